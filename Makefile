@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+# Both install missing Debian packages first, then build incrementally.
+
+JOBS ?= $(shell nproc)
+SOURCES_DIRS := base keyring tls transport cli tests interop bench fuzz
+
+.PHONY: all demo test deps build build-asan test-build test-asan format format-check clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+build/build.ninja:
+	cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: deps build/build.ninja
+	cmake --build build -j $(JOBS)
+
+# build-asan/ uses clang so that the same build also makes the libFuzzer
+# targets; ASan and UBSan stop at the first report.
+build-asan/build.ninja:
+	CXX=clang++ CC=clang cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DPGPTLS_SANITIZE=ON -DPGPTLS_FUZZ=ON
+
+build-asan: deps build-asan/build.ninja
+	cmake --build build-asan -j $(JOBS)
+
+demo: build
+	./build/cli/pgptls demo
+
+test-build: build
+	cd build && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd build-asan && ctest --output-on-failure -j $(JOBS)
+
+test: deps format-check
+	$(MAKE) test-build
+	$(MAKE) test-asan
+
+format-check:
+	@files=$$(git ls-files -- $(addsuffix /*.cpp,$(SOURCES_DIRS)) $(addsuffix /*.h,$(SOURCES_DIRS))); \
+	  if [ -n "$$files" ]; then clang-format --dry-run --Werror $$files; fi
+	@echo "format-check: ok"
+
+format:
+	@files=$$(git ls-files -- $(addsuffix /*.cpp,$(SOURCES_DIRS)) $(addsuffix /*.h,$(SOURCES_DIRS))); \
+	  if [ -n "$$files" ]; then clang-format -i $$files; fi
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,65 @@
+#include "base/errors.h"
+
+#include <string>
+
+namespace pgptls {
+
+std::string Error::message() const {
+  std::string text = code.message();
+  if (context.empty()) {
+    return text;
+  }
+  return context + ": " + text;
+}
+
+Error Error::wrap(std::string_view outer) const& {
+  Error copy = *this;
+  return std::move(copy).wrap(outer);
+}
+
+Error Error::wrap(std::string_view outer) && {
+  context = context.empty() ? std::string(outer) : std::string(outer) + ": " + context;
+  return std::move(*this);
+}
+
+namespace base {
+namespace {
+
+class BaseCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "pgptls.base"; }
+
+  std::string message(int value) const override {
+    switch (static_cast<Errc>(value)) {
+      case Errc::truncated:
+        return "input is truncated";
+      case Errc::trailing_data:
+        return "unexpected bytes after the end of the structure";
+      case Errc::length_out_of_range:
+        return "length field is outside the allowed range";
+      case Errc::value_too_large:
+        return "value does not fit its field";
+      case Errc::bad_hex:
+        return "not a valid hexadecimal string";
+      case Errc::bad_base64:
+        return "not a valid base64 string";
+      case Errc::bad_time:
+        return "not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ";
+      case Errc::io_error:
+        return "file input/output failed";
+      case Errc::rng_failure:
+        return "the random number generator failed";
+    }
+    return "unknown base error";
+  }
+};
+
+}  // namespace
+
+const std::error_category& base_category() noexcept {
+  static const BaseCategory category;
+  return category;
+}
+
+}  // namespace base
+}  // namespace pgptls
