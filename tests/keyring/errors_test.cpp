@@ -1,0 +1,23 @@
+#include "keyring/errors.h"
+
+#include <gtest/gtest.h>
+
+namespace pgptls::keyring {
+namespace {
+
+TEST(KeyringErrors, EveryCodeHasAMessage) {
+  for (int code = static_cast<int>(Errc::malformed_packet);
+       code <= static_cast<int>(Errc::invalid_argument); ++code) {
+    EXPECT_NE(keyring_category().message(code), "unknown keyring error") << code;
+  }
+  EXPECT_STREQ(keyring_category().name(), "pgptls.keyring");
+}
+
+TEST(KeyringErrors, MessageCombinesContextAndCause) {
+  const Error error = make_error(Errc::not_certified, "xmpp:b.example, key 0x9D8E1CC56181F586");
+  EXPECT_EQ(error.message(),
+            "xmpp:b.example, key 0x9D8E1CC56181F586: peer key not certified by any authority");
+}
+
+}  // namespace
+}  // namespace pgptls::keyring
