@@ -1,10 +1,17 @@
 // commands.h: each subcommand of the pgptls program registers itself on the
 // CLI11 application and leaves an action to run after parsing.
+//
+// A command file defines `void add_x_command(CLI::App&, Action&)` and
+// registers it with `const CommandRegistration x_registration{"x", add_x_command};`
+// so that adding a command never edits main.cpp.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace pgptls::cli {
 
@@ -12,13 +19,24 @@ namespace pgptls::cli {
 // (0 success, 1 a negative verdict or failed operation, 2 usage or I/O error).
 using Action = std::function<int()>;
 
+// CommandAdder: adds one subcommand (and its options) to the application;
+// its callback stores the Action to run.
+using CommandAdder = void (*)(CLI::App& app, Action& action);
+
+// registered_commands: every registered subcommand, by name.
+std::vector<std::pair<std::string, CommandAdder>>& registered_commands();
+
+// CommandRegistration: registers a subcommand during static initialisation.
+struct CommandRegistration {
+  CommandRegistration(std::string_view name, CommandAdder adder) {
+    registered_commands().emplace_back(std::string(name), adder);
+  }
+};
+
 // program_help: the top-level help text, even while a subcommand is selected
 // (CLI11's App::help() would describe the selected subcommand instead).
 inline std::string program_help(const CLI::App& app) {
   return app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
 }
-
-// add_demo_command: `pgptls demo`.
-void add_demo_command(CLI::App& app, Action& action);
 
 }  // namespace pgptls::cli

@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 
 namespace pgptls::cli {
+namespace {
 
 void add_demo_command(CLI::App& app, Action& action) {
   CLI::App* demo = app.add_subcommand(
@@ -18,4 +19,7 @@ void add_demo_command(CLI::App& app, Action& action) {
   });
 }
 
+const CommandRegistration demo_registration{"demo", add_demo_command};
+
+}  // namespace
 }  // namespace pgptls::cli

@@ -1,9 +1,19 @@
 // main.cpp: the pgptls program's entry point and subcommand dispatch.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <string>
 
 #include "cli/commands.h"
+
+namespace pgptls::cli {
+
+std::vector<std::pair<std::string, CommandAdder>>& registered_commands() {
+  static std::vector<std::pair<std::string, CommandAdder>> commands;
+  return commands;
+}
+
+}  // namespace pgptls::cli
 
 namespace {
 
@@ -42,7 +52,12 @@ int main(int argc, char** argv) {
 
   pgptls::cli::Action action;
   add_help_command(app, action);
-  pgptls::cli::add_demo_command(app, action);
+  // Subcommands appear in --help in name order, whatever the link order.
+  auto commands = pgptls::cli::registered_commands();
+  std::sort(commands.begin(), commands.end());
+  for (const auto& [name, add_command] : commands) {
+    add_command(app, action);
+  }
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,11 @@
+pgptls_test(base_tests
+  SOURCES
+    byte_reader_test.cpp
+    byte_writer_test.cpp
+    clock_test.cpp
+    encoding_test.cpp
+    file_test.cpp
+    result_test.cpp
+    rng_test.cpp
+    secret_test.cpp
+  LIBS pgptls::base)

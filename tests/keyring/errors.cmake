@@ -1,0 +1,4 @@
+pgptls_test(keyring_tests
+  SOURCES
+    errors_test.cpp
+  LIBS pgptls::keyring)
