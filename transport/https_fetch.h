@@ -42,11 +42,11 @@ struct HttpsFetchOptions {
 
 // FetchStatus: how one transfer ended.
 enum class FetchStatus {
-  ok,           // HTTP 200 with a body within the cap
-  http_error,   // any other HTTP status (404, 3xx: redirects are not followed)
-  too_large,    // the body exceeded max_body_bytes
-  timed_out,    // no complete answer within the timeout
-  failed,       // DNS, connection or TLS failure, or a URL that is not https
+  ok,          // HTTP 200 with a body within the cap
+  http_error,  // any other HTTP status (404, 3xx: redirects are not followed)
+  too_large,   // the body exceeded max_body_bytes
+  timed_out,   // no complete answer within the timeout
+  failed,      // DNS, connection or TLS failure, or a URL that is not https
 };
 
 // FetchOutcome: the result of one URL, in the order of the request list.

@@ -58,10 +58,10 @@ class HttpsServer {
               d.file("san.ext"), "-out", d.file("server.pem")});
     std::filesystem::create_directories(www());
     port_ = test::free_port();
-    const std::string command = "cd '" + www().string() + "' && exec openssl s_server -quiet -HTTP" +
-                                " -accept 127.0.0.1:" + std::to_string(port_) + " -cert '" +
-                                d.file("server.pem").string() + "' -key '" +
-                                d.file("server.key").string() + "'";
+    const std::string command =
+        "cd '" + www().string() + "' && exec openssl s_server -quiet -HTTP" +
+        " -accept 127.0.0.1:" + std::to_string(port_) + " -cert '" + d.file("server.pem").string() +
+        "' -key '" + d.file("server.key").string() + "'";
     server_ = ChildProcess::start({"sh", "-c", command}, d.file("server.log"));
     ASSERT_TRUE(server_.has_value());
     ASSERT_TRUE(test::wait_for_port(port_, 10s)) << server_->log();
@@ -177,7 +177,9 @@ TEST_F(HttpsFetchTest, SilentServerTimesOutWhileTheBatchFinishes) {
   options.connect_to.push_back("silent.example:443:127.0.0.1:" +
                                std::to_string(ntohs(address.sin_port)));
   std::vector<std::pair<std::size_t, std::size_t>> progress;
-  options.progress = [&](std::size_t done, std::size_t total) { progress.emplace_back(done, total); };
+  options.progress = [&](std::size_t done, std::size_t total) {
+    progress.emplace_back(done, total);
+  };
   const auto outcomes =
       fetch_https({"https://silent.example/x.json", "https://a.example/ok.json"}, options);
   EXPECT_EQ(outcomes[0].status, FetchStatus::timed_out);
