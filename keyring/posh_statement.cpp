@@ -17,7 +17,9 @@ constexpr std::size_t kSha256Bytes = 32;
 // Our documents nest three levels deep; anything deeper is not ours.
 constexpr int kMaxNesting = 8;
 
-Error malformed(std::string what) { return make_error(Errc::malformed_statement, std::move(what)); }
+Error malformed(std::string what) {
+  return make_error(Errc::malformed_statement, std::move(what));
+}
 
 // nesting_within: whether brackets outside JSON strings nest at most
 // `limit` deep, checked before parsing so no hostile document reaches the
@@ -76,9 +78,9 @@ Result<std::int64_t> read_expires(const Json& object, const StatementLimits& lim
   if (value == nullptr) {
     return malformed("\"expires\" is missing");
   }
-  if (!value->is_number_integer() || (value->is_number_unsigned() &&
-                                      value->get<std::uint64_t>() >
-                                          static_cast<std::uint64_t>(limits.max_expires_seconds))) {
+  if (!value->is_number_integer() ||
+      (value->is_number_unsigned() &&
+       value->get<std::uint64_t>() > static_cast<std::uint64_t>(limits.max_expires_seconds))) {
     return malformed("\"expires\" must be a whole number of seconds up to " +
                      std::to_string(limits.max_expires_seconds));
   }

@@ -83,8 +83,7 @@ struct PinBundle {
 // parse_pin_bundle: reads a bundle; "issued", "serial" and "expires" are
 // required (rollback and expiry checks need them). Fails with
 // malformed_statement naming the member or domain.
-[[nodiscard]] Result<PinBundle> parse_pin_bundle(ByteView json,
-                                                 const StatementLimits& limits = {});
+[[nodiscard]] Result<PinBundle> parse_pin_bundle(ByteView json, const StatementLimits& limits = {});
 
 // statement_expiry: when a document stops counting: issued + expires when
 // "issued" is present, else fetched_at + expires (RFC 7711 §3.1 counts from

@@ -54,8 +54,9 @@ TEST(PoshStatement, ReadsAPlainPoshDocument) {
 }
 
 TEST(PoshStatement, ReadsOurMembersAndRoundTrips) {
-  const std::string json = R"({"fingerprints":[],"spki-sha-256":[")" + kPinB +
-                           R"("],"expires":86400,"domain":"B.Example.","issued":"2026-11-01T00:00:00Z","serial":7})";
+  const std::string json =
+      R"({"fingerprints":[],"spki-sha-256":[")" + kPinB +
+      R"("],"expires":86400,"domain":"B.Example.","issued":"2026-11-01T00:00:00Z","serial":7})";
   const auto result = parse_posh_document(view(json));
   ASSERT_TRUE(result.ok()) << result.error().message();
   const auto& statement = std::get<PinStatement>(*result);
@@ -107,8 +108,8 @@ TEST(PoshStatement, RejectsMalformedDocuments) {
                    "\"serial\" must be a non-negative whole number");
   expect_malformed(parse_document, "{" + pins + R"(,"expires":1,"issued":"yesterday"})",
                    "\"issued\" is not a YYYY-MM-DDTHH:MM:SSZ time");
-  for (const std::string bad : {"b\xc3\xa4r.example", "-a.example", "a..example", "a.example-",
-                                ".", ""}) {
+  for (const std::string bad :
+       {"b\xc3\xa4r.example", "-a.example", "a..example", "a.example-", ".", ""}) {
     expect_malformed(parse_document, "{" + pins + R"(,"expires":1,"domain":")" + bad + "\"}",
                      "is not a domain name in A-label form");
   }
@@ -128,8 +129,8 @@ TEST(PoshStatement, EnforcesItsLimits) {
   const std::string deep = std::string(5000, '[') + std::string(5000, ']');
   expect_malformed(parse_document, deep, "nests deeper than 8 levels");
   // Brackets inside strings do not count as nesting.
-  const std::string quoted = R"({"note":"[[[[[[[[[[[[[[[[","spki-sha-256":[")" + kPinB +
-                             R"("],"expires":1})";
+  const std::string quoted =
+      R"({"note":"[[[[[[[[[[[[[[[[","spki-sha-256":[")" + kPinB + R"("],"expires":1})";
   EXPECT_TRUE(parse_posh_document(view(quoted)).ok());
 }
 
@@ -148,11 +149,13 @@ TEST(PinBundle, ReadsDomainsAndRequiresRollbackMembers) {
 
   expect_malformed(parse_bundle, "{" + domains + R"(,"serial":42,"expires":3600})",
                    "a bundle needs \"issued\" and \"serial\"");
-  expect_malformed(parse_bundle, R"({"domains":{},"issued":"2026-11-20T10:00:00Z","serial":1,"expires":1})",
-                   "\"domains\" must be a non-empty object");
   expect_malformed(parse_bundle,
-                   R"({"domains":{"a.example":{}},"issued":"2026-11-20T10:00:00Z","serial":1,"expires":1})",
-                   "domain \"a.example\" lists no pins");
+                   R"({"domains":{},"issued":"2026-11-20T10:00:00Z","serial":1,"expires":1})",
+                   "\"domains\" must be a non-empty object");
+  expect_malformed(
+      parse_bundle,
+      R"({"domains":{"a.example":{}},"issued":"2026-11-20T10:00:00Z","serial":1,"expires":1})",
+      "domain \"a.example\" lists no pins");
   const std::string twice = R"({"domains":{"a.example":{"spki-sha-256":[")" + kPinB +
                             R"("]},"A.EXAMPLE":{"spki-sha-256":[")" + kPinB +
                             R"("]}},"issued":"2026-11-20T10:00:00Z","serial":1,"expires":1})";
