@@ -1,7 +1,7 @@
 #include "cli/toml_config.h"
 
-#include <sstream>
 #include <toml++/toml.h>
+#include <sstream>
 
 namespace pgptls::cli {
 namespace {
@@ -44,8 +44,8 @@ std::vector<CLI::ConfigItem> TomlConfig::from_config(std::istream& input) const 
   try {
     table = toml::parse(input);
   } catch (const toml::parse_error& error) {
-    throw CLI::ConfigError("config file line " + std::to_string(error.source().begin.line) +
-                           ": " + std::string(error.description()));
+    throw CLI::ConfigError("config file line " + std::to_string(error.source().begin.line) + ": " +
+                           std::string(error.description()));
   }
   std::vector<CLI::ConfigItem> items;
   for (const auto& [key, node] : table) {

@@ -62,9 +62,9 @@ TEST_F(TomlConfigTest, ReadsEveryKindOfSetting) {
       "max-connections = 512\n");
   EXPECT_EQ(parse({"--config", file}), "");
   EXPECT_EQ(settings_.listen, "127.0.0.1:5269");
-  EXPECT_EQ(settings_.authorities,
-            (std::vector<std::string>{"/etc/pgptls/ca.asc,scope=*.example.org",
-                                      "/etc/pgptls/ca2.asc"}));
+  EXPECT_EQ(
+      settings_.authorities,
+      (std::vector<std::string>{"/etc/pgptls/ca.asc,scope=*.example.org", "/etc/pgptls/ca2.asc"}));
   EXPECT_TRUE(settings_.tofu);
   EXPECT_EQ(settings_.max_connections, 512);
 }
