@@ -79,8 +79,9 @@ std::vector<RefreshRow> refresh_pin_statements(const std::vector<std::string>& d
     if (const auto* redirect = std::get_if<keyring::PoshRedirect>(&*document)) {
       if (redirected) {
         // RFC 7711 §3.2 allows one level of indirection.
-        fail(index, outcome.url + ": redirects again (to " + redirect->url + "); only one POSH "
-                    "redirect is followed");
+        fail(index, outcome.url + ": redirects again (to " + redirect->url +
+                        "); only one POSH "
+                        "redirect is followed");
       } else {
         redirects.add(index, redirect->url);
       }

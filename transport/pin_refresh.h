@@ -38,7 +38,7 @@ enum class RefreshResult { updated, unchanged, failed };
 
 // Acceptance: what the acceptor did with a fetched statement.
 struct Acceptance {
-  bool changed = false;     // pins were stored or replaced
+  bool changed = false;  // pins were stored or replaced
   std::size_t pin_count = 0;
 };
 
@@ -66,8 +66,8 @@ struct RefreshRow {
 // one row per domain, in the order given. Fetching failures, a missing
 // signature and refusals by the acceptor become failed rows; the batch
 // always finishes the other domains.
-[[nodiscard]] std::vector<RefreshRow> refresh_pin_statements(const std::vector<std::string>& domains,
-                                                             StatementAcceptor& acceptor,
-                                                             const HttpsFetchOptions& options);
+[[nodiscard]] std::vector<RefreshRow> refresh_pin_statements(
+    const std::vector<std::string>& domains, StatementAcceptor& acceptor,
+    const HttpsFetchOptions& options);
 
 }  // namespace pgptls::transport

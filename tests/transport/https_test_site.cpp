@@ -47,15 +47,15 @@ std::string HttpsTestSite::start(const std::vector<std::string>& domains) {
     const std::filesystem::path www = dir_.file("www-" + domain);
     std::filesystem::create_directories(www);
     const std::uint16_t port = pgptls::test::free_port();
-    const std::string command = "cd '" + www.string() +
-                                "' && exec openssl s_server -quiet -HTTP -accept 127.0.0.1:" +
-                                std::to_string(port) + " -cert '" + file("server.pem") +
-                                "' -key '" + file("server.key") + "'";
+    const std::string command =
+        "cd '" + www.string() +
+        "' && exec openssl s_server -quiet -HTTP -accept 127.0.0.1:" + std::to_string(port) +
+        " -cert '" + file("server.pem") + "' -key '" + file("server.key") + "'";
     auto server =
         pgptls::test::ChildProcess::start({"sh", "-c", command}, dir_.file("log-" + domain));
     if (!server || !pgptls::test::wait_for_port(port, 10s)) {
-      return "openssl s_server for " + domain + " did not start: " +
-             (server ? server->log() : std::string("spawn failed"));
+      return "openssl s_server for " + domain +
+             " did not start: " + (server ? server->log() : std::string("spawn failed"));
     }
     ports_[domain] = port;
     servers_.push_back(std::move(*server));

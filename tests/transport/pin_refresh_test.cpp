@@ -21,7 +21,9 @@ const std::string kPath = "/.well-known/posh/xmpp-server.json";
 const std::string kStatement =
     R"({"spki-sha-256":["4g7nJt3ipkh+L8ssGvfyYZSd01Zj6W4UAhd6RyPZBVU="],"expires":600})";
 
-std::string text(const Bytes& bytes) { return {bytes.begin(), bytes.end()}; }
+std::string text(const Bytes& bytes) {
+  return {bytes.begin(), bytes.end()};
+}
 
 // RecordingAcceptor: keeps every statement; refuses domains listed in
 // `refuse` with the given reason, reports `unchanged` ones as unchanged.
@@ -66,7 +68,9 @@ TEST_F(PinRefreshTest, HandsOnTheExactDocumentAndItsSignature) {
   acceptor.unchanged.insert("b.example");
   std::vector<std::pair<std::size_t, std::size_t>> progress;
   HttpsFetchOptions options = site_->options();
-  options.progress = [&](std::size_t done, std::size_t total) { progress.emplace_back(done, total); };
+  options.progress = [&](std::size_t done, std::size_t total) {
+    progress.emplace_back(done, total);
+  };
 
   const auto rows = refresh_pin_statements({"a.example", "b.example"}, acceptor, options);
   ASSERT_EQ(rows.size(), 2U);
@@ -125,8 +129,8 @@ TEST_F(PinRefreshTest, EachFailureIsItsOwnRowAndTheBatchFinishes) {
   site_->serve("host.example", kPath + ".sig", "bad");
   RecordingAcceptor acceptor;
   acceptor.refuse["host.example"] = "statement for host.example";
-  const auto rows = refresh_pin_statements(
-      {"a.example", "b.example", "c.example", "host.example"}, acceptor, site_->options());
+  const auto rows = refresh_pin_statements({"a.example", "b.example", "c.example", "host.example"},
+                                           acceptor, site_->options());
   ASSERT_EQ(rows.size(), 4U);
   for (const RefreshRow& row : rows) {
     EXPECT_EQ(row.result, RefreshResult::failed) << row.domain;
@@ -134,7 +138,8 @@ TEST_F(PinRefreshTest, EachFailureIsItsOwnRowAndTheBatchFinishes) {
   EXPECT_EQ(rows[0].reason, "no detached signature at https://a.example" + kPath +
                                 ".sig or .asc (https://a.example" + kPath + ".asc: HTTP 404)");
   EXPECT_EQ(rows[1].reason, "https://b.example" + kPath + ": HTTP 404");
-  EXPECT_EQ(rows[2].reason, "https://c.example" + kPath + ": not valid JSON: malformed pin statement");
+  EXPECT_EQ(rows[2].reason,
+            "https://c.example" + kPath + ": not valid JSON: malformed pin statement");
   EXPECT_EQ(rows[3].reason, "statement for host.example: signature does not verify");
 }
 
