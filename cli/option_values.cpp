@@ -7,7 +7,9 @@
 namespace pgptls::cli {
 namespace {
 
-Error bad_value(std::string what) { return make_error(base::Errc::invalid_value, std::move(what)); }
+Error bad_value(std::string what) {
+  return make_error(base::Errc::invalid_value, std::move(what));
+}
 
 }  // namespace
 
@@ -28,7 +30,8 @@ Result<HostPort> parse_host_port(std::string_view text) {
     return bad_value(shown + " has no host: HOST:PORT");
   }
   unsigned port = 0;
-  const auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [end, error] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (port_text.empty() || error != std::errc() || end != port_text.data() + port_text.size() ||
       port == 0 || port > 65535) {
     return bad_value(shown + ": the port must be a number from 1 to 65535");
@@ -46,11 +49,12 @@ Result<AuthoritySpec> parse_authority_spec(std::string_view text) {
   while (comma != std::string_view::npos) {
     const std::size_t start = comma + 1;
     comma = text.find(',', start);
-    const std::string_view item =
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     constexpr std::string_view kScope = "scope=";
     if (item.substr(0, kScope.size()) != kScope) {
-      return bad_value("'" + std::string(item) + "' in --authority: only scope=PATTERN may follow the file");
+      return bad_value("'" + std::string(item) +
+                       "' in --authority: only scope=PATTERN may follow the file");
     }
     if (item.size() == kScope.size()) {
       return bad_value("'" + std::string(text) + "': scope= needs a pattern such as *.example.org");
