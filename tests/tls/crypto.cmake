@@ -11,3 +11,9 @@ pgptls_test(tls_crypto_tests
     crypto_prf_test.cpp
     crypto_record_test.cpp
   LIBS pgptls::tls pgptls_tls_crypto_test_tools pgptls_test_support)
+
+pgptls_test(tls_crypto_exchange_tests
+  SOURCES
+    crypto_key_exchange_test.cpp
+    crypto_signature_test.cpp
+  LIBS pgptls::tls pgptls_tls_crypto_test_tools pgptls_test_support)
