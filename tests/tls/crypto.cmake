@@ -17,3 +17,7 @@ pgptls_test(tls_crypto_exchange_tests
     crypto_key_exchange_test.cpp
     crypto_signature_test.cpp
   LIBS pgptls::tls pgptls_tls_crypto_test_tools pgptls_test_support)
+
+pgptls_test(tls_crypto_capture_tests
+  SOURCES crypto_capture_test.cpp
+  LIBS pgptls::tls pgptls_tls_capture)
