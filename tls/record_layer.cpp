@@ -81,8 +81,10 @@ Result<std::optional<RecordView>> RecordLayer::parse_next() {
 
   RecordView record{type, version, *body};
   if (protected_record) {
-    PGPTLS_CHECK(read_->open(type, *body, plaintext_));
-    record.fragment = plaintext_;
+    // Decrypt inside the input buffer: the body is ours until the next feed().
+    const std::size_t body_start = input_start_ - length;
+    PGPTLS_TRY(record.fragment, read_->open_in_place(type, std::span<std::uint8_t>(input_).subspan(
+                                                               body_start, length)));
   }
   // RFC 5246 §6.2.1: zero-length fragments are only allowed for
   // application data.

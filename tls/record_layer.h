@@ -108,7 +108,6 @@ class RecordLayer {
 
   Bytes input_;
   std::size_t input_start_ = 0;
-  Bytes plaintext_;  // the last decrypted fragment
   Bytes output_;
   std::size_t output_start_ = 0;
   std::optional<RecordProtection> read_;

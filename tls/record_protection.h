@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <type_traits>
 
 #include "base/bytes.h"
@@ -68,6 +69,10 @@ class RecordProtection {
   // Errc::record_overflow when the plaintext would exceed 2^14 bytes, and
   // Errc::internal_error when the sequence numbers are exhausted.
   [[nodiscard]] Status open(ContentType type, ByteView fragment, Bytes& plaintext);
+
+  // open_in_place: as open(), decrypting inside `fragment` (no copy); returns
+  // the plaintext as a view into it. On failure the fragment is wiped.
+  [[nodiscard]] Result<ByteView> open_in_place(ContentType type, std::span<std::uint8_t> fragment);
 
   // sealed_length: the fragment length seal() makes for a plaintext length.
   [[nodiscard]] std::size_t sealed_length(std::size_t plaintext_length) const {
