@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <type_traits>
@@ -81,6 +82,10 @@ class RecordProtection {
 
   // sequence: the number the next record will use.
   [[nodiscard]] std::uint64_t sequence() const { return sequence_; }
+  // remaining_records: how many more records this direction may protect.
+  [[nodiscard]] std::uint64_t remaining_records() const {
+    return std::numeric_limits<std::uint64_t>::max() - sequence_;
+  }
   [[nodiscard]] const CipherSuite& suite() const { return *suite_; }
 
  private:

@@ -9,6 +9,7 @@ pgptls_warnings(pgptls_tls_crypto_test_tools)
 pgptls_test(tls_crypto_tests
   SOURCES
     crypto_prf_test.cpp
+    crypto_suite_test.cpp
     crypto_record_test.cpp
   LIBS pgptls::tls pgptls_tls_crypto_test_tools pgptls_test_support)
 
