@@ -81,8 +81,10 @@ Result<std::optional<RecordView>> RecordLayer::parse_next() {
 
   RecordView record{type, version, *body};
   if (protected_record) {
-    PGPTLS_CHECK(read_->open(type, *body, plaintext_));
-    record.fragment = plaintext_;
+    // Decrypt inside the input buffer: the body is ours until the next feed().
+    const std::size_t body_start = input_start_ - length;
+    PGPTLS_TRY(record.fragment, read_->open_in_place(type, std::span<std::uint8_t>(input_).subspan(
+                                                               body_start, length)));
   }
   // RFC 5246 §6.2.1: zero-length fragments are only allowed for
   // application data.
@@ -125,6 +127,9 @@ Status RecordLayer::write_one(ContentType type, ByteView fragment) {
 }
 
 Status RecordLayer::write(ContentType type, ByteView data) {
+  if (write_failure_) {
+    return *write_failure_;
+  }
   if (data.empty()) {
     if (type != ContentType::application_data) {
       return make_error(Errc::invalid_state, "empty " + type_context(type) + " may not be sent");
@@ -134,6 +139,13 @@ Status RecordLayer::write(ContentType type, ByteView data) {
   const std::size_t start = output_.size();
   if (write_) {
     const std::size_t records = (data.size() + kMaxPlaintextLength - 1) / kMaxPlaintextLength;
+    // Refuse the whole write up front rather than send part of it: a
+    // sequence number must never wrap (RFC 5246 §6.1).
+    if (write_->remaining_records() < records) {
+      return make_error(Errc::internal_error,
+                        "TLS record sequence numbers exhausted; close the connection and "
+                        "reconnect");
+    }
     output_.reserve(start + data.size() +
                     records * (kRecordHeaderLength + write_->sealed_length(0)));
   }
@@ -142,7 +154,12 @@ Status RecordLayer::write(ContentType type, ByteView data) {
         data.subspan(offset, std::min(kMaxPlaintextLength, data.size() - offset));
     auto written = write_one(type, fragment);
     if (!written.ok()) {
+      // Records already sealed used up sequence numbers; dropping them
+      // leaves a gap the peer cannot cross, so the write side is finished.
       output_.resize(start);
+      if (write_) {
+        write_failure_ = written.error();
+      }
       return written;
     }
   }

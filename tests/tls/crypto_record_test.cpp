@@ -357,6 +357,10 @@ TEST(TlsRecordLayer, WriteFailureLeavesOutputUnchanged) {
       layer.write(ContentType::application_data, Bytes(3 * kMaxPlaintextLength, 0));
   expect_error(status, Errc::internal_error, "exhausted");
   EXPECT_EQ(layer.pending_output().size(), before);
+  // Refused whole: the two records that still fit can be sent afterwards.
+  ASSERT_TRUE(layer.write(ContentType::application_data, Bytes(2 * kMaxPlaintextLength, 0)).ok());
+  expect_error(layer.write(ContentType::application_data, Bytes(1, 0)), Errc::internal_error,
+               "exhausted");
 }
 
 }  // namespace
