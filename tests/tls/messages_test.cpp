@@ -17,6 +17,7 @@
 #include "tls/messages/hello.h"
 #include "tls/messages/key_exchange.h"
 #include "tls/messages/simple.h"
+#include "tls/prf.h"
 
 namespace pgptls::tls::messages {
 namespace {
@@ -583,8 +584,8 @@ TEST(SimpleMessages, FinishedDoneTicketAlert) {
   const auto done = parse_server_hello_done(Bytes{0});
   ASSERT_FALSE(done.ok());
   EXPECT_EQ(alert_for(done.error().code), AlertDescription::decode_error);
-  EXPECT_TRUE(parse_finished(Bytes(12, 1), kVerifyDataLength).ok());
-  const auto finished = parse_finished(Bytes(11, 1), kVerifyDataLength);
+  EXPECT_TRUE(parse_finished(Bytes(12, 1), tls::kVerifyDataLength).ok());
+  const auto finished = parse_finished(Bytes(11, 1), tls::kVerifyDataLength);
   ASSERT_FALSE(finished.ok());
   EXPECT_NE(finished.error().message().find("expected 12"), std::string::npos);
   EXPECT_FALSE(parse_new_session_ticket(Bytes{0, 0, 0}).ok());

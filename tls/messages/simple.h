@@ -7,6 +7,7 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "tls/content_type.h"
 #include "tls/errors.h"
 
 namespace pgptls::tls::messages {
@@ -26,9 +27,6 @@ struct NewSessionTicket {
 };
 [[nodiscard]] Result<NewSessionTicket> parse_new_session_ticket(ByteView body);
 [[nodiscard]] Result<Bytes> encode_new_session_ticket(const NewSessionTicket& message);
-
-// AlertLevel: RFC 5246 §7.2.
-enum class AlertLevel : std::uint8_t { warning = 1, fatal = 2 };
 
 struct Alert {
   AlertLevel level = AlertLevel::fatal;

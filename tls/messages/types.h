@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "tls/content_type.h"
 
 namespace pgptls::tls::messages {
 
@@ -44,16 +45,12 @@ enum class ExtensionType : std::uint16_t {
   renegotiation_info = 0xFF01,  // RFC 5746 §3.2
 };
 
-// ProtocolVersion values (RFC 5246 §6.2.1, RFC 8446 §4.2.1).
-inline constexpr std::uint16_t kTls12 = 0x0303;
+// kTls13: TLS 1.3 in supported_versions (RFC 8446 §4.2.1); kTls12 is in
+// tls/content_type.h.
 inline constexpr std::uint16_t kTls13 = 0x0304;
 
 // Random: the 32-byte hello random (RFC 5246 §7.4.1.2).
 using Random = std::array<std::uint8_t, 32>;
-
-// kVerifyDataLength: Finished.verify_data length of every TLS 1.2 suite
-// pgptls speaks (RFC 5246 §7.4.9: 12 unless the suite says otherwise).
-inline constexpr std::size_t kVerifyDataLength = 12;
 
 // MessageLimits: the policy caps on untrusted sizes. A message above a cap
 // is rejected before it is buffered further.
