@@ -102,6 +102,18 @@ X509Identity make_x509_identity(const pgptls::test::TempDir& dir, KeyKind kind,
   }
   identity.key = base::share(std::move(key));
   identity.spki_sha256 = spki_sha256_of_certificate(identity.certificate_der);
+  identity.key_pem = key_file;
+  identity.certificate_pem = dir.file(domain + ".crt.pem");
+  {
+    // RFC 7468 §2: base64 lines of 64 characters between the labels.
+    const std::string base64 = base::base64_encode(identity.certificate_der);
+    std::ofstream out(identity.certificate_pem);
+    out << "-----BEGIN CERTIFICATE-----\n";
+    for (std::size_t offset = 0; offset < base64.size(); offset += 64) {
+      out << base64.substr(offset, 64) << "\n";
+    }
+    out << "-----END CERTIFICATE-----\n";
+  }
   return identity;
 }
 

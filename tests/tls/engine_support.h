@@ -3,6 +3,7 @@
 // work), for the RFC 6091 engine tests.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
@@ -25,6 +26,10 @@ struct X509Identity {
   Bytes certificate_der;
   base::SharedPrivateKey key;
   Bytes spki_sha256;
+  // The files certtool wrote (the key in PEM) and the certificate in PEM,
+  // for real peers started by interop tests.
+  std::filesystem::path key_pem;
+  std::filesystem::path certificate_pem;
   [[nodiscard]] X509Credential credential() const { return {{certificate_der}, key}; }
 };
 
