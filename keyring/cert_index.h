@@ -3,7 +3,9 @@
 // slots (positions) of certificates held elsewhere, in O(1) on average.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -69,11 +71,53 @@ class CertIndex {
   [[nodiscard]] std::size_t primary_count() const noexcept { return primary_.size(); }
 
  private:
-  using Slots = std::vector<CertSlot>;
-  std::unordered_map<std::string, CertSlot> primary_;
-  std::unordered_map<std::uint64_t, Slots> key_ids_;
-  std::unordered_map<std::string, Slots> fingerprints_;
-  std::unordered_map<std::string, Slots> domains_;
+  // FingerprintKey: a fingerprint held inline (no allocation per entry).
+  struct FingerprintKey {
+    std::array<std::uint8_t, 32> bytes{};
+    std::uint8_t size = 0;
+    bool operator==(const FingerprintKey&) const = default;
+  };
+  // SlotList: the slots of one key; one inline (the usual case), more on the
+  // heap only when certificates share the key.
+  class SlotList {
+   public:
+    [[nodiscard]] std::span<const CertSlot> view() const noexcept;
+    void add(CertSlot slot);
+    // remove: returns true when the list became empty.
+    bool remove(CertSlot slot);
+
+   private:
+    CertSlot first_ = 0;
+    bool has_first_ = false;
+    std::vector<CertSlot> all_;  // every slot, once there are two or more
+  };
+  // Hash functions keyed with a per-process random seed: fingerprints and
+  // key IDs are chosen by whoever made the keys, and a fixed hash would let
+  // them be ground to pile up in one bucket.
+  struct KeyIdHash {
+    std::uint64_t seed;
+    std::size_t operator()(std::uint64_t key_id) const noexcept;
+  };
+  struct FingerprintHash {
+    std::uint64_t seed;
+    std::size_t operator()(const FingerprintKey& key) const noexcept;
+  };
+  struct DomainHash {
+    using is_transparent = void;
+    std::uint64_t seed;
+    std::size_t operator()(std::string_view domain) const noexcept;
+  };
+
+  [[nodiscard]] static FingerprintKey fingerprint_key(ByteView fingerprint) noexcept;
+  [[nodiscard]] static std::uint64_t random_seed();
+
+  std::uint64_t seed_ = random_seed();
+  std::unordered_map<FingerprintKey, CertSlot, FingerprintHash> primary_{0, FingerprintHash{seed_}};
+  std::unordered_map<std::uint64_t, SlotList, KeyIdHash> key_ids_{0, KeyIdHash{seed_}};
+  std::unordered_map<FingerprintKey, SlotList, FingerprintHash> fingerprints_{
+      0, FingerprintHash{seed_}};
+  std::unordered_map<std::string, SlotList, DomainHash, std::equal_to<>> domains_{
+      0, DomainHash{seed_}};
 };
 
 }  // namespace pgptls::keyring

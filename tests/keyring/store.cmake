@@ -4,3 +4,4 @@ pgptls_test(keyring_store_tests
     store_cert_index_test.cpp
     store_authority_test.cpp
   LIBS pgptls::keyring pgptls_test_support)
+

@@ -64,6 +64,53 @@ TEST(CertIndexTest, AddingTwiceKeepsOneEntryAndRemoveForgets) {
   EXPECT_FALSE(index.by_primary_fingerprint(fingerprint(0x10)).has_value());
 }
 
+TEST(CertIndexTest, CollisionListsShrinkAndGrowCorrectly) {
+  CertIndex index;
+  const IndexKeys a = keys_for(0x10, {42}, {"a.example"});
+  const IndexKeys b = keys_for(0x30, {42}, {"a.example"});
+  const IndexKeys c = keys_for(0x50, {42}, {"A.EXAMPLE"});
+  index.add(0, a);
+  index.add(1, b);
+  index.add(2, c);
+  EXPECT_EQ(std::vector<CertSlot>(index.by_key_id(42).begin(), index.by_key_id(42).end()),
+            (std::vector<CertSlot>{0, 1, 2}));
+  index.remove(1, b);
+  EXPECT_EQ(std::vector<CertSlot>(index.by_key_id(42).begin(), index.by_key_id(42).end()),
+            (std::vector<CertSlot>{0, 2}));
+  index.remove(0, a);
+  ASSERT_EQ(index.by_key_id(42).size(), 1u);
+  EXPECT_EQ(index.by_key_id(42)[0], 2u);
+  EXPECT_EQ(index.by_domain("a.example").size(), 1u);
+  index.add(3, keys_for(0x70, {42}, {}));
+  EXPECT_EQ(index.by_key_id(42).size(), 2u);
+  index.remove(2, c);
+  index.remove(3, keys_for(0x70, {42}, {}));
+  EXPECT_TRUE(index.by_key_id(42).empty());
+  EXPECT_TRUE(index.by_domain("a.example").empty());
+  EXPECT_EQ(index.primary_count(), 0u);
+}
+
+TEST(CertIndexTest, FingerprintsOfEveryLengthAreKeptApart) {
+  CertIndex index;
+  IndexKeys v6;
+  v6.primary_fingerprint = fingerprint(0x10, 32);
+  v6.component_fingerprints = {v6.primary_fingerprint};
+  index.add(0, v6);
+  EXPECT_EQ(index.by_primary_fingerprint(fingerprint(0x10, 32)), 0u);
+  // A 20-byte prefix of a v6 fingerprint is a different fingerprint.
+  EXPECT_FALSE(index.by_primary_fingerprint(fingerprint(0x10, 20)).has_value());
+  EXPECT_FALSE(index.by_primary_fingerprint(fingerprint(0x10, 40)).has_value());
+  EXPECT_TRUE(index.by_fingerprint(fingerprint(0x10, 33)).empty());
+  EXPECT_TRUE(index.by_fingerprint({}).empty());
+
+  IndexKeys too_long;
+  too_long.primary_fingerprint = fingerprint(0x20, 40);
+  too_long.component_fingerprints = {too_long.primary_fingerprint};
+  index.add(1, too_long);
+  EXPECT_FALSE(index.by_primary_fingerprint(fingerprint(0x20, 40)).has_value());
+  EXPECT_TRUE(index.by_fingerprint(fingerprint(0x30, 41)).empty());
+}
+
 TEST(CertIndexTest, KeyIdValueReadsBigEndian) {
   const Bytes id{0x8E, 0x62, 0x2E, 0x61, 0xC5, 0x95, 0x5D, 0xD4};
   EXPECT_EQ(key_id_value(id), 0x8E622E61C5955DD4u);
