@@ -228,16 +228,20 @@ Result<std::string> PinStore::scope_key(const SettingScope& scope) {
   return normalize_domain(*scope.domain);
 }
 
-Status PinStore::set_setting(const SettingScope& scope, Setting setting, bool on) {
+Status PinStore::write_setting(const SettingScope& scope, Setting setting, bool on) {
   PGPTLS_TRY(const std::string key, scope_key(scope));
-  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
   PGPTLS_TRY(Statement upsert, db_.prepare("INSERT INTO settings (domain, name, value) "
                                            "VALUES (?1, ?2, ?3) ON CONFLICT (domain, name) "
                                            "DO UPDATE SET value = excluded.value"));
   PGPTLS_CHECK(upsert.bind(1, key));
   PGPTLS_CHECK(upsert.bind(2, setting_name(setting)));
   PGPTLS_CHECK(upsert.bind(3, std::int64_t{on ? 1 : 0}));
-  PGPTLS_CHECK(upsert.run());
+  return upsert.run();
+}
+
+Status PinStore::set_setting(const SettingScope& scope, Setting setting, bool on) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  PGPTLS_CHECK(write_setting(scope, setting, on));
   return transaction.commit();
 }
 
@@ -283,15 +287,26 @@ Result<std::vector<SettingEntry>> PinStore::all_settings() {
   }
 }
 
-Status PinStore::record_openpgp_auth(std::string_view domain_text, base::TimePoint now) {
+Status PinStore::write_openpgp_auth(std::string_view domain_text, std::int64_t first,
+                                    std::int64_t last) {
   PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
-  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  if (last < first) {
+    return make_error(Errc::invalid_argument,
+                      "OpenPGP record for " + domain + " ends before it starts");
+  }
   PGPTLS_TRY(Statement upsert,
-             db_.prepare("INSERT INTO openpgp_auth (domain, first, last) VALUES (?1, ?2, ?2) "
-                         "ON CONFLICT (domain) DO UPDATE SET last = max(last, excluded.last)"));
+             db_.prepare("INSERT INTO openpgp_auth (domain, first, last) VALUES (?1, ?2, ?3) "
+                         "ON CONFLICT (domain) DO UPDATE SET first = min(first, excluded.first), "
+                         "last = max(last, excluded.last)"));
   PGPTLS_CHECK(upsert.bind(1, domain));
-  PGPTLS_CHECK(upsert.bind(2, to_unix(now)));
-  PGPTLS_CHECK(upsert.run());
+  PGPTLS_CHECK(upsert.bind(2, first));
+  PGPTLS_CHECK(upsert.bind(3, last));
+  return upsert.run();
+}
+
+Status PinStore::record_openpgp_auth(std::string_view domain, base::TimePoint now) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  PGPTLS_CHECK(write_openpgp_auth(domain, to_unix(now), to_unix(now)));
   return transaction.commit();
 }
 
@@ -306,6 +321,48 @@ Result<std::optional<OpenPgpRecord>> PinStore::openpgp_auth(std::string_view dom
   }
   return std::optional<OpenPgpRecord>(
       OpenPgpRecord{domain, from_unix(select.column_int64(0)), from_unix(select.column_int64(1))});
+}
+
+Result<PinSnapshot> PinStore::snapshot() {
+  // One read transaction, so the three lists agree with each other.
+  PGPTLS_CHECK(db_.exec("BEGIN"));
+  auto read = [this]() -> Result<PinSnapshot> {
+    PinSnapshot snapshot;
+    PGPTLS_TRY(snapshot.pins, all_pins());
+    PGPTLS_TRY(snapshot.settings, all_settings());
+    PGPTLS_TRY(Statement select,
+               db_.prepare("SELECT domain, first, last FROM openpgp_auth ORDER BY domain"));
+    while (true) {
+      PGPTLS_TRY(const bool row, select.step());
+      if (!row) {
+        break;
+      }
+      snapshot.openpgp.push_back(OpenPgpRecord{select.column_text(0),
+                                               from_unix(select.column_int64(1)),
+                                               from_unix(select.column_int64(2))});
+    }
+    return snapshot;
+  };
+  auto result = read();
+  (void)db_.exec("COMMIT");
+  return result;
+}
+
+Status PinStore::import(const PinSnapshot& snapshot) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  for (const Pin& pin : snapshot.pins) {
+    auto outcome = insert_pin(pin);
+    if (!outcome.ok()) {
+      return std::move(outcome).error().wrap("pin for " + pin.domain);
+    }
+  }
+  for (const SettingEntry& entry : snapshot.settings) {
+    PGPTLS_CHECK(write_setting({entry.domain}, entry.setting, entry.on));
+  }
+  for (const OpenPgpRecord& record : snapshot.openpgp) {
+    PGPTLS_CHECK(write_openpgp_auth(record.domain, to_unix(record.first), to_unix(record.last)));
+  }
+  return transaction.commit();
 }
 
 }  // namespace pgptls::keyring

@@ -52,6 +52,13 @@ struct TofuOutcome {
 
 enum class AddOutcome { added, updated };
 
+// PinSnapshot: everything the store holds, for export and import.
+struct PinSnapshot {
+  std::vector<Pin> pins;
+  std::vector<SettingEntry> settings;
+  std::vector<OpenPgpRecord> openpgp;
+};
+
 class PinStore {
  public:
   // open: opens or creates the database (see SqliteDb::open for damaged
@@ -92,6 +99,13 @@ class PinStore {
   // openpgp_auth: the record for the domain, if it ever authenticated.
   [[nodiscard]] Result<std::optional<OpenPgpRecord>> openpgp_auth(std::string_view domain);
 
+  // snapshot: the whole store, read in one transaction.
+  [[nodiscard]] Result<PinSnapshot> snapshot();
+  // import: adds every pin (as add_pin), sets every setting and merges
+  // every OpenPGP record, all in one transaction: on failure nothing
+  // changes.
+  [[nodiscard]] Status import(const PinSnapshot& snapshot);
+
   // database: the underlying connection (integrity checks in tests and
   // tools).
   [[nodiscard]] SqliteDb& database() { return db_; }
@@ -101,6 +115,9 @@ class PinStore {
   [[nodiscard]] Result<AddOutcome> insert_pin(const Pin& pin);
   [[nodiscard]] Result<std::vector<Pin>> query_pins(std::string_view domain);
   [[nodiscard]] Result<std::string> scope_key(const SettingScope& scope);
+  [[nodiscard]] Status write_setting(const SettingScope& scope, Setting setting, bool on);
+  [[nodiscard]] Status write_openpgp_auth(std::string_view domain, std::int64_t first,
+                                          std::int64_t last);
 
   SqliteDb db_;
 };
