@@ -6,7 +6,9 @@
 
 namespace pgptls::keyring {
 
-Policy Policy::standard() { return Policy{}; }
+Policy Policy::standard() {
+  return Policy{};
+}
 
 Policy Policy::gnutls35_compatible() {
   Policy policy;
@@ -43,15 +45,17 @@ Status Policy::check_hash(std::uint8_t hash, SignatureRole role,
     case HashAlgorithm::sha1:
       if (role == SignatureRole::certification && !allow_sha1_certifications) {
         return make_error(Errc::rejected_by_policy,
-                          where + "certification uses SHA-1, which is open to collisions; the "
-                                  "authority must re-certify with SHA-256 (gpg "
-                                  "--cert-digest-algo SHA256)");
+                          where +
+                              "certification uses SHA-1, which is open to collisions; the "
+                              "authority must re-certify with SHA-256 (gpg "
+                              "--cert-digest-algo SHA256)");
       }
       if (role == SignatureRole::self_signature && signature_time >= sha1_self_signature_cutoff) {
-        return make_error(Errc::rejected_by_policy,
-                          where + "self-signature made with SHA-1 at " +
-                              base::format_utc(base::TimePoint(std::chrono::seconds(signature_time))) +
-                              "; refresh the key's self-signatures with SHA-256");
+        return make_error(
+            Errc::rejected_by_policy,
+            where + "self-signature made with SHA-1 at " +
+                base::format_utc(base::TimePoint(std::chrono::seconds(signature_time))) +
+                "; refresh the key's self-signatures with SHA-256");
       }
       return {};
     case HashAlgorithm::sha256:
@@ -62,7 +66,8 @@ Status Policy::check_hash(std::uint8_t hash, SignatureRole role,
     case HashAlgorithm::sha3_512:
       return {};
   }
-  return make_error(Errc::unsupported_algorithm, where + "unknown hash algorithm " + hash_name(hash));
+  return make_error(Errc::unsupported_algorithm,
+                    where + "unknown hash algorithm " + hash_name(hash));
 }
 
 Status Policy::check_key(const PublicKey& key) const {
