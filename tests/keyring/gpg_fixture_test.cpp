@@ -49,9 +49,8 @@ class GpgFixtures : public ::testing::Test {
 
   static pgptls::test::ToolResult gpg(std::vector<std::string> args, const std::string& input = {},
                                       const char* time = kCreated) {
-    std::vector<std::string> argv = {"gpg",           "--batch",      "--pinentry-mode",
-                                     "loopback",      "--passphrase", "",
-                                     "--faked-system-time", time};
+    std::vector<std::string> argv = {"gpg",          "--batch", "--pinentry-mode",     "loopback",
+                                     "--passphrase", "",        "--faked-system-time", time};
     argv.insert(argv.end(), args.begin(), args.end());
     pgptls::test::ToolOptions options;
     options.env["GNUPGHOME"] = home_->path().string();
@@ -115,8 +114,7 @@ class GpgFixtures : public ::testing::Test {
     const std::string ca_rev = generate("CA-revoked <rev@example.invalid>", "ed25519", "cert");
     generate("CA-expired <exp@example.invalid>", "ed25519", "cert", "30d");
 
-    auto peer = [](const std::string& name, const std::string& algo,
-                   const std::string& auth_algo) {
+    auto peer = [](const std::string& name, const std::string& algo, const std::string& auth_algo) {
       const std::string fpr = generate("xmpp:" + name, algo, "sign");
       gpg({"--quick-add-key", fpr, auth_algo, "auth", "never"});
       return fpr;
@@ -164,10 +162,10 @@ class GpgFixtures : public ::testing::Test {
     certify("CA-expired <exp@example.invalid>", peer("byexpired.example", "ed25519", "ed25519"));
     certify("CA2 <ca2@example.invalid>", peer("two.example", "ed25519", "ed25519"));
     peer("uncertified.example", "ed25519", "ed25519");
-    certify("CA <ca@example.invalid>", generate("Plain Person <plain@example.org>", "ed25519",
-                                                "sign,auth"));
-    certify("CA <ca@example.invalid>", generate("Server <xmpp:Brackets.Example>", "ed25519",
-                                                "sign,auth"));
+    certify("CA <ca@example.invalid>",
+            generate("Plain Person <plain@example.org>", "ed25519", "sign,auth"));
+    certify("CA <ca@example.invalid>",
+            generate("Server <xmpp:Brackets.Example>", "ed25519", "sign,auth"));
   }
 
   static Bytes export_cert(const std::string& uid) {
@@ -187,8 +185,7 @@ class GpgFixtures : public ::testing::Test {
 
   static std::vector<Authority> main_authorities() {
     return {authority("CA <ca@example.invalid>"), authority("CA-RSA <ca-rsa@example.invalid>"),
-            authority("CA2 <ca2@example.invalid>"),
-            authority("CA-revoked <rev@example.invalid>"),
+            authority("CA2 <ca2@example.invalid>"), authority("CA-revoked <rev@example.invalid>"),
             authority("CA-expired <exp@example.invalid>")};
   }
 
@@ -335,9 +332,9 @@ TEST_F(GpgFixtures, SecondAuthorityAcceptsAndOutranksARevokedOne) {
 
 TEST_F(GpgFixtures, OutOfScopeAuthorityIsRejected) {
   const std::vector<Authority> scoped{authority("CA <ca@example.invalid>", {"*.example.org"})};
-  expect_rejected(check_peer(cert("xmpp:ed.example"), "ed.example", scoped, Policy::standard(),
-                             kNow),
-                  Errc::out_of_scope, "outside its scope");
+  expect_rejected(
+      check_peer(cert("xmpp:ed.example"), "ed.example", scoped, Policy::standard(), kNow),
+      Errc::out_of_scope, "outside its scope");
   const std::vector<Authority> fits{authority("CA <ca@example.invalid>", {"*.example"})};
   EXPECT_TRUE(check_peer(cert("xmpp:ed.example"), "ed.example", fits, Policy::standard(), kNow));
 }
@@ -345,8 +342,8 @@ TEST_F(GpgFixtures, OutOfScopeAuthorityIsRejected) {
 TEST_F(GpgFixtures, UncertifiedAndNonXmppUserIdsAreRejected) {
   expect_rejected(verdict("uncertified.example"), Errc::not_certified, "not certified");
   const auto authorities = main_authorities();
-  expect_rejected(check_peer(cert("Plain Person <plain@example.org>"), "example.org",
-                             authorities, Policy::standard(), kNow),
+  expect_rejected(check_peer(cert("Plain Person <plain@example.org>"), "example.org", authorities,
+                             Policy::standard(), kNow),
                   Errc::no_matching_user_id, "no user ID xmpp:example.org");
 }
 
@@ -393,8 +390,7 @@ TEST_F(GpgFixtures, ValidityAgreesWithGpg) {
         ASSERT_FALSE(*status) << where;
         EXPECT_EQ(status->error().code, Errc::key_expired) << where;
       } else if (kind == "pub" || !(!v.primary.status)) {
-        EXPECT_TRUE(*status) << where << " gpg '" << letter
-                             << "': " << status->error().message();
+        EXPECT_TRUE(*status) << where << " gpg '" << letter << "': " << status->error().message();
       }
     }
   }
@@ -404,9 +400,8 @@ TEST_F(GpgFixtures, CertificationVerdictsAgreeWithGpgCheckSigs) {
   // gpg --check-sigs marks each signature '!' (good) or '-' (bad); every
   // good third-party certification verifies for us too.
   for (const std::string domain : {"ed.example", "rsa.example", "p256.example", "rsa3.example"}) {
-    const auto out = gpg({"--with-colons", "--check-sigs", fprs_.at("xmpp:" + domain)}, {},
-                         kJudged)
-                         .out;
+    const auto out =
+        gpg({"--with-colons", "--check-sigs", fprs_.at("xmpp:" + domain)}, {}, kJudged).out;
     EXPECT_NE(out.find("sig:!::"), std::string::npos) << out;
     EXPECT_EQ(out.find("sig:-::"), std::string::npos) << out;
     EXPECT_TRUE(verdict(domain)) << domain;
@@ -419,9 +414,7 @@ TEST_F(GpgFixtures, SqCertifiedKeyIsAccepted) {
   }
   pgptls::test::TempDir dir;
   const auto ca_secret = gpg({"--export-secret-keys", fprs_.at("CA <ca@example.invalid>")}).out;
-  {
-    std::ofstream(dir.file("ca.pgp"), std::ios::binary) << ca_secret;
-  }
+  { std::ofstream(dir.file("ca.pgp"), std::ios::binary) << ca_secret; }
   using pgptls::test::run_tool;
   auto gen = run_tool({"sq", "key", "generate", "--userid", "xmpp:sq.example", "--can-authenticate",
                        "--export", dir.file("key.pgp").string()});
@@ -429,9 +422,9 @@ TEST_F(GpgFixtures, SqCertifiedKeyIsAccepted) {
   auto extract = run_tool({"sq", "key", "extract-cert", "--output", dir.file("cert.pgp").string(),
                            dir.file("key.pgp").string()});
   ASSERT_TRUE(extract.ok()) << extract.describe();
-  auto certified = run_tool({"sq", "certify", "--output", dir.file("certified.pgp").string(),
-                             dir.file("ca.pgp").string(), dir.file("cert.pgp").string(),
-                             "xmpp:sq.example"});
+  auto certified =
+      run_tool({"sq", "certify", "--output", dir.file("certified.pgp").string(),
+                dir.file("ca.pgp").string(), dir.file("cert.pgp").string(), "xmpp:sq.example"});
   ASSERT_TRUE(certified.ok()) << certified.describe();
   auto parsed = parse_certificate(test::read_file_bytes(dir.file("certified.pgp")));
   ASSERT_TRUE(parsed) << parsed.error().message();
