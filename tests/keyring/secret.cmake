@@ -3,4 +3,5 @@ pgptls_test(keyring_secret_tests
   SOURCES
     secret_s2k_test.cpp
     secret_passphrase_test.cpp
+    secret_key_test.cpp
   LIBS pgptls::keyring pgptls_test_support)
