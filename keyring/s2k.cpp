@@ -1,11 +1,13 @@
 #include "keyring/s2k.h"
 
 #include <gcrypt.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <array>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "keyring/errors.h"
 
@@ -102,6 +104,54 @@ Error gcrypt_failure(const char* what, gcry_error_t error) {
                     std::string("libgcrypt ") + what + " failed: " + gcry_strerror(error));
 }
 
+// LaneThreads: runs the Argon2 lanes of one segment in parallel (libgcrypt
+// hands out one job per lane and then waits for all of them). A lane whose
+// thread cannot be started runs on the calling thread instead.
+class LaneThreads {
+ public:
+  static int dispatch(void* context, gcry_kdf_job_fn_t job, void* job_data) {
+    auto* self = static_cast<LaneThreads*>(context);
+    auto* start = new Start{job, job_data};
+    pthread_t thread{};
+    if (pthread_create(&thread, nullptr, &LaneThreads::run, start) != 0) {
+      delete start;
+      job(job_data);
+      return 0;
+    }
+    self->threads_.push_back(thread);
+    return 0;
+  }
+
+  static int wait_all(void* context) {
+    auto* self = static_cast<LaneThreads*>(context);
+    for (const pthread_t thread : self->threads_) {
+      pthread_join(thread, nullptr);
+    }
+    self->threads_.clear();
+    return 0;
+  }
+
+  LaneThreads() = default;
+  LaneThreads(const LaneThreads&) = delete;
+  LaneThreads& operator=(const LaneThreads&) = delete;
+  ~LaneThreads() { wait_all(this); }
+
+ private:
+  struct Start {
+    gcry_kdf_job_fn_t job;
+    void* job_data;
+  };
+
+  static void* run(void* argument) {
+    const Start start = *static_cast<Start*>(argument);
+    delete static_cast<Start*>(argument);
+    start.job(start.job_data);
+    return nullptr;
+  }
+
+  std::vector<pthread_t> threads_;
+};
+
 Result<base::SecretBytes> derive_argon2(const S2kSpecifier& s2k, ByteView passphrase,
                                         std::size_t key_size) {
   // RFC 9580 §3.7.1.4: Argon2id, version 0x13, tag length = key size.
@@ -117,7 +167,9 @@ Result<base::SecretBytes> derive_argon2(const S2kSpecifier& s2k, ByteView passph
     return gcrypt_failure("Argon2 setup", error);
   }
   base::SecretBytes key(key_size);
-  error = gcry_kdf_compute(handle, nullptr);
+  LaneThreads lanes;
+  const gcry_kdf_thread_ops_t ops{&lanes, &LaneThreads::dispatch, &LaneThreads::wait_all};
+  error = gcry_kdf_compute(handle, &ops);
   if (error == 0) {
     error = gcry_kdf_final(handle, key.size(), key.data());
   }
