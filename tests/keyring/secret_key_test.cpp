@@ -62,6 +62,36 @@ void expect_signs(const SecretKeyPacket& packet, const base::PrivateKeyHandle& k
   gnutls_free(signature.data);
 }
 
+// first_secret_body: a copy of the first secret key packet body of a file,
+// for tests that change one field of a real key.
+Bytes first_secret_body(ByteView file) {
+  auto blocks = decode_armor_or_binary(file);
+  EXPECT_TRUE(blocks.ok());
+  auto packets = split_packets(blocks->front().data);
+  EXPECT_TRUE(packets.ok());
+  for (const RawPacket& raw : *packets) {
+    if (raw.tag == 5) {
+      return to_bytes(raw.body);
+    }
+  }
+  ADD_FAILURE() << "no secret key packet";
+  return {};
+}
+
+// with_octet: the body with one octet replaced.
+Bytes with_octet(Bytes body, std::size_t offset, std::uint8_t value) {
+  EXPECT_LT(offset, body.size());
+  body.at(offset) = value;
+  return body;
+}
+
+// usage_offset: where the S2K usage octet sits (right after the public part).
+std::size_t usage_offset(const Bytes& body) {
+  auto packet = parse_secret_key_packet(5, body);
+  EXPECT_TRUE(packet.ok());
+  return packet->public_key.body.size();
+}
+
 // GpgKeys: keys made once per suite in a throwaway GNUPGHOME. The agent's
 // S2K count is lowered so that every unlock in the suite stays cheap; sq's
 // key below keeps the largest count.
@@ -281,6 +311,23 @@ TEST_F(GpgKeys, PublicCertificateHoldsNoSecret) {
       << keys.error().message();
 }
 
+TEST_F(GpgKeys, UnsupportedProtectionIsNamed) {
+  // A pre-RFC 2440 LegacyCFB usage octet (a bare cipher ID, here AES-128).
+  const Bytes clear = first_secret_body(as_bytes_view(exports_["clear"]));
+  auto legacy = parse_secret_key_packet(5, with_octet(clear, usage_offset(clear), 7));
+  ASSERT_FALSE(legacy.ok());
+  EXPECT_EQ(legacy.error().code, Errc::unsupported_algorithm);
+  EXPECT_NE(legacy.error().message().find("LegacyCFB"), std::string::npos)
+      << legacy.error().message();
+
+  // A cipher other than AES (3 = CAST5).
+  const Bytes locked = first_secret_body(as_bytes_view(exports_["ed25519"]));
+  auto cast5 = parse_secret_key_packet(5, with_octet(locked, usage_offset(locked) + 1, 3));
+  ASSERT_FALSE(cast5.ok());
+  EXPECT_EQ(cast5.error().code, Errc::unsupported_algorithm);
+  EXPECT_NE(cast5.error().message().find("cipher 3"), std::string::npos) << cast5.error().message();
+}
+
 TEST_F(GpgKeys, S2kLimitIsAppliedWhenUnlocking) {
   const auto keys = load("rsa");
   ASSERT_FALSE(keys.empty());
@@ -429,6 +476,32 @@ TEST(Rfc9580SecretKeys, LockedV6KeyParametersAndIntermediateValues) {
   ASSERT_TRUE(sub_kek.ok());
   EXPECT_EQ(base::hex_encode(ByteView(sub_kek->data(), sub_kek->size())),
             "3c60cb63285f62f4c3de49835786f011cf6f4c069f61232cd7013ff5fd31e603");
+}
+
+TEST(Rfc9580SecretKeys, V6RulesAreEnforced) {
+  // RFC 9580 §3.7.2.1: MalleableCFB (usage 255) must be rejected in v6 keys.
+  const Bytes clear = first_secret_body(
+      test::read_file_bytes(test::data_dir() / "rfc9580" / "rfc9580-v6-secret.asc"));
+  auto malleable = parse_secret_key_packet(5, with_octet(clear, usage_offset(clear), 255));
+  ASSERT_FALSE(malleable.ok());
+  EXPECT_EQ(malleable.error().code, Errc::malformed_packet);
+  EXPECT_NE(malleable.error().message().find("MalleableCFB"), std::string::npos)
+      << malleable.error().message();
+
+  // Only OCB among the AEAD modes (the octet after usage, count, cipher).
+  const Bytes locked = first_secret_body(
+      test::read_file_bytes(test::data_dir() / "rfc9580" / "rfc9580-v6-secret-locked.asc"));
+  auto eax = parse_secret_key_packet(5, with_octet(locked, usage_offset(locked) + 3, 1));
+  ASSERT_FALSE(eax.ok());
+  EXPECT_EQ(eax.error().code, Errc::unsupported_algorithm);
+  EXPECT_NE(eax.error().message().find("AEAD mode 1"), std::string::npos) << eax.error().message();
+
+  // The unchanged packet: a 15-octet OCB nonce, then the 32-octet Ed25519
+  // secret and the 16-octet tag.
+  auto packet = parse_secret_key_packet(5, locked);
+  ASSERT_TRUE(packet.ok()) << packet.error().message();
+  EXPECT_EQ(packet->iv.size(), 15U);
+  EXPECT_EQ(packet->secret.size(), 32U + 16U);
 }
 
 TEST(Rfc9580SecretKeys, LockedV6KeyArgon2MemoryIsCappedByPolicy) {
