@@ -4,3 +4,8 @@ pgptls_test(keyring_core_tests
     packet_test.cpp
     cert_test.cpp
   LIBS pgptls::keyring pgptls_test_support)
+
+pgptls_test(keyring_authority_tests
+  SOURCES
+    authority_test.cpp
+  LIBS pgptls::keyring pgptls_test_support)
