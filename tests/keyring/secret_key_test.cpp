@@ -92,33 +92,21 @@ std::size_t usage_offset(const Bytes& body) {
   return packet->public_key.body.size();
 }
 
-// GpgKeys: keys made once per suite in a throwaway GNUPGHOME. The agent's
-// S2K count is lowered so that every unlock in the suite stays cheap; sq's
-// key below keeps the largest count.
-class GpgKeys : public ::testing::Test {
+// GpgKeysBase: a throwaway GNUPGHOME and gpg helpers. The agent's S2K count
+// is lowered so that every unlock stays cheap; sq's key below keeps the
+// largest count.
+class GpgKeysBase : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void SetUpHome() {
     home_ = std::make_unique<pgptls::test::TempDir>();
-    {
-      std::ofstream conf(home_->file("gpg-agent.conf"));
-      conf << "s2k-count 65536\n";
-    }
-    generate("ed25519", "xmpp:ed.example", "ed25519", "pw-ed");
-    add_subkey("ed25519", "ed25519", "auth", "pw-ed");
-    generate("rsa", "xmpp:rsa.example", "rsa2048", "pw-rsa");
-    generate("p256", "xmpp:p256.example", "nistp256", "pw-p256");
-    generate("clear", "xmpp:clear.example", "ed25519", "");
-    for (const char* name : {"ed25519", "rsa", "p256", "clear"}) {
-      exports_[name] =
-          gpg({"--armor", "--export-secret-keys", fingerprints_[name][0]}, passphrases_[name]);
-    }
-    // `--export-secret-subkeys KEYID!` leaves the primary as a gnu-dummy stub.
-    exports_["stub"] = gpg({"--export-secret-subkeys", fingerprints_["ed25519"][1] + "!"},
-                           passphrases_["ed25519"]);
-    exports_["public"] = gpg({"--export", fingerprints_["ed25519"][0]}, "");
+    std::ofstream conf(home_->file("gpg-agent.conf"));
+    conf << "s2k-count 65536\n";
   }
 
   static void TearDownTestSuite() {
+    if (!home_) {
+      return;
+    }
     pgptls::test::ToolOptions options;
     options.env["GNUPGHOME"] = home_->path().string();
     (void)pgptls::test::run_tool({"gpgconf", "--kill", "all"}, options);
@@ -175,6 +163,29 @@ class GpgKeys : public ::testing::Test {
   static inline std::map<std::string, std::string> exports_;
   static inline std::map<std::string, std::string> passphrases_;
   static inline std::map<std::string, std::vector<std::string>> fingerprints_;
+};
+
+// GpgKeys: Ed25519 (with an authentication subkey), RSA-2048 and P-256 keys
+// with passphrases, an Ed25519 key without one, and a gnu-dummy stub export,
+// made once per suite.
+class GpgKeys : public GpgKeysBase {
+ protected:
+  static void SetUpTestSuite() {
+    SetUpHome();
+    generate("ed25519", "xmpp:ed.example", "ed25519", "pw-ed");
+    add_subkey("ed25519", "ed25519", "auth", "pw-ed");
+    generate("rsa", "xmpp:rsa.example", "rsa2048", "pw-rsa");
+    generate("p256", "xmpp:p256.example", "nistp256", "pw-p256");
+    generate("clear", "xmpp:clear.example", "ed25519", "");
+    for (const char* name : {"ed25519", "rsa", "p256", "clear"}) {
+      exports_[name] =
+          gpg({"--armor", "--export-secret-keys", fingerprints_[name][0]}, passphrases_[name]);
+    }
+    // `--export-secret-subkeys KEYID!` leaves the primary as a gnu-dummy stub.
+    exports_["stub"] = gpg({"--export-secret-subkeys", fingerprints_["ed25519"][1] + "!"},
+                           passphrases_["ed25519"]);
+    exports_["public"] = gpg({"--export", fingerprints_["ed25519"][0]}, "");
+  }
 };
 
 TEST_F(GpgKeys, ParsesWhatGpgExports) {
@@ -336,6 +347,24 @@ TEST_F(GpgKeys, S2kLimitIsAppliedWhenUnlocking) {
   auto key = unlock_secret_key(keys[0], pass("rsa"), limits);
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.error().code, Errc::rejected_by_policy);
+}
+
+// DSA: GnuTLS 3.5 peers speak OpenPGP with RSA and DSA keys only. Its own
+// suite, so the slower DSA key generation runs for this test alone.
+class GpgDsaKey : public GpgKeysBase {};
+
+TEST_F(GpgDsaKey, UnlocksAndSigns) {
+  SetUpHome();
+  generate("dsa", "xmpp:dsa.example", "dsa2048", "pw-dsa");
+  exports_["dsa"] =
+      gpg({"--armor", "--export-secret-keys", fingerprints_["dsa"][0]}, passphrases_["dsa"]);
+  const auto keys = load("dsa");
+  ASSERT_EQ(keys.size(), 1U);
+  EXPECT_EQ(keys[0].public_key.algorithm, PublicKeyAlgorithm::dsa);
+  auto key = unlock_secret_key(keys[0], pass("dsa"));
+  ASSERT_TRUE(key.ok()) << key.error().message();
+  expect_signs(keys[0], *key);
+  TearDownTestSuite();
 }
 
 // sq ---------------------------------------------------------------------
