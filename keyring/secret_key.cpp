@@ -476,7 +476,9 @@ Result<base::PrivateKeyHandle> import_private_key(const PublicKey& key,
         width = 66;
       } else {
         return make_error(Errc::unsupported_algorithm,
-                          "ECDSA secret key on a curve other than NIST P-256/384/521");
+                          "ECDSA secret key 0x" + key.key_id_hex() +
+                              " is on a curve GnuTLS cannot sign with; use a key on NIST "
+                              "P-256/384/521 or an Ed25519 key");
       }
       // RFC 9580 §11.2.1: the public point is 0x04 || x || y.
       const Bytes& point = key.fields[0];

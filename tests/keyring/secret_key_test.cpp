@@ -176,8 +176,10 @@ class GpgKeys : public GpgKeysBase {
     add_subkey("ed25519", "ed25519", "auth", "pw-ed");
     generate("rsa", "xmpp:rsa.example", "rsa2048", "pw-rsa");
     generate("p256", "xmpp:p256.example", "nistp256", "pw-p256");
+    generate("p384", "xmpp:p384.example", "nistp384", "pw-p384");
+    generate("brainpool", "xmpp:bp.example", "brainpoolP256r1", "pw-bp");
     generate("clear", "xmpp:clear.example", "ed25519", "");
-    for (const char* name : {"ed25519", "rsa", "p256", "clear"}) {
+    for (const char* name : {"ed25519", "rsa", "p256", "p384", "brainpool", "clear"}) {
       exports_[name] =
           gpg({"--armor", "--export-secret-keys", fingerprints_[name][0]}, passphrases_[name]);
     }
@@ -209,7 +211,7 @@ TEST_F(GpgKeys, ParsesWhatGpgExports) {
 }
 
 TEST_F(GpgKeys, UnlockedKeysSign) {
-  for (const char* name : {"ed25519", "rsa", "p256", "clear"}) {
+  for (const char* name : {"ed25519", "rsa", "p256", "p384", "clear"}) {
     SCOPED_TRACE(name);
     const auto keys = load(name);
     ASSERT_FALSE(keys.empty());
@@ -219,6 +221,18 @@ TEST_F(GpgKeys, UnlockedKeysSign) {
       expect_signs(packet, *key);
     }
   }
+}
+
+TEST_F(GpgKeys, CurveWithoutGnuTlsSupportIsNamed) {
+  // GnuTLS has no Brainpool curves: the secret decrypts, the import says why
+  // it cannot be used.
+  const auto keys = load("brainpool");
+  ASSERT_EQ(keys.size(), 1U);
+  auto key = unlock_secret_key(keys[0], pass("brainpool"));
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().code, Errc::unsupported_algorithm);
+  EXPECT_NE(key.error().message().find("NIST P-256/384/521"), std::string::npos)
+      << key.error().message();
 }
 
 TEST_F(GpgKeys, WrongPassphraseIsAClearError) {
