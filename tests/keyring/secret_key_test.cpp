@@ -420,9 +420,26 @@ TEST_F(SqKeys, UnprotectedKeyUnlocksAndSigns) {
   EXPECT_EQ(primary.protection, SecretKeyProtection::unprotected);
   // sq's default cipher suite is Cv25519: legacy EdDSA (22) primary.
   EXPECT_EQ(primary.public_key.algorithm, PublicKeyAlgorithm::eddsa_legacy);
-  auto key = unlock_secret_key(primary, {});
-  ASSERT_TRUE(key.ok()) << key.error().message();
-  expect_signs(primary, *key);
+  // Every component: signing keys sign; the Cv25519 (legacy ECDH)
+  // encryption subkey decodes but is refused for TLS authentication.
+  int signing = 0;
+  int encryption = 0;
+  for (const SecretKeyPacket& packet : *keys) {
+    auto key = unlock_secret_key(packet, {});
+    if (packet.public_key.algorithm == PublicKeyAlgorithm::ecdh) {
+      ++encryption;
+      ASSERT_FALSE(key.ok());
+      EXPECT_EQ(key.error().code, Errc::unsupported_algorithm);
+      EXPECT_NE(key.error().message().find("cannot sign"), std::string::npos)
+          << key.error().message();
+      continue;
+    }
+    ++signing;
+    ASSERT_TRUE(key.ok()) << key.error().message();
+    expect_signs(packet, *key);
+  }
+  EXPECT_GE(signing, 2);
+  EXPECT_EQ(encryption, 1);
 }
 
 TEST_F(SqKeys, PasswordProtectedKeyUnlocksAndSigns) {
