@@ -250,6 +250,19 @@ Result<StoredKey> key_identity(ByteView body, std::size_t offset) {
   }
   StoredKey key;
   key.version = body[0];
+  // v4 and v6 bodies both start: version, four-octet creation time,
+  // algorithm (RFC 9580 §5.5.2).
+  base::ByteReader fields(body, offset);
+  if (!fields.skip(1).ok()) {
+    return make_error(Errc::malformed_packet, "empty key packet" + at(offset));
+  }
+  auto created = fields.u32();
+  auto algorithm = fields.u8();
+  if (!created.ok() || !algorithm.ok()) {
+    return make_error(Errc::malformed_packet, "key packet too short" + at(offset));
+  }
+  key.created = *created;
+  key.algorithm = *algorithm;
   if (key.version == 4) {
     // §5.5.4.2: SHA-1 over 0x99, a two-octet length and the body.
     if (body.size() > 0xFFFF) {

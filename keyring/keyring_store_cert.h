@@ -44,8 +44,10 @@ struct StoredComponent {
 // StoredKey: what the index needs of a primary key or subkey.
 struct StoredKey {
   std::uint8_t version = 0;
-  Bytes fingerprint;  // 20 bytes (v4) or 32 bytes (v6)
-  Bytes key_id;       // 8 bytes
+  std::uint32_t created = 0;   // creation time, seconds since 1970 (RFC 9580 §5.5.2)
+  std::uint8_t algorithm = 0;  // public-key algorithm ID (RFC 9580 §9.1)
+  Bytes fingerprint;           // 20 bytes (v4) or 32 bytes (v6)
+  Bytes key_id;                // 8 bytes
 };
 
 class StoredCert {
