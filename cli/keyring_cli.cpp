@@ -55,8 +55,12 @@ std::string key_algorithm_name(std::uint8_t algorithm) {
 }
 
 std::string primary_user_id(const keyring::Cert& cert) {
-  const std::vector<std::string> user_ids = cert.user_ids();
-  return user_ids.empty() ? std::string("(no user ID)") : user_ids.front();
+  for (const keyring::UserId& user_id : cert.user_ids) {
+    if (!user_id.is_attribute) {
+      return user_id.text();
+    }
+  }
+  return "(no user ID)";
 }
 
 Result<std::vector<keyring::Cert>> read_certificates(const std::filesystem::path& file) {
@@ -65,7 +69,7 @@ Result<std::vector<keyring::Cert>> read_certificates(const std::filesystem::path
   if (!content.ok()) {
     return std::move(content).error();
   }
-  auto certs = keyring::parse_stored_certs(*content);
+  auto certs = keyring::parse_certificates(*content);
   if (!certs.ok()) {
     return std::move(certs).error().wrap(file.string());
   }

@@ -13,6 +13,9 @@
 #include "keyring/authority_store.h"
 #include "keyring/errors.h"
 #include "keyring/keyring_store.h"
+#include "keyring/policy.h"
+#include "keyring/validate.h"
+#include "keyring/verify.h"
 
 namespace pgptls::cli {
 namespace {
@@ -97,33 +100,120 @@ int run_list(const KeyringOptions& options) {
   return report_problems(*store) ? kExitUsage : kExitOk;
 }
 
-std::string key_line(const keyring::StoredKey& key, std::size_t signatures) {
-  return base::hex_encode_upper(key.key_id) + " v" + std::to_string(key.version) + " " +
-         key_algorithm_name(key.algorithm) + " created " +
-         base::format_utc(base::TimePoint(std::chrono::seconds(key.created))) + ", " +
-         std::to_string(signatures) + (signatures == 1 ? " signature" : " signatures");
+std::string time_text(std::uint32_t seconds) {
+  return base::format_utc(base::TimePoint(std::chrono::seconds(seconds)));
 }
 
-void show(const keyring::Cert& cert) {
-  const std::vector<keyring::StoredKey> keys = cert.component_keys();
-  std::cout << "certificate " << base::hex_encode_upper(cert.fingerprint()) << "\n";
-  std::cout << "  primary key " << key_line(keys[0], cert.primary().signatures.size()) << "\n";
-  for (const keyring::StoredComponent& item : cert.user_ids_and_attributes()) {
-    const std::size_t count = item.signatures.size();
-    const std::string signatures =
-        std::to_string(count) + (count == 1 ? " signature" : " signatures");
-    if (item.packet.tag == 13) {
-      const ByteView text = item.packet.body();
-      std::cout << "  user ID " << std::string(text.begin(), text.end()) << ", " << signatures
-                << "\n";
-    } else {
-      std::cout << "  user attribute (" << item.packet.body().size() << " bytes), " << signatures
-                << "\n";
+std::string verdict_text(const Status& status) {
+  return status.ok() ? std::string("valid") : "invalid: " + status.error().message();
+}
+
+// flags_text: RFC 9580 §5.2.3.29 key flags as gpg prints them.
+std::string flags_text(std::uint8_t flags) {
+  std::string text;
+  if ((flags & keyring::key_flags::certify) != 0) {
+    text += 'C';
+  }
+  if ((flags & keyring::key_flags::sign) != 0) {
+    text += 'S';
+  }
+  if ((flags &
+       (keyring::key_flags::encrypt_communications | keyring::key_flags::encrypt_storage)) != 0) {
+    text += 'E';
+  }
+  if ((flags & keyring::key_flags::authenticate) != 0) {
+    text += 'A';
+  }
+  return text.empty() ? std::string("none") : text;
+}
+
+std::string key_line(const keyring::KeyState& state) {
+  const keyring::PublicKey& key = *state.key;
+  return key.key_id_hex() + " " +
+         keyring::algorithm_name(static_cast<std::uint8_t>(key.algorithm)) + " " +
+         std::to_string(key.bits()) + " bits, created " + time_text(key.creation_time) +
+         ", flags " + flags_text(state.flags) + ", expires " +
+         (state.expires_at ? time_text(*state.expires_at) : std::string("never")) + ": " +
+         verdict_text(state.status);
+}
+
+// certification_verdict: a third-party certification checked against its
+// issuer's certificate from the keyring, as check_peer would check it.
+std::string certification_verdict(const keyring::Cert& cert, const keyring::UserId& user_id,
+                                  const keyring::Signature& sig, const keyring::KeyringStore& store,
+                                  const keyring::Policy& policy, base::Seconds now) {
+  std::vector<const keyring::Cert*> issuers;
+  if (sig.issuer_fingerprint) {
+    issuers = store.find_by_fingerprint(*sig.issuer_fingerprint);
+  } else if (sig.issuer_key_id) {
+    issuers = store.find_by_key_id(*sig.issuer_key_id);
+  }
+  if (issuers.empty()) {
+    return "issuer not in the keyring (import its certificate to check)";
+  }
+  const std::uint32_t at = keyring::to_epoch(now);
+  if (const Status usable =
+          keyring::check_signature_at(sig, policy, keyring::SignatureRole::certification, at);
+      !usable.ok()) {
+    return "invalid: " + usable.error().message();
+  }
+  std::string last_error = "no key of the issuer made it";
+  for (const keyring::Cert* issuer : issuers) {
+    std::vector<const keyring::PublicKey*> keys{&issuer->primary};
+    for (const keyring::Subkey& subkey : issuer->subkeys) {
+      keys.push_back(&subkey.key);
+    }
+    for (const keyring::PublicKey* key : keys) {
+      if (!sig.issuer_may_be(*key)) {
+        continue;
+      }
+      const Status verified =
+          keyring::verify_signature(sig, *key, {&cert.primary, nullptr, &user_id});
+      if (!verified.ok()) {
+        last_error = verified.error().message();
+        continue;
+      }
+      std::string verdict =
+          "good signature by " + issuer->fingerprint_hex() + " (" + primary_user_id(*issuer) + ")";
+      // A later certification revocation (0x30) by the same issuer undoes it.
+      for (const keyring::Signature& other : user_id.signatures) {
+        if (other.type == keyring::SignatureType::certification_revocation && other.creation_time &&
+            sig.creation_time && *other.creation_time >= *sig.creation_time &&
+            other.issuer_may_be(*key) &&
+            keyring::verify_signature(other, *key, {&cert.primary, nullptr, &user_id}).ok()) {
+          return verdict + ", revoked " + time_text(*other.creation_time);
+        }
+      }
+      const keyring::ValidatedCert issuer_state = keyring::validate(*issuer, policy, now);
+      if (!issuer_state.primary.status.ok()) {
+        verdict += ", but the issuer's certificate is " + verdict_text(issuer_state.primary.status);
+      }
+      return verdict;
     }
   }
-  for (std::size_t i = 0; i < cert.subkeys().size(); ++i) {
-    std::cout << "  subkey " << key_line(keys[i + 1], cert.subkeys()[i].signatures.size()) << "\n";
-    std::cout << "    fingerprint " << base::hex_encode_upper(keys[i + 1].fingerprint) << "\n";
+  return "invalid: " + last_error;
+}
+
+void show(const keyring::Cert& cert, const keyring::KeyringStore& store,
+          const keyring::Policy& policy, base::Seconds now) {
+  const keyring::ValidatedCert state = keyring::validate(cert, policy, now);
+  std::cout << "certificate " << cert.fingerprint_hex() << "\n";
+  std::cout << "  primary key " << key_line(state.primary) << "\n";
+  for (std::size_t i = 0; i < cert.user_ids.size(); ++i) {
+    const keyring::UserId& user_id = cert.user_ids[i];
+    std::cout << "  user ID " << user_id.text() << (state.user_ids[i].primary ? " (primary)" : "")
+              << ": " << verdict_text(state.user_ids[i].status) << "\n";
+    for (const keyring::Signature& sig : user_id.signatures) {
+      if (!keyring::is_certification(sig.type) || sig.names_issuer(cert.primary)) {
+        continue;  // self-signatures are summed up in the verdict above
+      }
+      std::cout << "    certification by " << sig.issuer_text() << ", created "
+                << (sig.creation_time ? time_text(*sig.creation_time) : std::string("unknown"))
+                << ": " << certification_verdict(cert, user_id, sig, store, policy, now) << "\n";
+    }
+  }
+  for (std::size_t i = 0; i < cert.subkeys.size(); ++i) {
+    std::cout << "  subkey " << key_line(state.subkeys[i]) << "\n";
   }
 }
 
@@ -166,8 +256,10 @@ int run_show(const KeyringOptions& options) {
                 directory->string() + " (see `pgptls keyring list`)");
     return damaged ? kExitUsage : kExitFailed;
   }
+  const keyring::Policy policy = keyring::Policy::standard();
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
   for (const keyring::Cert* cert : found) {
-    show(*cert);
+    show(*cert, *store, policy, now);
   }
   return damaged ? kExitUsage : kExitOk;
 }

@@ -9,6 +9,7 @@
 #include "base/encoding.h"
 #include "base/errors.h"
 #include "base/file.h"
+#include "keyring/domain.h"
 #include "keyring/errors.h"
 
 namespace pgptls::keyring {
@@ -16,19 +17,43 @@ namespace {
 
 IndexKeys index_keys_of(const Cert& cert) {
   IndexKeys keys;
-  keys.primary_fingerprint = to_bytes(cert.fingerprint());
-  for (StoredKey& key : cert.component_keys()) {
+  keys.primary_fingerprint = cert.fingerprint();
+  keys.component_fingerprints.reserve(1 + cert.subkeys.size());
+  keys.component_key_ids.reserve(1 + cert.subkeys.size());
+  const auto add_key = [&keys](const PublicKey& key) {
+    keys.component_fingerprints.push_back(key.fingerprint);
     if (const auto id = key_id_value(key.key_id)) {
       keys.component_key_ids.push_back(*id);
     }
-    keys.component_fingerprints.push_back(std::move(key.fingerprint));
+  };
+  add_key(cert.primary);
+  for (const Subkey& subkey : cert.subkeys) {
+    add_key(subkey.key);
   }
-  for (const std::string& user_id : cert.user_ids()) {
-    if (auto domain = xmpp_domain_of(user_id)) {
+  for (const UserId& user_id : cert.user_ids) {
+    if (user_id.is_attribute) {
+      continue;
+    }
+    const std::string_view text(reinterpret_cast<const char*>(user_id.value.data()),
+                                user_id.value.size());
+    if (auto domain = xmpp_domain_of(text)) {
       keys.domains.push_back(std::move(*domain));
     }
   }
   return keys;
+}
+
+// packet_count: how many packets serialize() writes; a merge only adds
+// packets, so an unchanged count means nothing new.
+std::size_t packet_count(const Cert& cert) {
+  std::size_t count = 1 + cert.direct_signatures.size();
+  for (const UserId& user_id : cert.user_ids) {
+    count += 1 + user_id.signatures.size();
+  }
+  for (const Subkey& subkey : cert.subkeys) {
+    count += 1 + subkey.signatures.size();
+  }
+  return count;
 }
 
 Error storage_error(const std::filesystem::path& path, std::string_view what) {
@@ -43,7 +68,7 @@ Result<std::vector<Cert>> read_certificate_file(const std::filesystem::path& fil
   if (!content.ok()) {
     return make_error(Errc::storage_error, content.error().message());
   }
-  auto certs = parse_stored_certs(*content, limits.parse);
+  auto certs = parse_certificates(*content, limits.parse);
   if (!certs.ok()) {
     return std::move(certs).error().wrap(file.string());
   }
@@ -187,7 +212,7 @@ Result<std::size_t> KeyringStore::load_path(const std::filesystem::path& path) {
 }
 
 Result<std::size_t> KeyringStore::load_bytes(ByteView data, std::string_view source) {
-  auto certs = parse_stored_certs(data, limits_.parse);
+  auto certs = parse_certificates(data, limits_.parse);
   if (!certs.ok()) {
     return std::move(certs).error().wrap(source);
   }
@@ -212,9 +237,8 @@ Result<ImportOutcome> KeyringStore::add(Cert cert) {
     return ImportOutcome::added;
   }
   Cert& existing = certs_[*slot];
-  PGPTLS_TRY(Cert merged, Cert::merge(existing, cert));
-  // A merge only adds packets: the same count means nothing new.
-  if (merged.packet_count() == existing.packet_count()) {
+  PGPTLS_TRY(Cert merged, keyring::merge(existing, cert));
+  if (packet_count(merged) == packet_count(existing)) {
     return ImportOutcome::unchanged;
   }
   index_.remove(*slot, index_keys_of(existing));
@@ -256,14 +280,15 @@ Result<ImportOutcome> KeyringStore::import_one(Cert cert) {
                                             ": the stored copy is damaged; move it out of "
                                             "the keyring first");
     }
-    stored_bytes = stored->serialize();
-    PGPTLS_TRY(merged, Cert::merge(*stored, merged));
+    PGPTLS_TRY(Bytes stored_serialized, stored->serialize());
+    stored_bytes = std::move(stored_serialized);
+    PGPTLS_TRY(merged, keyring::merge(*stored, merged));
     outcome = ImportOutcome::updated;
   }
   if (const auto slot = index_.by_primary_fingerprint(merged.fingerprint())) {
-    PGPTLS_TRY(merged, Cert::merge(certs_[*slot], merged));
+    PGPTLS_TRY(merged, keyring::merge(certs_[*slot], merged));
   }
-  const Bytes content = merged.serialize();
+  PGPTLS_TRY(const Bytes content, merged.serialize());
   if (stored_bytes && *stored_bytes == content) {
     outcome = ImportOutcome::unchanged;
   } else {

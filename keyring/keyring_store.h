@@ -17,13 +17,10 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "keyring/cert.h"
 #include "keyring/cert_index.h"
-#include "keyring/keyring_store_cert.h"
 
 namespace pgptls::keyring {
-
-// Cert: the store's certificates (see keyring_store_cert.h).
-using Cert = StoredCert;
 
 // StoreLimits: caps on what the store reads. A file over max_file_size, or
 // one holding more than max_certificates_per_file certificates, is refused
@@ -31,7 +28,7 @@ using Cert = StoredCert;
 struct StoreLimits {
   std::size_t max_file_size = std::size_t{64} << 20;  // one certificate file or import file
   std::size_t max_certificates_per_file = 200'000;    // a whole exported keyring fits
-  StoreParseLimits parse;                             // per packet and per certificate
+  CertLimits parse;                                   // per packet and per certificate
 };
 
 // StoreProblem: a file the store could not use, and why. The file itself is

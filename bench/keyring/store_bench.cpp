@@ -58,9 +58,11 @@ const Loaded& loaded() {
       throw std::runtime_error("load failed");
     }
     for (const keyring::Cert& cert : l.store.certificates()) {
-      for (const keyring::StoredKey& key : cert.component_keys()) {
-        l.key_ids.push_back(key.key_id);
-        l.fingerprints.push_back(key.fingerprint);
+      l.key_ids.push_back(cert.primary.key_id);
+      l.fingerprints.push_back(cert.primary.fingerprint);
+      for (const keyring::Subkey& subkey : cert.subkeys) {
+        l.key_ids.push_back(subkey.key.key_id);
+        l.fingerprints.push_back(subkey.key.fingerprint);
       }
     }
     std::shuffle(l.key_ids.begin(), l.key_ids.end(), std::mt19937(42));

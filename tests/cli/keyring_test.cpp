@@ -55,14 +55,16 @@ TEST_F(KeyringCommandTest, ImportListShow) {
 
   // show by fingerprint, by the subkey's key ID, by a subkey fingerprint.
   const std::string sub = world.sub.at("a");
-  const std::string shown_a = "certificate " + a + "\n  primary key " + key_id_of(a) +
-                              " v4 EdDSA (legacy) created 2024-01-01T00:00:00Z, 0 signatures\n"
-                              "  user ID xmpp:a.example, 2 signatures\n"
-                              "  subkey " +
-                              key_id_of(sub) +
-                              " v4 EdDSA (legacy) created 2024-01-01T00:00:00Z, 1 signature\n"
-                              "    fingerprint " +
-                              sub + "\n";
+  const std::string shown_a =
+      "certificate " + a + "\n  primary key " + key_id_of(a) +
+      " EdDSA 255 bits, created 2024-01-01T00:00:00Z, flags CS, expires never: valid\n"
+      "  user ID xmpp:a.example: valid\n"
+      "    certification by " +
+      signer + ", created 2024-01-01T00:00:00Z: good signature by " + signer +
+      " (Designated Signer <signer@example.invalid>)\n"
+      "  subkey " +
+      key_id_of(sub) +
+      " EdDSA 255 bits, created 2024-01-01T00:00:00Z, flags A, expires never: valid\n";
   for (const std::string& key : {a, key_id_of(sub), sub, "0x" + key_id_of(sub)}) {
     const auto shown = run({"keyring", "show", key});
     ASSERT_EQ(shown.exit_code, 0) << key << ": " << shown.describe();
@@ -71,18 +73,25 @@ TEST_F(KeyringCommandTest, ImportListShow) {
 }
 
 TEST_F(KeyringCommandTest, ImportMergesNewPackets) {
-  // r.asc is the same certificate as a plain export plus its revocation:
-  // importing the revoked copy over an older one adds the revocation.
+  // r.asc is r-old.asc plus its revocation: importing it over the older
+  // copy adds the revocation, and show then reports the key revoked.
   const std::string r = world.fpr.at("r");
   ASSERT_EQ(run({"keyring", "import", file("r-old.asc")}).exit_code, 0);
+  const auto before = run({"keyring", "show", r});
+  EXPECT_NE(before.out.find("expires never: valid\n"), std::string::npos) << before.out;
+  // The authority is not in the keyring: its certification cannot be checked.
+  EXPECT_NE(before.out.find("certification by " + world.fpr.at("signer") +
+                            ", created 2024-01-01T00:00:00Z: issuer not in the keyring (import "
+                            "its certificate to check)\n"),
+            std::string::npos)
+      << before.out;
   const auto merged = run({"keyring", "import", file("r.asc")});
   ASSERT_EQ(merged.exit_code, 0) << merged.describe();
   EXPECT_EQ(merged.out, "updated " + r + " xmpp:r.example\n");
-  const auto shown = run({"keyring", "show", r});
-  EXPECT_NE(shown.out.find("primary key " + key_id_of(r) +
-                           " v4 EdDSA (legacy) created 2024-01-01T00:00:00Z, 1 signature\n"),
+  const auto after = run({"keyring", "show", r});
+  EXPECT_NE(after.out.find("flags CS, expires never: invalid: key " + r + " revoked (unspecified)"),
             std::string::npos)
-      << shown.out;
+      << after.out;
 }
 
 TEST_F(KeyringCommandTest, ExplicitKeyringNeedsNoStateDirectory) {

@@ -10,7 +10,6 @@ pgptls_test(keyring_store_tests
 pgptls_test(keyring_store_gpg_tests
   SOURCES
     store_test.cpp
-    store_cert_test.cpp
     store_gpg.cpp
     store_world.cpp
   LIBS pgptls::keyring pgptls_test_support)
