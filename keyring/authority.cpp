@@ -37,8 +37,7 @@ bool is_authentication_capable(const ValidatedCert& cert, const KeyState& key,
   return policy.accept_sign_only_for_authentication && (key.flags & key_flags::sign) != 0;
 }
 
-std::vector<const PublicKey*> authentication_keys(const ValidatedCert& cert,
-                                                  const Policy& policy) {
+std::vector<const PublicKey*> authentication_keys(const ValidatedCert& cert, const Policy& policy) {
   std::vector<const PublicKey*> keys;
   if (is_authentication_capable(cert, cert.primary, policy)) {
     keys.push_back(cert.primary.key);
@@ -69,11 +68,11 @@ Result<const PublicKey*> select_authentication_key(const ValidatedCert& cert, By
       return Result<const PublicKey*>(state.status.error());
     }
     if (!is_authentication_capable(cert, state, policy)) {
-      return Result<const PublicKey*>(make_error(
-          Errc::no_usable_key,
-          "key " + id_text + " is not flagged for authentication" +
-              (policy.accept_sign_only_for_authentication ? " or signing" : "") +
-              "; add an authentication subkey (gpg --quick-add-key FPR ed25519 auth)"));
+      return Result<const PublicKey*>(
+          make_error(Errc::no_usable_key,
+                     "key " + id_text + " is not flagged for authentication" +
+                         (policy.accept_sign_only_for_authentication ? " or signing" : "") +
+                         "; add an authentication subkey (gpg --quick-add-key FPR ed25519 auth)"));
     }
     return Result<const PublicKey*>(state.key);
   };
@@ -173,7 +172,8 @@ Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain_in,
           status = verify_signature(sig, signer, {&cert.primary, nullptr, &uid});
         }
         if (!status) {
-          reason.offer(4, status.error().wrap(peer + ": certification of " + wanted + " by " + who));
+          reason.offer(4,
+                       status.error().wrap(peer + ": certification of " + wanted + " by " + who));
           continue;
         }
         // RFC 9580 §5.2.1 (0x30): a certification revocation by the same
@@ -193,20 +193,18 @@ Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain_in,
           break;
         }
         if (revoked) {
-          reason.offer(5, make_error(Errc::certification_revoked,
-                                     peer + ": " + who + " revoked its certification of " +
-                                         wanted));
+          reason.offer(5,
+                       make_error(Errc::certification_revoked,
+                                  peer + ": " + who + " revoked its certification of " + wanted));
           continue;
         }
         const auto keys = authentication_keys(valid, policy);
         if (keys.empty()) {
-          reason.offer(6, make_error(Errc::no_usable_key,
-                                     peer + " (" + wanted +
-                                         ") has no valid key flagged for authentication" +
-                                         (policy.accept_sign_only_for_authentication
-                                              ? " or signing"
-                                              : "") +
-                                         "; add an authentication subkey"));
+          reason.offer(
+              6, make_error(Errc::no_usable_key,
+                            peer + " (" + wanted + ") has no valid key flagged for authentication" +
+                                (policy.accept_sign_only_for_authentication ? " or signing" : "") +
+                                "; add an authentication subkey"));
           continue;
         }
         PeerAcceptance accepted;
@@ -224,9 +222,9 @@ Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain_in,
     return *reason.error;
   }
   if (!any_uid) {
-    return make_error(Errc::no_matching_user_id,
-                      peer + " has no user ID " + wanted + "; the peer presented a key for "
-                                                           "another domain");
+    return make_error(Errc::no_matching_user_id, peer + " has no user ID " + wanted +
+                                                     "; the peer presented a key for "
+                                                     "another domain");
   }
   (void)any_certification;
   return make_error(Errc::not_certified,

@@ -13,7 +13,8 @@
 //   const ValidatedCert v = keyring::validate(peer_cert, policy, now);
 //   PGPTLS_TRY(const PublicKey* k, keyring::select_authentication_key(v, key_id, policy));
 //   // Our own credential: the newest authentication key we hold the secret for.
-//   PGPTLS_TRY(const PublicKey* mine, keyring::select_own_authentication_key(v, policy, has_secret));
+//   PGPTLS_TRY(const PublicKey* mine, keyring::select_own_authentication_key(v, policy,
+//   has_secret));
 #pragma once
 
 #include <functional>
@@ -42,9 +43,9 @@ struct Authority {
 // verdict may outlive the certificates (e.g. in PeerCache).
 struct PeerAcceptance {
   Bytes authority_fingerprint;
-  std::string user_id;             // the certified user ID, as written
-  std::string domain;              // normalized
-  std::vector<PublicKey> keys;     // usable authentication keys, newest first
+  std::string user_id;          // the certified user ID, as written
+  std::string domain;           // normalized
+  std::vector<PublicKey> keys;  // usable authentication keys, newest first
 };
 
 // check_peer: accepts only when the certificate is valid at now, has a
@@ -73,8 +74,7 @@ struct PeerAcceptance {
 // fingerprint (20/32 octets), if it is usable for authentication; else
 // Errc::not_found or Errc::no_usable_key with the reason.
 [[nodiscard]] Result<const PublicKey*> select_authentication_key(const ValidatedCert& cert,
-                                                                 ByteView id,
-                                                                 const Policy& policy);
+                                                                 ByteView id, const Policy& policy);
 
 // select_own_authentication_key: the newest usable authentication key for
 // which have_secret returns true; Errc::no_usable_key otherwise.

@@ -5,8 +5,27 @@
 #include "keyring/hash.h"
 
 namespace pgptls::keyring {
+namespace {
 
-Policy Policy::standard() { return Policy{}; }
+// The RSA public exponent (field 1) or DSA q (field 1) in bits, leading
+// zero octets ignored: both set the cost of a verification.
+unsigned exponent_bits(const PublicKey& key) {
+  if (key.fields.size() < 2) {
+    return 0;
+  }
+  const Bytes& value = key.fields[1];
+  std::size_t i = 0;
+  while (i < value.size() && value[i] == 0) {
+    ++i;
+  }
+  return static_cast<unsigned>((value.size() - i) * 8);
+}
+
+}  // namespace
+
+Policy Policy::standard() {
+  return Policy{};
+}
 
 Policy Policy::gnutls35_compatible() {
   Policy policy;
@@ -43,15 +62,17 @@ Status Policy::check_hash(std::uint8_t hash, SignatureRole role,
     case HashAlgorithm::sha1:
       if (role == SignatureRole::certification && !allow_sha1_certifications) {
         return make_error(Errc::rejected_by_policy,
-                          where + "certification uses SHA-1, which is open to collisions; the "
-                                  "authority must re-certify with SHA-256 (gpg "
-                                  "--cert-digest-algo SHA256)");
+                          where +
+                              "certification uses SHA-1, which is open to collisions; the "
+                              "authority must re-certify with SHA-256 (gpg "
+                              "--cert-digest-algo SHA256)");
       }
       if (role == SignatureRole::self_signature && signature_time >= sha1_self_signature_cutoff) {
-        return make_error(Errc::rejected_by_policy,
-                          where + "self-signature made with SHA-1 at " +
-                              base::format_utc(base::TimePoint(std::chrono::seconds(signature_time))) +
-                              "; refresh the key's self-signatures with SHA-256");
+        return make_error(
+            Errc::rejected_by_policy,
+            where + "self-signature made with SHA-1 at " +
+                base::format_utc(base::TimePoint(std::chrono::seconds(signature_time))) +
+                "; refresh the key's self-signatures with SHA-256");
       }
       return {};
     case HashAlgorithm::sha256:
@@ -62,7 +83,8 @@ Status Policy::check_hash(std::uint8_t hash, SignatureRole role,
     case HashAlgorithm::sha3_512:
       return {};
   }
-  return make_error(Errc::unsupported_algorithm, where + "unknown hash algorithm " + hash_name(hash));
+  return make_error(Errc::unsupported_algorithm,
+                    where + "unknown hash algorithm " + hash_name(hash));
 }
 
 Status Policy::check_key(const PublicKey& key) const {
@@ -80,6 +102,12 @@ Status Policy::check_key(const PublicKey& key) const {
                               " is below the minimum of " + std::to_string(min_rsa_bits) +
                               " bits; generate a new key");
       }
+      if (bits > max_rsa_bits || exponent_bits(key) > max_exponent_bits) {
+        return make_error(Errc::rejected_by_policy,
+                          where + "key parameters exceed the policy caps (" +
+                              std::to_string(max_rsa_bits) + "-bit modulus, " +
+                              std::to_string(max_exponent_bits) + "-bit exponent)");
+      }
       return {};
     case PublicKeyAlgorithm::dsa:
       if (!allow_dsa) {
@@ -89,6 +117,12 @@ Status Policy::check_key(const PublicKey& key) const {
         return make_error(Errc::rejected_by_policy,
                           where + std::to_string(bits) + "-bit DSA is below the minimum of " +
                               std::to_string(min_dsa_bits) + " bits; generate a new key");
+      }
+      if (bits > max_rsa_bits || exponent_bits(key) > max_exponent_bits) {
+        return make_error(Errc::rejected_by_policy,
+                          where + "DSA parameters exceed the policy caps (" +
+                              std::to_string(max_rsa_bits) + "-bit p, " +
+                              std::to_string(max_exponent_bits) + "-bit q)");
       }
       return {};
     case PublicKeyAlgorithm::ecdh:

@@ -143,9 +143,15 @@ const Signature* find_revocation(const std::vector<Signature>& sigs, SignatureTy
   return nullptr;
 }
 
-bool is_self_certification(const Signature& s) { return is_certification(s.type); }
-bool is_direct_key(const Signature& s) { return s.type == SignatureType::direct_key; }
-bool is_subkey_binding(const Signature& s) { return s.type == SignatureType::subkey_binding; }
+bool is_self_certification(const Signature& s) {
+  return is_certification(s.type);
+}
+bool is_direct_key(const Signature& s) {
+  return s.type == SignatureType::direct_key;
+}
+bool is_subkey_binding(const Signature& s) {
+  return s.type == SignatureType::subkey_binding;
+}
 
 Status expired_at(const std::string& what, std::uint32_t creation,
                   std::optional<std::uint32_t> validity, std::uint32_t now,
@@ -190,8 +196,9 @@ Status check_signature_at(const Signature& sig, const Policy& policy, SignatureR
                           std::uint32_t now) {
   if (sig.has_unknown_critical) {
     return make_error(Errc::unknown_critical_subpacket,
-                      sig.unknown_critical_note + " (RFC 9580 §5.2.3.7 makes the signature "
-                                                  "invalid)");
+                      sig.unknown_critical_note +
+                          " (RFC 9580 §5.2.3.7 makes the signature "
+                          "invalid)");
   }
   if (!sig.creation_time) {
     return make_error(Errc::malformed_packet,
@@ -199,14 +206,13 @@ Status check_signature_at(const Signature& sig, const Policy& policy, SignatureR
   }
   if (*sig.creation_time > now) {
     return make_error(Errc::bad_signature, "signature created in the future, at " +
-                                               time_text(*sig.creation_time) +
-                                               "; check the clock");
+                                               time_text(*sig.creation_time) + "; check the clock");
   }
   if (sig.expiration && *sig.expiration != 0 &&
       std::uint64_t{*sig.creation_time} + *sig.expiration <= now) {
-    return make_error(Errc::certification_expired,
-                      "signature expired at " +
-                          time_text(std::uint64_t{*sig.creation_time} + *sig.expiration));
+    return make_error(
+        Errc::certification_expired,
+        "signature expired at " + time_text(std::uint64_t{*sig.creation_time} + *sig.expiration));
   }
   return policy.check_hash(sig.hash_algorithm, role, *sig.creation_time);
 }
@@ -226,8 +232,9 @@ ValidatedCert validate(const Cert& cert, const Policy& policy, base::Seconds now
     UserIdState state;
     state.user_id = &uid;
     const SignedComponents over{&primary, nullptr, &uid};
-    const Binding binding = find_binding(newest_first(uid.signatures, is_self_certification, primary),
-                                         primary, over, policy, now, nullptr);
+    const Binding binding =
+        find_binding(newest_first(uid.signatures, is_self_certification, primary), primary, over,
+                     policy, now, nullptr);
     const std::string name = "user ID \"" + uid.text() + "\"";
     if (binding.sig == nullptr) {
       state.status = binding.last_error.error().wrap(name + ": no valid self-signature");
@@ -240,9 +247,9 @@ ValidatedCert validate(const Cert& cert, const Policy& policy, base::Seconds now
       } else if (const Signature* rev =
                      find_revocation(uid.signatures, SignatureType::certification_revocation,
                                      primary, over, policy, now, binding.sig)) {
-        state.status = make_error(Errc::user_id_revoked,
-                                  name + " revoked (" + reason_text(*rev) + ") at " +
-                                      time_text(rev->creation_time.value_or(0)));
+        state.status =
+            make_error(Errc::user_id_revoked, name + " revoked (" + reason_text(*rev) + ") at " +
+                                                  time_text(rev->creation_time.value_or(0)));
       }
     }
     out.user_ids.push_back(std::move(state));
@@ -271,8 +278,9 @@ ValidatedCert validate(const Cert& cert, const Policy& policy, base::Seconds now
     key.status = ok;
   } else {
     const SignedComponents over{&primary, nullptr, nullptr};
-    const Binding direct = find_binding(newest_first(cert.direct_signatures, is_direct_key, primary),
-                                        primary, over, policy, now, nullptr);
+    const Binding direct =
+        find_binding(newest_first(cert.direct_signatures, is_direct_key, primary), primary, over,
+                     policy, now, nullptr);
     key.binding = primary_uid != nullptr ? primary_uid->self_signature : direct.sig;
     if (key.binding == nullptr) {
       // Say why: the most telling failure among user IDs and direct keys.
@@ -295,12 +303,12 @@ ValidatedCert validate(const Cert& cert, const Policy& policy, base::Seconds now
       key.status = expired_at(primary_name, primary.creation_time, validity, now, key.expires_at);
       if (key.status) {
         if (const Signature* rev =
-                find_revocation(cert.direct_signatures, SignatureType::key_revocation, primary, over,
-                                policy, now, key.binding)) {
-          key.status = make_error(Errc::key_revoked,
-                                  primary_name + " revoked (" + reason_text(*rev) + ") at " +
-                                      time_text(rev->creation_time.value_or(0)) +
-                                      "; its owner must publish a new key");
+                find_revocation(cert.direct_signatures, SignatureType::key_revocation, primary,
+                                over, policy, now, key.binding)) {
+          key.status = make_error(Errc::key_revoked, primary_name + " revoked (" +
+                                                         reason_text(*rev) + ") at " +
+                                                         time_text(rev->creation_time.value_or(0)) +
+                                                         "; its owner must publish a new key");
         }
       }
     }
@@ -316,9 +324,8 @@ ValidatedCert validate(const Cert& cert, const Policy& policy, base::Seconds now
       continue;
     }
     const SignedComponents over{&primary, &sub.key, nullptr};
-    const Binding binding =
-        find_binding(newest_first(sub.signatures, is_subkey_binding, primary), primary, over,
-                     policy, now, &sub.key);
+    const Binding binding = find_binding(newest_first(sub.signatures, is_subkey_binding, primary),
+                                         primary, over, policy, now, &sub.key);
     if (binding.sig == nullptr) {
       state.status = binding.last_error.error().wrap(name + ": no valid binding signature");
     } else {
@@ -332,14 +339,18 @@ ValidatedCert validate(const Cert& cert, const Policy& policy, base::Seconds now
                                   state.expires_at);
       }
       if (state.status) {
-        if (const Signature* rev =
-                find_revocation(sub.signatures, SignatureType::subkey_revocation, primary, over,
-                                policy, now, binding.sig)) {
-          state.status = make_error(Errc::key_revoked, name + " revoked (" + reason_text(*rev) +
-                                                           ") at " +
-                                                           time_text(rev->creation_time.value_or(0)));
+        if (const Signature* rev = find_revocation(sub.signatures, SignatureType::subkey_revocation,
+                                                   primary, over, policy, now, binding.sig)) {
+          state.status =
+              make_error(Errc::key_revoked, name + " revoked (" + reason_text(*rev) + ") at " +
+                                                time_text(rev->creation_time.value_or(0)));
         }
       }
+    }
+    // A subkey of an unusable certificate is unusable for the same reason
+    // (as gpg reports it).
+    if (state.status && !key.status) {
+      state.status = key.status;
     }
     out.subkeys.push_back(std::move(state));
   }

@@ -32,10 +32,10 @@ namespace pgptls::keyring {
 // KeyState: the verdict on the primary key or one subkey.
 struct KeyState {
   const PublicKey* key = nullptr;
-  Status status;                             // ok, or why the key is unusable
-  std::uint8_t flags = 0;                    // key flags of the binding (0 if none)
-  std::optional<std::uint32_t> expires_at;   // absolute time, if the key expires
-  const Signature* binding = nullptr;        // the winning self-signature
+  Status status;                            // ok, or why the key is unusable
+  std::uint8_t flags = 0;                   // key flags of the binding (0 if none)
+  std::optional<std::uint32_t> expires_at;  // absolute time, if the key expires
+  const Signature* binding = nullptr;       // the winning self-signature
 };
 
 // UserIdState: the verdict on one user ID.

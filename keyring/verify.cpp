@@ -41,8 +41,8 @@ Bytes left_pad(const Bytes& value, std::size_t size) {
 
 Error bad(const Signature& sig, const PublicKey& signer, const std::string& why) {
   return make_error(Errc::bad_signature, "signature by " + signer.fingerprint_hex() + " (type 0x" +
-                                             std::to_string(static_cast<int>(sig.type)) + "): " +
-                                             why);
+                                             std::to_string(static_cast<int>(sig.type)) +
+                                             "): " + why);
 }
 
 }  // namespace
@@ -112,13 +112,15 @@ Result<Bytes> signature_digest(const Signature& sig, const SignedComponents& ove
 Status verify_digest(const Signature& sig, const PublicKey& signer, ByteView digest_value) {
   if (sig.version != signer.version) {
     // RFC 9580 §5.2.3: v6 keys make v6 signatures, v4 keys v4 signatures.
-    return bad(sig, signer, "v" + std::to_string(sig.version) + " signature from a v" +
-                                std::to_string(signer.version) + " key");
+    return bad(sig, signer,
+               "v" + std::to_string(sig.version) + " signature from a v" +
+                   std::to_string(signer.version) + " key");
   }
   if (sig.public_key_algorithm != static_cast<std::uint8_t>(signer.algorithm)) {
-    return bad(sig, signer, "made with algorithm " + algorithm_name(sig.public_key_algorithm) +
-                                " but the key is " +
-                                algorithm_name(static_cast<std::uint8_t>(signer.algorithm)));
+    return bad(sig, signer,
+               "made with algorithm " + algorithm_name(sig.public_key_algorithm) +
+                   " but the key is " +
+                   algorithm_name(static_cast<std::uint8_t>(signer.algorithm)));
   }
   if (digest_value.size() < 2 || digest_value[0] != sig.hash_prefix[0] ||
       digest_value[1] != sig.hash_prefix[1]) {
@@ -139,8 +141,9 @@ Status verify_digest(const Signature& sig, const PublicKey& signer, ByteView dig
       const Bytes value = left_pad(sig.fields.at(0), (signer.bits() + 7) / 8);
       const gnutls_datum_t s{const_cast<unsigned char*>(value.data()),
                              static_cast<unsigned int>(value.size())};
-      rc = gnutls_pubkey_verify_hash2(key.get(), gnutls_pk_to_sign(GNUTLS_PK_RSA, *digest_algorithm),
-                                      GNUTLS_VERIFY_ALLOW_BROKEN, &hash, &s);
+      rc =
+          gnutls_pubkey_verify_hash2(key.get(), gnutls_pk_to_sign(GNUTLS_PK_RSA, *digest_algorithm),
+                                     GNUTLS_VERIFY_ALLOW_BROKEN, &hash, &s);
       break;
     }
     case PublicKeyAlgorithm::dsa:
@@ -183,9 +186,9 @@ Status verify_digest(const Signature& sig, const PublicKey& signer, ByteView dig
       break;
     }
     default:
-      return make_error(Errc::unsupported_algorithm,
-                        algorithm_name(static_cast<std::uint8_t>(signer.algorithm)) +
-                            " cannot make signatures");
+      return make_error(
+          Errc::unsupported_algorithm,
+          algorithm_name(static_cast<std::uint8_t>(signer.algorithm)) + " cannot make signatures");
   }
   if (rc < 0) {
     return bad(sig, signer, std::string("does not verify (") + gnutls_strerror(rc) + ")");

@@ -86,16 +86,16 @@ TEST_F(ReferenceKeys, Sub3AuthenticatesWithItsSigningSubkey) {
   auto enc = select_authentication_key(v, cert.subkeys[1].key.fingerprint, Policy::standard());
   ASSERT_FALSE(enc);
   EXPECT_EQ(enc.error().code, Errc::no_usable_key);
-  auto missing = select_authentication_key(v, *base::hex_decode("0102030405060708"),
-                                           Policy::standard());
+  auto missing =
+      select_authentication_key(v, *base::hex_decode("0102030405060708"), Policy::standard());
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, Errc::not_found);
-  auto own = select_own_authentication_key(v, Policy::standard(),
-                                           [](const PublicKey&) { return true; });
+  auto own =
+      select_own_authentication_key(v, Policy::standard(), [](const PublicKey&) { return true; });
   ASSERT_TRUE(own);
   EXPECT_EQ((*own)->key_id_hex(), "8E622E61C5955DD4");
-  auto none = select_own_authentication_key(v, Policy::standard(),
-                                            [](const PublicKey&) { return false; });
+  auto none =
+      select_own_authentication_key(v, Policy::standard(), [](const PublicKey&) { return false; });
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().code, Errc::no_usable_key);
 }
