@@ -3,7 +3,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "base/encoding.h"
@@ -148,7 +151,7 @@ Result<KeyringStore> KeyringStore::open(const std::filesystem::path& directory,
   }
   store.directory_ = directory;
 
-  std::vector<std::filesystem::path> files;
+  std::vector<std::string> names;
   std::filesystem::directory_iterator entries(directory, error);
   if (error) {
     return make_error(Errc::storage_error, "cannot list keyring directory " + directory.string() +
@@ -157,23 +160,49 @@ Result<KeyringStore> KeyringStore::open(const std::filesystem::path& directory,
   for (const auto& entry : entries) {
     // Hidden files are temporary files of writes in progress or interrupted.
     if (!is_hidden(entry.path()) && entry.is_regular_file(error)) {
-      files.push_back(entry.path());
+      names.push_back(entry.path().filename().string());
     }
   }
   // Name order: the same store loads the same way every time.
-  std::sort(files.begin(), files.end());
-  store.certs_.reserve(files.size());
-  store.index_.reserve(files.size());
-  for (const auto& file : files) {
-    auto cert = read_stored_file(file, limits);
+  std::sort(names.begin(), names.end());
+
+  // Reading and parsing are independent per file: spread them over a few
+  // threads, then index in name order on this one.
+  std::vector<std::optional<Result<Cert>>> parsed(names.size());
+  const std::size_t workers = std::clamp<std::size_t>(
+      std::min<std::size_t>(std::thread::hardware_concurrency(), names.size() / 256), 1, 4);
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    constexpr std::size_t kBatch = 64;
+    for (std::size_t start = next.fetch_add(kBatch); start < names.size();
+         start = next.fetch_add(kBatch)) {
+      for (std::size_t i = start; i < std::min(start + kBatch, names.size()); ++i) {
+        parsed[i].emplace(read_stored_file(directory / names[i], limits));
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < workers; ++t) {
+    threads.emplace_back(work);
+  }
+  work();
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+
+  store.certs_.reserve(names.size());
+  store.index_.reserve(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    Result<Cert>& cert = *parsed[i];
     if (!cert.ok()) {
-      store.problems_.push_back({file, std::move(cert).error()});
+      store.problems_.push_back({directory / names[i], std::move(cert).error()});
       continue;
     }
     auto added = store.add(std::move(cert).value());
     if (!added.ok()) {
-      store.problems_.push_back({file, std::move(added).error()});
+      store.problems_.push_back({directory / names[i], std::move(added).error()});
     }
+    parsed[i].reset();
   }
   return store;
 }

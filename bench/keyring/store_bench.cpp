@@ -1,7 +1,8 @@
 // Keyring store benchmarks (issue 3, "Speed"): loading a keyring of 100 000
 // real certificates (goal < 2 s), from one exported file and from a store
 // directory of 100 000 files, and finding certificates by key ID (goal
-// O(1), < 1 µs), fingerprint and domain.
+// O(1), < 1 µs), fingerprint and domain. Opening a directory reads and
+// parses on several threads: its CPU time is the whole process's.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -41,7 +42,11 @@ void BM_StoreOpenDirectory(benchmark::State& state) {
   }
   state.counters["certificates"] = kCorpusSize;
 }
-BENCHMARK(BM_StoreOpenDirectory)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_StoreOpenDirectory)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
 
 // Loaded: one store for the lookup benchmarks, and every component key ID
 // and fingerprint in random order.
