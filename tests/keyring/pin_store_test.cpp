@@ -94,14 +94,17 @@ TEST(PinStore, RejectsBadPinsAndEnforcesCaps) {
             std::string::npos);
 
   Pin far = make_pin("b.example", kPinA);
-  far.expires = at("2300-01-01T00:00:00Z");
+  // Built from seconds: base::parse_utc itself refuses years outside 1970..2200.
+  far.expires = base::Seconds(std::chrono::seconds(10'413'792'000));  // 2300-01-01
   EXPECT_EQ(store->add_pin(far).error().context,
             "expiry time must lie between 1970-01-01 and 2199-12-31");
   far = make_pin("b.example", kPinA);
-  far.created = at("1969-12-31T23:59:59Z");
+  far.created = base::Seconds(std::chrono::seconds(-1));  // 1969-12-31T23:59:59Z
   EXPECT_EQ(store->add_pin(far).error().context,
             "creation time must lie between 1970-01-01 and 2199-12-31");
-  EXPECT_FALSE(store->record_openpgp_auth("b.example", at("2200-06-01")).ok());
+  EXPECT_FALSE(
+      store->record_openpgp_auth("b.example", base::Seconds(std::chrono::seconds(7'273'000'000)))
+          .ok());
 
   // The per-domain cap: distinct valid pins from a counter.
   for (std::size_t i = 0; i < kMaxPinsPerDomain; ++i) {
