@@ -35,9 +35,24 @@ Error sqlite_error(sqlite3* db, int code, std::string_view doing) {
 
 }  // namespace
 
+void Statement::release() noexcept {
+  if (statement_ == nullptr) {
+    return;
+  }
+  if (in_use_ != nullptr) {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+    *in_use_ = false;
+  } else {
+    sqlite3_finalize(statement_);
+  }
+  statement_ = nullptr;
+  in_use_ = nullptr;
+}
+
 Status Statement::bind(int index, std::string_view text) {
-  const int rc = sqlite3_bind_text(statement_.get(), index, text.data(),
-                                   static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  const int rc = sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
+                                   SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) {
     return sqlite_error(db_, rc, "binding a parameter for");
   }
@@ -45,7 +60,7 @@ Status Statement::bind(int index, std::string_view text) {
 }
 
 Status Statement::bind(int index, std::int64_t value) {
-  const int rc = sqlite3_bind_int64(statement_.get(), index, value);
+  const int rc = sqlite3_bind_int64(statement_, index, value);
   if (rc != SQLITE_OK) {
     return sqlite_error(db_, rc, "binding a parameter for");
   }
@@ -53,7 +68,7 @@ Status Statement::bind(int index, std::int64_t value) {
 }
 
 Status Statement::bind_null(int index) {
-  const int rc = sqlite3_bind_null(statement_.get(), index);
+  const int rc = sqlite3_bind_null(statement_, index);
   if (rc != SQLITE_OK) {
     return sqlite_error(db_, rc, "binding a parameter for");
   }
@@ -65,7 +80,7 @@ Status Statement::bind(int index, const std::optional<std::int64_t>& value) {
 }
 
 Result<bool> Statement::step() {
-  const int rc = sqlite3_step(statement_.get());
+  const int rc = sqlite3_step(statement_);
   if (rc == SQLITE_ROW) {
     return true;
   }
@@ -82,12 +97,12 @@ Status Statement::run() {
 }
 
 std::int64_t Statement::column_int64(int column) const {
-  return sqlite3_column_int64(statement_.get(), column);
+  return sqlite3_column_int64(statement_, column);
 }
 
 std::string Statement::column_text(int column) const {
-  const unsigned char* text = sqlite3_column_text(statement_.get(), column);
-  const int size = sqlite3_column_bytes(statement_.get(), column);
+  const unsigned char* text = sqlite3_column_text(statement_, column);
+  const int size = sqlite3_column_bytes(statement_, column);
   if (text == nullptr) {
     return {};
   }
@@ -95,7 +110,7 @@ std::string Statement::column_text(int column) const {
 }
 
 bool Statement::column_is_null(int column) const {
-  return sqlite3_column_type(statement_.get(), column) == SQLITE_NULL;
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
 std::optional<std::int64_t> Statement::column_optional_int64(int column) const {
@@ -208,6 +223,13 @@ Status SqliteDb::migrate(std::span<const Migration> migrations) {
 }
 
 Result<Statement> SqliteDb::prepare(std::string_view sql) {
+  // The connection path runs the same few queries on every X.509 peer;
+  // compiling each once saves most of the cost of a lookup.
+  const auto found = cache_.find(std::string(sql));
+  if (found != cache_.end() && !found->second.in_use) {
+    found->second.in_use = true;
+    return Statement(db_.get(), found->second.statement.get(), &found->second.in_use);
+  }
   sqlite3_stmt* raw = nullptr;
   const int rc =
       sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
@@ -215,6 +237,13 @@ Result<Statement> SqliteDb::prepare(std::string_view sql) {
     sqlite3_finalize(raw);
     return sqlite_error(db_.get(), rc, "reading");
   }
+  if (found == cache_.end()) {
+    CachedStatement& slot = cache_[std::string(sql)];
+    slot.statement.reset(raw);
+    slot.in_use = true;
+    return Statement(db_.get(), raw, &slot.in_use);
+  }
+  // The cached copy is held by an enclosing caller: use a private one.
   return Statement(db_.get(), raw);
 }
 

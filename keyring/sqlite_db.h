@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "base/result.h"
@@ -28,10 +29,29 @@ struct SqliteFinalizer {
 };
 
 // Statement: one prepared statement. Parameters are 1-based (SQLite's
-// convention), columns 0-based.
+// convention), columns 0-based. A statement from the connection's cache is
+// reset and unbound (not finalised) when this object goes away, and marked
+// free for the next prepare() of the same SQL.
 class Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* statement) : db_(db), statement_(statement) {}
+  Statement(sqlite3* db, sqlite3_stmt* statement, bool* in_use = nullptr)
+      : db_(db), statement_(statement), in_use_(in_use) {}
+  Statement(Statement&& other) noexcept
+      : db_(other.db_),
+        statement_(std::exchange(other.statement_, nullptr)),
+        in_use_(std::exchange(other.in_use_, nullptr)) {}
+  Statement& operator=(Statement&& other) noexcept {
+    if (this != &other) {
+      release();
+      db_ = other.db_;
+      statement_ = std::exchange(other.statement_, nullptr);
+      in_use_ = std::exchange(other.in_use_, nullptr);
+    }
+    return *this;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { release(); }
 
   // bind: binds a parameter; fails with Errc::storage_error.
   [[nodiscard]] Status bind(int index, std::string_view text);
@@ -53,8 +73,12 @@ class Statement {
   [[nodiscard]] std::optional<std::int64_t> column_optional_int64(int column) const;
 
  private:
+  // release: gives the statement back to the cache, or finalises it.
+  void release() noexcept;
+
   sqlite3* db_;
-  std::unique_ptr<sqlite3_stmt, SqliteFinalizer> statement_;
+  sqlite3_stmt* statement_;
+  bool* in_use_;  // the cache slot's flag, or null for an uncached statement
 };
 
 class SqliteDb;
@@ -106,7 +130,9 @@ class SqliteDb {
                                              std::span<const Migration> migrations,
                                              const SqliteOptions& options = {});
 
-  // prepare: compiles one SQL statement; fails with Errc::storage_error.
+  // prepare: compiles one SQL statement, or reuses the cached compilation
+  // of the same SQL when no other Statement holds it; fails with
+  // Errc::storage_error.
   [[nodiscard]] Result<Statement> prepare(std::string_view sql);
   // exec: runs SQL without parameters (schema changes, pragmas).
   [[nodiscard]] Status exec(std::string_view sql);
@@ -129,9 +155,19 @@ class SqliteDb {
       : db_(std::move(db)), path_(std::move(path)), what_(std::move(what)) {}
   [[nodiscard]] Status migrate(std::span<const Migration> migrations);
 
+  // CachedStatement: a compiled statement kept for reuse; node-based map, so
+  // the in_use flag's address stays valid while the map grows or moves.
+  struct CachedStatement {
+    std::unique_ptr<sqlite3_stmt, SqliteFinalizer> statement;
+    bool in_use = false;
+  };
+
   std::unique_ptr<sqlite3, SqliteCloser> db_;
   std::filesystem::path path_;
   std::string what_;
+  // Declared after db_, so statements are finalised before the connection
+  // closes.
+  std::unordered_map<std::string, CachedStatement> cache_;
 };
 
 }  // namespace pgptls::keyring

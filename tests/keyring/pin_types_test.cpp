@@ -48,6 +48,9 @@ TEST(PinDomain, NormalisesCaseTrailingDotAndIdna) {
   EXPECT_EQ(*normalize_domain("b\xC3\xBC"
                               "cher.example"),
             "xn--bcher-kva.example");
+  EXPECT_EQ(*normalize_domain("B\xC3\x9C"
+                              "CHER.Example."),
+            "xn--bcher-kva.example");
   EXPECT_EQ(*normalize_domain("localhost"), "localhost");
 }
 
