@@ -1,0 +1,63 @@
+// engine_openpgp.h: OpenPGP credentials made by gpg in the test (a
+// throwaway GNUPGHOME), and a test PeerVerifier that trusts OpenPGP keys by
+// fingerprint, for the RFC 6091 engine tests. The signing key's secret is
+// read from gpg's unprotected export (RFC 4880 §5.5.3) only far enough to
+// load it into GnuTLS; the keyring library owns real OpenPGP parsing.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/gnutls_handles.h"
+#include "tests/support/temp_dir.h"
+#include "tls/credentials.h"
+#include "tls/peer_verifier.h"
+
+namespace pgptls::tls::test {
+
+// OpenPgpKind: the OpenPGP keys the tests make with gpg.
+enum class OpenPgpKind {
+  ed25519,         // Ed25519 primary [SC]
+  ed25519_subkey,  // Ed25519 primary [C] with an Ed25519 signing subkey [S]
+  nistp256,        // ECDSA P-256 primary [SC]
+  rsa2048,         // RSA-2048 primary [SC]
+};
+
+// OpenPgpIdentity: a gpg-made certificate for xmpp:<domain>.
+struct OpenPgpIdentity {
+  std::string domain;
+  Bytes transferable_key;  // gpg --export
+  Bytes fingerprint;       // of the primary key
+  Bytes signing_key_id;    // of the component key that signs
+  base::SharedPrivateKey signer;
+  // signing_spki: the DER SubjectPublicKeyInfo built from the OpenPGP
+  // public key packet of the signing key (checked against `signer`).
+  Bytes signing_spki;
+  [[nodiscard]] OpenPgpCredential credential(bool fingerprint_only = false) const {
+    return {transferable_key, signing_key_id, fingerprint, fingerprint_only, signer};
+  }
+};
+
+// make_openpgp_identity: runs gpg in `home` (a TempDir used as GNUPGHOME)
+// to make a key of `kind` for xmpp:<domain>. Throws std::runtime_error
+// when a tool fails or the export cannot be read.
+OpenPgpIdentity make_openpgp_identity(const pgptls::test::TempDir& home, OpenPgpKind kind,
+                                      const std::string& domain);
+
+// OpenPgpTrustVerifier: accepts an OpenPGP certificate whose primary
+// fingerprint is trusted for the expected domain, sent either whole (it
+// must be the exported key) or as subkey_cert_fingerprint (resolved in the
+// trusted list, like a keyring), naming the trusted signing key ID.
+class OpenPgpTrustVerifier final : public PeerVerifier {
+ public:
+  void trust(const OpenPgpIdentity& identity) { trusted_.push_back(&identity); }
+  [[nodiscard]] Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
+                                            const VerifyRequest& request) override;
+
+ private:
+  std::vector<const OpenPgpIdentity*> trusted_;
+};
+
+}  // namespace pgptls::tls::test
