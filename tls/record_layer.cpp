@@ -62,7 +62,11 @@ Result<std::optional<RecordView>> RecordLayer::parse_next() {
   }
   const auto type = static_cast<ContentType>(type_byte);
   const bool protected_record = read_.has_value();
-  if ((version >> 8) != 3 || ((version_locked_ || protected_record) && version != kTls12)) {
+  // RFC 5246 Appendix E.1: before ServerHello a record may say {03,00} to
+  // {03,03}; TLS 1.3 keeps {03,03} in its records, so {03,04} and above are
+  // never valid.
+  if ((version >> 8) != 3 || (version & 0xFF) > 3 ||
+      ((version_locked_ || protected_record) && version != kTls12)) {
     return make_error(Errc::protocol_version, type_context(type) + " with version " +
                                                   version_text(version) +
                                                   " where TLS 1.2 (0x0303) is required");
@@ -81,8 +85,10 @@ Result<std::optional<RecordView>> RecordLayer::parse_next() {
 
   RecordView record{type, version, *body};
   if (protected_record) {
-    PGPTLS_CHECK(read_->open(type, *body, plaintext_));
-    record.fragment = plaintext_;
+    // Decrypt inside the input buffer: the body is ours until the next feed().
+    const std::size_t body_start = input_start_ - length;
+    PGPTLS_TRY(record.fragment, read_->open_in_place(type, std::span<std::uint8_t>(input_).subspan(
+                                                               body_start, length)));
   }
   // RFC 5246 §6.2.1: zero-length fragments are only allowed for
   // application data.
@@ -125,6 +131,9 @@ Status RecordLayer::write_one(ContentType type, ByteView fragment) {
 }
 
 Status RecordLayer::write(ContentType type, ByteView data) {
+  if (write_failure_) {
+    return *write_failure_;
+  }
   if (data.empty()) {
     if (type != ContentType::application_data) {
       return make_error(Errc::invalid_state, "empty " + type_context(type) + " may not be sent");
@@ -134,6 +143,13 @@ Status RecordLayer::write(ContentType type, ByteView data) {
   const std::size_t start = output_.size();
   if (write_) {
     const std::size_t records = (data.size() + kMaxPlaintextLength - 1) / kMaxPlaintextLength;
+    // Refuse the whole write up front rather than send part of it: a
+    // sequence number must never wrap (RFC 5246 §6.1).
+    if (write_->remaining_records() < records) {
+      return make_error(Errc::internal_error,
+                        "TLS record sequence numbers exhausted; close the connection and "
+                        "reconnect");
+    }
     output_.reserve(start + data.size() +
                     records * (kRecordHeaderLength + write_->sealed_length(0)));
   }
@@ -142,7 +158,12 @@ Status RecordLayer::write(ContentType type, ByteView data) {
         data.subspan(offset, std::min(kMaxPlaintextLength, data.size() - offset));
     auto written = write_one(type, fragment);
     if (!written.ok()) {
+      // Records already sealed used up sequence numbers; dropping them
+      // leaves a gap the peer cannot cross, so the write side is finished.
       output_.resize(start);
+      if (write_) {
+        write_failure_ = written.error();
+      }
       return written;
     }
   }

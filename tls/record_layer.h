@@ -30,7 +30,7 @@ struct RecordView {
 // Reading: feed() buffers bytes; next_record() returns the next whole record
 // (nullopt: feed more), checked strictly:
 //   * unknown content type            -> Errc::unexpected_message
-//   * version major != 3, or a version other than 0x0303 once
+//   * version outside 0x0300..0x0303, or other than 0x0303 once
 //     lock_version() was called      -> Errc::protocol_version
 //   * plaintext record > 2^14, protected record > 2^14 + 256, or decrypted
 //     plaintext > 2^14                -> Errc::record_overflow (checked on the
@@ -81,6 +81,8 @@ class RecordLayer {
   // each. Empty data makes one empty record for application_data and is
   // refused (Errc::invalid_state) for the other types (RFC 5246 §6.2.1).
   // Fails as RecordProtection::seal; the output is unchanged on failure.
+  // A write that needs more sequence numbers than remain is refused whole;
+  // any other sealing failure ends the write side (later writes repeat it).
   [[nodiscard]] Status write(ContentType type, ByteView data);
 
   // write_alert: one alert record (RFC 5246 §7.2).
@@ -108,7 +110,6 @@ class RecordLayer {
 
   Bytes input_;
   std::size_t input_start_ = 0;
-  Bytes plaintext_;  // the last decrypted fragment
   Bytes output_;
   std::size_t output_start_ = 0;
   std::optional<RecordProtection> read_;
@@ -116,6 +117,7 @@ class RecordLayer {
   std::optional<RecordProtection> write_;
   bool version_locked_ = false;
   std::optional<Error> read_failure_;
+  std::optional<Error> write_failure_;
 };
 
 }  // namespace pgptls::tls

@@ -104,19 +104,25 @@ Status RecordProtection::seal(ContentType type, ByteView plaintext, Bytes& out) 
   }
   std::array<std::uint8_t, kNonceLength> nonce{};
   PGPTLS_CHECK(next_nonce(nonce));
-  const auto ad = additional_data(sequence_, type, plaintext.size());
+  auto ad = additional_data(sequence_, type, plaintext.size());
 
+  // Layout: explicit nonce (GCM only) ‖ ciphertext ‖ tag. The plaintext is
+  // copied into place and encrypted there (gnutls_aead_cipher_encryptv2), so
+  // each byte is written once.
   const std::size_t start = out.size();
-  out.resize(start + sealed_length(plaintext.size()));
-  std::uint8_t* fragment = out.data() + start;
-  if (suite_->record_iv_length != 0) {
-    std::copy_n(nonce.begin() + 4, suite_->record_iv_length, fragment);
-  }
-  std::size_t ciphertext_length = plaintext.size() + suite_->tag_length;
-  if (gnutls_aead_cipher_encrypt(cipher_.get(), nonce.data(), nonce.size(), ad.data(), ad.size(),
-                                 suite_->tag_length, plaintext.data(), plaintext.size(),
-                                 fragment + suite_->record_iv_length, &ciphertext_length) != 0 ||
-      ciphertext_length != plaintext.size() + suite_->tag_length) {
+  out.reserve(start + sealed_length(plaintext.size()));
+  out.insert(out.end(), nonce.begin() + 4,
+             nonce.begin() + 4 + static_cast<std::ptrdiff_t>(suite_->record_iv_length));
+  const std::size_t body = out.size();
+  out.insert(out.end(), plaintext.begin(), plaintext.end());
+  out.resize(out.size() + suite_->tag_length);
+  const giovec_t ad_iov{ad.data(), ad.size()};
+  const giovec_t data_iov{out.data() + body, plaintext.size()};
+  std::size_t tag_length = suite_->tag_length;
+  if (gnutls_aead_cipher_encryptv2(cipher_.get(), nonce.data(), nonce.size(), &ad_iov, 1, &data_iov,
+                                   1, out.data() + body + plaintext.size(), &tag_length) != 0 ||
+      tag_length != suite_->tag_length) {
+    base::secure_wipe(std::span<std::uint8_t>(out).subspan(start));
     out.resize(start);
     return make_error(Errc::internal_error, "record encryption failed in GnuTLS");
   }
@@ -124,8 +130,8 @@ Status RecordProtection::seal(ContentType type, ByteView plaintext, Bytes& out) 
   return {};
 }
 
-Status RecordProtection::open(ContentType type, ByteView fragment, Bytes& plaintext) {
-  plaintext.clear();
+Result<ByteView> RecordProtection::open_in_place(ContentType type,
+                                                 std::span<std::uint8_t> fragment) {
   const std::size_t overhead = suite_->record_iv_length + suite_->tag_length;
   if (fragment.size() < overhead) {
     return make_error(Errc::bad_record_mac,
@@ -141,22 +147,30 @@ Status RecordProtection::open(ContentType type, ByteView fragment, Bytes& plaint
     // RFC 5288 §3: the receiver takes nonce_explicit from the record.
     std::copy_n(fragment.begin(), suite_->record_iv_length, nonce.begin() + 4);
   }
-  const auto ad = additional_data(sequence_, type, length);
-  plaintext.resize(length);
-  std::size_t plaintext_length = length;
-  const ByteView ciphertext = fragment.subspan(suite_->record_iv_length);
-  if (gnutls_aead_cipher_decrypt(cipher_.get(), nonce.data(), nonce.size(), ad.data(), ad.size(),
-                                 suite_->tag_length, ciphertext.data(), ciphertext.size(),
-                                 plaintext.data(), &plaintext_length) != 0 ||
-      plaintext_length != length) {
-    // Never hand out unauthenticated plaintext.
-    base::secure_wipe(plaintext);
-    plaintext.clear();
+  auto ad = additional_data(sequence_, type, length);
+  const std::span<std::uint8_t> data = fragment.subspan(suite_->record_iv_length, length);
+  const giovec_t ad_iov{ad.data(), ad.size()};
+  const giovec_t data_iov{data.data(), data.size()};
+  if (gnutls_aead_cipher_decryptv2(cipher_.get(), nonce.data(), nonce.size(), &ad_iov, 1, &data_iov,
+                                   1, data.data() + length, suite_->tag_length) != 0) {
+    // Never leave unauthenticated plaintext behind.
+    base::secure_wipe(data);
     return make_error(
         Errc::bad_record_mac,
         "record failed authentication (corrupted or forged data, or mismatched keys)");
   }
   ++sequence_;
+  return ByteView(data);
+}
+
+Status RecordProtection::open(ContentType type, ByteView fragment, Bytes& plaintext) {
+  Bytes work(fragment.begin(), fragment.end());
+  auto opened = open_in_place(type, work);
+  if (!opened.ok()) {
+    plaintext.clear();
+    return std::move(opened).error();
+  }
+  plaintext.assign(opened->begin(), opened->end());
   return {};
 }
 

@@ -8,7 +8,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <span>
 #include <type_traits>
 
 #include "base/bytes.h"
@@ -69,6 +71,10 @@ class RecordProtection {
   // Errc::internal_error when the sequence numbers are exhausted.
   [[nodiscard]] Status open(ContentType type, ByteView fragment, Bytes& plaintext);
 
+  // open_in_place: as open(), decrypting inside `fragment` (no copy); returns
+  // the plaintext as a view into it. On failure the fragment is wiped.
+  [[nodiscard]] Result<ByteView> open_in_place(ContentType type, std::span<std::uint8_t> fragment);
+
   // sealed_length: the fragment length seal() makes for a plaintext length.
   [[nodiscard]] std::size_t sealed_length(std::size_t plaintext_length) const {
     return suite_->record_iv_length + plaintext_length + suite_->tag_length;
@@ -76,6 +82,10 @@ class RecordProtection {
 
   // sequence: the number the next record will use.
   [[nodiscard]] std::uint64_t sequence() const { return sequence_; }
+  // remaining_records: how many more records this direction may protect.
+  [[nodiscard]] std::uint64_t remaining_records() const {
+    return std::numeric_limits<std::uint64_t>::max() - sequence_;
+  }
   [[nodiscard]] const CipherSuite& suite() const { return *suite_; }
 
  private:

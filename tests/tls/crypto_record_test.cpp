@@ -279,6 +279,8 @@ TEST(TlsRecordLayer, RejectsMalformedRecordsWithTheRightAlert) {
        AlertDescription::unexpected_message, "unknown content type 0"},
       {"not TLS", header(22, 0x0200, 1), false, false, Errc::protocol_version,
        AlertDescription::protocol_version, "0x0200"},
+      {"0x0304 record", header(22, 0x0304, 1), false, false, Errc::protocol_version,
+       AlertDescription::protocol_version, "0x0304"},
       {"TLS 1.0 after hello", header(22, kTls10, 1), true, false, Errc::protocol_version,
        AlertDescription::protocol_version, "0x0301 where TLS 1.2"},
       // Judged on the header alone: no body follows.
@@ -357,6 +359,10 @@ TEST(TlsRecordLayer, WriteFailureLeavesOutputUnchanged) {
       layer.write(ContentType::application_data, Bytes(3 * kMaxPlaintextLength, 0));
   expect_error(status, Errc::internal_error, "exhausted");
   EXPECT_EQ(layer.pending_output().size(), before);
+  // Refused whole: the two records that still fit can be sent afterwards.
+  ASSERT_TRUE(layer.write(ContentType::application_data, Bytes(2 * kMaxPlaintextLength, 0)).ok());
+  expect_error(layer.write(ContentType::application_data, Bytes(1, 0)), Errc::internal_error,
+               "exhausted");
 }
 
 }  // namespace
