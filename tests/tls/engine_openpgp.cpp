@@ -8,6 +8,8 @@
 
 #include "base/byte_reader.h"
 #include "base/encoding.h"
+#include "keyring/cert.h"
+#include "keyring/key_material.h"
 #include "tests/support/process.h"
 #include "tls/errors.h"
 
@@ -280,37 +282,49 @@ Result<VerifiedPeer> OpenPgpTrustVerifier::verify(const PresentedCertificate& ce
   if (certificate.type != CertificateType::openpgp) {
     return make_error(Errc::peer_rejected, "test verifier: only OpenPGP keys are trusted");
   }
-  const OpenPgpIdentity* match = nullptr;
-  for (const OpenPgpIdentity* identity : trusted_) {
-    const bool same_key = certificate.openpgp_fingerprint.empty()
-                              ? certificate.openpgp_transferable_key == identity->transferable_key
-                              : certificate.openpgp_fingerprint == identity->fingerprint;
-    if (same_key) {
-      match = identity;
+  // subkey_cert_fingerprint: resolve the certificate in our "keyring".
+  Bytes key_bytes = certificate.openpgp_transferable_key;
+  if (!certificate.openpgp_fingerprint.empty()) {
+    for (const OpenPgpIdentity* identity : trusted_) {
+      if (identity->fingerprint == certificate.openpgp_fingerprint) {
+        key_bytes = identity->transferable_key;
+      }
+    }
+    if (key_bytes.empty()) {
+      return make_error(Errc::certificate_unobtainable,
+                        "OpenPGP key " + base::hex_encode_upper(certificate.openpgp_fingerprint) +
+                            " is not in the keyring; import it with `pgptls keyring import`");
     }
   }
-  if (match == nullptr && !certificate.openpgp_fingerprint.empty()) {
-    return make_error(Errc::certificate_unobtainable,
-                      "OpenPGP key " + base::hex_encode_upper(certificate.openpgp_fingerprint) +
-                          " is not in the keyring; import it with `pgptls keyring import`");
+  // The keyring library reads the certificate and names the signing key.
+  auto cert = keyring::parse_certificate(key_bytes);
+  if (!cert.ok()) {
+    return make_error(Errc::bad_certificate, cert.error().message());
   }
-  if (match == nullptr || certificate.openpgp_key_id != match->signing_key_id ||
-      (request.expected_domain.has_value() && *request.expected_domain != match->domain)) {
+  const auto trusted = std::find_if(trusted_.begin(), trusted_.end(), [&](const auto* identity) {
+    return identity->fingerprint == cert->fingerprint();
+  });
+  if (trusted == trusted_.end() ||
+      (request.expected_domain.has_value() && *request.expected_domain != (*trusted)->domain)) {
     return make_error(Errc::peer_rejected, "peer key not certified by any authority: xmpp:" +
-                                               request.expected_domain.value_or("?"));
+                                               request.expected_domain.value_or("?") + ", key 0x" +
+                                               cert->fingerprint_hex());
   }
-  gnutls_pubkey_t raw = nullptr;
-  gnutls_pubkey_init(&raw);
-  base::PublicKeyHandle key(raw);
-  const gnutls_datum_t spki = datum(match->signing_spki);
-  if (gnutls_pubkey_import(key.get(), &spki, GNUTLS_X509_FMT_DER) < 0) {
-    return make_error(Errc::internal_error, "cannot load the trusted public key");
+  const keyring::PublicKey* component = cert->find_key(certificate.openpgp_key_id);
+  if (component == nullptr) {
+    return make_error(Errc::bad_certificate,
+                      "the OpenPGP key ID " + base::hex_encode_upper(certificate.openpgp_key_id) +
+                          " names no key of certificate 0x" + cert->fingerprint_hex());
+  }
+  auto key = keyring::to_gnutls_pubkey(*component);
+  if (!key.ok()) {
+    return make_error(Errc::bad_certificate, key.error().message());
   }
   VerifiedPeer peer;
   peer.type = CertificateType::openpgp;
-  peer.domains = {match->domain};
-  peer.accepted_by = "test trust " + base::hex_encode_upper(match->fingerprint);
-  peer.signing_key = std::move(key);
+  peer.domains = {(*trusted)->domain};
+  peer.accepted_by = "test trust 0x" + cert->fingerprint_hex();
+  peer.signing_key = std::move(key).value();
   return peer;
 }
 

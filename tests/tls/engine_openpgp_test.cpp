@@ -276,6 +276,50 @@ TEST_F(OpenPgpEngineTest, UntrustedClientKeyIsCertificateUnknown) {
             std::string::npos);
 }
 
+// with_client_key_id: a tamper that rewrites the key ID in the client's
+// OpenPGP Certificate message.
+test::Tamper with_client_key_id(Bytes key_id) {
+  return [key_id, flights = 0](bool from_client, Bytes& bytes) mutable {
+    if (!from_client || flights++ != 1) {
+      return;
+    }
+    test::rewrite_handshake_records(bytes, [&](test::Messages& list) {
+      for (auto& message : list) {
+        if (message.type == 11) {
+          auto certificate =
+              messages::parse_openpgp_certificate(message.body, messages::MessageLimits{});
+          certificate->key_id = key_id;
+          message.body = messages::encode_openpgp_certificate(*certificate).value();
+        }
+      }
+    });
+  };
+}
+
+TEST_F(OpenPgpEngineTest, KeyIdOfNoComponentKeyIsBadCertificate) {
+  auto pair = make_pair({});
+  run(pair, with_client_key_id(Bytes(8, 0xEE)));
+  ASSERT_TRUE(pair.server->failure().has_value());
+  EXPECT_EQ(alert_for(pair.server->failure()->code), AlertDescription::bad_certificate);
+  EXPECT_NE(pair.server->failure()->message().find("names no key of certificate"),
+            std::string::npos)
+      << pair.server->failure()->message();
+}
+
+TEST_F(OpenPgpEngineTest, SignatureByAnotherComponentKeyIsDecryptError) {
+  // The subkey signs, but the Certificate names the primary key.
+  Options options;
+  options.kind = OpenPgpKind::ed25519_subkey;
+  auto pair = make_pair(options);
+  const Bytes& fingerprint = id(OpenPgpKind::ed25519_subkey, false).fingerprint;
+  run(pair, with_client_key_id(Bytes(fingerprint.end() - 8, fingerprint.end())));
+  ASSERT_TRUE(pair.server->failure().has_value());
+  EXPECT_EQ(alert_for(pair.server->failure()->code), AlertDescription::decrypt_error);
+  EXPECT_NE(pair.server->failure()->message().find("does not verify with its accepted key"),
+            std::string::npos)
+      << pair.server->failure()->message();
+}
+
 TEST_F(OpenPgpEngineTest, AuthoritiesInCertificateRequestAreIllegalWithOpenPgp) {
   auto pair = make_pair({});
   int flights = 0;
