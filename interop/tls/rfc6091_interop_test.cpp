@@ -260,3 +260,36 @@ TEST_F(Rfc6091Interop, GnutlsCliRenegotiationIsRefused) {
 
 }  // namespace
 }  // namespace pgptls::tls
+
+namespace pgptls::tls {
+namespace {
+
+TEST_F(Rfc6091Interop, OpensslServerRenegotiationIsRefused) {
+  const X509Identity& server = id("server-ecdsa");
+  const X509Identity& client = id("client-ecdsa");
+  const std::uint16_t port = pgptls::test::free_port();
+  auto process = ChildProcess::start(
+      {"openssl", "s_server", "-accept", std::to_string(port), "-tls1_2", "-cert",
+       server.certificate_pem.string(), "-key", server.key_pem.string()},
+      dir_->file("s_server-renegotiate.log"));
+  ASSERT_TRUE(process.has_value());
+  ASSERT_TRUE(pgptls::test::wait_for_port(port, 10s)) << process->log();
+  auto engine = make_rfc6091_engine(
+      config(Role::client, client, server, supported_cipher_suites().front().id));
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->start().ok());
+  EngineSocket socket(EngineSocket::connect_to(port), **engine);
+  ASSERT_TRUE(socket.handshake(10s)) << process->log();
+  ASSERT_TRUE(process->wait_for_log("CIPHER is", 5s)) << process->log();
+  // s_server renegotiates (sends HelloRequest) when "R" arrives on stdin.
+  process->write_stdin("R\n");
+  for (int i = 0; i < 50 && (*engine)->status() == EngineStatus::established; ++i) {
+    socket.pump_once(100ms);
+  }
+  ASSERT_TRUE((*engine)->failure().has_value()) << process->log();
+  EXPECT_EQ((*engine)->failure()->code, make_error_code(Errc::no_renegotiation));
+  EXPECT_TRUE(process->wait_for_log("no renegotiation", 5s)) << process->log();
+}
+
+}  // namespace
+}  // namespace pgptls::tls
