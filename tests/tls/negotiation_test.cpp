@@ -127,7 +127,8 @@ TEST_F(NegotiationTest, ServerRefusals) {
     auto client = hello();
     client.legacy_version = 0x0302;
     expect_refusal(select_server_parameters(client, policy, credentials),
-                   AlertDescription::protocol_version, "requires TLS 1.2");
+                   AlertDescription::protocol_version,
+                   "offers at most TLS 1.1, pgptls requires TLS 1.2");
   }
   {
     auto client = hello();
@@ -218,7 +219,8 @@ TEST_F(NegotiationTest, ClientRefusals) {
   {
     auto server = good;
     server.version = 0x0304;
-    refused(server, AlertDescription::protocol_version, "TLS 1.2 only");
+    refused(server, AlertDescription::protocol_version,
+            "answered with TLS 1.3; pgptls speaks TLS 1.2 only");
   }
   {
     auto server = good;
