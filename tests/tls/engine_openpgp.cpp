@@ -3,11 +3,14 @@
 #include <gnutls/crypto.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
 #include "base/byte_reader.h"
 #include "base/encoding.h"
+#include "keyring/armor.h"
 #include "keyring/cert.h"
 #include "keyring/key_material.h"
 #include "tests/support/process.h"
@@ -273,6 +276,50 @@ OpenPgpIdentity make_openpgp_identity(const pgptls::test::TempDir& home, OpenPgp
   }
   if (!identity.signer || identity.transferable_key.empty()) {
     throw std::runtime_error("gpg export of " + uid + " has no usable signing key");
+  }
+  return identity;
+}
+
+OpenPgpIdentity load_reference_identity(const std::string& name, const std::string& domain,
+                                        const std::string& signing_key_id_hex) {
+  const std::string base = std::string(PGPTLS_TEST_DATA_DIR) + "/gnutls-3.5/keys/" + name;
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      throw std::runtime_error("cannot read " + path);
+    }
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return Bytes(text.begin(), text.end());
+  };
+  OpenPgpIdentity identity;
+  identity.domain = domain;
+  identity.transferable_key = read(base + ".pub.gpg");
+  auto cert = keyring::parse_certificate(identity.transferable_key);
+  if (!cert.ok()) {
+    throw std::runtime_error(cert.error().message());
+  }
+  identity.fingerprint = cert->fingerprint();
+  identity.signing_key_id = base::hex_decode(signing_key_id_hex).value();
+  const keyring::PublicKey* signing = cert->find_key(identity.signing_key_id);
+  if (signing == nullptr) {
+    throw std::runtime_error("no key " + signing_key_id_hex + " in " + name);
+  }
+  const Bytes armored = read(base + ".sec.asc");
+  auto blocks = keyring::decode_armor_or_binary(armored);
+  if (!blocks.ok() || blocks->empty()) {
+    throw std::runtime_error("cannot dearmor " + name + ".sec.asc");
+  }
+  for (const Packet& packet : split_packets(blocks->front().data)) {
+    if (packet.tag == 5 || packet.tag == 7) {
+      SecretKey key = read_secret_key(packet.body);
+      if (key.fingerprint == signing->fingerprint) {
+        identity.signer = key.key;
+        identity.signing_spki = key.spki;
+      }
+    }
+  }
+  if (!identity.signer) {
+    throw std::runtime_error("no secret for " + signing_key_id_hex + " in " + name);
   }
   return identity;
 }

@@ -46,6 +46,13 @@ struct OpenPgpIdentity {
 OpenPgpIdentity make_openpgp_identity(const pgptls::test::TempDir& home, OpenPgpKind kind,
                                       const std::string& domain);
 
+// load_reference_identity: the GnuTLS 3.5 reference key NAME
+// (tests/data/gnutls-3.5/keys/NAME.pub.gpg and NAME.sec.asc, read with the
+// keyring library) for xmpp:<domain>, signing with the component key whose
+// key ID is `signing_key_id_hex`. Throws std::runtime_error on failure.
+OpenPgpIdentity load_reference_identity(const std::string& name, const std::string& domain,
+                                        const std::string& signing_key_id_hex);
+
 // OpenPgpTrustVerifier: accepts an OpenPGP certificate whose primary
 // fingerprint is trusted for the expected domain, sent either whole (it
 // must be the exported key) or as subkey_cert_fingerprint (resolved in the

@@ -392,5 +392,51 @@ TEST_F(OpenPgpEngineTest, CertificateTypePreference) {
   }
 }
 
+TEST(OpenPgpReferenceKeys, GnuTls35KeysAuthenticateBothWays) {
+  // The keys of the recorded GnuTLS 3.5 handshakes: a (RSA-3072 primary
+  // signs) as server, sub3-a (its [SA] RSA-2048 subkey signs) as server, and
+  // b (RSA-2048) as client, sending its key or only its fingerprint.
+  const auto a = test::load_reference_identity("a", "a.example", "67BE14492ADBFF1A");
+  const auto sub3 = test::load_reference_identity("sub3-a", "sub3-a.example", "8E622E61C5955DD4");
+  const auto b = test::load_reference_identity("b", "b.example", "57CDC70C02927A5C");
+  for (const auto* server_id : {&a, &sub3}) {
+    for (const bool fingerprint_only : {false, true}) {
+      SCOPED_TRACE(server_id->domain + (fingerprint_only ? " fingerprint" : " key"));
+      auto clock = std::make_shared<base::FixedClock>(kNow);
+      auto client_verifier = std::make_shared<test::OpenPgpTrustVerifier>();
+      client_verifier->trust(*server_id);
+      auto server_verifier = std::make_shared<test::OpenPgpTrustVerifier>();
+      server_verifier->trust(b);
+      Rfc6091Config client;
+      client.role = Role::client;
+      client.policy.certificate_types = {CertificateType::openpgp};
+      client.credentials.openpgp = b.credential(fingerprint_only);
+      client.verifier = client_verifier;
+      client.rng = std::make_shared<base::DeterministicRng>(5);
+      client.clock = clock;
+      client.server_name = server_id->domain;
+      Rfc6091Config server;
+      server.role = Role::server;
+      server.policy.certificate_types = {CertificateType::openpgp};
+      server.credentials.openpgp = server_id->credential();
+      server.verifier = server_verifier;
+      server.rng = std::make_shared<base::DeterministicRng>(6);
+      server.clock = clock;
+      server.expected_peer_domain = "b.example";
+      auto c = make_rfc6091_engine(std::move(client)).value();
+      auto s = make_rfc6091_engine(std::move(server)).value();
+      ASSERT_TRUE(c->start().ok());
+      test::pump(*c, *s);
+      ASSERT_EQ(c->status(), EngineStatus::established)
+          << (c->failure() ? c->failure()->message() : "")
+          << (s->failure() ? s->failure()->message() : "");
+      ASSERT_EQ(s->status(), EngineStatus::established);
+      EXPECT_EQ(s->session().peer->domains.front(), "b.example");
+      EXPECT_EQ(c->session().peer->domains.front(), server_id->domain);
+      EXPECT_EQ(c->session().cipher_suite.find("TLS_ECDHE_RSA_"), 0U);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pgptls::tls
