@@ -105,7 +105,8 @@ Result<std::vector<ArmorBlock>> decode_armor(std::string_view text) {
       for (; i < header_scan; ++i) {
         const auto h = trim(lines[i]);
         const auto colon = h.find(": ");
-        block.headers.emplace_back(std::string(h.substr(0, colon)), std::string(h.substr(colon + 2)));
+        block.headers.emplace_back(std::string(h.substr(0, colon)),
+                                   std::string(h.substr(colon + 2)));
       }
       ++i;  // the blank line
     }
@@ -137,8 +138,8 @@ Result<std::vector<ArmorBlock>> decode_armor(std::string_view text) {
       base64.append(body);
     }
     if (!ended) {
-      return armor_error(begin_line, "block \"" + block.label +
-                                         "\" has no END line; the file is truncated");
+      return armor_error(begin_line,
+                         "block \"" + block.label + "\" has no END line; the file is truncated");
     }
     auto data = base::base64_decode(base64);
     if (!data) {
@@ -177,8 +178,7 @@ Result<std::vector<ArmorBlock>> decode_armor_or_binary(ByteView input) {
     blocks[0].data = to_bytes(input);
     return blocks;
   }
-  return decode_armor(
-      std::string_view(reinterpret_cast<const char*>(input.data()), input.size()));
+  return decode_armor(std::string_view(reinterpret_cast<const char*>(input.data()), input.size()));
 }
 
 std::string encode_armor(std::string_view label, ByteView data, bool with_crc) {

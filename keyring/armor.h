@@ -46,7 +46,6 @@ struct ArmorBlock {
 
 // encode_armor: "-----BEGIN <label>-----", base64 lines of 64 characters, a
 // CRC24 line when with_crc is set, "-----END <label>-----", with LF line ends.
-[[nodiscard]] std::string encode_armor(std::string_view label, ByteView data,
-                                       bool with_crc = true);
+[[nodiscard]] std::string encode_armor(std::string_view label, ByteView data, bool with_crc = true);
 
 }  // namespace pgptls::keyring

@@ -60,8 +60,8 @@ void build(const std::vector<RawPacket>& packets, const CertLimits& limits,
       ++end;
     }
     const std::size_t cert_size =
-        (end < packets.size() ? packets[end].offset : packets.back().offset +
-                                                          packets.back().body.size() + 6) -
+        (end < packets.size() ? packets[end].offset
+                              : packets.back().offset + packets.back().body.size() + 6) -
         first.offset;
     if (cert_size > limits.max_certificate_size) {
       errors.push_back(structure_error(block_base + first.offset,
@@ -115,18 +115,17 @@ void build(const std::vector<RawPacket>& packets, const CertLimits& limits,
             failed = true;
             break;
           }
-          cert.user_ids.push_back(
-              UserId{to_bytes(p.body), p.tag == static_cast<std::uint8_t>(PacketTag::user_attribute),
-                     {}});
+          cert.user_ids.push_back(UserId{
+              to_bytes(p.body), p.tag == static_cast<std::uint8_t>(PacketTag::user_attribute), {}});
           target = 1;
           break;
         case PacketTag::public_subkey:
         case PacketTag::secret_subkey: {
           auto key = key_from_packet(p);
           if (!key) {
-            cert.unknown.push_back(UnknownPacket{
-                p.tag, offset, to_bytes(p.body),
-                key.error().wrap("subkey at offset " + std::to_string(offset))});
+            cert.unknown.push_back(
+                UnknownPacket{p.tag, offset, to_bytes(p.body),
+                              key.error().wrap("subkey at offset " + std::to_string(offset))});
             target = 3;
             break;
           }
@@ -141,17 +140,17 @@ void build(const std::vector<RawPacket>& packets, const CertLimits& limits,
         default:
           cert.unknown.push_back(UnknownPacket{
               p.tag, offset, to_bytes(p.body),
-              make_error(Errc::malformed_certificate,
-                         "packet type " + std::to_string(p.tag) + " does not belong in a "
-                                                                  "certificate")});
+              make_error(Errc::malformed_certificate, "packet type " + std::to_string(p.tag) +
+                                                          " does not belong in a "
+                                                          "certificate")});
           break;
       }
     }
     if (!failed) {
       if (certs.size() >= limits.max_certificates) {
-        errors.push_back(structure_error(block_base + first.offset,
-                                         "more certificates than the policy cap of " +
-                                             std::to_string(limits.max_certificates)));
+        errors.push_back(structure_error(
+            block_base + first.offset,
+            "more certificates than the policy cap of " + std::to_string(limits.max_certificates)));
         return;
       }
       certs.push_back(std::move(cert));

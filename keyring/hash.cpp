@@ -77,7 +77,9 @@ void Hasher::update(ByteView data) {
   }
 }
 
-void Hasher::update_u8(std::uint8_t value) { gnutls_hash(handle_, &value, 1); }
+void Hasher::update_u8(std::uint8_t value) {
+  gnutls_hash(handle_, &value, 1);
+}
 
 void Hasher::update_u16(std::uint16_t value) {
   const std::uint8_t bytes[2] = {static_cast<std::uint8_t>(value >> 8),

@@ -263,8 +263,12 @@ bool PublicKey::can_sign() const {
   }
 }
 
-std::string PublicKey::fingerprint_hex() const { return base::hex_encode_upper(fingerprint); }
-std::string PublicKey::key_id_hex() const { return base::hex_encode_upper(key_id); }
+std::string PublicKey::fingerprint_hex() const {
+  return base::hex_encode_upper(fingerprint);
+}
+std::string PublicKey::key_id_hex() const {
+  return base::hex_encode_upper(key_id);
+}
 
 Bytes key_hash_prefix(const PublicKey& key) {
   const std::size_t n = key.body.size();
@@ -382,7 +386,8 @@ Result<base::PublicKeyHandle> to_gnutls_pubkey(const PublicKey& key) {
     }
     case PublicKeyAlgorithm::eddsa_legacy: {
       if (key.curve != Curve::ed25519_legacy) {
-        return make_error(Errc::unsupported_algorithm, "legacy EdDSA on a curve other than Ed25519");
+        return make_error(Errc::unsupported_algorithm,
+                          "legacy EdDSA on a curve other than Ed25519");
       }
       // RFC 9580 §11.2.2: the native point prefixed with 0x40.
       const Bytes& point = key.fields[0];

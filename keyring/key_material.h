@@ -59,7 +59,7 @@ enum class Curve : std::uint8_t {
 
 // PublicKey: one parsed primary key or subkey.
 struct PublicKey {
-  std::uint8_t version = 0;     // 4 or 6
+  std::uint8_t version = 0;  // 4 or 6
   std::uint32_t creation_time = 0;
   PublicKeyAlgorithm algorithm{};
   Curve curve = Curve::none;

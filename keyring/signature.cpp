@@ -143,8 +143,7 @@ Status parse_subpackets(ByteView area, bool hashed, Signature& sig, int depth) {
           return malformed("empty reason for revocation");
         }
         sig.revocation_reason = static_cast<RevocationReason>(data[0]);
-        sig.revocation_text.assign(reinterpret_cast<const char*>(data.data()) + 1,
-                                   data.size() - 1);
+        sig.revocation_text.assign(reinterpret_cast<const char*>(data.data()) + 1, data.size() - 1);
         break;
       case 30:
         sig.features = data.empty() ? std::uint8_t{0} : data[0];
@@ -203,9 +202,9 @@ Result<Signature> parse_nested(ByteView body, int depth) {
   }
   sig.version = *version;
   if (sig.version != 4 && sig.version != 6) {
-    return make_error(Errc::unsupported_version,
-                      "signature version " + std::to_string(sig.version) +
-                          " (only v4 and v6 signatures are read)");
+    return make_error(Errc::unsupported_version, "signature version " +
+                                                     std::to_string(sig.version) +
+                                                     " (only v4 and v6 signatures are read)");
   }
   auto type = reader.u8();
   auto pk = type ? reader.u8() : Result<std::uint8_t>(type.error());
@@ -321,6 +320,8 @@ std::string Signature::issuer_text() const {
   return "unknown";
 }
 
-Result<Signature> parse_signature(ByteView body) { return parse_nested(body, 0); }
+Result<Signature> parse_signature(ByteView body) {
+  return parse_nested(body, 0);
+}
 
 }  // namespace pgptls::keyring

@@ -75,11 +75,11 @@ struct Signature {
   SignatureType type{};
   std::uint8_t public_key_algorithm = 0;
   std::uint8_t hash_algorithm = 0;
-  Bytes hashed_area;                // raw hashed subpackets (hashed in the trailer)
+  Bytes hashed_area;                 // raw hashed subpackets (hashed in the trailer)
   std::uint8_t hash_prefix[2] = {};  // left 16 bits of the digest
-  Bytes salt;                       // v6 only
-  std::vector<Bytes> fields;        // signature material (MPIs or native)
-  Bytes body;                       // whole packet body, for serialization
+  Bytes salt;                        // v6 only
+  std::vector<Bytes> fields;         // signature material (MPIs or native)
+  Bytes body;                        // whole packet body, for serialization
 
   // Hashed subpackets.
   std::optional<std::uint32_t> creation_time;

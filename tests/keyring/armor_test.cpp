@@ -8,7 +8,9 @@
 namespace pgptls::keyring {
 namespace {
 
-std::string as_text(const Bytes& bytes) { return {bytes.begin(), bytes.end()}; }
+std::string as_text(const Bytes& bytes) {
+  return {bytes.begin(), bytes.end()};
+}
 
 TEST(Armor, DecodesGpgArmorToTheSameBytesAsTheBinaryExport) {
   const Bytes armored = test::gnutls_key("a.pub.asc");
@@ -104,7 +106,9 @@ TEST(Armor, RejectsBadBase64AndTextWithoutBlocks) {
   EXPECT_NE(none.error().message().find("no \"-----BEGIN"), std::string::npos);
 }
 
-TEST(Armor, Crc24OfEmptyInputIsTheInitialValue) { EXPECT_EQ(crc24({}), 0xB704CEU); }
+TEST(Armor, Crc24OfEmptyInputIsTheInitialValue) {
+  EXPECT_EQ(crc24({}), 0xB704CEU);
+}
 
 }  // namespace
 }  // namespace pgptls::keyring

@@ -10,7 +10,9 @@
 
 namespace pgptls::keyring::test {
 
-inline std::filesystem::path data_dir() { return PGPTLS_TEST_DATA_DIR; }
+inline std::filesystem::path data_dir() {
+  return PGPTLS_TEST_DATA_DIR;
+}
 
 inline Bytes read_file_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

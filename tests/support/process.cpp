@@ -50,7 +50,9 @@ struct Spawn {
   }
 };
 
-int exit_code_of(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+int exit_code_of(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 void close_fd(int& fd) {
   if (fd >= 0) {
@@ -138,8 +140,8 @@ ToolResult run_tool(const std::vector<std::string>& argv, const ToolOptions& opt
       }
     }
     if (in[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
-      const ssize_t count = ::write(in[1], options.stdin_data.data() + written,
-                                    options.stdin_data.size() - written);
+      const ssize_t count =
+          ::write(in[1], options.stdin_data.data() + written, options.stdin_data.size() - written);
       if (count > 0) {
         written += static_cast<std::size_t>(count);
       }
@@ -212,7 +214,9 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   return *this;
 }
 
-ChildProcess::~ChildProcess() { kill_and_reap(); }
+ChildProcess::~ChildProcess() {
+  kill_and_reap();
+}
 
 void ChildProcess::kill_and_reap() {
   close_fd(stdin_fd_);
@@ -259,7 +263,9 @@ bool ChildProcess::write_stdin(std::string_view data) {
   return true;
 }
 
-void ChildProcess::close_stdin() { close_fd(stdin_fd_); }
+void ChildProcess::close_stdin() {
+  close_fd(stdin_fd_);
+}
 
 void ChildProcess::signal(int signal_number) {
   if (pid_ > 0 && !exit_code_) {

@@ -16,9 +16,9 @@ namespace pgptls::test {
 
 // ToolOptions: how run_tool starts a program.
 struct ToolOptions {
-  std::string stdin_data;                      // written to the program's stdin, then closed
-  std::map<std::string, std::string> env;      // added to (or replacing in) the environment
-  std::optional<std::filesystem::path> cwd;    // working directory
+  std::string stdin_data;                     // written to the program's stdin, then closed
+  std::map<std::string, std::string> env;     // added to (or replacing in) the environment
+  std::optional<std::filesystem::path> cwd;   // working directory
   std::chrono::milliseconds timeout{60'000};  // killed with SIGKILL after this
 };
 
