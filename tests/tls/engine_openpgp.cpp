@@ -375,4 +375,63 @@ Result<VerifiedPeer> OpenPgpTrustVerifier::verify(const PresentedCertificate& ce
   return peer;
 }
 
+keyring::Cert load_reference_cert(const std::string& name) {
+  const std::string path =
+      std::string(PGPTLS_TEST_DATA_DIR) + "/gnutls-3.5/keys/" + name + ".pub.gpg";
+  std::ifstream in(path, std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  auto cert = keyring::parse_certificate(as_bytes_view(text));
+  if (!cert.ok()) {
+    throw std::runtime_error(path + ": " + cert.error().message());
+  }
+  return std::move(cert).value();
+}
+
+Result<VerifiedPeer> AuthorityVerifier::verify(const PresentedCertificate& certificate,
+                                               const VerifyRequest& request) {
+  if (certificate.type != CertificateType::openpgp) {
+    return make_error(Errc::peer_rejected, "test verifier: only OpenPGP keys are checked");
+  }
+  if (!request.expected_domain.has_value()) {
+    return make_error(Errc::peer_rejected, "no expected peer domain to check the key against");
+  }
+  keyring::Cert cert;
+  if (!certificate.openpgp_fingerprint.empty()) {
+    const auto known = std::find_if(keyring_.begin(), keyring_.end(), [&](const auto& c) {
+      return c.fingerprint() == certificate.openpgp_fingerprint;
+    });
+    if (known == keyring_.end()) {
+      return make_error(Errc::certificate_unobtainable,
+                        "OpenPGP key " + base::hex_encode_upper(certificate.openpgp_fingerprint) +
+                            " is not in the keyring; import it with `pgptls keyring import`");
+    }
+    cert = *known;
+  } else {
+    auto parsed = keyring::parse_certificate(certificate.openpgp_transferable_key, policy_.limits);
+    if (!parsed.ok()) {
+      return make_error(Errc::bad_certificate, parsed.error().message());
+    }
+    cert = std::move(parsed).value();
+  }
+  auto accepted = keyring::check_peer(cert, *request.expected_domain, authorities_, policy_, now_);
+  if (!accepted.ok()) {
+    return make_error(Errc::peer_rejected, accepted.error().message());
+  }
+  const keyring::ValidatedCert validated = keyring::validate(cert, policy_, now_);
+  auto key = keyring::select_authentication_key(validated, certificate.openpgp_key_id, policy_);
+  if (!key.ok()) {
+    return make_error(Errc::bad_certificate, key.error().message());
+  }
+  auto handle = keyring::to_gnutls_pubkey(**key);
+  if (!handle.ok()) {
+    return make_error(Errc::bad_certificate, handle.error().message());
+  }
+  VerifiedPeer peer;
+  peer.type = CertificateType::openpgp;
+  peer.domains = {accepted->domain};
+  peer.accepted_by = "authority " + base::hex_encode_upper(accepted->authority_fingerprint);
+  peer.signing_key = std::move(handle).value();
+  return peer;
+}
+
 }  // namespace pgptls::tls::test

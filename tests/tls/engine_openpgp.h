@@ -10,7 +10,11 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/clock.h"
 #include "base/gnutls_handles.h"
+#include "keyring/authority.h"
+#include "keyring/cert.h"
+#include "keyring/policy.h"
 #include "tests/support/temp_dir.h"
 #include "tls/credentials.h"
 #include "tls/peer_verifier.h"
@@ -66,5 +70,31 @@ class OpenPgpTrustVerifier final : public PeerVerifier {
  private:
   std::vector<const OpenPgpIdentity*> trusted_;
 };
+
+// AuthorityVerifier: the OpenPGP decision the way pgptls makes it, on
+// keyring::check_peer: the certificate (sent whole, or resolved by
+// fingerprint in `keyring`) must be certified for the expected domain by
+// one of `authorities` at `now`, and the key ID must name a usable
+// authentication key, whose GnuTLS key is returned.
+class AuthorityVerifier final : public PeerVerifier {
+ public:
+  AuthorityVerifier(std::vector<keyring::Authority> authorities, std::vector<keyring::Cert> keyring,
+                    keyring::Policy policy, base::Seconds now)
+      : authorities_(std::move(authorities)),
+        keyring_(std::move(keyring)),
+        policy_(std::move(policy)),
+        now_(now) {}
+  [[nodiscard]] Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
+                                            const VerifyRequest& request) override;
+
+ private:
+  std::vector<keyring::Authority> authorities_;
+  std::vector<keyring::Cert> keyring_;
+  keyring::Policy policy_;
+  base::Seconds now_;
+};
+
+// load_reference_cert: tests/data/gnutls-3.5/keys/NAME.pub.gpg, parsed.
+keyring::Cert load_reference_cert(const std::string& name);
 
 }  // namespace pgptls::tls::test

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <tuple>
 
 #include "base/clock.h"
 #include "base/rng.h"
+#include "keyring/policy.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/engine_openpgp.h"
 #include "tests/tls/engine_pump.h"
@@ -435,6 +437,92 @@ TEST(OpenPgpReferenceKeys, GnuTls35KeysAuthenticateBothWays) {
       EXPECT_EQ(c->session().peer->domains.front(), server_id->domain);
       EXPECT_EQ(c->session().cipher_suite.find("TLS_ECDHE_RSA_"), 0U);
     }
+  }
+}
+
+// AuthorityHandshake: a's or sub3-a's server against b's client, both
+// judged by keyring::check_peer with `signer` as the authority.
+class AuthorityHandshake : public ::testing::Test {
+ protected:
+  static std::shared_ptr<test::AuthorityVerifier> verifier(
+      const std::vector<std::string>& authority_names) {
+    std::vector<keyring::Authority> authorities;
+    for (const auto& name : authority_names) {
+      authorities.push_back({test::load_reference_cert(name), {}});
+    }
+    return std::make_shared<test::AuthorityVerifier>(
+        std::move(authorities), std::vector<keyring::Cert>{test::load_reference_cert("b")},
+        keyring::Policy::gnutls35_compatible(), *base::parse_utc("2026-12-28T00:00:00Z"));
+  }
+
+  struct Result2 {
+    std::unique_ptr<Engine> client;
+    std::unique_ptr<Engine> server;
+  };
+
+  static Result2 handshake(const test::OpenPgpIdentity& server_id,
+                           const test::OpenPgpIdentity& client_id, bool fingerprint_only,
+                           const std::vector<std::string>& server_authorities,
+                           const std::string& expected_client = "b.example") {
+    auto clock = std::make_shared<base::FixedClock>(kNow);
+    Rfc6091Config client;
+    client.role = Role::client;
+    client.policy.certificate_types = {CertificateType::openpgp};
+    client.credentials.openpgp = client_id.credential(fingerprint_only);
+    client.verifier = verifier({"signer"});
+    client.rng = std::make_shared<base::DeterministicRng>(8);
+    client.clock = clock;
+    client.server_name = server_id.domain;
+    Rfc6091Config server;
+    server.role = Role::server;
+    server.policy.certificate_types = {CertificateType::openpgp};
+    server.credentials.openpgp = server_id.credential();
+    server.verifier = verifier(server_authorities);
+    server.rng = std::make_shared<base::DeterministicRng>(9);
+    server.clock = clock;
+    server.expected_peer_domain = expected_client;
+    Result2 pair{make_rfc6091_engine(std::move(client)).value(),
+                 make_rfc6091_engine(std::move(server)).value()};
+    EXPECT_TRUE(pair.client->start().ok());
+    test::pump(*pair.client, *pair.server);
+    return pair;
+  }
+};
+
+TEST_F(AuthorityHandshake, CertifiedPeersAreAcceptedThroughCheckPeer) {
+  const auto a = test::load_reference_identity("a", "a.example", "67BE14492ADBFF1A");
+  const auto sub3 = test::load_reference_identity("sub3-a", "sub3-a.example", "8E622E61C5955DD4");
+  const auto b = test::load_reference_identity("b", "b.example", "57CDC70C02927A5C");
+  for (const auto* server_id : {&a, &sub3}) {
+    for (const bool fingerprint_only : {false, true}) {
+      SCOPED_TRACE(server_id->domain + (fingerprint_only ? " fingerprint" : " key"));
+      auto pair = handshake(*server_id, b, fingerprint_only, {"signer"});
+      ASSERT_EQ(pair.client->status(), EngineStatus::established)
+          << (pair.client->failure() ? pair.client->failure()->message() : "")
+          << (pair.server->failure() ? pair.server->failure()->message() : "");
+      ASSERT_EQ(pair.server->status(), EngineStatus::established);
+      EXPECT_EQ(pair.server->session().peer->accepted_by,
+                "authority 55FD06606D652C8FC252D9A60E8DFFE12011AF66");
+      EXPECT_EQ(pair.client->session().peer->domains.front(), server_id->domain);
+    }
+  }
+}
+
+TEST_F(AuthorityHandshake, WrongAuthorityOrDomainIsCertificateUnknown) {
+  const auto a = test::load_reference_identity("a", "a.example", "67BE14492ADBFF1A");
+  const auto b = test::load_reference_identity("b", "b.example", "57CDC70C02927A5C");
+  for (const auto& [authority, domain, reason] :
+       {std::tuple<std::string, std::string, std::string>{"stranger", "b.example",
+                                                          "is not certified by any configured"},
+        {"signer", "c.example", "has no user ID xmpp:c.example"}}) {
+    SCOPED_TRACE(authority + " " + domain);
+    auto pair = handshake(a, b, false, {authority}, domain);
+    ASSERT_TRUE(pair.server->failure().has_value());
+    EXPECT_EQ(alert_for(pair.server->failure()->code), AlertDescription::certificate_unknown);
+    EXPECT_NE(pair.server->failure()->message().find(reason), std::string::npos)
+        << pair.server->failure()->message();
+    ASSERT_TRUE(pair.client->failure().has_value());
+    EXPECT_NE(pair.client->failure()->message().find("certificate_unknown"), std::string::npos);
   }
 }
 
