@@ -57,6 +57,8 @@ class TlsCategory final : public std::error_category {
         return "internal error in a cryptographic operation";
       case Errc::invalid_state:
         return "operation not allowed in the current TLS state";
+      case Errc::bad_credential:
+        return "the local certificate or private key cannot be used";
     }
     return "unknown tls error";
   }
@@ -118,6 +120,7 @@ AlertDescription alert_for(const std::error_code& code) noexcept {
       return AlertDescription::user_canceled;
     case Errc::internal_error:
     case Errc::invalid_state:
+    case Errc::bad_credential:
       return AlertDescription::internal_error;
   }
   return AlertDescription::internal_error;

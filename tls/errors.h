@@ -62,6 +62,7 @@ enum class Errc {
   timeout,                   // a handshake or idle deadline passed
   internal_error,            // a crypto library call failed
   invalid_state,             // an API call in the wrong state
+  bad_credential,            // a local certificate or key cannot be loaded
 };
 
 const std::error_category& tls_category() noexcept;

@@ -1,0 +1,70 @@
+#include "tls/gnutls_keys.h"
+
+#include <string>
+
+#include "base/secret.h"
+#include "tls/errors.h"
+
+namespace pgptls::tls {
+
+gnutls_datum_t gnutls_datum_of(ByteView bytes) {
+  // GnuTLS takes non-const pointers in datums it only reads.
+  return gnutls_datum_t{const_cast<unsigned char*>(bytes.data()),
+                        static_cast<unsigned int>(bytes.size())};
+}
+
+Result<base::PublicKeyHandle> public_key_from_spki(ByteView spki_der) {
+  gnutls_pubkey_t raw = nullptr;
+  if (gnutls_pubkey_init(&raw) < 0) {
+    return make_error(Errc::internal_error, "gnutls_pubkey_init failed");
+  }
+  base::PublicKeyHandle key(raw);
+  const gnutls_datum_t datum = gnutls_datum_of(spki_der);
+  const int rc = gnutls_pubkey_import(key.get(), &datum, GNUTLS_X509_FMT_DER);
+  if (rc < 0) {
+    return make_error(
+        Errc::bad_certificate,
+        std::string("public key (SubjectPublicKeyInfo) does not parse: ") + gnutls_strerror(rc));
+  }
+  return key;
+}
+
+Result<base::PublicKeyHandle> public_key_from_x509(ByteView certificate_der) {
+  gnutls_pubkey_t raw = nullptr;
+  if (gnutls_pubkey_init(&raw) < 0) {
+    return make_error(Errc::internal_error, "gnutls_pubkey_init failed");
+  }
+  base::PublicKeyHandle key(raw);
+  const gnutls_datum_t datum = gnutls_datum_of(certificate_der);
+  const int rc = gnutls_pubkey_import_x509_raw(key.get(), &datum, GNUTLS_X509_FMT_DER, 0);
+  if (rc < 0) {
+    return make_error(Errc::bad_certificate,
+                      std::string("X.509 certificate does not parse: ") + gnutls_strerror(rc));
+  }
+  return key;
+}
+
+Result<Bytes> spki_of(gnutls_pubkey_t key) {
+  gnutls_datum_t out{nullptr, 0};
+  const int rc = gnutls_pubkey_export2(key, GNUTLS_X509_FMT_DER, &out);
+  if (rc < 0) {
+    return make_error(Errc::internal_error,
+                      std::string("cannot export a public key: ") + gnutls_strerror(rc));
+  }
+  Bytes spki(out.data, out.data + out.size);
+  gnutls_free(out.data);
+  return spki;
+}
+
+Result<Bytes> spki_of_x509(ByteView certificate_der) {
+  PGPTLS_TRY(const auto key, public_key_from_x509(certificate_der));
+  return spki_of(key.get());
+}
+
+Result<bool> same_public_key(gnutls_pubkey_t a, gnutls_pubkey_t b) {
+  PGPTLS_TRY(const Bytes spki_a, spki_of(a));
+  PGPTLS_TRY(const Bytes spki_b, spki_of(b));
+  return spki_a == spki_b;
+}
+
+}  // namespace pgptls::tls
