@@ -494,6 +494,7 @@ Status GnutlsEngine::continue_handshake() {
 
 Status GnutlsEngine::read_records() {
   std::array<std::uint8_t, kRecordPlaintextMax> buffer{};
+  std::size_t unread_before = input_.size() - input_head_;
   for (;;) {
     const ssize_t rc = gnutls_record_recv(session_, buffer.data(), buffer.size());
     if (rc > 0) {
@@ -514,6 +515,14 @@ Status GnutlsEngine::read_records() {
       return {};
     }
     if (rc == GNUTLS_E_AGAIN) {
+      // GnuTLS also answers EAGAIN after a post-handshake message (a TLS 1.3
+      // NewSessionTicket or KeyUpdate) although more records may be
+      // buffered; only stop when the input is used up or nothing moved.
+      const std::size_t unread = input_.size() - input_head_;
+      if ((unread > 0 && unread != unread_before) || gnutls_record_check_pending(session_) > 0) {
+        unread_before = unread;
+        continue;
+      }
       return {};
     }
     if (rc == GNUTLS_E_INTERRUPTED || rc == GNUTLS_E_WARNING_ALERT_RECEIVED) {
