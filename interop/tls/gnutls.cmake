@@ -1,4 +1,7 @@
 # The GnuTLS engine against gnutls-serv / gnutls-cli started by the tests.
+# GoogleTest must be included in this directory scope too, or the
+# post-build test discovery of gtest_discover_tests has no script to run.
+include(GoogleTest)
 pgptls_test(tls_gnutls_interop_tests
   SOURCES
     gnutls_interop_test.cpp
