@@ -40,12 +40,12 @@ test: deps format-check
 	$(MAKE) test-asan
 
 format-check:
-	@files=$$(git ls-files -- $(addsuffix /*.cpp,$(SOURCES_DIRS)) $(addsuffix /*.h,$(SOURCES_DIRS))); \
+	@files=$$(git ls-files --cached --others --exclude-standard -- $(addsuffix /*.cpp,$(SOURCES_DIRS)) $(addsuffix /*.h,$(SOURCES_DIRS))); \
 	  if [ -n "$$files" ]; then clang-format --dry-run --Werror $$files; fi
 	@echo "format-check: ok"
 
 format:
-	@files=$$(git ls-files -- $(addsuffix /*.cpp,$(SOURCES_DIRS)) $(addsuffix /*.h,$(SOURCES_DIRS))); \
+	@files=$$(git ls-files --cached --others --exclude-standard -- $(addsuffix /*.cpp,$(SOURCES_DIRS)) $(addsuffix /*.h,$(SOURCES_DIRS))); \
 	  if [ -n "$$files" ]; then clang-format -i $$files; fi
 
 clean:

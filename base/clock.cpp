@@ -55,8 +55,10 @@ Result<Seconds> parse_utc(std::string_view text) {
   const std::chrono::year_month_day date{std::chrono::year(year),
                                          std::chrono::month(static_cast<unsigned>(month)),
                                          std::chrono::day(static_cast<unsigned>(day))};
-  if (year < 0 || month < 0 || day < 0 || !date.ok() || hour < 0 || hour > 23 || minute < 0 ||
-      minute > 59 || second < 0 || second > 60) {
+  // Every time must convert to a system_clock::time_point (nanoseconds in
+  // 64 bits, which end in 2262), so the years stop well before that.
+  if (year < 1970 || year > 2200 || month < 0 || day < 0 || !date.ok() || hour < 0 || hour > 23 ||
+      minute < 0 || minute > 59 || second < 0 || second > 60) {
     return make_error(Errc::bad_time, std::string(text));
   }
   return Seconds{std::chrono::sys_days(date)} + std::chrono::hours(hour) +

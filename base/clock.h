@@ -41,8 +41,8 @@ class FixedClock final : public Clock {
 [[nodiscard]] std::string format_utc(TimePoint time);
 
 // parse_utc: reads "YYYY-MM-DDTHH:MM:SSZ" or a date "YYYY-MM-DD" (midnight
-// UTC); fails with Errc::bad_time on anything else, including impossible
-// dates such as February 30.
+// UTC) for the years 1970 to 2200; fails with Errc::bad_time on anything
+// else, including impossible dates such as February 30.
 [[nodiscard]] Result<Seconds> parse_utc(std::string_view text);
 
 }  // namespace pgptls::base

@@ -49,6 +49,8 @@ class BaseCategory final : public std::error_category {
         return "file input/output failed";
       case Errc::rng_failure:
         return "the random number generator failed";
+      case Errc::invalid_value:
+        return "invalid value";
     }
     return "unknown base error";
   }

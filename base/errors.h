@@ -17,6 +17,7 @@ enum class Errc {
   bad_time,             // not a YYYY-MM-DDTHH:MM:SSZ time
   io_error,             // a file could not be read or written
   rng_failure,          // the random number generator failed
+  invalid_value,        // a user-supplied value (option, setting) is malformed
 };
 
 const std::error_category& base_category() noexcept;

@@ -63,6 +63,8 @@ class KeyringCategory final : public std::error_category {
         return "key matches no pin";
       case Errc::invalid_argument:
         return "invalid argument";
+      case Errc::malformed_statement:
+        return "malformed pin statement";
     }
     return "unknown keyring error";
   }

@@ -36,6 +36,7 @@ enum class Errc {
   corrupt_database,            // the pin database is damaged
   pin_mismatch,                // an X.509 key matches no pin
   invalid_argument,            // a caller-supplied value is malformed
+  malformed_statement,         // a signed pin statement or bundle does not parse
 };
 
 const std::error_category& keyring_category() noexcept;

@@ -1,0 +1,8 @@
+# Keyring store: the certificate index over 100 000 real certificates
+# (made by store_certgen.cpp, cached by store_corpus.cpp).
+pgptls_bench(keyring_store_index_bench
+  SOURCES
+    store_index_bench.cpp
+    store_corpus.cpp
+    store_certgen.cpp
+  LIBS pgptls::keyring)

@@ -1,0 +1,304 @@
+// pin_command.cpp: `pgptls pin ...`, the operator's view of the pin store:
+// add, list, remove, export, import, and the tofu / require-openpgp
+// switches, all on cli::pins_path(state_dir()) unless --pins says otherwise.
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/file.h"
+#include "cli/commands.h"
+#include "cli/state_dir.h"
+#include "keyring/errors.h"
+#include "keyring/pin_json.h"
+#include "keyring/pin_store.h"
+
+namespace pgptls::cli {
+namespace {
+
+using keyring::PinStore;
+
+// fail: prints the error as one line and gives the exit code: 1 when the
+// operation found nothing to act on, 2 for bad input and I/O problems.
+int fail(const Error& error) {
+  std::cerr << "pgptls: " << (error.context.empty() ? error.message() : error.context) << "\n";
+  return error.code == keyring::Errc::not_found ? 1 : 2;
+}
+
+int usage(const std::string& message) {
+  std::cerr << "pgptls: " << message << " (see pgptls pin --help)\n";
+  return 2;
+}
+
+Result<PinStore> open_store(const std::string& override_path) {
+  if (!override_path.empty()) {
+    return PinStore::open(override_path);
+  }
+  PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
+  return PinStore::open(pins_path(state));
+}
+
+void add_pins_option(CLI::App* command, std::string& path) {
+  command->add_option("--pins", path,
+                      "Pin database (default: pins.sqlite in $PGPTLS_HOME or ~/.pgptls)");
+}
+
+struct AddArgs {
+  std::string pins;
+  std::string domain;
+  std::string pin;
+  std::string cert;
+  std::string expires;
+  std::string note;
+};
+
+int run_add(const AddArgs& args) {
+  if (args.pin.empty() == args.cert.empty()) {
+    return usage("pin add needs exactly one of PIN and --cert FILE");
+  }
+  keyring::Pin pin;
+  pin.domain = args.domain;
+  pin.note = args.note;
+  pin.source = keyring::PinSource::manual;
+  pin.created = std::chrono::floor<std::chrono::seconds>(base::SystemClock().now());
+  if (!args.expires.empty()) {
+    const auto expires = base::parse_utc(args.expires);
+    if (!expires.ok()) {
+      return usage("--expires '" + args.expires +
+                   "' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
+    }
+    pin.expires = *expires;
+  }
+  if (!args.cert.empty()) {
+    const auto data = base::read_file(args.cert, keyring::kMaxCertificateSize);
+    if (!data.ok()) {
+      return fail(data.error());
+    }
+    const auto computed = keyring::pin_from_x509(*data);
+    if (!computed.ok()) {
+      return fail(computed.error().wrap(args.cert));
+    }
+    pin.pin_sha256 = *computed;
+  } else {
+    const auto parsed = keyring::parse_pin(args.pin);
+    if (!parsed.ok()) {
+      return fail(parsed.error());
+    }
+    pin.pin_sha256 = *parsed;
+  }
+  const auto domain = keyring::normalize_domain(pin.domain);
+  if (!domain.ok()) {
+    return fail(domain.error());
+  }
+  auto store = open_store(args.pins);
+  if (!store.ok()) {
+    return fail(store.error());
+  }
+  const auto outcome = store->add_pin(pin);
+  if (!outcome.ok()) {
+    return fail(outcome.error());
+  }
+  std::cout << (*outcome == keyring::AddOutcome::added ? "added " : "updated ")
+            << keyring::format_pin(pin.pin_sha256) << " for " << *domain << "\n";
+  return 0;
+}
+
+int run_list(const std::string& pins_path, const std::string& domain) {
+  auto store = open_store(pins_path);
+  if (!store.ok()) {
+    return fail(store.error());
+  }
+  const auto pins = domain.empty() ? store->all_pins() : store->pins(domain);
+  if (!pins.ok()) {
+    return fail(pins.error());
+  }
+  const auto now = base::SystemClock().now();
+  // One pin per line, tab-separated: domain, pin, source, created,
+  // expiry ("never", or the time with "(expired)" once past), note.
+  for (const keyring::Pin& pin : *pins) {
+    std::string expires = "never";
+    if (pin.expires) {
+      expires = base::format_utc(*pin.expires) + (pin.live_at(now) ? "" : " (expired)");
+    }
+    std::cout << pin.domain << '\t' << keyring::format_pin(pin.pin_sha256) << '\t'
+              << keyring::pin_source_name(pin.source) << '\t' << base::format_utc(pin.created)
+              << '\t' << expires << '\t' << pin.note << "\n";
+  }
+  return 0;
+}
+
+int run_remove(const std::string& pins_path, const std::string& domain, const std::string& pin) {
+  const auto parsed = keyring::parse_pin(pin);
+  if (!parsed.ok()) {
+    return fail(parsed.error());
+  }
+  const auto normalized = keyring::normalize_domain(domain);
+  if (!normalized.ok()) {
+    return fail(normalized.error());
+  }
+  auto store = open_store(pins_path);
+  if (!store.ok()) {
+    return fail(store.error());
+  }
+  const Status removed = store->remove_pin(*normalized, *parsed);
+  if (!removed.ok()) {
+    return fail(removed.error());
+  }
+  std::cout << "removed " << keyring::format_pin(*parsed) << " for " << *normalized << "\n";
+  return 0;
+}
+
+int run_export(const std::string& pins_path) {
+  auto store = open_store(pins_path);
+  if (!store.ok()) {
+    return fail(store.error());
+  }
+  const auto snapshot = store->snapshot();
+  if (!snapshot.ok()) {
+    return fail(snapshot.error());
+  }
+  std::cout << keyring::format_pin_json(*snapshot);
+  return 0;
+}
+
+int run_import(const std::string& pins_path, const std::string& file) {
+  std::string text;
+  if (file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    const auto data = base::read_file(file, keyring::kMaxPinJsonSize);
+    if (!data.ok()) {
+      return fail(data.error());
+    }
+    text.assign(data->begin(), data->end());
+  }
+  const auto snapshot = keyring::parse_pin_json(text);
+  if (!snapshot.ok()) {
+    return fail(snapshot.error());
+  }
+  auto store = open_store(pins_path);
+  if (!store.ok()) {
+    return fail(store.error());
+  }
+  const Status imported = store->import(*snapshot);
+  if (!imported.ok()) {
+    return fail(imported.error());
+  }
+  std::cout << "imported " << snapshot->pins.size() << " pins, " << snapshot->settings.size()
+            << " settings, " << snapshot->openpgp.size() << " OpenPGP records\n";
+  return 0;
+}
+
+struct SwitchArgs {
+  std::string pins;
+  bool global = false;
+  std::vector<std::string> words;  // [DOMAIN] on|off
+};
+
+int run_switch(keyring::Setting setting, const SwitchArgs& args) {
+  const std::string name(keyring::setting_name(setting));
+  const std::size_t expected = args.global ? 1 : 2;
+  if (args.words.size() != expected) {
+    return usage("pin " + name + " takes DOMAIN or --global, then on or off");
+  }
+  const std::string& state = args.words.back();
+  if (state != "on" && state != "off") {
+    return usage("pin " + name + ": expected on or off, not '" + state + "'");
+  }
+  keyring::SettingScope scope;
+  if (!args.global) {
+    const auto domain = keyring::normalize_domain(args.words.front());
+    if (!domain.ok()) {
+      return fail(domain.error());
+    }
+    scope.domain = *domain;
+  }
+  auto store = open_store(args.pins);
+  if (!store.ok()) {
+    return fail(store.error());
+  }
+  const Status set = store->set_setting(scope, setting, state == "on");
+  if (!set.ok()) {
+    return fail(set.error());
+  }
+  std::cout << name << " is " << state << (scope.domain ? " for " + *scope.domain : " globally")
+            << "\n";
+  return 0;
+}
+
+void add_switch_command(CLI::App* pin, Action& action, keyring::Setting setting,
+                        const std::string& description) {
+  const std::string name(keyring::setting_name(setting));
+  CLI::App* command = pin->add_subcommand(name, description);
+  auto args = std::make_shared<SwitchArgs>();
+  add_pins_option(command, args->pins);
+  command->add_flag("--global", args->global, "Set the switch for every domain");
+  command->add_option("args", args->words, "[DOMAIN] on|off")->required();
+  command->callback([&action, args, setting] {
+    action = [args, setting] { return run_switch(setting, *args); };
+  });
+}
+
+void add_pin_command(CLI::App& app, Action& action) {
+  CLI::App* pin = app.add_subcommand("pin", "Manage X.509 key pins (RFC 7469 pin-sha256)");
+  pin->require_subcommand(1);
+
+  CLI::App* add = pin->add_subcommand("add", "Pin an X.509 key for a domain");
+  auto add_args = std::make_shared<AddArgs>();
+  add_pins_option(add, add_args->pins);
+  add->add_option("domain", add_args->domain, "Peer domain, e.g. b.example")->required();
+  auto* pin_value = add->add_option("pin", add_args->pin, "pin-sha256 value (base64 of 32 bytes)");
+  add->add_option("--cert", add_args->cert, "Compute the pin from this certificate (PEM or DER)")
+      ->excludes(pin_value);
+  add->add_option("--expires", add_args->expires, "The pin stops counting at this UTC date");
+  add->add_option("--note", add_args->note, "Free text shown by 'pin list'");
+  add->callback([&action, add_args] { action = [add_args] { return run_add(*add_args); }; });
+
+  CLI::App* list = pin->add_subcommand("list", "List pins, of one domain or all");
+  auto list_pins = std::make_shared<std::string>();
+  auto list_domain = std::make_shared<std::string>();
+  add_pins_option(list, *list_pins);
+  list->add_option("domain", *list_domain, "Only this domain");
+  list->callback([&action, list_pins, list_domain] {
+    action = [list_pins, list_domain] { return run_list(*list_pins, *list_domain); };
+  });
+
+  CLI::App* remove = pin->add_subcommand("remove", "Remove one pin of a domain");
+  auto remove_args = std::make_shared<std::array<std::string, 3>>();
+  add_pins_option(remove, (*remove_args)[0]);
+  remove->add_option("domain", (*remove_args)[1], "Peer domain")->required();
+  remove->add_option("pin", (*remove_args)[2], "pin-sha256 value")->required();
+  remove->callback([&action, remove_args] {
+    action = [remove_args] {
+      return run_remove((*remove_args)[0], (*remove_args)[1], (*remove_args)[2]);
+    };
+  });
+
+  CLI::App* exporter = pin->add_subcommand("export", "Write every pin and switch as JSON");
+  auto export_pins = std::make_shared<std::string>();
+  add_pins_option(exporter, *export_pins);
+  exporter->callback(
+      [&action, export_pins] { action = [export_pins] { return run_export(*export_pins); }; });
+
+  CLI::App* importer =
+      pin->add_subcommand("import", "Add pins and switches from 'pin export' JSON");
+  auto import_args = std::make_shared<std::array<std::string, 2>>();
+  add_pins_option(importer, (*import_args)[0]);
+  importer->add_option("file", (*import_args)[1], "JSON file, or - for standard input")->required();
+  importer->callback([&action, import_args] {
+    action = [import_args] { return run_import((*import_args)[0], (*import_args)[1]); };
+  });
+
+  add_switch_command(pin, action, keyring::Setting::tofu,
+                     "Trust on first use for a domain or globally (off by default)");
+  add_switch_command(pin, action, keyring::Setting::require_openpgp,
+                     "Refuse X.509 for a domain or globally (off by default)");
+}
+
+const CommandRegistration pin_registration{"pin", add_pin_command};
+
+}  // namespace
+}  // namespace pgptls::cli

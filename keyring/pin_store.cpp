@@ -1,0 +1,368 @@
+#include "keyring/pin_store.h"
+
+#include <array>
+#include <chrono>
+
+#include "keyring/errors.h"
+
+namespace pgptls::keyring {
+namespace {
+
+// Version 1: pins per domain, switches per domain ('' = global), and the
+// domains that authenticated with OpenPGP.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE pins (
+  domain  TEXT NOT NULL,
+  pin     TEXT NOT NULL,
+  source  TEXT NOT NULL CHECK (source IN ('manual', 'tofu', 'signed')),
+  created INTEGER NOT NULL,
+  expires INTEGER,
+  note    TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (domain, pin)
+);
+CREATE TABLE settings (
+  domain TEXT NOT NULL,
+  name   TEXT NOT NULL CHECK (name IN ('tofu', 'require-openpgp')),
+  value  INTEGER NOT NULL CHECK (value IN (0, 1)),
+  PRIMARY KEY (domain, name)
+);
+CREATE TABLE openpgp_auth (
+  domain TEXT PRIMARY KEY,
+  first  INTEGER NOT NULL,
+  last   INTEGER NOT NULL
+);
+)sql";
+
+// Version 2: the signed pin statements an authority issued per domain
+// (issue 7). A signed pin refers to the statement that carried it and goes
+// with it when a newer statement replaces it.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE pin_statements (
+  id                 INTEGER PRIMARY KEY,
+  domain             TEXT NOT NULL,
+  signer_fingerprint TEXT NOT NULL,
+  serial             INTEGER NOT NULL,
+  issued             INTEGER NOT NULL,
+  expires            INTEGER NOT NULL,
+  accepted           INTEGER NOT NULL,
+  UNIQUE (domain, signer_fingerprint, serial)
+);
+ALTER TABLE pins ADD COLUMN statement_id INTEGER
+  REFERENCES pin_statements (id) ON DELETE CASCADE;
+CREATE INDEX pins_by_statement ON pins (statement_id);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{{1, kSchemaV1}, {2, kSchemaV2}}};
+
+std::int64_t to_unix(base::TimePoint time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+base::Seconds from_unix(std::int64_t seconds) {
+  return base::Seconds(std::chrono::seconds(seconds));
+}
+
+constexpr std::string_view kSelectPins =
+    "SELECT domain, pin, source, created, expires, note FROM pins";
+
+Result<Pin> read_pin(const Statement& row) {
+  Pin pin;
+  pin.domain = row.column_text(0);
+  pin.pin_sha256 = row.column_text(1);
+  PGPTLS_TRY(pin.source, parse_pin_source(row.column_text(2)));
+  pin.created = from_unix(row.column_int64(3));
+  if (const auto expires = row.column_optional_int64(4)) {
+    pin.expires = from_unix(*expires);
+  }
+  pin.note = row.column_text(5);
+  return pin;
+}
+
+Result<std::vector<Pin>> collect_pins(Statement& statement) {
+  std::vector<Pin> pins;
+  while (true) {
+    PGPTLS_TRY(const bool row, statement.step());
+    if (!row) {
+      return pins;
+    }
+    PGPTLS_TRY(Pin pin, read_pin(statement));
+    pins.push_back(std::move(pin));
+  }
+}
+
+// validated: the pin with its domain normalised and its fields checked.
+Result<Pin> validated(const Pin& input) {
+  Pin pin = input;
+  PGPTLS_TRY(pin.domain, normalize_domain(input.domain));
+  PGPTLS_TRY(pin.pin_sha256, parse_pin(input.pin_sha256));
+  if (pin.note.size() > kMaxNoteLength) {
+    return make_error(Errc::invalid_argument, "note of " + std::to_string(pin.note.size()) +
+                                                  " bytes is longer than 1024; shorten it");
+  }
+  if (pin.note.find('\0') != std::string::npos) {
+    return make_error(Errc::invalid_argument, "note contains a NUL character");
+  }
+  return pin;
+}
+
+}  // namespace
+
+std::span<const Migration> pin_schema_migrations() {
+  return kMigrations;
+}
+
+Result<PinStore> PinStore::open(const std::filesystem::path& path) {
+  PGPTLS_TRY(SqliteDb db, SqliteDb::open(path, kMigrations, {.what = "pin database"}));
+  return PinStore(std::move(db));
+}
+
+Result<AddOutcome> PinStore::insert_pin(const Pin& input) {
+  PGPTLS_TRY(const Pin pin, validated(input));
+  PGPTLS_TRY(Statement exists, db_.prepare("SELECT count(*), sum(pin = ?2) FROM pins "
+                                           "WHERE domain = ?1"));
+  PGPTLS_CHECK(exists.bind(1, pin.domain));
+  PGPTLS_CHECK(exists.bind(2, pin.pin_sha256));
+  PGPTLS_TRY(const bool row, exists.step());
+  const std::int64_t count = row ? exists.column_int64(0) : 0;
+  const bool present = row && exists.column_int64(1) > 0;
+  if (!present && static_cast<std::size_t>(count) >= kMaxPinsPerDomain) {
+    return make_error(Errc::invalid_argument,
+                      pin.domain + " already has " + std::to_string(count) +
+                          " pins, the most allowed; remove old ones with 'pgptls pin remove'");
+  }
+  PGPTLS_TRY(Statement insert,
+             db_.prepare("INSERT INTO pins (domain, pin, source, created, expires, note) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (domain, pin) DO UPDATE "
+                         "SET source = excluded.source, expires = excluded.expires, "
+                         "note = excluded.note"));
+  PGPTLS_CHECK(insert.bind(1, pin.domain));
+  PGPTLS_CHECK(insert.bind(2, pin.pin_sha256));
+  PGPTLS_CHECK(insert.bind(3, pin_source_name(pin.source)));
+  PGPTLS_CHECK(insert.bind(4, to_unix(pin.created)));
+  PGPTLS_CHECK(insert.bind(
+      5, pin.expires ? std::optional<std::int64_t>(to_unix(*pin.expires)) : std::nullopt));
+  PGPTLS_CHECK(insert.bind(6, pin.note));
+  PGPTLS_CHECK(insert.run());
+  return present ? AddOutcome::updated : AddOutcome::added;
+}
+
+Result<AddOutcome> PinStore::add_pin(const Pin& pin) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  PGPTLS_TRY(const AddOutcome outcome, insert_pin(pin));
+  PGPTLS_CHECK(transaction.commit());
+  return outcome;
+}
+
+Status PinStore::add_pins(std::span<const Pin> pins) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  for (const Pin& pin : pins) {
+    auto outcome = insert_pin(pin);
+    if (!outcome.ok()) {
+      return std::move(outcome).error().wrap(pin.domain);
+    }
+  }
+  return transaction.commit();
+}
+
+Status PinStore::remove_pin(std::string_view domain_text, std::string_view pin_text) {
+  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  PGPTLS_TRY(const std::string pin, parse_pin(pin_text));
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  PGPTLS_TRY(Statement remove, db_.prepare("DELETE FROM pins WHERE domain = ?1 AND pin = ?2 "
+                                           "RETURNING pin"));
+  PGPTLS_CHECK(remove.bind(1, domain));
+  PGPTLS_CHECK(remove.bind(2, pin));
+  PGPTLS_TRY(const bool removed, remove.step());
+  if (!removed) {
+    return make_error(Errc::not_found, "no pin " + format_pin(pin) + " for " + domain +
+                                           "; see 'pgptls pin list " + domain + "'");
+  }
+  PGPTLS_CHECK(remove.run());
+  return transaction.commit();
+}
+
+Result<std::vector<Pin>> PinStore::query_pins(std::string_view domain) {
+  PGPTLS_TRY(Statement select,
+             db_.prepare(std::string(kSelectPins) + " WHERE domain = ?1 ORDER BY created, pin"));
+  PGPTLS_CHECK(select.bind(1, domain));
+  return collect_pins(select);
+}
+
+Result<std::vector<Pin>> PinStore::pins(std::string_view domain_text) {
+  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  return query_pins(domain);
+}
+
+Result<std::vector<Pin>> PinStore::all_pins() {
+  PGPTLS_TRY(Statement select,
+             db_.prepare(std::string(kSelectPins) + " ORDER BY domain, created, pin"));
+  return collect_pins(select);
+}
+
+Result<TofuOutcome> PinStore::pin_on_first_use(std::string_view domain_text,
+                                               std::string_view pin_text, base::TimePoint now) {
+  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  TofuOutcome outcome;
+  PGPTLS_TRY(outcome.existing, query_pins(domain));
+  if (!outcome.existing.empty()) {
+    return outcome;
+  }
+  Pin pin;
+  pin.domain = domain;
+  pin.pin_sha256 = std::string(pin_text);
+  pin.source = PinSource::tofu;
+  pin.created = std::chrono::floor<std::chrono::seconds>(now);
+  pin.note = "first seen " + base::format_utc(now);
+  PGPTLS_TRY(const AddOutcome added, insert_pin(pin));
+  (void)added;
+  PGPTLS_CHECK(transaction.commit());
+  outcome.pinned = true;
+  return outcome;
+}
+
+Result<std::string> PinStore::scope_key(const SettingScope& scope) {
+  if (!scope.domain) {
+    return std::string();
+  }
+  return normalize_domain(*scope.domain);
+}
+
+Status PinStore::write_setting(const SettingScope& scope, Setting setting, bool on) {
+  PGPTLS_TRY(const std::string key, scope_key(scope));
+  PGPTLS_TRY(Statement upsert, db_.prepare("INSERT INTO settings (domain, name, value) "
+                                           "VALUES (?1, ?2, ?3) ON CONFLICT (domain, name) "
+                                           "DO UPDATE SET value = excluded.value"));
+  PGPTLS_CHECK(upsert.bind(1, key));
+  PGPTLS_CHECK(upsert.bind(2, setting_name(setting)));
+  PGPTLS_CHECK(upsert.bind(3, std::int64_t{on ? 1 : 0}));
+  return upsert.run();
+}
+
+Status PinStore::set_setting(const SettingScope& scope, Setting setting, bool on) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  PGPTLS_CHECK(write_setting(scope, setting, on));
+  return transaction.commit();
+}
+
+Result<std::optional<bool>> PinStore::setting(const SettingScope& scope, Setting setting) {
+  PGPTLS_TRY(const std::string key, scope_key(scope));
+  PGPTLS_TRY(Statement select,
+             db_.prepare("SELECT value FROM settings WHERE domain = ?1 AND name = ?2"));
+  PGPTLS_CHECK(select.bind(1, key));
+  PGPTLS_CHECK(select.bind(2, setting_name(setting)));
+  PGPTLS_TRY(const bool row, select.step());
+  if (!row) {
+    return std::optional<bool>();
+  }
+  return std::optional<bool>(select.column_int64(0) != 0);
+}
+
+Result<bool> PinStore::effective_setting(std::string_view domain, Setting which) {
+  PGPTLS_TRY(const std::optional<bool> own, setting({std::string(domain)}, which));
+  if (own) {
+    return *own;
+  }
+  PGPTLS_TRY(const std::optional<bool> global, setting({}, which));
+  return global.value_or(false);
+}
+
+Result<std::vector<SettingEntry>> PinStore::all_settings() {
+  PGPTLS_TRY(Statement select,
+             db_.prepare("SELECT domain, name, value FROM settings ORDER BY domain, name"));
+  std::vector<SettingEntry> entries;
+  while (true) {
+    PGPTLS_TRY(const bool row, select.step());
+    if (!row) {
+      return entries;
+    }
+    SettingEntry entry;
+    const std::string domain = select.column_text(0);
+    if (!domain.empty()) {
+      entry.domain = domain;
+    }
+    PGPTLS_TRY(entry.setting, parse_setting(select.column_text(1)));
+    entry.on = select.column_int64(2) != 0;
+    entries.push_back(std::move(entry));
+  }
+}
+
+Status PinStore::write_openpgp_auth(std::string_view domain_text, std::int64_t first,
+                                    std::int64_t last) {
+  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  if (last < first) {
+    return make_error(Errc::invalid_argument,
+                      "OpenPGP record for " + domain + " ends before it starts");
+  }
+  PGPTLS_TRY(Statement upsert,
+             db_.prepare("INSERT INTO openpgp_auth (domain, first, last) VALUES (?1, ?2, ?3) "
+                         "ON CONFLICT (domain) DO UPDATE SET first = min(first, excluded.first), "
+                         "last = max(last, excluded.last)"));
+  PGPTLS_CHECK(upsert.bind(1, domain));
+  PGPTLS_CHECK(upsert.bind(2, first));
+  PGPTLS_CHECK(upsert.bind(3, last));
+  return upsert.run();
+}
+
+Status PinStore::record_openpgp_auth(std::string_view domain, base::TimePoint now) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  PGPTLS_CHECK(write_openpgp_auth(domain, to_unix(now), to_unix(now)));
+  return transaction.commit();
+}
+
+Result<std::optional<OpenPgpRecord>> PinStore::openpgp_auth(std::string_view domain_text) {
+  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  PGPTLS_TRY(Statement select,
+             db_.prepare("SELECT first, last FROM openpgp_auth WHERE domain = ?1"));
+  PGPTLS_CHECK(select.bind(1, domain));
+  PGPTLS_TRY(const bool row, select.step());
+  if (!row) {
+    return std::optional<OpenPgpRecord>();
+  }
+  return std::optional<OpenPgpRecord>(
+      OpenPgpRecord{domain, from_unix(select.column_int64(0)), from_unix(select.column_int64(1))});
+}
+
+Result<PinSnapshot> PinStore::snapshot() {
+  // One read transaction, so the three lists agree with each other.
+  PGPTLS_CHECK(db_.exec("BEGIN"));
+  auto read = [this]() -> Result<PinSnapshot> {
+    PinSnapshot snapshot;
+    PGPTLS_TRY(snapshot.pins, all_pins());
+    PGPTLS_TRY(snapshot.settings, all_settings());
+    PGPTLS_TRY(Statement select,
+               db_.prepare("SELECT domain, first, last FROM openpgp_auth ORDER BY domain"));
+    while (true) {
+      PGPTLS_TRY(const bool row, select.step());
+      if (!row) {
+        break;
+      }
+      snapshot.openpgp.push_back(OpenPgpRecord{select.column_text(0),
+                                               from_unix(select.column_int64(1)),
+                                               from_unix(select.column_int64(2))});
+    }
+    return snapshot;
+  };
+  auto result = read();
+  (void)db_.exec("COMMIT");
+  return result;
+}
+
+Status PinStore::import(const PinSnapshot& snapshot) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  for (const Pin& pin : snapshot.pins) {
+    auto outcome = insert_pin(pin);
+    if (!outcome.ok()) {
+      return std::move(outcome).error().wrap("pin for " + pin.domain);
+    }
+  }
+  for (const SettingEntry& entry : snapshot.settings) {
+    PGPTLS_CHECK(write_setting({entry.domain}, entry.setting, entry.on));
+  }
+  for (const OpenPgpRecord& record : snapshot.openpgp) {
+    PGPTLS_CHECK(write_openpgp_auth(record.domain, to_unix(record.first), to_unix(record.last)));
+  }
+  return transaction.commit();
+}
+
+}  // namespace pgptls::keyring

@@ -1,0 +1,81 @@
+// pin_types.h: the vocabulary of the pin store: RFC 7469 pin-sha256 values,
+// their sources, and the per-domain settings.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/bytes.h"
+#include "base/clock.h"
+#include "base/result.h"
+
+namespace pgptls::keyring {
+
+// PinSource: who vouched for a pin. Sticky (OpenPGP) domains accept X.509
+// only with a manual or signed pin, never a tofu one.
+enum class PinSource {
+  manual,       // added by the operator (`pgptls pin add`, import)
+  tofu,         // recorded on first use
+  signed_list,  // from a pin list signed by an authority (issue 7)
+};
+
+// pin_source_name / parse_pin_source: "manual", "tofu", "signed".
+[[nodiscard]] std::string_view pin_source_name(PinSource source);
+[[nodiscard]] Result<PinSource> parse_pin_source(std::string_view text);
+
+// Pin: one pinned key for one domain.
+struct Pin {
+  std::string domain;      // normalised (see normalize_domain)
+  std::string pin_sha256;  // base64 of the SHA-256 of the DER SubjectPublicKeyInfo
+  PinSource source = PinSource::manual;
+  base::Seconds created{};
+  std::optional<base::Seconds> expires;  // the pin no longer counts from this time on
+  std::string note;
+
+  // live_at: whether the pin counts at `now` (not yet expired).
+  [[nodiscard]] bool live_at(base::TimePoint now) const { return !expires || now < *expires; }
+};
+
+// Setting: the switches kept per domain and globally.
+enum class Setting {
+  tofu,             // trust on first use (off by default)
+  require_openpgp,  // refuse X.509 outright (off by default)
+};
+[[nodiscard]] std::string_view setting_name(Setting setting);
+[[nodiscard]] Result<Setting> parse_setting(std::string_view text);
+
+// Caps on what the store accepts, so an import or a typo cannot grow it
+// without bound.
+inline constexpr std::size_t kMaxDomainLength = 253;  // RFC 1035 §2.3.4
+inline constexpr std::size_t kMaxNoteLength = 1024;
+inline constexpr std::size_t kMaxPinsPerDomain = 64;
+inline constexpr std::size_t kMaxSpkiSize = 16 * 1024;
+inline constexpr std::size_t kMaxCertificateSize = 64 * 1024;
+
+// normalize_domain: lower case, IDNA A-labels (via GnuTLS/libidn2), one
+// trailing dot removed; every label 1..63 letters, digits or hyphens, not
+// starting or ending with a hyphen. Fails with Errc::invalid_argument
+// naming the domain and the problem.
+[[nodiscard]] Result<std::string> normalize_domain(std::string_view domain);
+
+// parse_pin: accepts `pin-sha256="BASE64"` (RFC 7469 §2.1.1) or the bare
+// base64; the value must decode to exactly 32 bytes. Returns the bare
+// base64. Fails with Errc::invalid_argument.
+[[nodiscard]] Result<std::string> parse_pin(std::string_view text);
+
+// format_pin: `pin-sha256="BASE64"`, as RFC 7469 writes it.
+[[nodiscard]] std::string format_pin(std::string_view pin_sha256);
+
+// pin_from_spki: the pin of a DER SubjectPublicKeyInfo. The bytes must
+// import as a public key (GnuTLS); fails with Errc::invalid_argument.
+[[nodiscard]] Result<std::string> pin_from_spki(ByteView spki_der);
+
+// spki_from_x509: the DER SubjectPublicKeyInfo of an X.509 certificate in
+// DER or PEM; fails with Errc::invalid_argument.
+[[nodiscard]] Result<Bytes> spki_from_x509(ByteView certificate);
+
+// pin_from_x509: pin_from_spki(spki_from_x509(certificate)).
+[[nodiscard]] Result<std::string> pin_from_x509(ByteView certificate);
+
+}  // namespace pgptls::keyring

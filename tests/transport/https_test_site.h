@@ -1,0 +1,41 @@
+// https_test_site.h: real HTTPS servers for tests of fetching: a private CA,
+// one certificate naming every test domain, and one `openssl s_server -HTTP`
+// per domain on its own loopback port (s_server ignores the Host header, so
+// each domain needs its own server to serve its own .well-known files).
+// In -HTTP mode every served file holds a complete HTTP response, so a test
+// chooses the status line.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+#include "transport/https_fetch.h"
+
+namespace pgptls::transport::test_site {
+
+class HttpsTestSite {
+ public:
+  // start: makes the CA and certificate and starts the servers; returns an
+  // empty string on success, else what failed.
+  [[nodiscard]] std::string start(const std::vector<std::string>& domains);
+
+  // serve: domain's server answers GET /path with `status` and `body`.
+  void serve(const std::string& domain, const std::string& path, const std::string& body,
+             const std::string& status = "200 OK") const;
+
+  // options: fetch options trusting the CA and routing each domain's port
+  // 443 to its server.
+  [[nodiscard]] HttpsFetchOptions options() const;
+
+ private:
+  pgptls::test::TempDir dir_;
+  std::map<std::string, std::uint16_t> ports_;
+  std::vector<pgptls::test::ChildProcess> servers_;
+};
+
+}  // namespace pgptls::transport::test_site
