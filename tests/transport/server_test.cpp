@@ -43,7 +43,8 @@ const tcp::endpoint kLoopback(asio::ip::make_address_v4("127.0.0.1"), 0);
 void set_receive_timeout(tcp::socket& socket, std::chrono::seconds limit) {
   timeval value{};
   value.tv_sec = static_cast<time_t>(limit.count());
-  ASSERT_EQ(::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &value, sizeof(value)), 0);
+  ASSERT_EQ(::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &value, sizeof(value)),
+            0);
 }
 
 // echo: a connection handler that echoes until eof, then closes cleanly.
@@ -69,8 +70,7 @@ void echo(const std::shared_ptr<transport::Connection>& connection) {
 class ServerTest : public TransportTest {
  protected:
   // start_server: a server on 127.0.0.1 with an ephemeral port.
-  void start_server(transport::ServerLimits limits,
-                    transport::ConnectionHandler handler = echo) {
+  void start_server(transport::ServerLimits limits, transport::ConnectionHandler handler = echo) {
     server_ = std::make_unique<transport::Server>(
         io_.get_executor(), kLoopback, server_factory(), transport::HandshakeOptions{}, limits,
         std::move(handler),
@@ -87,25 +87,30 @@ class ServerTest : public TransportTest {
     auto stream = std::make_shared<transport::TcpStream>(client_factory(), io_.get_executor());
     auto reply = std::make_shared<std::string>(text.size(), '\0');
     transport::async_connect(
-        *stream, std::vector<tcp::endpoint>{endpoint_}, transport::HandshakeOptions::for_peer("a.example"),
-        deadline, [stream, reply, text, done](error_code error) {
+        *stream, std::vector<tcp::endpoint>{endpoint_},
+        transport::HandshakeOptions::for_peer("a.example"), deadline,
+        [stream, reply, text, done](error_code error) {
           if (error) {
             done(error, {});
             return;
           }
-          asio::async_write(*stream, asio::buffer(text), [stream, reply, done](error_code write_error, std::size_t) {
-            if (write_error) {
-              done(write_error, {});
-              return;
-            }
-            asio::async_read(*stream, asio::buffer(*reply), [stream, reply, done](error_code read_error, std::size_t) {
-              if (read_error) {
-                done(read_error, {});
-                return;
-              }
-              stream->async_shutdown([stream, reply, done](error_code) { done({}, *reply); });
-            });
-          });
+          asio::async_write(*stream, asio::buffer(text),
+                            [stream, reply, done](error_code write_error, std::size_t) {
+                              if (write_error) {
+                                done(write_error, {});
+                                return;
+                              }
+                              asio::async_read(
+                                  *stream, asio::buffer(*reply),
+                                  [stream, reply, done](error_code read_error, std::size_t) {
+                                    if (read_error) {
+                                      done(read_error, {});
+                                      return;
+                                    }
+                                    stream->async_shutdown(
+                                        [stream, reply, done](error_code) { done({}, *reply); });
+                                  });
+                            });
         });
   }
 
@@ -156,7 +161,8 @@ TEST_F(ServerTest, RejectedClientIsReportedWithTheVerifierMessage) {
   EXPECT_TRUE(client_error);
   ASSERT_EQ(failures_.size(), 1U);
   EXPECT_EQ(failures_[0].code, tls::Errc::peer_rejected);
-  EXPECT_NE(failures_[0].message().find("matches no pin"), std::string::npos) << failures_[0].message();
+  EXPECT_NE(failures_[0].message().find("matches no pin"), std::string::npos)
+      << failures_[0].message();
   EXPECT_NE(failures_[0].message().find("handshake with 127.0.0.1:"), std::string::npos);
 }
 
@@ -208,7 +214,8 @@ TEST_F(ServerTest, SilentConnectionsAreCutAtTheDeadlineWhileRealClientsGetThroug
   run_bounded(io_);
 
   EXPECT_EQ(served, 10);
-  EXPECT_LT(last_served - start, std::chrono::milliseconds(1400)) << "real clients waited for the silent ones";
+  EXPECT_LT(last_served - start, std::chrono::milliseconds(1400))
+      << "real clients waited for the silent ones";
   EXPECT_EQ(cut, kSilent);
   for (const auto when : cut_at) {
     EXPECT_GE(when - start, std::chrono::milliseconds(1400));
@@ -265,7 +272,8 @@ TEST_F(ServerTest, ConnectionLimitHoldsNewPeersUntilAConnectionCloses) {
   auto first = std::make_shared<transport::TcpStream>(client_factory(), io_.get_executor());
   error_code first_error = asio::error::would_block;
   transport::async_connect(*first, std::vector<tcp::endpoint>{endpoint_},
-                           transport::HandshakeOptions::for_peer("a.example"), std::chrono::seconds(10),
+                           transport::HandshakeOptions::for_peer("a.example"),
+                           std::chrono::seconds(10),
                            [&](error_code error) { first_error = error; });
   error_code second_error = asio::error::would_block;
   after(std::chrono::milliseconds(200), [&] {
@@ -311,11 +319,13 @@ TEST_F(ServerTest, IdleConnectionIsClosedAfterTheIdleTimeout) {
   error_code client_read = asio::error::would_block;
   std::array<std::uint8_t, 16> client_buffer{};
   transport::async_connect(*client, std::vector<tcp::endpoint>{endpoint_},
-                           transport::HandshakeOptions::for_peer("a.example"), std::chrono::seconds(10),
-                           [&](error_code error) {
+                           transport::HandshakeOptions::for_peer("a.example"),
+                           std::chrono::seconds(10), [&](error_code error) {
                              ASSERT_FALSE(error) << error.message();
                              client->async_read_some(asio::buffer(client_buffer),
-                                                     [&](error_code read_error, std::size_t) { client_read = read_error; });
+                                                     [&](error_code read_error, std::size_t) {
+                                                       client_read = read_error;
+                                                     });
                            });
   run_bounded(io_);
   ASSERT_TRUE(connection);
@@ -334,13 +344,15 @@ TEST_F(ServerTest, ClientDeadlineEndsAHandshakeWithASilentServer) {
   error_code client_error;
   const auto start = Clock::now();
   transport::async_connect(*client, std::vector<tcp::endpoint>{silent.local_endpoint()},
-                           transport::HandshakeOptions::for_peer("a.example"), std::chrono::milliseconds(300),
+                           transport::HandshakeOptions::for_peer("a.example"),
+                           std::chrono::milliseconds(300),
                            [&](error_code error) { client_error = error; });
   run_bounded(io_);
   EXPECT_EQ(client_error, transport::Errc::handshake_timeout);
   EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(280));
   ASSERT_TRUE(client->last_error().has_value());
-  EXPECT_NE(client->last_error()->message().find("within 300 ms (engine in Handshake)"), std::string::npos)
+  EXPECT_NE(client->last_error()->message().find("within 300 ms (engine in Handshake)"),
+            std::string::npos)
       << client->last_error()->message();
 }
 
@@ -353,7 +365,8 @@ TEST_F(ServerTest, ConnectToAClosedPortFails) {
   auto client = std::make_shared<transport::TcpStream>(client_factory(), io_.get_executor());
   error_code client_error;
   transport::async_connect(*client, std::vector<tcp::endpoint>{closed},
-                           transport::HandshakeOptions::for_peer("a.example"), std::chrono::seconds(5),
+                           transport::HandshakeOptions::for_peer("a.example"),
+                           std::chrono::seconds(5),
                            [&](error_code error) { client_error = error; });
   run_bounded(io_);
   EXPECT_EQ(client_error, asio::error::connection_refused);
