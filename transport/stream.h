@@ -67,7 +67,7 @@ class Stream {
   explicit Stream(EngineFactory factory, Args&&... args)
       : next_(std::forward<Args>(args)...),
         core_(std::move(factory)),
-        writer_idle_(next_.get_executor()) {}
+        writer_idle_(next_.get_executor(), boost::asio::steady_timer::time_point::max()) {}
 
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;

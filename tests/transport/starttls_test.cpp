@@ -69,10 +69,11 @@ class PrefixedFirstWrite {
     asio::buffer_copy(asio::buffer(glued->data() + glued->size() - size, size), buffers);
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
         [this, glued, size](auto handler) {
-          asio::async_write(socket_, asio::buffer(*glued),
-                            [glued, size, handler = std::move(handler)](error_code error, std::size_t) mutable {
-                              std::move(handler)(error, error ? 0 : size);
-                            });
+          asio::async_write(
+              socket_, asio::buffer(*glued),
+              [glued, size, handler = std::move(handler)](error_code error, std::size_t) mutable {
+                std::move(handler)(error, error ? 0 : size);
+              });
         },
         token);
   }
@@ -106,13 +107,14 @@ TEST_F(StartTlsTest, FirstTlsBytesInTheSameReadAsProceedAreNotLost) {
       [&]() -> asio::awaitable<void> {
         tcp::socket socket(io_);
         co_await socket.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
-        co_await asio::async_write(socket, asio::buffer(std::string("<starttls/>")), asio::use_awaitable);
+        co_await asio::async_write(socket, asio::buffer(std::string("<starttls/>")),
+                                   asio::use_awaitable);
         // Let the answer and the TLS bytes behind it both arrive first.
         asio::steady_timer pause(io_, std::chrono::milliseconds(100));
         co_await pause.async_wait(asio::use_awaitable);
         std::string plain;
-        const std::size_t end =
-            co_await asio::async_read_until(socket, asio::dynamic_buffer(plain), "<proceed/>", asio::use_awaitable);
+        const std::size_t end = co_await asio::async_read_until(socket, asio::dynamic_buffer(plain),
+                                                                "<proceed/>", asio::use_awaitable);
         const std::string leftover = plain.substr(end);
         leftover_size = leftover.size();
         transport::Stream<tcp::socket> tls(server_factory(), std::move(socket));
@@ -132,16 +134,20 @@ TEST_F(StartTlsTest, FirstTlsBytesInTheSameReadAsProceedAreNotLost) {
       [&]() -> asio::awaitable<void> {
         tcp::socket socket = co_await acceptor.async_accept(asio::use_awaitable);
         std::string plain;
-        co_await asio::async_read_until(socket, asio::dynamic_buffer(plain), "<starttls/>", asio::use_awaitable);
-        transport::Stream<PrefixedFirstWrite> tls(client_factory(), std::move(socket), "<proceed/>");
-        co_await tls.async_handshake(tls::Role::client, transport::HandshakeOptions::for_peer("a.example"),
+        co_await asio::async_read_until(socket, asio::dynamic_buffer(plain), "<starttls/>",
+                                        asio::use_awaitable);
+        transport::Stream<PrefixedFirstWrite> tls(client_factory(), std::move(socket),
+                                                  "<proceed/>");
+        co_await tls.async_handshake(tls::Role::client,
+                                     transport::HandshakeOptions::for_peer("a.example"),
                                      asio::use_awaitable);
         co_await asio::async_write(tls, asio::buffer(std::string("<stream>")), asio::use_awaitable);
         std::string line(8, '\0');
         co_await asio::async_read(tls, asio::buffer(line), asio::use_awaitable);
         responder_heard = line;
         std::array<char, 1> end{};
-        auto [error, got] = co_await tls.async_read_some(asio::buffer(end), asio::as_tuple(asio::use_awaitable));
+        auto [error, got] =
+            co_await tls.async_read_some(asio::buffer(end), asio::as_tuple(asio::use_awaitable));
         EXPECT_EQ(error, asio::error::eof);
         EXPECT_EQ(got, 0U);
       },
@@ -166,16 +172,19 @@ TEST_F(StartTlsTest, UpgradeInRfc6120OrderWithTheInitiatorAsTlsClient) {
       [&]() -> asio::awaitable<void> {
         tcp::socket socket(io_);
         co_await socket.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
-        co_await asio::async_write(socket, asio::buffer(std::string("<starttls/>")), asio::use_awaitable);
+        co_await asio::async_write(socket, asio::buffer(std::string("<starttls/>")),
+                                   asio::use_awaitable);
         std::string plain;
-        const std::size_t end =
-            co_await asio::async_read_until(socket, asio::dynamic_buffer(plain), "<proceed/>", asio::use_awaitable);
+        const std::size_t end = co_await asio::async_read_until(socket, asio::dynamic_buffer(plain),
+                                                                "<proceed/>", asio::use_awaitable);
         transport::Stream<tcp::socket> tls(client_factory(), std::move(socket));
         tls.add_received(as_bytes_view(std::string_view(plain).substr(end)));
-        co_await tls.async_handshake(tls::Role::client, transport::HandshakeOptions::for_peer("a.example"),
+        co_await tls.async_handshake(tls::Role::client,
+                                     transport::HandshakeOptions::for_peer("a.example"),
                                      asio::use_awaitable);
         verified_domain = tls.session().peer->domains.at(0);
-        co_await asio::async_write(tls, asio::buffer(std::string("<db:result/>")), asio::use_awaitable);
+        co_await asio::async_write(tls, asio::buffer(std::string("<db:result/>")),
+                                   asio::use_awaitable);
         co_await tls.async_shutdown(asio::use_awaitable);
       },
       report("initiator"));
@@ -184,9 +193,10 @@ TEST_F(StartTlsTest, UpgradeInRfc6120OrderWithTheInitiatorAsTlsClient) {
       [&]() -> asio::awaitable<void> {
         tcp::socket socket = co_await acceptor.async_accept(asio::use_awaitable);
         std::string plain;
-        const std::size_t end =
-            co_await asio::async_read_until(socket, asio::dynamic_buffer(plain), "<starttls/>", asio::use_awaitable);
-        co_await asio::async_write(socket, asio::buffer(std::string("<proceed/>")), asio::use_awaitable);
+        const std::size_t end = co_await asio::async_read_until(socket, asio::dynamic_buffer(plain),
+                                                                "<starttls/>", asio::use_awaitable);
+        co_await asio::async_write(socket, asio::buffer(std::string("<proceed/>")),
+                                   asio::use_awaitable);
         transport::Stream<tcp::socket> tls(server_factory(), std::move(socket));
         tls.add_received(as_bytes_view(std::string_view(plain).substr(end)));
         co_await tls.async_handshake(tls::Role::server, {}, asio::use_awaitable);

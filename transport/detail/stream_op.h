@@ -124,8 +124,10 @@ class StreamOp {
         boost::asio::async_write(next_, core_.write_buffer(), std::move(self));
         return;
       case Action::Kind::wait_for_writer:
+        // The timer never expires (the Stream sets it so once): waiters are
+        // woken by cancel() when the writer finishes. Setting the expiry
+        // here would cancel another waiter.
         phase_ = Phase::waiting;
-        writer_idle_.expires_at(boost::asio::steady_timer::time_point::max());
         writer_idle_.async_wait(std::move(self));
         return;
       case Action::Kind::complete:
