@@ -1,0 +1,94 @@
+// transport_fixture.h: what the transport tests share: X.509 identities made
+// by certtool once per test suite (Ed25519; the algorithm does not matter
+// to the transport), SpkiVerifiers standing in for pins, and engine
+// factories that build GnuTLS engines for a Stream.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "tests/support/temp_dir.h"
+#include "tests/tls/gnutls_test_pki.h"
+#include "tls/gnutls_engine.h"
+#include "transport/engine_factory.h"
+
+namespace pgptls::test {
+
+class TransportTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    server_ = make_identity(dir_->path(), "a.example", KeyKind::ed25519);
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    client_ = make_identity(dir_->path(), "b.example", KeyKind::ed25519);
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    stranger_ = make_identity(dir_->path(), "impostor.example", KeyKind::ed25519);
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_FALSE(client_.credential.chain.empty()) << "fixtures were not made";
+    // Each side pins the other's key.
+    client_verifier_ = std::make_shared<SpkiVerifier>();
+    client_verifier_->accepted = {server_.spki};
+    server_verifier_ = std::make_shared<SpkiVerifier>();
+    server_verifier_->accepted = {client_.spki};
+  }
+
+  // client_factory / server_factory: GnuTLS engines with mutual X.509
+  // authentication; the server requires a client certificate.
+  transport::EngineFactory client_factory(const Identity* identity = nullptr,
+                                          tls::TlsVersion max = tls::TlsVersion::tls13) {
+    const Identity* own = identity != nullptr ? identity : &client_;
+    return [own, verifier = client_verifier_,
+            max](const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
+      auto config = engine_config(tls::Role::client, own, verifier, max);
+      config.expected_domain = request.options.peer_domain;
+      config.server_name = request.options.peer_domain.value_or("");
+      config.alpn = request.options.alpn;
+      return tls::make_gnutls_engine(std::move(config));
+    };
+  }
+
+  transport::EngineFactory server_factory() {
+    return [this, verifier = server_verifier_](
+               const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
+      ++server_factory_calls_;
+      server_first_bytes_ = request.first_bytes.size();
+      auto config = engine_config(tls::Role::server, &server_, verifier);
+      config.client_auth = tls::ClientAuth::require;
+      config.alpn = request.options.alpn;
+      return tls::make_gnutls_engine(std::move(config));
+    };
+  }
+
+  // run_for: runs the io_context until it has no work or `limit` passes
+  // (then fails the test), so no test can hang.
+  static void run_bounded(boost::asio::io_context& io,
+                          std::chrono::milliseconds limit = std::chrono::seconds(30)) {
+    io.restart();
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!io.stopped() && std::chrono::steady_clock::now() < deadline) {
+      io.run_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_TRUE(io.stopped()) << "the io_context still had work after " << limit.count() << " ms";
+  }
+
+  static inline TempDir* dir_ = nullptr;
+  static inline Identity server_;
+  static inline Identity client_;
+  static inline Identity stranger_;
+  std::shared_ptr<SpkiVerifier> client_verifier_;
+  std::shared_ptr<SpkiVerifier> server_verifier_;
+  int server_factory_calls_ = 0;
+  std::size_t server_first_bytes_ = 0;
+};
+
+}  // namespace pgptls::test

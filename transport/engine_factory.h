@@ -1,0 +1,70 @@
+// engine_factory.h: how a Stream obtains its TLS engine.
+//
+// The transport never decides which engine (RFC 6091 or GnuTLS) or which
+// trust to use; the caller passes a factory. A client's factory is called
+// once when the handshake starts, with no bytes. A server's factory is
+// called with the bytes received so far (the start of the ClientHello) so a
+// dispatcher can peek at it; it returns Errc::need_more_input while the
+// ClientHello is incomplete, and the stream reads more (up to
+// kMaxClientHelloPeek bytes) and calls it again. The stream then feeds those
+// same bytes to the engine it got, so nothing is lost.
+//
+// Usage:
+//   transport::EngineFactory factory = [&](const transport::EngineRequest& request)
+//       -> Result<std::unique_ptr<tls::Engine>> {
+//     return make_my_engine(request.role, request.options.peer_domain, ...);
+//   };
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "tls/certificate_type.h"
+#include "tls/engine.h"
+
+namespace pgptls::transport {
+
+// HandshakeOptions: per-connection choices handed to the engine factory.
+struct HandshakeOptions {
+  // The domain the local side expects the peer to prove (a client knows whom
+  // it dialled; a server usually learns it later and leaves this empty).
+  std::optional<std::string> peer_domain;
+  // ALPN protocols to offer (client) or accept (server), in preference order.
+  std::vector<std::string> alpn;
+
+  // for_peer: the options of a client that dials `domain`.
+  static HandshakeOptions for_peer(std::string domain) {
+    HandshakeOptions options;
+    options.peer_domain = std::move(domain);
+    return options;
+  }
+};
+
+// EngineRequest: what the factory is told.
+struct EngineRequest {
+  tls::Role role = tls::Role::client;
+  const HandshakeOptions& options;
+  // Server only: the bytes received so far (at least one byte).
+  ByteView first_bytes;
+};
+
+// EngineFactory: makes the engine for one connection, or fails with an Error
+// that explains why (shown to operators); transport::Errc::need_more_input
+// asks for more ClientHello bytes.
+using EngineFactory =
+    std::function<Result<std::unique_ptr<tls::Engine>>(const EngineRequest& request)>;
+
+// kMaxClientHelloPeek: the most bytes a server buffers before an engine is
+// chosen. A ClientHello is one handshake message; RFC 5246 §6.2.1 caps a
+// record at 2^14 bytes, and real ClientHellos fit in one record, so two
+// records' worth leaves room for a split one.
+inline constexpr std::size_t kMaxClientHelloPeek = 2 * (16384 + 5);
+
+}  // namespace pgptls::transport

@@ -1,0 +1,252 @@
+// stream.h: transport::Stream<NextLayer>, a TLS stream over any Asio stream
+// (a tcp::socket, an in-memory stream in tests) driven by a sans-IO
+// tls::Engine. It behaves like boost::asio::ssl::stream.
+//
+// Usage (client):
+//   transport::Stream<tcp::socket> tls(factory, io.get_executor());
+//   co_await tls.next_layer().async_connect(endpoint, use_awaitable);
+//   co_await tls.async_handshake(tls::Role::client,
+//   transport::HandshakeOptions::for_peer("b.example"),
+//                                use_awaitable);
+//   log(tls.session().peer->accepted_by);
+//   co_await asio::async_write(tls, asio::buffer(data), use_awaitable);
+//   co_await tls.async_shutdown(use_awaitable);
+//
+// Usage (XMPP STARTTLS, RFC 6120 §5.4.3.3): after reading <proceed/> from a
+// plain socket, hand the socket and whatever followed <proceed/> in the same
+// read (the peer's first TLS bytes) to a new stream, then handshake:
+//   transport::Stream<tcp::socket> tls(factory, std::move(socket));
+//   tls.add_received(bytes_after_proceed);
+//   tls.async_handshake(tls::Role::server, {}, handler);
+//
+// Every asynchronous operation takes any completion token (a callback,
+// asio::use_awaitable, asio::use_future, ...) and supports per-operation
+// cancellation (asio::bind_cancellation_slot); cancel() cancels everything.
+// A cancelled handshake fails the stream for good; a cancelled read or write
+// does not (nothing was consumed), though a cancelled write may have sent
+// part of a record and then the stream is failed.
+//
+// At most one read (async_read_some) and one write (async_write_some) may be
+// pending at a time; the stream itself keeps at most one read and one write
+// on the transport. Like all Asio I/O objects a Stream is used from one
+// strand at a time.
+//
+// Errors: engine failures carry the pgptls.tls category (tls::Errc), others
+// transport::Errc; an EOF without close_notify is Errc::stream_truncated; a
+// close_notify makes reads complete with asio::error::eof. last_error() has
+// the full message for operators.
+#pragma once
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/compose.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/system_error.hpp>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "tls/certificate_type.h"
+#include "tls/engine.h"
+#include "transport/detail/stream_core.h"
+#include "transport/detail/stream_op.h"
+#include "transport/engine_factory.h"
+#include "transport/errors.h"
+
+namespace pgptls::transport {
+
+template <class NextLayer>
+class Stream {
+ public:
+  using next_layer_type = std::remove_reference_t<NextLayer>;
+  using executor_type = typename next_layer_type::executor_type;
+
+  // Stream: the engine factory, then the arguments that construct the next
+  // layer (an executor or io_context, or an already connected socket).
+  template <class... Args>
+  explicit Stream(EngineFactory factory, Args&&... args)
+      : next_(std::forward<Args>(args)...),
+        core_(std::move(factory)),
+        writer_idle_(next_.get_executor()) {}
+
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  [[nodiscard]] executor_type get_executor() noexcept { return next_.get_executor(); }
+  [[nodiscard]] next_layer_type& next_layer() noexcept { return next_; }
+  [[nodiscard]] const next_layer_type& next_layer() const noexcept { return next_; }
+  [[nodiscard]] decltype(auto) lowest_layer() noexcept {
+    if constexpr (requires { next_.lowest_layer(); }) {
+      return next_.lowest_layer();
+    } else {
+      return (next_);
+    }
+  }
+
+  // add_received: bytes the caller already read from the next layer that
+  // belong to TLS (STARTTLS). Call before the handshake.
+  void add_received(ByteView bytes) { core_.add_received(bytes); }
+
+  // session: what was negotiated and verified; meaningful once the
+  // handshake succeeded (certificate type, peer domains, how the peer was
+  // accepted, protocol, cipher suite, ALPN).
+  [[nodiscard]] const tls::SessionInfo& session() const { return core_.session(); }
+  [[nodiscard]] bool established() const { return core_.established(); }
+  // last_error: the failure that ended the stream, with its operator message.
+  [[nodiscard]] const std::optional<Error>& last_error() const { return core_.last_error(); }
+  // last_activity: when bytes last moved on the transport (idle timeouts).
+  [[nodiscard]] std::chrono::steady_clock::time_point last_activity() const {
+    return core_.last_activity();
+  }
+  // engine_state: the engine's state, for logs ("ExpectServerHello").
+  [[nodiscard]] std::string_view engine_state() const { return core_.engine_state(); }
+
+  // fail_with: marks the stream failed for good with `reason` (a deadline
+  // passed): pending operations, once they return, and all later ones
+  // complete with reason's code. Cancel or close the next layer to make
+  // pending operations return.
+  void fail_with(const Error& reason) { core_.poison(to_error_code(reason), reason.context); }
+
+  // cancel: cancels every pending operation on the next layer (they
+  // complete with asio::error::operation_aborted).
+  void cancel() {
+    if constexpr (requires { next_.cancel(); }) {
+      next_.cancel();
+    }
+    writer_idle_.cancel();
+  }
+
+  // async_handshake: runs the TLS handshake; completes with an error (and
+  // last_error() set) if the engine or the transport fails. Signature
+  // void(boost::system::error_code).
+  template <class Token>
+  auto async_handshake(tls::Role role, HandshakeOptions options, Token&& token) {
+    return compose<void(boost::system::error_code)>(
+        detail::HandshakeStep{.start_error = core_.begin_handshake(role, std::move(options))},
+        std::forward<Token>(token));
+  }
+
+  // async_read_some: reads decrypted data (into the first non-empty buffer).
+  // Signature void(boost::system::error_code, std::size_t).
+  template <class MutableBuffers, class Token>
+  auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+    return compose<void(boost::system::error_code, std::size_t)>(
+        detail::ReadStep{.out = first_buffer(buffers)}, std::forward<Token>(token));
+  }
+
+  // async_write_some: encrypts and sends data (up to 64 KiB per call); the
+  // completion reports how many bytes were taken, all of them on the wire.
+  // Signature void(boost::system::error_code, std::size_t).
+  template <class ConstBuffers, class Token>
+  auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+    return compose<void(boost::system::error_code, std::size_t)>(
+        detail::WriteStep{.data = first_const_buffer(buffers)}, std::forward<Token>(token));
+  }
+
+  // async_shutdown: sends close_notify (RFC 5246 §7.2.1) and, unless a read
+  // is pending, waits for the peer's. Does not close the next layer.
+  // Signature void(boost::system::error_code).
+  template <class Token>
+  auto async_shutdown(Token&& token) {
+    return compose<void(boost::system::error_code)>(detail::ShutdownStep{},
+                                                    std::forward<Token>(token));
+  }
+
+  // Synchronous versions: the error_code overloads report failures there;
+  // the others throw boost::system::system_error.
+  void handshake(tls::Role role, HandshakeOptions options, boost::system::error_code& error) {
+    detail::HandshakeStep step{.start_error = core_.begin_handshake(role, std::move(options))};
+    error = detail::run_sync(next_, core_, step).error;
+  }
+  void handshake(tls::Role role, HandshakeOptions options = {}) {
+    boost::system::error_code error;
+    handshake(role, std::move(options), error);
+    throw_on(error, "handshake");
+  }
+
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers, boost::system::error_code& error) {
+    detail::ReadStep step{.out = first_buffer(buffers)};
+    const detail::Action action = detail::run_sync(next_, core_, step);
+    error = action.error;
+    return action.bytes;
+  }
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers) {
+    boost::system::error_code error;
+    const std::size_t got = read_some(buffers, error);
+    throw_on(error, "read_some");
+    return got;
+  }
+
+  template <class ConstBuffers>
+  std::size_t write_some(const ConstBuffers& buffers, boost::system::error_code& error) {
+    detail::WriteStep step{.data = first_const_buffer(buffers)};
+    const detail::Action action = detail::run_sync(next_, core_, step);
+    error = action.error;
+    return action.bytes;
+  }
+  template <class ConstBuffers>
+  std::size_t write_some(const ConstBuffers& buffers) {
+    boost::system::error_code error;
+    const std::size_t sent = write_some(buffers, error);
+    throw_on(error, "write_some");
+    return sent;
+  }
+
+  void shutdown(boost::system::error_code& error) {
+    detail::ShutdownStep step;
+    error = detail::run_sync(next_, core_, step).error;
+  }
+  void shutdown() {
+    boost::system::error_code error;
+    shutdown(error);
+    throw_on(error, "shutdown");
+  }
+
+ private:
+  template <class Signature, class Step, class Token>
+  auto compose(Step step, Token&& token) {
+    return boost::asio::async_compose<Token, Signature>(
+        detail::StreamOp<next_layer_type, Step>(next_, core_, writer_idle_, std::move(step)), token,
+        next_);
+  }
+
+  template <class MutableBuffers>
+  static std::span<std::uint8_t> first_buffer(const MutableBuffers& buffers) {
+    for (auto it = boost::asio::buffer_sequence_begin(buffers);
+         it != boost::asio::buffer_sequence_end(buffers); ++it) {
+      const boost::asio::mutable_buffer buffer(*it);
+      if (buffer.size() > 0) {
+        return {static_cast<std::uint8_t*>(buffer.data()), buffer.size()};
+      }
+    }
+    return {};
+  }
+
+  template <class ConstBuffers>
+  static ByteView first_const_buffer(const ConstBuffers& buffers) {
+    for (auto it = boost::asio::buffer_sequence_begin(buffers);
+         it != boost::asio::buffer_sequence_end(buffers); ++it) {
+      const boost::asio::const_buffer buffer(*it);
+      if (buffer.size() > 0) {
+        return {static_cast<const std::uint8_t*>(buffer.data()), buffer.size()};
+      }
+    }
+    return {};
+  }
+
+  void throw_on(const boost::system::error_code& error, const char* what) const {
+    if (error) {
+      const auto& detail = core_.last_error();
+      throw boost::system::system_error(
+          error, detail ? std::string(what) + ": " + detail->message() : std::string(what));
+    }
+  }
+
+  NextLayer next_;
+  detail::StreamCore core_;
+  boost::asio::steady_timer writer_idle_;
+};
+
+}  // namespace pgptls::transport
