@@ -34,8 +34,11 @@ class Mpz {
  public:
   Mpz() { mpz_init(value_); }
   ~Mpz() {
-    base::secure_wipe(mpz_limbs_modify(value_, static_cast<mp_size_t>(mpz_size(value_))),
-                      mpz_size(value_) * sizeof(mp_limb_t));
+    const std::size_t limbs = mpz_size(value_);
+    if (limbs != 0) {
+      base::secure_wipe(mpz_limbs_modify(value_, static_cast<mp_size_t>(limbs)),
+                        limbs * sizeof(mp_limb_t));
+    }
     mpz_clear(value_);
   }
   Mpz(const Mpz&) = delete;

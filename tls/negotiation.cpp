@@ -14,7 +14,23 @@ using messages::Extension;
 using messages::ExtensionType;
 using messages::find_extension;
 
-constexpr std::uint16_t kRenegotiationScsv = 0x00FF;  // RFC 5746 §3.3
+// version_name: "TLS 1.0", ... for error messages.
+std::string version_name(std::uint16_t version) {
+  switch (version) {
+    case 0x0300:
+      return "SSL 3.0";
+    case 0x0301:
+      return "TLS 1.0";
+    case 0x0302:
+      return "TLS 1.1";
+    case 0x0303:
+      return "TLS 1.2";
+    case 0x0304:
+      return "TLS 1.3";
+    default:
+      return "version " + std::to_string(version >> 8) + "." + std::to_string(version & 0xFF);
+  }
+}
 
 template <class T, class U>
 bool contains(const std::vector<T>& values, const U& value) {
@@ -47,11 +63,9 @@ Status check_client_version(const messages::ClientHello& hello) {
     return {};
   }
   if (hello.legacy_version < kTls12) {
-    return make_error(Errc::protocol_version,
-                      "the client offers at most TLS version " +
-                          std::to_string(hello.legacy_version >> 8) + "." +
-                          std::to_string(hello.legacy_version & 0xFF) +
-                          " (wire), pgptls requires TLS 1.2; upgrade the peer");
+    return make_error(Errc::protocol_version, "the client offers at most " +
+                                                  version_name(hello.legacy_version) +
+                                                  ", pgptls requires TLS 1.2; upgrade the peer");
   }
   return {};
 }
@@ -218,7 +232,8 @@ Result<ServerChoice> select_server_parameters(const messages::ClientHello& hello
                         "(RFC 5746 §3.6)");
     }
   }
-  (void)kRenegotiationScsv;  // the SCSV needs no answer beyond our empty extension
+  // A TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3) needs no other
+  // answer than the empty renegotiation_info every ServerHello carries.
 
   // Certificate type (RFC 6091 §3.1): absent means X.509 only.
   std::vector<CertificateType> client_types{CertificateType::x509};
@@ -369,10 +384,9 @@ Result<messages::ServerHello> build_server_hello(const ServerChoice& choice,
 Result<ClientNegotiated> check_server_hello(const messages::ClientHello& offered,
                                             const messages::ServerHello& hello) {
   if (hello.version != kTls12) {
-    return make_error(Errc::protocol_version, "the server answered with TLS version " +
-                                                  std::to_string(hello.version >> 8) + "." +
-                                                  std::to_string(hello.version & 0xFF) +
-                                                  " (wire); pgptls speaks TLS 1.2 only");
+    return make_error(
+        Errc::protocol_version,
+        "the server answered with " + version_name(hello.version) + "; pgptls speaks TLS 1.2 only");
   }
   ClientNegotiated result;
   if (!contains(offered.cipher_suites, hello.cipher_suite) ||

@@ -62,7 +62,11 @@ Result<std::optional<RecordView>> RecordLayer::parse_next() {
   }
   const auto type = static_cast<ContentType>(type_byte);
   const bool protected_record = read_.has_value();
-  if ((version >> 8) != 3 || ((version_locked_ || protected_record) && version != kTls12)) {
+  // RFC 5246 Appendix E.1: before ServerHello a record may say {03,00} to
+  // {03,03}; TLS 1.3 keeps {03,03} in its records, so {03,04} and above are
+  // never valid.
+  if ((version >> 8) != 3 || (version & 0xFF) > 3 ||
+      ((version_locked_ || protected_record) && version != kTls12)) {
     return make_error(Errc::protocol_version, type_context(type) + " with version " +
                                                   version_text(version) +
                                                   " where TLS 1.2 (0x0303) is required");

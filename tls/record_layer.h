@@ -30,7 +30,7 @@ struct RecordView {
 // Reading: feed() buffers bytes; next_record() returns the next whole record
 // (nullopt: feed more), checked strictly:
 //   * unknown content type            -> Errc::unexpected_message
-//   * version major != 3, or a version other than 0x0303 once
+//   * version outside 0x0300..0x0303, or other than 0x0303 once
 //     lock_version() was called      -> Errc::protocol_version
 //   * plaintext record > 2^14, protected record > 2^14 + 256, or decrypted
 //     plaintext > 2^14                -> Errc::record_overflow (checked on the

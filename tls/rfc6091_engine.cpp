@@ -457,8 +457,10 @@ Status Rfc6091Engine::close() {
   }
   auto* traffic = std::get_if<states::Traffic>(&state_);
   if (traffic == nullptr) {
-    // Closing mid-handshake: user_canceled, then the engine is finished.
+    // Closing mid-handshake: user_canceled followed by close_notify
+    // (RFC 5246 §7.2.2), then the engine is finished.
     (void)records_.write_alert(AlertLevel::warning, AlertDescription::user_canceled);
+    (void)records_.write_alert(AlertLevel::warning, AlertDescription::close_notify);
     return fail(make_error(Errc::closed, "closed by the application during the handshake"));
   }
   if (!traffic->close_sent) {

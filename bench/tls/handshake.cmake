@@ -2,4 +2,4 @@
 # own handshake, both ends in one thread over memory.
 pgptls_bench(tls_handshake_bench
   SOURCES handshake_bench.cpp
-  LIBS pgptls::tls pgptls_tls_engine_test_support pgptls_test_support PkgConfig::GNUTLS)
+  LIBS pgptls::tls pgptls_tls_engine_openpgp_support pgptls_tls_engine_test_support pgptls_test_support PkgConfig::GNUTLS)

@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/rng.h"
 #include "tests/support/temp_dir.h"
+#include "tests/tls/engine_openpgp.h"
 #include "tests/tls/engine_pump.h"
 #include "tests/tls/engine_support.h"
 #include "tls/rfc6091_engine.h"
@@ -69,6 +70,63 @@ void pgptls_mutual(benchmark::State& state, KeyKind kind) {
     Rfc6091Config server = client;
     server.role = Role::server;
     server.credentials.x509 = server_id.credential();
+    server.verifier = server_verifier;
+    server.server_name.reset();
+    auto c = make_rfc6091_engine(std::move(client));
+    auto s = make_rfc6091_engine(std::move(server));
+    (void)(*c)->start();
+    test::pump(**c, **s);
+    if ((*c)->status() != EngineStatus::established ||
+        (*s)->status() != EngineStatus::established) {
+      state.SkipWithError("handshake failed");
+      return;
+    }
+  }
+  state.counters["handshakes/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+struct OpenPgpIdentities {
+  pgptls::test::TempDir home;
+  std::map<std::pair<pgptls::tls::test::OpenPgpKind, bool>, pgptls::tls::test::OpenPgpIdentity> ids;
+  const pgptls::tls::test::OpenPgpIdentity& get(pgptls::tls::test::OpenPgpKind kind, bool server) {
+    auto found = ids.find({kind, server});
+    if (found == ids.end()) {
+      found = ids.emplace(std::make_pair(kind, server),
+                          pgptls::tls::test::make_openpgp_identity(
+                              home, kind,
+                              (server ? "server" : "client") +
+                                  std::to_string(static_cast<int>(kind)) + ".example"))
+                  .first;
+    }
+    return found->second;
+  }
+};
+
+void pgptls_openpgp_mutual(benchmark::State& state, pgptls::tls::test::OpenPgpKind kind) {
+  using namespace pgptls::tls;
+  static OpenPgpIdentities identities;
+  const auto& server_id = identities.get(kind, true);
+  const auto& client_id = identities.get(kind, false);
+  auto rng = std::make_shared<pgptls::base::SystemRng>();
+  auto clock = std::make_shared<pgptls::base::SystemClock>();
+  auto client_verifier = std::make_shared<test::OpenPgpTrustVerifier>();
+  client_verifier->trust(server_id);
+  auto server_verifier = std::make_shared<test::OpenPgpTrustVerifier>();
+  server_verifier->trust(client_id);
+  for (auto _ : state) {
+    Rfc6091Config client;
+    client.role = Role::client;
+    client.policy.certificate_types = {CertificateType::openpgp};
+    client.policy.groups = {NamedGroup::x25519};
+    client.credentials.openpgp = client_id.credential();
+    client.verifier = client_verifier;
+    client.rng = rng;
+    client.clock = clock;
+    client.server_name = server_id.domain;
+    Rfc6091Config server = client;
+    server.role = Role::server;
+    server.credentials.openpgp = server_id.credential();
     server.verifier = server_verifier;
     server.server_name.reset();
     auto c = make_rfc6091_engine(std::move(client));
@@ -223,6 +281,10 @@ void gnutls_mutual(benchmark::State& state) {
 
 }  // namespace
 
+BENCHMARK_CAPTURE(pgptls_openpgp_mutual, openpgp_ed25519, pgptls::tls::test::OpenPgpKind::ed25519)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(pgptls_openpgp_mutual, openpgp_rsa2048, pgptls::tls::test::OpenPgpKind::rsa2048)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(pgptls_mutual, x509_ed25519, KeyKind::ed25519)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(pgptls_mutual, x509_ecdsa_p256, KeyKind::ecdsa_p256)
     ->Unit(benchmark::kMicrosecond);

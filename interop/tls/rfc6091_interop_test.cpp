@@ -260,3 +260,88 @@ TEST_F(Rfc6091Interop, GnutlsCliRenegotiationIsRefused) {
 
 }  // namespace
 }  // namespace pgptls::tls
+
+namespace pgptls::tls {
+namespace {
+
+TEST_F(Rfc6091Interop, OpensslServerRenegotiationIsRefused) {
+  const X509Identity& server = id("server-ecdsa");
+  const X509Identity& client = id("client-ecdsa");
+  const std::uint16_t port = pgptls::test::free_port();
+  auto process = ChildProcess::start(
+      {"openssl", "s_server", "-accept", std::to_string(port), "-tls1_2", "-cert",
+       server.certificate_pem.string(), "-key", server.key_pem.string()},
+      dir_->file("s_server-renegotiate.log"));
+  ASSERT_TRUE(process.has_value());
+  ASSERT_TRUE(pgptls::test::wait_for_port(port, 10s)) << process->log();
+  auto engine = make_rfc6091_engine(
+      config(Role::client, client, server, supported_cipher_suites().front().id));
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->start().ok());
+  EngineSocket socket(EngineSocket::connect_to(port), **engine);
+  ASSERT_TRUE(socket.handshake(10s)) << process->log();
+  ASSERT_TRUE(process->wait_for_log("CIPHER is", 5s)) << process->log();
+  // s_server renegotiates (sends HelloRequest) when "R" arrives on stdin.
+  process->write_stdin("R\n");
+  for (int i = 0; i < 50 && (*engine)->status() == EngineStatus::established; ++i) {
+    socket.pump_once(100ms);
+  }
+  ASSERT_TRUE((*engine)->failure().has_value()) << process->log();
+  EXPECT_EQ((*engine)->failure()->code, make_error_code(Errc::no_renegotiation));
+  EXPECT_TRUE(process->wait_for_log("no renegotiation", 5s)) << process->log();
+}
+
+}  // namespace
+}  // namespace pgptls::tls
+
+namespace pgptls::tls {
+namespace {
+
+// refused_by_our_server: a real client started with `argv` is refused by
+// our server with `code`, and the client reports the alert `alert_text`.
+void refused_by_our_server(const std::vector<std::string>& argv, Rfc6091Config cfg, Errc code,
+                           const std::string& alert_text, const std::filesystem::path& log,
+                           int listener) {
+  auto cli = ChildProcess::start(argv, log);
+  ASSERT_TRUE(cli.has_value());
+  auto engine = make_rfc6091_engine(std::move(cfg));
+  ASSERT_TRUE(engine.ok());
+  EngineSocket socket(EngineSocket::accept_from(listener, 10s), **engine);
+  EXPECT_FALSE(socket.handshake(10s));
+  ASSERT_TRUE((*engine)->failure().has_value());
+  EXPECT_EQ((*engine)->failure()->code, make_error_code(code)) << (*engine)->failure()->message();
+  EXPECT_TRUE(cli->wait_for_log(alert_text, 5s)) << cli->log();
+}
+
+TEST_F(Rfc6091Interop, GnutlsCliWithoutExtendedMasterSecretIsRefused) {
+  const X509Identity& server = id("server-ecdsa");
+  const X509Identity& client = id("client-ecdsa");
+  const std::uint16_t port = pgptls::test::free_port();
+  const int listener = EngineSocket::listen_on(port);
+  ASSERT_GE(listener, 0);
+  refused_by_our_server(
+      {"gnutls-cli", "-p", std::to_string(port), "--priority",
+       std::string(kGnutlsTls12) + ":%NO_SESSION_HASH", "--x509cafile",
+       server.certificate_pem.string(), "--verify-hostname", server.domain, "127.0.0.1"},
+      config(Role::server, server, client, supported_cipher_suites().front().id),
+      Errc::insufficient_security, "Insufficient security", dir_->file("gnutls-cli-noems.log"),
+      listener);
+  ::close(listener);
+}
+
+TEST_F(Rfc6091Interop, OpensslTls13OnlyClientIsRefused) {
+  const X509Identity& server = id("server-ecdsa");
+  const X509Identity& client = id("client-ecdsa");
+  const std::uint16_t port = pgptls::test::free_port();
+  const int listener = EngineSocket::listen_on(port);
+  ASSERT_GE(listener, 0);
+  refused_by_our_server({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port),
+                         "-tls1_3", "-servername", server.domain},
+                        config(Role::server, server, client, supported_cipher_suites().front().id),
+                        Errc::protocol_version, "protocol version",
+                        dir_->file("s_client-tls13.log"), listener);
+  ::close(listener);
+}
+
+}  // namespace
+}  // namespace pgptls::tls

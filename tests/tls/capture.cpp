@@ -19,6 +19,8 @@ namespace {
 
 constexpr std::uint8_t kClientHello = 1;
 constexpr std::uint8_t kServerHello = 2;
+constexpr std::uint8_t kServerKeyExchange = 12;
+constexpr std::uint8_t kCertificateVerify = 15;
 constexpr std::uint8_t kFinished = 20;
 
 Error capture_error(const std::string& text) {
@@ -135,6 +137,31 @@ Result<DecodedCapture> decode_capture(const Capture& capture) {
       PGPTLS_CHECK(body.skip(2));  // client_version
       PGPTLS_TRY(const ByteView random, body.bytes(kRandomLength));
       decoded.client_random = to_bytes(random);
+    }
+    if (type == kServerKeyExchange) {
+      // ServerECDHParams: curve_type(1) named_curve(2) point<1..255>, then
+      // the signature's scheme(2) and signature<0..2^16-1>.
+      const ByteView body_bytes = body.rest();
+      PGPTLS_CHECK(body.skip(3));
+      PGPTLS_CHECK(body.prefixed_bytes(base::LengthPrefix::u8, 1));
+      const ByteView params = body_bytes.first(body_bytes.size() - body.remaining());
+      CapturedSignature signature;
+      PGPTLS_TRY(signature.scheme, body.u16());
+      PGPTLS_TRY(const ByteView bytes, body.prefixed_bytes(base::LengthPrefix::u16));
+      signature.signature = to_bytes(bytes);
+      signature.signed_data = decoded.client_random;
+      signature.signed_data.insert(signature.signed_data.end(), decoded.server_random.begin(),
+                                   decoded.server_random.end());
+      signature.signed_data.insert(signature.signed_data.end(), params.begin(), params.end());
+      decoded.server_key_exchange = std::move(signature);
+    }
+    if (type == kCertificateVerify) {
+      CapturedSignature signature;
+      PGPTLS_TRY(signature.scheme, body.u16());
+      PGPTLS_TRY(const ByteView bytes, body.prefixed_bytes(base::LengthPrefix::u16));
+      signature.signature = to_bytes(bytes);
+      signature.signed_data = to_bytes(transcript.messages());
+      decoded.certificate_verify = std::move(signature);
     }
     if (type == kFinished) {
       PGPTLS_TRY(const Bytes transcript_hash, transcript.current_hash());

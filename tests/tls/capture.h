@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,13 @@ struct HandshakeMessage {
   bool was_encrypted = false;
 };
 
+// CapturedSignature: a handshake signature and the bytes it covers.
+struct CapturedSignature {
+  std::uint16_t scheme = 0;
+  Bytes signed_data;
+  Bytes signature;
+};
+
 // DecodedCapture: everything in a capture after decryption.
 struct DecodedCapture {
   std::vector<HandshakeMessage> messages;  // in transcript order
@@ -73,6 +81,11 @@ struct DecodedCapture {
   std::vector<Bytes> client_application;  // decrypted application_data records
   std::vector<Bytes> server_application;
   std::vector<Bytes> alerts;  // decrypted alert records, both directions
+  // ServerKeyExchange (RFC 8422 §5.4: over client_random ‖ server_random ‖
+  // ServerECDHParams) and CertificateVerify (RFC 5246 §7.4.8: over every
+  // handshake message before it), when present.
+  std::optional<CapturedSignature> server_key_exchange;
+  std::optional<CapturedSignature> certificate_verify;
 };
 
 // decode_capture: replays both directions through two RecordLayers: hashes

@@ -4,12 +4,20 @@
 // data is the echoed line "hello". Tampering breaks exactly what it should.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
 #include <string>
 
+#include "base/gnutls_handles.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 #include "tests/tls/capture.h"
 #include "tls/cipher_suite.h"
 #include "tls/content_type.h"
 #include "tls/errors.h"
+#include "tls/signature_scheme.h"
 
 namespace pgptls::tls {
 namespace {
@@ -124,6 +132,96 @@ TEST(TlsCryptoCaptures, StreamsSplitIntoWellFormedRecords) {
         EXPECT_EQ((*records)[i].version, kTls12) << name;
       }
     }
+  }
+}
+
+// --- handshake signatures ---------------------------------------------------
+
+// TlsCryptoCaptureSignatures: the captures' RSA keys, exported from their OpenPGP
+// certificates by gpg (as SSH keys) and converted by ssh-keygen to PKCS#8.
+class TlsCryptoCaptureSignatures : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<pgptls::test::TempDir>();
+    const auto keys = std::filesystem::path(PGPTLS_TEST_DATA_DIR) / "gnutls-3.5" / "keys";
+    const std::map<std::string, std::string> env{{"GNUPGHOME", dir_->path().string()}};
+    pgptls::test::ToolOptions options;
+    options.env = env;
+    const auto import =
+        pgptls::test::run_tool({"gpg", "--batch", "--import", (keys / "a.pub.asc").string(),
+                                (keys / "b.pub.asc").string(), (keys / "sub3-a.pub.asc").string()},
+                               options);
+    ASSERT_TRUE(import.ok()) << import.describe();
+    keys_ = std::make_unique<std::map<std::string, base::PublicKeyHandle>>();
+    for (const std::string id : {"xmpp:a.example", "xmpp:b.example", "8E622E61C5955DD4!"}) {
+      const auto ssh = pgptls::test::run_tool({"gpg", "--batch", "--export-ssh-key", id}, options);
+      ASSERT_TRUE(ssh.ok()) << ssh.describe();
+      const auto ssh_file = dir_->file("key.pub");
+      std::ofstream(ssh_file) << ssh.out;
+      const auto pem =
+          pgptls::test::run_tool({"ssh-keygen", "-e", "-m", "PKCS8", "-f", ssh_file.string()});
+      ASSERT_TRUE(pem.ok()) << pem.describe();
+      gnutls_pubkey_t key = nullptr;
+      ASSERT_EQ(gnutls_pubkey_init(&key), 0);
+      base::PublicKeyHandle handle(key);
+      const gnutls_datum_t datum{
+          reinterpret_cast<unsigned char*>(const_cast<char*>(pem.out.data())),
+          static_cast<unsigned>(pem.out.size())};
+      ASSERT_EQ(gnutls_pubkey_import(key, &datum, GNUTLS_X509_FMT_PEM), 0) << id;
+      keys_->emplace(id, std::move(handle));
+    }
+  }
+  static void TearDownTestSuite() {
+    keys_.reset();
+    dir_.reset();
+  }
+  static gnutls_pubkey_t key(const std::string& id) { return keys_->at(id).get(); }
+
+  static std::unique_ptr<pgptls::test::TempDir> dir_;
+  static std::unique_ptr<std::map<std::string, base::PublicKeyHandle>> keys_;
+};
+
+std::unique_ptr<pgptls::test::TempDir> TlsCryptoCaptureSignatures::dir_;
+std::unique_ptr<std::map<std::string, base::PublicKeyHandle>> TlsCryptoCaptureSignatures::keys_;
+
+TEST_F(TlsCryptoCaptureSignatures, ServerKeyExchangeAndCertificateVerifyVerify) {
+  // Who signs in each capture (README of the captures).
+  const std::map<std::string, std::pair<std::string, std::string>> signers{
+      {"mutual-rsa", {"xmpp:a.example", "xmpp:b.example"}},
+      {"mutual-chacha", {"xmpp:a.example", "xmpp:b.example"}},
+      {"mutual-subkey-fingerprint", {"8E622E61C5955DD4!", "xmpp:b.example"}},
+      {"serveronly-rsa", {"xmpp:a.example", ""}},
+  };
+  for (const auto& [name, who] : signers) {
+    SCOPED_TRACE(name);
+    auto decoded = decode_capture(must_load(name));
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message();
+    ASSERT_TRUE(decoded->server_key_exchange.has_value());
+    const auto& ske = *decoded->server_key_exchange;
+    const auto scheme = find_signature_scheme(ske.scheme);
+    ASSERT_EQ(scheme, SignatureScheme::rsa_pkcs1_sha256);
+    const Status server = verify(key(who.first), *scheme, ske.signed_data, ske.signature);
+    EXPECT_TRUE(server.ok()) << server.error().message();
+    // The other party's key does not verify it.
+    EXPECT_FALSE(verify(key("xmpp:b.example"), *scheme, ske.signed_data, ske.signature).ok());
+
+    if (who.second.empty()) {
+      EXPECT_FALSE(decoded->certificate_verify.has_value());
+      continue;
+    }
+    ASSERT_TRUE(decoded->certificate_verify.has_value());
+    const auto& cv = *decoded->certificate_verify;
+    ASSERT_EQ(find_signature_scheme(cv.scheme), SignatureScheme::rsa_pkcs1_sha256);
+    const Status client =
+        verify(key(who.second), SignatureScheme::rsa_pkcs1_sha256, cv.signed_data, cv.signature);
+    EXPECT_TRUE(client.ok()) << client.error().message();
+    // One changed byte in the transcript: decrypt_error.
+    Bytes tampered = cv.signed_data;
+    tampered[tampered.size() / 2] ^= 0x01;
+    const Status bad =
+        verify(key(who.second), SignatureScheme::rsa_pkcs1_sha256, tampered, cv.signature);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().code, Errc::decrypt_error);
   }
 }
 

@@ -279,6 +279,8 @@ TEST(TlsRecordLayer, RejectsMalformedRecordsWithTheRightAlert) {
        AlertDescription::unexpected_message, "unknown content type 0"},
       {"not TLS", header(22, 0x0200, 1), false, false, Errc::protocol_version,
        AlertDescription::protocol_version, "0x0200"},
+      {"0x0304 record", header(22, 0x0304, 1), false, false, Errc::protocol_version,
+       AlertDescription::protocol_version, "0x0304"},
       {"TLS 1.0 after hello", header(22, kTls10, 1), true, false, Errc::protocol_version,
        AlertDescription::protocol_version, "0x0301 where TLS 1.2"},
       // Judged on the header alone: no body follows.

@@ -5,15 +5,17 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include "base/encoding.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
-#include "tests/tls/messages_capture.h"
+#include "tests/tls/capture.h"
 #include "tls/errors.h"
 #include "tls/messages/certificate.h"
 #include "tls/messages/certificate_request.h"
 #include "tls/messages/extensions.h"
+#include "tls/messages/handshake.h"
 #include "tls/messages/hello.h"
 #include "tls/messages/key_exchange.h"
 #include "tls/messages/simple.h"
@@ -22,7 +24,29 @@
 namespace pgptls::tls::messages {
 namespace {
 
-using test::CaptureMessages;
+// CaptureMessages: each side's handshake messages (bodies), decrypted ones
+// included, read with tls-crypto's capture decoder (tshark + key log).
+struct CaptureMessages {
+  std::vector<HandshakeMessage> client;
+  std::vector<HandshakeMessage> server;
+};
+
+CaptureMessages load_capture_messages(const std::string& name) {
+  auto capture = pgptls::tls::test::load_capture(name);
+  if (!capture.ok()) {
+    throw std::runtime_error(capture.error().message());
+  }
+  auto decoded = pgptls::tls::test::decode_capture(*capture);
+  if (!decoded.ok()) {
+    throw std::runtime_error(decoded.error().message());
+  }
+  CaptureMessages result;
+  for (const auto& message : decoded->messages) {
+    HandshakeMessage body{message.type, Bytes(message.bytes.begin() + 4, message.bytes.end())};
+    (message.from_client ? result.client : result.server).push_back(std::move(body));
+  }
+  return result;
+}
 
 std::string keys_dir() {
   return std::string(PGPTLS_TEST_DATA_DIR) + "/gnutls-3.5/keys/";
@@ -52,8 +76,8 @@ class CaptureMessagesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     captures_ = new std::map<std::string, CaptureMessages>();
-    for (const std::string& name : test::capture_names()) {
-      (*captures_)[name] = test::load_capture_messages(name);
+    for (const std::string& name : pgptls::tls::test::capture_names()) {
+      (*captures_)[name] = load_capture_messages(name);
     }
   }
   static void TearDownTestSuite() {
@@ -120,6 +144,10 @@ Result<Bytes> parse_and_reencode(const HandshakeMessage& message) {
       PGPTLS_TRY(const auto verify, parse_certificate_verify(message.body));
       return encode_certificate_verify(verify);
     }
+    case HandshakeType::finished: {
+      PGPTLS_TRY(const Bytes verify_data, parse_finished(message.body, tls::kVerifyDataLength));
+      return verify_data;
+    }
     case HandshakeType::new_session_ticket: {
       PGPTLS_TRY(const auto ticket, parse_new_session_ticket(message.body));
       return encode_new_session_ticket(ticket);
@@ -131,19 +159,19 @@ Result<Bytes> parse_and_reencode(const HandshakeMessage& message) {
 
 TEST_F(CaptureMessagesTest, MessageSequencesAreTheRecordedOnes) {
   using V = std::vector<std::uint8_t>;
-  // Client: ClientHello, [Certificate], ClientKeyExchange, [CertificateVerify].
-  // Server: ServerHello, Certificate, ServerKeyExchange, [CertificateRequest],
-  // ServerHelloDone, then NewSessionTicket before its ChangeCipherSpec.
-  EXPECT_EQ(types_of(capture("mutual-rsa").client), (V{1, 11, 16, 15}));
-  EXPECT_EQ(types_of(capture("mutual-rsa").server), (V{2, 11, 12, 13, 14, 4}));
-  EXPECT_EQ(types_of(capture("serveronly-rsa").client), (V{1, 16}));
-  EXPECT_EQ(types_of(capture("serveronly-rsa").server), (V{2, 11, 12, 14, 4}));
-  EXPECT_EQ(types_of(capture("mutual-subkey-fingerprint").client), (V{1, 11, 16, 15}));
-  EXPECT_EQ(types_of(capture("mutual-chacha").client), (V{1, 11, 16, 15}));
+  // Client: ClientHello, [Certificate], ClientKeyExchange, [CertificateVerify],
+  // Finished. Server: ServerHello, Certificate, ServerKeyExchange,
+  // [CertificateRequest], ServerHelloDone, NewSessionTicket, Finished.
+  EXPECT_EQ(types_of(capture("mutual-rsa").client), (V{1, 11, 16, 15, 20}));
+  EXPECT_EQ(types_of(capture("mutual-rsa").server), (V{2, 11, 12, 13, 14, 4, 20}));
+  EXPECT_EQ(types_of(capture("serveronly-rsa").client), (V{1, 16, 20}));
+  EXPECT_EQ(types_of(capture("serveronly-rsa").server), (V{2, 11, 12, 14, 4, 20}));
+  EXPECT_EQ(types_of(capture("mutual-subkey-fingerprint").client), (V{1, 11, 16, 15, 20}));
+  EXPECT_EQ(types_of(capture("mutual-chacha").client), (V{1, 11, 16, 15, 20}));
 }
 
 TEST_F(CaptureMessagesTest, EveryMessageParsesAndReencodes) {
-  for (const std::string& name : test::capture_names()) {
+  for (const std::string& name : pgptls::tls::test::capture_names()) {
     for (const auto* side : {&capture(name).client, &capture(name).server}) {
       for (const HandshakeMessage& message : *side) {
         SCOPED_TRACE(name + " " + std::string(handshake_type_name(message.type)));
@@ -163,7 +191,7 @@ TEST_F(CaptureMessagesTest, EveryMessageParsesAndReencodes) {
 }
 
 TEST_F(CaptureMessagesTest, EveryTruncationAndEveryTrailingByteIsRejected) {
-  for (const std::string& name : test::capture_names()) {
+  for (const std::string& name : pgptls::tls::test::capture_names()) {
     for (const auto* side : {&capture(name).client, &capture(name).server}) {
       for (const HandshakeMessage& message : *side) {
         SCOPED_TRACE(name + " " + std::string(handshake_type_name(message.type)));
@@ -203,7 +231,7 @@ TEST_F(CaptureMessagesTest, EveryTruncationAndEveryTrailingByteIsRejected) {
 }
 
 TEST_F(CaptureMessagesTest, CertTypeExtensionIsAsRecorded) {
-  for (const std::string& name : test::capture_names()) {
+  for (const std::string& name : pgptls::tls::test::capture_names()) {
     SCOPED_TRACE(name);
     auto client = parse_client_hello(find(capture(name).client, HandshakeType::client_hello).body);
     ASSERT_TRUE(client.ok());
@@ -289,15 +317,15 @@ TEST_F(CaptureMessagesTest, OpenPgpCertificatesNameTheSigningKey) {
   EXPECT_EQ(upper_hex(client->key_id), key_id_of(fpr.at("b")));
 
   // gpg reads the transferable key GnuTLS sent as a's certificate.
-  test::TempDir home;
+  pgptls::test::TempDir home;
   const auto key_file = home.file("sent.gpg");
   {
     std::ofstream out(key_file, std::ios::binary);
     out.write(reinterpret_cast<const char*>(server->transferable_key.data()),
               static_cast<std::streamsize>(server->transferable_key.size()));
   }
-  const auto shown = test::run_tool({"gpg", "--homedir", home.path().string(), "--batch",
-                                     "--with-colons", "--show-keys", key_file.string()});
+  const auto shown = pgptls::test::run_tool({"gpg", "--homedir", home.path().string(), "--batch",
+                                             "--with-colons", "--show-keys", key_file.string()});
   ASSERT_TRUE(shown.ok()) << shown.describe();
   EXPECT_NE(shown.out.find("fpr:::::::::" + fpr.at("a") + ":"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("a.example"), std::string::npos);
@@ -362,7 +390,8 @@ TEST_F(CaptureMessagesTest, ReassemblyAcrossAndWithinRecords) {
   // The server's first flight, as one stream, fed in every record size
   // from 1 byte up: the same messages come out.
   Bytes stream;
-  for (const auto& message : capture("mutual-rsa").server) {
+  const auto& flight = capture("mutual-rsa").server;
+  for (const auto& message : flight) {
     const Bytes encoded = message.encoded();
     stream.insert(stream.end(), encoded.begin(), encoded.end());
   }
@@ -378,10 +407,10 @@ TEST_F(CaptureMessagesTest, ReassemblyAcrossAndWithinRecords) {
       }
     }
     EXPECT_TRUE(reassembler.empty());
-    ASSERT_EQ(out.size(), capture("mutual-rsa").server.size());
+    ASSERT_EQ(out.size(), flight.size());
     for (std::size_t i = 0; i < out.size(); ++i) {
-      EXPECT_EQ(out[i].type, capture("mutual-rsa").server[i].type);
-      EXPECT_EQ(out[i].body, capture("mutual-rsa").server[i].body);
+      EXPECT_EQ(out[i].type, flight[i].type);
+      EXPECT_EQ(out[i].body, flight[i].body);
     }
   }
 }
