@@ -1,0 +1,236 @@
+#include "keyring/authority.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "base/encoding.h"
+#include "keyring/domain.h"
+#include "keyring/errors.h"
+#include "keyring/verify.h"
+
+namespace pgptls::keyring {
+namespace {
+
+// The reasons of failed candidates are ranked by how far the candidate got,
+// so the caller hears about the closest miss.
+struct Reason {
+  int rank = -1;
+  std::optional<Error> error;
+  void offer(int r, Error e) {
+    if (r > rank) {
+      rank = r;
+      error = std::move(e);
+    }
+  }
+};
+
+}  // namespace
+
+bool is_authentication_capable(const ValidatedCert& cert, const KeyState& key,
+                               const Policy& policy) {
+  if (!cert.primary.status || !key.status || key.key == nullptr || !key.key->can_sign()) {
+    return false;
+  }
+  if ((key.flags & key_flags::authenticate) != 0) {
+    return true;
+  }
+  return policy.accept_sign_only_for_authentication && (key.flags & key_flags::sign) != 0;
+}
+
+std::vector<const PublicKey*> authentication_keys(const ValidatedCert& cert, const Policy& policy) {
+  std::vector<const PublicKey*> keys;
+  if (is_authentication_capable(cert, cert.primary, policy)) {
+    keys.push_back(cert.primary.key);
+  }
+  for (const auto& sub : cert.subkeys) {
+    if (is_authentication_capable(cert, sub, policy)) {
+      keys.push_back(sub.key);
+    }
+  }
+  std::stable_sort(keys.begin(), keys.end(), [](const PublicKey* a, const PublicKey* b) {
+    return a->creation_time > b->creation_time;
+  });
+  return keys;
+}
+
+Result<const PublicKey*> select_authentication_key(const ValidatedCert& cert, ByteView id,
+                                                   const Policy& policy) {
+  const std::string id_text = base::hex_encode_upper(id);
+  auto pick = [&](const KeyState& state) -> std::optional<Result<const PublicKey*>> {
+    const Bytes& ref = id.size() == 8 ? state.key->key_id : state.key->fingerprint;
+    if (!std::equal(id.begin(), id.end(), ref.begin(), ref.end())) {
+      return std::nullopt;
+    }
+    if (!cert.primary.status) {
+      return Result<const PublicKey*>(cert.primary.status.error());
+    }
+    if (!state.status) {
+      return Result<const PublicKey*>(state.status.error());
+    }
+    if (!is_authentication_capable(cert, state, policy)) {
+      return Result<const PublicKey*>(
+          make_error(Errc::no_usable_key,
+                     "key " + id_text + " is not flagged for authentication" +
+                         (policy.accept_sign_only_for_authentication ? " or signing" : "") +
+                         "; add an authentication subkey (gpg --quick-add-key FPR ed25519 auth)"));
+    }
+    return Result<const PublicKey*>(state.key);
+  };
+  if (auto r = pick(cert.primary)) {
+    return std::move(*r);
+  }
+  for (const auto& sub : cert.subkeys) {
+    if (auto r = pick(sub)) {
+      return std::move(*r);
+    }
+  }
+  return make_error(Errc::not_found, "certificate " + cert.primary.key->fingerprint_hex() +
+                                         " has no key " + id_text);
+}
+
+Result<const PublicKey*> select_own_authentication_key(
+    const ValidatedCert& cert, const Policy& policy,
+    const std::function<bool(const PublicKey&)>& have_secret) {
+  if (!cert.primary.status) {
+    return cert.primary.status.error();
+  }
+  for (const PublicKey* key : authentication_keys(cert, policy)) {
+    if (have_secret(*key)) {
+      return key;
+    }
+  }
+  return make_error(Errc::no_usable_key,
+                    "certificate " + cert.primary.key->fingerprint_hex() +
+                        " has no valid authentication key whose secret key we hold; import the "
+                        "secret key or add an authentication subkey");
+}
+
+Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain_in,
+                                  std::span<const Authority> authorities, const Policy& policy,
+                                  base::Seconds now_seconds) {
+  PGPTLS_TRY(const std::string domain, normalize_domain(domain_in));
+  const std::uint32_t now = to_epoch(now_seconds);
+  const std::string peer = "peer key " + cert.fingerprint_hex();
+  const ValidatedCert valid = validate(cert, policy, now_seconds);
+  if (!valid.primary.status) {
+    return valid.primary.status.error().wrap(peer);
+  }
+  const std::string wanted = "xmpp:" + domain;
+  Reason reason;
+  bool any_uid = false;
+  bool any_certification = false;
+  // Authorities are validated at most once per call.
+  std::vector<std::optional<Status>> authority_status(authorities.size());
+  for (std::size_t u = 0; u < cert.user_ids.size(); ++u) {
+    const UserId& uid = cert.user_ids[u];
+    if (uid.is_attribute || xmpp_domain_of(uid.text()) != domain) {
+      continue;
+    }
+    any_uid = true;
+    const UserIdState& uid_state = valid.user_ids[u];
+    if (!uid_state.status) {
+      reason.offer(1, uid_state.status.error().wrap(peer));
+      continue;
+    }
+    for (const Signature& sig : uid.signatures) {
+      if (!is_certification(sig.type) || sig.names_issuer(cert.primary)) {
+        continue;
+      }
+      for (std::size_t a = 0; a < authorities.size(); ++a) {
+        const Authority& authority = authorities[a];
+        const PublicKey& signer = authority.cert.primary;
+        if (!sig.names_issuer(signer)) {
+          continue;
+        }
+        any_certification = true;
+        const std::string who = "authority " + signer.fingerprint_hex();
+        if (!authority_status[a]) {
+          const ValidatedCert av = validate(authority.cert, policy, now_seconds);
+          Status status = av.primary.status;
+          if (status && av.primary.binding != nullptr && av.primary.binding->key_flags &&
+              (av.primary.flags & key_flags::certify) == 0) {
+            status = make_error(Errc::authority_invalid,
+                                "its key is not flagged for certification (0x01)");
+          }
+          authority_status[a] = status;
+        }
+        if (!*authority_status[a]) {
+          reason.offer(2, make_error(Errc::authority_invalid,
+                                     peer + ": certified by " + who + ", which is not valid now: " +
+                                         authority_status[a]->error().message()));
+          continue;
+        }
+        if (!in_scope(authority.scopes, domain)) {
+          reason.offer(3, make_error(Errc::out_of_scope,
+                                     peer + ": " + who + " certified " + wanted +
+                                         ", but that domain is outside its scope; widen the "
+                                         "authority's --scope or use another authority"));
+          continue;
+        }
+        Status status = check_signature_at(sig, policy, SignatureRole::certification, now);
+        if (status) {
+          status = verify_signature(sig, signer, {&cert.primary, nullptr, &uid});
+        }
+        if (!status) {
+          reason.offer(4,
+                       status.error().wrap(peer + ": certification of " + wanted + " by " + who));
+          continue;
+        }
+        // RFC 9580 §5.2.1 (0x30): a certification revocation by the same
+        // key revokes its earlier certifications of this user ID.
+        bool revoked = false;
+        for (const Signature& rev : uid.signatures) {
+          if (rev.type != SignatureType::certification_revocation || !rev.names_issuer(signer) ||
+              rev.has_unknown_critical || !rev.creation_time ||
+              *rev.creation_time < *sig.creation_time ||
+              (*rev.creation_time > now && !is_hard_revocation(rev)) ||
+              !policy.check_hash(rev.hash_algorithm, SignatureRole::certification,
+                                 *rev.creation_time) ||
+              !verify_signature(rev, signer, {&cert.primary, nullptr, &uid})) {
+            continue;
+          }
+          revoked = true;
+          break;
+        }
+        if (revoked) {
+          reason.offer(5,
+                       make_error(Errc::certification_revoked,
+                                  peer + ": " + who + " revoked its certification of " + wanted));
+          continue;
+        }
+        const auto keys = authentication_keys(valid, policy);
+        if (keys.empty()) {
+          reason.offer(
+              6, make_error(Errc::no_usable_key,
+                            peer + " (" + wanted + ") has no valid key flagged for authentication" +
+                                (policy.accept_sign_only_for_authentication ? " or signing" : "") +
+                                "; add an authentication subkey"));
+          continue;
+        }
+        PeerAcceptance accepted;
+        accepted.authority_fingerprint = signer.fingerprint;
+        accepted.user_id = uid.text();
+        accepted.domain = domain;
+        for (const PublicKey* key : keys) {
+          accepted.keys.push_back(*key);
+        }
+        return accepted;
+      }
+    }
+  }
+  if (reason.error) {
+    return *reason.error;
+  }
+  if (!any_uid) {
+    return make_error(Errc::no_matching_user_id, peer + " has no user ID " + wanted +
+                                                     "; the peer presented a key for "
+                                                     "another domain");
+  }
+  (void)any_certification;
+  return make_error(Errc::not_certified,
+                    peer + " (" + wanted +
+                        ") is not certified by any configured authority; ask an authority to "
+                        "certify it (gpg --quick-sign-key)");
+}
+
+}  // namespace pgptls::keyring

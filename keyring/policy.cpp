@@ -1,0 +1,115 @@
+#include "keyring/policy.h"
+
+#include "base/clock.h"
+#include "keyring/errors.h"
+#include "keyring/hash.h"
+
+namespace pgptls::keyring {
+
+Policy Policy::standard() {
+  return Policy{};
+}
+
+Policy Policy::gnutls35_compatible() {
+  Policy policy;
+  policy.name = "gnutls35_compatible";
+  policy.accept_sign_only_for_authentication = true;
+  return policy;
+}
+
+Policy Policy::strict() {
+  Policy policy;
+  policy.name = "strict";
+  policy.sha1_self_signature_cutoff = 0;
+  policy.min_rsa_bits = 3072;
+  policy.allow_dsa = false;
+  return policy;
+}
+
+Status Policy::check_hash(std::uint8_t hash, SignatureRole role,
+                          std::uint32_t signature_time) const {
+  const std::string where = "policy \"" + name + "\": ";
+  switch (static_cast<HashAlgorithm>(hash)) {
+    case HashAlgorithm::md5:
+      if (!allow_md5) {
+        return make_error(Errc::rejected_by_policy,
+                          where + "signature uses MD5, which is broken; re-sign with SHA-256");
+      }
+      return {};
+    case HashAlgorithm::ripemd160:
+      if (!allow_ripemd160) {
+        return make_error(Errc::rejected_by_policy,
+                          where + "signature uses RIPEMD-160; re-sign with SHA-256");
+      }
+      return {};
+    case HashAlgorithm::sha1:
+      if (role == SignatureRole::certification && !allow_sha1_certifications) {
+        return make_error(Errc::rejected_by_policy,
+                          where +
+                              "certification uses SHA-1, which is open to collisions; the "
+                              "authority must re-certify with SHA-256 (gpg "
+                              "--cert-digest-algo SHA256)");
+      }
+      if (role == SignatureRole::self_signature && signature_time >= sha1_self_signature_cutoff) {
+        return make_error(
+            Errc::rejected_by_policy,
+            where + "self-signature made with SHA-1 at " +
+                base::format_utc(base::TimePoint(std::chrono::seconds(signature_time))) +
+                "; refresh the key's self-signatures with SHA-256");
+      }
+      return {};
+    case HashAlgorithm::sha256:
+    case HashAlgorithm::sha384:
+    case HashAlgorithm::sha512:
+    case HashAlgorithm::sha224:
+    case HashAlgorithm::sha3_256:
+    case HashAlgorithm::sha3_512:
+      return {};
+  }
+  return make_error(Errc::unsupported_algorithm,
+                    where + "unknown hash algorithm " + hash_name(hash));
+}
+
+Status Policy::check_key(const PublicKey& key) const {
+  const std::string where = "policy \"" + name + "\": key " + key.fingerprint_hex() + ": ";
+  const unsigned bits = key.bits();
+  switch (key.algorithm) {
+    case PublicKeyAlgorithm::rsa:
+    case PublicKeyAlgorithm::rsa_encrypt_only:
+    case PublicKeyAlgorithm::rsa_sign_only:
+    case PublicKeyAlgorithm::elgamal:
+      if (bits < min_rsa_bits) {
+        return make_error(Errc::rejected_by_policy,
+                          where + std::to_string(bits) + "-bit " +
+                              algorithm_name(static_cast<std::uint8_t>(key.algorithm)) +
+                              " is below the minimum of " + std::to_string(min_rsa_bits) +
+                              " bits; generate a new key");
+      }
+      return {};
+    case PublicKeyAlgorithm::dsa:
+      if (!allow_dsa) {
+        return make_error(Errc::rejected_by_policy, where + "DSA keys are not accepted");
+      }
+      if (bits < min_dsa_bits) {
+        return make_error(Errc::rejected_by_policy,
+                          where + std::to_string(bits) + "-bit DSA is below the minimum of " +
+                              std::to_string(min_dsa_bits) + " bits; generate a new key");
+      }
+      return {};
+    case PublicKeyAlgorithm::ecdh:
+    case PublicKeyAlgorithm::ecdsa:
+    case PublicKeyAlgorithm::eddsa_legacy:
+      if (key.curve == Curve::unknown) {
+        return make_error(Errc::unsupported_algorithm, where + "unknown elliptic curve");
+      }
+      return {};
+    case PublicKeyAlgorithm::x25519:
+    case PublicKeyAlgorithm::x448:
+    case PublicKeyAlgorithm::ed25519:
+    case PublicKeyAlgorithm::ed448:
+      return {};
+  }
+  return make_error(Errc::unsupported_algorithm, where + "unknown algorithm");
+}
+
+}  // namespace pgptls::keyring
