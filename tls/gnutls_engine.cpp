@@ -474,6 +474,7 @@ Status GnutlsEngine::feed(ByteView bytes) {
 }
 
 Status GnutlsEngine::continue_handshake() {
+  std::size_t unread_before = input_.size() - input_head_;
   for (;;) {
     const int rc = gnutls_handshake(session_);
     if (rc == 0) {
@@ -482,6 +483,14 @@ Status GnutlsEngine::continue_handshake() {
       return {};
     }
     if (rc == GNUTLS_E_AGAIN) {
+      // GnuTLS may stop after each small record with EAGAIN while more
+      // input is buffered (a ClientHello in 1-byte records): go on while
+      // it makes progress.
+      const std::size_t unread = input_.size() - input_head_;
+      if (unread > 0 && unread != unread_before) {
+        unread_before = unread;
+        continue;
+      }
       return {};
     }
     if (rc == GNUTLS_E_INTERRUPTED || rc == GNUTLS_E_WARNING_ALERT_RECEIVED ||
@@ -494,6 +503,7 @@ Status GnutlsEngine::continue_handshake() {
 
 Status GnutlsEngine::read_records() {
   std::array<std::uint8_t, kRecordPlaintextMax> buffer{};
+  std::size_t unread_before = input_.size() - input_head_;
   for (;;) {
     const ssize_t rc = gnutls_record_recv(session_, buffer.data(), buffer.size());
     if (rc > 0) {
@@ -514,6 +524,14 @@ Status GnutlsEngine::read_records() {
       return {};
     }
     if (rc == GNUTLS_E_AGAIN) {
+      // GnuTLS also answers EAGAIN after a post-handshake message (a TLS 1.3
+      // NewSessionTicket or KeyUpdate) although more records may be
+      // buffered; only stop when the input is used up or nothing moved.
+      const std::size_t unread = input_.size() - input_head_;
+      if ((unread > 0 && unread != unread_before) || gnutls_record_check_pending(session_) > 0) {
+        unread_before = unread;
+        continue;
+      }
       return {};
     }
     if (rc == GNUTLS_E_INTERRUPTED || rc == GNUTLS_E_WARNING_ALERT_RECEIVED) {

@@ -65,6 +65,11 @@ void make_identity_into(const std::filesystem::path& dir, const std::string& dom
                                      identity.cert_file.string()};
   const auto cert = run_tool(self_sign);
   ASSERT_TRUE(cert.ok()) << cert.describe();
+  identity.public_key_file = dir / (stem + ".pub");
+  const auto pub =
+      run_tool({"certtool", "--load-privkey", identity.key_file.string(), "--pubkey-info",
+                "--no-text", "--outfile", identity.public_key_file.string()});
+  ASSERT_TRUE(pub.ok()) << pub.describe();
   auto credential = tls::load_x509_credential_files(identity.cert_file, identity.key_file);
   ASSERT_TRUE(credential.ok()) << credential.error().message();
   identity.credential = std::move(credential).value();

@@ -28,6 +28,7 @@ struct Identity {
   std::string domain;
   std::filesystem::path cert_file;
   std::filesystem::path key_file;
+  std::filesystem::path public_key_file;  // PEM SubjectPublicKeyInfo (raw key)
   tls::X509Credential credential;
   tls::RawPublicKeyCredential raw_key;
   Bytes spki;  // DER SubjectPublicKeyInfo of the key

@@ -1,0 +1,174 @@
+#include "tls/trust_verifier.h"
+
+#include <algorithm>
+#include <string>
+
+#include "keyring/errors.h"
+#include "keyring/pin_check.h"
+#include "keyring/pin_types.h"
+#include "tls/errors.h"
+#include "tls/gnutls_keys.h"
+#include "tls/pkix_verify.h"
+
+namespace pgptls::tls {
+namespace {
+
+// as_rejection: a pin decision's refusal becomes peer_rejected (so the peer
+// gets certificate_unknown), keeping its message; other failures (the
+// store) stay what they are.
+Error as_rejection(Error error) {
+  if (error.code == keyring::Errc::pin_mismatch ||
+      error.code == keyring::Errc::rejected_by_policy) {
+    return make_error(Errc::peer_rejected, error.context);
+  }
+  return error;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+}  // namespace
+
+Result<VerifiedPeer> TrustVerifier::verify(const PresentedCertificate& certificate,
+                                           const VerifyRequest& request) {
+  if (!config_.pins || !config_.clock) {
+    return make_error(Errc::invalid_state, "trust verifier needs a pin store and a clock");
+  }
+  if (certificate.type == CertificateType::openpgp) {
+    return verify_openpgp(certificate, request);
+  }
+  Bytes spki;
+  if (certificate.type == CertificateType::raw_public_key) {
+    spki = certificate.raw_public_key;
+  } else {
+    if (certificate.x509_chain.empty()) {
+      return make_error(Errc::bad_certificate, "the peer sent an empty X.509 chain");
+    }
+    PGPTLS_TRY(spki, spki_of_x509(certificate.x509_chain.front()));
+  }
+  if (!request.expected_domain) {
+    return verify_key_any_domain(certificate, spki);
+  }
+  PGPTLS_TRY(const std::string domain, keyring::normalize_domain(*request.expected_domain));
+  return verify_key(certificate, domain, spki);
+}
+
+Result<VerifiedPeer> TrustVerifier::verify_openpgp(const PresentedCertificate& certificate,
+                                                   const VerifyRequest& request) {
+  if (!config_.openpgp) {
+    return make_error(Errc::peer_rejected,
+                      "the peer presented an OpenPGP certificate, but no OpenPGP authorities "
+                      "are configured; add one with 'pgptls authority add'");
+  }
+  PGPTLS_TRY(VerifiedPeer peer, config_.openpgp->verify(certificate, request.expected_domain));
+  // Remember that these domains speak OpenPGP: they may not fall back to an
+  // X.509 key pinned by TOFU later (downgrade protection). Failing to record
+  // it fails the connection rather than silently weakening the protection.
+  for (const std::string& domain : peer.domains) {
+    PGPTLS_CHECK(config_.pins->record_openpgp_auth(domain, config_.clock->now()));
+  }
+  return peer;
+}
+
+Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certificate,
+                                               const std::string& domain, ByteView spki) {
+  VerifiedPeer peer;
+  peer.type = certificate.type;
+  peer.domains = {domain};
+  PGPTLS_TRY(peer.signing_key, public_key_from_spki(spki));
+
+  // An OpenPGP-bound raw key: the authentication key of a certificate an
+  // authority certified for this domain.
+  bool certified = false;
+  if (config_.openpgp) {
+    PGPTLS_TRY(certified, config_.openpgp->domain_is_certified(domain));
+    if (certificate.type == CertificateType::raw_public_key && certified) {
+      PGPTLS_TRY(const auto domains, config_.openpgp->domains_for_authentication_key(spki));
+      if (contains(domains, domain)) {
+        peer.accepted_by = "authority-certified OpenPGP authentication key (raw public key)";
+        PGPTLS_CHECK(config_.pins->record_openpgp_auth(domain, config_.clock->now()));
+        return peer;
+      }
+    }
+  }
+
+  const keyring::PinContext context{certified};
+  auto pinned = keyring::check_x509_pin(*config_.pins, domain, spki, context, config_.clock->now());
+  if (pinned.ok()) {
+    peer.accepted_by = std::string(pinned->pinned_now ? "tofu pin sha256/" : "pin sha256/") +
+                       pinned->pin_sha256 + " (" +
+                       std::string(keyring::pin_source_name(pinned->source)) + ")";
+    return peer;
+  }
+  const Error refusal = std::move(pinned).error();
+  if (refusal.code != keyring::Errc::pin_mismatch) {
+    return as_rejection(refusal);  // require-openpgp, or a store failure
+  }
+
+  // Optional PKIX, never for a domain that is sticky to OpenPGP.
+  if (config_.policy.pkix && certificate.type == CertificateType::x509) {
+    PGPTLS_TRY(const auto record, config_.pins->openpgp_auth(domain));
+    if (!certified && !record) {
+      auto pkix = pkix_verify(certificate.x509_chain, domain, config_.policy.pkix_ca_file,
+                              config_.clock->now());
+      if (pkix.ok()) {
+        peer.accepted_by = "pkix " + *pkix;
+        return peer;
+      }
+      return make_error(Errc::peer_rejected, refusal.context + "; nor does it validate as PKIX: " +
+                                                 pkix.error().context);
+    }
+  }
+  return as_rejection(refusal);
+}
+
+Result<VerifiedPeer> TrustVerifier::verify_key_any_domain(const PresentedCertificate& certificate,
+                                                          ByteView spki) {
+  PGPTLS_TRY(const std::string presented, keyring::pin_from_spki(spki));
+  std::vector<std::string> candidates;
+  PGPTLS_TRY(const auto all, config_.pins->all_pins());
+  for (const keyring::Pin& pin : all) {
+    if (pin.pin_sha256 == presented && !contains(candidates, pin.domain)) {
+      candidates.push_back(pin.domain);
+    }
+  }
+  if (certificate.type == CertificateType::raw_public_key && config_.openpgp) {
+    PGPTLS_TRY(const auto bound, config_.openpgp->domains_for_authentication_key(spki));
+    for (const std::string& domain : bound) {
+      if (!contains(candidates, domain)) {
+        candidates.push_back(domain);
+      }
+    }
+  }
+  // Each candidate domain gets the full decision (expiry, sticky, policy);
+  // TOFU cannot apply: every candidate already has a pin or a binding.
+  VerifiedPeer accepted;
+  accepted.type = certificate.type;
+  std::string refusals;
+  for (const std::string& domain : candidates) {
+    auto verdict = verify_key(certificate, domain, spki);
+    if (verdict.ok()) {
+      accepted.domains.push_back(domain);
+      if (!accepted.accepted_by.empty()) {
+        accepted.accepted_by += "; ";
+      }
+      accepted.accepted_by += domain + ": " + verdict->accepted_by;
+    } else {
+      refusals += "; " + verdict.error().context;
+    }
+  }
+  if (accepted.domains.empty()) {
+    const std::string shown = keyring::format_pin(presented);
+    return make_error(Errc::peer_rejected,
+                      std::string(certificate_type_name(certificate.type)) + " key (" + shown +
+                          ") is not authenticated for any domain" + refusals +
+                          "; the peer's domain is not known yet, so trust on first use cannot "
+                          "apply; pin it with 'pgptls pin add DOMAIN " +
+                          presented + "' if you trust it");
+  }
+  PGPTLS_TRY(accepted.signing_key, public_key_from_spki(spki));
+  return accepted;
+}
+
+}  // namespace pgptls::tls
