@@ -5,6 +5,23 @@
 #include "keyring/hash.h"
 
 namespace pgptls::keyring {
+namespace {
+
+// The RSA public exponent (field 1) or DSA q (field 1) in bits, leading
+// zero octets ignored: both set the cost of a verification.
+unsigned exponent_bits(const PublicKey& key) {
+  if (key.fields.size() < 2) {
+    return 0;
+  }
+  const Bytes& value = key.fields[1];
+  std::size_t i = 0;
+  while (i < value.size() && value[i] == 0) {
+    ++i;
+  }
+  return static_cast<unsigned>((value.size() - i) * 8);
+}
+
+}  // namespace
 
 Policy Policy::standard() {
   return Policy{};
@@ -85,6 +102,12 @@ Status Policy::check_key(const PublicKey& key) const {
                               " is below the minimum of " + std::to_string(min_rsa_bits) +
                               " bits; generate a new key");
       }
+      if (bits > max_rsa_bits || exponent_bits(key) > max_exponent_bits) {
+        return make_error(Errc::rejected_by_policy,
+                          where + "key parameters exceed the policy caps (" +
+                              std::to_string(max_rsa_bits) + "-bit modulus, " +
+                              std::to_string(max_exponent_bits) + "-bit exponent)");
+      }
       return {};
     case PublicKeyAlgorithm::dsa:
       if (!allow_dsa) {
@@ -94,6 +117,12 @@ Status Policy::check_key(const PublicKey& key) const {
         return make_error(Errc::rejected_by_policy,
                           where + std::to_string(bits) + "-bit DSA is below the minimum of " +
                               std::to_string(min_dsa_bits) + " bits; generate a new key");
+      }
+      if (bits > max_rsa_bits || exponent_bits(key) > max_exponent_bits) {
+        return make_error(Errc::rejected_by_policy,
+                          where + "DSA parameters exceed the policy caps (" +
+                              std::to_string(max_rsa_bits) + "-bit p, " +
+                              std::to_string(max_exponent_bits) + "-bit q)");
       }
       return {};
     case PublicKeyAlgorithm::ecdh:

@@ -33,6 +33,10 @@ struct Policy {
   bool allow_sha1_certifications = false;
   std::uint32_t sha1_self_signature_cutoff = 1675209600;  // 2023-02-01T00:00:00Z
   unsigned min_rsa_bits = 2048;
+  // Caps so that a hostile key cannot make verification slow: the RSA
+  // modulus and DSA p, the RSA public exponent and DSA q.
+  unsigned max_rsa_bits = 16384;
+  unsigned max_exponent_bits = 512;
   unsigned min_dsa_bits = 2048;
   bool allow_dsa = true;
   // GnuTLS 3.5 signs TLS handshakes with keys flagged only for signing
