@@ -17,37 +17,40 @@ namespace {
 constexpr std::string_view kFormatName = "pgptls-authorities";
 constexpr int kFormatVersion = 1;
 
-bool is_label_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+bool is_pattern_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '*' || c == '?';
 }
 
-// check_domain_labels: LDH labels of 1..63 characters, not starting or
-// ending with a hyphen, at most 253 characters in all (RFC 1035 §2.3.4,
-// RFC 5890 §2.3.1); `domain` is already lowercase.
-std::string_view domain_problem(std::string_view domain) {
-  if (domain.empty()) {
-    return "the domain is empty";
+// pattern_problem: what is wrong with a lowercase scope pattern without its
+// '!', or "" when nothing is: labels of letters, digits, '-' and the
+// OpenSSH wildcards '*' and '?', none empty; a label without wildcards is a
+// DNS label (1..63 characters, no '-' at either end; RFC 1035 §2.3.4).
+std::string_view pattern_problem(std::string_view pattern) {
+  if (pattern.empty()) {
+    return "the pattern is empty";
   }
-  if (domain.size() > 253) {
-    return "the domain is longer than 253 characters";
+  if (pattern.size() > 253) {
+    return "the pattern is longer than 253 characters";
   }
   std::size_t start = 0;
-  while (start <= domain.size()) {
-    std::size_t end = domain.find('.', start);
+  while (start <= pattern.size()) {
+    std::size_t end = pattern.find('.', start);
     if (end == std::string_view::npos) {
-      end = domain.size();
+      end = pattern.size();
     }
-    const std::string_view label = domain.substr(start, end - start);
+    const std::string_view label = pattern.substr(start, end - start);
     if (label.empty()) {
-      return "the domain has an empty label";
+      return "the pattern has an empty label";
     }
-    if (label.size() > 63) {
+    if (!std::all_of(label.begin(), label.end(), is_pattern_char)) {
+      return "only letters, digits, '-', '.', '*' and '?' are allowed (write IDNs as A-labels, "
+             "xn--…)";
+    }
+    const bool wildcard = label.find_first_of("*?") != std::string_view::npos;
+    if (!wildcard && label.size() > 63) {
       return "a label is longer than 63 characters";
     }
-    if (!std::all_of(label.begin(), label.end(), is_label_char)) {
-      return "only letters, digits, '-' and '.' are allowed (write IDNs as A-labels, xn--…)";
-    }
-    if (label.front() == '-' || label.back() == '-') {
+    if (!wildcard && (label.front() == '-' || label.back() == '-')) {
       return "a label starts or ends with '-'";
     }
     start = end + 1;
@@ -68,15 +71,16 @@ Result<std::string> normalize_scope_pattern(std::string_view pattern) {
   std::transform(text.begin(), text.end(), text.begin(), [](char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   });
-  std::string_view domain = text;
-  if (domain.starts_with("*.")) {
-    domain.remove_prefix(2);
+  std::string_view body = text;
+  if (body.starts_with('!')) {
+    body.remove_prefix(1);
   }
-  const std::string_view problem = domain_problem(domain);
+  const std::string_view problem = pattern_problem(body);
   if (!problem.empty()) {
     return make_error(Errc::invalid_argument,
                       "scope '" + std::string(pattern) + "': " + std::string(problem) +
-                          "; write a domain (example.org) or a wildcard (*.example.org)");
+                          "; write a domain (example.org), a wildcard (*.example.org) or an "
+                          "exclusion (!old.example.org)");
   }
   return text;
 }

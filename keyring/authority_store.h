@@ -32,9 +32,11 @@ inline constexpr std::size_t kMaxAuthorities = 1024;
 inline constexpr std::size_t kMaxScopesPerAuthority = 256;
 
 // normalize_scope_pattern: checks a scope as OpenSSH `@cert-authority` host
-// patterns write it, `example.org` (that domain only) or `*.example.org`
-// (every name below it), and returns it lowercased. Fails with
-// Errc::invalid_argument, naming the pattern and the rule it breaks.
+// patterns write it and keyring::in_scope (domain.h) matches it:
+// `example.org` (that domain only), `*.example.org` (every name below it),
+// `?` for one character, a leading `!` to exclude; returns it lowercased.
+// Fails with Errc::invalid_argument, naming the pattern and the rule it
+// breaks.
 [[nodiscard]] Result<std::string> normalize_scope_pattern(std::string_view pattern);
 
 // parse_fingerprint_text: a v4 (40 hex digits) or v6 (64 hex digits)

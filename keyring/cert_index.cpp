@@ -14,19 +14,6 @@ std::string lowercase(std::string_view text) {
   return out;
 }
 
-// is_domain_text: letters, digits, hyphens and dots only (A-labels, RFC 5890
-// §2.3.2.1), not empty, no empty label.
-bool is_domain_text(std::string_view text) {
-  if (text.empty() || text.front() == '.' || text.back() == '.' ||
-      text.find("..") != std::string_view::npos) {
-    return false;
-  }
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.';
-  });
-}
-
 // mix: the SplitMix64 finaliser, a fast bijective scrambler of 64 bits.
 std::uint64_t mix(std::uint64_t value) {
   value ^= value >> 30;
@@ -52,28 +39,6 @@ std::optional<std::uint64_t> key_id_value(ByteView key_id) {
     value = (value << 8) | byte;
   }
   return value;
-}
-
-std::optional<std::string> xmpp_domain_of(std::string_view user_id) {
-  constexpr std::string_view kScheme = "xmpp:";
-  std::string_view address = user_id;
-  // `Name <xmpp:domain>`: the address is inside the last angle brackets,
-  // which close the user ID (RFC 9580 §5.12 convention).
-  if (!address.empty() && address.back() == '>') {
-    const std::size_t open = address.rfind('<');
-    if (open == std::string_view::npos) {
-      return std::nullopt;
-    }
-    address = address.substr(open + 1, address.size() - open - 2);
-  }
-  if (address.size() <= kScheme.size() || lowercase(address.substr(0, kScheme.size())) != kScheme) {
-    return std::nullopt;
-  }
-  const std::string_view domain = address.substr(kScheme.size());
-  if (!is_domain_text(domain)) {
-    return std::nullopt;
-  }
-  return lowercase(domain);
 }
 
 std::uint64_t CertIndex::random_seed() {

@@ -23,7 +23,7 @@ using CertSlot = std::uint32_t;
 // IndexKeys: everything a certificate is found by. Fingerprints are raw bytes
 // (20 for v4, 32 for v6); key IDs are the 8-byte key IDs of RFC 9580 §5.5.4
 // read as big-endian integers; domains are already normalised (see
-// xmpp_domain_of).
+// keyring/domain.h, xmpp_domain_of).
 struct IndexKeys {
   Bytes primary_fingerprint;
   std::vector<Bytes> component_fingerprints;  // the primary key's and every subkey's
@@ -34,13 +34,6 @@ struct IndexKeys {
 // key_id_value: an 8-byte key ID as the integer the index uses; nullopt when
 // the view is not 8 bytes long.
 [[nodiscard]] std::optional<std::uint64_t> key_id_value(ByteView key_id);
-
-// xmpp_domain_of: the domain named by a user ID of the form `xmpp:DOMAIN` or
-// `Name <xmpp:DOMAIN>`, lowercased (DNS names compare case-insensitively,
-// RFC 4343; internationalised names are expected as IDNA A-labels); nullopt
-// for any other user ID. The index is only a lookup aid: whether the user ID
-// is valid and certified is decided by validation, not here.
-[[nodiscard]] std::optional<std::string> xmpp_domain_of(std::string_view user_id);
 
 // CertIndex: multi-maps from each kind of key to certificate slots. A key ID
 // (and, in theory, a subkey fingerprint) may belong to several certificates,

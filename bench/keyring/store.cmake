@@ -6,3 +6,12 @@ pgptls_bench(keyring_store_index_bench
     store_corpus.cpp
     store_certgen.cpp
   LIBS pgptls::keyring)
+
+# The store itself: loading 100 000 certificates (one file, a directory),
+# lookups by key ID, fingerprint and domain.
+pgptls_bench(keyring_store_bench
+  SOURCES
+    store_bench.cpp
+    store_corpus.cpp
+    store_certgen.cpp
+  LIBS pgptls::keyring)

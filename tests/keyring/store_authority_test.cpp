@@ -27,16 +27,21 @@ TEST(ScopePatternTest, AcceptsDomainsAndWildcards) {
   EXPECT_EQ(*normalize_scope_pattern("Example.ORG"), "example.org");
   EXPECT_EQ(*normalize_scope_pattern("*.example.org"), "*.example.org");
   EXPECT_EQ(*normalize_scope_pattern("xn--bcher-kva.example"), "xn--bcher-kva.example");
+  // The rest of the OpenSSH pattern language that keyring::in_scope reads.
+  EXPECT_EQ(*normalize_scope_pattern("!Old.Example.org"), "!old.example.org");
+  EXPECT_EQ(*normalize_scope_pattern("s?.example.org"), "s?.example.org");
+  EXPECT_EQ(*normalize_scope_pattern("*example.org"), "*example.org");
 }
 
 TEST(ScopePatternTest, RejectsMalformedPatternsWithReason) {
   const std::pair<const char*, const char*> cases[] = {
       {"", "empty"},
-      {"*", "only letters"},
-      {"a.*.example", "only letters"},
-      {"*example.org", "only letters"},
+      {"!", "empty"},
+      {"a b.example", "only letters"},
+      {"a_b.example", "only letters"},
       {"example..org", "empty label"},
       {"example.org.", "empty label"},
+      {"*.", "empty label"},
       {"-bad.example", "starts or ends with '-'"},
       {"b\xC3\xBC"
        "cher.example",

@@ -117,18 +117,5 @@ TEST(CertIndexTest, KeyIdValueReadsBigEndian) {
   EXPECT_FALSE(key_id_value(Bytes(7, 0)).has_value());
 }
 
-TEST(CertIndexTest, XmppDomainOfUserIds) {
-  EXPECT_EQ(xmpp_domain_of("xmpp:a.example"), "a.example");
-  EXPECT_EQ(xmpp_domain_of("XMPP:A.Example"), "a.example");
-  EXPECT_EQ(xmpp_domain_of("Server A <xmpp:a.example>"), "a.example");
-  EXPECT_EQ(xmpp_domain_of("xmpp:xn--bcher-kva.example"), "xn--bcher-kva.example");
-  EXPECT_FALSE(xmpp_domain_of("Designated Signer <signer@example.invalid>").has_value());
-  EXPECT_FALSE(xmpp_domain_of("xmpp:").has_value());
-  EXPECT_FALSE(xmpp_domain_of("xmpp:user@a.example").has_value());
-  EXPECT_FALSE(xmpp_domain_of("xmpp:a..example").has_value());
-  EXPECT_FALSE(xmpp_domain_of("mailto:xmpp:a.example").has_value());
-  EXPECT_FALSE(xmpp_domain_of("broken xmpp:a.example>").has_value());
-}
-
 }  // namespace
 }  // namespace pgptls::keyring

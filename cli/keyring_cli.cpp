@@ -1,0 +1,92 @@
+#include "cli/keyring_cli.h"
+
+#include <iostream>
+
+#include "base/file.h"
+#include "cli/state_dir.h"
+#include "keyring/errors.h"
+
+namespace pgptls::cli {
+
+void print_error(std::string_view message) {
+  std::cerr << "pgptls: " << message << "\n";
+}
+
+int fail(const Error& error, int exit_code) {
+  print_error(error.message());
+  return exit_code;
+}
+
+Result<std::filesystem::path> keyring_directory(const std::string& option, bool create) {
+  if (!option.empty()) {
+    return std::filesystem::path(option);
+  }
+  PGPTLS_TRY(const std::filesystem::path state, create ? ensure_state_dir() : state_dir());
+  return keyring_path(state);
+}
+
+std::string key_algorithm_name(std::uint8_t algorithm) {
+  switch (algorithm) {
+    case 1:
+    case 2:
+    case 3:
+      return "RSA";
+    case 16:
+      return "Elgamal";
+    case 17:
+      return "DSA";
+    case 18:
+      return "ECDH";
+    case 19:
+      return "ECDSA";
+    case 22:
+      return "EdDSA (legacy)";
+    case 25:
+      return "X25519";
+    case 26:
+      return "X448";
+    case 27:
+      return "Ed25519";
+    case 28:
+      return "Ed448";
+    default:
+      return "algorithm " + std::to_string(algorithm);
+  }
+}
+
+std::string primary_user_id(const keyring::Cert& cert) {
+  for (const keyring::UserId& user_id : cert.user_ids) {
+    if (!user_id.is_attribute) {
+      return user_id.text();
+    }
+  }
+  return "(no user ID)";
+}
+
+Result<std::vector<keyring::Cert>> read_certificates(const std::filesystem::path& file) {
+  // An exported keyring of many certificates stays well under 64 MiB.
+  auto content = base::read_file(file, std::size_t{64} << 20);
+  if (!content.ok()) {
+    return std::move(content).error();
+  }
+  auto certs = keyring::parse_certificates(*content);
+  if (!certs.ok()) {
+    return std::move(certs).error().wrap(file.string());
+  }
+  if (certs->empty()) {
+    return make_error(keyring::Errc::not_found, file.string() + " holds no OpenPGP certificate");
+  }
+  return certs;
+}
+
+Result<keyring::Cert> read_one_certificate(const std::filesystem::path& file) {
+  PGPTLS_TRY(std::vector<keyring::Cert> certs, read_certificates(file));
+  if (certs.size() != 1) {
+    return make_error(keyring::Errc::invalid_argument,
+                      file.string() + " holds " + std::to_string(certs.size()) +
+                          " certificates; give a file with exactly one");
+  }
+  return std::move(certs.front());
+}
+
+}  // namespace pgptls::cli
