@@ -46,6 +46,10 @@ Result<base::Seconds> time_field(const json& object, const std::string& where, c
   if (!time.ok()) {
     return bad(where, std::string("field '") + name + "' is not a YYYY-MM-DDTHH:MM:SSZ time");
   }
+  auto in_range = check_pin_time(*time, std::string("field '") + name + "'");
+  if (!in_range.ok()) {
+    return std::move(in_range).error().wrap("pin JSON " + where);
+  }
   return *time;
 }
 

@@ -65,14 +65,25 @@ base::Seconds from_unix(std::int64_t seconds) {
 constexpr std::string_view kSelectPins =
     "SELECT domain, pin, source, created, expires, note FROM pins";
 
+// stored_time: a time column; out of range only in a file not written by
+// pgptls, so the file is reported as damaged rather than trusted.
+Result<base::Seconds> stored_time(std::int64_t seconds) {
+  if (seconds < kEarliestPinTime || seconds > kLatestPinTime) {
+    return make_error(Errc::corrupt_database,
+                      "pin database holds a time outside 1970..2199; the file was not written by "
+                      "pgptls: restore it from a backup");
+  }
+  return from_unix(seconds);
+}
+
 Result<Pin> read_pin(const Statement& row) {
   Pin pin;
   pin.domain = row.column_text(0);
   pin.pin_sha256 = row.column_text(1);
   PGPTLS_TRY(pin.source, parse_pin_source(row.column_text(2)));
-  pin.created = from_unix(row.column_int64(3));
+  PGPTLS_TRY(pin.created, stored_time(row.column_int64(3)));
   if (const auto expires = row.column_optional_int64(4)) {
-    pin.expires = from_unix(*expires);
+    PGPTLS_TRY(pin.expires, stored_time(*expires));
   }
   pin.note = row.column_text(5);
   return pin;
@@ -98,6 +109,10 @@ Result<Pin> validated(const Pin& input) {
   if (pin.note.size() > kMaxNoteLength) {
     return make_error(Errc::invalid_argument, "note of " + std::to_string(pin.note.size()) +
                                                   " bytes is longer than 1024; shorten it");
+  }
+  PGPTLS_CHECK(check_pin_time(pin.created, "creation time"));
+  if (pin.expires) {
+    PGPTLS_CHECK(check_pin_time(*pin.expires, "expiry time"));
   }
   if (pin.note.find('\0') != std::string::npos) {
     return make_error(Errc::invalid_argument, "note contains a NUL character");
@@ -290,6 +305,8 @@ Result<std::vector<SettingEntry>> PinStore::all_settings() {
 Status PinStore::write_openpgp_auth(std::string_view domain_text, std::int64_t first,
                                     std::int64_t last) {
   PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  PGPTLS_CHECK(check_pin_time(from_unix(first), "OpenPGP authentication time"));
+  PGPTLS_CHECK(check_pin_time(from_unix(last), "OpenPGP authentication time"));
   if (last < first) {
     return make_error(Errc::invalid_argument,
                       "OpenPGP record for " + domain + " ends before it starts");
@@ -319,8 +336,9 @@ Result<std::optional<OpenPgpRecord>> PinStore::openpgp_auth(std::string_view dom
   if (!row) {
     return std::optional<OpenPgpRecord>();
   }
-  return std::optional<OpenPgpRecord>(
-      OpenPgpRecord{domain, from_unix(select.column_int64(0)), from_unix(select.column_int64(1))});
+  PGPTLS_TRY(const base::Seconds first, stored_time(select.column_int64(0)));
+  PGPTLS_TRY(const base::Seconds last, stored_time(select.column_int64(1)));
+  return std::optional<OpenPgpRecord>(OpenPgpRecord{domain, first, last});
 }
 
 Result<PinSnapshot> PinStore::snapshot() {
@@ -337,9 +355,9 @@ Result<PinSnapshot> PinStore::snapshot() {
       if (!row) {
         break;
       }
-      snapshot.openpgp.push_back(OpenPgpRecord{select.column_text(0),
-                                               from_unix(select.column_int64(1)),
-                                               from_unix(select.column_int64(2))});
+      PGPTLS_TRY(const base::Seconds first, stored_time(select.column_int64(1)));
+      PGPTLS_TRY(const base::Seconds last, stored_time(select.column_int64(2)));
+      snapshot.openpgp.push_back(OpenPgpRecord{select.column_text(0), first, last});
     }
     return snapshot;
   };

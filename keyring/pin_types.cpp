@@ -98,6 +98,15 @@ Result<Setting> parse_setting(std::string_view text) {
                                                 "'; expected tofu or require-openpgp");
 }
 
+Status check_pin_time(base::Seconds time, std::string_view what) {
+  const std::int64_t seconds = time.time_since_epoch().count();
+  if (seconds < kEarliestPinTime || seconds > kLatestPinTime) {
+    return make_error(Errc::invalid_argument,
+                      std::string(what) + " must lie between 1970-01-01 and 2199-12-31");
+  }
+  return {};
+}
+
 Result<std::string> normalize_domain(std::string_view domain) {
   // Bound the work before IDNA: a UTF-8 name longer than this cannot map to
   // a 253-octet A-label name anyway.

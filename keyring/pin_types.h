@@ -2,6 +2,7 @@
 // their sources, and the per-domain settings.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,16 @@ inline constexpr std::size_t kMaxNoteLength = 1024;
 inline constexpr std::size_t kMaxPinsPerDomain = 64;
 inline constexpr std::size_t kMaxSpkiSize = 16 * 1024;
 inline constexpr std::size_t kMaxCertificateSize = 64 * 1024;
+
+// Times the store accepts: from 1970 to the end of 2199. std::chrono's
+// system_clock counts nanoseconds in 64 bits, which ends in 2262, so a time
+// outside this range could not be compared with "now" at all.
+inline constexpr std::int64_t kEarliestPinTime = 0;            // 1970-01-01T00:00:00Z
+inline constexpr std::int64_t kLatestPinTime = 7'258'118'399;  // 2199-12-31T23:59:59Z
+
+// check_pin_time: fails with Errc::invalid_argument naming `what` when
+// `time` is outside [kEarliestPinTime, kLatestPinTime].
+[[nodiscard]] Status check_pin_time(base::Seconds time, std::string_view what);
 
 // normalize_domain: lower case, IDNA A-labels (via GnuTLS/libidn2), one
 // trailing dot removed; every label 1..63 letters, digits or hyphens, not

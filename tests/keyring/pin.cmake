@@ -6,5 +6,6 @@ pgptls_test(keyring_pin_tests
     pin_types_test.cpp
     pin_store_test.cpp
     pin_check_test.cpp
+    pin_json_test.cpp
     pin_durability_test.cpp
   LIBS pgptls::keyring pgptls_test_support)

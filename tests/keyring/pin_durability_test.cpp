@@ -3,6 +3,7 @@
 // leave with _exit so that nothing of the test framework runs in them.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,12 +101,25 @@ TEST(PinDurability, KilledWriterLeavesIntactDatabaseWithEveryReportedPin) {
       ::_exit(0);
     }
     ::close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(30 + random() % 120));
+    std::string output;
+    if (round % 2 == 0) {
+      // Even rounds kill once writing is under way (so that a loaded
+      // machine still exercises kills between commits); odd rounds kill at
+      // any moment, opening and migrating included.
+      pollfd ready{fds[0], POLLIN, 0};
+      ASSERT_EQ(::poll(&ready, 1, 10'000), 1) << "writer never reported a pin";
+      std::array<char, 256> first{};
+      const ssize_t n = ::read(fds[0], first.data(), first.size());
+      ASSERT_GT(n, 0);
+      output.append(first.data(), static_cast<std::size_t>(n));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + random() % 100));
     ::kill(pid, SIGKILL);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     killed_mid_run += WIFSIGNALED(status) ? 1 : 0;
-    std::istringstream lines(read_all(fds[0]));
+    output += read_all(fds[0]);
+    std::istringstream lines(output);
     ::close(fds[0]);
     std::string domain;
     std::string value;

@@ -93,6 +93,16 @@ TEST(PinStore, RejectsBadPinsAndEnforcesCaps) {
   EXPECT_NE(store->add_pin(long_note).error().message().find("longer than 1024"),
             std::string::npos);
 
+  Pin far = make_pin("b.example", kPinA);
+  far.expires = at("2300-01-01T00:00:00Z");
+  EXPECT_EQ(store->add_pin(far).error().context,
+            "expiry time must lie between 1970-01-01 and 2199-12-31");
+  far = make_pin("b.example", kPinA);
+  far.created = at("1969-12-31T23:59:59Z");
+  EXPECT_EQ(store->add_pin(far).error().context,
+            "creation time must lie between 1970-01-01 and 2199-12-31");
+  EXPECT_FALSE(store->record_openpgp_auth("b.example", at("2200-06-01")).ok());
+
   // The per-domain cap: distinct valid pins from a counter.
   for (std::size_t i = 0; i < kMaxPinsPerDomain; ++i) {
     std::string value = kPinA;
@@ -236,6 +246,19 @@ TEST(PinStore, NewerSchemaIsRefusedWithoutChange) {
   EXPECT_NE(store.error().message().find("has schema version 9 but this pgptls knows versions up "
                                          "to 2; upgrade pgptls"),
             std::string::npos);
+}
+
+// Times no pgptls writes (the store keeps 1970..2199) mark the file as not
+// ours instead of overflowing the clock arithmetic.
+TEST(PinStore, OutOfRangeStoredTimeIsReportedAsDamage) {
+  test::TempDir dir;
+  auto store = PinStore::open(dir.file("pins.sqlite"));
+  ASSERT_TRUE(store->add_pin(make_pin("b.example", kPinA)).ok());
+  ASSERT_TRUE(store->database().exec("UPDATE pins SET expires = -30171296107").ok());
+  const auto pins = store->pins("b.example");
+  ASSERT_FALSE(pins.ok());
+  EXPECT_EQ(pins.error().code, Errc::corrupt_database);
+  EXPECT_NE(pins.error().message().find("holds a time outside 1970..2199"), std::string::npos);
 }
 
 TEST(PinStore, MissingDirectoryIsAClearError) {
