@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "keyring/domain.h"
 #include "keyring/errors.h"
 #include "keyring/pin_check.h"
 #include "keyring/pin_types.h"
