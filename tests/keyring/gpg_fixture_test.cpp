@@ -436,6 +436,32 @@ TEST_F(GpgFixtures, CertificationVerdictsAgreeWithGpgCheckSigs) {
   }
 }
 
+TEST_F(GpgFixtures, SerializedCertificatesImportIntoGpgWithEveryCertificationGood) {
+  pgptls::test::TempDir other;
+  pgptls::test::ToolOptions options;
+  options.env["GNUPGHOME"] = other.path().string();
+  for (const std::string uid : {"xmpp:ed.example", "xmpp:p256.example", "xmpp:rsa3.example"}) {
+    const Cert c = cert(uid);
+    auto bytes = c.serialize();
+    ASSERT_TRUE(bytes);
+    options.stdin_data = encode_armor("PGP PUBLIC KEY BLOCK", *bytes);
+    auto imported = pgptls::test::run_tool({"gpg", "--batch", "--import"}, options);
+    ASSERT_TRUE(imported.ok()) << imported.describe();
+  }
+  options.stdin_data.clear();
+  for (const std::string uid : {"CA <ca@example.invalid>", "CA-RSA <ca-rsa@example.invalid>"}) {
+    options.stdin_data = gpg({"--export", "--armor", fprs_.at(uid)}).out;
+    ASSERT_TRUE(pgptls::test::run_tool({"gpg", "--batch", "--import"}, options).ok());
+  }
+  options.stdin_data.clear();
+  auto checked = pgptls::test::run_tool(
+      {"gpg", "--batch", "--faked-system-time", kJudged, "--with-colons", "--check-sigs"}, options);
+  ASSERT_TRUE(checked.ok()) << checked.describe();
+  EXPECT_EQ(checked.out.find("sig:-"), std::string::npos) << checked.out;
+  EXPECT_EQ(checked.out.find("sig:%"), std::string::npos) << checked.out;
+  EXPECT_NE(checked.out.find("sig:!"), std::string::npos) << checked.out;
+}
+
 TEST_F(GpgFixtures, SqCertifiedKeyIsAccepted) {
   if (!pgptls::test::has_tool("sq")) {
     GTEST_SKIP() << "sq is not installed";
