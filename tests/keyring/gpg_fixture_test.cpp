@@ -163,6 +163,7 @@ class GpgFixtures : public ::testing::Test {
     certify("CA-expired <exp@example.invalid>", peer("byexpired.example", "ed25519", "ed25519"));
     certify("CA2 <ca2@example.invalid>", peer("two.example", "ed25519", "ed25519"));
     peer("uncertified.example", "ed25519", "ed25519");
+    certify("CA <ca@example.invalid>", generate("xmpp:small.example", "rsa1024", "sign,auth"));
     // SHA-1 self-signatures, made before and after the policy's cutoff
     // (2023-02-01).
     gpg({"--cert-digest-algo", "SHA1", "--quick-gen-key", "xmpp:sha1old.example", "rsa2048",
@@ -341,6 +342,11 @@ TEST_F(GpgFixtures, Sha1SelfSignaturesCountOnlyBeforeTheCutoff) {
                   "self-signature made with SHA-1 at 2024-01-01");
 }
 
+TEST_F(GpgFixtures, Rsa1024IsRejectedByPolicy) {
+  expect_rejected(verdict("small.example"), Errc::rejected_by_policy,
+                  "1024-bit RSA is below the minimum of 2048 bits");
+}
+
 TEST_F(GpgFixtures, RevokedAndExpiredAuthoritiesAreNamed) {
   expect_rejected(verdict("byrevoked.example"), Errc::authority_invalid, "revoked");
   expect_rejected(verdict("byexpired.example"), Errc::authority_invalid, "expired");
@@ -382,8 +388,8 @@ TEST_F(GpgFixtures, AngleBracketUserIdIsMatchedCaseInsensitively) {
 
 TEST_F(GpgFixtures, ValidityAgreesWithGpg) {
   for (const auto& [uid, fpr] : fprs_) {
-    if (uid == "xmpp:sha1new.example") {
-      continue;  // gpg accepts SHA-1 self-signatures of any date; our policy does not
+    if (uid == "xmpp:sha1new.example" || uid == "xmpp:small.example") {
+      continue;  // gpg accepts SHA-1 self-signatures and RSA-1024; our policy does not
     }
     const Cert c = cert(uid);
     const ValidatedCert v = validate(c, Policy::standard(), kNow);
