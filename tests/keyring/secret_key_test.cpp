@@ -235,6 +235,26 @@ TEST_F(GpgKeys, CurveWithoutGnuTlsSupportIsNamed) {
       << key.error().message();
 }
 
+TEST_F(GpgKeys, ZeroSecretIsRefusedBeforeGnuTls) {
+  // The unprotected key with its secret MPI zeroed and the checksum made to
+  // fit again: the checksum passes, the zero value does not.
+  auto keys = load("clear");
+  ASSERT_EQ(keys.size(), 1U);
+  base::SecretBytes& secret = keys[0].secret;
+  ASSERT_GT(secret.size(), 4U);
+  std::uint32_t sum = secret[0] + secret[1];
+  for (std::size_t i = 2; i + 2 < secret.size(); ++i) {
+    secret[i] = 0;
+  }
+  secret[secret.size() - 2] = static_cast<std::uint8_t>((sum >> 8U) & 0xFFU);
+  secret[secret.size() - 1] = static_cast<std::uint8_t>(sum & 0xFFU);
+  auto key = unlock_secret_key(keys[0], {});
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().code, Errc::malformed_packet);
+  EXPECT_NE(key.error().message().find("zero-valued key field"), std::string::npos)
+      << key.error().message();
+}
+
 TEST_F(GpgKeys, WrongPassphraseIsAClearError) {
   for (const char* name : {"ed25519", "rsa", "p256"}) {
     const auto keys = load(name);
