@@ -294,3 +294,83 @@ TEST(Domains, ScopesFollowOpenSshPatterns) {
 
 }  // namespace
 }  // namespace pgptls::keyring
+
+namespace pgptls::keyring {
+namespace {
+
+TEST(HostileInput, FlippedBitAtEveryOctetNeverCrashesAndNeverValidatesAChangedSignature) {
+  const Bytes original = test::gnutls_key("ed-a.pub.gpg");
+  const auto now = *base::parse_utc("2026-12-28");
+  auto reference = parse_certificate(original);
+  ASSERT_TRUE(reference);
+  for (std::size_t i = 0; i < original.size(); ++i) {
+    Bytes changed = original;
+    changed[i] ^= static_cast<std::uint8_t>(1U << (i % 8));
+    const KeyringParse parsed = parse_keyring(changed);
+    for (const Cert& cert : parsed.certs) {
+      const ValidatedCert v = validate(cert, Policy::standard(), now);
+      if (!v.primary.status || cert.fingerprint() != reference->fingerprint()) {
+        continue;
+      }
+      // Still valid: then the flip hit only bytes no signature covers
+      // (unhashed subpackets, packet framing) and every valid self-signature
+      // is one of the original ones.
+      for (const auto& uid : v.user_ids) {
+        if (uid.self_signature == nullptr) {
+          continue;
+        }
+        bool known = false;
+        for (const auto& sig : reference->user_ids[0].signatures) {
+          known = known || (sig.hashed_area == uid.self_signature->hashed_area &&
+                            sig.fields == uid.self_signature->fields);
+        }
+        EXPECT_TRUE(known) << "flip at " << i;
+      }
+    }
+  }
+}
+
+TEST(HostileInput, SubpacketWith4GiBLengthIsMalformed) {
+  auto a = parse_certificate(test::gnutls_key("a.pub.gpg"));
+  ASSERT_TRUE(a);
+  Bytes body = a->user_ids[0].signatures[0].body;
+  const std::size_t hashed_len = (std::size_t{body[4]} << 8) | body[5];
+  const Bytes huge = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02};
+  body.insert(body.begin() + 6 + static_cast<std::ptrdiff_t>(hashed_len), huge.begin(), huge.end());
+  const std::size_t new_len = hashed_len + huge.size();
+  body[4] = static_cast<std::uint8_t>(new_len >> 8);
+  body[5] = static_cast<std::uint8_t>(new_len);
+  auto sig = parse_signature(body);
+  ASSERT_FALSE(sig);
+  EXPECT_EQ(sig.error().code, Errc::malformed_packet);
+  EXPECT_NE(sig.error().message().find("runs past its area"), std::string::npos);
+}
+
+TEST(HostileInput, UnparseableSubkeyBecomesAnUnknownEntry) {
+  // A subkey packet with an unknown algorithm (99) does not hide the rest.
+  auto a = parse_certificate(test::gnutls_key("sub3-a.pub.gpg"));
+  ASSERT_TRUE(a);
+  Cert changed = *a;
+  auto bytes = changed.serialize();
+  ASSERT_TRUE(bytes);
+  auto packets = split_packets(*bytes);
+  ASSERT_TRUE(packets);
+  Bytes edited = *bytes;
+  for (const auto& p : *packets) {
+    if (p.tag == 14) {
+      // Algorithm octet: version(1) + time(4), then the algorithm.
+      const std::size_t at = static_cast<std::size_t>(p.body.data() - bytes->data()) + 5;
+      edited[at] = 99;
+      break;
+    }
+  }
+  auto cert = parse_certificate(edited);
+  ASSERT_TRUE(cert) << cert.error().message();
+  EXPECT_EQ(cert->subkeys.size(), 1U);
+  ASSERT_GE(cert->unknown.size(), 2U);  // the subkey and its binding
+  EXPECT_EQ(cert->unknown[0].error.code, Errc::unsupported_algorithm);
+  EXPECT_TRUE(validate(*cert, Policy::standard(), *base::parse_utc("2026-12-28")).primary.status);
+}
+
+}  // namespace
+}  // namespace pgptls::keyring

@@ -12,6 +12,7 @@
 #include "keyring/armor.h"
 #include "keyring/authority.h"
 #include "keyring/errors.h"
+#include "keyring/hash.h"
 #include "keyring/validate.h"
 #include "test_files.h"
 #include "tests/support/process.h"
@@ -162,6 +163,18 @@ class GpgFixtures : public ::testing::Test {
     certify("CA-expired <exp@example.invalid>", peer("byexpired.example", "ed25519", "ed25519"));
     certify("CA2 <ca2@example.invalid>", peer("two.example", "ed25519", "ed25519"));
     peer("uncertified.example", "ed25519", "ed25519");
+    certify("CA <ca@example.invalid>", generate("xmpp:small.example", "rsa1024", "sign,auth"));
+    // SHA-1 self-signatures, made before and after the policy's cutoff
+    // (2023-02-01).
+    gpg({"--cert-digest-algo", "SHA1", "--quick-gen-key", "xmpp:sha1old.example", "rsa2048",
+         "sign,auth", "never"},
+        {}, "20220101T000000!");
+    fprs_["xmpp:sha1old.example"] = fingerprint_of("xmpp:sha1old.example");
+    certify("CA <ca@example.invalid>", fprs_.at("xmpp:sha1old.example"));
+    gpg({"--cert-digest-algo", "SHA1", "--quick-gen-key", "xmpp:sha1new.example", "rsa2048",
+         "sign,auth", "never"});
+    fprs_["xmpp:sha1new.example"] = fingerprint_of("xmpp:sha1new.example");
+    certify("CA <ca@example.invalid>", fprs_.at("xmpp:sha1new.example"));
     certify("CA <ca@example.invalid>",
             generate("Plain Person <plain@example.org>", "ed25519", "sign,auth"));
     certify("CA <ca@example.invalid>",
@@ -316,6 +329,24 @@ TEST_F(GpgFixtures, Sha1CertificationIsRejectedByPolicy) {
   EXPECT_TRUE(verdict("sha1.example", lax));
 }
 
+TEST_F(GpgFixtures, Sha1SelfSignaturesCountOnlyBeforeTheCutoff) {
+  const Cert old_key = cert("xmpp:sha1old.example");
+  ASSERT_EQ(old_key.user_ids[0].signatures[0].hash_algorithm,
+            static_cast<std::uint8_t>(HashAlgorithm::sha1));
+  auto old_verdict = verdict("sha1old.example");
+  EXPECT_TRUE(old_verdict) << old_verdict.error().message();
+  Policy no_sha1 = Policy::standard();
+  no_sha1.sha1_self_signature_cutoff = 0;
+  expect_rejected(verdict("sha1old.example", no_sha1), Errc::no_valid_self_signature, "SHA-1");
+  expect_rejected(verdict("sha1new.example"), Errc::no_valid_self_signature,
+                  "self-signature made with SHA-1 at 2024-01-01");
+}
+
+TEST_F(GpgFixtures, Rsa1024IsRejectedByPolicy) {
+  expect_rejected(verdict("small.example"), Errc::rejected_by_policy,
+                  "1024-bit RSA is below the minimum of 2048 bits");
+}
+
 TEST_F(GpgFixtures, RevokedAndExpiredAuthoritiesAreNamed) {
   expect_rejected(verdict("byrevoked.example"), Errc::authority_invalid, "revoked");
   expect_rejected(verdict("byexpired.example"), Errc::authority_invalid, "expired");
@@ -357,6 +388,9 @@ TEST_F(GpgFixtures, AngleBracketUserIdIsMatchedCaseInsensitively) {
 
 TEST_F(GpgFixtures, ValidityAgreesWithGpg) {
   for (const auto& [uid, fpr] : fprs_) {
+    if (uid == "xmpp:sha1new.example" || uid == "xmpp:small.example") {
+      continue;  // gpg accepts SHA-1 self-signatures and RSA-1024; our policy does not
+    }
     const Cert c = cert(uid);
     const ValidatedCert v = validate(c, Policy::standard(), kNow);
     const auto rows = gpg_validity(uid);
@@ -406,6 +440,32 @@ TEST_F(GpgFixtures, CertificationVerdictsAgreeWithGpgCheckSigs) {
     EXPECT_EQ(out.find("sig:-::"), std::string::npos) << out;
     EXPECT_TRUE(verdict(domain)) << domain;
   }
+}
+
+TEST_F(GpgFixtures, SerializedCertificatesImportIntoGpgWithEveryCertificationGood) {
+  pgptls::test::TempDir other;
+  pgptls::test::ToolOptions options;
+  options.env["GNUPGHOME"] = other.path().string();
+  for (const std::string uid : {"xmpp:ed.example", "xmpp:p256.example", "xmpp:rsa3.example"}) {
+    const Cert c = cert(uid);
+    auto bytes = c.serialize();
+    ASSERT_TRUE(bytes);
+    options.stdin_data = encode_armor("PGP PUBLIC KEY BLOCK", *bytes);
+    auto imported = pgptls::test::run_tool({"gpg", "--batch", "--import"}, options);
+    ASSERT_TRUE(imported.ok()) << imported.describe();
+  }
+  options.stdin_data.clear();
+  for (const std::string uid : {"CA <ca@example.invalid>", "CA-RSA <ca-rsa@example.invalid>"}) {
+    options.stdin_data = gpg({"--export", "--armor", fprs_.at(uid)}).out;
+    ASSERT_TRUE(pgptls::test::run_tool({"gpg", "--batch", "--import"}, options).ok());
+  }
+  options.stdin_data.clear();
+  auto checked = pgptls::test::run_tool(
+      {"gpg", "--batch", "--faked-system-time", kJudged, "--with-colons", "--check-sigs"}, options);
+  ASSERT_TRUE(checked.ok()) << checked.describe();
+  EXPECT_EQ(checked.out.find("sig:-"), std::string::npos) << checked.out;
+  EXPECT_EQ(checked.out.find("sig:%"), std::string::npos) << checked.out;
+  EXPECT_NE(checked.out.find("sig:!"), std::string::npos) << checked.out;
 }
 
 TEST_F(GpgFixtures, SqCertifiedKeyIsAccepted) {
