@@ -164,6 +164,9 @@ class GpgFixtures : public ::testing::Test {
     certify("CA2 <ca2@example.invalid>", peer("two.example", "ed25519", "ed25519"));
     peer("uncertified.example", "ed25519", "ed25519");
     certify("CA <ca@example.invalid>", generate("xmpp:small.example", "rsa1024", "sign,auth"));
+    const std::string two_auth = peer("twoauth.example", "ed25519", "ed25519");
+    gpg({"--quick-add-key", two_auth, "ed25519", "auth", "never"}, {}, "20240201T000000!");
+    certify("CA <ca@example.invalid>", two_auth);
     // SHA-1 self-signatures, made before and after the policy's cutoff
     // (2023-02-01).
     gpg({"--cert-digest-algo", "SHA1", "--quick-gen-key", "xmpp:sha1old.example", "rsa2048",
@@ -340,6 +343,31 @@ TEST_F(GpgFixtures, Sha1SelfSignaturesCountOnlyBeforeTheCutoff) {
   expect_rejected(verdict("sha1old.example", no_sha1), Errc::no_valid_self_signature, "SHA-1");
   expect_rejected(verdict("sha1new.example"), Errc::no_valid_self_signature,
                   "self-signature made with SHA-1 at 2024-01-01");
+}
+
+TEST_F(GpgFixtures, OwnKeySelectionPrefersTheNewestKeyWeHoldTheSecretFor) {
+  const Cert c = cert("xmpp:twoauth.example");
+  ASSERT_EQ(c.subkeys.size(), 2U);
+  const PublicKey& older = c.subkeys[0].key;
+  const PublicKey& newer = c.subkeys[1].key;
+  ASSERT_LT(older.creation_time, newer.creation_time);
+  const ValidatedCert v = validate(c, Policy::standard(), kNow);
+  auto all =
+      select_own_authentication_key(v, Policy::standard(), [](const PublicKey&) { return true; });
+  ASSERT_TRUE(all) << all.error().message();
+  EXPECT_EQ((*all)->fingerprint, newer.fingerprint);
+  auto only_old = select_own_authentication_key(v, Policy::standard(), [&](const PublicKey& k) {
+    return k.fingerprint == older.fingerprint;
+  });
+  ASSERT_TRUE(only_old);
+  EXPECT_EQ((*only_old)->fingerprint, older.fingerprint);
+  auto by_fpr = select_authentication_key(v, older.fingerprint, Policy::standard());
+  ASSERT_TRUE(by_fpr);
+  EXPECT_EQ((*by_fpr)->key_id, older.key_id);
+  auto verdict_keys = verdict("twoauth.example");
+  ASSERT_TRUE(verdict_keys);
+  ASSERT_EQ(verdict_keys->keys.size(), 2U);
+  EXPECT_EQ(verdict_keys->keys[0].fingerprint, newer.fingerprint);
 }
 
 TEST_F(GpgFixtures, Rsa1024IsRejectedByPolicy) {
