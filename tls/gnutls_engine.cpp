@@ -718,11 +718,12 @@ Result<std::size_t> GnutlsEngine::write_app(ByteView data) {
                                                            "handshake finished");
   }
   std::size_t written = 0;
+  int retries = 0;
   while (written < data.size()) {
     const std::size_t chunk = std::min(kRecordPlaintextMax, data.size() - written);
     const ssize_t rc = gnutls_record_send(session_, data.data() + written, chunk);
-    if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
-      continue;  // push never blocks; GnuTLS retries its buffered record
+    if ((rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) && ++retries <= 8) {
+      continue;  // push never blocks, so this is transient; bounded anyway
     }
     if (rc < 0) {
       return fail(error_from_gnutls(static_cast<int>(rc)), static_cast<int>(rc));
