@@ -177,6 +177,10 @@ Action StreamCore::read_step(std::span<std::uint8_t> out) {
   if (!established_) {
     return complete(Errc::not_established);
   }
+  if (engine_->failure()) {
+    // The engine failed on bytes this read fed it: send its alert first.
+    return engine_->pending_output().empty() ? fail_engine() : flush_or_wait();
+  }
   if (out.empty()) {
     return complete({});
   }
@@ -259,6 +263,9 @@ Action StreamCore::shutdown_step(bool& close_queued) {
   if (user_read_active_ || eof_) {
     return complete({});
   }
+  if (engine_->failure()) {
+    return engine_->pending_output().empty() ? fail_engine() : flush_or_wait();
+  }
   // RFC 5246 §7.2.1: data the peer sent after our close_notify is dropped.
   std::array<std::uint8_t, 1024> discard{};
   for (;;) {
@@ -308,7 +315,13 @@ void StreamCore::on_read(const boost::system::error_code& error, std::size_t byt
 
 void StreamCore::on_write(const boost::system::error_code& error, std::size_t /*bytes*/) {
   writer_busy_ = false;
-  write_buffer_.clear();
+  // Keep a record-sized buffer for the next write, but give back what a
+  // burst of large writes grew, so idle connections stay small.
+  if (write_buffer_.capacity() > kReadBufferSize) {
+    Bytes().swap(write_buffer_);
+  } else {
+    write_buffer_.clear();
+  }
   last_activity_ = std::chrono::steady_clock::now();
   if (error) {
     // Part of a record may be on the wire: the stream cannot continue.
