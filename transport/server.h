@@ -13,7 +13,8 @@
 // drops its last reference (the socket closes then).
 //
 // The Server and its connections run on the executor given to it, which must
-// not run handlers concurrently (one io_context thread, or a strand).
+// not run handlers concurrently (one io_context thread, or a strand); call
+// its member functions from that executor too.
 //
 // Usage:
 //   transport::Server server(io.get_executor(), endpoint, factory, {}, limits,
@@ -25,7 +26,9 @@
 //         std::cerr << "handshake failed: " << failure.error.message() << "\n";
 //       });
 //   server.start();      // Result<void>: fails if the address cannot be bound
-//   io.run();            // server.stop() from a signal handler drains
+//   asio::signal_set signals(io, SIGINT, SIGTERM);
+//   signals.async_wait([&](auto, int) { server.stop(); });  // then drain
+//   io.run();
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

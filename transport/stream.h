@@ -143,8 +143,12 @@ class Stream {
         detail::WriteStep{.data = first_const_buffer(buffers)}, std::forward<Token>(token));
   }
 
-  // async_shutdown: sends close_notify (RFC 5246 §7.2.1) and, unless a read
-  // is pending, waits for the peer's. Does not close the next layer.
+  // async_shutdown: sends close_notify (RFC 5246 §7.2.1, RFC 8446 §6.1).
+  // When the engine waits for the peer's close_notify (its status is not
+  // yet closed) and no read is pending, the shutdown reads until it
+  // arrives, dropping application data; an engine that reports closed once
+  // ours is sent (the GnuTLS engine) completes at once. An EOF after our
+  // close_notify also completes it. Does not close the next layer.
   // Signature void(boost::system::error_code).
   template <class Token>
   auto async_shutdown(Token&& token) {

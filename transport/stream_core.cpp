@@ -177,6 +177,10 @@ Action StreamCore::read_step(std::span<std::uint8_t> out) {
   if (!established_) {
     return complete(Errc::not_established);
   }
+  if (engine_->failure()) {
+    // The engine failed on bytes this read fed it: send its alert first.
+    return engine_->pending_output().empty() ? fail_engine() : flush_or_wait();
+  }
   if (out.empty()) {
     return complete({});
   }
@@ -258,6 +262,9 @@ Action StreamCore::shutdown_step(bool& close_queued) {
   // read will see it (and complete with eof) itself.
   if (user_read_active_ || eof_) {
     return complete({});
+  }
+  if (engine_->failure()) {
+    return engine_->pending_output().empty() ? fail_engine() : flush_or_wait();
   }
   // RFC 5246 §7.2.1: data the peer sent after our close_notify is dropped.
   std::array<std::uint8_t, 1024> discard{};

@@ -45,17 +45,19 @@ struct Pki {
   Bytes client_spki;
 };
 
-tls::X509Credential make_identity(const test::TempDir& dir, const std::string& domain, Bytes& spki) {
+tls::X509Credential make_identity(const test::TempDir& dir, const std::string& domain,
+                                  Bytes& spki) {
   const auto key = dir.file(domain + ".key");
   const auto cert = dir.file(domain + ".crt");
   const auto config = dir.file(domain + ".cfg");
-  std::ofstream(config) << "cn = \"" << domain << "\"\ndns_name = \"" << domain
-                        << "\"\ntls_www_server\ntls_www_client\nsigning_key\nexpiration_days = 30\n";
-  const auto made_key = test::run_tool(
-      {"certtool", "--generate-privkey", "--no-text", "--key-type", "ed25519", "--outfile", key.string()});
-  const auto made_cert = test::run_tool({"certtool", "--generate-self-signed", "--no-text", "--load-privkey",
-                                         key.string(), "--template", config.string(), "--outfile",
-                                         cert.string()});
+  std::ofstream(config)
+      << "cn = \"" << domain << "\"\ndns_name = \"" << domain
+      << "\"\ntls_www_server\ntls_www_client\nsigning_key\nexpiration_days = 30\n";
+  const auto made_key = test::run_tool({"certtool", "--generate-privkey", "--no-text", "--key-type",
+                                        "ed25519", "--outfile", key.string()});
+  const auto made_cert =
+      test::run_tool({"certtool", "--generate-self-signed", "--no-text", "--load-privkey",
+                      key.string(), "--template", config.string(), "--outfile", cert.string()});
   if (!made_key.ok() || !made_cert.ok()) {
     throw std::runtime_error("certtool failed: " + made_key.describe() + made_cert.describe());
   }
@@ -105,7 +107,8 @@ class PinVerifier final : public tls::PeerVerifier {
 };
 
 transport::EngineFactory factory(tls::Role role) {
-  auto verifier = std::make_shared<PinVerifier>(role == tls::Role::server ? pki().client_spki : pki().server_spki);
+  auto verifier = std::make_shared<PinVerifier>(role == tls::Role::server ? pki().client_spki
+                                                                          : pki().server_spki);
   return [role, verifier](const transport::EngineRequest& request) {
     tls::GnutlsEngineConfig config;
     config.role = role;
@@ -132,16 +135,17 @@ struct Loop {
     }
     --remaining;
     auto stream = std::make_shared<transport::TcpStream>(client_factory, io.get_executor());
-    transport::async_connect(*stream, std::vector<tcp::endpoint>{endpoint},
-                             transport::HandshakeOptions::for_peer("a.example"), std::chrono::seconds(10),
-                             [this, stream](boost::system::error_code error) {
-                               if (error) {
-                                 ++failed;
-                                 start_one();
-                                 return;
-                               }
-                               stream->async_shutdown([this, stream](boost::system::error_code) { start_one(); });
-                             });
+    transport::async_connect(
+        *stream, std::vector<tcp::endpoint>{endpoint},
+        transport::HandshakeOptions::for_peer("a.example"), std::chrono::seconds(10),
+        [this, stream](boost::system::error_code error) {
+          if (error) {
+            ++failed;
+            start_one();
+            return;
+          }
+          stream->async_shutdown([this, stream](boost::system::error_code) { start_one(); });
+        });
   }
 };
 
@@ -151,13 +155,14 @@ void BM_LoopbackHandshakes(benchmark::State& state) {
   transport::ServerLimits limits;
   limits.max_handshakes = 1024;
   // The server side reads until the client's close_notify, then closes.
-  transport::Server server(io.get_executor(), tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0),
-                           factory(tls::Role::server), {}, limits,
-                           [](std::shared_ptr<transport::Connection> connection) {
-                             auto buffer = std::make_shared<std::array<std::uint8_t, 64>>();
-                             connection->stream().async_read_some(
-                                 asio::buffer(*buffer), [connection, buffer](boost::system::error_code, std::size_t) {});
-                           });
+  transport::Server server(
+      io.get_executor(), tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0),
+      factory(tls::Role::server), {}, limits,
+      [](std::shared_ptr<transport::Connection> connection) {
+        auto buffer = std::make_shared<std::array<std::uint8_t, 64>>();
+        connection->stream().async_read_some(
+            asio::buffer(*buffer), [connection, buffer](boost::system::error_code, std::size_t) {});
+      });
   if (!server.start()) {
     state.SkipWithError("cannot start the server");
     return;
@@ -189,11 +194,11 @@ void BM_IdleConnectionMemory(benchmark::State& state) {
   for (auto _ : state) {
     asio::io_context io;
     std::vector<std::shared_ptr<transport::Connection>> server_side;
-    transport::Server server(io.get_executor(), tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0),
-                             factory(tls::Role::server), {}, {},
-                             [&](std::shared_ptr<transport::Connection> connection) {
-                               server_side.push_back(std::move(connection));
-                             });
+    transport::Server server(
+        io.get_executor(), tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0),
+        factory(tls::Role::server), {}, {}, [&](std::shared_ptr<transport::Connection> connection) {
+          server_side.push_back(std::move(connection));
+        });
     if (!server.start()) {
       state.SkipWithError("cannot start the server");
       return;
@@ -202,10 +207,11 @@ void BM_IdleConnectionMemory(benchmark::State& state) {
     std::vector<std::shared_ptr<transport::TcpStream>> clients;
     const auto connect = [&](std::size_t n) {
       for (std::size_t i = 0; i < n; ++i) {
-        auto stream = std::make_shared<transport::TcpStream>(factory(tls::Role::client), io.get_executor());
+        auto stream =
+            std::make_shared<transport::TcpStream>(factory(tls::Role::client), io.get_executor());
         transport::async_connect(*stream, std::vector<tcp::endpoint>{server.local_endpoint()},
-                                 transport::HandshakeOptions::for_peer("a.example"), std::chrono::seconds(10),
-                                 [](boost::system::error_code) {});
+                                 transport::HandshakeOptions::for_peer("a.example"),
+                                 std::chrono::seconds(10), [](boost::system::error_code) {});
         clients.push_back(std::move(stream));
       }
       const std::size_t want = clients.size();

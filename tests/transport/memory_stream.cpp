@@ -135,6 +135,14 @@ void MemoryStream::inject(const std::vector<std::uint8_t>& bytes) {
   serve_reader(in_, executor_);
 }
 
+bool MemoryStream::corrupt_inbound() {
+  if (in_->bytes.size() == in_->read_offset) {
+    return false;
+  }
+  in_->bytes.back() ^= 0x01U;
+  return true;
+}
+
 void MemoryStream::close() {
   out_->writer_closed = true;
   serve_reader(out_, executor_);

@@ -105,6 +105,10 @@ class MemoryStream {
   // inject: puts bytes into this end's inbound pipe as if the peer wrote
   // them (truncation and tampering tests).
   void inject(const std::vector<std::uint8_t>& bytes);
+  // corrupt_inbound: flips a bit of the last unread inbound byte (a record's
+  // authentication tag), as an attacker on the path would; false when
+  // nothing is waiting.
+  bool corrupt_inbound();
 
  private:
   MemoryStream(executor_type executor, std::shared_ptr<detail::Pipe> in,

@@ -337,6 +337,35 @@ TEST_F(ServerTest, IdleConnectionIsClosedAfterTheIdleTimeout) {
   EXPECT_EQ(client_read, transport::Errc::stream_truncated);
 }
 
+TEST_F(ServerTest, StopAbortsHandshakesAndStopsAccepting) {
+  transport::ServerLimits limits;
+  limits.handshake_timeout = std::chrono::seconds(20);
+  start_server(limits);
+  std::vector<std::unique_ptr<tcp::socket>> silent;
+  std::vector<std::array<std::uint8_t, 1>> sink(3);
+  int ended = 0;
+  for (std::size_t i = 0; i < 3; ++i) {
+    silent.push_back(std::make_unique<tcp::socket>(io_));
+    silent.back()->connect(endpoint_);
+    silent.back()->async_read_some(asio::buffer(sink[i]), [&](error_code error, std::size_t) {
+      EXPECT_TRUE(error);
+      ++ended;
+    });
+  }
+  const auto start = Clock::now();
+  after(std::chrono::milliseconds(200), [&] { server_->stop(); });
+  run_bounded(io_, std::chrono::seconds(10));
+  EXPECT_EQ(ended, 3);
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5))
+      << "stop() waited for the handshake deadline";
+  EXPECT_EQ(server_->stats().handshake_failed, 3U);
+  EXPECT_EQ(server_->stats().connections, 0U);
+  tcp::socket late(io_);
+  error_code refused;
+  late.connect(endpoint_, refused);
+  EXPECT_EQ(refused, asio::error::connection_refused);
+}
+
 TEST_F(ServerTest, ClientDeadlineEndsAHandshakeWithASilentServer) {
   // A plain listener that accepts (in the kernel backlog) and never answers.
   tcp::acceptor silent(io_, kLoopback);

@@ -192,6 +192,49 @@ TEST_F(StreamTest, RejectedPeerFailsWithTheVerifierMessage) {
   EXPECT_EQ(read_error, tls::Errc::peer_rejected);
 }
 
+TEST_F(StreamTest, NegotiatedAlpnIsInTheSession) {
+  transport::HandshakeOptions client_options = transport::HandshakeOptions::for_peer("a.example");
+  client_options.alpn = {"xmpp-server", "h2"};
+  transport::HandshakeOptions server_options;
+  server_options.alpn = {"xmpp-server"};
+  error_code client_error = asio::error::would_block;
+  error_code server_error = asio::error::would_block;
+  client_stream_->async_handshake(tls::Role::client, client_options,
+                                  [&](error_code error) { client_error = error; });
+  server_stream_->async_handshake(tls::Role::server, server_options,
+                                  [&](error_code error) { server_error = error; });
+  run_bounded(io_);
+  ASSERT_FALSE(client_error) << client_error.message();
+  ASSERT_FALSE(server_error) << server_error.message();
+  EXPECT_EQ(client_stream_->session().alpn, "xmpp-server");
+  EXPECT_EQ(server_stream_->session().alpn, "xmpp-server");
+}
+
+TEST_F(StreamTest, TamperedRecordFailsTheReaderAndAlertsThePeer) {
+  establish();
+  const std::string text = "tamper with me";
+  error_code write_error = asio::error::would_block;
+  client_stream_->async_write_some(asio::buffer(text),
+                                   [&](error_code error, std::size_t) { write_error = error; });
+  run_bounded(io_);
+  ASSERT_FALSE(write_error);
+  ASSERT_TRUE(server_stream_->next_layer().corrupt_inbound());
+  std::array<std::uint8_t, 64> buffer{};
+  error_code server_read;
+  error_code client_read;
+  server_stream_->async_read_some(asio::buffer(buffer),
+                                  [&](error_code error, std::size_t) { server_read = error; });
+  client_stream_->async_read_some(asio::buffer(buffer),
+                                  [&](error_code error, std::size_t) { client_read = error; });
+  run_bounded(io_);
+  EXPECT_EQ(server_read, tls::Errc::bad_record_mac) << server_read.message();
+  // The server's read sent the bad_record_mac alert before failing.
+  EXPECT_EQ(client_read, tls::Errc::alert_received) << client_read.message();
+  ASSERT_TRUE(client_stream_->last_error().has_value());
+  EXPECT_NE(client_stream_->last_error()->message().find("bad_record_mac"), std::string::npos)
+      << client_stream_->last_error()->message();
+}
+
 TEST_F(StreamTest, EchoesOneMebibyteBothWaysWithRandomSizesUsingAwaitable) {
   establish();
   constexpr std::size_t kTotal = std::size_t{1} << 20;
