@@ -1,0 +1,272 @@
+// connect_command.cpp: `pgptls connect HOST:PORT --peer DOMAIN`, a TLS
+// client like gnutls-cli: after the handshake stdin goes to the peer and the
+// peer's data to stdout. One stderr line tells how the handshake went; a
+// failed handshake exits 1. At the end of stdin it keeps reading until the
+// peer has been quiet for --linger milliseconds, then sends close_notify
+// (RFC 5246 §7.2.1): the engines end both directions on close, so an answer
+// still in flight would otherwise be lost.
+#include <poll.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <deque>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/endpoint_options.h"
+#include "cli/option_values.h"
+#include "transport/client.h"
+
+namespace pgptls::cli {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+struct ConnectArgs {
+  std::string target;
+  std::string peer;
+  int linger_ms = 500;
+  EndpointOptions endpoint;
+};
+
+// Session: the established connection's two directions, on the io thread.
+struct Session {
+  Session(transport::TcpStream& stream, std::chrono::milliseconds linger_time)
+      : tls(stream), linger(stream.get_executor()), linger_time(linger_time) {}
+  transport::TcpStream& tls;
+  boost::asio::steady_timer linger;
+  std::chrono::milliseconds linger_time;
+  bool lingering = false;
+  std::deque<std::string> outgoing;
+  bool writing = false;
+  bool input_done = false;
+  bool shutdown_sent = false;
+  int exit_code = 0;
+  std::array<char, 16384> incoming{};
+
+  void read() {
+    tls.async_read_some(asio::buffer(incoming), [this](error_code error, std::size_t count) {
+      if (error == asio::error::eof) {
+        linger.cancel();  // the peer's close_notify: done
+        return;
+      }
+      if (error) {
+        fail(error);
+        return;
+      }
+      std::fwrite(incoming.data(), 1, count, stdout);
+      std::fflush(stdout);
+      if (lingering) {
+        arm_linger();  // the peer is still answering
+      }
+      read();
+    });
+  }
+
+  void send(std::string data) {
+    outgoing.push_back(std::move(data));
+    write_next();
+  }
+
+  void end_of_input() {
+    input_done = true;
+    write_next();
+  }
+
+  void write_next() {
+    if (writing || shutdown_sent) {
+      return;
+    }
+    if (outgoing.empty()) {
+      if (input_done && !lingering) {
+        lingering = true;
+        arm_linger();
+      }
+      return;
+    }
+    writing = true;
+    asio::async_write(tls, asio::buffer(outgoing.front()), [this](error_code error, std::size_t) {
+      writing = false;
+      outgoing.pop_front();
+      if (error) {
+        fail(error);
+        return;
+      }
+      write_next();
+    });
+  }
+
+  void arm_linger() {
+    linger.expires_after(linger_time);
+    linger.async_wait([this](error_code error) {
+      if (error || shutdown_sent) {
+        return;
+      }
+      shutdown_sent = true;
+      tls.async_shutdown([this](error_code shutdown_error) {
+        if (shutdown_error && shutdown_error != asio::error::eof) {
+          fail(shutdown_error);
+        }
+      });
+    });
+  }
+
+  void fail(const error_code& error) {
+    linger.cancel();
+    if (exit_code == 0) {
+      std::cerr << "connection failed: "
+                << (tls.last_error() ? tls.last_error()->message() : error.message()) << std::endl;
+      exit_code = 1;
+    }
+    error_code ignored;
+    tls.next_layer().close(ignored);
+  }
+};
+
+// StdinReader: reads stdin on its own thread (stdin may be a file, which
+// epoll cannot watch) and posts the data to the io thread; stop() wakes it
+// through a pipe so it can be joined.
+class StdinReader {
+ public:
+  StdinReader() {
+    if (::pipe(wake_) != 0) {
+      wake_[0] = wake_[1] = -1;
+    }
+  }
+  ~StdinReader() {
+    stop();
+    for (int fd : wake_) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+    }
+  }
+  StdinReader(const StdinReader&) = delete;
+  StdinReader& operator=(const StdinReader&) = delete;
+
+  void start(asio::io_context& io, Session& session) {
+    thread_ = std::thread([this, &io, &session] {
+      std::array<char, 16384> buffer{};
+      for (;;) {
+        std::array<pollfd, 2> fds{pollfd{STDIN_FILENO, POLLIN, 0}, pollfd{wake_[0], POLLIN, 0}};
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
+          if (errno == EINTR) {
+            continue;
+          }
+          break;
+        }
+        if (fds[1].revents != 0) {
+          return;  // stop()
+        }
+        const ssize_t count = ::read(STDIN_FILENO, buffer.data(), buffer.size());
+        if (count < 0 && errno == EINTR) {
+          continue;
+        }
+        if (count <= 0) {
+          break;
+        }
+        asio::post(io, [&session, data = std::string(buffer.data(),
+                                                     static_cast<std::size_t>(count))]() mutable {
+          session.send(std::move(data));
+        });
+      }
+      asio::post(io, [&session] { session.end_of_input(); });
+    });
+  }
+
+  void stop() {
+    if (thread_.joinable()) {
+      if (wake_[1] >= 0) {
+        const char byte = 0;
+        [[maybe_unused]] const auto ignored = ::write(wake_[1], &byte, 1);
+      }
+      thread_.join();
+    }
+  }
+
+ private:
+  int wake_[2] = {-1, -1};
+  std::thread thread_;
+};
+
+int run_connect(const ConnectArgs& args) {
+  auto target = parse_host_port(args.target);
+  if (!target) {
+    std::cerr << "pgptls connect: " << target.error().message() << "\n";
+    return 2;
+  }
+  auto endpoint = load_endpoint(args.endpoint, tls::Role::client);
+  if (!endpoint) {
+    std::cerr << "pgptls connect: " << endpoint.error().message() << "\n";
+    return 2;
+  }
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  error_code resolve_error;
+  const auto endpoints =
+      resolver.resolve(target.value().host, std::to_string(target.value().port), resolve_error);
+  if (resolve_error) {
+    std::cerr << handshake_failed_line("cannot resolve '" + target.value().host +
+                                       "': " + resolve_error.message())
+              << std::endl;
+    return 1;
+  }
+
+  transport::TcpStream stream(make_engine_factory(endpoint.value()), io.get_executor());
+  Session session(stream, std::chrono::milliseconds(args.linger_ms));
+  StdinReader input;
+  bool established = false;
+  transport::async_connect(
+      stream, endpoints, transport::HandshakeOptions::for_peer(args.peer),
+      std::chrono::milliseconds(args.endpoint.handshake_timeout_ms), [&](error_code error) {
+        if (error) {
+          const std::string reason =
+              stream.last_error() ? stream.last_error()->message() : error.message();
+          std::cerr << handshake_failed_line(reason) << std::endl;
+          return;
+        }
+        established = true;
+        std::cerr << handshake_ok_line(stream.session()) << std::endl;
+        session.read();
+        input.start(io, session);
+      });
+  io.run();
+  input.stop();
+  if (!established) {
+    return 1;
+  }
+  return session.exit_code;
+}
+
+void add_connect_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<ConnectArgs>();
+  CLI::App* connect = app.add_subcommand(
+      "connect", "Connect to a TLS s2s server; stdin to the peer, its data to stdout");
+  connect->add_option("target", args->target, "HOST:PORT of the server")->required();
+  connect->add_option("--peer", args->peer, "The domain the server must prove, e.g. b.example")
+      ->required();
+  connect
+      ->add_option("--linger", args->linger_ms,
+                   "Milliseconds of quiet from the peer after the end of stdin before closing "
+                   "(default 500)")
+      ->check(CLI::Range(0, 600'000));
+  add_endpoint_options(connect, args->endpoint);
+  connect->callback([args, &action] { action = [args] { return run_connect(*args); }; });
+}
+
+const CommandRegistration connect_registration{"connect", add_connect_command};
+
+}  // namespace
+}  // namespace pgptls::cli

@@ -1,0 +1,66 @@
+// endpoint_options.h: the options `pgptls serve` and `pgptls connect` share
+// (credentials, trust, client authentication, timeouts, --config) and what
+// they build from them: the local credentials, the TrustVerifier and the
+// engine factory of each connection, and the one stderr line per handshake.
+//
+// Usage:
+//   EndpointOptions options;
+//   add_endpoint_options(command, options);       // before parsing
+//   PGPTLS_TRY(auto endpoint, load_endpoint(options, tls::Role::server));
+//   transport::EngineFactory factory = make_engine_factory(endpoint);
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "tls/credentials.h"
+#include "tls/engine.h"
+#include "tls/peer_verifier.h"
+#include "transport/engine_factory.h"
+
+namespace pgptls::cli {
+
+// EndpointOptions: the parsed values, before any file is read.
+struct EndpointOptions {
+  std::string x509_cert;
+  std::string x509_key;
+  std::string pins;
+  std::string client_auth = "require";
+  int handshake_timeout_ms = 10'000;
+};
+
+// add_endpoint_options: adds the shared options and `--config FILE` (TOML,
+// keys are the long option names) to a subcommand.
+void add_endpoint_options(CLI::App* command, EndpointOptions& options);
+
+// Endpoint: what every connection of one program shares.
+struct Endpoint {
+  tls::Role role = tls::Role::client;
+  tls::Credentials credentials;
+  tls::ClientAuth client_auth = tls::ClientAuth::require;
+  // The trust decision; one per program (the program runs one thread).
+  std::shared_ptr<tls::PeerVerifier> verifier;
+};
+
+// load_endpoint: reads the credential files and opens the pin store. A
+// server needs a certificate; `--x509-cert` and `--x509-key` come together.
+// Failures name the file or option and how to fix it.
+[[nodiscard]] Result<std::shared_ptr<const Endpoint>> load_endpoint(const EndpointOptions& options,
+                                                                    tls::Role role);
+
+// make_engine_factory: the engine of each connection (the GnuTLS engine:
+// X.509, TLS 1.3 and 1.2), configured from the endpoint and, for a client,
+// the domain it dialled.
+[[nodiscard]] transport::EngineFactory make_engine_factory(
+    std::shared_ptr<const Endpoint> endpoint);
+
+// handshake_ok_line: "handshake ok: <protocol> <suite> cert=<type>
+// peer=<domains> <how accepted>" (issue 6), without the newline.
+[[nodiscard]] std::string handshake_ok_line(const tls::SessionInfo& session);
+
+// handshake_failed_line: "handshake failed: <reason>".
+[[nodiscard]] std::string handshake_failed_line(const std::string& reason);
+
+}  // namespace pgptls::cli

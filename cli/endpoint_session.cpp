@@ -1,0 +1,135 @@
+#include "cli/endpoint_session.h"
+
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+#include <iostream>
+#include <utility>
+
+namespace pgptls::cli {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+constexpr std::size_t kChunk = 16384;  // one TLS record's worth of plaintext
+
+class EchoSession : public std::enable_shared_from_this<EchoSession> {
+ public:
+  explicit EchoSession(std::shared_ptr<transport::Connection> connection)
+      : connection_(std::move(connection)) {}
+
+  void read() {
+    connection_->stream().async_read_some(
+        asio::buffer(buffer_), [self = shared_from_this()](error_code error, std::size_t count) {
+          if (error == asio::error::eof) {
+            // The peer sent close_notify: answer with ours.
+            self->connection_->stream().async_shutdown([self](error_code) {});
+            return;
+          }
+          if (error) {
+            return;  // dropping the session closes the socket
+          }
+          asio::async_write(self->connection_->stream(), asio::buffer(self->buffer_, count),
+                            [self](error_code write_error, std::size_t) {
+                              if (!write_error) {
+                                self->read();
+                              }
+                            });
+        });
+  }
+
+ private:
+  std::shared_ptr<transport::Connection> connection_;
+  std::array<char, kChunk> buffer_{};
+};
+
+class ForwardSession : public std::enable_shared_from_this<ForwardSession> {
+ public:
+  explicit ForwardSession(std::shared_ptr<transport::Connection> connection)
+      : connection_(std::move(connection)),
+        plain_(connection_->stream().next_layer().get_executor()) {}
+
+  void start(const asio::ip::tcp::resolver::results_type& target) {
+    asio::async_connect(
+        plain_, target,
+        [self = shared_from_this()](error_code error, const asio::ip::tcp::endpoint&) {
+          if (error) {
+            std::cerr << "forward failed: cannot connect to the plain server (" << error.message()
+                      << "); check --forward\n";
+            self->connection_->close();
+            return;
+          }
+          self->tls_to_plain();
+          self->plain_to_tls();
+        });
+  }
+
+ private:
+  void tls_to_plain() {
+    connection_->stream().async_read_some(
+        asio::buffer(from_tls_), [self = shared_from_this()](error_code error, std::size_t count) {
+          if (error) {
+            // close_notify (eof) or a failure: the plain server sees the end
+            // of its input and may still answer.
+            error_code ignored;
+            self->plain_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+            if (error != asio::error::eof) {
+              self->close_both();
+            }
+            return;
+          }
+          asio::async_write(self->plain_, asio::buffer(self->from_tls_, count),
+                            [self](error_code write_error, std::size_t) {
+                              if (write_error) {
+                                self->close_both();
+                                return;
+                              }
+                              self->tls_to_plain();
+                            });
+        });
+  }
+
+  void plain_to_tls() {
+    plain_.async_read_some(asio::buffer(from_plain_), [self = shared_from_this()](
+                                                          error_code error, std::size_t count) {
+      if (error) {
+        // The plain server finished: end the TLS side with close_notify.
+        self->connection_->stream().async_shutdown([self](error_code) { self->close_both(); });
+        return;
+      }
+      asio::async_write(self->connection_->stream(), asio::buffer(self->from_plain_, count),
+                        [self](error_code write_error, std::size_t) {
+                          if (write_error) {
+                            self->close_both();
+                            return;
+                          }
+                          self->plain_to_tls();
+                        });
+    });
+  }
+
+  void close_both() {
+    error_code ignored;
+    plain_.close(ignored);
+    connection_->close();
+  }
+
+  std::shared_ptr<transport::Connection> connection_;
+  asio::ip::tcp::socket plain_;
+  std::array<char, kChunk> from_tls_{};
+  std::array<char, kChunk> from_plain_{};
+};
+
+}  // namespace
+
+void start_echo(std::shared_ptr<transport::Connection> connection) {
+  std::make_shared<EchoSession>(std::move(connection))->read();
+}
+
+void start_forward(std::shared_ptr<transport::Connection> connection,
+                   asio::ip::tcp::resolver::results_type target) {
+  std::make_shared<ForwardSession>(std::move(connection))->start(target);
+}
+
+}  // namespace pgptls::cli
