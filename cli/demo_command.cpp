@@ -216,7 +216,9 @@ int run_demo() {
 
 void add_demo_command(CLI::App& app, Action& action) {
   CLI::App* demo = app.add_subcommand(
-      "demo", "Show s2s TLS peers accepted and rejected, step by step, on built-in defaults");
+      "demo",
+      "Show OpenPGP-authenticated s2s TLS step by step on built-in defaults (this build runs "
+      "the X.509 pin steps)");
   demo->callback([&action] { action = [] { return run_demo(); }; });
 }
 
