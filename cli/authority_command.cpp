@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/encoding.h"
 #include "cli/commands.h"
 #include "cli/keyring_cli.h"
@@ -15,6 +16,8 @@
 #include "keyring/authority_store.h"
 #include "keyring/errors.h"
 #include "keyring/keyring_store.h"
+#include "keyring/policy.h"
+#include "keyring/validate.h"
 
 namespace pgptls::cli {
 namespace {
@@ -49,6 +52,17 @@ int run_add(const AuthorityOptions& options) {
   auto cert = read_one_certificate(options.file);
   if (!cert.ok()) {
     return fail(cert.error(), kExitUsage);
+  }
+  // An authority whose own certificate is revoked, expired or broken could
+  // never vouch for anyone (check_peer demands it be valid): refuse it now.
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
+  const keyring::ValidatedCert validated =
+      keyring::validate(*cert, keyring::Policy::standard(), now);
+  if (!validated.primary.status.ok()) {
+    print_error("not adding " + cert->fingerprint_hex() + " as an authority: its certificate is " +
+                "not valid now (" + validated.primary.status.error().message() +
+                "); import a current copy of it");
+    return kExitFailed;
   }
   auto state = ensure_state_dir();
   if (!state.ok()) {

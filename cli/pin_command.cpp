@@ -89,7 +89,7 @@ int run_add(const AddArgs& args) {
     }
     pin.pin_sha256 = *parsed;
   }
-  const auto domain = keyring::normalize_domain(pin.domain);
+  const auto domain = keyring::normalize_domain_input(pin.domain);
   if (!domain.ok()) {
     return fail(domain.error());
   }
@@ -135,7 +135,7 @@ int run_remove(const std::string& pins_path, const std::string& domain, const st
   if (!parsed.ok()) {
     return fail(parsed.error());
   }
-  const auto normalized = keyring::normalize_domain(domain);
+  const auto normalized = keyring::normalize_domain_input(domain);
   if (!normalized.ok()) {
     return fail(normalized.error());
   }
@@ -210,7 +210,7 @@ int run_switch(keyring::Setting setting, const SwitchArgs& args) {
   }
   keyring::SettingScope scope;
   if (!args.global) {
-    const auto domain = keyring::normalize_domain(args.words.front());
+    const auto domain = keyring::normalize_domain_input(args.words.front());
     if (!domain.ok()) {
       return fail(domain.error());
     }

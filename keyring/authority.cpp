@@ -118,7 +118,6 @@ Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain_in,
   const std::string wanted = "xmpp:" + domain;
   Reason reason;
   bool any_uid = false;
-  bool any_certification = false;
   // Authorities are validated at most once per call.
   std::vector<std::optional<Status>> authority_status(authorities.size());
   for (std::size_t u = 0; u < cert.user_ids.size(); ++u) {
@@ -142,7 +141,6 @@ Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain_in,
         if (!sig.names_issuer(signer)) {
           continue;
         }
-        any_certification = true;
         const std::string who = "authority " + signer.fingerprint_hex();
         if (!authority_status[a]) {
           const ValidatedCert av = validate(authority.cert, policy, now_seconds);
@@ -226,7 +224,6 @@ Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain_in,
                                                      "; the peer presented a key for "
                                                      "another domain");
   }
-  (void)any_certification;
   return make_error(Errc::not_certified,
                     peer + " (" + wanted +
                         ") is not certified by any configured authority; ask an authority to "

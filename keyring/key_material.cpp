@@ -318,6 +318,13 @@ Result<PublicKey> read_public_key(base::ByteReader& reader) {
   } else {
     PGPTLS_CHECK(read_material(reader, key));
   }
+  // RFC 9580 §5.5.5.5, §5.5.5.6: the legacy Curve25519 forms must not
+  // appear in v6 keys.
+  if (key.version == 6 &&
+      (key.algorithm == PublicKeyAlgorithm::eddsa_legacy ||
+       (key.algorithm == PublicKeyAlgorithm::ecdh && key.curve == Curve::curve25519_legacy))) {
+    return malformed("v6 key uses a legacy Curve25519 algorithm (RFC 9580 forbids it)");
+  }
   key.body = to_bytes(start.first(reader.offset() - start_offset));
   compute_fingerprint(key);
   return key;

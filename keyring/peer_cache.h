@@ -31,8 +31,8 @@ namespace pgptls::keyring {
 
 class PeerCache {
  public:
-  // The authorities and policy are referenced, not copied: they must
-  // outlive the cache.
+  // The authorities are referenced, not copied: they must outlive the
+  // cache. The policy is copied.
   PeerCache(std::span<const Authority> authorities, const Policy& policy,
             std::size_t capacity = 4096, std::chrono::seconds bucket = std::chrono::seconds(60));
 
@@ -50,7 +50,7 @@ class PeerCache {
     Result<PeerAcceptance> verdict;
   };
   std::span<const Authority> authorities_;
-  const Policy& policy_;
+  const Policy policy_;
   std::size_t capacity_;
   std::int64_t bucket_seconds_;
   mutable std::mutex mutex_;

@@ -34,7 +34,7 @@ Result<std::string> sticky_reason(PinStore& store, const std::string& domain,
 
 Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain_text, ByteView spki_der,
                                    const PinContext& context, base::TimePoint now) {
-  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   PGPTLS_TRY(const std::string presented, pin_from_spki(spki_der));
   const std::string shown = format_pin(presented);
 

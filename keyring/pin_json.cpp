@@ -83,7 +83,7 @@ Result<Pin> parse_pin_entry(const json& entry, const std::string& where) {
   PGPTLS_CHECK(check_keys(entry, where, {"domain", "pin", "source", "created", "expires", "note"}));
   Pin pin;
   PGPTLS_TRY(const std::string domain, string_field(entry, where, "domain"));
-  auto normalized = normalize_domain(domain);
+  auto normalized = normalize_domain_input(domain);
   if (!normalized.ok()) {
     return std::move(normalized).error().wrap("pin JSON " + where);
   }
@@ -124,7 +124,7 @@ Result<SettingEntry> parse_setting_entry(const json& entry, const std::string& w
   SettingEntry setting;
   if (optional_field(entry, "domain") != nullptr) {
     PGPTLS_TRY(const std::string domain, string_field(entry, where, "domain"));
-    auto normalized = normalize_domain(domain);
+    auto normalized = normalize_domain_input(domain);
     if (!normalized.ok()) {
       return std::move(normalized).error().wrap("pin JSON " + where);
     }
@@ -151,7 +151,7 @@ Result<OpenPgpRecord> parse_openpgp_entry(const json& entry, const std::string& 
   PGPTLS_CHECK(check_keys(entry, where, {"domain", "first", "last"}));
   OpenPgpRecord record;
   PGPTLS_TRY(const std::string domain, string_field(entry, where, "domain"));
-  auto normalized = normalize_domain(domain);
+  auto normalized = normalize_domain_input(domain);
   if (!normalized.ok()) {
     return std::move(normalized).error().wrap("pin JSON " + where);
   }

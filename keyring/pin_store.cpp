@@ -104,7 +104,7 @@ Result<std::vector<Pin>> collect_pins(Statement& statement) {
 // validated: the pin with its domain normalised and its fields checked.
 Result<Pin> validated(const Pin& input) {
   Pin pin = input;
-  PGPTLS_TRY(pin.domain, normalize_domain(input.domain));
+  PGPTLS_TRY(pin.domain, normalize_domain_input(input.domain));
   PGPTLS_TRY(pin.pin_sha256, parse_pin(input.pin_sha256));
   if (pin.note.size() > kMaxNoteLength) {
     return make_error(Errc::invalid_argument, "note of " + std::to_string(pin.note.size()) +
@@ -180,7 +180,7 @@ Status PinStore::add_pins(std::span<const Pin> pins) {
 }
 
 Status PinStore::remove_pin(std::string_view domain_text, std::string_view pin_text) {
-  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   PGPTLS_TRY(const std::string pin, parse_pin(pin_text));
   PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
   PGPTLS_TRY(Statement remove, db_.prepare("DELETE FROM pins WHERE domain = ?1 AND pin = ?2 "
@@ -204,7 +204,7 @@ Result<std::vector<Pin>> PinStore::query_pins(std::string_view domain) {
 }
 
 Result<std::vector<Pin>> PinStore::pins(std::string_view domain_text) {
-  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   return query_pins(domain);
 }
 
@@ -216,7 +216,7 @@ Result<std::vector<Pin>> PinStore::all_pins() {
 
 Result<TofuOutcome> PinStore::pin_on_first_use(std::string_view domain_text,
                                                std::string_view pin_text, base::TimePoint now) {
-  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
   TofuOutcome outcome;
   PGPTLS_TRY(outcome.existing, query_pins(domain));
@@ -240,7 +240,7 @@ Result<std::string> PinStore::scope_key(const SettingScope& scope) {
   if (!scope.domain) {
     return std::string();
   }
-  return normalize_domain(*scope.domain);
+  return normalize_domain_input(*scope.domain);
 }
 
 Status PinStore::write_setting(const SettingScope& scope, Setting setting, bool on) {
@@ -304,7 +304,7 @@ Result<std::vector<SettingEntry>> PinStore::all_settings() {
 
 Status PinStore::write_openpgp_auth(std::string_view domain_text, std::int64_t first,
                                     std::int64_t last) {
-  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   PGPTLS_CHECK(check_pin_time(from_unix(first), "OpenPGP authentication time"));
   PGPTLS_CHECK(check_pin_time(from_unix(last), "OpenPGP authentication time"));
   if (last < first) {
@@ -328,7 +328,7 @@ Status PinStore::record_openpgp_auth(std::string_view domain, base::TimePoint no
 }
 
 Result<std::optional<OpenPgpRecord>> PinStore::openpgp_auth(std::string_view domain_text) {
-  PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
+  PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   PGPTLS_TRY(Statement select,
              db_.prepare("SELECT first, last FROM openpgp_auth WHERE domain = ?1"));
   PGPTLS_CHECK(select.bind(1, domain));

@@ -59,6 +59,9 @@ struct PinSnapshot {
   std::vector<OpenPgpRecord> openpgp;
 };
 
+// PinStore: one SQLite connection. Use it from one thread at a time (open
+// one per thread or guard it); separate processes and connections may
+// share the file freely.
 class PinStore {
  public:
   // open: opens or creates the database (see SqliteDb::open for damaged

@@ -107,7 +107,7 @@ Status check_pin_time(base::Seconds time, std::string_view what) {
   return {};
 }
 
-Result<std::string> normalize_domain(std::string_view domain) {
+Result<std::string> normalize_domain_input(std::string_view domain) {
   // Bound the work before IDNA: a UTF-8 name longer than this cannot map to
   // a 253-octet A-label name anyway.
   if (domain.empty()) {

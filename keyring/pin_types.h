@@ -27,7 +27,7 @@ enum class PinSource {
 
 // Pin: one pinned key for one domain.
 struct Pin {
-  std::string domain;      // normalised (see normalize_domain)
+  std::string domain;      // normalised (see normalize_domain_input)
   std::string pin_sha256;  // base64 of the SHA-256 of the DER SubjectPublicKeyInfo
   PinSource source = PinSource::manual;
   base::Seconds created{};
@@ -64,11 +64,14 @@ inline constexpr std::int64_t kLatestPinTime = 7'258'118'399;  // 2199-12-31T23:
 // `time` is outside [kEarliestPinTime, kLatestPinTime].
 [[nodiscard]] Status check_pin_time(base::Seconds time, std::string_view what);
 
-// normalize_domain: lower case, IDNA A-labels (via GnuTLS/libidn2), one
+// normalize_domain_input: for domains operators type and peers name (unlike
+// keyring::normalize_domain in domain.h, which reads certificate user IDs
+// and accepts A-labels only): lower case, U-labels mapped to IDNA A-labels
+// (via GnuTLS/libidn2), one
 // trailing dot removed; every label 1..63 letters, digits or hyphens, not
 // starting or ending with a hyphen. Fails with Errc::invalid_argument
 // naming the domain and the problem.
-[[nodiscard]] Result<std::string> normalize_domain(std::string_view domain);
+[[nodiscard]] Result<std::string> normalize_domain_input(std::string_view domain);
 
 // parse_pin: accepts `pin-sha256="BASE64"` (RFC 7469 §2.1.1) or the bare
 // base64; the value must decode to exactly 32 bytes. Returns the bare

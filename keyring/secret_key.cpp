@@ -430,8 +430,20 @@ Error unsupported_for_signing(const PublicKey& key) {
                         "(RSA, ECDSA, Ed25519)");
 }
 
+template <class Buffer>
+bool is_zero(const Buffer& value) {
+  return std::all_of(value.begin(), value.end(), [](std::uint8_t octet) { return octet == 0; });
+}
+
 Result<base::PrivateKeyHandle> import_private_key(const PublicKey& key,
                                                   const std::vector<base::SecretBytes>& secret) {
+  // No public or secret value of a signing algorithm is ever zero. Refusing
+  // zeros here also keeps degenerate input away from GnuTLS's raw importers,
+  // whose error paths leak on such values (found by fuzzing).
+  if (std::any_of(key.fields.begin(), key.fields.end(), is_zero<Bytes>) ||
+      std::any_of(secret.begin(), secret.end(), is_zero<base::SecretBytes>)) {
+    return malformed("key 0x" + key.key_id_hex() + " has a zero-valued key field");
+  }
   gnutls_privkey_t raw = nullptr;
   if (gnutls_privkey_init(&raw) < 0) {
     return make_error(Errc::invalid_argument, "gnutls_privkey_init failed");

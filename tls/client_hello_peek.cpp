@@ -101,6 +101,10 @@ Result<std::optional<DispatchDecision>> ClientHelloPeek::feed(ByteView bytes) {
   if (failure_) {
     return *failure_;
   }
+  if (decided_) {
+    return make_error(Errc::invalid_state,
+                      "the ClientHello was already handed on; feed the chosen engine");
+  }
   if (auto deadline = check_deadline(); !deadline.ok()) {
     failure_ = deadline.error();
     return *failure_;
@@ -114,16 +118,15 @@ Result<std::optional<DispatchDecision>> ClientHelloPeek::feed(ByteView bytes) {
 }
 
 Result<std::optional<DispatchDecision>> ClientHelloPeek::process() {
-  // Reassemble the handshake stream from the records read so far (RFC 5246
-  // §6.2.1: a handshake message may span records of any size).
-  base::ByteReader records(buffered_);
-  Bytes handshake;
-  std::size_t record_count = 0;
-  while (records.remaining() >= kRecordHeaderSize) {
-    PGPTLS_TRY(const std::uint8_t content_type, records.u8());
-    PGPTLS_TRY(const std::uint16_t version, records.u16());
-    PGPTLS_TRY(const std::uint16_t length, records.u16());
-    if (record_count == 0 && (content_type & 0x80) != 0) {
+  // Reassemble the handshake stream record by record (RFC 5246 §6.2.1: a
+  // handshake message may span records of any size). Only records not seen
+  // before are read, so many tiny feeds cost linear time.
+  while (buffered_.size() - record_offset_ >= kRecordHeaderSize) {
+    base::ByteReader record(ByteView(buffered_).subspan(record_offset_));
+    PGPTLS_TRY(const std::uint8_t content_type, record.u8());
+    PGPTLS_TRY(const std::uint16_t version, record.u16());
+    PGPTLS_TRY(const std::uint16_t length, record.u16());
+    if (record_offset_ == 0 && (content_type & 0x80) != 0) {
       return hello_error(Errc::protocol_version,
                          "an SSL 2 style hello; the client must speak TLS 1.2 or 1.3");
     }
@@ -142,65 +145,48 @@ Result<std::optional<DispatchDecision>> ClientHelloPeek::process() {
       return hello_error(length == 0 ? Errc::decode_error : Errc::record_overflow,
                          "record of " + std::to_string(length) + " bytes");
     }
-    if (records.remaining() < length) {
+    if (record.remaining() < length) {
       break;  // the rest of this record has not arrived
     }
-    PGPTLS_TRY(const ByteView fragment, records.bytes(length));
-    handshake.insert(handshake.end(), fragment.begin(), fragment.end());
-    ++record_count;
-    if (handshake.size() >= 4) {
-      break;  // enough to judge once the message is complete (checked below)
+    PGPTLS_TRY(const ByteView fragment, record.bytes(length));
+    handshake_.insert(handshake_.end(), fragment.begin(), fragment.end());
+    record_offset_ += kRecordHeaderSize + length;
+
+    if (handshake_.size() < 4) {
+      continue;
     }
-  }
-  // Continue collecting fragments until the announced message is complete.
-  base::ByteReader header(handshake);
-  if (handshake.size() >= 4) {
+    base::ByteReader header(handshake_);
     PGPTLS_TRY(const std::uint8_t type, header.u8());
-    PGPTLS_TRY(const std::uint32_t length, header.u24());
+    PGPTLS_TRY(const std::uint32_t message_length, header.u24());
     if (type != kHandshakeClientHello) {
       return hello_error(Errc::unexpected_message, "the first handshake message has type " +
                                                        std::to_string(type) + ", not client_hello");
     }
-    if (length > limits_.max_client_hello_size) {
-      return hello_error(Errc::record_overflow, "announces " + std::to_string(length) +
+    if (message_length > limits_.max_client_hello_size) {
+      return hello_error(Errc::record_overflow, "announces " + std::to_string(message_length) +
                                                     " bytes, over the cap of " +
                                                     std::to_string(limits_.max_client_hello_size));
     }
-    while (handshake.size() < 4 + std::size_t{length} && records.remaining() >= kRecordHeaderSize) {
-      PGPTLS_TRY(const std::uint8_t content_type, records.u8());
-      PGPTLS_TRY(const std::uint16_t version, records.u16());
-      PGPTLS_TRY(const std::uint16_t record_length, records.u16());
-      if (content_type != kContentHandshake) {
-        return hello_error(
-            Errc::unexpected_message,
-            "record of content type " + std::to_string(content_type) + " inside the ClientHello");
-      }
-      if ((version >> 8) != 3 || record_length == 0 || record_length > kMaxPlaintext) {
-        return hello_error(Errc::decode_error, "a malformed record inside the ClientHello");
-      }
-      if (records.remaining() < record_length) {
-        break;
-      }
-      PGPTLS_TRY(const ByteView fragment, records.bytes(record_length));
-      handshake.insert(handshake.end(), fragment.begin(), fragment.end());
+    const std::size_t total = 4 + std::size_t{message_length};
+    if (handshake_.size() < total) {
+      continue;
     }
-    if (handshake.size() >= 4 + std::size_t{length}) {
-      if (handshake.size() > 4 + std::size_t{length}) {
-        // RFC 8446 §5.1: the ClientHello must end at a record boundary (the
-        // client sends nothing else before the ServerHello).
-        return hello_error(Errc::unexpected_message,
-                           "handshake data after the ClientHello in the same record");
-      }
-      PGPTLS_TRY(ClientHelloSummary summary,
-                 parse_client_hello(ByteView(handshake).subspan(4, length)));
-      DispatchDecision decision;
-      decision.engine = summary.offers_openpgp && server_has_openpgp_ ? EngineChoice::rfc6091
-                                                                      : EngineChoice::gnutls;
-      decision.hello = std::move(summary);
-      decision.buffered = std::move(buffered_);
-      buffered_.clear();
-      return std::optional<DispatchDecision>(std::move(decision));
+    if (handshake_.size() > total) {
+      // RFC 8446 §5.1: the ClientHello must end at a record boundary (the
+      // client sends nothing else before the ServerHello).
+      return hello_error(Errc::unexpected_message,
+                         "handshake data after the ClientHello in the same record");
     }
+    PGPTLS_TRY(ClientHelloSummary summary,
+               parse_client_hello(ByteView(handshake_).subspan(4, message_length)));
+    DispatchDecision decision;
+    decision.engine = summary.offers_openpgp && server_has_openpgp_ ? EngineChoice::rfc6091
+                                                                    : EngineChoice::gnutls;
+    decision.hello = std::move(summary);
+    decision.buffered = std::move(buffered_);
+    buffered_.clear();
+    decided_ = true;
+    return std::optional<DispatchDecision>(std::move(decision));
   }
   // Not complete yet: cap what an unauthenticated peer may make us hold
   // (room for the hello in small records, not more).

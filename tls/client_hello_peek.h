@@ -76,7 +76,9 @@ class ClientHelloPeek {
   // Errc::timeout after the deadline, Errc::record_overflow beyond the size
   // caps, Errc::unexpected_message for a record or message that is not
   // (part of) a ClientHello, Errc::protocol_version for an SSL 2 or
-  // pre-TLS record, and decode errors for a malformed hello.
+  // pre-TLS record, and decode errors for a malformed hello; with
+  // Errc::invalid_state once a decision was returned. Each record is read
+  // once, so the cost is linear however small the feeds are.
   [[nodiscard]] Result<std::optional<DispatchDecision>> feed(ByteView bytes);
 
   // check_deadline: fails with Errc::timeout once the deadline has passed
@@ -92,6 +94,11 @@ class ClientHelloPeek {
   PeekLimits limits_;
   base::TimePoint deadline_;
   Bytes buffered_;
+  // Offset in buffered_ after the last complete record, and the handshake
+  // bytes those records carried.
+  std::size_t record_offset_ = 0;
+  Bytes handshake_;
+  bool decided_ = false;
   std::optional<Error> failure_;
 };
 

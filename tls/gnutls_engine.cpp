@@ -478,6 +478,16 @@ Status GnutlsEngine::continue_handshake() {
   for (;;) {
     const int rc = gnutls_handshake(session_);
     if (rc == 0) {
+      // Defence in depth: only certificate key exchanges are enabled, so a
+      // server always presents a certificate, and GnuTLS enforces
+      // ClientAuth::require; never report an unverified peer as established.
+      const bool peer_required =
+          config_.role == Role::client || config_.client_auth == ClientAuth::require;
+      if (peer_required && !verified_) {
+        return fail(make_error(Errc::handshake_failure,
+                               "the handshake finished without a verified peer certificate"),
+                    0);
+      }
       phase_ = Phase::established;
       fill_session_info();
       return {};
@@ -674,11 +684,11 @@ Error GnutlsEngine::fail(Error error, int gnutls_code) {
   }
   phase_ = Phase::failed;
   failure_ = error;
-  if (gnutls_code == GNUTLS_E_CERTIFICATE_ERROR && verify_error_) {
-    // Our own decision: send the alert our error maps to (RFC 5246 §7.2.2).
-    (void)gnutls_alert_send(
-        session_, GNUTLS_AL_FATAL,
-        static_cast<gnutls_alert_description_t>(alert_for(verify_error_->code)));
+  if ((gnutls_code == GNUTLS_E_CERTIFICATE_ERROR && verify_error_) || gnutls_code == 0) {
+    // Our own decision (gnutls_code 0: not a GnuTLS error): send the alert
+    // our error maps to (RFC 5246 §7.2.2).
+    (void)gnutls_alert_send(session_, GNUTLS_AL_FATAL,
+                            static_cast<gnutls_alert_description_t>(alert_for(error.code)));
   } else if (gnutls_code != GNUTLS_E_FATAL_ALERT_RECEIVED &&
              gnutls_code != GNUTLS_E_PREMATURE_TERMINATION) {
     // GnuTLS knows which alert its own errors call for.
@@ -708,11 +718,12 @@ Result<std::size_t> GnutlsEngine::write_app(ByteView data) {
                                                            "handshake finished");
   }
   std::size_t written = 0;
+  int retries = 0;
   while (written < data.size()) {
     const std::size_t chunk = std::min(kRecordPlaintextMax, data.size() - written);
     const ssize_t rc = gnutls_record_send(session_, data.data() + written, chunk);
-    if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
-      continue;  // push never blocks; GnuTLS retries its buffered record
+    if ((rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) && ++retries <= 8) {
+      continue;  // push never blocks, so this is transient; bounded anyway
     }
     if (rc < 0) {
       return fail(error_from_gnutls(static_cast<int>(rc)), static_cast<int>(rc));

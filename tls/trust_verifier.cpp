@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <string>
 
+#include "base/encoding.h"
+#include "keyring/domain.h"
 #include "keyring/errors.h"
+#include "keyring/key_material.h"
 #include "keyring/pin_check.h"
 #include "keyring/pin_types.h"
+#include "keyring/validate.h"
 #include "tls/errors.h"
 #include "tls/gnutls_keys.h"
 #include "tls/pkix_verify.h"
@@ -28,7 +32,137 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
+// xmpp_domains: the domains of a certificate's xmpp: user IDs.
+std::vector<std::string> xmpp_domains(const keyring::Cert& cert) {
+  std::vector<std::string> domains;
+  for (const keyring::UserId& user_id : cert.user_ids) {
+    if (user_id.is_attribute) {
+      continue;
+    }
+    if (auto domain = keyring::xmpp_domain_of(user_id.text());
+        domain && !contains(domains, *domain)) {
+      domains.push_back(*domain);
+    }
+  }
+  return domains;
+}
+
 }  // namespace
+
+base::Seconds KeyringOpenPgpTrust::now() const {
+  return std::chrono::time_point_cast<std::chrono::seconds>(config_.clock->now());
+}
+
+Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& certificate,
+                                                 const std::optional<std::string>& domain) {
+  // RFC 6091 §3.3: the whole key (subkey_cert), or only its fingerprint
+  // (subkey_cert_fingerprint), which must name a certificate we hold.
+  std::optional<keyring::Cert> parsed;
+  const keyring::Cert* cert = nullptr;
+  if (!certificate.openpgp_transferable_key.empty()) {
+    auto one =
+        keyring::parse_certificate(certificate.openpgp_transferable_key, config_.policy.limits);
+    if (!one.ok()) {
+      return make_error(Errc::bad_certificate,
+                        "the peer's OpenPGP certificate does not parse: " + one.error().message());
+    }
+    parsed = std::move(one).value();
+    cert = &*parsed;
+  } else {
+    for (const keyring::Cert& known : config_.certificates) {
+      if (known.fingerprint() == certificate.openpgp_fingerprint) {
+        cert = &known;
+        break;
+      }
+    }
+    if (cert == nullptr) {
+      return make_error(Errc::certificate_unobtainable,
+                        "the peer sent only the fingerprint " +
+                            base::hex_encode_upper(certificate.openpgp_fingerprint) +
+                            ", and the keyring has no such certificate; import the peer's "
+                            "certificate into the keyring");
+    }
+  }
+
+  std::vector<std::string> candidates;
+  if (domain) {
+    candidates.push_back(*domain);
+  } else {
+    candidates = xmpp_domains(*cert);
+  }
+  VerifiedPeer peer;
+  peer.type = CertificateType::openpgp;
+  std::string refusals;
+  for (const std::string& candidate : candidates) {
+    auto acceptance =
+        keyring::check_peer(*cert, candidate, config_.authorities, config_.policy, now());
+    if (!acceptance.ok()) {
+      refusals += (refusals.empty() ? "" : "; ") + acceptance.error().message();
+      continue;
+    }
+    peer.domains.push_back(acceptance->domain);
+    if (!peer.accepted_by.empty()) {
+      peer.accepted_by += "; ";
+    }
+    peer.accepted_by += "authority " + base::hex_encode_upper(acceptance->authority_fingerprint) +
+                        " certified '" + acceptance->user_id + "'";
+  }
+  if (peer.domains.empty()) {
+    return make_error(Errc::peer_rejected,
+                      "OpenPGP certificate " + cert->fingerprint_hex() +
+                          (candidates.empty() ? std::string(" has no xmpp: user ID")
+                                              : " is not accepted: " + refusals) +
+                          "; the peer's operator must get its xmpp:DOMAIN user ID certified by "
+                          "a configured authority");
+  }
+  // The component key that signs in the handshake, named by the key ID.
+  const keyring::ValidatedCert validated = keyring::validate(*cert, config_.policy, now());
+  auto key =
+      keyring::select_authentication_key(validated, certificate.openpgp_key_id, config_.policy);
+  if (!key.ok()) {
+    return make_error(Errc::peer_rejected,
+                      "key " + base::hex_encode_upper(certificate.openpgp_key_id) +
+                          " named in the handshake cannot authenticate: " + key.error().message());
+  }
+  PGPTLS_TRY(peer.signing_key, keyring::to_gnutls_pubkey(**key));
+  return peer;
+}
+
+Result<bool> KeyringOpenPgpTrust::domain_is_certified(std::string_view domain) {
+  PGPTLS_TRY(const std::string normalized, keyring::normalize_domain(domain));
+  for (const keyring::Cert& cert : config_.certificates) {
+    if (keyring::check_peer(cert, normalized, config_.authorities, config_.policy, now()).ok()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<std::vector<std::string>> KeyringOpenPgpTrust::domains_for_authentication_key(
+    ByteView spki_der) {
+  std::vector<std::string> domains;
+  for (const keyring::Cert& cert : config_.certificates) {
+    for (const std::string& domain : xmpp_domains(cert)) {
+      auto acceptance =
+          keyring::check_peer(cert, domain, config_.authorities, config_.policy, now());
+      if (!acceptance.ok()) {
+        continue;
+      }
+      for (const keyring::PublicKey& key : acceptance->keys) {
+        auto handle = keyring::to_gnutls_pubkey(key);
+        if (!handle.ok()) {
+          continue;  // an algorithm GnuTLS cannot express as SPKI
+        }
+        PGPTLS_TRY(const Bytes spki, spki_of(handle->get()));
+        if (std::equal(spki.begin(), spki.end(), spki_der.begin(), spki_der.end()) &&
+            !contains(domains, acceptance->domain)) {
+          domains.push_back(acceptance->domain);
+        }
+      }
+    }
+  }
+  return domains;
+}
 
 Result<VerifiedPeer> TrustVerifier::verify(const PresentedCertificate& certificate,
                                            const VerifyRequest& request) {

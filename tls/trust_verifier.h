@@ -36,7 +36,10 @@
 #include "base/bytes.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "keyring/authority.h"
+#include "keyring/cert.h"
 #include "keyring/pin_store.h"
+#include "keyring/policy.h"
 #include "tls/peer_verifier.h"
 
 namespace pgptls::tls {
@@ -61,6 +64,33 @@ class OpenPgpTrust {
   // authentication key.
   [[nodiscard]] virtual Result<std::vector<std::string>> domains_for_authentication_key(
       ByteView spki_der) = 0;
+};
+
+// KeyringTrustConfig: the OpenPGP side over the keyring library.
+struct KeyringTrustConfig {
+  std::vector<keyring::Authority> authorities;  // designated signers with scopes
+  // Known peer certificates: resolve subkey_cert_fingerprint, decide which
+  // domains are certified (sticky), and bind raw public keys.
+  std::vector<keyring::Cert> certificates;
+  keyring::Policy policy = keyring::Policy::standard();
+  std::shared_ptr<const base::Clock> clock;  // required
+};
+
+// KeyringOpenPgpTrust: OpenPgpTrust over keyring::check_peer (direct
+// certification by an authority, in scope, at the clock's now) and
+// keyring::select_authentication_key (the component the key ID names).
+class KeyringOpenPgpTrust final : public OpenPgpTrust {
+ public:
+  explicit KeyringOpenPgpTrust(KeyringTrustConfig config) : config_(std::move(config)) {}
+  [[nodiscard]] Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
+                                            const std::optional<std::string>& domain) override;
+  [[nodiscard]] Result<bool> domain_is_certified(std::string_view domain) override;
+  [[nodiscard]] Result<std::vector<std::string>> domains_for_authentication_key(
+      ByteView spki_der) override;
+
+ private:
+  [[nodiscard]] base::Seconds now() const;
+  KeyringTrustConfig config_;
 };
 
 // TrustPolicy: switches of the decision.

@@ -315,7 +315,13 @@ void StreamCore::on_read(const boost::system::error_code& error, std::size_t byt
 
 void StreamCore::on_write(const boost::system::error_code& error, std::size_t /*bytes*/) {
   writer_busy_ = false;
-  write_buffer_.clear();
+  // Keep a record-sized buffer for the next write, but give back what a
+  // burst of large writes grew, so idle connections stay small.
+  if (write_buffer_.capacity() > kReadBufferSize) {
+    Bytes().swap(write_buffer_);
+  } else {
+    write_buffer_.clear();
+  }
   last_activity_ = std::chrono::steady_clock::now();
   if (error) {
     // Part of a record may be on the wire: the stream cannot continue.

@@ -71,9 +71,9 @@ const Case& ed25519_case() {
   static const Case c = [] {
     test::TempDir home;
     auto gpg = [&](std::vector<std::string> args) {
-      std::vector<std::string> argv = {"gpg", "--batch", "--pinentry-mode", "loopback",
-                                       "--passphrase", "", "--faked-system-time",
-                                       "20240101T000000!"};
+      std::vector<std::string> argv = {
+          "gpg",          "--batch", "--pinentry-mode",     "loopback",
+          "--passphrase", "",        "--faked-system-time", "20240101T000000!"};
       argv.insert(argv.end(), args.begin(), args.end());
       test::ToolOptions options;
       options.env["GNUPGHOME"] = home.path().string();
@@ -131,12 +131,24 @@ void cached(benchmark::State& state, const Case& c) {
 // The RSA case verifies 3 signatures (a's self-signature, signer's
 // self-signature, the certification); the Ed25519 case 4 (plus the
 // authentication subkey's binding).
-void BM_VerifyOneSignature_Rsa3072(benchmark::State& s) { verify_one(s, rsa_case()); }
-void BM_CheckPeer_Rsa3072_3Signatures(benchmark::State& s) { check_peer_once(s, rsa_case()); }
-void BM_CachedRepeat_Rsa3072(benchmark::State& s) { cached(s, rsa_case()); }
-void BM_VerifyOneSignature_Ed25519(benchmark::State& s) { verify_one(s, ed25519_case()); }
-void BM_CheckPeer_Ed25519_4Signatures(benchmark::State& s) { check_peer_once(s, ed25519_case()); }
-void BM_CachedRepeat_Ed25519(benchmark::State& s) { cached(s, ed25519_case()); }
+void BM_VerifyOneSignature_Rsa3072(benchmark::State& s) {
+  verify_one(s, rsa_case());
+}
+void BM_CheckPeer_Rsa3072_3Signatures(benchmark::State& s) {
+  check_peer_once(s, rsa_case());
+}
+void BM_CachedRepeat_Rsa3072(benchmark::State& s) {
+  cached(s, rsa_case());
+}
+void BM_VerifyOneSignature_Ed25519(benchmark::State& s) {
+  verify_one(s, ed25519_case());
+}
+void BM_CheckPeer_Ed25519_4Signatures(benchmark::State& s) {
+  check_peer_once(s, ed25519_case());
+}
+void BM_CachedRepeat_Ed25519(benchmark::State& s) {
+  cached(s, ed25519_case());
+}
 
 BENCHMARK(BM_VerifyOneSignature_Rsa3072)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CheckPeer_Rsa3072_3Signatures)->Unit(benchmark::kMicrosecond);

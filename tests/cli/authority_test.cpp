@@ -98,6 +98,19 @@ TEST_F(AuthorityCommandTest, UsageAndInputErrorsExit2WithOneLine) {
   EXPECT_FALSE(std::filesystem::exists(home.file("authorities.json")));
 }
 
+TEST_F(AuthorityCommandTest, RevokedCertificateIsNoAuthority) {
+  const std::string r = world.fpr.at("r");
+  const auto added = run({"authority", "add", world.file("r.asc").string()});
+  EXPECT_EQ(added.exit_code, 1) << added.describe();
+  EXPECT_EQ(added.out, "");
+  EXPECT_TRUE(added.err.starts_with("pgptls: not adding " + r +
+                                    " as an authority: its certificate is not valid now (key " + r +
+                                    " revoked"))
+      << added.err;
+  EXPECT_FALSE(std::filesystem::exists(home.file("authorities.json")));
+  EXPECT_FALSE(std::filesystem::exists(home.file("keyring") / r));
+}
+
 TEST_F(AuthorityCommandTest, CorruptAuthoritiesFileIsReportedAndKept) {
   write_file(home.file("authorities.json"), "{broken");
   const auto listed = run({"authority", "list"});

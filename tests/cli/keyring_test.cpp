@@ -94,6 +94,23 @@ TEST_F(KeyringCommandTest, ImportMergesNewPackets) {
       << after.out;
 }
 
+TEST_F(KeyringCommandTest, ShowGivesTheVerdictOnEachCertification) {
+  const std::string signer = world.fpr.at("signer");
+  ASSERT_EQ(run({"keyring", "import", file("signer.asc"), file("rc.asc"), file("e.asc")}).exit_code,
+            0);
+  const auto revoked = run({"keyring", "show", world.fpr.at("rc")});
+  EXPECT_NE(revoked.out.find("    certification by " + signer +
+                             ", created 2024-01-01T00:00:00Z: good signature by " + signer +
+                             " (Designated Signer <signer@example.invalid>), revoked "
+                             "2024-01-01T00:00:00Z\n"),
+            std::string::npos)
+      << revoked.out;
+  const auto expired = run({"keyring", "show", world.fpr.at("e")});
+  EXPECT_NE(expired.out.find("flags CSA, expires 2024-04-10T00:00:00Z: invalid: key "),
+            std::string::npos)
+      << expired.out;
+}
+
 TEST_F(KeyringCommandTest, ExplicitKeyringNeedsNoStateDirectory) {
   const auto keyring = home.file("elsewhere");
   const std::map<std::string, std::string> no_home = {{"PGPTLS_HOME", ""}, {"HOME", ""}};

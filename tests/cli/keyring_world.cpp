@@ -5,7 +5,7 @@
 namespace pgptls::test {
 namespace {
 
-const char* const kNames[] = {"signer", "signer2", "a", "u", "r", "c2"};
+const char* const kNames[] = {"signer", "signer2", "a", "u", "r", "c2", "rc", "e"};
 
 void make_world(const std::filesystem::path& out) {
   GpgHome gpg;
@@ -21,6 +21,11 @@ void make_world(const std::filesystem::path& out) {
   gpg.certify(fpr["signer"], fpr["a"], "xmpp:a.example");
   gpg.certify(fpr["signer"], fpr["r"], "xmpp:r.example");
   gpg.certify(fpr["signer2"], fpr["c2"], "xmpp:c2.example");
+  fpr["rc"] = gpg.generate("xmpp:rc.example", "ed25519", "sign,cert,auth");
+  gpg.certify(fpr["signer"], fpr["rc"], "xmpp:rc.example");
+  gpg.run({"--quick-revoke-sig", fpr["rc"], fpr["signer"]});
+  fpr["e"] = gpg.generate("xmpp:e.example", "ed25519", "sign,cert,auth", "100d");
+  gpg.certify(fpr["signer"], fpr["e"], "xmpp:e.example");
   write_file(out / "r-old.asc", gpg.export_cert(fpr["r"], true));
   gpg.revoke_key(fpr["r"]);
   for (const char* name : kNames) {
@@ -36,7 +41,7 @@ void make_world(const std::filesystem::path& out) {
 const KeyringWorld& keyring_world() {
   static const KeyringWorld world = [] {
     KeyringWorld made;
-    made.dir = cached_fixture("cli-keyring-v3", make_world);
+    made.dir = cached_fixture("cli-keyring-v4", make_world);
     for (const char* name : kNames) {
       made.fpr[name] = read_text_file(made.dir / (std::string(name) + ".fpr"));
     }

@@ -9,6 +9,10 @@
 //   r.asc         xmpp:r.example, certified by signer, then revoked
 //   r-old.asc     r before the revocation
 //   c2.asc        xmpp:c2.example, certified by signer2 only
+//   rc.asc        xmpp:rc.example [SCA], certified by signer, who then
+//                 revoked the certification (gpg --quick-revoke-sig)
+//   e.asc         xmpp:e.example [SCA], certified by signer, expiring after
+//                 100 days (2024-04-10)
 //   x.pgp         binary export of signer2 and c2 together
 #pragma once
 

@@ -59,6 +59,15 @@ TEST_F(VerifyCertTest, GnuTls35PolicyAlsoOffersTheSigningPrimaryKey) {
   EXPECT_NE(result.out.find(key_id_of(world.sub.at("a"))), std::string::npos) << result.out;
 }
 
+TEST_F(VerifyCertTest, ExpiringKeyIsAcceptedBeforeItsExpiry) {
+  const auto result =
+      verify({file("signer.asc")}, "e.example", file("e.asc"), {}, "2024-03-01T00:00:00Z");
+  EXPECT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_EQ(result.out, "accepted: authority " + signer() +
+                            ", user ID xmpp:e.example, authentication keys " +
+                            key_id_of(world.fpr.at("e")) + "\n");
+}
+
 TEST_F(VerifyCertTest, SecondAuthorityCertifies) {
   // c2 has only its [SC] primary key: the gnutls35 policy lets it
   // authenticate.
@@ -86,6 +95,8 @@ TEST_F(VerifyCertTest, RejectionsSayWhy) {
        "outside the authority's scope"},
       {{file("signer.asc")}, "r.example", file("r.asc"), "key revoked"},
       {{file("signer.asc")}, "b.example", file("a.asc"), "no matching xmpp: user ID"},
+      {{file("signer.asc")}, "rc.example", file("rc.asc"), "certification revoked"},
+      {{file("signer.asc")}, "e.example", file("e.asc"), "key expired"},
   };
   for (const Case& c : cases) {
     const auto result = verify(c.authorities, c.domain, c.cert);

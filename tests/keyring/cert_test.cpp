@@ -150,3 +150,32 @@ TEST(Cert, TruncationAtEveryByteNeverCrashes) {
 
 }  // namespace
 }  // namespace pgptls::keyring
+
+namespace pgptls::keyring {
+namespace {
+
+TEST(Cert, MarkerTrustAndPaddingPacketsAreSkipped) {
+  const Bytes original = test::gnutls_key("b.pub.gpg");
+  auto packets = split_packets(original);
+  ASSERT_TRUE(packets);
+  base::ByteWriter writer;
+  // RFC 9580 §5.8: a marker packet holds "PGP"; §5.10 trust packets are
+  // implementation-defined; §5.14 padding is random.
+  write_packet(writer, PacketTag::marker, as_bytes_view("PGP"));
+  for (const auto& p : *packets) {
+    write_packet(writer, p.tag, p.body);
+    write_packet(writer, PacketTag::trust, as_bytes_view("\x05\x00"));
+  }
+  write_packet(writer, PacketTag::padding, as_bytes_view("0123456789"));
+  auto bytes = std::move(writer).finish();
+  ASSERT_TRUE(bytes);
+  auto cert = parse_certificate(*bytes);
+  ASSERT_TRUE(cert) << cert.error().message();
+  EXPECT_TRUE(cert->unknown.empty());
+  auto plain = parse_certificate(original);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(*cert->serialize(), *plain->serialize());
+}
+
+}  // namespace
+}  // namespace pgptls::keyring

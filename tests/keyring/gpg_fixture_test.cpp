@@ -163,6 +163,10 @@ class GpgFixtures : public ::testing::Test {
     certify("CA-expired <exp@example.invalid>", peer("byexpired.example", "ed25519", "ed25519"));
     certify("CA2 <ca2@example.invalid>", peer("two.example", "ed25519", "ed25519"));
     peer("uncertified.example", "ed25519", "ed25519");
+    certify("CA <ca@example.invalid>", generate("xmpp:small.example", "rsa1024", "sign,auth"));
+    const std::string two_auth = peer("twoauth.example", "ed25519", "ed25519");
+    gpg({"--quick-add-key", two_auth, "ed25519", "auth", "never"}, {}, "20240201T000000!");
+    certify("CA <ca@example.invalid>", two_auth);
     // SHA-1 self-signatures, made before and after the policy's cutoff
     // (2023-02-01).
     gpg({"--cert-digest-algo", "SHA1", "--quick-gen-key", "xmpp:sha1old.example", "rsa2048",
@@ -341,6 +345,36 @@ TEST_F(GpgFixtures, Sha1SelfSignaturesCountOnlyBeforeTheCutoff) {
                   "self-signature made with SHA-1 at 2024-01-01");
 }
 
+TEST_F(GpgFixtures, OwnKeySelectionPrefersTheNewestKeyWeHoldTheSecretFor) {
+  const Cert c = cert("xmpp:twoauth.example");
+  ASSERT_EQ(c.subkeys.size(), 2U);
+  const PublicKey& older = c.subkeys[0].key;
+  const PublicKey& newer = c.subkeys[1].key;
+  ASSERT_LT(older.creation_time, newer.creation_time);
+  const ValidatedCert v = validate(c, Policy::standard(), kNow);
+  auto all =
+      select_own_authentication_key(v, Policy::standard(), [](const PublicKey&) { return true; });
+  ASSERT_TRUE(all) << all.error().message();
+  EXPECT_EQ((*all)->fingerprint, newer.fingerprint);
+  auto only_old = select_own_authentication_key(v, Policy::standard(), [&](const PublicKey& k) {
+    return k.fingerprint == older.fingerprint;
+  });
+  ASSERT_TRUE(only_old);
+  EXPECT_EQ((*only_old)->fingerprint, older.fingerprint);
+  auto by_fpr = select_authentication_key(v, older.fingerprint, Policy::standard());
+  ASSERT_TRUE(by_fpr);
+  EXPECT_EQ((*by_fpr)->key_id, older.key_id);
+  auto verdict_keys = verdict("twoauth.example");
+  ASSERT_TRUE(verdict_keys);
+  ASSERT_EQ(verdict_keys->keys.size(), 2U);
+  EXPECT_EQ(verdict_keys->keys[0].fingerprint, newer.fingerprint);
+}
+
+TEST_F(GpgFixtures, Rsa1024IsRejectedByPolicy) {
+  expect_rejected(verdict("small.example"), Errc::rejected_by_policy,
+                  "1024-bit RSA is below the minimum of 2048 bits");
+}
+
 TEST_F(GpgFixtures, RevokedAndExpiredAuthoritiesAreNamed) {
   expect_rejected(verdict("byrevoked.example"), Errc::authority_invalid, "revoked");
   expect_rejected(verdict("byexpired.example"), Errc::authority_invalid, "expired");
@@ -382,8 +416,8 @@ TEST_F(GpgFixtures, AngleBracketUserIdIsMatchedCaseInsensitively) {
 
 TEST_F(GpgFixtures, ValidityAgreesWithGpg) {
   for (const auto& [uid, fpr] : fprs_) {
-    if (uid == "xmpp:sha1new.example") {
-      continue;  // gpg accepts SHA-1 self-signatures of any date; our policy does not
+    if (uid == "xmpp:sha1new.example" || uid == "xmpp:small.example") {
+      continue;  // gpg accepts SHA-1 self-signatures and RSA-1024; our policy does not
     }
     const Cert c = cert(uid);
     const ValidatedCert v = validate(c, Policy::standard(), kNow);
@@ -434,6 +468,32 @@ TEST_F(GpgFixtures, CertificationVerdictsAgreeWithGpgCheckSigs) {
     EXPECT_EQ(out.find("sig:-::"), std::string::npos) << out;
     EXPECT_TRUE(verdict(domain)) << domain;
   }
+}
+
+TEST_F(GpgFixtures, SerializedCertificatesImportIntoGpgWithEveryCertificationGood) {
+  pgptls::test::TempDir other;
+  pgptls::test::ToolOptions options;
+  options.env["GNUPGHOME"] = other.path().string();
+  for (const std::string uid : {"xmpp:ed.example", "xmpp:p256.example", "xmpp:rsa3.example"}) {
+    const Cert c = cert(uid);
+    auto bytes = c.serialize();
+    ASSERT_TRUE(bytes);
+    options.stdin_data = encode_armor("PGP PUBLIC KEY BLOCK", *bytes);
+    auto imported = pgptls::test::run_tool({"gpg", "--batch", "--import"}, options);
+    ASSERT_TRUE(imported.ok()) << imported.describe();
+  }
+  options.stdin_data.clear();
+  for (const std::string uid : {"CA <ca@example.invalid>", "CA-RSA <ca-rsa@example.invalid>"}) {
+    options.stdin_data = gpg({"--export", "--armor", fprs_.at(uid)}).out;
+    ASSERT_TRUE(pgptls::test::run_tool({"gpg", "--batch", "--import"}, options).ok());
+  }
+  options.stdin_data.clear();
+  auto checked = pgptls::test::run_tool(
+      {"gpg", "--batch", "--faked-system-time", kJudged, "--with-colons", "--check-sigs"}, options);
+  ASSERT_TRUE(checked.ok()) << checked.describe();
+  EXPECT_EQ(checked.out.find("sig:-"), std::string::npos) << checked.out;
+  EXPECT_EQ(checked.out.find("sig:%"), std::string::npos) << checked.out;
+  EXPECT_NE(checked.out.find("sig:!"), std::string::npos) << checked.out;
 }
 
 TEST_F(GpgFixtures, SqCertifiedKeyIsAccepted) {

@@ -235,6 +235,26 @@ TEST_F(GpgKeys, CurveWithoutGnuTlsSupportIsNamed) {
       << key.error().message();
 }
 
+TEST_F(GpgKeys, ZeroSecretIsRefusedBeforeGnuTls) {
+  // The unprotected key with its secret MPI zeroed and the checksum made to
+  // fit again: the checksum passes, the zero value does not.
+  auto keys = load("clear");
+  ASSERT_EQ(keys.size(), 1U);
+  base::SecretBytes& secret = keys[0].secret;
+  ASSERT_GT(secret.size(), 4U);
+  std::uint32_t sum = secret[0] + secret[1];
+  for (std::size_t i = 2; i + 2 < secret.size(); ++i) {
+    secret[i] = 0;
+  }
+  secret[secret.size() - 2] = static_cast<std::uint8_t>((sum >> 8U) & 0xFFU);
+  secret[secret.size() - 1] = static_cast<std::uint8_t>(sum & 0xFFU);
+  auto key = unlock_secret_key(keys[0], {});
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().code, Errc::malformed_packet);
+  EXPECT_NE(key.error().message().find("zero-valued key field"), std::string::npos)
+      << key.error().message();
+}
+
 TEST_F(GpgKeys, WrongPassphraseIsAClearError) {
   for (const char* name : {"ed25519", "rsa", "p256"}) {
     const auto keys = load(name);
@@ -489,7 +509,7 @@ Bytes ed25519_secret(const base::PrivateKeyHandle& key) {
 }
 
 TEST(Rfc9580SecretKeys, UnlockedV6KeySigns) {
-  const auto keys = rfc_keys("rfc9580-v6-secret.asc");
+  const auto keys = rfc_keys("v6-secret-key.asc");
   ASSERT_EQ(keys.size(), 2U);
   EXPECT_EQ(keys[0].public_key.version, 6);
   EXPECT_EQ(keys[0].public_key.fingerprint_hex(),
@@ -508,7 +528,7 @@ TEST(Rfc9580SecretKeys, UnlockedV6KeySigns) {
 }
 
 TEST(Rfc9580SecretKeys, LockedV6KeyParametersAndIntermediateValues) {
-  const auto keys = rfc_keys("rfc9580-v6-secret-locked.asc");
+  const auto keys = rfc_keys("v6-locked-secret-key.asc");
   ASSERT_EQ(keys.size(), 2U);
   const SecretKeyPacket& primary = keys[0];
   EXPECT_EQ(primary.protection, SecretKeyProtection::aead);
@@ -541,7 +561,7 @@ TEST(Rfc9580SecretKeys, LockedV6KeyParametersAndIntermediateValues) {
 TEST(Rfc9580SecretKeys, V6RulesAreEnforced) {
   // RFC 9580 §3.7.2.1: MalleableCFB (usage 255) must be rejected in v6 keys.
   const Bytes clear = first_secret_body(
-      test::read_file_bytes(test::data_dir() / "rfc9580" / "rfc9580-v6-secret.asc"));
+      test::read_file_bytes(test::data_dir() / "rfc9580" / "v6-secret-key.asc"));
   auto malleable = parse_secret_key_packet(5, with_octet(clear, usage_offset(clear), 255));
   ASSERT_FALSE(malleable.ok());
   EXPECT_EQ(malleable.error().code, Errc::malformed_packet);
@@ -550,7 +570,7 @@ TEST(Rfc9580SecretKeys, V6RulesAreEnforced) {
 
   // Only OCB among the AEAD modes (the octet after usage, count, cipher).
   const Bytes locked = first_secret_body(
-      test::read_file_bytes(test::data_dir() / "rfc9580" / "rfc9580-v6-secret-locked.asc"));
+      test::read_file_bytes(test::data_dir() / "rfc9580" / "v6-locked-secret-key.asc"));
   auto eax = parse_secret_key_packet(5, with_octet(locked, usage_offset(locked) + 3, 1));
   ASSERT_FALSE(eax.ok());
   EXPECT_EQ(eax.error().code, Errc::unsupported_algorithm);
@@ -565,7 +585,7 @@ TEST(Rfc9580SecretKeys, V6RulesAreEnforced) {
 }
 
 TEST(Rfc9580SecretKeys, LockedV6KeyArgon2MemoryIsCappedByPolicy) {
-  const auto keys = rfc_keys("rfc9580-v6-secret-locked.asc");
+  const auto keys = rfc_keys("v6-locked-secret-key.asc");
   ASSERT_FALSE(keys.empty());
   S2kLimits limits;
   limits.max_argon2_encoded_memory = 20;
@@ -578,8 +598,8 @@ TEST(Rfc9580SecretKeys, LockedV6KeyArgon2MemoryIsCappedByPolicy) {
 
 TEST(Rfc9580SecretKeys, LockedV6KeyUnlocksWithItsPassphrase) {
   // One Argon2 run with the sample's own parameters (t=1, p=4, 2 GiB).
-  const auto locked = rfc_keys("rfc9580-v6-secret-locked.asc");
-  const auto clear = rfc_keys("rfc9580-v6-secret.asc");
+  const auto locked = rfc_keys("v6-locked-secret-key.asc");
+  const auto clear = rfc_keys("v6-secret-key.asc");
   ASSERT_FALSE(locked.empty());
   ASSERT_FALSE(clear.empty());
   auto key = unlock_secret_key(locked[0], as_bytes_view("correct horse battery staple"));

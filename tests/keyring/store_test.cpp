@@ -263,6 +263,19 @@ TEST_F(KeyringStoreTest, FileDamagedAfterOpeningIsNotOverwritten) {
   EXPECT_TRUE(store.find_by_domain("x2.example").empty());
 }
 
+TEST_F(KeyringStoreTest, SecretKeyExportIsStoredAsItsPublicCertificate) {
+  KeyringStore store = open_store();
+  const auto results = store.import(certs_of("x-secret.pgp"));
+  ASSERT_TRUE(results.ok()) << results.error().message();
+  const Bytes stored = file_bytes(keyring_dir() / world.x);
+  // No secret key packet (tags 5 and 7) reaches the keyring.
+  // (gpg exported the secret key after adding the x2 user ID.)
+  EXPECT_EQ(stored, *parse_certificate(file_bytes(world.dir / "x-more.asc"))->serialize());
+  const auto reparsed = parse_certificate(stored);
+  ASSERT_TRUE(reparsed.ok());
+  EXPECT_EQ(reparsed->subkeys.size(), 1u);
+}
+
 TEST_F(KeyringStoreTest, KeyringPathThatIsAFileIsAnError) {
   write_file(temp.file("file"), "x");
   const auto store = KeyringStore::open(temp.file("file"));

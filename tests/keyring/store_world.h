@@ -8,7 +8,7 @@
 //   x-more.asc  x after gpg --quick-add-uid "Server X <xmpp:x2.example>"
 //               (armored): the same certificate with more packets
 //   both.asc    x and y in one armored file
-//   x-secret.pgp / x-secret.asc   gpg --export-secret-keys of x
+//   x-secret.pgp / x-secret.asc   gpg --export-secret-keys of x (as x-more)
 //   sig.asc     an armored detached signature by x (not a certificate)
 //   *.fpr       the fingerprints (x, y, s) as 40 hex digits
 #pragma once

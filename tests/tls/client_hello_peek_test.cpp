@@ -126,6 +126,10 @@ TEST_F(ClientHelloPeekTest, Tls13HelloGoesToGnutlsAndIsHandedOnIntact) {
   EXPECT_FALSE((*decision)->hello.offers_openpgp);
   EXPECT_TRUE((*decision)->hello.certificate_types.empty());
   EXPECT_EQ((*decision)->buffered, tls13_hello_);
+  // The bytes belong to the engine now.
+  const auto late = peek.feed(as_bytes_view("x"));
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, tls::Errc::invalid_state);
   serve((*decision)->buffered);
 }
 

@@ -17,7 +17,9 @@ using Messages = std::vector<messages::HandshakeMessage>;
 // of `bytes` (up to the first record of another type), lets `edit` change
 // the messages, and writes them back as records of at most 2^14 bytes with
 // the first record's version; later records are kept as they were.
-inline void rewrite_handshake_records(Bytes& bytes, const std::function<void(Messages&)>& edit) {
+// `record_size` below 2^14 splits messages across many small records.
+inline void rewrite_handshake_records(Bytes& bytes, const std::function<void(Messages&)>& edit,
+                                      std::size_t record_size = std::size_t{1} << 14) {
   base::ByteReader reader(bytes);
   messages::HandshakeReassembler reassembler(1 << 24);
   std::uint16_t version = 0x0303;
@@ -50,8 +52,8 @@ inline void rewrite_handshake_records(Bytes& bytes, const std::function<void(Mes
     stream.insert(stream.end(), encoded.begin(), encoded.end());
   }
   base::ByteWriter writer;
-  for (std::size_t offset = 0; offset < stream.size(); offset += 1 << 14) {
-    const std::size_t length = std::min<std::size_t>(1 << 14, stream.size() - offset);
+  for (std::size_t offset = 0; offset < stream.size(); offset += record_size) {
+    const std::size_t length = std::min(record_size, stream.size() - offset);
     writer.u8(22);
     writer.u16(version);
     writer.u16(static_cast<std::uint16_t>(length));

@@ -250,6 +250,24 @@ TEST_F(EngineTest, FixedRngAndClockGiveByteIdenticalTranscripts) {
   }
 }
 
+TEST_F(EngineTest, MessagesSplitAcrossTinyRecordsAndJoinedInOne) {
+  // Every plaintext flight re-framed: messages cut into 1- and 7-byte
+  // records (RFC 5246 §6.2.1 allows any split), or all in one record.
+  for (const std::size_t size : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 14}) {
+    SCOPED_TRACE(size);
+    auto pair = make_pair(x509_only({}));
+    run(pair, [size](bool /*from_client*/, Bytes& bytes) {
+      test::rewrite_handshake_records(
+          bytes, [](test::Messages& /*unchanged*/) {}, size);
+    });
+    ASSERT_EQ(pair.client->status(), EngineStatus::established)
+        << (pair.client->failure() ? pair.client->failure()->message() : "")
+        << (pair.server->failure() ? pair.server->failure()->message() : "");
+    ASSERT_EQ(pair.server->status(), EngineStatus::established);
+    expect_echo(pair);
+  }
+}
+
 TEST_F(EngineTest, ClientAuthRequestAcceptsAnAnonymousClient) {
   Options options;
   options.client_auth = ClientAuth::request;

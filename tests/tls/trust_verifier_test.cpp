@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "base/encoding.h"
 #include "base/file.h"
 #include "keyring/pin_store.h"
 #include "keyring/pin_types.h"
@@ -447,6 +448,46 @@ TEST(PkixNames, WildcardsCoverExactlyOneLeftmostLabel) {
   EXPECT_TRUE(tls::xmpp_name_matches(der, "XMPP.Example.ORG").ok());
   EXPECT_FALSE(tls::xmpp_name_matches(der, "example.org").ok());
   EXPECT_FALSE(tls::xmpp_name_matches(der, "a.b.example.org").ok());
+}
+
+// srv_other_name: certtool's `other_name` template line for an SRV-ID
+// (RFC 4985: id-on-dnsSRV, an IA5String), which certtool takes as DER hex.
+std::string srv_other_name(const std::string& name) {
+  Bytes der{0x16, static_cast<std::uint8_t>(name.size())};
+  der.insert(der.end(), name.begin(), name.end());
+  return "other_name = \"1.3.6.1.5.5.7.8.7 " + base::hex_encode(der) + "\"\n";
+}
+
+TEST(PkixNames, SrvIdMustBeForTheXmppServerService) {
+  TempDir dir;
+  ASSERT_TRUE(run_tool({"certtool", "--generate-privkey", "--key-type", "ed25519", "--outfile",
+                        dir.file("s.key").string()})
+                  .ok());
+  for (const std::string service : {"_xmpp-server", "_xmpp-client"}) {
+    std::ofstream(dir.file(service + ".cfg"))
+        << "cn = \"s\"\n"
+        << srv_other_name(service + ".server.example") << "expiration_days = 1\n";
+    const auto made =
+        run_tool({"certtool", "--generate-self-signed", "--load-privkey",
+                  dir.file("s.key").string(), "--template", dir.file(service + ".cfg").string(),
+                  "--outfile", dir.file(service + ".crt").string()});
+    ASSERT_TRUE(made.ok()) << made.describe();
+  }
+  const auto server = tls::load_x509_chain(*base::read_file(dir.file("_xmpp-server.crt")));
+  ASSERT_TRUE(server.ok());
+  const auto matched = tls::xmpp_name_matches(server->front(), "server.example");
+  ASSERT_TRUE(matched.ok()) << matched.error().message();
+  EXPECT_EQ(*matched, "SRV-ID _xmpp-server.server.example");
+  EXPECT_FALSE(tls::xmpp_name_matches(server->front(), "other.example").ok());
+
+  // An SRV-ID of the client service does not name an XMPP server.
+  const auto client = tls::load_x509_chain(*base::read_file(dir.file("_xmpp-client.crt")));
+  ASSERT_TRUE(client.ok());
+  const auto refused = tls::xmpp_name_matches(client->front(), "server.example");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("it has SRV-ID _xmpp-client.server.example"),
+            std::string::npos)
+      << refused.error().message();
 }
 
 }  // namespace
