@@ -202,6 +202,10 @@ class StdinReader {
 };
 
 int run_connect(const ConnectArgs& args) {
+  if (args.peer.empty()) {
+    std::cerr << "pgptls connect: give --peer DOMAIN, the domain the server must prove\n";
+    return 2;
+  }
   auto target = parse_host_port(args.target);
   if (!target) {
     std::cerr << "pgptls connect: " << target.error().message() << "\n";
@@ -255,15 +259,23 @@ void add_connect_command(CLI::App& app, Action& action) {
   CLI::App* connect = app.add_subcommand(
       "connect", "Connect to a TLS s2s server; stdin to the peer, its data to stdout");
   connect->add_option("target", args->target, "HOST:PORT of the server")->required();
-  connect->add_option("--peer", args->peer, "The domain the server must prove, e.g. b.example")
-      ->required();
+  // Not ->required(): it may come from --config.
+  connect->add_option("--peer", args->peer, "The domain the server must prove, e.g. b.example");
   connect
       ->add_option("--linger", args->linger_ms,
                    "Milliseconds of quiet from the peer after the end of stdin before closing "
                    "(default 500)")
       ->check(CLI::Range(0, 600'000));
   add_endpoint_options(connect, args->endpoint);
-  connect->callback([args, &action] { action = [args] { return run_connect(*args); }; });
+  connect->callback([connect, args, &action] {
+    action = [connect, args] {
+      if (auto applied = apply_config_file(connect, args->endpoint.config); !applied) {
+        std::cerr << "pgptls connect: " << applied.error().message() << "\n";
+        return 2;
+      }
+      return run_connect(*args);
+    };
+  });
 }
 
 const CommandRegistration connect_registration{"connect", add_connect_command};

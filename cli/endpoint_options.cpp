@@ -1,5 +1,6 @@
 #include "cli/endpoint_options.h"
 
+#include <fstream>
 #include <utility>
 
 #include "base/clock.h"
@@ -14,9 +15,8 @@
 namespace pgptls::cli {
 
 void add_endpoint_options(CLI::App* command, EndpointOptions& options) {
-  command->config_formatter(std::make_shared<TomlConfig>());
-  command->set_config("--config", "", "Read these options from a TOML file (keys: long names)");
-  command->allow_config_extras(CLI::config_extras_mode::error);
+  command->add_option("--config", options.config,
+                      "Read options from a TOML file (keys: the long option names)");
 
   auto* cert = command->add_option("--x509-cert", options.x509_cert,
                                    "Our X.509 certificate chain (PEM, leaf first)");
@@ -34,6 +34,35 @@ void add_endpoint_options(CLI::App* command, EndpointOptions& options) {
       ->add_option("--handshake-timeout", options.handshake_timeout_ms,
                    "Milliseconds a handshake may take (default 10000; 0: none)")
       ->check(CLI::Range(0, 3'600'000));
+}
+
+Status apply_config_file(CLI::App* command, const std::string& path) {
+  if (path.empty()) {
+    return {};
+  }
+  std::ifstream input(path);
+  if (!input) {
+    return make_error(base::Errc::io_error, "cannot read the config file " + path);
+  }
+  try {
+    const auto items = TomlConfig().from_config(input);
+    for (const auto& item : items) {
+      CLI::Option* option = command->get_option_no_throw("--" + item.name);
+      if (option == nullptr || item.name == "config") {
+        return make_error(
+            base::Errc::invalid_value,
+            path + ": '" + item.name + "' is not an option of pgptls " + command->get_name());
+      }
+      if (option->count() > 0) {
+        continue;  // given on the command line
+      }
+      option->add_result(item.inputs);
+      option->run_callback();
+    }
+  } catch (const CLI::Error& error) {
+    return make_error(base::Errc::invalid_value, path + ": " + error.what());
+  }
+  return {};
 }
 
 namespace {

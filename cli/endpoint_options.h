@@ -29,11 +29,19 @@ struct EndpointOptions {
   std::string pins;
   std::string client_auth = "require";
   int handshake_timeout_ms = 10'000;
+  std::string config;
 };
 
 // add_endpoint_options: adds the shared options and `--config FILE` (TOML,
 // keys are the long option names) to a subcommand.
 void add_endpoint_options(CLI::App* command, EndpointOptions& options);
+
+// apply_config_file: after parsing, fills every option of `command` that the
+// command line left unset from the TOML file (the command line wins).
+// CLI11 reads config files only for the top-level application, so the
+// subcommands apply theirs here. Fails naming the file and the setting
+// (an unknown name, a value the option rejects).
+[[nodiscard]] Status apply_config_file(CLI::App* command, const std::string& path);
 
 // Endpoint: what every connection of one program shares.
 struct Endpoint {

@@ -71,6 +71,10 @@ struct Drain {
 };
 
 int run_serve(const ServeArgs& args) {
+  if (args.listen.empty()) {
+    std::cerr << "pgptls serve: give --listen ADDR:PORT (or listen = \"ADDR:PORT\" in --config)\n";
+    return 2;
+  }
   auto listen = parse_host_port(args.listen);
   if (!listen) {
     std::cerr << "pgptls serve: --listen: " << listen.error().message() << "\n";
@@ -160,8 +164,8 @@ int run_serve(const ServeArgs& args) {
 void add_serve_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* serve = app.add_subcommand("serve", "Accept TLS s2s connections and report each peer");
-  serve->add_option("--listen", args->listen, "ADDR:PORT to listen on, e.g. 127.0.0.1:5269")
-      ->required();
+  // Not ->required(): it may come from --config.
+  serve->add_option("--listen", args->listen, "ADDR:PORT to listen on, e.g. 127.0.0.1:5269");
   auto* echo = serve->add_flag("--echo", args->echo, "Send every received byte back");
   serve->add_option("--forward", args->forward, "Relay to the plain server at HOST:PORT")
       ->excludes(echo);
@@ -182,7 +186,15 @@ void add_serve_command(CLI::App& app, Action& action) {
           "Milliseconds established connections get to finish after SIGTERM (default 5000)")
       ->check(CLI::Range(0, 3'600'000));
   add_endpoint_options(serve, args->endpoint);
-  serve->callback([args, &action] { action = [args] { return run_serve(*args); }; });
+  serve->callback([serve, args, &action] {
+    action = [serve, args] {
+      if (auto applied = apply_config_file(serve, args->endpoint.config); !applied) {
+        std::cerr << "pgptls serve: " << applied.error().message() << "\n";
+        return 2;
+      }
+      return run_serve(*args);
+    };
+  });
 }
 
 const CommandRegistration serve_registration{"serve", add_serve_command};
