@@ -560,8 +560,8 @@ TEST(Rfc9580SecretKeys, LockedV6KeyParametersAndIntermediateValues) {
 
 TEST(Rfc9580SecretKeys, V6RulesAreEnforced) {
   // RFC 9580 §3.7.2.1: MalleableCFB (usage 255) must be rejected in v6 keys.
-  const Bytes clear = first_secret_body(
-      test::read_file_bytes(test::data_dir() / "rfc9580" / "v6-secret-key.asc"));
+  const Bytes clear =
+      first_secret_body(test::read_file_bytes(test::data_dir() / "rfc9580" / "v6-secret-key.asc"));
   auto malleable = parse_secret_key_packet(5, with_octet(clear, usage_offset(clear), 255));
   ASSERT_FALSE(malleable.ok());
   EXPECT_EQ(malleable.error().code, Errc::malformed_packet);
