@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "base/encoding.h"
+#include "base/gnutls_datum.h"
 #include "base/gnutls_handles.h"
 #include "keyring/errors.h"
 
@@ -18,21 +19,6 @@ namespace {
 
 constexpr std::string_view kPinPrefix = "pin-sha256=\"";
 constexpr std::size_t kSha256Size = 32;
-
-struct GnutlsFree {
-  void operator()(unsigned char* data) const noexcept { gnutls_free(data); }
-};
-
-// exported: takes ownership of a datum GnuTLS allocated.
-Bytes take_datum(gnutls_datum_t& datum) {
-  std::unique_ptr<unsigned char, GnutlsFree> owner(datum.data);
-  return Bytes(datum.data, datum.data + datum.size);
-}
-
-gnutls_datum_t as_datum(ByteView bytes) {
-  // GnuTLS takes a non-const pointer but only reads imported data.
-  return {const_cast<unsigned char*>(bytes.data()), static_cast<unsigned>(bytes.size())};
-}
 
 Error bad_domain(std::string_view domain, std::string_view why) {
   return make_error(Errc::invalid_argument, "domain '" + std::string(domain) + "' " +
@@ -46,12 +32,12 @@ bool is_ascii(std::string_view text) {
 }
 
 Result<Bytes> export_spki(gnutls_pubkey_t key) {
-  gnutls_datum_t out{};
-  if (gnutls_pubkey_export2(key, GNUTLS_X509_FMT_DER, &out) < 0) {
+  base::OwnedDatum out;
+  if (gnutls_pubkey_export2(key, GNUTLS_X509_FMT_DER, &out.datum) < 0) {
     return make_error(Errc::invalid_argument,
                       "public key cannot be exported as SubjectPublicKeyInfo");
   }
-  return take_datum(out);
+  return out.bytes();
 }
 
 }  // namespace
@@ -119,14 +105,13 @@ Result<std::string> normalize_domain_input(std::string_view domain) {
   std::string name(domain);
   if (!is_ascii(name)) {
     // RFC 5891 §4: U-labels are stored and compared as A-labels.
-    gnutls_datum_t out{};
-    const int rc = gnutls_idna_map(name.data(), static_cast<unsigned>(name.size()), &out, 0);
+    base::OwnedDatum out;
+    const int rc = gnutls_idna_map(name.data(), static_cast<unsigned>(name.size()), &out.datum, 0);
     if (rc < 0) {
       return bad_domain(domain, std::string("is not a valid internationalised name (") +
                                     gnutls_strerror(rc) + ")");
     }
-    const Bytes mapped = take_datum(out);
-    name.assign(mapped.begin(), mapped.end());
+    name.assign(out.view().begin(), out.view().end());
   }
   // The root label: "b.example." and "b.example" are the same domain.
   if (name.ends_with('.')) {
@@ -202,7 +187,7 @@ Result<std::string> pin_from_spki(ByteView spki_der) {
     return make_error(Errc::storage_error, "out of memory for a public key");
   }
   const base::PublicKeyHandle key(raw);
-  const gnutls_datum_t datum = as_datum(spki_der);
+  const gnutls_datum_t datum = base::datum_of(spki_der);
   const int rc = gnutls_pubkey_import(key.get(), &datum, GNUTLS_X509_FMT_DER);
   if (rc < 0) {
     return make_error(Errc::invalid_argument,
@@ -237,7 +222,7 @@ Result<Bytes> spki_from_x509(ByteView certificate) {
     return make_error(Errc::storage_error, "out of memory for a certificate");
   }
   const base::X509CertificateHandle crt(raw_crt);
-  const gnutls_datum_t datum = as_datum(certificate);
+  const gnutls_datum_t datum = base::datum_of(certificate);
   int rc = gnutls_x509_crt_import(crt.get(), &datum, format);
   if (rc < 0) {
     return make_error(Errc::invalid_argument, std::string("not an X.509 certificate in DER or "

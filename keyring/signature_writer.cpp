@@ -6,6 +6,7 @@
 
 #include "base/byte_writer.h"
 #include "base/errors.h"
+#include "base/gnutls_datum.h"
 #include "keyring/errors.h"
 
 namespace pgptls::keyring {
@@ -22,12 +23,6 @@ constexpr std::uint8_t kIssuerFingerprint = 33;
 constexpr std::uint8_t kSha256 = 8;
 constexpr std::uint8_t kSha384 = 9;
 constexpr std::uint8_t kSha512 = 10;
-
-struct GnutlsDatum {
-  gnutls_datum_t datum{nullptr, 0};
-  ~GnutlsDatum() { gnutls_free(datum.data); }
-  [[nodiscard]] ByteView view() const { return {datum.data, datum.size}; }
-};
 
 struct HashChoice {
   std::uint8_t id;
@@ -76,9 +71,8 @@ Error signing_failed(int code) {
 // write_signature_fields: the algorithm-specific part (RFC 9580 §5.2.3).
 Status write_signature_fields(base::ByteWriter& out, const DetachedSigner& signer,
                               const HashChoice& hash, ByteView digest) {
-  const gnutls_datum_t digest_datum{const_cast<std::uint8_t*>(digest.data()),
-                                    static_cast<unsigned>(digest.size())};
-  GnutlsDatum signature;
+  const gnutls_datum_t digest_datum = base::datum_of(digest);
+  base::OwnedDatum signature;
   switch (signer.algorithm) {
     case SigningAlgorithm::rsa: {
       const int code = gnutls_privkey_sign_hash2(signer.key, hash.ecdsa_or_rsa, 0, &digest_datum,
@@ -95,8 +89,8 @@ Status write_signature_fields(base::ByteWriter& out, const DetachedSigner& signe
       if (code < 0) {
         return signing_failed(code);
       }
-      GnutlsDatum r;
-      GnutlsDatum s;
+      base::OwnedDatum r;
+      base::OwnedDatum s;
       if (const int decoded = gnutls_decode_rs_value(&signature.datum, &r.datum, &s.datum);
           decoded < 0) {
         return signing_failed(decoded);

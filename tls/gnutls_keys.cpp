@@ -2,15 +2,14 @@
 
 #include <string>
 
+#include "base/gnutls_datum.h"
 #include "base/secret.h"
 #include "tls/errors.h"
 
 namespace pgptls::tls {
 
 gnutls_datum_t gnutls_datum_of(ByteView bytes) {
-  // GnuTLS takes non-const pointers in datums it only reads.
-  return gnutls_datum_t{const_cast<unsigned char*>(bytes.data()),
-                        static_cast<unsigned int>(bytes.size())};
+  return base::datum_of(bytes);
 }
 
 Result<base::PublicKeyHandle> public_key_from_spki(ByteView spki_der) {
