@@ -11,9 +11,9 @@
 
 #include "base/clock.h"
 #include "base/rng.h"
-#include "interop/tls/rfc6091_socket.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
+#include "tests/support/socket_driver.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/engine_support.h"
 #include "tls/errors.h"
@@ -24,7 +24,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using pgptls::test::ChildProcess;
-using test::EngineSocket;
+using pgptls::test::connect_loopback;
+using pgptls::test::LoopbackListener;
+using pgptls::test::SocketDriver;
 using test::KeyKind;
 using test::X509Identity;
 
@@ -83,16 +85,14 @@ class Rfc6091Interop : public ::testing::Test {
   static void client_roundtrip(std::uint16_t port, Rfc6091Config cfg, const std::string& answer) {
     auto engine = make_rfc6091_engine(std::move(cfg));
     ASSERT_TRUE(engine.ok());
-    ASSERT_TRUE((*engine)->start().ok());
-    EngineSocket socket(EngineSocket::connect_to(port), **engine);
+    SocketDriver socket(connect_loopback(port, 10s), **engine);
     ASSERT_TRUE(socket.handshake(10s))
         << (*engine)->state_name() << " "
         << ((*engine)->failure() ? (*engine)->failure()->message() : "");
     EXPECT_TRUE((*engine)->session().peer.has_value());
-    ASSERT_TRUE(socket.send("hello\n"));
-    EXPECT_NE(socket.receive_until(answer, 10s).find(answer), std::string::npos);
-    (void)(*engine)->close();
-    socket.pump_once(100ms);
+    ASSERT_TRUE(socket.write("hello\n", 10s));
+    EXPECT_NE(socket.read_until(answer, 10s).find(answer), std::string::npos);
+    socket.close(100ms);
   }
 
   static pgptls::test::TempDir* dir_;
@@ -152,19 +152,18 @@ struct Served {
   bool peer_verified = false;
 };
 
-Served serve_one(int listener, Rfc6091Config cfg) {
+Served serve_one(LoopbackListener& listener, Rfc6091Config cfg) {
   Served served;
   auto engine = make_rfc6091_engine(std::move(cfg));
   if (!engine.ok()) {
     return served;
   }
-  EngineSocket socket(EngineSocket::accept_from(listener, 10s), **engine);
+  SocketDriver socket(listener.accept(10s), **engine);
   served.established = socket.handshake(10s);
   if (served.established) {
     served.peer_verified = (*engine)->session().peer.has_value();
-    served.received = socket.receive_until("\n", 10s);
-    (void)socket.send(served.received);
-    socket.pump_once(50ms);
+    served.received = socket.read_until("\n", 10s);
+    (void)socket.write(served.received, 10s);
   }
   served.failure = (*engine)->failure();
   return served;
@@ -180,9 +179,9 @@ TEST_F(Rfc6091Interop, GnutlsCliAgainstOurServer) {
     const X509Identity& client = id("client-" + client_key);
     for (const CipherSuite* suite : suites_for(key)) {
       SCOPED_TRACE(key + " " + std::string(suite->name));
-      const std::uint16_t port = pgptls::test::free_port();
-      const int listener = EngineSocket::listen_on(port);
-      ASSERT_GE(listener, 0);
+      auto listener = LoopbackListener::open();
+      ASSERT_TRUE(listener.has_value());
+      const std::uint16_t port = listener->port();
       auto cli = ChildProcess::start(
           {"gnutls-cli", "-p", std::to_string(port), "--priority", kGnutlsTls12, "--x509cafile",
            server.certificate_pem.string(), "--verify-hostname", server.domain, "--x509certfile",
@@ -190,8 +189,7 @@ TEST_F(Rfc6091Interop, GnutlsCliAgainstOurServer) {
           dir_->file("gnutls-cli.log"));
       ASSERT_TRUE(cli.has_value());
       cli->write_stdin("hello\n");
-      const Served served = serve_one(listener, config(Role::server, server, client, suite->id));
-      ::close(listener);
+      const Served served = serve_one(*listener, config(Role::server, server, client, suite->id));
       EXPECT_TRUE(served.established)
           << (served.failure ? served.failure->message() : "") << cli->log();
       EXPECT_TRUE(served.peer_verified);
@@ -208,9 +206,9 @@ TEST_F(Rfc6091Interop, OpensslClientAgainstOurServer) {
     const X509Identity& client = id("client-" + key);
     for (const CipherSuite* suite : suites_for(key)) {
       SCOPED_TRACE(key + " " + std::string(suite->name));
-      const std::uint16_t port = pgptls::test::free_port();
-      const int listener = EngineSocket::listen_on(port);
-      ASSERT_GE(listener, 0);
+      auto listener = LoopbackListener::open();
+      ASSERT_TRUE(listener.has_value());
+      const std::uint16_t port = listener->port();
       auto cli = ChildProcess::start(
           {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-tls1_2",
            "-quiet", "-servername", server.domain, "-CAfile", server.certificate_pem.string(),
@@ -219,8 +217,7 @@ TEST_F(Rfc6091Interop, OpensslClientAgainstOurServer) {
           dir_->file("s_client.log"));
       ASSERT_TRUE(cli.has_value());
       cli->write_stdin("hello\n");
-      const Served served = serve_one(listener, config(Role::server, server, client, suite->id));
-      ::close(listener);
+      const Served served = serve_one(*listener, config(Role::server, server, client, suite->id));
       EXPECT_TRUE(served.established)
           << (served.failure ? served.failure->message() : "") << cli->log();
       EXPECT_TRUE(served.peer_verified);
@@ -234,9 +231,9 @@ TEST_F(Rfc6091Interop, OpensslClientAgainstOurServer) {
 TEST_F(Rfc6091Interop, GnutlsCliRenegotiationIsRefused) {
   const X509Identity& server = id("server-ecdsa");
   const X509Identity& client = id("client-ecdsa");
-  const std::uint16_t port = pgptls::test::free_port();
-  const int listener = EngineSocket::listen_on(port);
-  ASSERT_GE(listener, 0);
+  auto listener = LoopbackListener::open();
+  ASSERT_TRUE(listener.has_value());
+  const std::uint16_t port = listener->port();
   auto cli = ChildProcess::start(
       {"gnutls-cli", "-p", std::to_string(port), "--priority", kGnutlsTls12, "--rehandshake",
        "--x509cafile", server.certificate_pem.string(), "--verify-hostname", server.domain,
@@ -247,12 +244,9 @@ TEST_F(Rfc6091Interop, GnutlsCliRenegotiationIsRefused) {
   auto cfg = config(Role::server, server, client, supported_cipher_suites().front().id);
   auto engine = make_rfc6091_engine(std::move(cfg));
   ASSERT_TRUE(engine.ok());
-  EngineSocket socket(EngineSocket::accept_from(listener, 10s), **engine);
-  ::close(listener);
+  SocketDriver socket(listener->accept(10s), **engine);
   ASSERT_TRUE(socket.handshake(10s));
-  for (int i = 0; i < 50 && (*engine)->status() == EngineStatus::established; ++i) {
-    socket.pump_once(100ms);
-  }
+  EXPECT_TRUE(socket.run_until_end(5s));
   ASSERT_TRUE((*engine)->failure().has_value()) << cli->log();
   EXPECT_EQ((*engine)->failure()->code, make_error_code(Errc::no_renegotiation));
   EXPECT_TRUE(cli->wait_for_log("No renegotiation", 5s)) << cli->log();
@@ -277,15 +271,12 @@ TEST_F(Rfc6091Interop, OpensslServerRenegotiationIsRefused) {
   auto engine = make_rfc6091_engine(
       config(Role::client, client, server, supported_cipher_suites().front().id));
   ASSERT_TRUE(engine.ok());
-  ASSERT_TRUE((*engine)->start().ok());
-  EngineSocket socket(EngineSocket::connect_to(port), **engine);
+  SocketDriver socket(connect_loopback(port, 10s), **engine);
   ASSERT_TRUE(socket.handshake(10s)) << process->log();
   ASSERT_TRUE(process->wait_for_log("CIPHER is", 5s)) << process->log();
   // s_server renegotiates (sends HelloRequest) when "R" arrives on stdin.
   process->write_stdin("R\n");
-  for (int i = 0; i < 50 && (*engine)->status() == EngineStatus::established; ++i) {
-    socket.pump_once(100ms);
-  }
+  EXPECT_TRUE(socket.run_until_end(5s));
   ASSERT_TRUE((*engine)->failure().has_value()) << process->log();
   EXPECT_EQ((*engine)->failure()->code, make_error_code(Errc::no_renegotiation));
   EXPECT_TRUE(process->wait_for_log("no renegotiation", 5s)) << process->log();
@@ -301,12 +292,12 @@ namespace {
 // our server with `code`, and the client reports the alert `alert_text`.
 void refused_by_our_server(const std::vector<std::string>& argv, Rfc6091Config cfg, Errc code,
                            const std::string& alert_text, const std::filesystem::path& log,
-                           int listener) {
+                           LoopbackListener& listener) {
   auto cli = ChildProcess::start(argv, log);
   ASSERT_TRUE(cli.has_value());
   auto engine = make_rfc6091_engine(std::move(cfg));
   ASSERT_TRUE(engine.ok());
-  EngineSocket socket(EngineSocket::accept_from(listener, 10s), **engine);
+  SocketDriver socket(listener.accept(10s), **engine);
   EXPECT_FALSE(socket.handshake(10s));
   ASSERT_TRUE((*engine)->failure().has_value());
   EXPECT_EQ((*engine)->failure()->code, make_error_code(code)) << (*engine)->failure()->message();
@@ -316,31 +307,29 @@ void refused_by_our_server(const std::vector<std::string>& argv, Rfc6091Config c
 TEST_F(Rfc6091Interop, GnutlsCliWithoutExtendedMasterSecretIsRefused) {
   const X509Identity& server = id("server-ecdsa");
   const X509Identity& client = id("client-ecdsa");
-  const std::uint16_t port = pgptls::test::free_port();
-  const int listener = EngineSocket::listen_on(port);
-  ASSERT_GE(listener, 0);
+  auto listener = LoopbackListener::open();
+  ASSERT_TRUE(listener.has_value());
+  const std::uint16_t port = listener->port();
   refused_by_our_server(
       {"gnutls-cli", "-p", std::to_string(port), "--priority",
        std::string(kGnutlsTls12) + ":%NO_SESSION_HASH", "--x509cafile",
        server.certificate_pem.string(), "--verify-hostname", server.domain, "127.0.0.1"},
       config(Role::server, server, client, supported_cipher_suites().front().id),
       Errc::insufficient_security, "Insufficient security", dir_->file("gnutls-cli-noems.log"),
-      listener);
-  ::close(listener);
+      *listener);
 }
 
 TEST_F(Rfc6091Interop, OpensslTls13OnlyClientIsRefused) {
   const X509Identity& server = id("server-ecdsa");
   const X509Identity& client = id("client-ecdsa");
-  const std::uint16_t port = pgptls::test::free_port();
-  const int listener = EngineSocket::listen_on(port);
-  ASSERT_GE(listener, 0);
+  auto listener = LoopbackListener::open();
+  ASSERT_TRUE(listener.has_value());
+  const std::uint16_t port = listener->port();
   refused_by_our_server({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port),
                          "-tls1_3", "-servername", server.domain},
                         config(Role::server, server, client, supported_cipher_suites().front().id),
                         Errc::protocol_version, "protocol version",
-                        dir_->file("s_client-tls13.log"), listener);
-  ::close(listener);
+                        dir_->file("s_client-tls13.log"), *listener);
 }
 
 }  // namespace
