@@ -6,8 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/rng.h"
@@ -33,7 +37,7 @@ using test::X509Identity;
 constexpr const char* kGnutlsTls12 = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
 
 class Rfc6091Interop : public ::testing::Test {
- protected:
+ public:
   static void SetUpTestSuite() {
     dir_ = new pgptls::test::TempDir();
     ids_ = new std::map<std::string, X509Identity>();
@@ -169,27 +173,29 @@ Served serve_one(LoopbackListener& listener, Rfc6091Config cfg) {
   return served;
 }
 
-TEST_F(Rfc6091Interop, GnutlsCliAgainstOurServer) {
+// ClientArgv: the command line of a real client that connects to our server
+// on `port` as `client`, trusting `server`.
+using ClientArgv = std::function<std::vector<std::string>(
+    std::uint16_t port, const X509Identity& server, const X509Identity& client)>;
+
+// expect_real_client_served: for each server key and each of its suites, the
+// real client connects to our server, is verified, and its line is echoed.
+// `client_key_for` picks the client's key for a server key.
+void expect_real_client_served(const ClientArgv& argv,
+                               const std::function<std::string(const std::string&)>& client_key_for,
+                               const std::filesystem::path& log) {
   for (const std::string key : {"rsa", "ecdsa", "ed25519"}) {
-    // GnuTLS 3.7's client offers an Ed25519 client certificate in TLS 1.2
-    // only through its retrieve callback, so gnutls-cli authenticates with
-    // ECDSA against the Ed25519 server.
-    const std::string client_key = key == "ed25519" ? "ecdsa" : key;
-    const X509Identity& server = id("server-" + key);
-    const X509Identity& client = id("client-" + client_key);
-    for (const CipherSuite* suite : suites_for(key)) {
+    const X509Identity& server = Rfc6091Interop::id("server-" + key);
+    const X509Identity& client = Rfc6091Interop::id("client-" + client_key_for(key));
+    for (const CipherSuite* suite : Rfc6091Interop::suites_for(key)) {
       SCOPED_TRACE(key + " " + std::string(suite->name));
       auto listener = LoopbackListener::open();
       ASSERT_TRUE(listener.has_value());
-      const std::uint16_t port = listener->port();
-      auto cli = ChildProcess::start(
-          {"gnutls-cli", "-p", std::to_string(port), "--priority", kGnutlsTls12, "--x509cafile",
-           server.certificate_pem.string(), "--verify-hostname", server.domain, "--x509certfile",
-           client.certificate_pem.string(), "--x509keyfile", client.key_pem.string(), "127.0.0.1"},
-          dir_->file("gnutls-cli.log"));
+      auto cli = ChildProcess::start(argv(listener->port(), server, client), log);
       ASSERT_TRUE(cli.has_value());
       cli->write_stdin("hello\n");
-      const Served served = serve_one(*listener, config(Role::server, server, client, suite->id));
+      const Served served =
+          serve_one(*listener, Rfc6091Interop::config(Role::server, server, client, suite->id));
       EXPECT_TRUE(served.established)
           << (served.failure ? served.failure->message() : "") << cli->log();
       EXPECT_TRUE(served.peer_verified);
@@ -200,32 +206,51 @@ TEST_F(Rfc6091Interop, GnutlsCliAgainstOurServer) {
   }
 }
 
+TEST_F(Rfc6091Interop, GnutlsCliAgainstOurServer) {
+  expect_real_client_served(
+      [](std::uint16_t port, const X509Identity& server, const X509Identity& client) {
+        return std::vector<std::string>{"gnutls-cli",
+                                        "-p",
+                                        std::to_string(port),
+                                        "--priority",
+                                        kGnutlsTls12,
+                                        "--x509cafile",
+                                        server.certificate_pem.string(),
+                                        "--verify-hostname",
+                                        server.domain,
+                                        "--x509certfile",
+                                        client.certificate_pem.string(),
+                                        "--x509keyfile",
+                                        client.key_pem.string(),
+                                        "127.0.0.1"};
+      },
+      // GnuTLS 3.7's client offers an Ed25519 client certificate in TLS 1.2
+      // only through its retrieve callback, so gnutls-cli authenticates with
+      // ECDSA against the Ed25519 server.
+      [](const std::string& key) { return key == "ed25519" ? std::string("ecdsa") : key; },
+      dir_->file("gnutls-cli.log"));
+}
+
 TEST_F(Rfc6091Interop, OpensslClientAgainstOurServer) {
-  for (const std::string key : {"rsa", "ecdsa", "ed25519"}) {
-    const X509Identity& server = id("server-" + key);
-    const X509Identity& client = id("client-" + key);
-    for (const CipherSuite* suite : suites_for(key)) {
-      SCOPED_TRACE(key + " " + std::string(suite->name));
-      auto listener = LoopbackListener::open();
-      ASSERT_TRUE(listener.has_value());
-      const std::uint16_t port = listener->port();
-      auto cli = ChildProcess::start(
-          {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-tls1_2",
-           "-quiet", "-servername", server.domain, "-CAfile", server.certificate_pem.string(),
-           "-verify_return_error", "-cert", client.certificate_pem.string(), "-key",
-           client.key_pem.string()},
-          dir_->file("s_client.log"));
-      ASSERT_TRUE(cli.has_value());
-      cli->write_stdin("hello\n");
-      const Served served = serve_one(*listener, config(Role::server, server, client, suite->id));
-      EXPECT_TRUE(served.established)
-          << (served.failure ? served.failure->message() : "") << cli->log();
-      EXPECT_TRUE(served.peer_verified);
-      EXPECT_EQ(served.received, "hello\n");
-      EXPECT_TRUE(cli->wait_for_log("hello", 5s)) << cli->log();
-      cli->close_stdin();
-    }
-  }
+  expect_real_client_served(
+      [](std::uint16_t port, const X509Identity& server, const X509Identity& client) {
+        return std::vector<std::string>{"openssl",
+                                        "s_client",
+                                        "-connect",
+                                        "127.0.0.1:" + std::to_string(port),
+                                        "-tls1_2",
+                                        "-quiet",
+                                        "-servername",
+                                        server.domain,
+                                        "-CAfile",
+                                        server.certificate_pem.string(),
+                                        "-verify_return_error",
+                                        "-cert",
+                                        client.certificate_pem.string(),
+                                        "-key",
+                                        client.key_pem.string()};
+      },
+      [](const std::string& key) { return key; }, dir_->file("s_client.log"));
 }
 
 TEST_F(Rfc6091Interop, GnutlsCliRenegotiationIsRefused) {
