@@ -19,6 +19,7 @@
 // domain" is a client-side row only).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -34,7 +35,7 @@
 #include "keyring/cert.h"
 #include "keyring/pin_store.h"
 #include "keyring/secret_key.h"
-#include "tests/support/process.h"
+#include "tests/keyring/store_gpg.h"
 #include "tests/support/temp_dir.h"
 #include "tests/transport/loopback_handshake.h"
 #include "tls/trust_verifier.h"
@@ -46,38 +47,9 @@ namespace {
 using tls::CertificateType;
 using transport::ClientMode;
 
-// The decision is judged two days after the keys were made: the "expired"
-// key expires after one day (gpg --quick-set-expire 1d), the others never.
+// The decision is judged two days from now: the "expired" key expires one
+// day after it was made (gpg --quick-set-expire 1d), the others never.
 constexpr auto kJudgeLater = std::chrono::hours(48);
-
-std::string gpg(const TempDir& home, std::vector<std::string> arguments,
-                const std::string& stdin_data = {}) {
-  std::vector<std::string> argv{"gpg",      "--homedir",    home.path().string(),
-                                "--batch",  "--yes",        "--pinentry-mode",
-                                "loopback", "--passphrase", ""};
-  argv.insert(argv.end(), arguments.begin(), arguments.end());
-  ToolOptions options;
-  options.stdin_data = stdin_data;
-  const auto result = run_tool(argv, options);
-  if (!result.ok()) {
-    throw std::runtime_error("gpg failed: " + result.describe());
-  }
-  return result.out;
-}
-
-// generate: an Ed25519 primary key with the given usage (gpg
-// --quick-gen-key); its fingerprint (uppercase hex).
-std::string generate(const TempDir& home, const std::string& user_id, const std::string& usage) {
-  gpg(home, {"--quick-gen-key", user_id, "ed25519", usage, "never"});
-  const std::string listing = gpg(home, {"--with-colons", "--list-keys", "=" + user_id});
-  const std::size_t fpr = listing.find("\nfpr:");
-  if (fpr == std::string::npos) {
-    throw std::runtime_error("no fingerprint for " + user_id);
-  }
-  // fpr:::::::::FINGERPRINT:
-  const std::size_t start = listing.find_first_not_of(':', fpr + 5);
-  return listing.substr(start, listing.find(':', start) - start);
-}
 
 keyring::Cert parse(const std::string& exported) {
   auto cert = keyring::parse_certificate(as_bytes_view(exported));
@@ -87,38 +59,89 @@ keyring::Cert parse(const std::string& exported) {
   return std::move(cert).value();
 }
 
-// PeerKey: a peer's gpg-made certificate for xmpp:<domain> whose primary
-// key is flagged for authentication (RFC 9580 §5.2.3.29, 0x20) and signs
-// the handshake, loaded the way pgptls loads credentials (keyring
-// secret-key import, not a test shortcut).
+// The peers of the matrix: name, domain of the xmpp: user ID.
+const std::vector<std::pair<std::string, std::string>> kPeers = {
+    {"server", "a.example"},
+    {"client", "client.example"},
+    {"uncertified", "uncertified.example"},
+    {"wrong_authority", "rogue.example"},
+    {"out_of_scope", "scoped.example"},
+    {"revoked", "revoked.example"},
+    {"expired", "expired.example"},
+    {"wrong_domain", "c.example"},
+};
+
+// make_keys: runs gpg to make the authorities and the peers (primary keys
+// flagged for authentication, RFC 9580 §5.2.3.29 0x20, which sign the
+// handshake), certifies, revokes and expires them, and writes the exports
+// to `out`. Cached in the build folder: ctest runs each test in its own
+// process, and the keys are made once.
+void make_keys(const std::filesystem::path& out) {
+  GpgHome home;
+  const std::string ca = home.generate("CA <ca@example.invalid>", "ed25519", "cert");
+  const std::string ca_scoped =
+      home.generate("Scoped CA <scoped@example.invalid>", "ed25519", "cert");
+  const std::string rogue = home.generate("Rogue <rogue@example.invalid>", "ed25519", "cert");
+  std::map<std::string, std::string> fpr;
+  for (const auto& [name, domain] : kPeers) {
+    fpr[name] = home.generate("xmpp:" + domain, "ed25519", "auth");
+  }
+  const auto certify = [&](const std::string& signer, const std::string& name) {
+    const auto peer = std::find_if(kPeers.begin(), kPeers.end(),
+                                   [&](const auto& entry) { return entry.first == name; });
+    home.certify(signer, fpr.at(name), "xmpp:" + peer->second);
+  };
+  for (const char* name : {"server", "client", "revoked", "expired", "wrong_domain"}) {
+    certify(ca, name);
+  }
+  certify(rogue, "wrong_authority");
+  certify(ca_scoped, "out_of_scope");
+  home.revoke_key(fpr.at("revoked"));
+  // One day from now; the decision is judged two days later (kJudgeLater).
+  home.run({"--quick-set-expire", fpr.at("expired"), "1d"});
+
+  write_file(out / "ca.pgp", home.export_cert(ca));
+  write_file(out / "ca.fpr", ca);
+  write_file(out / "ca_scoped.pgp", home.export_cert(ca_scoped));
+  for (const auto& [name, domain] : kPeers) {
+    write_file(out / (name + ".pgp"), home.export_cert(fpr.at(name)));
+    write_file(out / (name + "-secret.pgp"), home.run({"--export-secret-keys", fpr.at(name)}));
+  }
+}
+
+// PeerKey: a peer's certificate as gpg left it, and its signing key loaded
+// the way pgptls loads credentials (keyring secret-key import).
 struct PeerKey {
   std::string domain;
   Bytes fingerprint;
-  Bytes transferable_key;  // gpg --export, refreshed after every gpg change
-  tls::OpenPgpCredential credential() const {
+  Bytes transferable_key;
+  base::SharedPrivateKey signer;
+  [[nodiscard]] tls::OpenPgpCredential credential() const {
     return {transferable_key, Bytes(fingerprint.end() - 8, fingerprint.end()), fingerprint, false,
             signer};
   }
-  base::SharedPrivateKey signer;
 };
 
-PeerKey make_peer(const TempDir& home, const std::string& domain) {
+PeerKey load_peer(const std::filesystem::path& dir, const std::string& name,
+                  const std::string& domain) {
   PeerKey peer;
   peer.domain = domain;
-  const std::string fpr = generate(home, "xmpp:" + domain, "auth");
-  peer.fingerprint = base::hex_decode(fpr).value();
-  const std::string secret = gpg(home, {"--export-secret-keys", fpr});
+  const std::string exported = read_text_file(dir / (name + ".pgp"));
+  peer.transferable_key.assign(exported.begin(), exported.end());
+  peer.fingerprint = parse(exported).fingerprint();
+  const std::string secret = read_text_file(dir / (name + "-secret.pgp"));
   auto keys = keyring::load_secret_keys(as_bytes_view(secret));
   if (!keys.ok()) {
     throw std::runtime_error("cannot read gpg's secret key export: " + keys.error().message());
   }
   const keyring::SecretKeyPacket* packet = keyring::find_secret_key(*keys, peer.fingerprint);
   if (packet == nullptr) {
-    throw std::runtime_error("gpg exported no secret key " + fpr);
+    throw std::runtime_error("gpg exported no secret key for " + name);
   }
   auto key = keyring::unlock_secret_key(*packet, {});
   if (!key.ok()) {
-    throw std::runtime_error("cannot load the secret key " + fpr + ": " + key.error().message());
+    throw std::runtime_error("cannot load the secret key of " + name + ": " +
+                             key.error().message());
   }
   peer.signer = base::share(std::move(key).value());
   return peer;
@@ -126,68 +149,28 @@ PeerKey make_peer(const TempDir& home, const std::string& domain) {
 
 // The certificates of the suite.
 struct Fixtures {
-  TempDir home;
-  std::string ca;                        // the authority, unscoped
-  std::string ca_scoped;                 // an authority scoped to *.example.org
-  std::string rogue;                     // a key that certifies but is no authority
+  std::string ca;  // the unscoped authority's fingerprint
+  keyring::Cert ca_cert;
+  keyring::Cert ca_scoped_cert;          // an authority scoped to *.example.org
   std::map<std::string, PeerKey> peers;  // by name
 };
 
 class DecisionMatrixTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    const auto dir = cached_fixture("transport-decision-matrix-v1", make_keys);
     auto made = std::make_unique<Fixtures>();
-    const TempDir& home = made->home;
-    made->ca = generate(home, "CA <ca@example.invalid>", "cert");
-    made->ca_scoped = generate(home, "Scoped CA <scoped@example.invalid>", "cert");
-    made->rogue = generate(home, "Rogue <rogue@example.invalid>", "cert");
-    const auto peer = [&](const std::string& name, const std::string& domain) -> PeerKey& {
-      made->peers[name] = make_peer(home, domain);
-      return made->peers[name];
-    };
-    const auto certify = [&](const std::string& signer, const PeerKey& target) {
-      gpg(home, {"--default-key", signer, "--quick-sign-key",
-                 base::hex_encode_upper(target.fingerprint), "xmpp:" + target.domain});
-    };
-    certify(made->ca, peer("server", "a.example"));
-    certify(made->ca, peer("client", "client.example"));
-    peer("uncertified", "uncertified.example");
-    certify(made->rogue, peer("wrong_authority", "rogue.example"));
-    certify(made->ca_scoped, peer("out_of_scope", "scoped.example"));
-    certify(made->ca, peer("revoked", "revoked.example"));
-    certify(made->ca, peer("expired", "expired.example"));
-    certify(made->ca, peer("wrong_domain", "c.example"));
-
-    // Revoke with the certificate gpg made at generation; it is written
-    // with ':' before the armor line so that it is not imported by
-    // accident (GnuPG manual, "Revocation certificates").
-    const std::string revoked_fpr = base::hex_encode_upper(made->peers["revoked"].fingerprint);
-    std::string revocation = read_text(home.path() / "openpgp-revocs.d" / (revoked_fpr + ".rev"));
-    const std::size_t colon = revocation.find(":-----BEGIN");
-    if (colon == std::string::npos) {
-      throw std::runtime_error("no revocation certificate for " + revoked_fpr);
-    }
-    revocation.erase(colon, 1);
-    gpg(home, {"--import"}, revocation);
-    gpg(home,
-        {"--quick-set-expire", base::hex_encode_upper(made->peers["expired"].fingerprint), "1d"});
-
-    // Present what gpg holds now (certifications, revocation, expiry).
-    for (auto& [name, identity] : made->peers) {
-      const std::string exported =
-          gpg(home, {"--export", base::hex_encode_upper(identity.fingerprint)});
-      identity.transferable_key.assign(exported.begin(), exported.end());
+    made->ca = read_text_file(dir / "ca.fpr");
+    made->ca_cert = parse(read_text_file(dir / "ca.pgp"));
+    made->ca_scoped_cert = parse(read_text_file(dir / "ca_scoped.pgp"));
+    for (const auto& [name, domain] : kPeers) {
+      made->peers[name] = load_peer(dir, name, domain);
     }
     fixtures_ = made.release();
   }
   static void TearDownTestSuite() {
     delete fixtures_;
     fixtures_ = nullptr;
-  }
-
-  static std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
 
   void SetUp() override { ASSERT_NE(fixtures_, nullptr) << "the gpg fixtures were not made"; }
@@ -198,10 +181,8 @@ class DecisionMatrixTest : public ::testing::Test {
   // authorities (one scoped) judged at kJudgeLater.
   std::shared_ptr<tls::KeyringOpenPgpTrust> keyring_trust() const {
     tls::KeyringTrustConfig config;
-    config.authorities.push_back(
-        keyring::Authority{parse(gpg(fixtures_->home, {"--export", fixtures_->ca})), {}});
-    config.authorities.push_back(keyring::Authority{
-        parse(gpg(fixtures_->home, {"--export", fixtures_->ca_scoped})), {"*.example.org"}});
+    config.authorities.push_back(keyring::Authority{fixtures_->ca_cert, {}});
+    config.authorities.push_back(keyring::Authority{fixtures_->ca_scoped_cert, {"*.example.org"}});
     config.clock = clock_;
     return std::make_shared<tls::KeyringOpenPgpTrust>(std::move(config));
   }
@@ -270,8 +251,7 @@ TEST_F(DecisionMatrixTest, AutoModeChoosesOpenPgpFromTheRealKeyring) {
   LoopbackServer server(transport::make_server_engine_factory(settings("server", "s.sqlite")));
   auto client_settings = settings("client", "c.sqlite");
   tls::KeyringTrustConfig config;
-  config.authorities.push_back(
-      keyring::Authority{parse(gpg(fixtures_->home, {"--export", fixtures_->ca})), {}});
+  config.authorities.push_back(keyring::Authority{fixtures_->ca_cert, {}});
   config.certificates.push_back(parse(std::string(identity("server").transferable_key.begin(),
                                                   identity("server").transferable_key.end())));
   config.clock = clock_;
