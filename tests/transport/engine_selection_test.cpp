@@ -12,6 +12,7 @@
 
 #include "base/errors.h"
 #include "keyring/pin_store.h"
+#include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/engine_openpgp.h"
 #include "tests/tls/gnutls_test_pki.h"
@@ -80,6 +81,10 @@ class EngineSelectionTest : public ::testing::Test {
     delete client_pgp_;
     delete server_pgp_;
     delete x509_dir_;
+    if (gpg_home_ != nullptr) {
+      // gpg started an agent for this home; stop it before the folder goes.
+      (void)run_tool({"gpgconf", "--homedir", gpg_home_->path().string(), "--kill", "all"});
+    }
     delete gpg_home_;
   }
 
@@ -206,6 +211,74 @@ TEST_F(EngineSelectionTest, ServerFactoryAsksForMoreBytesUntilTheHelloIsComplete
   const auto client = factory(transport::EngineRequest{tls::Role::client, options, {}});
   ASSERT_FALSE(client.ok());
   EXPECT_EQ(client.error().code, tls::Errc::invalid_state);
+}
+
+// client_hello_in_one_byte_records: the ClientHello our RFC 6091 client
+// sends, re-framed as one handshake byte per record (RFC 5246 §6.2.1 lets
+// a handshake message span records).
+Bytes client_hello_in_one_byte_records(const transport::EngineFactory& client) {
+  const auto options = transport::HandshakeOptions::for_peer("a.example");
+  auto engine = client(transport::EngineRequest{tls::Role::client, options, {}});
+  EXPECT_TRUE(engine.ok());
+  if (!engine.ok() || !(*engine)->start().ok()) {
+    return {};
+  }
+  const ByteView flight = (*engine)->pending_output();
+  EXPECT_GT(flight.size(), 5U);
+  EXPECT_EQ(flight[0], 0x16);
+  Bytes records;
+  for (const std::uint8_t byte : flight.subspan(5)) {
+    records.insert(records.end(), {0x16, flight[1], flight[2], 0x00, 0x01, byte});
+  }
+  return records;
+}
+
+TEST_F(EngineSelectionTest, ServerFactoryFollowsAHelloSplitIntoOneByteRecords) {
+  const Bytes records = client_hello_in_one_byte_records(
+      transport::make_client_engine_factory(settings(false), ClientMode::openpgp));
+  ASSERT_FALSE(records.empty());
+  transport::HandshakeOptions options;
+  for (const bool openpgp_server : {true, false}) {
+    // As the stream does: the bytes so far, one more each call.
+    auto factory = transport::make_server_engine_factory(settings(true, openpgp_server, true));
+    for (std::size_t size = 1; size < records.size(); ++size) {
+      const auto engine = factory(
+          transport::EngineRequest{tls::Role::server, options, ByteView(records).first(size)});
+      ASSERT_FALSE(engine.ok()) << "an engine before the hello was complete, at " << size;
+      ASSERT_EQ(engine.error().code, transport::Errc::need_more_input) << engine.error().message();
+    }
+    auto engine = factory(transport::EngineRequest{tls::Role::server, options, records});
+    ASSERT_TRUE(engine.ok()) << engine.error().message();
+    // The engine that was chosen takes the same bytes and answers them.
+    ASSERT_TRUE((*engine)->start().ok());
+    const Status fed = (*engine)->feed(records);
+    ASSERT_TRUE(fed.ok()) << fed.error().message();
+    const ByteView reply = (*engine)->pending_output();
+    ASSERT_GT(reply.size(), 5U);
+    EXPECT_EQ(reply[0], 0x16);
+    // Which engine it is shows in its state names: GnuTLS reports one
+    // "Handshake" phase, the RFC 6091 engine its RFC 5246 §7.3 states.
+    if (openpgp_server) {
+      EXPECT_NE((*engine)->state_name(), "Handshake");
+    } else {
+      EXPECT_EQ((*engine)->state_name(), "Handshake");
+    }
+  }
+}
+
+TEST_F(EngineSelectionTest, ServerFactoryRestartsOnBytesOfAnotherConnection) {
+  // One factory object called with bytes that do not continue the previous
+  // call's (it should be copied per stream; this keeps a shared one safe).
+  const Bytes records = client_hello_in_one_byte_records(
+      transport::make_client_engine_factory(settings(false), ClientMode::openpgp));
+  ASSERT_FALSE(records.empty());
+  auto factory = transport::make_server_engine_factory(settings(true));
+  transport::HandshakeOptions options;
+  const Bytes other = {0x16, 0x03, 0x01, 0x00, 0x01, 0x01, 0x16};
+  ASSERT_EQ(factory(transport::EngineRequest{tls::Role::server, options, other}).error().code,
+            transport::Errc::need_more_input);
+  auto engine = factory(transport::EngineRequest{tls::Role::server, options, records});
+  ASSERT_TRUE(engine.ok()) << engine.error().message();
 }
 
 TEST_F(EngineSelectionTest, PeekDeadlineAppliesToTheServerFactory) {
