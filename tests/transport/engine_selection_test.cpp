@@ -266,6 +266,21 @@ TEST_F(EngineSelectionTest, ServerFactoryFollowsAHelloSplitIntoOneByteRecords) {
   }
 }
 
+TEST_F(EngineSelectionTest, OpenPgpSwitchedOffByPolicyGoesToGnutls) {
+  const Bytes records = client_hello_in_one_byte_records(
+      transport::make_client_engine_factory(settings(false), ClientMode::openpgp));
+  ASSERT_FALSE(records.empty());
+  auto server_settings = settings(true);
+  server_settings->openpgp_policy.certificate_types = {CertificateType::x509};
+  auto factory = transport::make_server_engine_factory(server_settings);
+  transport::HandshakeOptions options;
+  auto engine = factory(transport::EngineRequest{tls::Role::server, options, records});
+  ASSERT_TRUE(engine.ok()) << engine.error().message();
+  ASSERT_TRUE((*engine)->start().ok());
+  ASSERT_TRUE((*engine)->feed(records).ok());
+  EXPECT_EQ((*engine)->state_name(), "Handshake");  // GnuTLS's one handshake phase
+}
+
 TEST_F(EngineSelectionTest, ServerFactoryRestartsOnBytesOfAnotherConnection) {
   // One factory object called with bytes that do not continue the previous
   // call's (it should be copied per stream; this keeps a shared one safe).
