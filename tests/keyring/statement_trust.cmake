@@ -5,4 +5,5 @@ pgptls_test(keyring_statement_trust_tests
     statement_fixture.cpp
     store_gpg.cpp
     statement_trust_test.cpp
+    statement_store_test.cpp
   LIBS pgptls::keyring pgptls_test_support)
