@@ -8,6 +8,7 @@
 #include "base/encoding.h"
 #include "keyring/errors.h"
 #include "keyring/pin_check.h"
+#include "keyring/pin_json.h"
 #include "keyring/pin_store.h"
 #include "keyring/pin_types.h"
 #include "keyring/statement_trust.h"
@@ -249,6 +250,35 @@ TEST_F(StatementPinCheck, CertificatePinMatchesTheLeafNotAnotherCertificateWithT
   auto raw = check_x509_pin(*store_, "a.example", spki(), {}, kNow);
   ASSERT_FALSE(raw.ok());
   EXPECT_EQ(raw.error().context, refusal);
+}
+
+TEST_F(StatementPinCheck, CertificatePinsSurviveExportAndImport) {
+  SignedStatement statement = make(1, kNow, {pin_of(1)});
+  statement.certificate_pins = {*certificate_pin(world.x509_first)};
+  ASSERT_TRUE(store_->store_statement(statement, kNow).ok());
+  const std::string exported = format_pin_json(*store_->snapshot());
+  EXPECT_EQ(exported.find("\"kind\": \"spki\""), std::string::npos) << exported;
+  EXPECT_NE(exported.find("\"kind\": \"certificate\""), std::string::npos) << exported;
+
+  test::TempDir other;
+  auto copy = PinStore::open(other.file("pins.sqlite"));
+  ASSERT_TRUE(copy.ok());
+  const auto parsed = parse_pin_json(exported);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message();
+  ASSERT_TRUE(copy->import(*parsed).ok());
+  auto leaf = check_x509_pin(*copy, "a.example", spki(), {}, kNow, world.x509_first);
+  ASSERT_TRUE(leaf.ok()) << leaf.error().message();
+  EXPECT_EQ(leaf->kind, PinKind::certificate);
+
+  const auto bad_kind = parse_pin_json(
+      R"({"format":"pgptls-pins","version":1,"pins":[{"domain":"a.example","pin":")" + pin_of(1) +
+      R"(","source":"signed","created":"2026-11-29T12:00:00Z","kind":"cert"}],"settings":[],)"
+      R"("openpgp":[]})");
+  ASSERT_FALSE(bad_kind.ok());
+  EXPECT_NE(
+      bad_kind.error().message().find("unknown pin kind 'cert'; expected spki or certificate"),
+      std::string::npos)
+      << bad_kind.error().message();
 }
 
 TEST_F(StatementPinCheck, PinsOfAnExpiredStatementStopCounting) {
