@@ -5,19 +5,22 @@
 
 #include <chrono>
 
+#include "base/encoding.h"
 #include "keyring/armor.h"
+#include "keyring/cert.h"
 #include "keyring/errors.h"
 #include "keyring/hash.h"
 #include "keyring/statement_trust.h"
 #include "keyring/verify.h"
+#include "test_files.h"
 #include "tests/keyring/statement_fixture.h"
 #include "tests/keyring/store_gpg.h"
 
 namespace pgptls::keyring {
 namespace {
 
-using test::StatementWorld;
-using test::view;
+using ::pgptls::test::StatementWorld;
+using ::pgptls::test::view;
 
 Bytes bytes(const std::string& text) {
   return Bytes(text.begin(), text.end());
@@ -112,7 +115,7 @@ TEST_F(DocumentSignature, SignatureFilesThatAreNotDetachedSignaturesAreRefused) 
   EXPECT_EQ(too_many.error().context, "signature file holds more than 16 signatures");
 
   // A certificate's packets: a key packet first.
-  const std::string cert = test::read_text_file(world.dir / "domain_a.pub");
+  const std::string cert = ::pgptls::test::read_text_file(world.dir / "domain_a.pub");
   const auto key = parse_detached_signatures(bytes(cert));
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.error().context,
@@ -124,6 +127,37 @@ TEST_F(DocumentSignature, SignatureFilesThatAreNotDetachedSignaturesAreRefused) 
       parse_detached_signatures(ByteView(world.a_signature.data(), world.a_signature.size() - 3));
   ASSERT_FALSE(cut.ok());
   EXPECT_EQ(cut.error().code, Errc::malformed_packet);
+}
+
+// RFC 9580 Appendix A.6: a v6 text signature (salted, SHA2-512) by the
+// A.3 sample key, over the cleartext message with dash-escaping undone.
+TEST(DocumentSignatureV6, Rfc9580SampleTextSignatureVerifies) {
+  const Bytes armored =
+      test::read_file_bytes(test::data_dir() / "rfc9580" / "a6-cleartext-signature.asc");
+  auto sigs = parse_detached_signatures(armored);
+  ASSERT_TRUE(sigs.ok()) << sigs.error().message();
+  ASSERT_EQ(sigs->size(), 1u);
+  const Signature& sig = sigs->front();
+  EXPECT_EQ(sig.version, 6);
+  EXPECT_EQ(sig.type, SignatureType::text);
+  auto cert =
+      parse_certificate(test::read_file_bytes(test::data_dir() / "rfc9580" / "v6-certificate.asc"));
+  ASSERT_TRUE(cert.ok()) << cert.error().message();
+
+  const std::string message =
+      "What we need from the grocery store:\n\n- tofu\n- vegetables\n- noodles\n";
+  const auto digest_value = document_digest(sig, view(message));
+  ASSERT_TRUE(digest_value.ok()) << digest_value.error().message();
+  EXPECT_EQ(base::hex_encode_upper(*digest_value),
+            "69365BF44A97AF1F0844F1F6AB83FDF6B36F26692EFAA621A8AAC91C4E29EA07"
+            "E894CABC6E2F20EEDFCE6C03B89141A2CC7CBE245E6E7A5654ADDBEC5000B89B");
+  EXPECT_TRUE(verify_document_signature(sig, cert->primary, view(message)));
+  const std::string crlf =
+      "What we need from the grocery store:\r\n\r\n- tofu\r\n- vegetables\r\n- noodles\r\n";
+  EXPECT_TRUE(verify_document_signature(sig, cert->primary, view(crlf)));
+  const Status changed = verify_document_signature(sig, cert->primary, view(message + "x"));
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, Errc::bad_signature);
 }
 
 class SignerRules : public DocumentSignature {
