@@ -205,6 +205,33 @@ TEST_F(StatementStore, ManualPinsStayAndTofuPinsBecomeSigned) {
   EXPECT_EQ((*store_->pins("b.example"))[0].source, PinSource::tofu);
 }
 
+TEST_F(StatementStore, ABatchStoresEachStatementOrReportsItsRefusal) {
+  ASSERT_TRUE(store_->store_statement(make(9, kNow, {pin_of(1)}, "nine"), kNow).ok());
+  SignedStatement rollback = make(3, kNow + 1h, {pin_of(2)}, "bundle");
+  SignedStatement b = rollback;
+  b.record.domain = "b.example";
+  SignedStatement c = rollback;
+  c.record.domain = "c.example";
+  c.spki_pins = {pin_of(3)};
+  const std::vector<SignedStatement> batch{b, rollback, c};
+  auto outcomes = store_->store_statements(batch, kNow + 1h);
+  ASSERT_TRUE(outcomes.ok()) << outcomes.error().message();
+  ASSERT_EQ(outcomes->size(), 3u);
+  ASSERT_TRUE((*outcomes)[0].ok());
+  EXPECT_EQ(*(*outcomes)[0], StatementOutcome::updated);
+  ASSERT_FALSE((*outcomes)[1].ok());
+  EXPECT_EQ((*outcomes)[1].error().code, Errc::statement_rollback);
+  EXPECT_EQ((*outcomes)[1].error().context.rfind(
+                "statement for a.example has serial 3, lower than the accepted serial 9", 0),
+            0u)
+      << (*outcomes)[1].error().context;
+  ASSERT_TRUE((*outcomes)[2].ok());
+  EXPECT_EQ(signed_pins(), std::vector<std::string>{pin_of(1)});
+  EXPECT_EQ((*store_->pins("b.example"))[0].pin_sha256, pin_of(2));
+  EXPECT_EQ((*store_->pins("c.example"))[0].pin_sha256, pin_of(3));
+  EXPECT_EQ(store_->last_statements()->size(), 3u);
+}
+
 // certificate pins and expiry, against real certificates made by openssl.
 class StatementPinCheck : public StatementStore {
  protected:
