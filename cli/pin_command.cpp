@@ -1,6 +1,8 @@
-// pin_command.cpp: `pgptls pin ...`, the operator's view of the pin store:
-// add, list, remove, export, import, and the tofu / require-openpgp
-// switches, all on cli::pins_path(state_dir()) unless --pins says otherwise.
+// pin_command.cpp: `pgptls pin ...` (alias `pgptls pins`, the name issue 7
+// uses), the operator's view of the pin store: add, list, remove, export,
+// import, and the tofu / require-openpgp switches, all on
+// cli::pins_path(state_dir()) unless --pins says otherwise; and the signed
+// pin list commands of pins_commands.h.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -11,6 +13,7 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "cli/commands.h"
+#include "cli/pins_commands.h"
 #include "cli/state_dir.h"
 #include "keyring/errors.h"
 #include "keyring/pin_json.h"
@@ -244,6 +247,7 @@ void add_switch_command(CLI::App* pin, Action& action, keyring::Setting setting,
 
 void add_pin_command(CLI::App& app, Action& action) {
   CLI::App* pin = app.add_subcommand("pin", "Manage X.509 key pins (RFC 7469 pin-sha256)");
+  pin->alias("pins");
   pin->require_subcommand(1);
 
   CLI::App* add = pin->add_subcommand("add", "Pin an X.509 key for a domain");
@@ -296,6 +300,7 @@ void add_pin_command(CLI::App& app, Action& action) {
                      "Trust on first use for a domain or globally (off by default)");
   add_switch_command(pin, action, keyring::Setting::require_openpgp,
                      "Refuse X.509 for a domain or globally (off by default)");
+  add_sign_statement_command(pin, action);
 }
 
 const CommandRegistration pin_registration{"pin", add_pin_command};

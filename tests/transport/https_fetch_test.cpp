@@ -17,22 +17,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class HttpsFetchTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    site_ = new test_site::HttpsTestSite();
-    failure_ = site_->start({"a.example", "b.example"});
-  }
-  static void TearDownTestSuite() {
-    delete site_;
-    site_ = nullptr;
-  }
-  void SetUp() override { ASSERT_EQ(failure_, ""); }
-  static test_site::HttpsTestSite* site_;
-  static std::string failure_;
+struct HttpsFetchTestDomains {
+  static std::vector<std::string> list() { return {"a.example", "b.example"}; }
 };
-test_site::HttpsTestSite* HttpsFetchTest::site_ = nullptr;
-std::string HttpsFetchTest::failure_;
+using HttpsFetchTest = test_site::HttpsSiteTest<HttpsFetchTestDomains>;
 
 const std::string kWellKnown = "https://a.example/.well-known/posh/xmpp-server.json";
 

@@ -79,4 +79,13 @@ HttpsFetchOptions HttpsTestSite::options() const {
   return options;
 }
 
+std::vector<std::string> HttpsTestSite::command_line() const {
+  std::vector<std::string> arguments{"--cafile", dir_.file("ca.pem").string()};
+  for (const std::string& route : options().connect_to) {
+    arguments.push_back("--connect-to");
+    arguments.push_back(route);
+  }
+  return arguments;
+}
+
 }  // namespace pgptls::transport::test_site
