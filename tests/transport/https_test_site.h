@@ -48,6 +48,23 @@ class HttpsTestSite {
   std::vector<pgptls::test::ChildProcess> servers_;
 };
 
+// SilentListener: a loopback socket that listens but never accepts: the
+// TCP handshake completes in the backlog, a TLS handshake never does (a
+// server that never answers).
+class SilentListener {
+ public:
+  SilentListener();
+  ~SilentListener();
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+  // port: 0 when the socket could not be set up.
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
 // HttpsSiteTest: a test fixture sharing one HttpsTestSite across a test
 // suite (making the CA and starting the servers once). `Domains` provides
 // `static std::vector<std::string> list()`, the domains to serve.
