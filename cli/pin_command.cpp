@@ -119,16 +119,22 @@ int run_list(const std::string& pins_path, const std::string& domain) {
     return fail(pins.error());
   }
   const auto now = base::SystemClock().now();
-  // One pin per line, tab-separated: domain, pin, source, created,
-  // expiry ("never", or the time with "(expired)" once past), note.
+  // One pin per line, tab-separated: domain, pin (pin-sha256="…" for a
+  // key, cert-sha256="…" for a signed statement's certificate
+  // fingerprint), source, created, expiry ("never", or the time with
+  // "(expired)" once past), note.
   for (const keyring::Pin& pin : *pins) {
     std::string expires = "never";
     if (pin.expires) {
       expires = base::format_utc(*pin.expires) + (pin.live_at(now) ? "" : " (expired)");
     }
-    std::cout << pin.domain << '\t' << keyring::format_pin(pin.pin_sha256) << '\t'
-              << keyring::pin_source_name(pin.source) << '\t' << base::format_utc(pin.created)
-              << '\t' << expires << '\t' << pin.note << "\n";
+    // A POSH certificate fingerprint (RFC 7711 §3.1) hashes the whole
+    // certificate, not its key: it is not an RFC 7469 pin-sha256.
+    const std::string value = pin.kind == keyring::PinKind::certificate
+                                  ? "cert-sha256=\"" + pin.pin_sha256 + "\""
+                                  : keyring::format_pin(pin.pin_sha256);
+    std::cout << pin.domain << '\t' << value << '\t' << keyring::pin_source_name(pin.source) << '\t'
+              << base::format_utc(pin.created) << '\t' << expires << '\t' << pin.note << "\n";
   }
   return 0;
 }
@@ -301,6 +307,8 @@ void add_pin_command(CLI::App& app, Action& action) {
   add_switch_command(pin, action, keyring::Setting::require_openpgp,
                      "Refuse X.509 for a domain or globally (off by default)");
   add_sign_statement_command(pin, action);
+  add_refresh_command(pin, action);
+  add_import_signed_command(pin, action);
 }
 
 const CommandRegistration pin_registration{"pin", add_pin_command};

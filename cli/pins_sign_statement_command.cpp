@@ -335,7 +335,8 @@ void add_sign_statement_command(CLI::App* pin, Action& action) {
       ->add_option("--x509-cert", args->certificates,
                    "The server's certificate, PEM or DER; only the first of a chain file "
                    "(repeatable)")
-      ->required();
+      ->required()
+      ->allow_extra_args(false);
   command
       ->add_option("--openpgp-key", args->key_file,
                    "Secret key file (gpg --export-secret-keys, binary or armored)")

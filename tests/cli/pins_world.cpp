@@ -33,7 +33,9 @@ void make_world(const std::filesystem::path& out) {
   fpr["authority"] =
       gpg.generate("Pin Authority <authority@example.invalid>", "ed25519", "sign,cert");
   fpr["narrow"] = gpg.generate("Narrow Authority <narrow@other.test>", "ed25519", "sign,cert");
-  fpr["a"] = gpg.generate("xmpp:a.example", "ed25519", "sign,cert");
+  // a signs its own statements; check_peer also wants a key it can
+  // authenticate with in TLS.
+  fpr["a"] = gpg.generate("xmpp:a.example", "ed25519", "sign,cert,auth");
   fpr["u"] = gpg.generate("xmpp:u.example", "ed25519", "sign,cert");
   gpg.certify(fpr["authority"], fpr["a"], "xmpp:a.example");
 
@@ -67,7 +69,7 @@ ToolResult run_checked(const std::vector<std::string>& argv) {
 const PinsWorld& pins_world() {
   static const PinsWorld world = [] {
     PinsWorld made;
-    made.dir = cached_fixture("cli-pins-v1", make_world);
+    made.dir = cached_fixture("cli-pins-v2", make_world);
     for (const char* name : kNames) {
       made.fpr[name] = read_text_file(made.dir / (std::string(name) + ".fpr"));
     }

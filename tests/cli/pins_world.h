@@ -6,7 +6,7 @@
 //               authority for *.example
 //   narrow      Narrow Authority, Ed25519 [SC]; an authority for
 //               *.other.test only
-//   a           xmpp:a.example, Ed25519 [SC], certified by authority
+//   a           xmpp:a.example, Ed25519 [SCA], certified by authority
 //   u           xmpp:u.example, Ed25519 [SC], certified by nobody
 //   p           xmpp:p.example, Ed25519 [SC] + Ed25519 [S] subkey,
 //               passphrase "correct horse" (p.pass)
