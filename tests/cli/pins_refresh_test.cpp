@@ -346,8 +346,9 @@ TEST_F(PinsRefreshTest, ImportsABundleDomainByDomainWithinTheAuthoritysScope) {
 
 // Issue 7 Tests, last sentence: after a successful refresh a real handshake
 // with the X.509-only peer is accepted by its signed pin, and refused again
-// once the statement expired. The statement lives 25 seconds (there is no
-// injectable clock in the program), so the test waits that long, bounded.
+// once the statement expired. The statement lives 30 seconds (there is no
+// injectable clock in the program; shorter is flaky on a loaded machine
+// under ASan), so the test waits that long, bounded.
 TEST_F(PinsRefreshTest, AHandshakeIsAcceptedByTheSignedPinUntilTheStatementExpires) {
   const std::uint16_t port = free_port();
   auto server =
@@ -374,7 +375,7 @@ TEST_F(PinsRefreshTest, AHandshakeIsAcceptedByTheSignedPinUntilTheStatementExpir
 
   const auto signed_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   publish("e2e.example",
-          statement("e2e", "authority", {"--domain", "e2e.example", "--expires", "25"}, &e2e_));
+          statement("e2e", "authority", {"--domain", "e2e.example", "--expires", "30"}, &e2e_));
   const ToolResult refreshed = refresh({"e2e.example"});
   ASSERT_EQ(refreshed.exit_code, 0) << refreshed.describe();
   EXPECT_TRUE(has(row(refreshed, "e2e.example"), "updated")) << refreshed.out;
@@ -384,20 +385,24 @@ TEST_F(PinsRefreshTest, AHandshakeIsAcceptedByTheSignedPinUntilTheStatementExpir
   EXPECT_TRUE(has(accepted.err, "handshake ok: ")) << accepted.err;
   EXPECT_TRUE(has(accepted.err, " cert=x509 peer=e2e.example pin sha256/")) << accepted.err;
   EXPECT_TRUE(has(accepted.out, "cba")) << accepted.describe();
-  ASSERT_LT(std::chrono::system_clock::now(), signed_at + 25s)
+  ASSERT_LT(std::chrono::system_clock::now(), signed_at + 30s)
       << "the machine was too slow to handshake before the statement expired";
 
-  // Wait past the expiry (issued, at or after signed_at, plus 25 s).
-  std::this_thread::sleep_until(signed_at + 27s);
+  // Wait past the expiry (issued, at or after signed_at, plus 30 s).
+  std::this_thread::sleep_until(signed_at + 32s);
   const ToolResult expired = connect();
   EXPECT_EQ(expired.exit_code, 1) << expired.describe();
-  const std::string pin = openssl_spki_pin(e2e_.certificate);
-  EXPECT_TRUE(has(expired.err,
-                  "handshake failed: x509 key for e2e.example matches a signed spki "
-                  "pin pin-sha256=\"" +
-                      pin + "\" whose statement expired on "))
+  // The statement gave both pins (the key's and the certificate's); the
+  // pin check reports whichever it matched first.
+  const std::string spki = openssl_spki_pin(e2e_.certificate);
+  const std::string whole = openssl_certificate_sha256(e2e_.certificate);
+  EXPECT_TRUE(has(expired.err, "handshake failed: x509 key for e2e.example matches a signed "))
       << expired.err;
-  EXPECT_TRUE(has(accepted.err, " cert=x509 peer=e2e.example pin sha256/" + pin + " (signed)"))
+  EXPECT_TRUE(has(expired.err, "=\"" + spki + "\" whose statement expired on ") ||
+              has(expired.err, "=\"" + whole + "\" whose statement expired on "))
+      << expired.err;
+  EXPECT_TRUE(has(accepted.err, " cert=x509 peer=e2e.example pin sha256/" + spki + " (signed)") ||
+              has(accepted.err, " cert=x509 peer=e2e.example pin sha256/" + whole + " (signed)"))
       << accepted.err;
   // Refreshing the same, now expired, statement does not bring it back.
   const ToolResult stale = refresh({"e2e.example"});
