@@ -24,8 +24,43 @@ void add_endpoint_options(CLI::App* command, EndpointOptions& options) {
                                   "The private key of --x509-cert (PEM or DER, unencrypted)");
   cert->needs(key);
   key->needs(cert);
-  command->add_option("--pins", options.pins,
+  auto* openpgp_cert =
+      command->add_option("--openpgp-cert", options.openpgp.cert_file,
+                          "Our OpenPGP certificate (armored or binary transferable public key)");
+  auto* openpgp_key =
+      command->add_option("--openpgp-key", options.openpgp.key_file,
+                          "The secret keys of --openpgp-cert ('gpg --export-secret-keys' output, "
+                          "passphrase-protected or not)");
+  openpgp_cert->needs(openpgp_key);
+  openpgp_key->needs(openpgp_cert);
+  command->add_option("--openpgp-subkey", options.openpgp.subkey,
+                      "The key that signs in the handshake: KEYID, fingerprint, or auto (default: "
+                      "the newest authentication key whose secret we hold)");
+  auto* pass_file = command->add_option("--passphrase-file", options.openpgp.passphrase_file,
+                                        "Read the key's passphrase from the first line of FILE");
+  auto* pass_fd = command
+                      ->add_option("--passphrase-fd", options.openpgp.passphrase_fd,
+                                   "Read the key's passphrase from file descriptor N")
+                      ->check(CLI::Range(0, 1'000'000));
+  auto* pass_env = command->add_option("--passphrase-env", options.openpgp.passphrase_env,
+                                       "Read the key's passphrase from environment variable NAME");
+  pass_file->excludes(pass_fd)->excludes(pass_env);
+  pass_fd->excludes(pass_env);
+
+  command->add_option("--authority", options.trust.authorities,
+                      "An authority's certificate, optionally limited to domains: "
+                      "FILE[,scope=PATTERN]... (repeatable; added to the state directory's "
+                      "authorities)");
+  command->add_option("--keyring", options.trust.keyring,
+                      "Known peer certificates, a file or directory (default: keyring/ in "
+                      "$PGPTLS_HOME or ~/.pgptls)");
+  command->add_option("--pins", options.trust.pins,
                       "Pin database (default: pins.sqlite in $PGPTLS_HOME or ~/.pgptls)");
+  command->add_flag("--tofu", options.trust.tofu,
+                    "Trust on first use for every domain in this run (pin the first X.509 key "
+                    "of an unpinned domain)");
+  command->add_flag("--require-openpgp", options.trust.require_openpgp,
+                    "Refuse X.509 and raw keys from every peer in this run");
   command
       ->add_option("--client-auth", options.client_auth,
                    "Whether a server asks the client for a certificate (default require)")
@@ -77,16 +112,6 @@ tls::ClientAuth parse_client_auth(const std::string& text) {
   return tls::ClientAuth::require;
 }
 
-Result<std::shared_ptr<keyring::PinStore>> open_pins(const std::string& option) {
-  std::filesystem::path path = option;
-  if (path.empty()) {
-    PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
-    path = pins_path(state);
-  }
-  PGPTLS_TRY(auto store, keyring::PinStore::open(path));
-  return std::make_shared<keyring::PinStore>(std::move(store));
-}
-
 }  // namespace
 
 Result<std::shared_ptr<const Endpoint>> load_endpoint(const EndpointOptions& options,
@@ -94,18 +119,32 @@ Result<std::shared_ptr<const Endpoint>> load_endpoint(const EndpointOptions& opt
   auto endpoint = std::make_shared<Endpoint>();
   endpoint->role = role;
   endpoint->client_auth = parse_client_auth(options.client_auth);
-  if (!options.x509_cert.empty()) {
+  if (!options.x509_cert.empty() || !options.x509_key.empty()) {
+    if (options.x509_cert.empty() || options.x509_key.empty()) {
+      return make_error(base::Errc::invalid_value,
+                        "--x509-cert and --x509-key come together: give both");
+    }
     PGPTLS_TRY(auto x509, tls::load_x509_credential_files(options.x509_cert, options.x509_key));
     endpoint->credentials.x509 = std::move(x509);
-  } else if (role == tls::Role::server) {
+  }
+  if (!options.openpgp.cert_file.empty() || !options.openpgp.key_file.empty()) {
+    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
+    PGPTLS_TRY(auto openpgp,
+               load_openpgp_credential(options.openpgp, keyring::Policy::standard(), now));
+    endpoint->credentials.openpgp = std::move(openpgp);
+  } else if (options.openpgp.fingerprint_only) {
     return make_error(base::Errc::invalid_value,
-                      "a server needs a certificate: give --x509-cert and --x509-key");
+                      "--fingerprint-only needs an OpenPGP credential: give --openpgp-cert and "
+                      "--openpgp-key");
+  }
+  if (role == tls::Role::server && !endpoint->credentials.x509 && !endpoint->credentials.openpgp) {
+    return make_error(base::Errc::invalid_value,
+                      "a server needs a certificate: give --openpgp-cert and --openpgp-key, or "
+                      "--x509-cert and --x509-key (or both)");
   }
   // A server that never asks for a client certificate decides no trust.
   if (role == tls::Role::client || endpoint->client_auth != tls::ClientAuth::none) {
-    PGPTLS_TRY(auto pins, open_pins(options.pins));
-    endpoint->verifier = std::make_shared<tls::TrustVerifier>(tls::TrustVerifierConfig{
-        std::move(pins), nullptr, tls::TrustPolicy{}, std::make_shared<base::SystemClock>()});
+    PGPTLS_TRY(endpoint->verifier, load_trust_verifier(options.trust, endpoint->warnings));
   }
   return std::shared_ptr<const Endpoint>(std::move(endpoint));
 }

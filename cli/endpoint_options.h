@@ -13,8 +13,11 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
+#include "cli/endpoint_trust.h"
+#include "cli/openpgp_credential.h"
 #include "tls/credentials.h"
 #include "tls/engine.h"
 #include "tls/peer_verifier.h"
@@ -26,7 +29,13 @@ namespace pgptls::cli {
 struct EndpointOptions {
   std::string x509_cert;
   std::string x509_key;
-  std::string pins;
+  // --openpgp-cert/-key/-subkey, the passphrase options and (connect only)
+  // --fingerprint-only.
+  OpenPgpKeyOptions openpgp;
+  // --authority, --keyring, --pins, --tofu, --require-openpgp.
+  TrustOptions trust;
+  // connect only: --mode openpgp|x509|auto.
+  std::string mode = "auto";
   std::string client_auth = "require";
   int handshake_timeout_ms = 10'000;
   std::string config;
@@ -50,11 +59,15 @@ struct Endpoint {
   tls::ClientAuth client_auth = tls::ClientAuth::require;
   // The trust decision; one per program (the program runs one thread).
   std::shared_ptr<tls::PeerVerifier> verifier;
+  // Problems that did not stop loading (skipped keyring files), for stderr.
+  std::vector<std::string> warnings;
 };
 
-// load_endpoint: reads the credential files and opens the pin store. A
-// server needs a certificate; `--x509-cert` and `--x509-key` come together.
-// Failures name the file or option and how to fix it.
+// load_endpoint: reads the credential files (X.509 and/or OpenPGP) and
+// builds the trust decision (endpoint_trust.h). A server needs a
+// certificate of either type; `--x509-cert` and `--x509-key` come
+// together, and so do `--openpgp-cert` and `--openpgp-key`. Failures name
+// the file or option and how to fix it.
 [[nodiscard]] Result<std::shared_ptr<const Endpoint>> load_endpoint(const EndpointOptions& options,
                                                                     tls::Role role);
 
