@@ -8,7 +8,6 @@
 #include "cli/state_dir.h"
 #include "cli/toml_config.h"
 #include "keyring/pin_store.h"
-#include "tls/gnutls_engine.h"
 #include "tls/trust_verifier.h"
 #include "tls/x509_credentials.h"
 
@@ -118,54 +117,57 @@ Result<std::shared_ptr<const Endpoint>> load_endpoint(const EndpointOptions& opt
                                                       tls::Role role) {
   auto endpoint = std::make_shared<Endpoint>();
   endpoint->role = role;
-  endpoint->client_auth = parse_client_auth(options.client_auth);
+  auto settings = std::make_shared<transport::EngineSettings>();
+  settings->client_auth = parse_client_auth(options.client_auth);
+  if (options.handshake_timeout_ms > 0) {
+    settings->handshake_timeout = std::chrono::milliseconds(options.handshake_timeout_ms);
+  } else {
+    // --handshake-timeout 0: no deadline of ours; the engine's own clock
+    // deadline then only stops a handshake stuck for a day.
+    settings->handshake_timeout = std::chrono::hours(24);
+  }
+  if (role == tls::Role::client) {
+    PGPTLS_TRY(endpoint->mode, transport::parse_client_mode(options.mode));
+  }
   if (!options.x509_cert.empty() || !options.x509_key.empty()) {
     if (options.x509_cert.empty() || options.x509_key.empty()) {
       return make_error(base::Errc::invalid_value,
                         "--x509-cert and --x509-key come together: give both");
     }
     PGPTLS_TRY(auto x509, tls::load_x509_credential_files(options.x509_cert, options.x509_key));
-    endpoint->credentials.x509 = std::move(x509);
+    settings->credentials.x509 = std::move(x509);
   }
   if (!options.openpgp.cert_file.empty() || !options.openpgp.key_file.empty()) {
     const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
     PGPTLS_TRY(auto openpgp,
                load_openpgp_credential(options.openpgp, keyring::Policy::standard(), now));
-    endpoint->credentials.openpgp = std::move(openpgp);
+    settings->credentials.openpgp = std::move(openpgp);
   } else if (options.openpgp.fingerprint_only) {
     return make_error(base::Errc::invalid_value,
                       "--fingerprint-only needs an OpenPGP credential: give --openpgp-cert and "
                       "--openpgp-key");
   }
-  if (role == tls::Role::server && !endpoint->credentials.x509 && !endpoint->credentials.openpgp) {
+  if (role == tls::Role::server && !settings->credentials.x509 && !settings->credentials.openpgp) {
     return make_error(base::Errc::invalid_value,
                       "a server needs a certificate: give --openpgp-cert and --openpgp-key, or "
                       "--x509-cert and --x509-key (or both)");
   }
   // A server that never asks for a client certificate decides no trust.
-  if (role == tls::Role::client || endpoint->client_auth != tls::ClientAuth::none) {
-    PGPTLS_TRY(endpoint->verifier, load_trust_verifier(options.trust, endpoint->warnings));
+  if (role == tls::Role::client || settings->client_auth != tls::ClientAuth::none) {
+    PGPTLS_TRY(Trust trust, load_trust(options.trust, endpoint->warnings));
+    settings->verifier = trust.verifier;
+    endpoint->knows_openpgp = transport::make_knows_openpgp(trust.openpgp, trust.pins);
   }
+  endpoint->settings = std::move(settings);
   return std::shared_ptr<const Endpoint>(std::move(endpoint));
 }
 
 transport::EngineFactory make_engine_factory(std::shared_ptr<const Endpoint> endpoint) {
-  return [endpoint = std::move(endpoint)](
-             const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
-    tls::GnutlsEngineConfig config;
-    config.role = request.role;
-    config.credentials = endpoint->credentials;
-    config.client_auth = endpoint->client_auth;
-    config.verifier = endpoint->verifier;
-    config.alpn = request.options.alpn;
-    if (request.role == tls::Role::client && request.options.peer_domain) {
-      // The client names the domain it dialled (SNI, RFC 6066 §3) and
-      // accepts only a certificate authenticated for it.
-      config.server_name = *request.options.peer_domain;
-      config.expected_domain = request.options.peer_domain;
-    }
-    return tls::make_gnutls_engine(std::move(config));
-  };
+  if (endpoint->role == tls::Role::server) {
+    return transport::make_server_engine_factory(endpoint->settings);
+  }
+  return transport::make_client_engine_factory(endpoint->settings, endpoint->mode,
+                                               endpoint->knows_openpgp);
 }
 
 std::string handshake_ok_line(const tls::SessionInfo& session) {

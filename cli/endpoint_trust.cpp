@@ -133,8 +133,7 @@ Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& opt
   return authorities;
 }
 
-Result<std::shared_ptr<tls::TrustVerifier>> load_trust_verifier(
-    const TrustOptions& options, std::vector<std::string>& warnings) {
+Result<Trust> load_trust(const TrustOptions& options, std::vector<std::string>& warnings) {
   PGPTLS_TRY(keyring::KeyringStore store, load_keyring(options.keyring, warnings));
   PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, store));
   PGPTLS_TRY(std::shared_ptr<keyring::PinStore> pins, open_pins(options.pins));
@@ -151,8 +150,12 @@ Result<std::shared_ptr<tls::TrustVerifier>> load_trust_verifier(
   tls::TrustPolicy policy;
   policy.force_tofu = options.tofu;
   policy.force_require_openpgp = options.require_openpgp;
-  return std::make_shared<tls::TrustVerifier>(
-      tls::TrustVerifierConfig{std::move(pins), std::move(openpgp), policy, std::move(clock)});
+  Trust trust;
+  trust.verifier = std::make_shared<tls::TrustVerifier>(
+      tls::TrustVerifierConfig{pins, openpgp, policy, std::move(clock)});
+  trust.openpgp = std::move(openpgp);
+  trust.pins = std::move(pins);
+  return trust;
 }
 
 }  // namespace pgptls::cli

@@ -7,7 +7,7 @@
 //
 // Usage:
 //   std::vector<std::string> warnings;
-//   PGPTLS_TRY(auto verifier, load_trust_verifier(options, warnings));
+//   PGPTLS_TRY(Trust trust, load_trust(options, warnings));
 #pragma once
 
 #include <memory>
@@ -46,12 +46,20 @@ struct TrustOptions {
 [[nodiscard]] Result<std::vector<keyring::Authority>> load_authorities(
     const TrustOptions& options, const keyring::KeyringStore& store);
 
-// load_trust_verifier: the production TrustVerifier: pins, KeyringOpenPgpTrust
-// over the authorities and the keyring (none when no authority is
-// configured: every OpenPGP peer is then refused, saying so), and the
-// overrides. Fails as the loaders above, or when the pin store cannot be
-// opened.
-[[nodiscard]] Result<std::shared_ptr<tls::TrustVerifier>> load_trust_verifier(
-    const TrustOptions& options, std::vector<std::string>& warnings);
+// Trust: the production trust decision and the parts it is made of (a
+// client in mode auto also asks them whether a domain speaks OpenPGP).
+struct Trust {
+  std::shared_ptr<tls::TrustVerifier> verifier;
+  std::shared_ptr<tls::OpenPgpTrust> openpgp;  // nullptr without authorities
+  std::shared_ptr<keyring::PinStore> pins;
+};
+
+// load_trust: the TrustVerifier over the pin store and KeyringOpenPgpTrust
+// (the authorities and the keyring; none when no authority is configured:
+// every OpenPGP peer is then refused, saying so), with the --tofu and
+// --require-openpgp overrides. Fails as the loaders above, or when the pin
+// store cannot be opened.
+[[nodiscard]] Result<Trust> load_trust(const TrustOptions& options,
+                                       std::vector<std::string>& warnings);
 
 }  // namespace pgptls::cli
