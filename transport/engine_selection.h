@@ -53,8 +53,9 @@ struct EngineSettings {
   tls::Credentials credentials;
   // Server only: whether the client is asked for a certificate (s2s: require).
   tls::ClientAuth client_auth = tls::ClientAuth::require;
-  // The trust decision (tls::TrustVerifier in production). Required, except
-  // for a server with ClientAuth::none.
+  // The trust decision (tls::TrustVerifier in production). Required: the
+  // RFC 6091 engine refuses to start without one (only a GnuTLS server with
+  // ClientAuth::none would run without it).
   std::shared_ptr<tls::PeerVerifier> verifier;
   // For the RFC 6091 engine (randoms, key shares, its handshake deadline).
   std::shared_ptr<base::Rng> rng = std::make_shared<base::SystemRng>();
