@@ -162,6 +162,18 @@ TEST_F(OpenPgpServeConnectTest, MutualRsa2048) {
   stop(*server);
 }
 
+TEST_F(OpenPgpServeConnectTest, ClientAuthNoneServesAnAnonymousClient) {
+  // The server proves itself with OpenPGP and asks the client for nothing.
+  auto server = serve(join({{"--echo", "--client-auth", "none"}, openpgp("a")}));
+  ASSERT_TRUE(server);
+  const auto ok = connect({"--mode", "openpgp", "--authority", key("ca.asc")});
+  EXPECT_EQ(ok.exit_code, 0) << ok.describe();
+  EXPECT_EQ(ok.out, "hello\n");
+  EXPECT_NE(ok.err.find(accepted_by_ca("a.example")), std::string::npos) << ok.err;
+  EXPECT_TRUE(server->wait_for_log("cert=none peer=- not authenticated", 5s)) << server->log();
+  stop(*server);
+}
+
 TEST_F(OpenPgpServeConnectTest, FingerprintOnlyNeedsTheServersKeyring) {
   const auto client = join(
       {{"--mode", "openpgp", "--authority", key("ca.asc"), "--fingerprint-only"}, openpgp("b")});
