@@ -204,6 +204,32 @@ TEST_F(OpenPgpServeConnectTest, FingerprintOnlyNeedsTheServersKeyring) {
   stop(*server);
 }
 
+TEST_F(OpenPgpServeConnectTest, StateDirectoryAuthoritiesAndKeyring) {
+  // The operator's way: `authority add` and `keyring import` once, then
+  // serve and connect need no trust options.
+  const auto run = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{kProgram};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ToolOptions options;
+    options.env["PGPTLS_HOME"] = home_.path().string();
+    options.timeout = 30s;
+    const auto result = run_tool(argv, options);
+    EXPECT_TRUE(result.ok()) << result.describe();
+  };
+  run({"authority", "add", key("ca.asc"), "--scope", "*.example"});
+  run({"keyring", "import", key("a.asc"), key("b.asc")});
+  auto server = serve(join({{"--echo"}, openpgp("a")}));
+  ASSERT_TRUE(server);
+  // b sends only its fingerprint: the server finds b in the state keyring;
+  // mode auto picks OpenPGP because the state keyring certifies a.example.
+  const auto ok = connect(join({{"--fingerprint-only"}, openpgp("b")}));
+  EXPECT_EQ(ok.exit_code, 0) << ok.describe();
+  EXPECT_EQ(ok.out, "hello\n");
+  EXPECT_NE(ok.err.find(accepted_by_ca("a.example")), std::string::npos) << ok.err;
+  EXPECT_TRUE(server->wait_for_log(accepted_by_ca("b.example"), 5s)) << server->log();
+  stop(*server);
+}
+
 TEST_F(OpenPgpServeConnectTest, PassphraseProtectedKey) {
   auto server = serve(join({{"--echo", "--authority", key("ca.asc")}, openpgp("a")}));
   ASSERT_TRUE(server);
