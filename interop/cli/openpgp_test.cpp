@@ -246,6 +246,32 @@ TEST_F(OpenPgpServeConnectTest, PassphraseProtectedKey) {
   stop(*server);
 }
 
+TEST_F(OpenPgpServeConnectTest, PassphrasePromptOnATerminal) {
+  // script(1) gives connect a terminal: it prompts there, with echo off.
+  ASSERT_TRUE(has_tool("script")) << "script (util-linux) runs the program on a terminal";
+  auto server = serve(join({{"--echo", "--authority", key("ca.asc")}, openpgp("a")}));
+  ASSERT_TRUE(server);
+  std::string command = kProgram + " connect 127.0.0.1:" + std::to_string(port_) +
+                        " --peer a.example --mode openpgp --linger 300 --pins " + client_pins() +
+                        " --authority " + key("ca.asc");
+  for (const std::string& option : openpgp("pb")) {
+    command += " " + option;
+  }
+  auto client = ChildProcess::start({"script", "-qec", command, "/dev/null"}, temp_.file("tty.log"),
+                                    {{"PGPTLS_HOME", home_.path()}});
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->wait_for_log(
+      "Passphrase for OpenPGP key 0x" + world_->sub.at("pb").substr(24) + " of ", 10s))
+      << client->log();
+  // Typed only once the prompt is there, so the terminal's echo is already off.
+  ASSERT_TRUE(client->write_stdin(std::string(kPbPassphrase) + "\n"));
+  EXPECT_TRUE(client->wait_for_log(accepted_by_ca("a.example"), 10s)) << client->log();
+  EXPECT_TRUE(server->wait_for_log(accepted_by_ca("b.example"), 5s)) << server->log();
+  EXPECT_EQ(client->log().find(kPbPassphrase), std::string::npos) << client->log();
+  client->close_stdin();
+  stop(*server);
+}
+
 TEST_F(OpenPgpServeConnectTest, UncertifiedClientIsRejectedOnBothSides) {
   auto server = serve(join({{"--echo", "--authority", key("ca.asc")}, openpgp("a")}));
   ASSERT_TRUE(server);
