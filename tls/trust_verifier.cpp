@@ -227,7 +227,8 @@ Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certi
     }
   }
 
-  const keyring::PinContext context{certified};
+  const keyring::PinContext context{certified, config_.policy.force_tofu,
+                                    config_.policy.force_require_openpgp};
   // Certificate pins (signed POSH statements) match the leaf itself.
   const ByteView leaf = certificate.type == CertificateType::x509
                             ? ByteView(certificate.x509_chain.front())
