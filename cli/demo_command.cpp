@@ -28,6 +28,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Expected: the verdict a step must end with, and words the server's
+// handshake line must contain (what accepted the peer, the reason).
+struct Expected {
+  bool accepted = false;
+  std::vector<std::string> server_says;
+};
+
 class Demo {
  public:
   explicit Demo(std::filesystem::path dir)
@@ -95,14 +102,15 @@ class Demo {
 
     all &=
         x509_step(server, "6. d.example, an X.509-only peer, connects; a.example has no pin for it",
-                  "d", false);
+                  "d", {false, {"not authenticated"}});
     std::cout << "\n   a.example's operator pins d.example:\n";
     if (!pin("d.example", "d", "a")) {
       return 1;
     }
-    all &= x509_step(server, "7. d.example connects again", "d", true);
+    all &= x509_step(server, "7. d.example connects again", "d",
+                     {true, {"cert=x509", "peer=d.example", "(manual)"}});
     all &= x509_step(server, "8. an impostor claiming d.example with another X.509 key", "impostor",
-                     false);
+                     {false, {"not authenticated"}});
 
     const int stopped = server.stop(10s);
     std::cout << "\n9. SIGTERM to the server: it drains and exits " << stopped << "\n";
@@ -184,20 +192,39 @@ class Demo {
   // x509_step: one X.509 connection as `who` (from home-peers); prints both
   // sides' verdict lines and whether the outcome was the expected one.
   bool x509_step(Background& server, const std::string& title, const std::string& who,
-                 bool expect_ok) {
-    std::cout << "\n"
-              << title << "\n   expected: " << (expect_ok ? "accepted" : "rejected") << "\n";
-    const std::size_t before = server.log().size();
-    const auto client = run_program(
-        {program_.string(), "connect", target_, "--peer", "a.example", "--x509-cert",
-         file(who + "-x509.pem"), "--x509-key", file(who + "-x509.key"), "--linger", "200"},
-        home_env("peers"), "hello from " + who + "\n", 30s);
-    return report(server, before, client, expect_ok);
+                 const Expected& expected) {
+    return connect_step(
+        server, title, who,
+        {"--x509-cert", file(who + "-x509.pem"), "--x509-key", file(who + "-x509.key")}, expected);
   }
 
-  // report: both sides' verdict lines of the connection that just ran.
+  // connect_step: `pgptls connect` to the server as `who` (from home-peers)
+  // with the credential options `credentials`, sending one line.
+  bool connect_step(Background& server, const std::string& title, const std::string& who,
+                    const std::vector<std::string>& credentials, const Expected& expected) {
+    std::cout << "\n"
+              << title << "\n   expected: " << (expected.accepted ? "accepted" : "rejected");
+    if (!expected.server_says.empty()) {
+      std::cout << " (the server's line shows:";
+      for (const std::string& words : expected.server_says) {
+        std::cout << " " << words;
+      }
+      std::cout << ")";
+    }
+    std::cout << "\n";
+    std::vector<std::string> argv{program_.string(), "connect", target_, "--peer", "a.example"};
+    argv.insert(argv.end(), credentials.begin(), credentials.end());
+    argv.insert(argv.end(), {"--linger", "200"});
+    const std::size_t before = server.log().size();
+    const std::string hello = "hello from " + who + "\n";
+    const auto client = run_program(argv, home_env("peers"), hello, 30s);
+    return report(server, before, client, hello, expected);
+  }
+
+  // report: both sides' verdict lines of the connection that just ran, and
+  // whether they are what was expected.
   static bool report(Background& server, std::size_t before, const ProgramResult& client,
-                     bool expect_ok) {
+                     const std::string& hello, const Expected& expected) {
     const std::string server_line = server_verdict(server, before);
     std::cout << "   client: " << first_line_with(client.err, "handshake ") << "\n";
     // In TLS 1.3 the client finishes before the server has judged the
@@ -206,13 +233,17 @@ class Demo {
       std::cout << "   client: " << later << "\n";
     }
     std::cout << "   server: " << server_line << "\n";
-    if (expect_ok) {
+    const bool ok = client.exit_code == 0;
+    if (ok) {
       std::cout << "   echoed: " << client.out;
     }
-    const bool ok = client.exit_code == 0;
-    const bool as_expected =
-        ok == expect_ok &&
-        server_line.starts_with(expect_ok ? "handshake ok:" : "handshake failed:");
+    bool as_expected =
+        ok == expected.accepted &&
+        server_line.starts_with(expected.accepted ? "handshake ok:" : "handshake failed:") &&
+        (!expected.accepted || client.out == hello);
+    for (const std::string& words : expected.server_says) {
+      as_expected &= server_line.find(words) != std::string::npos;
+    }
     std::cout << "   verdict: " << (ok ? "accepted" : "rejected")
               << (as_expected ? " (as expected)" : " (NOT as expected)") << "\n";
     return as_expected;
