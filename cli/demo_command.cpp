@@ -3,14 +3,13 @@
 // openssl for X.509), registers the authority and imports certificates with
 // pgptls's own commands, starts `pgptls serve` for a.example on 127.0.0.1
 // and runs `pgptls connect` and `pgptls pin add` (this very program,
-// /proc/self/exe) step by step, showing each verdict and its reason. Exits
-// 0 only if every verdict was the expected one; the directory goes in any
-// case, also after SIGINT/SIGTERM/SIGHUP.
-//
-// What it shows is what the programs do for real in this build. The
-// OpenPGP verdicts come from `pgptls verify-cert` over a.example's state
-// directory, the decision a handshake makes, because this build's
-// serve/connect have no OpenPGP credentials yet; the demo says so.
+// /proc/self/exe) step by step, showing both sides' verdicts and reasons:
+// b.example with OpenPGP accepted by the authority (mutual), an impostor's
+// uncertified key rejected, an X.509-only peer rejected without a pin and
+// accepted after `pin add`, an X.509 impostor rejected, c.example's revoked
+// key rejected, then the server draining on SIGTERM. Exits 0 only if every
+// verdict was the expected one; the directory goes in any case, also after
+// SIGINT/SIGTERM/SIGHUP.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -33,6 +32,15 @@ using namespace std::chrono_literals;
 struct Expected {
   bool accepted = false;
   std::vector<std::string> server_says;
+  std::vector<std::string> client_says;
+};
+
+// Option: a command-line option and its value, which may name a file of
+// the demo's directory.
+struct Option {
+  std::string name;
+  std::string value;
+  bool is_file = true;
 };
 
 class Demo {
@@ -74,22 +82,16 @@ class Demo {
       return 1;
     }
 
-    bool all = true;
-    std::cout << "\n4. What a.example's server decides for OpenPGP peers, by pgptls verify-cert\n"
-                 "   with its authority and keyring (this build's serve/connect have no OpenPGP\n"
-                 "   credentials yet, so no OpenPGP handshake is shown):\n";
-    all &= openpgp_verdict("4a. b.example's key, certified by authority " + authority_, "b.asc",
-                           "b.example", true);
-    all &= openpgp_verdict("4b. the impostor's key claiming xmpp:b.example", "impostor.asc",
-                           "b.example", false);
-    all &= openpgp_verdict("4c. c.example's certificate as c still presents it (revoked)", "c.asc",
-                           "c.example", false);
-
-    std::cout << "\n5. pgptls serve for a.example on 127.0.0.1 (client certificates required)\n";
+    std::cout << "\n4. pgptls serve for a.example on 127.0.0.1 (client certificates required),\n"
+                 "   with its OpenPGP key and its X.509 key:\n"
+                 "   $ PGPTLS_HOME=home-a pgptls serve --listen 127.0.0.1:PORT --echo "
+                 "--openpgp-cert a.asc --openpgp-key a-secret.asc --x509-cert a-x509.pem "
+                 "--x509-key a-x509.key\n";
     const std::uint16_t port = free_loopback_port();
     Background server(
         {program_.string(), "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--echo",
-         "--x509-cert", file("a-x509.pem"), "--x509-key", file("a-x509.key")},
+         "--openpgp-cert", file("a.asc"), "--openpgp-key", file("a-secret.asc"), "--x509-cert",
+         file("a-x509.pem"), "--x509-key", file("a-x509.key")},
         home_env("a"), dir_ / "serve.log");
     const auto listening = server.wait_for("listening on ", 10s);
     if (!listening) {
@@ -100,20 +102,33 @@ class Demo {
     target_ = line.substr(std::string("listening on ").size());
     std::cout << "   " << line << "\n";
 
-    all &=
-        x509_step(server, "6. d.example, an X.509-only peer, connects; a.example has no pin for it",
-                  "d", {false, {"not authenticated"}});
+    bool all = true;
+    const std::string by_authority = "authority " + authority_;
+    all &= connect_step(server,
+                        "5. b.example connects with OpenPGP (RFC 6091, TLS 1.2), both sides "
+                        "certified by the authority",
+                        "b", openpgp("b"),
+                        {true,
+                         {"cert=openpgp", "peer=b.example", by_authority},
+                         {"cert=openpgp", "peer=a.example", by_authority}});
+    all &= connect_step(server, "6. an impostor connects with another key claiming xmpp:b.example",
+                        "impostor", openpgp("impostor"), {false, {"not certified"}, {}});
+    all &= connect_step(server,
+                        "7. d.example, an X.509-only peer, connects; a.example has no pin for it",
+                        "d", x509("d"), {false, {"not authenticated"}, {}});
     std::cout << "\n   a.example's operator pins d.example:\n";
     if (!pin("d.example", "d", "a")) {
       return 1;
     }
-    all &= x509_step(server, "7. d.example connects again", "d",
-                     {true, {"cert=x509", "peer=d.example", "(manual)"}});
-    all &= x509_step(server, "8. an impostor claiming d.example with another X.509 key", "impostor",
-                     {false, {"not authenticated"}});
+    all &= connect_step(server, "8. d.example connects again", "d", x509("d"),
+                        {true, {"cert=x509", "peer=d.example", "(manual)"}, {}});
+    all &= connect_step(server, "9. an impostor claiming d.example with another X.509 key",
+                        "impostor", x509("impostor"), {false, {"not authenticated"}, {}});
+    all &= connect_step(server, "10. c.example connects with OpenPGP; its operator revoked its key",
+                        "c", openpgp("c"), {false, {"revoked"}, {}});
 
     const int stopped = server.stop(10s);
-    std::cout << "\n9. SIGTERM to the server: it drains and exits " << stopped << "\n";
+    std::cout << "\n11. SIGTERM to the server: it drains and exits " << stopped << "\n";
     all &= stopped == 0;
 
     if (interrupted() != 0) {
@@ -168,42 +183,31 @@ class Demo {
     return true;
   }
 
-  // openpgp_verdict: a.example's decision on an OpenPGP certificate, by
-  // `pgptls verify-cert` with its authority and keyring.
-  bool openpgp_verdict(const std::string& title, const std::string& cert, const std::string& domain,
-                       bool expect_ok) {
-    std::cout << "\n"
-              << title << "\n   expected: " << (expect_ok ? "accepted" : "rejected") << "\n";
-    std::cout << "   $ pgptls verify-cert --authority authority.asc --keyring home-a/keyring "
-                 "--domain "
-              << domain << " " << cert << "\n";
-    const auto verdict =
-        run_program({program_.string(), "verify-cert", "--authority", file("authority.asc"),
-                     "--keyring", (home("a") / "keyring").string(), "--domain", domain, file(cert)},
-                    {}, "", 30s);
-    std::cout << "     " << (verdict.out.empty() ? verdict.err : verdict.out);
-    const bool ok = verdict.exit_code == 0;
-    const bool as_expected = ok == expect_ok && (ok || verdict.exit_code == 1);
-    std::cout << "   verdict: " << (ok ? "accepted" : "rejected")
-              << (as_expected ? " (as expected)" : " (NOT as expected)") << "\n";
-    return as_expected;
+  // openpgp / x509: the credential options of `who`.
+  static std::vector<Option> openpgp(const std::string& who) {
+    return {{"--mode", "openpgp", false},
+            {"--openpgp-cert", who + ".asc"},
+            {"--openpgp-key", who + "-secret.asc"}};
   }
-
-  // x509_step: one X.509 connection as `who` (from home-peers); prints both
-  // sides' verdict lines and whether the outcome was the expected one.
-  bool x509_step(Background& server, const std::string& title, const std::string& who,
-                 const Expected& expected) {
-    return connect_step(
-        server, title, who,
-        {"--x509-cert", file(who + "-x509.pem"), "--x509-key", file(who + "-x509.key")}, expected);
+  static std::vector<Option> x509(const std::string& who) {
+    return {{"--x509-cert", who + "-x509.pem"}, {"--x509-key", who + "-x509.key"}};
   }
 
   // connect_step: `pgptls connect` to the server as `who` (from home-peers)
   // with the credential options `credentials`, sending one line.
   bool connect_step(Background& server, const std::string& title, const std::string& who,
-                    const std::vector<std::string>& credentials, const Expected& expected) {
+                    const std::vector<Option>& credentials, const Expected& expected) {
     std::cout << "\n"
-              << title << "\n   expected: " << (expected.accepted ? "accepted" : "rejected");
+              << title << "\n   $ PGPTLS_HOME=home-peers pgptls connect " << target_
+              << " --peer a.example";
+    std::vector<std::string> argv{program_.string(), "connect", target_, "--peer", "a.example"};
+    for (const Option& option : credentials) {
+      std::cout << " " << option.name << " " << option.value;
+      argv.push_back(option.name);
+      argv.push_back(option.is_file ? file(option.value) : option.value);
+    }
+    argv.insert(argv.end(), {"--linger", "200"});
+    std::cout << "\n   expected: " << (expected.accepted ? "accepted" : "rejected");
     if (!expected.server_says.empty()) {
       std::cout << " (the server's line shows:";
       for (const std::string& words : expected.server_says) {
@@ -212,9 +216,6 @@ class Demo {
       std::cout << ")";
     }
     std::cout << "\n";
-    std::vector<std::string> argv{program_.string(), "connect", target_, "--peer", "a.example"};
-    argv.insert(argv.end(), credentials.begin(), credentials.end());
-    argv.insert(argv.end(), {"--linger", "200"});
     const std::size_t before = server.log().size();
     const std::string hello = "hello from " + who + "\n";
     const auto client = run_program(argv, home_env("peers"), hello, 30s);
@@ -226,7 +227,8 @@ class Demo {
   static bool report(Background& server, std::size_t before, const ProgramResult& client,
                      const std::string& hello, const Expected& expected) {
     const std::string server_line = server_verdict(server, before);
-    std::cout << "   client: " << first_line_with(client.err, "handshake ") << "\n";
+    const std::string client_line = first_line_with(client.err, "handshake ");
+    std::cout << "   client: " << client_line << "\n";
     // In TLS 1.3 the client finishes before the server has judged the
     // client's certificate; the server's verdict then ends the connection.
     if (const auto later = first_line_with(client.err, "connection failed"); !later.empty()) {
@@ -243,6 +245,9 @@ class Demo {
         (!expected.accepted || client.out == hello);
     for (const std::string& words : expected.server_says) {
       as_expected &= server_line.find(words) != std::string::npos;
+    }
+    for (const std::string& words : expected.client_says) {
+      as_expected &= client_line.find(words) != std::string::npos;
     }
     std::cout << "   verdict: " << (ok ? "accepted" : "rejected")
               << (as_expected ? " (as expected)" : " (NOT as expected)") << "\n";
@@ -299,8 +304,8 @@ int run_demo() {
 void add_demo_command(CLI::App& app, Action& action) {
   CLI::App* demo = app.add_subcommand(
       "demo",
-      "Show OpenPGP-authenticated s2s TLS step by step on built-in defaults (this build shows "
-      "the OpenPGP verdicts with verify-cert and runs the X.509 pin steps)");
+      "Show OpenPGP-authenticated s2s TLS step by step on built-in defaults: gpg keys certified "
+      "by an authority, an impostor, a revoked key, X.509 pins");
   demo->callback([&action] { action = [] { return run_demo(); }; });
 }
 
