@@ -124,7 +124,10 @@ class Demo {
                         {true, {"cert=x509", "peer=d.example", "(manual)"}, {}});
     all &= connect_step(server, "9. an impostor claiming d.example with another X.509 key",
                         "impostor", x509("impostor"), {false, {"not authenticated"}, {}});
-    all &= connect_step(server, "10. c.example connects with OpenPGP; its operator revoked its key",
+    all &= connect_step(server,
+                        "10. c.example connects with OpenPGP; its operator revoked its key, but "
+                        "it still sends its certificate from before (a.example's keyring holds "
+                        "the revocation)",
                         "c", openpgp("c"), {false, {"revoked"}, {}});
 
     const int stopped = server.stop(10s);
@@ -190,7 +193,11 @@ class Demo {
             {"--openpgp-key", who + "-secret.asc"}};
   }
   static std::vector<Option> x509(const std::string& who) {
-    return {{"--x509-cert", who + "-x509.pem"}, {"--x509-key", who + "-x509.key"}};
+    // An X.509-only peer (a GnuTLS 3.7 or OpenSSL server) offers TLS 1.3
+    // and no OpenPGP certificate type.
+    return {{"--mode", "x509", false},
+            {"--x509-cert", who + "-x509.pem"},
+            {"--x509-key", who + "-x509.key"}};
   }
 
   // connect_step: `pgptls connect` to the server as `who` (from home-peers)
