@@ -38,9 +38,9 @@ TEST(Demo, FinishesAndRemovesItsDirectory) {
 
 TEST(Demo, InterruptedWhileTheServerRunsCleansUpAndSaysSo) {
   TempDir tmp;
+  std::filesystem::create_directory(tmp.path() / "run");
   auto demo = ChildProcess::start({PGPTLS_BIN, "demo"}, tmp.file("demo.log"),
                                   {{"TMPDIR", (tmp.path() / "run").string()}});
-  std::filesystem::create_directory(tmp.path() / "run");
   ASSERT_TRUE(demo.has_value());
   ASSERT_TRUE(demo->wait_for_log("listening on ", 60s)) << demo->log();
   demo->signal(SIGINT);
