@@ -67,6 +67,22 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
                         "the peer's OpenPGP certificate does not parse: " + one.error().message());
     }
     parsed = std::move(one).value();
+    // The keyring's copy of the same certificate counts too: a revocation
+    // the operator imported is not in the copy the peer chose to send.
+    for (const keyring::Cert& known : config_.certificates) {
+      if (known.fingerprint() == parsed->fingerprint()) {
+        auto merged = keyring::merge(known, *parsed);
+        if (!merged.ok()) {
+          return make_error(
+              Errc::bad_certificate,
+              "the peer's OpenPGP certificate " + parsed->fingerprint_hex() +
+                  " cannot be combined with the keyring's copy: " + merged.error().message() +
+                  "; check the keyring entry (pgptls keyring show)");
+        }
+        parsed = std::move(merged).value();
+        break;
+      }
+    }
     cert = &*parsed;
   } else {
     for (const keyring::Cert& known : config_.certificates) {
