@@ -1,0 +1,12 @@
+# Load test of the `pgptls serve` program (issue 6, Tests §Load): 1 000
+# handshakes from 50 concurrent in-process clients against one serve process
+# while 200 silent connections are cut at its handshake deadline; SIGTERM
+# then drains and exits 0 (in the ASan build: no leak).
+pgptls_test(cli_load_tests
+  SOURCES
+    load_test.cpp
+    load_clients.cpp
+    ../tls/gnutls_test_pki.cpp
+  LIBS pgptls::transport pgptls_test_support)
+add_dependencies(cli_load_tests pgptls)
+target_compile_definitions(cli_load_tests PRIVATE PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>")
