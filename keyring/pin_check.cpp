@@ -38,6 +38,12 @@ Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain_text
   PGPTLS_TRY(const std::string presented, pin_from_spki(spki_der));
   const std::string shown = format_pin(presented);
 
+  if (context.force_require_openpgp) {
+    return make_error(Errc::rejected_by_policy,
+                      "x509 key for " + domain + " refused (" + shown +
+                          "): require-openpgp is on for this run (--require-openpgp); the peer "
+                          "must authenticate with OpenPGP, or run without --require-openpgp");
+  }
   PGPTLS_TRY(const bool require_openpgp, store.effective_setting(domain, Setting::require_openpgp));
   if (require_openpgp) {
     PGPTLS_TRY(const std::optional<bool> own, store.setting({domain}, Setting::require_openpgp));
@@ -78,7 +84,8 @@ Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain_text
                           add_command(domain, presented) + " if you trust it");
   }
 
-  PGPTLS_TRY(const bool tofu, store.effective_setting(domain, Setting::tofu));
+  PGPTLS_TRY(const bool stored_tofu, store.effective_setting(domain, Setting::tofu));
+  const bool tofu = context.force_tofu || stored_tofu;
   if (pins.empty() && tofu) {
     if (!sticky.empty()) {
       return make_error(Errc::pin_mismatch,

@@ -227,7 +227,8 @@ Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certi
     }
   }
 
-  const keyring::PinContext context{certified};
+  const keyring::PinContext context{certified, config_.policy.force_tofu,
+                                    config_.policy.force_require_openpgp};
   auto pinned = keyring::check_x509_pin(*config_.pins, domain, spki, context, config_.clock->now());
   if (pinned.ok()) {
     peer.accepted_by = std::string(pinned->pinned_now ? "tofu pin sha256/" : "pin sha256/") +
