@@ -5,6 +5,11 @@ pgptls_bench(transport_serve_bench
   SOURCES
     serve_bench.cpp
     ${PROJECT_SOURCE_DIR}/tests/cli/load_clients.cpp
-  LIBS pgptls::transport pgptls_test_support)
+    ${PROJECT_SOURCE_DIR}/tests/cli/load_openpgp.cpp
+    ${PROJECT_SOURCE_DIR}/tests/cli/openpgp_world.cpp
+    ${PROJECT_SOURCE_DIR}/tests/keyring/store_gpg.cpp
+  LIBS pgptls::transport pgptls_tls_engine_openpgp_support pgptls_test_support)
 add_dependencies(transport_serve_bench pgptls)
-target_compile_definitions(transport_serve_bench PRIVATE PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>")
+# The gpg-made keys are cached under the build directory (store_gpg.h).
+target_compile_definitions(transport_serve_bench PRIVATE PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>"
+  PGPTLS_BINARY_DIR="${PROJECT_BINARY_DIR}")

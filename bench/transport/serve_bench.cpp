@@ -1,14 +1,17 @@
 // Benchmarks of the `pgptls serve` program as an operator runs it (issue 6,
 // Speed), on loopback, against in-process clients (tests/cli/load_clients):
-//   * BM_ServeHandshakes: mutual X.509 TLS 1.3 (Ed25519 certificates made by
-//     certtool; the client pinned with `pgptls pin add`), N clients in flight,
-//     each connect + handshake + 64-byte echo + close_notify. Counters:
+//   * BM_ServeHandshakes*: N clients in flight, each connect + handshake +
+//     64-byte echo + close_notify; mutual X.509 TLS 1.3 (Ed25519
+//     certificates made by certtool, the client pinned with `pgptls pin
+//     add`), and mutual OpenPGP RFC 6091 TLS 1.2 (Ed25519 keys made by gpg,
+//     certified by an authority the server trusts, tests/cli/load_openpgp.h).
+//     Counters:
 //     handshakes_per_second (wall clock, client and server share the
 //     machine) and server_cpu_us_per_handshake (user + system time of the
 //     serve process, from /proc/PID/stat).
 //   * BM_ServeIdleConnectionMemory: growth of the serve process's VmRSS
 //     (/proc/PID/status) over N established, idle connections, divided by
-//     N (goal: < 64 KiB per connection).
+//     N (goal: < 64 KiB per connection); X.509 TLS 1.3 and OpenPGP.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -26,6 +29,7 @@
 #include <vector>
 
 #include "tests/cli/load_clients.h"
+#include "tests/cli/load_openpgp.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -145,28 +149,41 @@ transport::EngineFactory client_factory() {
   };
 }
 
+std::vector<std::string> x509_server_args() {
+  return {"--x509-cert", world().server_cert, "--x509-key", world().server_key,
+          "--pins",      world().pins};
+}
+
 // Serve: one `pgptls serve --echo` process for a.example; SIGTERM at the end.
 class Serve {
  public:
-  Serve() {
+  explicit Serve(const std::vector<std::string>& credentials) {
     port_ = test::free_port();
-    auto child = test::ChildProcess::start(
-        {kProgram, "serve", "--listen", "127.0.0.1:" + std::to_string(port_), "--echo",
-         "--x509-cert", world().server_cert, "--x509-key", world().server_key, "--pins",
-         world().pins, "--max-handshakes", "1024", "--max-connections", "100000"},
-        log_dir_.file("serve.log"), {{"PGPTLS_HOME", world().home}});
+    std::vector<std::string> argv{kProgram,   "serve",
+                                  "--listen", "127.0.0.1:" + std::to_string(port_),
+                                  "--echo",   "--max-handshakes",
+                                  "1024",     "--max-connections",
+                                  "100000"};
+    argv.insert(argv.end(), credentials.begin(), credentials.end());
+    auto child = test::ChildProcess::start(argv, log_dir_.file("serve.log"),
+                                           {{"PGPTLS_HOME", log_dir_.file("home").string()}});
     if (!child || !child->wait_for_log("listening on", 30s)) {
-      throw std::runtime_error("pgptls serve did not start: " + (child ? child->log() : ""));
+      error_ = "pgptls serve did not start: " + (child ? child->log() : "cannot run it");
+      return;
     }
     child_.emplace(std::move(*child));
   }
   ~Serve() {
-    child_->signal(SIGTERM);
-    (void)child_->wait(10s);
+    if (child_) {
+      child_->signal(SIGTERM);
+      (void)child_->wait(10s);
+    }
   }
   Serve(const Serve&) = delete;
   Serve& operator=(const Serve&) = delete;
 
+  // error: why the program did not start (empty when it runs).
+  [[nodiscard]] const std::string& error() const { return error_; }
   [[nodiscard]] tcp::endpoint endpoint() const {
     return {asio::ip::make_address_v4("127.0.0.1"), port_};
   }
@@ -186,6 +203,7 @@ class Serve {
   test::TempDir log_dir_;
   std::uint16_t port_ = 0;
   std::optional<test::ChildProcess> child_;
+  std::string error_;
 };
 
 // rss_bytes: VmRSS of `pid` (/proc/PID/status reports kB).
@@ -217,8 +235,15 @@ double cpu_seconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-void BM_ServeHandshakes(benchmark::State& state) {
-  Serve serve;
+// measure_handshakes: N clients from `factory` (N = state.range(0)) in
+// flight against a serve process started with `server_args`.
+void measure_handshakes(benchmark::State& state, const std::vector<std::string>& server_args,
+                        const transport::EngineFactory& factory) {
+  Serve serve(server_args);
+  if (!serve.error().empty()) {
+    state.SkipWithError(serve.error().c_str());
+    return;
+  }
   constexpr std::size_t kPerIteration = 300;
   std::size_t succeeded = 0;
   std::size_t failed = 0;
@@ -228,7 +253,8 @@ void BM_ServeHandshakes(benchmark::State& state) {
     test::EchoLoadOptions options;
     options.total = kPerIteration;
     options.concurrency = static_cast<std::size_t>(state.range(0));
-    test::EchoLoad load(io, serve.endpoint(), client_factory(), options);
+    options.no_delay = state.range(1) != 0;
+    test::EchoLoad load(io, serve.endpoint(), factory, options);
     load.start();
     const auto limit = std::chrono::steady_clock::now() + 120s;
     while (!load.done() && std::chrono::steady_clock::now() < limit) {
@@ -250,17 +276,42 @@ void BM_ServeHandshakes(benchmark::State& state) {
       succeeded > 0 ? cpu * 1e6 / static_cast<double>(succeeded) : 0.0;
   state.counters["failed"] = static_cast<double>(failed);
 }
-BENCHMARK(BM_ServeHandshakes)
-    ->ArgName("clients")
-    ->Arg(8)
-    ->Arg(50)
+
+void BM_ServeHandshakesX509Tls13(benchmark::State& state) {
+  measure_handshakes(state, x509_server_args(), client_factory());
+}
+BENCHMARK(BM_ServeHandshakesX509Tls13)
+    ->ArgNames({"clients", "nodelay"})
+    ->Args({1, 1})
+    ->Args({8, 1})
+    ->Args({50, 1})
+    ->Args({50, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_ServeHandshakesOpenPgpEd25519(benchmark::State& state) {
+  measure_handshakes(state, test::openpgp_serve_args(), test::openpgp_client_factory());
+}
+BENCHMARK(BM_ServeHandshakesOpenPgpEd25519)
+    ->ArgNames({"clients", "nodelay"})
+    ->Args({1, 1})
+    ->Args({8, 1})
+    ->Args({50, 1})
+    ->Args({50, 0})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
 void BM_ServeIdleConnectionMemory(benchmark::State& state) {
   const auto count = static_cast<std::size_t>(state.range(0));
   for (auto _ : state) {
-    Serve serve;
+    const bool openpgp = state.range(1) != 0;
+    Serve serve(openpgp ? test::openpgp_serve_args() : x509_server_args());
+    const transport::EngineFactory factory =
+        openpgp ? test::openpgp_client_factory() : client_factory();
+    if (!serve.error().empty()) {
+      state.SkipWithError(serve.error().c_str());
+      return;
+    }
     asio::io_context io;
     std::vector<std::shared_ptr<transport::TcpStream>> clients;
     std::size_t established = 0;
@@ -269,7 +320,7 @@ void BM_ServeIdleConnectionMemory(benchmark::State& state) {
     // once the server has logged every handshake.
     const auto connect = [&](std::size_t n) {
       for (std::size_t i = 0; i < n; ++i) {
-        auto stream = std::make_shared<transport::TcpStream>(client_factory(), io.get_executor());
+        auto stream = std::make_shared<transport::TcpStream>(factory, io.get_executor());
         transport::async_connect(
             *stream, std::vector<tcp::endpoint>{serve.endpoint()},
             transport::HandshakeOptions::for_peer("a.example"), 30s,
@@ -308,8 +359,9 @@ void BM_ServeIdleConnectionMemory(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ServeIdleConnectionMemory)
-    ->ArgName("connections")
-    ->Arg(1000)
+    ->ArgNames({"connections", "openpgp"})
+    ->Args({1000, 0})
+    ->Args({1000, 1})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 

@@ -81,21 +81,43 @@ struct EchoLoad::State : std::enable_shared_from_this<EchoLoad::State> {
       self->finish(*client, "no complete exchange within " +
                                 std::to_string(self->options.deadline.count()) + " ms");
     });
-    transport::async_connect(
-        client->stream, std::vector<tcp::endpoint>{server},
-        transport::HandshakeOptions::for_peer(options.peer_domain), options.deadline,
-        [self = shared_from_this(), client](error_code error) {
+    if (!options.no_delay) {
+      transport::async_connect(client->stream, std::vector<tcp::endpoint>{server},
+                               transport::HandshakeOptions::for_peer(options.peer_domain),
+                               options.deadline,
+                               [self = shared_from_this(), client](error_code error) {
+                                 self->established(client, error);
+                               });
+      return;
+    }
+    // TCP_NODELAY must be set between the TCP connect and the handshake;
+    // the client's overall deadline (the timer above) bounds both.
+    client->stream.next_layer().async_connect(
+        server, [self = shared_from_this(), client](error_code error) {
           if (error) {
-            const auto& detail = client->stream.last_error();
-            self->finish(*client, "handshake: " + (detail ? detail->message() : error.message()));
+            self->finish(*client, "connect: " + error.message());
             return;
           }
-          const auto& session = client->stream.session();
-          ++self->result.protocols[session.protocol];
-          ++self->result.certificate_types[std::string(
-              tls::certificate_type_name(session.certificate_type))];
-          self->exchange(client);
+          error_code ignored;
+          client->stream.next_layer().set_option(tcp::no_delay(true), ignored);
+          client->stream.async_handshake(
+              tls::Role::client, transport::HandshakeOptions::for_peer(self->options.peer_domain),
+              [self, client](error_code handshake_error) {
+                self->established(client, handshake_error);
+              });
         });
+  }
+
+  void established(const std::shared_ptr<ClientRun>& client, error_code error) {
+    if (error) {
+      const auto& detail = client->stream.last_error();
+      finish(*client, "handshake: " + (detail ? detail->message() : error.message()));
+      return;
+    }
+    const auto& session = client->stream.session();
+    ++result.protocols[session.protocol];
+    ++result.certificate_types[std::string(tls::certificate_type_name(session.certificate_type))];
+    exchange(client);
   }
 
   void exchange(const std::shared_ptr<ClientRun>& client) {

@@ -13,14 +13,18 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/cli/load_clients.h"
+#include "tests/cli/load_openpgp.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -98,52 +102,29 @@ struct SilentPeers {
   }
 };
 
+// LoadExpectation: what every one of the 1 000 handshakes must show.
+struct LoadExpectation {
+  std::string protocol;          // "TLS1.3"
+  std::string certificate_type;  // "x509"
+  // What the server's line for each accepted client holds after the
+  // cipher suite: " cert=x509 peer=b.example b.example: pin sha256/".
+  std::string server_accepted;
+};
+
+// LoadTest: runs the serve program and the load against it; the suites
+// below supply credentials, trust and the client engines.
 class LoadTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    // Ed25519: the algorithm does not matter to a load test and is fast.
-    server_ = make_identity(dir_->path(), "a.example", KeyKind::ed25519);
-    ASSERT_FALSE(::testing::Test::HasFatalFailure());
-    client_ = make_identity(dir_->path(), "b.example", KeyKind::ed25519);
-    ASSERT_FALSE(::testing::Test::HasFatalFailure());
-    // The operator pins the client's certificate for the server.
-    ToolOptions options;
-    options.env["PGPTLS_HOME"] = dir_->file("home").string();
-    const auto pinned = run_tool({kProgram, "pin", "add", "b.example", "--cert",
-                                  client_.cert_file.string(), "--pins", pins_file()},
-                                 options);
-    ASSERT_TRUE(pinned.ok()) << pinned.describe();
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-
-  static std::string pins_file() { return dir_->file("server-pins.sqlite").string(); }
-
-  // client_factory: GnuTLS engines for b.example that pin a.example's key.
-  static transport::EngineFactory client_factory() {
-    auto verifier = std::make_shared<SpkiVerifier>();
-    verifier->accepted = {server_.spki};
-    return [verifier](
-               const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
-      auto config = engine_config(tls::Role::client, &client_, verifier);
-      config.expected_domain = request.options.peer_domain;
-      config.server_name = request.options.peer_domain.value_or("");
-      return tls::make_gnutls_engine(std::move(config));
-    };
-  }
-
   // serve: starts the serve program on a free port and waits until it
   // listens.
-  std::optional<ChildProcess> serve(const std::vector<std::string>& extra) {
+  std::optional<ChildProcess> serve(const std::vector<std::string>& extra,
+                                    const std::filesystem::path& home) {
     port_ = free_port();
     std::vector<std::string> argv{kProgram, "serve", "--listen",
                                   "127.0.0.1:" + std::to_string(port_), "--echo"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto child = ChildProcess::start(argv, temp_.file("serve.log"),
-                                     {{"PGPTLS_HOME", dir_->file("home").string()}});
+    auto child =
+        ChildProcess::start(argv, temp_.file("serve.log"), {{"PGPTLS_HOME", home.string()}});
     if (child && !child->wait_for_log("listening on", 30s)) {
       ADD_FAILURE() << "serve did not start: " << child->log();
     }
@@ -164,90 +145,181 @@ class LoadTest : public ::testing::Test {
     return true;
   }
 
-  static inline TempDir* dir_ = nullptr;
-  static inline Identity server_;
-  static inline Identity client_;
+  // run_load: one serve process with `server_args` (credentials and
+  // trust), 200 silent peers and 1 000 echo clients from `factory` at once,
+  // then SIGTERM.
+  void run_load(const std::vector<std::string>& server_args, const std::filesystem::path& home,
+                transport::EngineFactory factory, const LoadExpectation& expect) {
+    std::vector<std::string> args = server_args;
+    args.insert(args.end(), {"--handshake-timeout", std::to_string(kHandshakeTimeout.count()),
+                             // Room for the silent peers and the real clients
+                             // at once; the limit itself is tested in
+                             // tests/transport/server_test.cpp.
+                             "--max-handshakes", "512"});
+    auto server = serve(args, home);
+    ASSERT_TRUE(server);
+    const tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), port_);
+
+    asio::io_context io;
+    SilentPeers silent;
+    silent.open(io, endpoint, kSilent);
+    ASSERT_FALSE(HasFatalFailure());
+
+    EchoLoadOptions options;
+    options.total = kHandshakes;
+    options.concurrency = kConcurrentClients;
+    EchoLoad load(io, endpoint, std::move(factory), options);
+    load.start();
+
+    // Bounded: the run ends when every client and silent peer is done, or
+    // fails at the limit.
+    const auto limit = Clock::now() + 240s;
+    while ((!load.done() || silent.ended < kSilent) && Clock::now() < limit) {
+      io.run_one_for(100ms);
+    }
+    const auto& result = load.result();
+    std::cout << result.succeeded << " echoes in "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(result.finished -
+                                                                       result.started)
+                     .count()
+              << " ms; " << silent.ended << " silent peers cut\n";
+    ASSERT_TRUE(load.done()) << result.succeeded << " clients succeeded, " << result.failed
+                             << " failed before the time limit";
+
+    EXPECT_EQ(result.succeeded, kHandshakes) << result.failed << " failed";
+    for (const auto& failure : result.failures) {
+      ADD_FAILURE() << failure;
+    }
+    // Every session negotiated the expected protocol and certificate type.
+    EXPECT_EQ(result.protocols,
+              (std::map<std::string, std::size_t>{{expect.protocol, kHandshakes}}));
+    EXPECT_EQ(result.certificate_types,
+              (std::map<std::string, std::size_t>{{expect.certificate_type, kHandshakes}}));
+
+    // The silent peers were cut at the deadline, not before, and were never
+    // sent a byte.
+    ASSERT_EQ(silent.ended, kSilent) << "silent connections still open after the time limit";
+    for (const auto& peer : silent.peers) {
+      EXPECT_FALSE(peer->got_data) << "a silent peer was sent data";
+      EXPECT_TRUE(peer->error == asio::error::eof || peer->error == asio::error::connection_reset)
+          << peer->error.message();
+      EXPECT_GE(peer->cut - peer->connected, kHandshakeTimeout - 100ms);
+      // Generous: the server's timers run between handshakes on a shared,
+      // possibly sanitizer-slowed machine.
+      EXPECT_LE(peer->cut - peer->connected, kHandshakeTimeout + 15s);
+    }
+    // Real clients got through while every silent peer still held a
+    // handshake slot (they were not queued behind them).
+    EXPECT_LT(result.first_success, silent.first_cut())
+        << "no real client was served before the silent peers were cut";
+
+    // One line per handshake on the server's stderr.
+    const std::string ok_line = "handshake ok: " + expect.protocol + " ";
+    EXPECT_TRUE(wait_for_lines(*server, ok_line, kHandshakes, 10s))
+        << count(server->log(), ok_line) << " lines '" << ok_line << "'";
+    EXPECT_EQ(count(server->log(), expect.server_accepted), kHandshakes)
+        << "lines with '" << expect.server_accepted
+        << "'; the log starts: " << server->log().substr(0, 2000);
+    EXPECT_TRUE(wait_for_lines(
+        *server, "handshake failed: no complete handshake from 127.0.0.1:", kSilent, 10s))
+        << count(server->log(), "handshake failed: ") << " failed lines";
+    EXPECT_EQ(count(server->log(), "handshake failed: "), kSilent);
+
+    // SIGTERM: the server drains and exits 0 (under ASan: without a leak).
+    server->signal(SIGTERM);
+    const auto exit_code = server->wait(30s);
+    const std::string log = server->log();
+    EXPECT_EQ(exit_code, std::optional<int>(0))
+        << log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
+    EXPECT_NE(log.find("stopping: draining"), std::string::npos);
+  }
+
   TempDir temp_;
   std::uint16_t port_ = 0;
 };
 
-TEST_F(LoadTest, ThousandMutualX509HandshakesWhileSilentPeersAreCutAtTheDeadline) {
-  auto server = serve({"--x509-cert", server_.cert_file.string(), "--x509-key",
-                       server_.key_file.string(), "--pins", pins_file(), "--handshake-timeout",
-                       std::to_string(kHandshakeTimeout.count()),
-                       // Room for the silent peers and the real clients at
-                       // once; the limit itself is tested in server_test.
-                       "--max-handshakes", "512"});
-  ASSERT_TRUE(server);
-  const tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), port_);
-
-  asio::io_context io;
-  SilentPeers silent;
-  silent.open(io, endpoint, kSilent);
-  ASSERT_FALSE(HasFatalFailure());
-
-  EchoLoadOptions options;
-  options.total = kHandshakes;
-  options.concurrency = kConcurrentClients;
-  EchoLoad load(io, endpoint, client_factory(), options);
-  load.start();
-
-  // Bounded: the run ends when every client and silent peer is done, or
-  // fails at the limit.
-  const auto limit = Clock::now() + 240s;
-  while ((!load.done() || silent.ended < kSilent) && Clock::now() < limit) {
-    io.run_one_for(100ms);
+// X509LoadTest: certtool-made Ed25519 certificates; the server pins the
+// client's key (`pgptls pin add`), the client pins the server's.
+class X509LoadTest : public LoadTest {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    // Ed25519: the algorithm does not matter to a load test and is fast.
+    server_ = make_identity(dir_->path(), "a.example", KeyKind::ed25519);
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    client_ = make_identity(dir_->path(), "b.example", KeyKind::ed25519);
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    ToolOptions options;
+    options.env["PGPTLS_HOME"] = home().string();
+    const auto pinned = run_tool({kProgram, "pin", "add", "b.example", "--cert",
+                                  client_.cert_file.string(), "--pins", pins_file()},
+                                 options);
+    ASSERT_TRUE(pinned.ok()) << pinned.describe();
   }
-  const auto& result = load.result();
-  std::cout << result.succeeded << " echoes in "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(result.finished -
-                                                                     result.started)
-                   .count()
-            << " ms; " << silent.ended << " silent peers cut\n";
-  ASSERT_TRUE(load.done()) << result.succeeded << " clients succeeded, " << result.failed
-                           << " failed before the time limit";
-
-  EXPECT_EQ(result.succeeded, kHandshakes)
-      << result.failed
-      << " failed; first: " << (result.failures.empty() ? "" : result.failures.front());
-  for (const auto& failure : result.failures) {
-    ADD_FAILURE() << failure;
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
   }
-  EXPECT_EQ(result.protocols.at("TLS1.3"), kHandshakes);
-  EXPECT_EQ(result.certificate_types.at("x509"), kHandshakes);
 
-  // The silent peers were cut at the deadline, not before, and were never
-  // sent a byte.
-  ASSERT_EQ(silent.ended, kSilent) << "silent connections still open after the time limit";
-  for (const auto& peer : silent.peers) {
-    EXPECT_FALSE(peer->got_data) << "a silent peer was sent data";
-    EXPECT_TRUE(peer->error == asio::error::eof || peer->error == asio::error::connection_reset)
-        << peer->error.message();
-    EXPECT_GE(peer->cut - peer->connected, kHandshakeTimeout - 100ms);
-    // Generous: the server's timers run between handshakes on a shared,
-    // possibly sanitizer-slowed machine.
-    EXPECT_LE(peer->cut - peer->connected, kHandshakeTimeout + 15s);
+  static std::filesystem::path home() { return dir_->file("home"); }
+  static std::string pins_file() { return dir_->file("server-pins.sqlite").string(); }
+
+  // client_factory: GnuTLS engines for b.example that pin a.example's key.
+  static transport::EngineFactory client_factory() {
+    auto verifier = std::make_shared<SpkiVerifier>();
+    verifier->accepted = {server_.spki};
+    return [verifier](
+               const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
+      auto config = engine_config(tls::Role::client, &client_, verifier);
+      config.expected_domain = request.options.peer_domain;
+      config.server_name = request.options.peer_domain.value_or("");
+      return tls::make_gnutls_engine(std::move(config));
+    };
   }
-  // Real clients got through while every silent peer still held a
-  // handshake slot (they were not queued behind them).
-  EXPECT_LT(result.first_success, silent.first_cut())
-      << "no real client was served before the silent peers were cut";
 
-  // One line per handshake on the server's stderr.
-  EXPECT_TRUE(wait_for_lines(*server, "handshake ok: TLS1.3 ", kHandshakes, 10s))
-      << count(server->log(), "handshake ok: TLS1.3 ") << " ok lines";
-  EXPECT_TRUE(wait_for_lines(*server, " cert=x509 peer=b.example b.example: pin sha256/",
-                             kHandshakes, 10s));
-  EXPECT_TRUE(wait_for_lines(
-      *server, "handshake failed: no complete handshake from 127.0.0.1:", kSilent, 10s))
-      << count(server->log(), "handshake failed: ") << " failed lines";
-  EXPECT_EQ(count(server->log(), "handshake failed: "), kSilent);
+  static inline TempDir* dir_ = nullptr;
+  static inline Identity server_;
+  static inline Identity client_;
+};
 
-  // SIGTERM: the server drains and exits 0 (under ASan: without a leak).
-  server->signal(SIGTERM);
-  EXPECT_EQ(server->wait(30s), std::optional<int>(0))
-      << server->log().substr(server->log().size() > 4000 ? server->log().size() - 4000 : 0);
-  EXPECT_NE(server->log().find("stopping: draining"), std::string::npos);
+TEST_F(X509LoadTest, ThousandMutualTls13HandshakesWhileSilentPeersAreCutAtTheDeadline) {
+  run_load({"--x509-cert", server_.cert_file.string(), "--x509-key", server_.key_file.string(),
+            "--pins", pins_file()},
+           home(), client_factory(),
+           {"TLS1.3", "x509", " cert=x509 peer=b.example b.example: pin sha256/"});
+}
+
+// OpenPgpLoadTest: RFC 6091 (TLS 1.2) with Ed25519 OpenPGP keys made by
+// gpg as an operator makes them (tests/cli/openpgp_world.h): the server
+// trusts the authority that certified xmpp:b.example (`--authority`); the
+// in-process clients run pgptls's RFC 6091 engine.
+class OpenPgpLoadTest : public LoadTest {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    try {
+      factory_ = new transport::EngineFactory(openpgp_client_factory());
+    } catch (const std::exception& failure) {
+      FAIL() << failure.what();
+    }
+  }
+  static void TearDownTestSuite() {
+    delete factory_;
+    factory_ = nullptr;
+    delete dir_;
+    dir_ = nullptr;
+  }
+
+  static inline TempDir* dir_ = nullptr;
+  static inline transport::EngineFactory* factory_ = nullptr;
+};
+
+TEST_F(OpenPgpLoadTest, ThousandMutualEd25519HandshakesWhileSilentPeersAreCutAtTheDeadline) {
+  ASSERT_NE(factory_, nullptr);
+  run_load(openpgp_serve_args(), dir_->file("home"), *factory_,
+           {"TLS1.2", "openpgp",
+            " cert=openpgp peer=b.example authority " + openpgp_authority_fingerprint() +
+                " certified 'xmpp:b.example'"});
 }
 
 }  // namespace
