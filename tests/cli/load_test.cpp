@@ -1,11 +1,12 @@
 // Load test of `pgptls serve` (issue 6, Tests §Load): ONE real serve process
-// (--echo, X.509 TLS 1.3, client certificates pinned with `pgptls pin add`)
-// takes 1 000 handshakes from 50 concurrent in-process clients, each echo
-// checked, while 200 silent TCP connections that never send a byte are cut
-// at the server's handshake deadline and the real clients still get
-// through. SIGTERM then drains and the program exits 0; in the sanitizer
-// build the serve binary is instrumented, so exit 0 also means that
-// LeakSanitizer found no leak.
+// (--echo) takes 1 000 handshakes from 50 concurrent in-process clients,
+// each echo checked, while 200 silent TCP connections that never send a
+// byte are cut at the server's handshake deadline and the real clients
+// still get through. SIGTERM then drains and the program exits 0; in the
+// sanitizer build the serve binary is instrumented, so exit 0 also means
+// that LeakSanitizer found no leak. Twice: mutual X.509 TLS 1.3 (client
+// certificates pinned with `pgptls pin add`), and mutual OpenPGP Ed25519
+// over RFC 6091 (clients certified by an authority the server trusts).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -44,7 +45,10 @@ const std::string kProgram = PGPTLS_PROGRAM;
 constexpr std::size_t kHandshakes = 1000;
 constexpr std::size_t kConcurrentClients = 50;
 constexpr std::size_t kSilent = 200;
-constexpr auto kHandshakeTimeout = 1500ms;
+// Short, yet well above the time one real handshake takes with 50 in
+// flight on a loaded 2-core machine under ASan (about 1 s measured), since
+// the deadline applies to the real clients too.
+constexpr auto kHandshakeTimeout = 4000ms;
 
 // count: occurrences of `needle` in `text`.
 std::size_t count(const std::string& text, const std::string& needle) {
