@@ -124,12 +124,14 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
                         " certified '" + acceptance->user_id + "'";
   }
   if (peer.domains.empty()) {
-    return make_error(Errc::peer_rejected,
-                      "OpenPGP certificate " + cert->fingerprint_hex() +
-                          (candidates.empty() ? std::string(" has no xmpp: user ID")
-                                              : " is not accepted: " + refusals) +
-                          "; the peer's operator must get its xmpp:DOMAIN user ID certified by "
-                          "a configured authority");
+    return make_error(
+        Errc::peer_rejected,
+        "OpenPGP certificate " + cert->fingerprint_hex() +
+            // check_peer's reasons each name their own fix.
+            (candidates.empty() ? std::string(" has no xmpp: user ID; the peer's operator must "
+                                              "add one (xmpp:DOMAIN) and get it certified by a "
+                                              "configured authority")
+                                : " is not accepted: " + refusals));
   }
   // The component key that signs in the handshake, named by the key ID.
   const keyring::ValidatedCert validated = keyring::validate(*cert, config_.policy, now());

@@ -84,11 +84,31 @@ TEST_F(OpenPgpTrustTest, RejectionsNameTheReason) {
   const auto uncertified = trust()->verify(presented(load("unsigned"), raw("unsigned")),
                                            std::string("unsigned.example"));
   ASSERT_FALSE(uncertified.ok());
-  EXPECT_NE(uncertified.error().message().find("certified by a configured authority"),
-            std::string::npos);
+  EXPECT_NE(uncertified.error().message().find(
+                "is not certified by any configured authority; ask an authority to certify it"),
+            std::string::npos)
+      << uncertified.error().message();
   const auto out_of_scope =
       trust({"*.example.org"})->verify(presented(load("a"), raw("a")), std::string("a.example"));
   ASSERT_FALSE(out_of_scope.ok());
+  EXPECT_NE(out_of_scope.error().message().find("outside its scope"), std::string::npos)
+      << out_of_scope.error().message();
+  // A server that does not know the domain yet: a certificate without any
+  // xmpp: user ID is refused with the fix.
+  const auto no_xmpp_id =
+      trust()->verify(presented(load("stranger"), raw("stranger")), std::nullopt);
+  ASSERT_FALSE(no_xmpp_id.ok());
+  EXPECT_EQ(no_xmpp_id.error().code, tls::Errc::peer_rejected);
+  EXPECT_NE(no_xmpp_id.error().message().find(
+                "has no xmpp: user ID; the peer's operator must add one (xmpp:DOMAIN) and get it "
+                "certified by a configured authority"),
+            std::string::npos)
+      << no_xmpp_id.error().message();
+  // Refusals for a domain carry check_peer's own fix, once.
+  EXPECT_NE(wrong_domain.error().message().find("the peer presented a key for another domain"),
+            std::string::npos)
+      << wrong_domain.error().message();
+  EXPECT_EQ(uncertified.error().message().find("must add one"), std::string::npos);
 }
 
 TEST_F(OpenPgpTrustTest, FingerprintOnlyIsResolvedThroughTheKeyring) {
