@@ -252,10 +252,8 @@ Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certi
   auto pinned =
       keyring::check_x509_pin(*config_.pins, domain, spki, context, config_.clock->now(), leaf);
   if (pinned.ok()) {
-    const char* what = pinned->pinned_now                              ? "tofu pin sha256/"
-                       : pinned->kind == keyring::PinKind::certificate ? "certificate pin sha256/"
-                                                                       : "pin sha256/";
-    peer.accepted_by = std::string(what) + pinned->pin_sha256 + " (" +
+    peer.accepted_by = std::string(pinned->pinned_now ? "tofu pin sha256/" : "pin sha256/") +
+                       pinned->pin_sha256 + " (" +
                        std::string(keyring::pin_source_name(pinned->source)) + ")";
     return peer;
   }

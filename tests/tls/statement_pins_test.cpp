@@ -108,11 +108,10 @@ class StatementPinsOverTls : public ::testing::Test {
 TEST_F(StatementPinsOverTls, CertificatePinAcceptsThatCertificateOnly) {
   const std::string hash = *keyring::certificate_pin(server_->credential.chain.front());
   store({}, {hash});
-  EXPECT_EQ(connect(*server_, "server.example"),
-            "accepted: certificate pin sha256/" + hash + " (signed)");
+  EXPECT_EQ(connect(*server_, "server.example"), "accepted: pin sha256/" + hash + " (signed)");
   // Without an expected domain the pin still finds its domain.
   EXPECT_EQ(connect(*server_, std::nullopt),
-            "accepted: server.example: certificate pin sha256/" + hash + " (signed)");
+            "accepted: server.example: pin sha256/" + hash + " (signed)");
   // The renewed certificate has the same key but is not the pinned one.
   const std::string renewed = connect(*renewed_, "server.example");
   EXPECT_NE(renewed.find("x509 key for server.example matches no pin"), std::string::npos)
