@@ -25,8 +25,9 @@ struct Reason {
   }
 };
 
+// A signer nobody knows gets no rank: it is the message when nothing else
+// came closer.
 enum Rank {
-  kUnknownSigner = 0,
   kSignerUnusable = 1,
   kSignatureUnusable = 2,
   kBadSignature = 3,
