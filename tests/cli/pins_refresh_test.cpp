@@ -344,6 +344,40 @@ TEST_F(PinsRefreshTest, ImportsABundleDomainByDomainWithinTheAuthoritysScope) {
       << refused.err;
 }
 
+TEST_F(PinsRefreshTest, ResolveOverridesTheAddress) {
+  // .invalid never resolves (RFC 6761 §6.4); with --resolve the name is
+  // not looked up, and the connection to the given address is tried.
+  const ToolResult unresolved = pgptls({"pins", "refresh", "--timeout", "5", "nowhere.invalid"});
+  EXPECT_EQ(unresolved.exit_code, 1) << unresolved.describe();
+  EXPECT_TRUE(has(row(unresolved, "nowhere.invalid"),
+                  "failed: https://nowhere.invalid" + kPath + ": Couldn't resolve host name"))
+      << unresolved.out;
+  const ToolResult resolved = pgptls({"pins", "refresh", "--timeout", "5", "--resolve",
+                                      "nowhere.invalid:443:127.0.0.1", "nowhere.invalid"});
+  EXPECT_EQ(resolved.exit_code, 1) << resolved.describe();
+  EXPECT_TRUE(has(row(resolved, "nowhere.invalid"), "failed: https://nowhere.invalid" + kPath))
+      << resolved.out;
+  EXPECT_FALSE(has(row(resolved, "nowhere.invalid"), "resolve")) << resolved.out;
+}
+
+TEST_F(PinsRefreshTest, DrawsAProgressBarOnATerminal) {
+  publish("auth.example", statement("auth", "authority"));
+  // script(1) runs the command on a pseudo-terminal.
+  std::string command = "PGPTLS_HOME='" + home_.path().string() + "' '" + pgptls_program() +
+                        "' pins refresh --timeout 5";
+  for (const std::string& argument : site_->command_line()) {
+    command += " '" + argument + "'";
+  }
+  command += " auth.example";
+  ToolOptions options;
+  options.timeout = 60s;
+  const ToolResult result = run_tool({"script", "-qec", command, "/dev/null"}, options);
+  EXPECT_EQ(result.exit_code, 0) << result.describe();
+  // The bar is redrawn in place and cleared before the table.
+  EXPECT_TRUE(has(result.out, "\r[##############################] 2/2")) << result.out;
+  EXPECT_TRUE(has(result.out, "auth.example  2      updated")) << result.out;
+}
+
 // Issue 7 Tests, last sentence: after a successful refresh a real handshake
 // with the X.509-only peer is accepted by its signed pin, and refused again
 // once the statement expired. The statement lives 30 seconds (there is no
