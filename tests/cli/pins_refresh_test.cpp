@@ -344,6 +344,35 @@ TEST_F(PinsRefreshTest, ImportsABundleDomainByDomainWithinTheAuthoritysScope) {
       << refused.err;
 }
 
+TEST_F(PinsRefreshTest, SaysWhatIsMissingInTheState) {
+  // A state that names no domain at all: nothing to do, and it says so.
+  TempDir empty;
+  const ToolResult nothing = run_pgptls_in(empty.path(), {"pins", "refresh"});
+  EXPECT_EQ(nothing.exit_code, 0) << nothing.describe();
+  EXPECT_EQ(nothing.out, "");
+  EXPECT_EQ(nothing.err,
+            "pgptls: no domain to refresh: the pin store and the keyring name none; name the "
+            "domains on the command line\n");
+
+  // An authority whose certificate left the keyring cannot vouch for
+  // anything: refuse to run rather than silently trust less.
+  const std::string authority = pins_world().fpr.at("authority");
+  ASSERT_TRUE(std::filesystem::remove(home_.file("keyring") / authority));
+  const ToolResult broken = refresh({"auth.example"});
+  EXPECT_EQ(broken.exit_code, 2) << broken.describe();
+  EXPECT_EQ(broken.err, "pgptls: authority " + authority + " in " +
+                            home_.file("authorities.json").string() +
+                            " has no certificate in the keyring; add it again with pgptls "
+                            "authority add FILE: not found\n");
+
+  const ToolResult unreadable =
+      pgptls({"pins", "import-signed", temp_.file("none.json").string(), "x.sig"});
+  EXPECT_EQ(unreadable.exit_code, 2) << unreadable.describe();
+  EXPECT_TRUE(has(unreadable.err, "pgptls: ")) << unreadable.err;
+  EXPECT_TRUE(has(unreadable.err, temp_.file("none.json").string())) << unreadable.err;
+  EXPECT_EQ(std::count(unreadable.err.begin(), unreadable.err.end(), '\n'), 1);
+}
+
 TEST_F(PinsRefreshTest, ResolveOverridesTheAddress) {
   // .invalid never resolves (RFC 6761 §6.4); with --resolve the name is
   // not looked up, and the connection to the given address is tried.
