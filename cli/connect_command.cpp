@@ -216,6 +216,9 @@ int run_connect(const ConnectArgs& args) {
     std::cerr << "pgptls connect: " << endpoint.error().message() << "\n";
     return 2;
   }
+  for (const std::string& warning : endpoint.value()->warnings) {
+    std::cerr << "pgptls connect: warning: " << warning << "\n";
+  }
   asio::io_context io;
   tcp::resolver resolver(io);
   error_code resolve_error;
@@ -267,6 +270,14 @@ void add_connect_command(CLI::App& app, Action& action) {
                    "(default 500)")
       ->check(CLI::Range(0, 600'000));
   add_endpoint_options(connect, args->endpoint);
+  connect->add_flag("--fingerprint-only", args->endpoint.openpgp.fingerprint_only,
+                    "Send only our OpenPGP fingerprint, not the key (RFC 6091 §3.3); the "
+                    "server must have our certificate in its keyring");
+  connect
+      ->add_option("--mode", args->endpoint.mode,
+                   "openpgp (offer OpenPGP, then X.509), x509 (X.509 only, TLS 1.3), or auto "
+                   "(default: OpenPGP when the keyring knows the peer as OpenPGP-capable)")
+      ->check(CLI::IsMember({"openpgp", "x509", "auto"}));
   connect->callback([connect, args, &action] {
     action = [connect, args] {
       if (auto applied = apply_config_file(connect, args->endpoint.config); !applied) {

@@ -8,7 +8,6 @@
 #include "cli/state_dir.h"
 #include "cli/toml_config.h"
 #include "keyring/pin_store.h"
-#include "tls/gnutls_engine.h"
 #include "tls/trust_verifier.h"
 #include "tls/x509_credentials.h"
 
@@ -24,8 +23,43 @@ void add_endpoint_options(CLI::App* command, EndpointOptions& options) {
                                   "The private key of --x509-cert (PEM or DER, unencrypted)");
   cert->needs(key);
   key->needs(cert);
-  command->add_option("--pins", options.pins,
+  auto* openpgp_cert =
+      command->add_option("--openpgp-cert", options.openpgp.cert_file,
+                          "Our OpenPGP certificate (armored or binary transferable public key)");
+  auto* openpgp_key =
+      command->add_option("--openpgp-key", options.openpgp.key_file,
+                          "The secret keys of --openpgp-cert ('gpg --export-secret-keys' output, "
+                          "passphrase-protected or not)");
+  openpgp_cert->needs(openpgp_key);
+  openpgp_key->needs(openpgp_cert);
+  command->add_option("--openpgp-subkey", options.openpgp.subkey,
+                      "The key that signs in the handshake: KEYID, fingerprint, or auto (default: "
+                      "the newest authentication key whose secret we hold)");
+  auto* pass_file = command->add_option("--passphrase-file", options.openpgp.passphrase_file,
+                                        "Read the key's passphrase from the first line of FILE");
+  auto* pass_fd = command
+                      ->add_option("--passphrase-fd", options.openpgp.passphrase_fd,
+                                   "Read the key's passphrase from file descriptor N")
+                      ->check(CLI::Range(0, 1'000'000));
+  auto* pass_env = command->add_option("--passphrase-env", options.openpgp.passphrase_env,
+                                       "Read the key's passphrase from environment variable NAME");
+  pass_file->excludes(pass_fd)->excludes(pass_env);
+  pass_fd->excludes(pass_env);
+
+  command->add_option("--authority", options.trust.authorities,
+                      "An authority's certificate, optionally limited to domains: "
+                      "FILE[,scope=PATTERN]... (repeatable; added to the state directory's "
+                      "authorities)");
+  command->add_option("--keyring", options.trust.keyring,
+                      "Known peer certificates, a file or directory (default: keyring/ in "
+                      "$PGPTLS_HOME or ~/.pgptls)");
+  command->add_option("--pins", options.trust.pins,
                       "Pin database (default: pins.sqlite in $PGPTLS_HOME or ~/.pgptls)");
+  command->add_flag("--tofu", options.trust.tofu,
+                    "Trust on first use for every domain in this run (pin the first X.509 key "
+                    "of an unpinned domain)");
+  command->add_flag("--require-openpgp", options.trust.require_openpgp,
+                    "Refuse X.509 and raw keys from every peer in this run");
   command
       ->add_option("--client-auth", options.client_auth,
                    "Whether a server asks the client for a certificate (default require)")
@@ -77,56 +111,62 @@ tls::ClientAuth parse_client_auth(const std::string& text) {
   return tls::ClientAuth::require;
 }
 
-Result<std::shared_ptr<keyring::PinStore>> open_pins(const std::string& option) {
-  std::filesystem::path path = option;
-  if (path.empty()) {
-    PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
-    path = pins_path(state);
-  }
-  PGPTLS_TRY(auto store, keyring::PinStore::open(path));
-  return std::make_shared<keyring::PinStore>(std::move(store));
-}
-
 }  // namespace
 
 Result<std::shared_ptr<const Endpoint>> load_endpoint(const EndpointOptions& options,
                                                       tls::Role role) {
   auto endpoint = std::make_shared<Endpoint>();
   endpoint->role = role;
-  endpoint->client_auth = parse_client_auth(options.client_auth);
-  if (!options.x509_cert.empty()) {
+  auto settings = std::make_shared<transport::EngineSettings>();
+  settings->client_auth = parse_client_auth(options.client_auth);
+  if (options.handshake_timeout_ms > 0) {
+    settings->handshake_timeout = std::chrono::milliseconds(options.handshake_timeout_ms);
+  } else {
+    // --handshake-timeout 0: no deadline of ours; the engine's own clock
+    // deadline then only stops a handshake stuck for a day.
+    settings->handshake_timeout = std::chrono::hours(24);
+  }
+  if (role == tls::Role::client) {
+    PGPTLS_TRY(endpoint->mode, transport::parse_client_mode(options.mode));
+  }
+  if (!options.x509_cert.empty() || !options.x509_key.empty()) {
+    if (options.x509_cert.empty() || options.x509_key.empty()) {
+      return make_error(base::Errc::invalid_value,
+                        "--x509-cert and --x509-key come together: give both");
+    }
     PGPTLS_TRY(auto x509, tls::load_x509_credential_files(options.x509_cert, options.x509_key));
-    endpoint->credentials.x509 = std::move(x509);
-  } else if (role == tls::Role::server) {
+    settings->credentials.x509 = std::move(x509);
+  }
+  if (!options.openpgp.cert_file.empty() || !options.openpgp.key_file.empty()) {
+    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
+    PGPTLS_TRY(auto openpgp,
+               load_openpgp_credential(options.openpgp, keyring::Policy::standard(), now));
+    settings->credentials.openpgp = std::move(openpgp);
+  } else if (options.openpgp.fingerprint_only) {
     return make_error(base::Errc::invalid_value,
-                      "a server needs a certificate: give --x509-cert and --x509-key");
+                      "--fingerprint-only needs an OpenPGP credential: give --openpgp-cert and "
+                      "--openpgp-key");
   }
-  // A server that never asks for a client certificate decides no trust.
-  if (role == tls::Role::client || endpoint->client_auth != tls::ClientAuth::none) {
-    PGPTLS_TRY(auto pins, open_pins(options.pins));
-    endpoint->verifier = std::make_shared<tls::TrustVerifier>(tls::TrustVerifierConfig{
-        std::move(pins), nullptr, tls::TrustPolicy{}, std::make_shared<base::SystemClock>()});
+  if (role == tls::Role::server && !settings->credentials.x509 && !settings->credentials.openpgp) {
+    return make_error(base::Errc::invalid_value,
+                      "a server needs a certificate: give --openpgp-cert and --openpgp-key, or "
+                      "--x509-cert and --x509-key (or both)");
   }
+  // Even a server that never asks for a client certificate gets the
+  // verifier: the RFC 6091 engine refuses to start without one.
+  PGPTLS_TRY(Trust trust, load_trust(options.trust, endpoint->warnings));
+  settings->verifier = trust.verifier;
+  endpoint->knows_openpgp = transport::make_knows_openpgp(trust.openpgp, trust.pins);
+  endpoint->settings = std::move(settings);
   return std::shared_ptr<const Endpoint>(std::move(endpoint));
 }
 
 transport::EngineFactory make_engine_factory(std::shared_ptr<const Endpoint> endpoint) {
-  return [endpoint = std::move(endpoint)](
-             const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
-    tls::GnutlsEngineConfig config;
-    config.role = request.role;
-    config.credentials = endpoint->credentials;
-    config.client_auth = endpoint->client_auth;
-    config.verifier = endpoint->verifier;
-    config.alpn = request.options.alpn;
-    if (request.role == tls::Role::client && request.options.peer_domain) {
-      // The client names the domain it dialled (SNI, RFC 6066 §3) and
-      // accepts only a certificate authenticated for it.
-      config.server_name = *request.options.peer_domain;
-      config.expected_domain = request.options.peer_domain;
-    }
-    return tls::make_gnutls_engine(std::move(config));
-  };
+  if (endpoint->role == tls::Role::server) {
+    return transport::make_server_engine_factory(endpoint->settings);
+  }
+  return transport::make_client_engine_factory(endpoint->settings, endpoint->mode,
+                                               endpoint->knows_openpgp);
 }
 
 std::string handshake_ok_line(const tls::SessionInfo& session) {

@@ -13,12 +13,16 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
+#include "cli/endpoint_trust.h"
+#include "cli/openpgp_credential.h"
 #include "tls/credentials.h"
 #include "tls/engine.h"
 #include "tls/peer_verifier.h"
 #include "transport/engine_factory.h"
+#include "transport/engine_selection.h"
 
 namespace pgptls::cli {
 
@@ -26,7 +30,13 @@ namespace pgptls::cli {
 struct EndpointOptions {
   std::string x509_cert;
   std::string x509_key;
-  std::string pins;
+  // --openpgp-cert/-key/-subkey, the passphrase options and (connect only)
+  // --fingerprint-only.
+  OpenPgpKeyOptions openpgp;
+  // --authority, --keyring, --pins, --tofu, --require-openpgp.
+  TrustOptions trust;
+  // connect only: --mode openpgp|x509|auto.
+  std::string mode = "auto";
   std::string client_auth = "require";
   int handshake_timeout_ms = 10'000;
   std::string config;
@@ -46,21 +56,30 @@ void add_endpoint_options(CLI::App* command, EndpointOptions& options);
 // Endpoint: what every connection of one program shares.
 struct Endpoint {
   tls::Role role = tls::Role::client;
-  tls::Credentials credentials;
-  tls::ClientAuth client_auth = tls::ClientAuth::require;
-  // The trust decision; one per program (the program runs one thread).
-  std::shared_ptr<tls::PeerVerifier> verifier;
+  // Credentials, client authentication, the trust decision (one per
+  // program: the program runs one thread) and the handshake deadline.
+  std::shared_ptr<const transport::EngineSettings> settings;
+  // Client only: which engine to use for the peer (--mode), and for mode
+  // auto whether the keyring knows the peer as OpenPGP-capable.
+  transport::ClientMode mode = transport::ClientMode::automatic;
+  transport::KnowsOpenPgp knows_openpgp;
+  // Problems that did not stop loading (skipped keyring files), for stderr.
+  std::vector<std::string> warnings;
 };
 
-// load_endpoint: reads the credential files and opens the pin store. A
-// server needs a certificate; `--x509-cert` and `--x509-key` come together.
-// Failures name the file or option and how to fix it.
+// load_endpoint: reads the credential files (X.509 and/or OpenPGP) and
+// builds the trust decision (endpoint_trust.h). A server needs a
+// certificate of either type; `--x509-cert` and `--x509-key` come
+// together, and so do `--openpgp-cert` and `--openpgp-key`. Failures name
+// the file or option and how to fix it.
 [[nodiscard]] Result<std::shared_ptr<const Endpoint>> load_endpoint(const EndpointOptions& options,
                                                                     tls::Role role);
 
-// make_engine_factory: the engine of each connection (the GnuTLS engine:
-// X.509, TLS 1.3 and 1.2), configured from the endpoint and, for a client,
-// the domain it dialled.
+// make_engine_factory: the engine of each connection
+// (transport/engine_selection.h): a server dispatches on the ClientHello
+// (OpenPGP offered and we hold an OpenPGP credential: the RFC 6091 engine;
+// else GnuTLS, X.509, TLS 1.3 and 1.2); a client follows --mode for the
+// domain it dialled.
 [[nodiscard]] transport::EngineFactory make_engine_factory(
     std::shared_ptr<const Endpoint> endpoint);
 

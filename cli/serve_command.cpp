@@ -96,6 +96,9 @@ int run_serve(const ServeArgs& args) {
     std::cerr << "pgptls serve: " << endpoint.error().message() << "\n";
     return 2;
   }
+  for (const std::string& warning : endpoint.value()->warnings) {
+    std::cerr << "pgptls serve: warning: " << warning << "\n";
+  }
 
   asio::io_context io;
   tcp::resolver::results_type forward_target;

@@ -54,6 +54,12 @@ Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain_text
     return PinAccepted{pin.pin_sha256, pin.kind, pin.source, false};
   };
 
+  if (context.force_require_openpgp) {
+    return make_error(Errc::rejected_by_policy,
+                      "x509 key for " + domain + " refused (" + shown +
+                          "): require-openpgp is on for this run (--require-openpgp); the peer "
+                          "must authenticate with OpenPGP, or run without --require-openpgp");
+  }
   PGPTLS_TRY(const bool require_openpgp, store.effective_setting(domain, Setting::require_openpgp));
   if (require_openpgp) {
     PGPTLS_TRY(const std::optional<bool> own, store.setting({domain}, Setting::require_openpgp));
@@ -103,7 +109,8 @@ Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain_text
                           add_command(domain, presented) + " if you trust it");
   }
 
-  PGPTLS_TRY(const bool tofu, store.effective_setting(domain, Setting::tofu));
+  PGPTLS_TRY(const bool stored_tofu, store.effective_setting(domain, Setting::tofu));
+  const bool tofu = context.force_tofu || stored_tofu;
   if (pins.empty() && tofu) {
     if (!sticky.empty()) {
       return make_error(Errc::pin_mismatch,

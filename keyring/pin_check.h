@@ -20,6 +20,11 @@ struct PinContext {
   // The keyring holds an authority-certified OpenPGP certificate for the
   // domain, so the domain may not downgrade to X.509 by TOFU.
   bool keyring_certified = false;
+  // Process-wide switches of one program run (`pgptls serve --tofu`,
+  // `--require-openpgp`): when set, the setting is on for every domain,
+  // whatever the store says; when clear, the store decides.
+  bool force_tofu = false;
+  bool force_require_openpgp = false;
 };
 
 // PinAccepted: why an X.509 key was accepted.

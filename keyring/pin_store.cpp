@@ -338,12 +338,11 @@ Result<std::optional<StatementRecord>> PinStore::query_statement(std::string_vie
   return std::optional<StatementRecord>(std::move(record));
 }
 
-Result<StatementOutcome> PinStore::store_statement(const SignedStatement& input,
+Result<StatementOutcome> PinStore::apply_statement(const SignedStatement& input,
                                                    base::TimePoint now) {
   PGPTLS_TRY(const SignedStatement statement, validated_statement(input, now));
   const StatementRecord& record = statement.record;
   const std::string& domain = record.domain;
-  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
   PGPTLS_TRY(const auto latest, query_statement(domain, nullptr));
   PGPTLS_TRY(const auto same_signer, query_statement(domain, &record.signer_fingerprint));
 
@@ -378,7 +377,6 @@ Result<StatementOutcome> PinStore::store_statement(const SignedStatement& input,
             PGPTLS_CHECK(pins.bind(2, to_unix(record.expires)));
             PGPTLS_CHECK(pins.run());
           }
-          PGPTLS_CHECK(transaction.commit());
         }
         return StatementOutcome::unchanged;
       }
@@ -467,8 +465,36 @@ Result<StatementOutcome> PinStore::store_statement(const SignedStatement& input,
   for (const std::string& pin : statement.certificate_pins) {
     PGPTLS_CHECK(add(pin, PinKind::certificate));
   }
-  PGPTLS_CHECK(transaction.commit());
   return StatementOutcome::updated;
+}
+
+Result<StatementOutcome> PinStore::store_statement(const SignedStatement& statement,
+                                                   base::TimePoint now) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  PGPTLS_TRY(const StatementOutcome outcome, apply_statement(statement, now));
+  PGPTLS_CHECK(transaction.commit());
+  return outcome;
+}
+
+Result<std::vector<Result<StatementOutcome>>> PinStore::store_statements(
+    std::span<const SignedStatement> statements, base::TimePoint now) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  std::vector<Result<StatementOutcome>> outcomes;
+  outcomes.reserve(statements.size());
+  for (const SignedStatement& statement : statements) {
+    auto outcome = apply_statement(statement, now);
+    // A refused statement wrote nothing (every check comes before the
+    // first write); a failing store fails the whole batch.
+    if (!outcome.ok()) {
+      const auto& code = outcome.error().code;
+      if (code == Errc::storage_error || code == Errc::corrupt_database) {
+        return std::move(outcome).error().wrap(statement.record.domain);
+      }
+    }
+    outcomes.push_back(std::move(outcome));
+  }
+  PGPTLS_CHECK(transaction.commit());
+  return outcomes;
 }
 
 Result<std::optional<StatementRecord>> PinStore::last_statement(std::string_view domain_text) {

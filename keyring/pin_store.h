@@ -130,6 +130,13 @@ class PinStore {
   // it counts from the fetch time).
   [[nodiscard]] Result<StatementOutcome> store_statement(const SignedStatement& statement,
                                                          base::TimePoint now);
+  // store_statements: store_statement for each (a bundle's domains, a
+  // refresh's results) in ONE durable transaction: one fsync instead of one
+  // per domain. Each statement gets its own outcome or refusal (a refused
+  // statement changes nothing); a storage failure fails the whole batch and
+  // nothing changes.
+  [[nodiscard]] Result<std::vector<Result<StatementOutcome>>> store_statements(
+      std::span<const SignedStatement> statements, base::TimePoint now);
   // last_statement: the statement whose pins the domain has now, if any.
   [[nodiscard]] Result<std::optional<StatementRecord>> last_statement(std::string_view domain);
   // last_statements: last_statement of every domain, by domain.
@@ -167,6 +174,8 @@ class PinStore {
   [[nodiscard]] Result<std::vector<Pin>> query_pins(std::string_view domain);
   [[nodiscard]] Result<std::string> scope_key(const SettingScope& scope);
   [[nodiscard]] Status write_setting(const SettingScope& scope, Setting setting, bool on);
+  [[nodiscard]] Result<StatementOutcome> apply_statement(const SignedStatement& statement,
+                                                         base::TimePoint now);
   [[nodiscard]] Result<std::optional<StatementRecord>> query_statement(std::string_view domain,
                                                                        const std::string* signer);
   [[nodiscard]] Status write_openpgp_auth(std::string_view domain, std::int64_t first,

@@ -774,7 +774,12 @@ EngineStatus GnutlsEngine::status() const {
   if (phase_ == Phase::failed) {
     return EngineStatus::failed;
   }
-  if (local_closed_) {
+  // Closed only once the peer's close_notify arrived. After our own, reading
+  // goes on (established, write_app() refused): RFC 8446 §6.1 says our
+  // close_notify "does not have any effect on its read side", and RFC 5246
+  // §7.2.1 lets the initiator read until the answering close_notify, so an
+  // answer already in flight is not lost.
+  if (peer_closed_) {
     return EngineStatus::closed;
   }
   if (phase_ == Phase::established) {
@@ -790,7 +795,10 @@ std::string_view GnutlsEngine::state_name() const {
     case Phase::handshaking:
       return "Handshake";
     case Phase::established:
-      return local_closed_ ? "Closed" : "Established";
+      if (peer_closed_) {
+        return "Closed";
+      }
+      return local_closed_ ? "CloseSent" : "Established";
     case Phase::failed:
       return "Failed";
   }

@@ -67,6 +67,22 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
                         "the peer's OpenPGP certificate does not parse: " + one.error().message());
     }
     parsed = std::move(one).value();
+    // The keyring's copy of the same certificate counts too: a revocation
+    // the operator imported is not in the copy the peer chose to send.
+    for (const keyring::Cert& known : config_.certificates) {
+      if (known.fingerprint() == parsed->fingerprint()) {
+        auto merged = keyring::merge(known, *parsed);
+        if (!merged.ok()) {
+          return make_error(
+              Errc::bad_certificate,
+              "the peer's OpenPGP certificate " + parsed->fingerprint_hex() +
+                  " cannot be combined with the keyring's copy: " + merged.error().message() +
+                  "; check the keyring entry (pgptls keyring show)");
+        }
+        parsed = std::move(merged).value();
+        break;
+      }
+    }
     cert = &*parsed;
   } else {
     for (const keyring::Cert& known : config_.certificates) {
@@ -227,7 +243,8 @@ Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certi
     }
   }
 
-  const keyring::PinContext context{certified};
+  const keyring::PinContext context{certified, config_.policy.force_tofu,
+                                    config_.policy.force_require_openpgp};
   // Certificate pins (signed POSH statements) match the leaf itself.
   const ByteView leaf = certificate.type == CertificateType::x509
                             ? ByteView(certificate.x509_chain.front())

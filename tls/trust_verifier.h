@@ -100,6 +100,10 @@ struct TrustPolicy {
   // The trust store for pkix: empty = the system's
   // (gnutls_x509_trust_list_add_system_trust); else a PEM file of CAs.
   std::filesystem::path pkix_ca_file;
+  // Process-wide overrides of the pin store's tofu and require-openpgp
+  // settings for this run (keyring::PinContext): on when set.
+  bool force_tofu = false;
+  bool force_require_openpgp = false;
 };
 
 // TrustVerifierConfig: what the verifier decides with.

@@ -11,7 +11,8 @@
 namespace pgptls::test {
 namespace {
 
-const char* const kKeys[] = {"authority", "narrow", "domain_a", "stranger", "unknown"};
+const char* const kKeys[] = {"authority", "narrow",  "domain_a", "stranger",
+                             "unknown",   "expired", "revoked",  "certonly"};
 
 std::string read_required(const std::filesystem::path& path) {
   std::string text = read_text_file(path);
@@ -35,11 +36,20 @@ void make_fixture(const std::filesystem::path& out) {
   const std::string domain_a = gpg.generate("xmpp:a.example", "ed25519", "sign,cert");
   const std::string stranger = gpg.generate("xmpp:c.example", "ed25519", "sign,cert");
   const std::string unknown = gpg.generate("xmpp:u.example", "ed25519", "sign,cert");
+  // Authorities whose keys may not sign now: expired in 2021, revoked, and
+  // flagged for certification only.
+  gpg.faked_time("20200101T000000");
+  const std::string expired = gpg.generate("Expired Authority", "ed25519", "sign,cert", "1y");
+  gpg.faked_time(std::nullopt);
+  const std::string revoked = gpg.generate("Revoked Authority", "ed25519", "sign,cert");
+  gpg.revoke_key(revoked);
+  const std::string certonly = gpg.generate("Certify-only Authority", "ed25519", "cert");
   // A TLS peer: its primary key signs statements, a subkey authenticates.
   gpg.add_subkey(domain_a, "ed25519", "auth");
   gpg.add_subkey(stranger, "ed25519", "auth");
   gpg.certify(authority, domain_a, "xmpp:a.example");
-  const std::vector<std::string> fingerprints{authority, narrow, domain_a, stranger, unknown};
+  const std::vector<std::string> fingerprints{authority, narrow,  domain_a, stranger,
+                                              unknown,   expired, revoked,  certonly};
   for (std::size_t i = 0; i < fingerprints.size(); ++i) {
     write_file(out / (std::string(kKeys[i]) + ".pub"), gpg.export_cert(fingerprints[i]));
     write_file(out / (std::string(kKeys[i]) + ".sec"),
@@ -63,6 +73,9 @@ void make_fixture(const std::filesystem::path& out) {
            "--detach-sign", json});
   gpg.run({"--local-user", domain_a, "--textmode", "--armor", "--output",
            (out / "a.json.txt.asc").string(), "--detach-sign", json});
+  // SHA-1, which the policy refuses for third-party signatures.
+  gpg.run({"--local-user", domain_a, "--digest-algo", "SHA1", "--output",
+           (out / "a.json.sha1.sig").string(), "--detach-sign", json});
 
   // Two certificates of one key: a renewal that keeps the key.
   const std::string key = (out / "x509.key").string();
@@ -101,17 +114,22 @@ keyring::DetachedSigner SigningKey::signer() const {
 const StatementWorld& StatementWorld::get() {
   static const StatementWorld* world = [] {
     auto* w = new StatementWorld;
-    w->dir = cached_fixture("statement-trust-v2", make_fixture);
+    w->dir = cached_fixture("statement-trust-v3", make_fixture);
     w->authority = load_cert(w->dir / "authority.pub");
     w->narrow = load_cert(w->dir / "narrow.pub");
     w->domain_a = load_cert(w->dir / "domain_a.pub");
     w->stranger = load_cert(w->dir / "stranger.pub");
-    w->authorities = {{w->authority, {"*.example"}}, {w->narrow, {"*.other.test"}}};
+    w->authorities = {{w->authority, {"*.example"}},
+                      {w->narrow, {"*.other.test"}},
+                      {load_cert(w->dir / "expired.pub"), {"*.example"}},
+                      {load_cert(w->dir / "revoked.pub"), {"*.example"}},
+                      {load_cert(w->dir / "certonly.pub"), {"*.example"}}};
     w->keyring_certs = {w->domain_a, w->stranger};
     w->a_document = read_required(w->dir / "a.json");
     w->a_signature = bytes_of(read_required(w->dir / "a.json.sig"));
     w->a_armored = read_required(w->dir / "a.json.asc");
     w->a_text_armored = read_required(w->dir / "a.json.txt.asc");
+    w->a_sha1_signature = bytes_of(read_required(w->dir / "a.json.sha1.sig"));
     w->fixture_time =
         base::Seconds(std::chrono::seconds(std::stoll(read_required(w->dir / "time"))));
     w->x509_first = bytes_of(read_required(w->dir / "x509-first.der"));

@@ -1,7 +1,8 @@
 // statement_fixture.h: real keys and signatures for the signed pin
 // statement tests, made once per build tree by gpg and openssl (see
 // cached_fixture): an authority for "*.example", a narrow authority for
-// "*.other.test", the certificate of xmpp:a.example certified by the
+// "*.other.test", three authorities for "*.example" whose keys cannot sign
+// (expired, revoked, certify-only), the certificate of xmpp:a.example certified by the
 // authority, an uncertified xmpp:c.example, and a key nobody knows; a
 // statement for a.example signed by gpg with a.example's key (binary,
 // armored, text mode); two self-signed X.509 certificates sharing one key.
@@ -47,6 +48,7 @@ class StatementWorld {
   Bytes a_signature;           // gpg --detach-sign
   std::string a_armored;       // gpg --armor --detach-sign
   std::string a_text_armored;  // gpg --textmode --armor --detach-sign
+  Bytes a_sha1_signature;      // gpg --digest-algo SHA1 --detach-sign
   base::Seconds fixture_time{};
 
   // Two DER certificates for a.example with the same Ed25519 key.
@@ -55,7 +57,8 @@ class StatementWorld {
 
   [[nodiscard]] keyring::StatementSigners signers() const;
   // sign: a detached signature by the named key ("authority", "narrow",
-  // "domain_a", "stranger", "unknown") made by keyring::make_detached_signature.
+  // "domain_a", "stranger", "unknown", "expired", "revoked", "certonly")
+  // made by keyring::make_detached_signature.
   [[nodiscard]] Bytes sign(const std::string& who, const std::string& document,
                            base::TimePoint when) const;
 };

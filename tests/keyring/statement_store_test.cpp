@@ -8,6 +8,7 @@
 #include "base/encoding.h"
 #include "keyring/errors.h"
 #include "keyring/pin_check.h"
+#include "keyring/pin_json.h"
 #include "keyring/pin_store.h"
 #include "keyring/pin_types.h"
 #include "keyring/statement_trust.h"
@@ -204,6 +205,33 @@ TEST_F(StatementStore, ManualPinsStayAndTofuPinsBecomeSigned) {
   EXPECT_EQ((*store_->pins("b.example"))[0].source, PinSource::tofu);
 }
 
+TEST_F(StatementStore, ABatchStoresEachStatementOrReportsItsRefusal) {
+  ASSERT_TRUE(store_->store_statement(make(9, kNow, {pin_of(1)}, "nine"), kNow).ok());
+  SignedStatement rollback = make(3, kNow + 1h, {pin_of(2)}, "bundle");
+  SignedStatement b = rollback;
+  b.record.domain = "b.example";
+  SignedStatement c = rollback;
+  c.record.domain = "c.example";
+  c.spki_pins = {pin_of(3)};
+  const std::vector<SignedStatement> batch{b, rollback, c};
+  auto outcomes = store_->store_statements(batch, kNow + 1h);
+  ASSERT_TRUE(outcomes.ok()) << outcomes.error().message();
+  ASSERT_EQ(outcomes->size(), 3u);
+  ASSERT_TRUE((*outcomes)[0].ok());
+  EXPECT_EQ(*(*outcomes)[0], StatementOutcome::updated);
+  ASSERT_FALSE((*outcomes)[1].ok());
+  EXPECT_EQ((*outcomes)[1].error().code, Errc::statement_rollback);
+  EXPECT_EQ((*outcomes)[1].error().context.rfind(
+                "statement for a.example has serial 3, lower than the accepted serial 9", 0),
+            0u)
+      << (*outcomes)[1].error().context;
+  ASSERT_TRUE((*outcomes)[2].ok());
+  EXPECT_EQ(signed_pins(), std::vector<std::string>{pin_of(1)});
+  EXPECT_EQ((*store_->pins("b.example"))[0].pin_sha256, pin_of(2));
+  EXPECT_EQ((*store_->pins("c.example"))[0].pin_sha256, pin_of(3));
+  EXPECT_EQ(store_->last_statements()->size(), 3u);
+}
+
 // certificate pins and expiry, against real certificates made by openssl.
 class StatementPinCheck : public StatementStore {
  protected:
@@ -249,6 +277,35 @@ TEST_F(StatementPinCheck, CertificatePinMatchesTheLeafNotAnotherCertificateWithT
   auto raw = check_x509_pin(*store_, "a.example", spki(), {}, kNow);
   ASSERT_FALSE(raw.ok());
   EXPECT_EQ(raw.error().context, refusal);
+}
+
+TEST_F(StatementPinCheck, CertificatePinsSurviveExportAndImport) {
+  SignedStatement statement = make(1, kNow, {pin_of(1)});
+  statement.certificate_pins = {*certificate_pin(world.x509_first)};
+  ASSERT_TRUE(store_->store_statement(statement, kNow).ok());
+  const std::string exported = format_pin_json(*store_->snapshot());
+  EXPECT_EQ(exported.find("\"kind\": \"spki\""), std::string::npos) << exported;
+  EXPECT_NE(exported.find("\"kind\": \"certificate\""), std::string::npos) << exported;
+
+  test::TempDir other;
+  auto copy = PinStore::open(other.file("pins.sqlite"));
+  ASSERT_TRUE(copy.ok());
+  const auto parsed = parse_pin_json(exported);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message();
+  ASSERT_TRUE(copy->import(*parsed).ok());
+  auto leaf = check_x509_pin(*copy, "a.example", spki(), {}, kNow, world.x509_first);
+  ASSERT_TRUE(leaf.ok()) << leaf.error().message();
+  EXPECT_EQ(leaf->kind, PinKind::certificate);
+
+  const auto bad_kind = parse_pin_json(
+      R"({"format":"pgptls-pins","version":1,"pins":[{"domain":"a.example","pin":")" + pin_of(1) +
+      R"(","source":"signed","created":"2026-11-29T12:00:00Z","kind":"cert"}],"settings":[],)"
+      R"("openpgp":[]})");
+  ASSERT_FALSE(bad_kind.ok());
+  EXPECT_NE(
+      bad_kind.error().message().find("unknown pin kind 'cert'; expected spki or certificate"),
+      std::string::npos)
+      << bad_kind.error().message();
 }
 
 TEST_F(StatementPinCheck, PinsOfAnExpiredStatementStopCounting) {

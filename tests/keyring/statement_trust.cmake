@@ -6,4 +6,5 @@ pgptls_test(keyring_statement_trust_tests
     store_gpg.cpp
     statement_trust_test.cpp
     statement_store_test.cpp
+    statement_document_test.cpp
   LIBS pgptls::keyring pgptls_test_support)

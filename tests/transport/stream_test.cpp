@@ -322,9 +322,9 @@ TEST_F(StreamTest, ServerShutdownEndsAPendingClientReadWithEof) {
 }
 
 TEST_F(StreamTest, ClientShutdownSendsCloseNotifyAndTheServerAnswers) {
-  // The GnuTLS engine reports closed as soon as our close_notify is queued
-  // (it does not wait for the peer's), so the client's shutdown completes
-  // once close_notify is on the wire; the server reads eof and answers.
+  // The server reads eof and answers with its own close_notify, which
+  // completes the client's shutdown (with no read pending, a shutdown waits
+  // for the peer's close_notify; tests/transport/half_close_test.cpp).
   establish();
   std::array<std::uint8_t, 64> buffer{};
   error_code server_read;

@@ -1,0 +1,15 @@
+# The `pgptls serve` program under load on loopback (issue 6, Speed):
+# handshakes per second with concurrent in-process clients, and the serve
+# process's memory (RSS) per idle established connection.
+pgptls_bench(transport_serve_bench
+  SOURCES
+    serve_bench.cpp
+    ${PROJECT_SOURCE_DIR}/tests/cli/load_clients.cpp
+    ${PROJECT_SOURCE_DIR}/tests/cli/load_openpgp.cpp
+    ${PROJECT_SOURCE_DIR}/tests/cli/openpgp_world.cpp
+    ${PROJECT_SOURCE_DIR}/tests/keyring/store_gpg.cpp
+  LIBS pgptls::transport pgptls_tls_engine_openpgp_support pgptls_test_support)
+add_dependencies(transport_serve_bench pgptls)
+# The gpg-made keys are cached under the build directory (store_gpg.h).
+target_compile_definitions(transport_serve_bench PRIVATE PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>"
+  PGPTLS_BINARY_DIR="${PROJECT_BINARY_DIR}")

@@ -1,0 +1,161 @@
+#include "cli/endpoint_trust.h"
+
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "base/clock.h"
+#include "base/encoding.h"
+#include "cli/keyring_cli.h"
+#include "cli/option_values.h"
+#include "cli/state_dir.h"
+#include "keyring/authority_store.h"
+#include "keyring/errors.h"
+#include "keyring/pin_store.h"
+
+namespace pgptls::cli {
+namespace {
+
+bool directory_exists(const std::filesystem::path& path) {
+  std::error_code ignored;
+  return std::filesystem::is_directory(path, ignored);
+}
+
+// with_keyring_copy: the certificate merged with the keyring's copy of it,
+// so that revocations and new signatures stored there count.
+Result<keyring::Cert> with_keyring_copy(keyring::Cert cert, const keyring::KeyringStore& store) {
+  if (const keyring::Cert* stored = store.find(cert.fingerprint())) {
+    return keyring::merge(*stored, cert);
+  }
+  return cert;
+}
+
+Result<std::shared_ptr<keyring::PinStore>> open_pins(const std::string& option) {
+  std::filesystem::path path = option;
+  if (path.empty()) {
+    PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
+    path = pins_path(state);
+  }
+  PGPTLS_TRY(auto store, keyring::PinStore::open(path));
+  return std::make_shared<keyring::PinStore>(std::move(store));
+}
+
+// authority_from_state: the certificate of an authorities.json entry, from
+// the keyring in use or else the state directory's own keyring.
+Result<keyring::Cert> authority_from_state(const keyring::AuthorityEntry& entry,
+                                           const keyring::KeyringStore& store,
+                                           const std::filesystem::path& state,
+                                           std::optional<keyring::KeyringStore>& state_keyring) {
+  if (const keyring::Cert* cert = store.find(entry.fingerprint)) {
+    return *cert;
+  }
+  const std::filesystem::path directory = keyring_path(state);
+  if (!state_keyring && directory_exists(directory) && store.directory() != directory) {
+    auto opened = keyring::KeyringStore::open(directory);
+    if (opened.ok()) {
+      state_keyring = std::move(opened).value();
+    }
+  }
+  if (state_keyring) {
+    if (const keyring::Cert* cert = state_keyring->find(entry.fingerprint)) {
+      return *cert;
+    }
+  }
+  return make_error(keyring::Errc::not_found,
+                    "authority " + base::hex_encode_upper(entry.fingerprint) + " of " +
+                        authorities_path(state).string() +
+                        " has no certificate in the keyring; import it with 'pgptls keyring "
+                        "import FILE' or remove it with 'pgptls authority remove'");
+}
+
+}  // namespace
+
+Result<keyring::KeyringStore> load_keyring(const std::string& option,
+                                           std::vector<std::string>& warnings) {
+  if (!option.empty()) {
+    keyring::KeyringStore store;
+    if (auto loaded = store.load_path(option); !loaded.ok()) {
+      return std::move(loaded).error().wrap("--keyring " + option);
+    }
+    return store;
+  }
+  auto state = state_dir();
+  if (!state.ok() || !directory_exists(keyring_path(*state))) {
+    return keyring::KeyringStore();  // nothing imported yet
+  }
+  PGPTLS_TRY(auto store, keyring::KeyringStore::open(keyring_path(*state)));
+  for (const keyring::StoreProblem& problem : store.problems()) {
+    warnings.push_back("keyring file " + problem.file.string() +
+                       " skipped: " + problem.error.message());
+  }
+  return store;
+}
+
+Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& options,
+                                                         const keyring::KeyringStore& store) {
+  std::vector<keyring::Authority> authorities;
+  for (const std::string& text : options.authorities) {
+    auto spec = parse_authority_spec(text);
+    if (!spec.ok()) {
+      return std::move(spec).error().wrap("--authority");
+    }
+    keyring::Authority authority;
+    for (const std::string& scope : spec->scopes) {
+      auto normalized = keyring::normalize_scope_pattern(scope);
+      if (!normalized.ok()) {
+        return std::move(normalized).error().wrap("--authority " + text);
+      }
+      authority.scopes.push_back(std::move(normalized).value());
+    }
+    auto cert = read_one_certificate(spec->file);
+    if (!cert.ok()) {
+      return std::move(cert).error().wrap("--authority");
+    }
+    auto merged = with_keyring_copy(std::move(cert).value(), store);
+    if (!merged.ok()) {
+      return std::move(merged).error().wrap("--authority " + spec->file);
+    }
+    authority.cert = std::move(merged).value();
+    authorities.push_back(std::move(authority));
+  }
+
+  auto state = state_dir();
+  if (!state.ok()) {
+    return authorities;  // no state directory, so no authorities.json
+  }
+  PGPTLS_TRY(const keyring::AuthorityStore stored,
+             keyring::AuthorityStore::load(authorities_path(*state)));
+  std::optional<keyring::KeyringStore> state_keyring;
+  for (const keyring::AuthorityEntry& entry : stored.entries()) {
+    PGPTLS_TRY(keyring::Cert cert, authority_from_state(entry, store, *state, state_keyring));
+    authorities.push_back({std::move(cert), entry.scopes});
+  }
+  return authorities;
+}
+
+Result<Trust> load_trust(const TrustOptions& options, std::vector<std::string>& warnings) {
+  PGPTLS_TRY(keyring::KeyringStore store, load_keyring(options.keyring, warnings));
+  PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, store));
+  PGPTLS_TRY(std::shared_ptr<keyring::PinStore> pins, open_pins(options.pins));
+  auto clock = std::make_shared<base::SystemClock>();
+
+  std::shared_ptr<tls::OpenPgpTrust> openpgp;
+  if (!authorities.empty()) {
+    tls::KeyringTrustConfig trust;
+    trust.authorities = std::move(authorities);
+    trust.certificates = store.certificates();
+    trust.clock = clock;
+    openpgp = std::make_shared<tls::KeyringOpenPgpTrust>(std::move(trust));
+  }
+  tls::TrustPolicy policy;
+  policy.force_tofu = options.tofu;
+  policy.force_require_openpgp = options.require_openpgp;
+  Trust trust;
+  trust.verifier = std::make_shared<tls::TrustVerifier>(
+      tls::TrustVerifierConfig{pins, openpgp, policy, std::move(clock)});
+  trust.openpgp = std::move(openpgp);
+  trust.pins = std::move(pins);
+  return trust;
+}
+
+}  // namespace pgptls::cli

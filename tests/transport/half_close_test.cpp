@@ -1,0 +1,249 @@
+// Half-close: sending our close_notify ends our writing only. RFC 8446 §6.1
+// says close_notify "does not have any effect on its read side of the
+// connection", and RFC 5246 §7.2.1 does not require the initiator of the
+// close to stop reading. So data the peer sent before it saw our
+// close_notify (an answer in flight), and in TLS 1.3 data it sends after,
+// must still be delivered; reads end with eof only at the peer's own
+// close_notify. Checked on the GnuTLS engine in memory and through
+// transport::Stream, for TLS 1.3 and TLS 1.2.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "tests/support/engine_pump.h"
+#include "tests/transport/memory_stream.h"
+#include "tests/transport/transport_fixture.h"
+#include "tls/errors.h"
+#include "transport/stream.h"
+
+namespace pgptls::test {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using MemoryTls = transport::Stream<MemoryStream>;
+using tls::EngineStatus;
+
+std::string read_all(tls::Engine& engine) {
+  std::string text;
+  std::array<std::uint8_t, 256> buffer{};
+  for (;;) {
+    const auto got = engine.read_app(buffer);
+    if (!got.ok() || *got == 0) {
+      return text;
+    }
+    text.append(reinterpret_cast<const char*>(buffer.data()), *got);
+  }
+}
+
+class HalfCloseTest : public TransportTest, public ::testing::WithParamInterface<tls::TlsVersion> {
+ protected:
+  [[nodiscard]] std::string expected_protocol() const {
+    return GetParam() == tls::TlsVersion::tls13 ? "TLS1.3" : "TLS1.2";
+  }
+
+  // engines: a client (at most GetParam()) and a server engine, pinned to
+  // each other, not yet started.
+  std::pair<std::unique_ptr<tls::Engine>, std::unique_ptr<tls::Engine>> engines() {
+    auto client = tls::make_gnutls_engine(
+        engine_config(tls::Role::client, &client_, client_verifier_, GetParam()));
+    auto server_config = engine_config(tls::Role::server, &server_, server_verifier_);
+    server_config.client_auth = tls::ClientAuth::require;
+    auto server = tls::make_gnutls_engine(std::move(server_config));
+    EXPECT_TRUE(client.ok() && server.ok());
+    return {std::move(client).value(), std::move(server).value()};
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Versions, HalfCloseTest,
+                         ::testing::Values(tls::TlsVersion::tls13, tls::TlsVersion::tls12),
+                         [](const auto& info) {
+                           return info.param == tls::TlsVersion::tls13 ? "Tls13" : "Tls12";
+                         });
+
+TEST_P(HalfCloseTest, EngineReadsThePeersDataAfterItsOwnCloseNotify) {
+  auto [client, server] = engines();
+  ASSERT_TRUE(pump_engines_in_memory(*client, *server).both_established())
+      << client->state_name() << " / " << server->state_name();
+  EXPECT_EQ(client->session().protocol, expected_protocol());
+
+  ASSERT_TRUE(client->close().ok());
+  EXPECT_EQ(client->status(), EngineStatus::has_output);
+  // The server answers before it has read the client's close_notify.
+  ASSERT_TRUE(server->write_app(as_bytes_view("answer in flight")).ok());
+  transfer(*server, *client);
+  EXPECT_EQ(read_all(*client), "answer in flight");
+  ASSERT_TRUE(server->write_app(as_bytes_view(", and more")).ok());
+  transfer(*server, *client);
+  EXPECT_EQ(read_all(*client), ", and more");
+
+  // Our close_notify is sent: reading goes on, writing does not.
+  transfer(*client, *server);
+  EXPECT_EQ(client->status(), EngineStatus::established);
+  EXPECT_EQ(std::string(client->state_name()), "CloseSent");
+  const auto late = client->write_app(as_bytes_view("late"));
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, tls::Errc::invalid_state);
+  EXPECT_NE(late.error().message().find("write_app() after close"), std::string::npos)
+      << late.error().message();
+
+  // The server saw the close_notify and answered with its own: now both
+  // directions are closed.
+  EXPECT_EQ(server->status(), EngineStatus::has_output);
+  transfer(*server, *client);
+  EXPECT_EQ(server->status(), EngineStatus::closed);
+  EXPECT_EQ(client->status(), EngineStatus::closed);
+  EXPECT_EQ(std::string(client->state_name()), "Closed");
+  EXPECT_FALSE(client->failure().has_value());
+}
+
+class HalfCloseStreamTest : public HalfCloseTest {
+ protected:
+  void SetUp() override {
+    HalfCloseTest::SetUp();
+    auto [a, b] = MemoryStream::make_pair(io_.get_executor());
+    client_stream_ = std::make_unique<MemoryTls>(client_factory(nullptr, GetParam()), std::move(a));
+    server_stream_ = std::make_unique<MemoryTls>(server_factory(), std::move(b));
+    error_code client_error = asio::error::would_block;
+    error_code server_error = asio::error::would_block;
+    client_stream_->async_handshake(tls::Role::client,
+                                    transport::HandshakeOptions::for_peer("a.example"),
+                                    [&](error_code error) { client_error = error; });
+    server_stream_->async_handshake(tls::Role::server, {},
+                                    [&](error_code error) { server_error = error; });
+    run_bounded(io_);
+    ASSERT_FALSE(client_error) << client_error.message();
+    ASSERT_FALSE(server_error) << server_error.message();
+    ASSERT_EQ(client_stream_->session().protocol, expected_protocol());
+  }
+
+  // after: runs `action` on the io_context after `delay`.
+  void after(std::chrono::milliseconds delay, std::function<void()> action) {
+    auto timer = std::make_shared<asio::steady_timer>(io_, delay);
+    timer->async_wait([timer, action = std::move(action)](error_code) { action(); });
+  }
+
+  asio::io_context io_;
+  std::unique_ptr<MemoryTls> client_stream_;
+  std::unique_ptr<MemoryTls> server_stream_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Versions, HalfCloseStreamTest,
+                         ::testing::Values(tls::TlsVersion::tls13, tls::TlsVersion::tls12),
+                         [](const auto& info) {
+                           return info.param == tls::TlsVersion::tls13 ? "Tls13" : "Tls12";
+                         });
+
+TEST_P(HalfCloseStreamTest, ReadsGoOnAfterOurShutdownUntilThePeersCloseNotify) {
+  // The client keeps reading until eof, and shuts its side down at once.
+  std::string client_got;
+  error_code client_read;
+  std::array<std::uint8_t, 64> buffer{};
+  std::function<void()> read_more = [&] {
+    client_stream_->async_read_some(asio::buffer(buffer), [&](error_code error, std::size_t n) {
+      client_got.append(reinterpret_cast<const char*>(buffer.data()), n);
+      if (error) {
+        client_read = error;
+        return;
+      }
+      read_more();
+    });
+  };
+  read_more();
+
+  error_code client_shutdown = asio::error::would_block;
+  error_code server_write = asio::error::would_block;
+  error_code server_read = asio::error::would_block;
+  error_code server_shutdown = asio::error::would_block;
+  std::array<std::uint8_t, 16> server_buffer{};
+  client_stream_->async_shutdown([&](error_code error) {
+    client_shutdown = error;
+    // Our close_notify is on the wire; the server, which has not read yet,
+    // still sends its answer, the second part a moment later.
+    asio::async_write(*server_stream_, asio::buffer(std::string_view("first part; ")),
+                      [&](error_code first, std::size_t) {
+                        ASSERT_FALSE(first) << first.message();
+                        after(std::chrono::milliseconds(30), [&] {
+                          asio::async_write(
+                              *server_stream_, asio::buffer(std::string_view("second part")),
+                              [&](error_code second, std::size_t) {
+                                server_write = second;
+                                // Only now does the server read: the client's
+                                // close_notify ends its input; it closes too.
+                                server_stream_->async_read_some(
+                                    asio::buffer(server_buffer),
+                                    [&](error_code read_error, std::size_t) {
+                                      server_read = read_error;
+                                      server_stream_->async_shutdown(
+                                          [&](error_code error2) { server_shutdown = error2; });
+                                    });
+                              });
+                        });
+                      });
+  });
+  run_bounded(io_);
+
+  EXPECT_FALSE(client_shutdown) << client_shutdown.message();
+  EXPECT_FALSE(server_write) << server_write.message();
+  EXPECT_EQ(client_got, "first part; second part");
+  // The read ended at the server's close_notify, not at our own.
+  EXPECT_EQ(client_read, asio::error::eof) << client_read.message();
+  EXPECT_EQ(server_read, asio::error::eof) << server_read.message();
+  EXPECT_FALSE(server_shutdown) << server_shutdown.message();
+}
+
+TEST_P(HalfCloseStreamTest, ShutdownWithoutAReadWaitsForThePeersCloseNotify) {
+  error_code client_shutdown = asio::error::would_block;
+  client_stream_->async_shutdown([&](error_code error) { client_shutdown = error; });
+  io_.restart();  // the handshake's run_bounded left the io_context stopped
+  io_.run_for(std::chrono::milliseconds(100));
+  // Nobody reads on the client: the shutdown waits for the server's
+  // close_notify (like asio::ssl::stream), discarding data before it.
+  EXPECT_EQ(client_shutdown, asio::error::would_block);
+
+  error_code server_read = asio::error::would_block;
+  std::array<std::uint8_t, 16> server_buffer{};
+  asio::async_write(*server_stream_, asio::buffer(std::string_view("unread")),
+                    [&](error_code error, std::size_t) {
+                      ASSERT_FALSE(error) << error.message();
+                      server_stream_->async_read_some(asio::buffer(server_buffer),
+                                                      [&](error_code read_error, std::size_t) {
+                                                        // The engine answers close_notify as it
+                                                        // reads it.
+                                                        server_read = read_error;
+                                                      });
+                    });
+  run_bounded(io_);
+  EXPECT_EQ(server_read, asio::error::eof);
+  EXPECT_FALSE(client_shutdown) << client_shutdown.message();
+}
+
+TEST_P(HalfCloseStreamTest, PeerHangingUpWithoutCloseNotifyAfterOurShutdownIsTruncation) {
+  std::array<std::uint8_t, 64> buffer{};
+  error_code client_read = asio::error::would_block;
+  std::size_t client_got = 0;
+  client_stream_->async_shutdown([&](error_code error) {
+    ASSERT_FALSE(error) << error.message();
+    client_stream_->async_read_some(asio::buffer(buffer),
+                                    [&](error_code read_error, std::size_t n) {
+                                      client_read = read_error;
+                                      client_got = n;
+                                    });
+  });
+  // With no read pending the shutdown waits for the server, which hangs up
+  // without a close_notify: our side is closed, so the shutdown succeeds,
+  // but the server's data may have been cut off, and the read says so.
+  after(std::chrono::milliseconds(50), [&] { server_stream_->next_layer().close(); });
+  run_bounded(io_);
+  EXPECT_EQ(client_got, 0U);
+  EXPECT_EQ(client_read, transport::Errc::stream_truncated) << client_read.message();
+}
+
+}  // namespace
+}  // namespace pgptls::test

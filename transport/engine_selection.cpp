@@ -1,0 +1,208 @@
+#include "transport/engine_selection.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "base/errors.h"
+#include "tls/errors.h"
+#include "tls/rfc6091_engine.h"
+#include "transport/errors.h"
+
+namespace pgptls::transport {
+
+namespace {
+
+// rfc6091_engine: the RFC 6091 engine (TLS 1.2, OpenPGP and X.509) for one
+// connection.
+Result<std::unique_ptr<tls::Engine>> rfc6091_engine(const EngineSettings& settings,
+                                                    const EngineRequest& request) {
+  tls::Rfc6091Config config;
+  config.role = request.role;
+  config.policy = settings.openpgp_policy;
+  if (!request.options.alpn.empty()) {
+    config.policy.alpn = request.options.alpn;
+  }
+  config.credentials = settings.credentials;
+  config.verifier = settings.verifier;
+  config.rng = settings.rng;
+  config.clock = settings.clock;
+  config.client_auth = settings.client_auth;
+  config.handshake_timeout = settings.handshake_timeout;
+  if (request.role == tls::Role::client) {
+    config.server_name = request.options.peer_domain;
+  }
+  config.expected_peer_domain = request.options.peer_domain;
+  return tls::make_rfc6091_engine(std::move(config));
+}
+
+// gnutls_engine: the GnuTLS engine (TLS 1.3 and 1.2, X.509 and raw public
+// keys) for one connection.
+Result<std::unique_ptr<tls::Engine>> gnutls_engine(const EngineSettings& settings,
+                                                   const EngineRequest& request) {
+  tls::GnutlsEngineConfig config;
+  config.role = request.role;
+  config.credentials = settings.credentials;
+  config.certificate_types = settings.gnutls_certificate_types;
+  config.min_version = settings.gnutls_min_version;
+  config.max_version = settings.gnutls_max_version;
+  config.client_auth = settings.client_auth;
+  config.alpn = request.options.alpn;
+  config.verifier = settings.verifier;
+  if (request.role == tls::Role::client && request.options.peer_domain) {
+    // The client names the domain it dialled (SNI, RFC 6066 §3).
+    config.server_name = *request.options.peer_domain;
+  }
+  config.expected_domain = request.options.peer_domain;
+  return tls::make_gnutls_engine(std::move(config));
+}
+
+// serves_openpgp: the server holds an OpenPGP credential and its policy
+// allows OpenPGP certificates (an operator may switch them off).
+bool serves_openpgp(const EngineSettings& settings) {
+  const auto& types = settings.openpgp_policy.certificate_types;
+  return settings.credentials.openpgp.has_value() &&
+         std::find(types.begin(), types.end(), tls::CertificateType::openpgp) != types.end();
+}
+
+// ServerDispatch: the server factory of one connection. The Stream owns a
+// copy of the factory, so the peek state below is per connection; the
+// bytes seen so far are kept to detect a call that does not continue them
+// (a factory shared by mistake), which then starts a fresh peek instead of
+// mixing two connections' bytes.
+class ServerDispatch {
+ public:
+  explicit ServerDispatch(std::shared_ptr<const EngineSettings> settings)
+      : settings_(std::move(settings)) {}
+
+  Result<std::unique_ptr<tls::Engine>> operator()(const EngineRequest& request) {
+    if (request.role != tls::Role::server) {
+      return make_error(tls::Errc::invalid_state,
+                        "a server engine factory was asked for a client engine; use "
+                        "make_client_engine_factory for clients");
+    }
+    const ByteView bytes = request.first_bytes;
+    const bool continues = peek_ && bytes.size() > seen_.size() &&
+                           std::equal(seen_.begin(), seen_.end(), bytes.begin());
+    if (!continues) {
+      seen_.clear();
+      peek_.emplace(*settings_->clock, serves_openpgp(*settings_), settings_->peek_limits);
+    }
+    const ByteView fresh = bytes.subspan(seen_.size());
+    seen_.insert(seen_.end(), fresh.begin(), fresh.end());
+    auto decision = peek_->feed(fresh);
+    if (!decision) {
+      reset();
+      return decision.error();
+    }
+    if (!*decision) {
+      return make_error(Errc::need_more_input, "the ClientHello is not complete yet");
+    }
+    const tls::EngineChoice choice = (*decision)->engine;
+    reset();
+    if (choice == tls::EngineChoice::rfc6091) {
+      return rfc6091_engine(*settings_, request);
+    }
+    return gnutls_engine(*settings_, request);
+  }
+
+ private:
+  void reset() {
+    peek_.reset();
+    seen_.clear();
+  }
+
+  std::shared_ptr<const EngineSettings> settings_;
+  std::optional<tls::ClientHelloPeek> peek_;
+  Bytes seen_;
+};
+
+}  // namespace
+
+Result<ClientMode> parse_client_mode(std::string_view text) {
+  if (text == "openpgp") {
+    return ClientMode::openpgp;
+  }
+  if (text == "x509") {
+    return ClientMode::x509;
+  }
+  if (text == "auto") {
+    return ClientMode::automatic;
+  }
+  return make_error(
+      base::Errc::invalid_value,
+      "unknown client mode '" + std::string(text) +
+          "': use openpgp (RFC 6091, OpenPGP then X.509), x509 (TLS 1.3 with "
+          "X.509) or auto (openpgp for domains the keyring knows as OpenPGP-capable)");
+}
+
+std::string_view client_mode_name(ClientMode mode) {
+  switch (mode) {
+    case ClientMode::openpgp:
+      return "openpgp";
+    case ClientMode::x509:
+      return "x509";
+    case ClientMode::automatic:
+      return "auto";
+  }
+  return "auto";
+}
+
+EngineFactory make_server_engine_factory(std::shared_ptr<const EngineSettings> settings) {
+  return ServerDispatch(std::move(settings));
+}
+
+KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
+                                std::shared_ptr<keyring::PinStore> pins) {
+  return
+      [trust = std::move(trust), pins = std::move(pins)](std::string_view domain) -> Result<bool> {
+        if (trust) {
+          PGPTLS_TRY(const bool certified, trust->domain_is_certified(domain));
+          if (certified) {
+            return true;
+          }
+        }
+        if (pins) {
+          // The sticky record of issue 5 §4: the domain authenticated with
+          // OpenPGP before, so it can again.
+          PGPTLS_TRY(const auto record, pins->openpgp_auth(domain));
+          if (record) {
+            return true;
+          }
+        }
+        return false;
+      };
+}
+
+EngineFactory make_client_engine_factory(std::shared_ptr<const EngineSettings> settings,
+                                         ClientMode mode, KnowsOpenPgp knows_openpgp) {
+  return [settings = std::move(settings), mode, knows_openpgp = std::move(knows_openpgp)](
+             const EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
+    if (request.role != tls::Role::client) {
+      return make_error(tls::Errc::invalid_state,
+                        "a client engine factory was asked for a server engine; use "
+                        "make_server_engine_factory for servers");
+    }
+    ClientMode chosen = mode;
+    if (mode == ClientMode::automatic) {
+      if (!request.options.peer_domain) {
+        return make_error(base::Errc::invalid_value,
+                          "client mode auto decides by the peer's domain, but none was given: "
+                          "name the domain to connect to, or use mode openpgp or x509");
+      }
+      if (!knows_openpgp) {
+        return make_error(tls::Errc::invalid_state,
+                          "client mode auto needs the keyring (knows_openpgp) to decide");
+      }
+      PGPTLS_TRY(const bool openpgp, knows_openpgp(*request.options.peer_domain));
+      chosen = openpgp ? ClientMode::openpgp : ClientMode::x509;
+    }
+    if (chosen == ClientMode::openpgp) {
+      return rfc6091_engine(*settings, request);
+    }
+    return gnutls_engine(*settings, request);
+  };
+}
+
+}  // namespace pgptls::transport
