@@ -89,12 +89,16 @@ Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle
     rows[refusal.domain] = {refusal.domain, transport::RefreshResult::failed,
                             refusal.error.message(), 0};
   }
-  for (const keyring::SignedStatement& statement : verified.accepted) {
+  // One durable transaction for the whole bundle; each domain still gets
+  // its own outcome: a rollback for one (it already has a newer statement)
+  // does not hold back the others.
+  PGPTLS_TRY(const std::vector<Result<keyring::StatementOutcome>> outcomes,
+             pins_.store_statements(verified.accepted, now));
+  for (std::size_t index = 0; index < verified.accepted.size(); ++index) {
+    const keyring::SignedStatement& statement = verified.accepted[index];
+    const Result<keyring::StatementOutcome>& stored = outcomes.at(index);
     transport::RefreshRow& row = rows[statement.record.domain];
     row.domain = statement.record.domain;
-    // Each domain is stored on its own: a rollback for one (it already has
-    // a newer statement) does not hold back the others.
-    auto stored = pins_.store_statement(statement, now);
     if (!stored.ok()) {
       row.result = transport::RefreshResult::failed;
       row.reason = stored.error().message();

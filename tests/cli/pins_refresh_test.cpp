@@ -324,6 +324,11 @@ TEST_F(PinsRefreshTest, ImportsABundleDomainByDomainWithinTheAuthoritysScope) {
   EXPECT_TRUE(has(listed.out, "b2.example\t")) << listed.out;
   EXPECT_FALSE(has(listed.out, "out.test\t")) << listed.out;
 
+  const ToolResult again = pgptls({"pins", "import-signed", current.first, current.second});
+  EXPECT_EQ(again.exit_code, 1) << again.describe();  // out.test is still out of scope
+  EXPECT_TRUE(has(row(again, "b1.example"), "unchanged")) << again.out;
+  EXPECT_TRUE(has(row(again, "b2.example"), "unchanged")) << again.out;
+
   const auto older = bundle(6);
   const ToolResult rollback = pgptls({"pins", "import-signed", older.first, older.second});
   EXPECT_EQ(rollback.exit_code, 1) << rollback.describe();
