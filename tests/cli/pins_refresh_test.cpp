@@ -365,10 +365,10 @@ TEST_F(PinsRefreshTest, SaysWhatIsMissingInTheState) {
   ASSERT_TRUE(std::filesystem::remove(home_.file("keyring") / authority));
   const ToolResult broken = refresh({"auth.example"});
   EXPECT_EQ(broken.exit_code, 2) << broken.describe();
-  EXPECT_EQ(broken.err, "pgptls: authority " + authority + " in " +
-                            home_.file("authorities.json").string() +
-                            " has no certificate in the keyring; add it again with pgptls "
-                            "authority add FILE: not found\n");
+  EXPECT_EQ(broken.err,
+            "pgptls: authority " + authority + " of " + home_.file("authorities.json").string() +
+                " has no certificate in the keyring; import it with 'pgptls keyring "
+                "import FILE' or remove it with 'pgptls authority remove': not found\n");
 
   const ToolResult unreadable =
       pgptls({"pins", "import-signed", temp_.file("none.json").string(), "x.sig"});
