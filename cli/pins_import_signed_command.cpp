@@ -35,7 +35,11 @@ int run_import_signed(const ImportArgs& args) {
   if (!signature.ok()) {
     return fail(signature.error(), kExitUsage);
   }
-  auto acceptor = StoreStatementAcceptor::open(args.sources);
+  std::vector<std::string> warnings;
+  auto acceptor = StoreStatementAcceptor::open(args.sources, warnings);
+  for (const std::string& warning : warnings) {
+    std::cerr << "pgptls pins import-signed: warning: " << warning << "\n";
+  }
   if (!acceptor.ok()) {
     return fail(acceptor.error(), kExitUsage);
   }

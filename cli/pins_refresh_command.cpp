@@ -56,7 +56,11 @@ int run_refresh(const RefreshArgs& args) {
   if (!named.ok()) {
     return fail(named.error(), kExitUsage);
   }
-  auto acceptor = StoreStatementAcceptor::open(args.sources);
+  std::vector<std::string> warnings;
+  auto acceptor = StoreStatementAcceptor::open(args.sources, warnings);
+  for (const std::string& warning : warnings) {
+    std::cerr << "pgptls pins refresh: warning: " << warning << "\n";
+  }
   if (!acceptor.ok()) {
     return fail(acceptor.error(), kExitUsage);
   }

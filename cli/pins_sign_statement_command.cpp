@@ -357,7 +357,7 @@ void add_sign_statement_command(CLI::App* pin, Action& action) {
                       "Seconds the statement stays valid after now (default 604800, a week)");
   auto* serial = command->add_option("--serial", args->serial,
                                      "Serial number, higher than any earlier one (default: now in "
-                                     "seconds since 1970)");
+                                     "seconds since 1970, so sign at most once a second)");
   command->add_flag("--spki-only", args->spki_only,
                     "Only spki-sha-256 pins (they survive renewals that keep the key), no "
                     "certificate fingerprints");

@@ -4,10 +4,8 @@
 #include <map>
 
 #include "base/clock.h"
-#include "base/encoding.h"
-#include "cli/keyring_cli.h"
+#include "cli/endpoint_trust.h"
 #include "cli/state_dir.h"
-#include "keyring/authority_store.h"
 #include "keyring/errors.h"
 #include "keyring/statement_trust.h"
 
@@ -22,42 +20,24 @@ std::size_t pin_count(const keyring::SignedStatement& statement) {
   return statement.spki_pins.size() + statement.certificate_pins.size();
 }
 
-// load_authorities: every configured authority with its certificate from
-// the keyring.
-Result<std::vector<keyring::Authority>> load_authorities(const std::filesystem::path& state,
-                                                         const keyring::KeyringStore& keyring) {
-  PGPTLS_TRY(const keyring::AuthorityStore store,
-             keyring::AuthorityStore::load(authorities_path(state)));
-  std::vector<keyring::Authority> authorities;
-  for (const keyring::AuthorityEntry& entry : store.entries()) {
-    const keyring::Cert* cert = keyring.find(entry.fingerprint);
-    if (cert == nullptr) {
-      return make_error(keyring::Errc::not_found,
-                        "authority " + base::hex_encode_upper(entry.fingerprint) + " in " +
-                            store.path().string() +
-                            " has no certificate in the keyring; add it again with pgptls "
-                            "authority add FILE");
-    }
-    authorities.push_back({*cert, entry.scopes});
-  }
-  return authorities;
-}
-
 }  // namespace
 
 void add_trust_source_options(CLI::App* command, TrustSources& sources) {
   command->add_option("--pins", sources.pins,
                       "Pin database (default: pins.sqlite in $PGPTLS_HOME or ~/.pgptls)");
   command->add_option("--keyring", sources.keyring,
-                      "Keyring directory (default: keyring in the state directory)");
+                      "Keyring file or directory (default: keyring in the state directory)");
 }
 
 Result<std::unique_ptr<StoreStatementAcceptor>> StoreStatementAcceptor::open(
-    const TrustSources& sources) {
+    const TrustSources& sources, std::vector<std::string>& warnings) {
+  // The same keyring and authorities as `pgptls serve` and `connect` use.
+  TrustOptions options;
+  options.keyring = sources.keyring;
+  options.pins = sources.pins;
+  PGPTLS_TRY(keyring::KeyringStore keyring, load_keyring(options.keyring, warnings));
+  PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, keyring));
   PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
-  PGPTLS_TRY(const std::filesystem::path keyring_dir, keyring_directory(sources.keyring, true));
-  PGPTLS_TRY(keyring::KeyringStore keyring, keyring::KeyringStore::open(keyring_dir));
-  PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(state, keyring));
   PGPTLS_TRY(keyring::PinStore pins,
              keyring::PinStore::open(sources.pins.empty() ? pins_path(state)
                                                           : std::filesystem::path(sources.pins)));
@@ -89,12 +69,16 @@ Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle
     rows[refusal.domain] = {refusal.domain, transport::RefreshResult::failed,
                             refusal.error.message(), 0};
   }
-  for (const keyring::SignedStatement& statement : verified.accepted) {
+  // One durable transaction for the whole bundle; each domain still gets
+  // its own outcome: a rollback for one (it already has a newer statement)
+  // does not hold back the others.
+  PGPTLS_TRY(const std::vector<Result<keyring::StatementOutcome>> outcomes,
+             pins_.store_statements(verified.accepted, now));
+  for (std::size_t index = 0; index < verified.accepted.size(); ++index) {
+    const keyring::SignedStatement& statement = verified.accepted[index];
+    const Result<keyring::StatementOutcome>& stored = outcomes.at(index);
     transport::RefreshRow& row = rows[statement.record.domain];
     row.domain = statement.record.domain;
-    // Each domain is stored on its own: a rollback for one (it already has
-    // a newer statement) does not hold back the others.
-    auto stored = pins_.store_statement(statement, now);
     if (!stored.ok()) {
       row.result = transport::RefreshResult::failed;
       row.reason = stored.error().message();

@@ -21,8 +21,8 @@
 
 namespace pgptls::cli {
 
-// TrustSources: --pins and --keyring overrides; empty means the state
-// directory's.
+// TrustSources: --pins and --keyring (a file or directory read as `serve`
+// reads it) overrides; empty means the state directory's.
 struct TrustSources {
   std::string pins;
   std::string keyring;
@@ -34,11 +34,13 @@ void add_trust_source_options(CLI::App* command, TrustSources& sources);
 // StoreStatementAcceptor: verifies fetched statements and stores their pins.
 class StoreStatementAcceptor final : public transport::StatementAcceptor {
  public:
-  // open: loads the authorities (authorities.json; each certificate from the
-  // keyring), the keyring and the pin store. Fails naming the file that
-  // cannot be read, or an authority whose certificate is not in the keyring.
+  // open: loads the keyring and the authorities as `pgptls serve` does
+  // (endpoint_trust.h: authorities.json, each certificate from the keyring;
+  // keyring files it cannot use become `warnings`) and opens the pin store.
+  // Fails naming the file that cannot be read, or an authority whose
+  // certificate is not in the keyring.
   [[nodiscard]] static Result<std::unique_ptr<StoreStatementAcceptor>> open(
-      const TrustSources& sources);
+      const TrustSources& sources, std::vector<std::string>& warnings);
 
   // accept: verifies the statement for its domain (signature by an in-scope
   // authority or by the domain's own authority-certified key, expiry,

@@ -324,6 +324,11 @@ TEST_F(PinsRefreshTest, ImportsABundleDomainByDomainWithinTheAuthoritysScope) {
   EXPECT_TRUE(has(listed.out, "b2.example\t")) << listed.out;
   EXPECT_FALSE(has(listed.out, "out.test\t")) << listed.out;
 
+  const ToolResult again = pgptls({"pins", "import-signed", current.first, current.second});
+  EXPECT_EQ(again.exit_code, 1) << again.describe();  // out.test is still out of scope
+  EXPECT_TRUE(has(row(again, "b1.example"), "unchanged")) << again.out;
+  EXPECT_TRUE(has(row(again, "b2.example"), "unchanged")) << again.out;
+
   const auto older = bundle(6);
   const ToolResult rollback = pgptls({"pins", "import-signed", older.first, older.second});
   EXPECT_EQ(rollback.exit_code, 1) << rollback.describe();
@@ -342,6 +347,69 @@ TEST_F(PinsRefreshTest, ImportsABundleDomainByDomainWithinTheAuthoritysScope) {
                                    ", which is not a configured authority; only authorities may "
                                    "sign bundles"))
       << refused.err;
+}
+
+TEST_F(PinsRefreshTest, SaysWhatIsMissingInTheState) {
+  // A state that names no domain at all: nothing to do, and it says so.
+  TempDir empty;
+  const ToolResult nothing = run_pgptls_in(empty.path(), {"pins", "refresh"});
+  EXPECT_EQ(nothing.exit_code, 0) << nothing.describe();
+  EXPECT_EQ(nothing.out, "");
+  EXPECT_EQ(nothing.err,
+            "pgptls: no domain to refresh: the pin store and the keyring name none; name the "
+            "domains on the command line\n");
+
+  // An authority whose certificate left the keyring cannot vouch for
+  // anything: refuse to run rather than silently trust less.
+  const std::string authority = pins_world().fpr.at("authority");
+  ASSERT_TRUE(std::filesystem::remove(home_.file("keyring") / authority));
+  const ToolResult broken = refresh({"auth.example"});
+  EXPECT_EQ(broken.exit_code, 2) << broken.describe();
+  EXPECT_EQ(broken.err,
+            "pgptls: authority " + authority + " of " + home_.file("authorities.json").string() +
+                " has no certificate in the keyring; import it with 'pgptls keyring "
+                "import FILE' or remove it with 'pgptls authority remove': not found\n");
+
+  const ToolResult unreadable =
+      pgptls({"pins", "import-signed", temp_.file("none.json").string(), "x.sig"});
+  EXPECT_EQ(unreadable.exit_code, 2) << unreadable.describe();
+  EXPECT_TRUE(has(unreadable.err, "pgptls: ")) << unreadable.err;
+  EXPECT_TRUE(has(unreadable.err, temp_.file("none.json").string())) << unreadable.err;
+  EXPECT_EQ(std::count(unreadable.err.begin(), unreadable.err.end(), '\n'), 1);
+}
+
+TEST_F(PinsRefreshTest, ResolveOverridesTheAddress) {
+  // .invalid never resolves (RFC 6761 §6.4); with --resolve the name is
+  // not looked up, and the connection to the given address is tried.
+  const ToolResult unresolved = pgptls({"pins", "refresh", "--timeout", "5", "nowhere.invalid"});
+  EXPECT_EQ(unresolved.exit_code, 1) << unresolved.describe();
+  EXPECT_TRUE(has(row(unresolved, "nowhere.invalid"),
+                  "failed: https://nowhere.invalid" + kPath + ": Couldn't resolve host name"))
+      << unresolved.out;
+  const ToolResult resolved = pgptls({"pins", "refresh", "--timeout", "5", "--resolve",
+                                      "nowhere.invalid:443:127.0.0.1", "nowhere.invalid"});
+  EXPECT_EQ(resolved.exit_code, 1) << resolved.describe();
+  EXPECT_TRUE(has(row(resolved, "nowhere.invalid"), "failed: https://nowhere.invalid" + kPath))
+      << resolved.out;
+  EXPECT_FALSE(has(row(resolved, "nowhere.invalid"), "resolve")) << resolved.out;
+}
+
+TEST_F(PinsRefreshTest, DrawsAProgressBarOnATerminal) {
+  publish("auth.example", statement("auth", "authority"));
+  // script(1) runs the command on a pseudo-terminal.
+  std::string command = "PGPTLS_HOME='" + home_.path().string() + "' '" + pgptls_program() +
+                        "' pins refresh --timeout 5";
+  for (const std::string& argument : site_->command_line()) {
+    command += " '" + argument + "'";
+  }
+  command += " auth.example";
+  ToolOptions options;
+  options.timeout = 60s;
+  const ToolResult result = run_tool({"script", "-qec", command, "/dev/null"}, options);
+  EXPECT_EQ(result.exit_code, 0) << result.describe();
+  // The bar is redrawn in place and cleared before the table.
+  EXPECT_TRUE(has(result.out, "\r[##############################] 2/2")) << result.out;
+  EXPECT_TRUE(has(result.out, "auth.example  2      updated")) << result.out;
 }
 
 // Issue 7 Tests, last sentence: after a successful refresh a real handshake

@@ -170,6 +170,16 @@ TEST_F(PinsSignStatementTest, ProtectedKeyWithPassphraseFromFileEnvAndChosenSubk
                 .out.find("[GNUPG:] VALIDSIG " + world.fpr.at("p")),
             std::string::npos);
 
+  // --passphrase-fd: here standard input.
+  ToolOptions piped;
+  piped.stdin_data = "correct horse\nnot read\n";
+  piped.env["PGPTLS_HOME"] = home_.path().string();
+  const ToolResult by_fd =
+      run_tool({pgptls_program(), "pins", "sign-statement", "--out", out().string(), "--x509-cert",
+                cert, "--openpgp-key", key, "--key", world.p_subkey, "--passphrase-fd", "0"},
+               piped);
+  EXPECT_TRUE(by_fd.ok()) << by_fd.describe();
+
   const ToolResult wrong = sign({"--x509-cert", cert, "--openpgp-key", key, "--key", world.p_subkey,
                                  "--passphrase-env", "SIGNING_PASS"},
                                 {{"SIGNING_PASS", "wrong horse"}});
