@@ -40,6 +40,26 @@ std::string scopes_text(const std::vector<std::string>& scopes) {
   return text + ")";
 }
 
+// StateFiles: the authorities file (loaded) and the keyring directory the
+// command works on.
+struct StateFiles {
+  keyring::AuthorityStore authorities;
+  std::filesystem::path keyring_dir;
+};
+
+// open_state: loads authorities.json from the state directory (created
+// first when `create`) and picks the keyring (--keyring, else the state
+// directory's). A damaged authorities file stops the command before
+// anything is written.
+Result<StateFiles> open_state(const AuthorityOptions& options, bool create) {
+  PGPTLS_TRY(const std::filesystem::path state, create ? ensure_state_dir() : state_dir());
+  PGPTLS_TRY(keyring::AuthorityStore authorities,
+             keyring::AuthorityStore::load(authorities_path(state)));
+  return StateFiles{std::move(authorities), options.keyring.empty()
+                                                ? keyring_path(state)
+                                                : std::filesystem::path(options.keyring)};
+}
+
 int run_add(const AuthorityOptions& options) {
   std::vector<std::string> scopes;
   for (const std::string& scope : options.scopes) {
@@ -64,18 +84,12 @@ int run_add(const AuthorityOptions& options) {
                 "); import a current copy of it");
     return kExitFailed;
   }
-  auto state = ensure_state_dir();
-  if (!state.ok()) {
-    return fail(state.error(), kExitUsage);
+  auto files = open_state(options, true);
+  if (!files.ok()) {
+    return fail(files.error(), kExitUsage);
   }
-  // A damaged authorities file stops us before anything is written.
-  auto authorities = keyring::AuthorityStore::load(authorities_path(*state));
-  if (!authorities.ok()) {
-    return fail(authorities.error(), kExitUsage);
-  }
-  const std::filesystem::path keyring_dir =
-      options.keyring.empty() ? keyring_path(*state) : std::filesystem::path(options.keyring);
-  auto store = keyring::KeyringStore::open(keyring_dir);
+  keyring::AuthorityStore* authorities = &files->authorities;
+  auto store = keyring::KeyringStore::open(files->keyring_dir);
   if (!store.ok()) {
     return fail(store.error(), kExitUsage);
   }
@@ -101,16 +115,12 @@ int run_add(const AuthorityOptions& options) {
 }
 
 int run_list(const AuthorityOptions& options) {
-  auto state = state_dir();
-  if (!state.ok()) {
-    return fail(state.error(), kExitUsage);
+  auto files = open_state(options, false);
+  if (!files.ok()) {
+    return fail(files.error(), kExitUsage);
   }
-  auto authorities = keyring::AuthorityStore::load(authorities_path(*state));
-  if (!authorities.ok()) {
-    return fail(authorities.error(), kExitUsage);
-  }
-  const std::filesystem::path keyring_dir =
-      options.keyring.empty() ? keyring_path(*state) : std::filesystem::path(options.keyring);
+  const keyring::AuthorityStore* authorities = &files->authorities;
+  const std::filesystem::path& keyring_dir = files->keyring_dir;
   keyring::KeyringStore store;
   if (std::filesystem::exists(keyring_dir)) {
     auto opened = keyring::KeyringStore::open(keyring_dir);
@@ -134,14 +144,11 @@ int run_remove(const AuthorityOptions& options) {
   if (!fingerprint.ok()) {
     return fail(fingerprint.error(), kExitUsage);
   }
-  auto state = state_dir();
-  if (!state.ok()) {
-    return fail(state.error(), kExitUsage);
+  auto files = open_state(options, false);
+  if (!files.ok()) {
+    return fail(files.error(), kExitUsage);
   }
-  auto authorities = keyring::AuthorityStore::load(authorities_path(*state));
-  if (!authorities.ok()) {
-    return fail(authorities.error(), kExitUsage);
-  }
+  keyring::AuthorityStore* authorities = &files->authorities;
   if (const Status removed = authorities->remove(*fingerprint); !removed.ok()) {
     return fail(removed.error(), kExitFailed);
   }

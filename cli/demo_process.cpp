@@ -1,13 +1,17 @@
 #include "cli/demo_process.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -16,6 +20,12 @@ extern char** environ;
 
 namespace pgptls::cli {
 namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+extern "C" void record_interrupt(int signal_number) {
+  g_interrupted = signal_number;
+}
 
 // Environment: environ with `extra` replacing or adding variables.
 struct Environment {
@@ -48,15 +58,51 @@ std::vector<char*> arguments(std::vector<std::string>& argv) {
   return result;
 }
 
+// SpawnAttributes: children start with the default action for the signals
+// the demo catches or ignores (an ignored SIGPIPE would survive exec).
+struct SpawnAttributes {
+  SpawnAttributes() {
+    posix_spawnattr_init(&attributes);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    for (const int signal_number : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
+      sigaddset(&defaults, signal_number);
+    }
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+  }
+  ~SpawnAttributes() { posix_spawnattr_destroy(&attributes); }
+  SpawnAttributes(const SpawnAttributes&) = delete;
+  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+  posix_spawnattr_t attributes;
+};
+
 int exit_code_of(int status) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace
 
+void catch_interrupts() {
+  struct sigaction action {};
+  action.sa_handler = record_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: poll and sleeps return EINTR
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    ::sigaction(signal_number, &action, nullptr);
+  }
+  // A child that exits before reading its input must not kill the demo
+  // with SIGPIPE; children get the default back (SpawnAttributes).
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+int interrupted() {
+  return g_interrupted;
+}
+
 ProgramResult run_program(const std::vector<std::string>& argv_in,
                           const std::map<std::string, std::string>& env, const std::string& input,
-                          std::chrono::milliseconds timeout) {
+                          std::chrono::milliseconds timeout, Interrupts interrupts) {
   ProgramResult result;
   std::array<int, 2> in{-1, -1};
   std::array<int, 2> out{-1, -1};
@@ -74,9 +120,10 @@ ProgramResult run_program(const std::vector<std::string>& argv_in,
   std::vector<std::string> argv = argv_in;
   auto args = arguments(argv);
   Environment environment(env);
+  const SpawnAttributes attributes;
   pid_t pid = -1;
-  const int spawned =
-      ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environment.pointers.data());
+  const int spawned = ::posix_spawnp(&pid, args[0], &actions, &attributes.attributes, args.data(),
+                                     environment.pointers.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(in[0]);
   ::close(out[1]);
@@ -101,7 +148,7 @@ ProgramResult run_program(const std::vector<std::string>& argv_in,
   while (open_fds > 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
+    if (left.count() <= 0 || (interrupts == Interrupts::stop && interrupted() != 0)) {
       ::kill(pid, SIGKILL);
       killed = true;
       break;
@@ -135,6 +182,35 @@ ProgramResult run_program(const std::vector<std::string>& argv_in,
   return result;
 }
 
+std::string first_line_with(const std::string& text, const std::string& needle) {
+  const auto at = text.find(needle);
+  if (at == std::string::npos) {
+    return "";
+  }
+  const auto start = text.rfind('\n', at);
+  const auto begin = start == std::string::npos ? 0 : start + 1;
+  const auto end = text.find('\n', at);
+  return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+std::uint16_t free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return 0;
+  }
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  std::uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
 Background::Background(const std::vector<std::string>& argv_in,
                        const std::map<std::string, std::string>& env,
                        const std::filesystem::path& log)
@@ -148,8 +224,9 @@ Background::Background(const std::vector<std::string>& argv_in,
   std::vector<std::string> argv = argv_in;
   auto args = arguments(argv);
   Environment environment(env);
-  if (::posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environment.pointers.data()) !=
-      0) {
+  const SpawnAttributes attributes;
+  if (::posix_spawnp(&pid_, args[0], &actions, &attributes.attributes, args.data(),
+                     environment.pointers.data()) != 0) {
     pid_ = -1;
   }
   posix_spawn_file_actions_destroy(&actions);
@@ -173,7 +250,7 @@ std::string Background::log() const {
 std::optional<std::string> Background::wait_for(const std::string& text,
                                                 std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (std::chrono::steady_clock::now() < deadline && interrupted() == 0) {
     std::string current = log();
     if (current.find(text) != std::string::npos) {
       return current;
@@ -195,7 +272,7 @@ int Background::stop(std::chrono::milliseconds timeout) {
   ::kill(pid_, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (std::chrono::steady_clock::now() < deadline && interrupted() == 0) {
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
       return exit_code_of(status);

@@ -152,12 +152,11 @@ Result<std::shared_ptr<const Endpoint>> load_endpoint(const EndpointOptions& opt
                       "a server needs a certificate: give --openpgp-cert and --openpgp-key, or "
                       "--x509-cert and --x509-key (or both)");
   }
-  // A server that never asks for a client certificate decides no trust.
-  if (role == tls::Role::client || settings->client_auth != tls::ClientAuth::none) {
-    PGPTLS_TRY(Trust trust, load_trust(options.trust, endpoint->warnings));
-    settings->verifier = trust.verifier;
-    endpoint->knows_openpgp = transport::make_knows_openpgp(trust.openpgp, trust.pins);
-  }
+  // Even a server that never asks for a client certificate gets the
+  // verifier: the RFC 6091 engine refuses to start without one.
+  PGPTLS_TRY(Trust trust, load_trust(options.trust, endpoint->warnings));
+  settings->verifier = trust.verifier;
+  endpoint->knows_openpgp = transport::make_knows_openpgp(trust.openpgp, trust.pins);
   endpoint->settings = std::move(settings);
   return std::shared_ptr<const Endpoint>(std::move(endpoint));
 }

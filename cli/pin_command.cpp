@@ -1,6 +1,8 @@
-// pin_command.cpp: `pgptls pin ...`, the operator's view of the pin store:
-// add, list, remove, export, import, and the tofu / require-openpgp
-// switches, all on cli::pins_path(state_dir()) unless --pins says otherwise.
+// pin_command.cpp: `pgptls pin ...` (alias `pgptls pins`, the name issue 7
+// uses), the operator's view of the pin store: add, list, remove, export,
+// import, and the tofu / require-openpgp switches, all on
+// cli::pins_path(state_dir()) unless --pins says otherwise; and the signed
+// pin list commands of pins_commands.h.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -11,6 +13,7 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "cli/commands.h"
+#include "cli/pins_commands.h"
 #include "cli/state_dir.h"
 #include "keyring/errors.h"
 #include "keyring/pin_json.h"
@@ -116,16 +119,22 @@ int run_list(const std::string& pins_path, const std::string& domain) {
     return fail(pins.error());
   }
   const auto now = base::SystemClock().now();
-  // One pin per line, tab-separated: domain, pin, source, created,
-  // expiry ("never", or the time with "(expired)" once past), note.
+  // One pin per line, tab-separated: domain, pin (pin-sha256="…" for a
+  // key, cert-sha256="…" for a signed statement's certificate
+  // fingerprint), source, created, expiry ("never", or the time with
+  // "(expired)" once past), note.
   for (const keyring::Pin& pin : *pins) {
     std::string expires = "never";
     if (pin.expires) {
       expires = base::format_utc(*pin.expires) + (pin.live_at(now) ? "" : " (expired)");
     }
-    std::cout << pin.domain << '\t' << keyring::format_pin(pin.pin_sha256) << '\t'
-              << keyring::pin_source_name(pin.source) << '\t' << base::format_utc(pin.created)
-              << '\t' << expires << '\t' << pin.note << "\n";
+    // A POSH certificate fingerprint (RFC 7711 §3.1) hashes the whole
+    // certificate, not its key: it is not an RFC 7469 pin-sha256.
+    const std::string value = pin.kind == keyring::PinKind::certificate
+                                  ? "cert-sha256=\"" + pin.pin_sha256 + "\""
+                                  : keyring::format_pin(pin.pin_sha256);
+    std::cout << pin.domain << '\t' << value << '\t' << keyring::pin_source_name(pin.source) << '\t'
+              << base::format_utc(pin.created) << '\t' << expires << '\t' << pin.note << "\n";
   }
   return 0;
 }
@@ -244,6 +253,7 @@ void add_switch_command(CLI::App* pin, Action& action, keyring::Setting setting,
 
 void add_pin_command(CLI::App& app, Action& action) {
   CLI::App* pin = app.add_subcommand("pin", "Manage X.509 key pins (RFC 7469 pin-sha256)");
+  pin->alias("pins");
   pin->require_subcommand(1);
 
   CLI::App* add = pin->add_subcommand("add", "Pin an X.509 key for a domain");
@@ -296,6 +306,9 @@ void add_pin_command(CLI::App& app, Action& action) {
                      "Trust on first use for a domain or globally (off by default)");
   add_switch_command(pin, action, keyring::Setting::require_openpgp,
                      "Refuse X.509 for a domain or globally (off by default)");
+  add_sign_statement_command(pin, action);
+  add_refresh_command(pin, action);
+  add_import_signed_command(pin, action);
 }
 
 const CommandRegistration pin_registration{"pin", add_pin_command};

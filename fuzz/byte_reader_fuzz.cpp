@@ -10,18 +10,15 @@
 
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
+#include "fuzz/fuzz_require.h"
 
 namespace {
+
+using pgptls::fuzz::require;
 
 using pgptls::base::ByteReader;
 using pgptls::base::ByteWriter;
 using pgptls::base::LengthPrefix;
-
-void require(bool condition) {
-  if (!condition) {
-    __builtin_trap();
-  }
-}
 
 // Frame: one nesting level, a reader with the writer child that mirrors it.
 struct Frame {

@@ -6,20 +6,13 @@
 #include <cstdint>
 #include <vector>
 
+#include "fuzz/fuzz_require.h"
 #include "keyring/armor.h"
 #include "keyring/authority.h"
 #include "keyring/cert.h"
 #include "keyring/validate.h"
 
-namespace {
-
-void require(bool condition) {
-  if (!condition) {
-    __builtin_trap();
-  }
-}
-
-}  // namespace
+using pgptls::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pgptls;

@@ -7,17 +7,10 @@
 #include <cstdint>
 
 #include "base/clock.h"
+#include "fuzz/fuzz_require.h"
 #include "tls/client_hello_peek.h"
 
-namespace {
-
-void require(bool condition) {
-  if (!condition) {
-    __builtin_trap();
-  }
-}
-
-}  // namespace
+using pgptls::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pgptls;

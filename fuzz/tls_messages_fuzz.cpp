@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fuzz/fuzz_require.h"
 #include "tls/messages/certificate.h"
 #include "tls/messages/certificate_request.h"
 #include "tls/messages/extensions.h"
@@ -16,14 +17,10 @@
 
 namespace {
 
+using pgptls::fuzz::require;
+
 using namespace pgptls;
 using namespace pgptls::tls::messages;
-
-void require(bool condition) {
-  if (!condition) {
-    __builtin_trap();
-  }
-}
 
 // exact: parse, re-encode, and require the very same bytes.
 template <class Parse, class Encode>

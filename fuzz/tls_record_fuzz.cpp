@@ -18,22 +18,19 @@
 #include <optional>
 
 #include "base/byte_reader.h"
+#include "fuzz/fuzz_require.h"
 #include "tls/cipher_suite.h"
 #include "tls/record_layer.h"
 
 namespace {
+
+using pgptls::fuzz::require;
 
 using pgptls::Bytes;
 using pgptls::ByteView;
 using pgptls::tls::ContentType;
 using pgptls::tls::RecordLayer;
 using pgptls::tls::RecordProtection;
-
-void require(bool condition) {
-  if (!condition) {
-    __builtin_trap();
-  }
-}
 
 // drain: reads every available record; returns false once the layer failed.
 bool drain(RecordLayer& layer, std::deque<Bytes>* expected) {

@@ -65,6 +65,14 @@ class KeyringCategory final : public std::error_category {
         return "invalid argument";
       case Errc::malformed_statement:
         return "malformed pin statement";
+      case Errc::statement_expired:
+        return "pin statement expired";
+      case Errc::statement_rollback:
+        return "pin statement rolled back";
+      case Errc::signer_not_allowed:
+        return "statement signer not allowed for the domain";
+      case Errc::domain_mismatch:
+        return "statement names another domain";
     }
     return "unknown keyring error";
   }

@@ -37,6 +37,10 @@ enum class Errc {
   pin_mismatch,                // an X.509 key matches no pin
   invalid_argument,            // a caller-supplied value is malformed
   malformed_statement,         // a signed pin statement or bundle does not parse
+  statement_expired,           // a signed pin statement or bundle past its expiry
+  statement_rollback,          // a statement older than the one already accepted
+  signer_not_allowed,          // a statement's signer may not vouch for the domain
+  domain_mismatch,             // a statement names another domain than it was fetched for
 };
 
 const std::error_category& keyring_category() noexcept;

@@ -57,6 +57,15 @@ Result<Hasher> Hasher::create(std::uint8_t id) {
   if (!algorithm) {
     return make_error(Errc::unsupported_algorithm, "OpenPGP hash algorithm " + std::to_string(id));
   }
+  // Probe first: GnuTLS 3.7's gnutls_hash_init allocates the handle, then
+  // fails for a digest without a backend (RIPEMD-160 here) and does not
+  // free it; gnutls_hash_fast fails the same way without allocating.
+  std::uint8_t probe[64];
+  if (gnutls_hash_get_len(*algorithm) > sizeof(probe) ||
+      gnutls_hash_fast(*algorithm, nullptr, 0, probe) < 0) {
+    return make_error(Errc::unsupported_algorithm,
+                      "GnuTLS cannot compute " + hash_name(id) + " on this system");
+  }
   gnutls_hash_hd_t handle = nullptr;
   if (gnutls_hash_init(&handle, *algorithm) < 0) {
     return make_error(Errc::unsupported_algorithm,

@@ -33,10 +33,26 @@ Result<std::string> sticky_reason(PinStore& store, const std::string& domain,
 }  // namespace
 
 Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain_text, ByteView spki_der,
-                                   const PinContext& context, base::TimePoint now) {
+                                   const PinContext& context, base::TimePoint now,
+                                   ByteView leaf_certificate_der) {
   PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   PGPTLS_TRY(const std::string presented, pin_from_spki(spki_der));
   const std::string shown = format_pin(presented);
+  // RFC 7711 §3.1: POSH fingerprints hash the whole certificate, so they
+  // match only the very certificate presented, never a raw key.
+  std::string certificate_hash;
+  if (!leaf_certificate_der.empty()) {
+    PGPTLS_TRY(certificate_hash, certificate_pin(leaf_certificate_der));
+  }
+  const auto matches = [&](const Pin& pin) {
+    if (pin.kind == PinKind::certificate) {
+      return !certificate_hash.empty() && pin.pin_sha256 == certificate_hash;
+    }
+    return pin.pin_sha256 == presented;
+  };
+  const auto accepted = [](const Pin& pin) {
+    return PinAccepted{pin.pin_sha256, pin.kind, pin.source, false};
+  };
 
   if (context.force_require_openpgp) {
     return make_error(Errc::rejected_by_policy,
@@ -62,16 +78,25 @@ Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain_text
   // RFC 7469 §2.6: a key is accepted when it matches any one of the pins,
   // which is what makes backup pins work for key rotation.
   for (const Pin& pin : pins) {
-    if (pin.pin_sha256 == presented && pin.live_at(now) && counts_for(pin, !sticky.empty())) {
-      return PinAccepted{presented, pin.source, false};
+    if (matches(pin) && pin.live_at(now) && counts_for(pin, !sticky.empty())) {
+      return accepted(pin);
     }
   }
   // The key matches a pin that does not count: say which and why.
   for (const Pin& pin : pins) {
-    if (pin.pin_sha256 != presented) {
+    if (!matches(pin)) {
       continue;
     }
     if (!pin.live_at(now)) {
+      if (pin.source == PinSource::signed_list) {
+        return make_error(
+            Errc::pin_mismatch,
+            "x509 key for " + domain + " matches a signed " + std::string(pin_kind_name(pin.kind)) +
+                " pin " + format_pin(pin.pin_sha256) + " whose statement expired on " +
+                base::format_utc(*pin.expires) +
+                "; fetch a fresh statement with 'pgptls pins refresh " + domain +
+                "', or pin the key with " + add_command(domain, presented) + " if you trust it");
+      }
       return make_error(Errc::pin_mismatch,
                         "x509 key for " + domain + " matches a pin that expired on " +
                             base::format_utc(*pin.expires) + " (" + shown + "); renew it with " +
@@ -95,14 +120,14 @@ Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain_text
     }
     PGPTLS_TRY(TofuOutcome outcome, store.pin_on_first_use(domain, presented, now));
     if (outcome.pinned) {
-      return PinAccepted{presented, PinSource::tofu, true};
+      return PinAccepted{presented, PinKind::spki, PinSource::tofu, true};
     }
     // Another process pinned the domain between our read and our write:
     // decide again against what it stored.
     pins = std::move(outcome.existing);
     for (const Pin& pin : pins) {
-      if (pin.pin_sha256 == presented && pin.live_at(now)) {
-        return PinAccepted{presented, pin.source, false};
+      if (matches(pin) && pin.live_at(now)) {
+        return accepted(pin);
       }
     }
   }

@@ -29,14 +29,18 @@ struct PinContext {
 
 // PinAccepted: why an X.509 key was accepted.
 struct PinAccepted {
-  std::string pin_sha256;  // the peer's pin (bare base64)
+  std::string pin_sha256;  // the pin that matched (bare base64)
+  PinKind kind = PinKind::spki;
   PinSource source = PinSource::manual;
   bool pinned_now = false;  // trust on first use pinned it in this call
 };
 
 // check_x509_pin: accepts the key `spki_der` for `domain` at `now` when
 //  - require-openpgp is off for the domain (or globally), and
-//  - a pin for the domain that has not expired matches; for an
+//  - a pin for the domain that has not expired matches: an SPKI pin the
+//    key, a certificate pin (from a signed POSH statement) the whole
+//    `leaf_certificate_der` (empty for raw public keys, which have no
+//    certificate, so only SPKI pins apply to them); for an
 //    OpenPGP-sticky domain (context.keyring_certified, or the store
 //    recorded an OpenPGP authentication) only manual and signed pins count;
 //  - or, with tofu on and the domain neither sticky nor pinned at all, the
@@ -47,6 +51,7 @@ struct PinAccepted {
 // with Errc::invalid_argument, store failures with their own errors.
 [[nodiscard]] Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain,
                                                  ByteView spki_der, const PinContext& context,
-                                                 base::TimePoint now);
+                                                 base::TimePoint now,
+                                                 ByteView leaf_certificate_der = {});
 
 }  // namespace pgptls::keyring

@@ -80,7 +80,8 @@ Result<Pin> parse_pin_entry(const json& entry, const std::string& where) {
   if (!entry.is_object()) {
     return bad(where, "must be an object");
   }
-  PGPTLS_CHECK(check_keys(entry, where, {"domain", "pin", "source", "created", "expires", "note"}));
+  PGPTLS_CHECK(
+      check_keys(entry, where, {"domain", "pin", "source", "created", "expires", "note", "kind"}));
   Pin pin;
   PGPTLS_TRY(const std::string domain, string_field(entry, where, "domain"));
   auto normalized = normalize_domain_input(domain);
@@ -112,6 +113,15 @@ Result<Pin> parse_pin_entry(const json& entry, const std::string& where) {
     if (pin.note.size() > kMaxNoteLength) {
       return bad(where, "field 'note' is longer than 1024 bytes");
     }
+  }
+  // "kind" is absent for SPKI pins, so files of older versions still read.
+  if (optional_field(entry, "kind") != nullptr) {
+    PGPTLS_TRY(const std::string kind, string_field(entry, where, "kind"));
+    auto parsed_kind = parse_pin_kind(kind);
+    if (!parsed_kind.ok()) {
+      return std::move(parsed_kind).error().wrap("pin JSON " + where);
+    }
+    pin.kind = *parsed_kind;
   }
   return pin;
 }
@@ -175,6 +185,9 @@ std::string format_pin_json(const PinSnapshot& snapshot) {
                     {"created", base::format_utc(pin.created)},
                     {"expires", pin.expires ? json(base::format_utc(*pin.expires)) : json()},
                     {"note", pin.note}});
+    if (pin.kind != PinKind::spki) {
+      pins.back()["kind"] = std::string(pin_kind_name(pin.kind));
+    }
   }
   json settings = json::array();
   for (const SettingEntry& entry : snapshot.settings) {

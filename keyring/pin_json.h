@@ -7,7 +7,9 @@
 //    "settings": [{"domain": null, "name": "tofu", "value": true}],
 //    "openpgp": [{"domain": "b.example", "first": "...", "last": "..."}]}
 //
-// `domain: null` in settings means the global switch.
+// `domain: null` in settings means the global switch. A pin of a whole
+// certificate (from a signed POSH statement) carries "kind": "certificate";
+// SPKI pins have no "kind".
 #pragma once
 
 #include <string>

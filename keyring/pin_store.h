@@ -5,6 +5,7 @@
 // once the call returned.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -19,8 +20,9 @@ namespace pgptls::keyring {
 
 // kPinSchemaVersion: the schema this build writes. Version 1 held pins,
 // settings and OpenPGP authentications; version 2 added the accepted signed
-// pin statements (issue 7) that signed pins refer to.
-inline constexpr int kPinSchemaVersion = 2;
+// pin statements (issue 7) that signed pins refer to; version 3 added the
+// pin kind (SPKI or whole certificate) and each statement's content hash.
+inline constexpr int kPinSchemaVersion = 3;
 
 // pin_schema_migrations: the forward migrations, version 1 first.
 [[nodiscard]] std::span<const Migration> pin_schema_migrations();
@@ -51,6 +53,31 @@ struct TofuOutcome {
 };
 
 enum class AddOutcome { added, updated };
+
+// StatementRecord: an accepted signed pin statement (issue 7), as stored.
+struct StatementRecord {
+  std::string domain;              // normalised
+  std::string signer_fingerprint;  // uppercase hex of the signing certificate's primary key
+  std::uint64_t serial = 0;        // 0 when the statement had none
+  base::Seconds issued{};          // "issued", or the time it was fetched
+  base::Seconds expires{};         // its pins stop counting from this time on
+  base::Seconds accepted{};        // when the store took it (set by store_statement)
+  std::string content_sha256;      // base64 SHA-256 of the exact signed bytes
+};
+
+// SignedStatement: a statement whose signature was checked (see
+// statement_trust.h), with the pins it gives its domain (bare base64).
+struct SignedStatement {
+  StatementRecord record;
+  std::vector<std::string> spki_pins;
+  std::vector<std::string> certificate_pins;
+};
+
+// StatementOutcome: what store_statement did to the domain's signed pins.
+enum class StatementOutcome {
+  updated,    // the statement is new: the domain's signed pins were replaced
+  unchanged,  // the same statement again (same signer, serial and bytes)
+};
 
 // PinSnapshot: everything the store holds, for export and import.
 struct PinSnapshot {
@@ -87,6 +114,34 @@ class PinStore {
   [[nodiscard]] Result<TofuOutcome> pin_on_first_use(std::string_view domain, std::string_view pin,
                                                      base::TimePoint now);
 
+  // store_statement: in one transaction, checks the statement against the
+  // last one accepted for its domain and, when it is newer, replaces the
+  // domain's signed pins with its pins (source signed, expiring with the
+  // statement, linked to it). Manual pins equal to a signed one stay manual;
+  // a tofu pin equal to one becomes signed. Rejected with
+  // Errc::statement_rollback when the statement has a lower serial than the
+  // last one by the same signer, reuses its serial with different bytes,
+  // or was issued before the last one accepted for the domain (any
+  // signer); Errc::statement_expired when it expired by `now`;
+  // Errc::invalid_argument for bad input or too many pins. Serials are
+  // compared per signer: an authority's bundle and the domain's own
+  // statements number independently, while "issued" orders them all.
+  // The same statement again is `unchanged` (its expiry is refreshed when
+  // it counts from the fetch time).
+  [[nodiscard]] Result<StatementOutcome> store_statement(const SignedStatement& statement,
+                                                         base::TimePoint now);
+  // store_statements: store_statement for each (a bundle's domains, a
+  // refresh's results) in ONE durable transaction: one fsync instead of one
+  // per domain. Each statement gets its own outcome or refusal (a refused
+  // statement changes nothing); a storage failure fails the whole batch and
+  // nothing changes.
+  [[nodiscard]] Result<std::vector<Result<StatementOutcome>>> store_statements(
+      std::span<const SignedStatement> statements, base::TimePoint now);
+  // last_statement: the statement whose pins the domain has now, if any.
+  [[nodiscard]] Result<std::optional<StatementRecord>> last_statement(std::string_view domain);
+  // last_statements: last_statement of every domain, by domain.
+  [[nodiscard]] Result<std::vector<StatementRecord>> last_statements();
+
   // set_setting / clear_setting: the switch for a domain or globally.
   [[nodiscard]] Status set_setting(const SettingScope& scope, Setting setting, bool on);
   // setting: the stored value for exactly this scope, if any.
@@ -119,6 +174,10 @@ class PinStore {
   [[nodiscard]] Result<std::vector<Pin>> query_pins(std::string_view domain);
   [[nodiscard]] Result<std::string> scope_key(const SettingScope& scope);
   [[nodiscard]] Status write_setting(const SettingScope& scope, Setting setting, bool on);
+  [[nodiscard]] Result<StatementOutcome> apply_statement(const SignedStatement& statement,
+                                                         base::TimePoint now);
+  [[nodiscard]] Result<std::optional<StatementRecord>> query_statement(std::string_view domain,
+                                                                       const std::string* signer);
   [[nodiscard]] Status write_openpgp_auth(std::string_view domain, std::int64_t first,
                                           std::int64_t last);
 

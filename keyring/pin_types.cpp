@@ -64,6 +64,20 @@ Result<PinSource> parse_pin_source(std::string_view text) {
                                                 "'; expected manual, tofu or signed");
 }
 
+std::string_view pin_kind_name(PinKind kind) {
+  return kind == PinKind::certificate ? "certificate" : "spki";
+}
+
+Result<PinKind> parse_pin_kind(std::string_view text) {
+  for (const PinKind kind : {PinKind::spki, PinKind::certificate}) {
+    if (text == pin_kind_name(kind)) {
+      return kind;
+    }
+  }
+  return make_error(Errc::invalid_argument,
+                    "unknown pin kind '" + std::string(text) + "'; expected spki or certificate");
+}
+
 std::string_view setting_name(Setting setting) {
   switch (setting) {
     case Setting::tofu:
@@ -240,6 +254,20 @@ Result<Bytes> spki_from_x509(ByteView certificate) {
                       std::string("certificate public key unusable (") + gnutls_strerror(rc) + ")");
   }
   return export_spki(key.get());
+}
+
+Result<std::string> certificate_pin(ByteView certificate_der) {
+  if (certificate_der.empty() || certificate_der.size() > kMaxCertificateSize) {
+    return make_error(Errc::invalid_argument, "certificate of " +
+                                                  std::to_string(certificate_der.size()) +
+                                                  " bytes is empty or larger than 64 KiB");
+  }
+  std::array<std::uint8_t, kSha256Size> digest{};
+  if (gnutls_hash_fast(GNUTLS_DIG_SHA256, certificate_der.data(), certificate_der.size(),
+                       digest.data()) < 0) {
+    return make_error(Errc::storage_error, "SHA-256 failed");
+  }
+  return base::base64_encode(digest);
 }
 
 Result<std::string> pin_from_x509(ByteView certificate) {

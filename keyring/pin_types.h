@@ -25,14 +25,27 @@ enum class PinSource {
 [[nodiscard]] std::string_view pin_source_name(PinSource source);
 [[nodiscard]] Result<PinSource> parse_pin_source(std::string_view text);
 
-// Pin: one pinned key for one domain.
+// PinKind: what a pin's SHA-256 is taken over.
+enum class PinKind {
+  spki,         // the DER SubjectPublicKeyInfo (RFC 7469 pin-sha256)
+  certificate,  // the whole DER certificate (POSH "fingerprints", RFC 7711 §3.1)
+};
+
+// pin_kind_name / parse_pin_kind: "spki", "certificate".
+[[nodiscard]] std::string_view pin_kind_name(PinKind kind);
+[[nodiscard]] Result<PinKind> parse_pin_kind(std::string_view text);
+
+// Pin: one pinned key (or certificate) for one domain.
 struct Pin {
   std::string domain;      // normalised (see normalize_domain_input)
-  std::string pin_sha256;  // base64 of the SHA-256 of the DER SubjectPublicKeyInfo
+  std::string pin_sha256;  // base64 of the SHA-256 of the DER SPKI or certificate (see kind)
   PinSource source = PinSource::manual;
   base::Seconds created{};
   std::optional<base::Seconds> expires;  // the pin no longer counts from this time on
   std::string note;
+  // certificate pins come only from signed POSH statements: a certificate
+  // renewed with the same key no longer matches them.
+  PinKind kind = PinKind::spki;
 
   // live_at: whether the pin counts at `now` (not yet expired).
   [[nodiscard]] bool live_at(base::TimePoint now) const { return !expires || now < *expires; }
@@ -88,6 +101,11 @@ inline constexpr std::int64_t kLatestPinTime = 7'258'118'399;  // 2199-12-31T23:
 // spki_from_x509: the DER SubjectPublicKeyInfo of an X.509 certificate in
 // DER or PEM; fails with Errc::invalid_argument.
 [[nodiscard]] Result<Bytes> spki_from_x509(ByteView certificate);
+
+// certificate_pin: the base64 SHA-256 of a DER certificate's bytes, as
+// POSH's "sha-256" fingerprints are (RFC 7711 §3.1). Fails with
+// Errc::invalid_argument for empty or oversized input.
+[[nodiscard]] Result<std::string> certificate_pin(ByteView certificate_der);
 
 // pin_from_x509: pin_from_spki(spki_from_x509(certificate)).
 [[nodiscard]] Result<std::string> pin_from_x509(ByteView certificate);

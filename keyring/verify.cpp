@@ -2,8 +2,13 @@
 
 #include <gnutls/abstract.h>
 
+#include <optional>
+
+#include "base/encoding.h"
+#include "keyring/armor.h"
 #include "keyring/errors.h"
 #include "keyring/hash.h"
+#include "keyring/packet.h"
 
 namespace pgptls::keyring {
 namespace {
@@ -45,15 +50,11 @@ Error bad(const Signature& sig, const PublicKey& signer, const std::string& why)
                                              "): " + why);
 }
 
-}  // namespace
-
-Result<Bytes> signature_digest(const Signature& sig, const SignedComponents& over) {
-  if (over.primary == nullptr) {
-    return make_error(Errc::invalid_argument, "signature digest without a primary key");
-  }
+// start_hash: a hasher for the signature, fed with the v6 salt (RFC 9580
+// §5.2.4: a v6 signature hashes its salt first).
+Result<Hasher> start_hash(const Signature& sig) {
   PGPTLS_TRY(auto hasher, Hasher::create(sig.hash_algorithm));
   if (sig.version == 6) {
-    // RFC 9580 §5.2.4: a v6 signature hashes its salt first.
     if (sig.salt.size() != v6_salt_size(sig.hash_algorithm)) {
       return make_error(Errc::malformed_packet,
                         "v6 signature salt of " + std::to_string(sig.salt.size()) +
@@ -61,6 +62,36 @@ Result<Bytes> signature_digest(const Signature& sig, const SignedComponents& ove
     }
     hasher.update(sig.salt);
   }
+  return hasher;
+}
+
+// finish_hash: RFC 9580 §5.2.4's trailer, then the digest.
+Bytes finish_hash(Hasher& hasher, const Signature& sig) {
+  const auto type = static_cast<std::uint8_t>(sig.type);
+  hasher.update_u8(sig.version);
+  hasher.update_u8(type);
+  hasher.update_u8(sig.public_key_algorithm);
+  hasher.update_u8(sig.hash_algorithm);
+  if (sig.version == 6) {
+    hasher.update_u32(static_cast<std::uint32_t>(sig.hashed_area.size()));
+  } else {
+    hasher.update_u16(static_cast<std::uint16_t>(sig.hashed_area.size()));
+  }
+  hasher.update(sig.hashed_area);
+  hasher.update_u8(sig.version);
+  hasher.update_u8(0xFF);
+  const std::size_t header = sig.version == 6 ? 8 : 6;
+  hasher.update_u32(static_cast<std::uint32_t>(header + sig.hashed_area.size()));
+  return hasher.finish();
+}
+
+}  // namespace
+
+Result<Bytes> signature_digest(const Signature& sig, const SignedComponents& over) {
+  if (over.primary == nullptr) {
+    return make_error(Errc::invalid_argument, "signature digest without a primary key");
+  }
+  PGPTLS_TRY(auto hasher, start_hash(sig));
   const auto type = static_cast<std::uint8_t>(sig.type);
   switch (sig.type) {
     case SignatureType::direct_key:
@@ -91,22 +122,7 @@ Result<Bytes> signature_digest(const Signature& sig, const SignedComponents& ove
       hasher.update(over.user_id->value);
       break;
   }
-  // RFC 9580 §5.2.4: the trailer.
-  hasher.update_u8(sig.version);
-  hasher.update_u8(type);
-  hasher.update_u8(sig.public_key_algorithm);
-  hasher.update_u8(sig.hash_algorithm);
-  if (sig.version == 6) {
-    hasher.update_u32(static_cast<std::uint32_t>(sig.hashed_area.size()));
-  } else {
-    hasher.update_u16(static_cast<std::uint16_t>(sig.hashed_area.size()));
-  }
-  hasher.update(sig.hashed_area);
-  hasher.update_u8(sig.version);
-  hasher.update_u8(0xFF);
-  const std::size_t header = sig.version == 6 ? 8 : 6;
-  hasher.update_u32(static_cast<std::uint32_t>(header + sig.hashed_area.size()));
-  return hasher.finish();
+  return finish_hash(hasher, sig);
 }
 
 Status verify_digest(const Signature& sig, const PublicKey& signer, ByteView digest_value) {
@@ -200,6 +216,111 @@ Status verify_signature(const Signature& sig, const PublicKey& signer,
                         const SignedComponents& over) {
   PGPTLS_TRY(const auto digest_value, signature_digest(sig, over));
   return verify_digest(sig, signer, digest_value);
+}
+
+Bytes canonical_text(ByteView document) {
+  Bytes out;
+  out.reserve(document.size() + document.size() / 16);
+  for (std::size_t i = 0; i < document.size(); ++i) {
+    const std::uint8_t byte = document[i];
+    if (byte == '\r') {
+      // CR LF stays; a lone CR is a line end of its own.
+      if (i + 1 < document.size() && document[i + 1] == '\n') {
+        ++i;
+      }
+      out.push_back('\r');
+      out.push_back('\n');
+    } else if (byte == '\n') {
+      out.push_back('\r');
+      out.push_back('\n');
+    } else {
+      out.push_back(byte);
+    }
+  }
+  return out;
+}
+
+Result<Bytes> document_digest(const Signature& sig, ByteView document) {
+  if (sig.type != SignatureType::binary && sig.type != SignatureType::text) {
+    return make_error(Errc::invalid_argument,
+                      "signature type 0x" +
+                          base::hex_encode_upper(Bytes{static_cast<std::uint8_t>(sig.type)}) +
+                          " is not a document signature (0x00 binary or 0x01 text)");
+  }
+  PGPTLS_TRY(auto hasher, start_hash(sig));
+  if (sig.type == SignatureType::text) {
+    hasher.update(canonical_text(document));
+  } else {
+    hasher.update(document);
+  }
+  return finish_hash(hasher, sig);
+}
+
+Status verify_document_signature(const Signature& sig, const PublicKey& signer, ByteView document) {
+  PGPTLS_TRY(const auto digest_value, document_digest(sig, document));
+  return verify_digest(sig, signer, digest_value);
+}
+
+Result<std::vector<Signature>> parse_detached_signatures(ByteView input) {
+  if (input.size() > kMaxDetachedSignatureBytes) {
+    return make_error(Errc::invalid_argument, "signature file of " + std::to_string(input.size()) +
+                                                  " bytes exceeds the cap of " +
+                                                  std::to_string(kMaxDetachedSignatureBytes) +
+                                                  "; a detached signature is a few hundred bytes");
+  }
+  PGPTLS_TRY(const auto blocks, decode_armor_or_binary(input));
+  std::vector<Signature> signatures;
+  std::optional<Error> skipped;
+  for (const ArmorBlock& block : blocks) {
+    if (!block.label.empty() && block.label != "PGP SIGNATURE") {
+      return make_error(Errc::invalid_argument, "armored block '" + block.label +
+                                                    "' is not a detached signature (expected "
+                                                    "'PGP SIGNATURE')");
+    }
+    PGPTLS_TRY(const auto packets, split_packets(block.data, kMaxDetachedSignatureBytes));
+    for (const RawPacket& packet : packets) {
+      const auto tag = static_cast<PacketTag>(packet.tag);
+      if (tag == PacketTag::marker || tag == PacketTag::padding) {
+        continue;  // RFC 9580 §5.8, §5.14: ignored on reading
+      }
+      if (tag != PacketTag::signature) {
+        return make_error(Errc::invalid_argument,
+                          "packet of tag " + std::to_string(packet.tag) + " at offset " +
+                              std::to_string(packet.offset) +
+                              " in a detached signature file; it must hold only signatures "
+                              "(gpg --detach-sign)");
+      }
+      auto sig = parse_signature(packet.body);
+      if (!sig.ok()) {
+        if (sig.error().code != Errc::unsupported_version) {
+          return std::move(sig).error().wrap("signature at offset " +
+                                             std::to_string(packet.offset));
+        }
+        skipped = std::move(sig).error();
+        continue;
+      }
+      if (sig->type != SignatureType::binary && sig->type != SignatureType::text) {
+        return make_error(Errc::invalid_argument,
+                          "signature at offset " + std::to_string(packet.offset) +
+                              " is of type 0x" +
+                              base::hex_encode_upper(Bytes{static_cast<std::uint8_t>(sig->type)}) +
+                              ", not a document signature (0x00 binary or 0x01 text)");
+      }
+      if (signatures.size() == kMaxDetachedSignatures) {
+        return make_error(Errc::invalid_argument, "signature file holds more than " +
+                                                      std::to_string(kMaxDetachedSignatures) +
+                                                      " signatures");
+      }
+      signatures.push_back(std::move(sig).value());
+    }
+  }
+  if (signatures.empty()) {
+    if (skipped) {
+      return skipped->wrap("no usable signature in the signature file");
+    }
+    return make_error(Errc::invalid_argument, "the signature file holds no signature");
+  }
+  return signatures;
 }
 
 }  // namespace pgptls::keyring

@@ -9,6 +9,19 @@
 
 namespace pgptls::tls {
 
+// new_public_key: an empty gnutls_pubkey_t to import into. Fails with
+// Errc::internal_error only when GnuTLS cannot allocate.
+[[nodiscard]] Result<base::PublicKeyHandle> new_public_key();
+
+// public_key_of_private: the public half of a private key (to check that a
+// key belongs to a certificate, or to send it as a raw public key).
+// Fails with Errc::bad_credential when GnuTLS cannot derive it.
+[[nodiscard]] Result<base::PublicKeyHandle> public_key_of_private(gnutls_privkey_t key);
+
+// x509_certificate_from_der: imports one DER X.509 certificate. Fails with
+// Errc::bad_certificate when it does not parse.
+[[nodiscard]] Result<base::X509CertificateHandle> x509_certificate_from_der(ByteView der);
+
 // public_key_from_spki: imports a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7,
 // also the raw public key of RFC 7250 §3). Fails with Errc::bad_certificate.
 [[nodiscard]] Result<base::PublicKeyHandle> public_key_from_spki(ByteView spki_der);

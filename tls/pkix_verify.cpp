@@ -46,21 +46,6 @@ struct SanDeleter {
   void operator()(gnutls_subject_alt_names_t sans) const { gnutls_subject_alt_names_deinit(sans); }
 };
 
-Result<base::X509CertificateHandle> import_certificate(ByteView der) {
-  gnutls_x509_crt_t raw = nullptr;
-  if (gnutls_x509_crt_init(&raw) < 0) {
-    return make_error(Errc::internal_error, "gnutls_x509_crt_init failed");
-  }
-  base::X509CertificateHandle crt(raw);
-  const gnutls_datum_t datum = gnutls_datum_of(der);
-  const int rc = gnutls_x509_crt_import(crt.get(), &datum, GNUTLS_X509_FMT_DER);
-  if (rc < 0) {
-    return make_error(Errc::bad_certificate,
-                      std::string("X.509 certificate does not parse: ") + gnutls_strerror(rc));
-  }
-  return crt;
-}
-
 std::string dn_of(gnutls_x509_crt_t crt, bool issuer) {
   gnutls_datum_t dn{nullptr, 0};
   const int rc =
@@ -77,7 +62,7 @@ std::string dn_of(gnutls_x509_crt_t crt, bool issuer) {
 
 Result<std::string> xmpp_name_matches(ByteView leaf_der, std::string_view domain_text) {
   const std::string domain = lower(domain_text);
-  PGPTLS_TRY(const auto crt, import_certificate(leaf_der));
+  PGPTLS_TRY(const auto crt, x509_certificate_from_der(leaf_der));
   gnutls_datum_t extension{nullptr, 0};
   unsigned int critical = 0;
   // 2.5.29.17: subjectAltName (RFC 5280 §4.2.1.6).
@@ -155,7 +140,7 @@ Result<std::string> pkix_verify(const std::vector<Bytes>& chain, std::string_vie
   std::vector<base::X509CertificateHandle> owned;
   std::vector<gnutls_x509_crt_t> certificates;
   for (const Bytes& der : chain) {
-    PGPTLS_TRY(auto crt, import_certificate(der));
+    PGPTLS_TRY(auto crt, x509_certificate_from_der(der));
     certificates.push_back(crt.get());
     owned.push_back(std::move(crt));
   }

@@ -67,6 +67,22 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
                         "the peer's OpenPGP certificate does not parse: " + one.error().message());
     }
     parsed = std::move(one).value();
+    // The keyring's copy of the same certificate counts too: a revocation
+    // the operator imported is not in the copy the peer chose to send.
+    for (const keyring::Cert& known : config_.certificates) {
+      if (known.fingerprint() == parsed->fingerprint()) {
+        auto merged = keyring::merge(known, *parsed);
+        if (!merged.ok()) {
+          return make_error(
+              Errc::bad_certificate,
+              "the peer's OpenPGP certificate " + parsed->fingerprint_hex() +
+                  " cannot be combined with the keyring's copy: " + merged.error().message() +
+                  "; check the keyring entry (pgptls keyring show)");
+        }
+        parsed = std::move(merged).value();
+        break;
+      }
+    }
     cert = &*parsed;
   } else {
     for (const keyring::Cert& known : config_.certificates) {
@@ -229,7 +245,12 @@ Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certi
 
   const keyring::PinContext context{certified, config_.policy.force_tofu,
                                     config_.policy.force_require_openpgp};
-  auto pinned = keyring::check_x509_pin(*config_.pins, domain, spki, context, config_.clock->now());
+  // Certificate pins (signed POSH statements) match the leaf itself.
+  const ByteView leaf = certificate.type == CertificateType::x509
+                            ? ByteView(certificate.x509_chain.front())
+                            : ByteView();
+  auto pinned =
+      keyring::check_x509_pin(*config_.pins, domain, spki, context, config_.clock->now(), leaf);
   if (pinned.ok()) {
     peer.accepted_by = std::string(pinned->pinned_now ? "tofu pin sha256/" : "pin sha256/") +
                        pinned->pin_sha256 + " (" +
@@ -261,10 +282,17 @@ Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certi
 Result<VerifiedPeer> TrustVerifier::verify_key_any_domain(const PresentedCertificate& certificate,
                                                           ByteView spki) {
   PGPTLS_TRY(const std::string presented, keyring::pin_from_spki(spki));
+  std::string leaf_hash;
+  if (certificate.type == CertificateType::x509) {
+    PGPTLS_TRY(leaf_hash, keyring::certificate_pin(certificate.x509_chain.front()));
+  }
   std::vector<std::string> candidates;
   PGPTLS_TRY(const auto all, config_.pins->all_pins());
   for (const keyring::Pin& pin : all) {
-    if (pin.pin_sha256 == presented && !contains(candidates, pin.domain)) {
+    const bool match = pin.kind == keyring::PinKind::certificate
+                           ? !leaf_hash.empty() && pin.pin_sha256 == leaf_hash
+                           : pin.pin_sha256 == presented;
+    if (match && !contains(candidates, pin.domain)) {
       candidates.push_back(pin.domain);
     }
   }

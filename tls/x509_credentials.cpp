@@ -91,16 +91,7 @@ Result<X509Credential> load_x509_credential(ByteView chain_bytes, ByteView key_b
   // The key must belong to the leaf, or every handshake would fail later
   // with a signature error that is much harder to understand.
   PGPTLS_TRY(const auto leaf_key, public_key_from_x509(chain.front()));
-  gnutls_pubkey_t raw = nullptr;
-  if (gnutls_pubkey_init(&raw) < 0) {
-    return make_error(Errc::internal_error, "gnutls_pubkey_init failed");
-  }
-  const base::PublicKeyHandle derived(raw);
-  const int rc = gnutls_pubkey_import_privkey(derived.get(), key.get(), 0, 0);
-  if (rc < 0) {
-    return credential_error("cannot derive the public key of the private key", rc,
-                            "check the key file");
-  }
+  PGPTLS_TRY(const auto derived, public_key_of_private(key.get()));
   PGPTLS_TRY(const bool same, same_public_key(leaf_key.get(), derived.get()));
   if (!same) {
     return make_error(Errc::bad_credential,
@@ -123,16 +114,7 @@ Result<X509Credential> load_x509_credential_files(const std::filesystem::path& c
 
 Result<RawPublicKeyCredential> load_raw_public_key_credential(ByteView key_bytes) {
   PGPTLS_TRY(base::PrivateKeyHandle key, load_private_key(key_bytes));
-  gnutls_pubkey_t raw = nullptr;
-  if (gnutls_pubkey_init(&raw) < 0) {
-    return make_error(Errc::internal_error, "gnutls_pubkey_init failed");
-  }
-  const base::PublicKeyHandle derived(raw);
-  const int rc = gnutls_pubkey_import_privkey(derived.get(), key.get(), 0, 0);
-  if (rc < 0) {
-    return credential_error("cannot derive the public key of the private key", rc,
-                            "check the key file");
-  }
+  PGPTLS_TRY(const auto derived, public_key_of_private(key.get()));
   PGPTLS_TRY(Bytes spki, spki_of(derived.get()));
   return RawPublicKeyCredential{std::move(spki), base::share(std::move(key))};
 }

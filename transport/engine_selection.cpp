@@ -58,6 +58,14 @@ Result<std::unique_ptr<tls::Engine>> gnutls_engine(const EngineSettings& setting
   return tls::make_gnutls_engine(std::move(config));
 }
 
+// serves_openpgp: the server holds an OpenPGP credential and its policy
+// allows OpenPGP certificates (an operator may switch them off).
+bool serves_openpgp(const EngineSettings& settings) {
+  const auto& types = settings.openpgp_policy.certificate_types;
+  return settings.credentials.openpgp.has_value() &&
+         std::find(types.begin(), types.end(), tls::CertificateType::openpgp) != types.end();
+}
+
 // ServerDispatch: the server factory of one connection. The Stream owns a
 // copy of the factory, so the peek state below is per connection; the
 // bytes seen so far are kept to detect a call that does not continue them
@@ -79,8 +87,7 @@ class ServerDispatch {
                            std::equal(seen_.begin(), seen_.end(), bytes.begin());
     if (!continues) {
       seen_.clear();
-      peek_.emplace(*settings_->clock, settings_->credentials.openpgp.has_value(),
-                    settings_->peek_limits);
+      peek_.emplace(*settings_->clock, serves_openpgp(*settings_), settings_->peek_limits);
     }
     const ByteView fresh = bytes.subspan(seen_.size());
     seen_.insert(seen_.end(), fresh.begin(), fresh.end());

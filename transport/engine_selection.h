@@ -4,8 +4,8 @@
 //  * A server peeks at the ClientHello (tls::ClientHelloPeek: size cap and
 //    deadline) and hands the connection to the RFC 6091 engine when the
 //    hello offers OpenPGP in cert_type (RFC 6091 §2) and the server holds an
-//    OpenPGP credential; every other client (TLS 1.3 or 1.2, X.509 or raw
-//    public keys) goes to the GnuTLS engine.
+//    OpenPGP credential (and openpgp_policy allows OpenPGP); every other client (TLS 1.3 or 1.2,
+//    X.509 or raw public keys) goes to the GnuTLS engine.
 //  * A client chooses per peer: ClientMode::openpgp (the RFC 6091 engine,
 //    TLS 1.2, offering the policy's certificate types: OpenPGP, then X.509),
 //    ClientMode::x509 (the GnuTLS engine, TLS 1.3 preferred), or

@@ -47,33 +47,21 @@ Identities& identities() {
   return instance;
 }
 
-void pgptls_mutual(benchmark::State& state, KeyKind kind) {
+// measure_rfc6091_mutual: full mutual handshakes between two RFC 6091
+// engines in memory. The server's configuration is the client's with the
+// role, credentials and verifier of the server side.
+void measure_rfc6091_mutual(benchmark::State& state, const pgptls::tls::Rfc6091Config& client,
+                            const pgptls::tls::Credentials& server_credentials,
+                            std::shared_ptr<pgptls::tls::PeerVerifier> server_verifier) {
   using namespace pgptls::tls;
-  const X509Identity& server_id = identities().get(kind, true);
-  const X509Identity& client_id = identities().get(kind, false);
-  auto rng = std::make_shared<pgptls::base::SystemRng>();
-  auto clock = std::make_shared<pgptls::base::SystemClock>();
-  auto client_verifier = std::make_shared<test::SpkiVerifier>();
-  client_verifier->trust(server_id.spki_sha256, server_id.domain);
-  auto server_verifier = std::make_shared<test::SpkiVerifier>();
-  server_verifier->trust(client_id.spki_sha256, client_id.domain);
+  Rfc6091Config server = client;
+  server.role = Role::server;
+  server.credentials = server_credentials;
+  server.verifier = std::move(server_verifier);
+  server.server_name.reset();
   for (auto _ : state) {
-    Rfc6091Config client;
-    client.role = Role::client;
-    client.policy.certificate_types = {CertificateType::x509};
-    client.policy.groups = {NamedGroup::x25519};
-    client.credentials.x509 = client_id.credential();
-    client.verifier = client_verifier;
-    client.rng = rng;
-    client.clock = clock;
-    client.server_name = server_id.domain;
-    Rfc6091Config server = client;
-    server.role = Role::server;
-    server.credentials.x509 = server_id.credential();
-    server.verifier = server_verifier;
-    server.server_name.reset();
-    auto c = make_rfc6091_engine(std::move(client));
-    auto s = make_rfc6091_engine(std::move(server));
+    auto c = make_rfc6091_engine(client);
+    auto s = make_rfc6091_engine(server);
     (void)(*c)->start();
     test::pump(**c, **s);
     if ((*c)->status() != EngineStatus::established ||
@@ -84,6 +72,38 @@ void pgptls_mutual(benchmark::State& state, KeyKind kind) {
   }
   state.counters["handshakes/s"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+// rfc6091_client_config: a client offering one certificate type over X25519.
+pgptls::tls::Rfc6091Config rfc6091_client_config(
+    pgptls::tls::CertificateType type, std::shared_ptr<pgptls::tls::PeerVerifier> verifier,
+    const std::string& server_domain) {
+  using namespace pgptls::tls;
+  Rfc6091Config client;
+  client.role = Role::client;
+  client.policy.certificate_types = {type};
+  client.policy.groups = {NamedGroup::x25519};
+  client.verifier = std::move(verifier);
+  client.rng = std::make_shared<pgptls::base::SystemRng>();
+  client.clock = std::make_shared<pgptls::base::SystemClock>();
+  client.server_name = server_domain;
+  return client;
+}
+
+void pgptls_mutual(benchmark::State& state, KeyKind kind) {
+  using namespace pgptls::tls;
+  const X509Identity& server_id = identities().get(kind, true);
+  const X509Identity& client_id = identities().get(kind, false);
+  auto client_verifier = std::make_shared<test::SpkiVerifier>();
+  client_verifier->trust(server_id.spki_sha256, server_id.domain);
+  auto server_verifier = std::make_shared<test::SpkiVerifier>();
+  server_verifier->trust(client_id.spki_sha256, client_id.domain);
+  Rfc6091Config client =
+      rfc6091_client_config(CertificateType::x509, client_verifier, server_id.domain);
+  client.credentials.x509 = client_id.credential();
+  Credentials server_credentials;
+  server_credentials.x509 = server_id.credential();
+  measure_rfc6091_mutual(state, client, server_credentials, server_verifier);
 }
 
 struct OpenPgpIdentities {
@@ -108,39 +128,16 @@ void pgptls_openpgp_mutual(benchmark::State& state, pgptls::tls::test::OpenPgpKi
   static OpenPgpIdentities identities;
   const auto& server_id = identities.get(kind, true);
   const auto& client_id = identities.get(kind, false);
-  auto rng = std::make_shared<pgptls::base::SystemRng>();
-  auto clock = std::make_shared<pgptls::base::SystemClock>();
   auto client_verifier = std::make_shared<test::OpenPgpTrustVerifier>();
   client_verifier->trust(server_id);
   auto server_verifier = std::make_shared<test::OpenPgpTrustVerifier>();
   server_verifier->trust(client_id);
-  for (auto _ : state) {
-    Rfc6091Config client;
-    client.role = Role::client;
-    client.policy.certificate_types = {CertificateType::openpgp};
-    client.policy.groups = {NamedGroup::x25519};
-    client.credentials.openpgp = client_id.credential();
-    client.verifier = client_verifier;
-    client.rng = rng;
-    client.clock = clock;
-    client.server_name = server_id.domain;
-    Rfc6091Config server = client;
-    server.role = Role::server;
-    server.credentials.openpgp = server_id.credential();
-    server.verifier = server_verifier;
-    server.server_name.reset();
-    auto c = make_rfc6091_engine(std::move(client));
-    auto s = make_rfc6091_engine(std::move(server));
-    (void)(*c)->start();
-    test::pump(**c, **s);
-    if ((*c)->status() != EngineStatus::established ||
-        (*s)->status() != EngineStatus::established) {
-      state.SkipWithError("handshake failed");
-      return;
-    }
-  }
-  state.counters["handshakes/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  Rfc6091Config client =
+      rfc6091_client_config(CertificateType::openpgp, client_verifier, server_id.domain);
+  client.credentials.openpgp = client_id.credential();
+  Credentials server_credentials;
+  server_credentials.openpgp = server_id.credential();
+  measure_rfc6091_mutual(state, client, server_credentials, server_verifier);
 }
 
 // GnuTLS over memory: each direction is a byte queue; pull answers EAGAIN

@@ -162,6 +162,18 @@ TEST_F(OpenPgpServeConnectTest, MutualRsa2048) {
   stop(*server);
 }
 
+TEST_F(OpenPgpServeConnectTest, ClientAuthNoneServesAnAnonymousClient) {
+  // The server proves itself with OpenPGP and asks the client for nothing.
+  auto server = serve(join({{"--echo", "--client-auth", "none"}, openpgp("a")}));
+  ASSERT_TRUE(server);
+  const auto ok = connect({"--mode", "openpgp", "--authority", key("ca.asc")});
+  EXPECT_EQ(ok.exit_code, 0) << ok.describe();
+  EXPECT_EQ(ok.out, "hello\n");
+  EXPECT_NE(ok.err.find(accepted_by_ca("a.example")), std::string::npos) << ok.err;
+  EXPECT_TRUE(server->wait_for_log("cert=none peer=- not authenticated", 5s)) << server->log();
+  stop(*server);
+}
+
 TEST_F(OpenPgpServeConnectTest, FingerprintOnlyNeedsTheServersKeyring) {
   const auto client = join(
       {{"--mode", "openpgp", "--authority", key("ca.asc"), "--fingerprint-only"}, openpgp("b")});
@@ -192,6 +204,32 @@ TEST_F(OpenPgpServeConnectTest, FingerprintOnlyNeedsTheServersKeyring) {
   stop(*server);
 }
 
+TEST_F(OpenPgpServeConnectTest, StateDirectoryAuthoritiesAndKeyring) {
+  // The operator's way: `authority add` and `keyring import` once, then
+  // serve and connect need no trust options.
+  const auto run = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{kProgram};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ToolOptions options;
+    options.env["PGPTLS_HOME"] = home_.path().string();
+    options.timeout = 30s;
+    const auto result = run_tool(argv, options);
+    EXPECT_TRUE(result.ok()) << result.describe();
+  };
+  run({"authority", "add", key("ca.asc"), "--scope", "*.example"});
+  run({"keyring", "import", key("a.asc"), key("b.asc")});
+  auto server = serve(join({{"--echo"}, openpgp("a")}));
+  ASSERT_TRUE(server);
+  // b sends only its fingerprint: the server finds b in the state keyring;
+  // mode auto picks OpenPGP because the state keyring certifies a.example.
+  const auto ok = connect(join({{"--fingerprint-only"}, openpgp("b")}));
+  EXPECT_EQ(ok.exit_code, 0) << ok.describe();
+  EXPECT_EQ(ok.out, "hello\n");
+  EXPECT_NE(ok.err.find(accepted_by_ca("a.example")), std::string::npos) << ok.err;
+  EXPECT_TRUE(server->wait_for_log(accepted_by_ca("b.example"), 5s)) << server->log();
+  stop(*server);
+}
+
 TEST_F(OpenPgpServeConnectTest, PassphraseProtectedKey) {
   auto server = serve(join({{"--echo", "--authority", key("ca.asc")}, openpgp("a")}));
   ASSERT_TRUE(server);
@@ -205,6 +243,32 @@ TEST_F(OpenPgpServeConnectTest, PassphraseProtectedKey) {
   EXPECT_EQ(from_fd.exit_code, 0) << from_fd.describe();
   EXPECT_EQ(from_fd.out, "after the passphrase\n");
   EXPECT_TRUE(server->wait_for_log(accepted_by_ca("b.example"), 5s)) << server->log();
+  stop(*server);
+}
+
+TEST_F(OpenPgpServeConnectTest, PassphrasePromptOnATerminal) {
+  // script(1) gives connect a terminal: it prompts there, with echo off.
+  ASSERT_TRUE(has_tool("script")) << "script (util-linux) runs the program on a terminal";
+  auto server = serve(join({{"--echo", "--authority", key("ca.asc")}, openpgp("a")}));
+  ASSERT_TRUE(server);
+  std::string command = kProgram + " connect 127.0.0.1:" + std::to_string(port_) +
+                        " --peer a.example --mode openpgp --linger 300 --pins " + client_pins() +
+                        " --authority " + key("ca.asc");
+  for (const std::string& option : openpgp("pb")) {
+    command += " " + option;
+  }
+  auto client = ChildProcess::start({"script", "-qec", command, "/dev/null"}, temp_.file("tty.log"),
+                                    {{"PGPTLS_HOME", home_.path()}});
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->wait_for_log(
+      "Passphrase for OpenPGP key 0x" + world_->sub.at("pb").substr(24) + " of ", 10s))
+      << client->log();
+  // Typed only once the prompt is there, so the terminal's echo is already off.
+  ASSERT_TRUE(client->write_stdin(std::string(kPbPassphrase) + "\n"));
+  EXPECT_TRUE(client->wait_for_log(accepted_by_ca("a.example"), 10s)) << client->log();
+  EXPECT_TRUE(server->wait_for_log(accepted_by_ca("b.example"), 5s)) << server->log();
+  EXPECT_EQ(client->log().find(kPbPassphrase), std::string::npos) << client->log();
+  client->close_stdin();
   stop(*server);
 }
 

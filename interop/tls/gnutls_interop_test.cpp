@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "interop/tls/pki_interop_fixture.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
 #include "tests/support/socket_driver.h"
@@ -35,23 +36,14 @@ std::string gnutls_priority(TlsVersion version, bool raw_keys) {
   return priority;
 }
 
-class GnutlsInteropTest : public ::testing::TestWithParam<TlsVersion> {
+class GnutlsInteropTest : public PkiInteropFixture<KeyKind::ecdsa, KeyKind::ed25519> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    server_ = make_identity(dir_->path(), "server.example", KeyKind::ecdsa);
-    client_ = make_identity(dir_->path(), "client.example", KeyKind::ed25519);
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
   void SetUp() override {
-    if (!has_tool("gnutls-serv") || !has_tool("gnutls-cli")) {
-      GTEST_SKIP() << "gnutls-bin is not installed (scripts/install-deps installs it)";
+    if (!tools_present({"gnutls-serv", "gnutls-cli"})) {
+      GTEST_SKIP() << missing_tool_
+                   << " is not installed (scripts/install-deps installs gnutls-bin)";
     }
-    ASSERT_FALSE(server_.credential.chain.empty()) << "fixtures were not made";
-    verifier_ = std::make_shared<SpkiVerifier>();
+    prepare();
   }
 
   // start_gnutls_serv: an echo server on a fresh port (gnutls-serv has no
@@ -67,17 +59,6 @@ class GnutlsInteropTest : public ::testing::TestWithParam<TlsVersion> {
     }
     return child;
   }
-
-  std::unique_ptr<tls::Engine> make(tls::GnutlsEngineConfig config) {
-    auto engine = tls::make_gnutls_engine(std::move(config));
-    EXPECT_TRUE(engine.ok()) << engine.error().message();
-    return engine.ok() ? std::move(engine).value() : nullptr;
-  }
-
-  static inline TempDir* dir_ = nullptr;
-  static inline Identity server_;
-  static inline Identity client_;
-  std::shared_ptr<SpkiVerifier> verifier_;
 };
 
 TEST_P(GnutlsInteropTest, OurClientAgainstGnutlsServPinned) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "interop/tls/pki_interop_fixture.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
 #include "tests/support/socket_driver.h"
@@ -29,23 +30,13 @@ const char* openssl_version_flag(TlsVersion version) {
   return version == TlsVersion::tls13 ? "-tls1_3" : "-tls1_2";
 }
 
-class OpensslInteropTest : public ::testing::TestWithParam<TlsVersion> {
+class OpensslInteropTest : public PkiInteropFixture<KeyKind::rsa, KeyKind::ecdsa> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    server_ = make_identity(dir_->path(), "server.example", KeyKind::rsa);
-    client_ = make_identity(dir_->path(), "client.example", KeyKind::ecdsa);
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
   void SetUp() override {
-    if (!has_tool("openssl")) {
-      GTEST_SKIP() << "openssl is not installed (scripts/install-deps installs it)";
+    if (!tools_present({"openssl"})) {
+      GTEST_SKIP() << missing_tool_ << " is not installed (scripts/install-deps installs openssl)";
     }
-    ASSERT_FALSE(server_.credential.chain.empty()) << "fixtures were not made";
-    verifier_ = std::make_shared<SpkiVerifier>();
+    prepare();
   }
 
   std::optional<ChildProcess> start_s_server(std::uint16_t port, TlsVersion version) {
@@ -60,17 +51,6 @@ class OpensslInteropTest : public ::testing::TestWithParam<TlsVersion> {
     }
     return child;
   }
-
-  std::unique_ptr<tls::Engine> make(tls::GnutlsEngineConfig config) {
-    auto engine = tls::make_gnutls_engine(std::move(config));
-    EXPECT_TRUE(engine.ok()) << engine.error().message();
-    return engine.ok() ? std::move(engine).value() : nullptr;
-  }
-
-  static inline TempDir* dir_ = nullptr;
-  static inline Identity server_;
-  static inline Identity client_;
-  std::shared_ptr<SpkiVerifier> verifier_;
 };
 
 TEST_P(OpensslInteropTest, OurClientAgainstSServerPinned) {

@@ -3,5 +3,4 @@
 pgptls_test(tls_rfc6091_interop_tests
   SOURCES
     rfc6091_interop_test.cpp
-    rfc6091_socket.cpp
-  LIBS pgptls::tls pgptls_tls_engine_test_support pgptls_test_support)
+  LIBS pgptls::tls pgptls_tls_engine_test_support pgptls_engine_test_support)

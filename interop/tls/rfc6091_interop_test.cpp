@@ -6,14 +6,18 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/rng.h"
-#include "interop/tls/rfc6091_socket.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
+#include "tests/support/socket_driver.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/engine_support.h"
 #include "tls/errors.h"
@@ -24,14 +28,16 @@ namespace {
 
 using namespace std::chrono_literals;
 using pgptls::test::ChildProcess;
-using test::EngineSocket;
+using pgptls::test::connect_loopback;
+using pgptls::test::LoopbackListener;
+using pgptls::test::SocketDriver;
 using test::KeyKind;
 using test::X509Identity;
 
 constexpr const char* kGnutlsTls12 = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
 
 class Rfc6091Interop : public ::testing::Test {
- protected:
+ public:
   static void SetUpTestSuite() {
     dir_ = new pgptls::test::TempDir();
     ids_ = new std::map<std::string, X509Identity>();
@@ -83,16 +89,14 @@ class Rfc6091Interop : public ::testing::Test {
   static void client_roundtrip(std::uint16_t port, Rfc6091Config cfg, const std::string& answer) {
     auto engine = make_rfc6091_engine(std::move(cfg));
     ASSERT_TRUE(engine.ok());
-    ASSERT_TRUE((*engine)->start().ok());
-    EngineSocket socket(EngineSocket::connect_to(port), **engine);
+    SocketDriver socket(connect_loopback(port, 10s), **engine);
     ASSERT_TRUE(socket.handshake(10s))
         << (*engine)->state_name() << " "
         << ((*engine)->failure() ? (*engine)->failure()->message() : "");
     EXPECT_TRUE((*engine)->session().peer.has_value());
-    ASSERT_TRUE(socket.send("hello\n"));
-    EXPECT_NE(socket.receive_until(answer, 10s).find(answer), std::string::npos);
-    (void)(*engine)->close();
-    socket.pump_once(100ms);
+    ASSERT_TRUE(socket.write("hello\n", 10s));
+    EXPECT_NE(socket.read_until(answer, 10s).find(answer), std::string::npos);
+    socket.close(100ms);
   }
 
   static pgptls::test::TempDir* dir_;
@@ -152,46 +156,46 @@ struct Served {
   bool peer_verified = false;
 };
 
-Served serve_one(int listener, Rfc6091Config cfg) {
+Served serve_one(LoopbackListener& listener, Rfc6091Config cfg) {
   Served served;
   auto engine = make_rfc6091_engine(std::move(cfg));
   if (!engine.ok()) {
     return served;
   }
-  EngineSocket socket(EngineSocket::accept_from(listener, 10s), **engine);
+  SocketDriver socket(listener.accept(10s), **engine);
   served.established = socket.handshake(10s);
   if (served.established) {
     served.peer_verified = (*engine)->session().peer.has_value();
-    served.received = socket.receive_until("\n", 10s);
-    (void)socket.send(served.received);
-    socket.pump_once(50ms);
+    served.received = socket.read_until("\n", 10s);
+    (void)socket.write(served.received, 10s);
   }
   served.failure = (*engine)->failure();
   return served;
 }
 
-TEST_F(Rfc6091Interop, GnutlsCliAgainstOurServer) {
+// ClientArgv: the command line of a real client that connects to our server
+// on `port` as `client`, trusting `server`.
+using ClientArgv = std::function<std::vector<std::string>(
+    std::uint16_t port, const X509Identity& server, const X509Identity& client)>;
+
+// expect_real_client_served: for each server key and each of its suites, the
+// real client connects to our server, is verified, and its line is echoed.
+// `client_key_for` picks the client's key for a server key.
+void expect_real_client_served(const ClientArgv& argv,
+                               const std::function<std::string(const std::string&)>& client_key_for,
+                               const std::filesystem::path& log) {
   for (const std::string key : {"rsa", "ecdsa", "ed25519"}) {
-    // GnuTLS 3.7's client offers an Ed25519 client certificate in TLS 1.2
-    // only through its retrieve callback, so gnutls-cli authenticates with
-    // ECDSA against the Ed25519 server.
-    const std::string client_key = key == "ed25519" ? "ecdsa" : key;
-    const X509Identity& server = id("server-" + key);
-    const X509Identity& client = id("client-" + client_key);
-    for (const CipherSuite* suite : suites_for(key)) {
+    const X509Identity& server = Rfc6091Interop::id("server-" + key);
+    const X509Identity& client = Rfc6091Interop::id("client-" + client_key_for(key));
+    for (const CipherSuite* suite : Rfc6091Interop::suites_for(key)) {
       SCOPED_TRACE(key + " " + std::string(suite->name));
-      const std::uint16_t port = pgptls::test::free_port();
-      const int listener = EngineSocket::listen_on(port);
-      ASSERT_GE(listener, 0);
-      auto cli = ChildProcess::start(
-          {"gnutls-cli", "-p", std::to_string(port), "--priority", kGnutlsTls12, "--x509cafile",
-           server.certificate_pem.string(), "--verify-hostname", server.domain, "--x509certfile",
-           client.certificate_pem.string(), "--x509keyfile", client.key_pem.string(), "127.0.0.1"},
-          dir_->file("gnutls-cli.log"));
+      auto listener = LoopbackListener::open();
+      ASSERT_TRUE(listener.has_value());
+      auto cli = ChildProcess::start(argv(listener->port(), server, client), log);
       ASSERT_TRUE(cli.has_value());
       cli->write_stdin("hello\n");
-      const Served served = serve_one(listener, config(Role::server, server, client, suite->id));
-      ::close(listener);
+      const Served served =
+          serve_one(*listener, Rfc6091Interop::config(Role::server, server, client, suite->id));
       EXPECT_TRUE(served.established)
           << (served.failure ? served.failure->message() : "") << cli->log();
       EXPECT_TRUE(served.peer_verified);
@@ -202,41 +206,59 @@ TEST_F(Rfc6091Interop, GnutlsCliAgainstOurServer) {
   }
 }
 
+TEST_F(Rfc6091Interop, GnutlsCliAgainstOurServer) {
+  expect_real_client_served(
+      [](std::uint16_t port, const X509Identity& server, const X509Identity& client) {
+        return std::vector<std::string>{"gnutls-cli",
+                                        "-p",
+                                        std::to_string(port),
+                                        "--priority",
+                                        kGnutlsTls12,
+                                        "--x509cafile",
+                                        server.certificate_pem.string(),
+                                        "--verify-hostname",
+                                        server.domain,
+                                        "--x509certfile",
+                                        client.certificate_pem.string(),
+                                        "--x509keyfile",
+                                        client.key_pem.string(),
+                                        "127.0.0.1"};
+      },
+      // GnuTLS 3.7's client offers an Ed25519 client certificate in TLS 1.2
+      // only through its retrieve callback, so gnutls-cli authenticates with
+      // ECDSA against the Ed25519 server.
+      [](const std::string& key) { return key == "ed25519" ? std::string("ecdsa") : key; },
+      dir_->file("gnutls-cli.log"));
+}
+
 TEST_F(Rfc6091Interop, OpensslClientAgainstOurServer) {
-  for (const std::string key : {"rsa", "ecdsa", "ed25519"}) {
-    const X509Identity& server = id("server-" + key);
-    const X509Identity& client = id("client-" + key);
-    for (const CipherSuite* suite : suites_for(key)) {
-      SCOPED_TRACE(key + " " + std::string(suite->name));
-      const std::uint16_t port = pgptls::test::free_port();
-      const int listener = EngineSocket::listen_on(port);
-      ASSERT_GE(listener, 0);
-      auto cli = ChildProcess::start(
-          {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-tls1_2",
-           "-quiet", "-servername", server.domain, "-CAfile", server.certificate_pem.string(),
-           "-verify_return_error", "-cert", client.certificate_pem.string(), "-key",
-           client.key_pem.string()},
-          dir_->file("s_client.log"));
-      ASSERT_TRUE(cli.has_value());
-      cli->write_stdin("hello\n");
-      const Served served = serve_one(listener, config(Role::server, server, client, suite->id));
-      ::close(listener);
-      EXPECT_TRUE(served.established)
-          << (served.failure ? served.failure->message() : "") << cli->log();
-      EXPECT_TRUE(served.peer_verified);
-      EXPECT_EQ(served.received, "hello\n");
-      EXPECT_TRUE(cli->wait_for_log("hello", 5s)) << cli->log();
-      cli->close_stdin();
-    }
-  }
+  expect_real_client_served(
+      [](std::uint16_t port, const X509Identity& server, const X509Identity& client) {
+        return std::vector<std::string>{"openssl",
+                                        "s_client",
+                                        "-connect",
+                                        "127.0.0.1:" + std::to_string(port),
+                                        "-tls1_2",
+                                        "-quiet",
+                                        "-servername",
+                                        server.domain,
+                                        "-CAfile",
+                                        server.certificate_pem.string(),
+                                        "-verify_return_error",
+                                        "-cert",
+                                        client.certificate_pem.string(),
+                                        "-key",
+                                        client.key_pem.string()};
+      },
+      [](const std::string& key) { return key; }, dir_->file("s_client.log"));
 }
 
 TEST_F(Rfc6091Interop, GnutlsCliRenegotiationIsRefused) {
   const X509Identity& server = id("server-ecdsa");
   const X509Identity& client = id("client-ecdsa");
-  const std::uint16_t port = pgptls::test::free_port();
-  const int listener = EngineSocket::listen_on(port);
-  ASSERT_GE(listener, 0);
+  auto listener = LoopbackListener::open();
+  ASSERT_TRUE(listener.has_value());
+  const std::uint16_t port = listener->port();
   auto cli = ChildProcess::start(
       {"gnutls-cli", "-p", std::to_string(port), "--priority", kGnutlsTls12, "--rehandshake",
        "--x509cafile", server.certificate_pem.string(), "--verify-hostname", server.domain,
@@ -247,12 +269,9 @@ TEST_F(Rfc6091Interop, GnutlsCliRenegotiationIsRefused) {
   auto cfg = config(Role::server, server, client, supported_cipher_suites().front().id);
   auto engine = make_rfc6091_engine(std::move(cfg));
   ASSERT_TRUE(engine.ok());
-  EngineSocket socket(EngineSocket::accept_from(listener, 10s), **engine);
-  ::close(listener);
+  SocketDriver socket(listener->accept(10s), **engine);
   ASSERT_TRUE(socket.handshake(10s));
-  for (int i = 0; i < 50 && (*engine)->status() == EngineStatus::established; ++i) {
-    socket.pump_once(100ms);
-  }
+  EXPECT_TRUE(socket.run_until_end(5s));
   ASSERT_TRUE((*engine)->failure().has_value()) << cli->log();
   EXPECT_EQ((*engine)->failure()->code, make_error_code(Errc::no_renegotiation));
   EXPECT_TRUE(cli->wait_for_log("No renegotiation", 5s)) << cli->log();
@@ -277,15 +296,12 @@ TEST_F(Rfc6091Interop, OpensslServerRenegotiationIsRefused) {
   auto engine = make_rfc6091_engine(
       config(Role::client, client, server, supported_cipher_suites().front().id));
   ASSERT_TRUE(engine.ok());
-  ASSERT_TRUE((*engine)->start().ok());
-  EngineSocket socket(EngineSocket::connect_to(port), **engine);
+  SocketDriver socket(connect_loopback(port, 10s), **engine);
   ASSERT_TRUE(socket.handshake(10s)) << process->log();
   ASSERT_TRUE(process->wait_for_log("CIPHER is", 5s)) << process->log();
   // s_server renegotiates (sends HelloRequest) when "R" arrives on stdin.
   process->write_stdin("R\n");
-  for (int i = 0; i < 50 && (*engine)->status() == EngineStatus::established; ++i) {
-    socket.pump_once(100ms);
-  }
+  EXPECT_TRUE(socket.run_until_end(5s));
   ASSERT_TRUE((*engine)->failure().has_value()) << process->log();
   EXPECT_EQ((*engine)->failure()->code, make_error_code(Errc::no_renegotiation));
   EXPECT_TRUE(process->wait_for_log("no renegotiation", 5s)) << process->log();
@@ -301,12 +317,12 @@ namespace {
 // our server with `code`, and the client reports the alert `alert_text`.
 void refused_by_our_server(const std::vector<std::string>& argv, Rfc6091Config cfg, Errc code,
                            const std::string& alert_text, const std::filesystem::path& log,
-                           int listener) {
+                           LoopbackListener& listener) {
   auto cli = ChildProcess::start(argv, log);
   ASSERT_TRUE(cli.has_value());
   auto engine = make_rfc6091_engine(std::move(cfg));
   ASSERT_TRUE(engine.ok());
-  EngineSocket socket(EngineSocket::accept_from(listener, 10s), **engine);
+  SocketDriver socket(listener.accept(10s), **engine);
   EXPECT_FALSE(socket.handshake(10s));
   ASSERT_TRUE((*engine)->failure().has_value());
   EXPECT_EQ((*engine)->failure()->code, make_error_code(code)) << (*engine)->failure()->message();
@@ -316,31 +332,29 @@ void refused_by_our_server(const std::vector<std::string>& argv, Rfc6091Config c
 TEST_F(Rfc6091Interop, GnutlsCliWithoutExtendedMasterSecretIsRefused) {
   const X509Identity& server = id("server-ecdsa");
   const X509Identity& client = id("client-ecdsa");
-  const std::uint16_t port = pgptls::test::free_port();
-  const int listener = EngineSocket::listen_on(port);
-  ASSERT_GE(listener, 0);
+  auto listener = LoopbackListener::open();
+  ASSERT_TRUE(listener.has_value());
+  const std::uint16_t port = listener->port();
   refused_by_our_server(
       {"gnutls-cli", "-p", std::to_string(port), "--priority",
        std::string(kGnutlsTls12) + ":%NO_SESSION_HASH", "--x509cafile",
        server.certificate_pem.string(), "--verify-hostname", server.domain, "127.0.0.1"},
       config(Role::server, server, client, supported_cipher_suites().front().id),
       Errc::insufficient_security, "Insufficient security", dir_->file("gnutls-cli-noems.log"),
-      listener);
-  ::close(listener);
+      *listener);
 }
 
 TEST_F(Rfc6091Interop, OpensslTls13OnlyClientIsRefused) {
   const X509Identity& server = id("server-ecdsa");
   const X509Identity& client = id("client-ecdsa");
-  const std::uint16_t port = pgptls::test::free_port();
-  const int listener = EngineSocket::listen_on(port);
-  ASSERT_GE(listener, 0);
+  auto listener = LoopbackListener::open();
+  ASSERT_TRUE(listener.has_value());
+  const std::uint16_t port = listener->port();
   refused_by_our_server({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port),
                          "-tls1_3", "-servername", server.domain},
                         config(Role::server, server, client, supported_cipher_suites().front().id),
                         Errc::protocol_version, "protocol version",
-                        dir_->file("s_client-tls13.log"), listener);
-  ::close(listener);
+                        dir_->file("s_client-tls13.log"), *listener);
 }
 
 }  // namespace

@@ -9,20 +9,21 @@
 namespace pgptls::test {
 namespace {
 
-const char* const kNames[] = {"ca", "a", "b", "ra", "rb", "pb", "impostor"};
+const char* const kNames[] = {"ca", "a", "b", "ra", "rb", "pb", "impostor", "old"};
 
 // generate: a new certificate for user_id even when one exists already
 // (several keys claim xmpp:b.example); its fingerprint is the one the
 // generation adds to the user ID's listing.
 std::string generate(GpgHome& gpg, const std::string& user_id, const std::string& algo,
-                     const std::string& usage, const std::string& passphrase = "") {
+                     const std::string& usage, const std::string& passphrase = "",
+                     const std::string& expire = "never") {
   std::vector<std::string> before;
   try {
     before = gpg.fingerprints("=" + user_id);
   } catch (const std::runtime_error&) {
     // gpg fails to list a user ID no key has yet.
   }
-  gpg.run({"--yes", "--passphrase", passphrase, "--quick-gen-key", user_id, algo, usage, "never"});
+  gpg.run({"--yes", "--passphrase", passphrase, "--quick-gen-key", user_id, algo, usage, expire});
   for (const std::string& candidate : gpg.fingerprints("=" + user_id)) {
     if (std::find(before.begin(), before.end(), candidate) == before.end()) {
       return candidate;
@@ -49,6 +50,10 @@ void make_world(const std::filesystem::path& out) {
     gpg.run({"--passphrase", passphrase, "--quick-add-key", fpr[name], "ed25519", "auth", "never"});
     sub[name] = gpg.fingerprints(fpr[name]).back();
   }
+  // old: made in 2020 and expired a day later (gpg --faked-system-time).
+  gpg.faked_time("20200101T000000!");
+  fpr["old"] = generate(gpg, "xmpp:old.example", "ed25519", "sign,cert,auth", "", "1d");
+  gpg.faked_time(std::nullopt);
   // RSA-2048 as GnuTLS 3.5 peers have them: one key for everything.
   fpr["ra"] = generate(gpg, "xmpp:a.example", "rsa2048", "sign,cert,auth");
   fpr["rb"] = generate(gpg, "xmpp:b.example", "rsa2048", "sign,cert,auth");
@@ -74,7 +79,7 @@ void make_world(const std::filesystem::path& out) {
 const OpenPgpWorld& openpgp_world() {
   static const OpenPgpWorld world = [] {
     OpenPgpWorld made;
-    made.dir = cached_fixture("cli-openpgp-v1", make_world);
+    made.dir = cached_fixture("cli-openpgp-v2", make_world);
     for (const char* name : kNames) {
       made.fpr[name] = read_text_file(made.dir / (std::string(name) + ".fpr"));
       const std::string sub = read_text_file(made.dir / (std::string(name) + ".sub"));

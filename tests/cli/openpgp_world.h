@@ -10,6 +10,8 @@
 //   pb        xmpp:b.example, Ed25519 [SC] + [A], certified, secret keys
 //             protected with the passphrase in pb.pass
 //   impostor  xmpp:b.example, Ed25519 [SC] + [A], certified by nobody
+//   old       xmpp:old.example, Ed25519 [SCA], made 2020-01-01, expired a
+//             day later
 //
 // Files per key NAME: NAME.asc (armored certificate), NAME.sec (binary
 // `gpg --export-secret-keys`); fingerprints in fpr, the [A] subkey's in sub.

@@ -5,6 +5,7 @@
 // same options from a --config file. Keys come from gpg (openpgp_world.h).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -97,6 +98,25 @@ TEST_F(OpenPgpOptionsTest, CertificateAndKeyMustMatch) {
   expect_fails(connect(credential("a", "b")),
                "holds no secret key of certificate " + world_->fpr.at("a") + " (--openpgp-cert " +
                    world_->file("a.asc") + "): the certificate and the key do not match");
+}
+
+TEST_F(OpenPgpOptionsTest, ExpiredCertificateIsRefused) {
+  expect_fails(connect(credential("old", "old")), "--openpgp-cert " + world_->file("old.asc") +
+                                                      ": certificate " + world_->fpr.at("old") +
+                                                      " is not valid now; renew or replace it");
+}
+
+TEST_F(OpenPgpOptionsTest, SkippedKeyringFilesAreReported) {
+  // A file in the state directory's keyring that is not a certificate
+  // does not stop the program, but it says so.
+  std::filesystem::create_directories(home_.file("keyring"));
+  write("keyring/NOT-A-CERTIFICATE", "junk");
+  const auto result = connect({});
+  EXPECT_EQ(result.exit_code, 1) << result.describe();  // loads, then cannot dial
+  EXPECT_NE(result.err.find("pgptls connect: warning: keyring file " +
+                            home_.file("keyring/NOT-A-CERTIFICATE").string() + " skipped: "),
+            std::string::npos)
+      << result.err;
 }
 
 TEST_F(OpenPgpOptionsTest, SubkeySelection) {

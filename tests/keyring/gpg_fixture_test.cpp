@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "base/clock.h"
+#include "base/encoding.h"
 #include "keyring/armor.h"
 #include "keyring/authority.h"
 #include "keyring/errors.h"
@@ -525,19 +526,30 @@ TEST_F(GpgFixtures, SqCertifiedKeyIsAccepted) {
   EXPECT_FALSE(v->keys.empty());
 }
 
-TEST_F(GpgFixtures, WritesFuzzSeedsWhenAsked) {
-  // PGPTLS_WRITE_SEEDS=<dir> stores every fixture certificate (binary) as a
-  // fuzz seed; used once to make fuzz/corpus/keyring_cert.
-  const char* dir = std::getenv("PGPTLS_WRITE_SEEDS");
-  if (dir == nullptr) {
-    GTEST_SKIP() << "PGPTLS_WRITE_SEEDS not set";
-  }
+TEST_F(GpgFixtures, EveryFixtureRoundTripsAndCanSeedTheFuzzer) {
+  // Every certificate gpg made here parses strictly and serializes back to
+  // bytes that parse to the same fingerprint. With PGPTLS_WRITE_SEEDS=<dir>
+  // the exports are also stored as fuzz seeds (how fuzz/corpus/keyring_cert
+  // was made).
+  const char* seed_dir = std::getenv("PGPTLS_WRITE_SEEDS");
+  ASSERT_FALSE(fprs_.empty());
   int n = 0;
   for (const auto& [uid, fpr] : fprs_) {
-    const auto out = gpg({"--export", fpr}).out;
-    std::ofstream(std::filesystem::path(dir) / ("gpg-" + std::to_string(n++) + ".pgp"),
-                  std::ios::binary)
-        << out;
+    SCOPED_TRACE(uid);
+    const std::string exported = gpg({"--export", fpr}).out;
+    auto parsed = parse_certificate(as_bytes_view(exported));
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message();
+    EXPECT_EQ(base::hex_encode_upper(parsed->fingerprint()), fpr);
+    auto serialized = parsed->serialize();
+    ASSERT_TRUE(serialized.ok()) << serialized.error().message();
+    auto again = parse_certificate(*serialized);
+    ASSERT_TRUE(again.ok()) << again.error().message();
+    EXPECT_EQ(again->fingerprint(), parsed->fingerprint());
+    if (seed_dir != nullptr) {
+      std::ofstream(std::filesystem::path(seed_dir) / ("gpg-" + std::to_string(n++) + ".pgp"),
+                    std::ios::binary)
+          << exported;
+    }
   }
 }
 

@@ -247,7 +247,8 @@ TEST(PinStore, NewerSchemaIsRefusedWithoutChange) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, Errc::storage_error);
   EXPECT_NE(store.error().message().find("has schema version 9 but this pgptls knows versions up "
-                                         "to 2; upgrade pgptls"),
+                                         "to " +
+                                         std::to_string(kPinSchemaVersion) + "; upgrade pgptls"),
             std::string::npos);
 }
 
@@ -292,7 +293,7 @@ TEST(PinStore, MigratesFromSchemaVersion1) {
   }
   auto store = PinStore::open(path);
   ASSERT_TRUE(store.ok()) << store.error().message();
-  EXPECT_EQ(*store->database().user_version(), 2);
+  EXPECT_EQ(*store->database().user_version(), kPinSchemaVersion);
   const auto pins = store->pins("b.example");
   ASSERT_EQ(pins->size(), 1u);
   EXPECT_EQ((*pins)[0].source, PinSource::tofu);

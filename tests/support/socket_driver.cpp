@@ -191,6 +191,27 @@ std::string SocketDriver::read_until(std::string_view needle, std::chrono::milli
   }
 }
 
+bool SocketDriver::run_until_end(std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  std::array<std::uint8_t, 4096> buffer{};
+  for (;;) {
+    while (true) {
+      const auto count = engine_.read_app(buffer);
+      if (!count.ok() || *count == 0) {
+        break;
+      }
+    }
+    const bool flushed = flush(deadline);
+    if (engine_.status() == tls::EngineStatus::failed ||
+        engine_.status() == tls::EngineStatus::closed) {
+      return true;
+    }
+    if (!flushed || !receive_once(deadline)) {
+      return eof_;
+    }
+  }
+}
+
 void SocketDriver::close(std::chrono::milliseconds timeout) {
   (void)engine_.close();
   flush(SteadyClock::now() + timeout);

@@ -64,6 +64,10 @@ class SocketDriver {
   // read_until: application data until it contains `needle`, the peer
   // closes, or the timeout; returns what was read.
   [[nodiscard]] std::string read_until(std::string_view needle, std::chrono::milliseconds timeout);
+  // run_until_end: keeps reading (discarding application data) until the
+  // engine fails or closes or the peer hangs up (true), or the timeout
+  // (false); for tests that expect the peer to end the connection.
+  [[nodiscard]] bool run_until_end(std::chrono::milliseconds timeout);
   // close: sends close_notify (engine close()) and flushes it.
   void close(std::chrono::milliseconds timeout);
   // error: the last socket-level problem ("timeout", "peer hung up", ...).

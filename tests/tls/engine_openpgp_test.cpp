@@ -281,21 +281,16 @@ TEST_F(OpenPgpEngineTest, UntrustedClientKeyIsCertificateUnknown) {
 // with_client_key_id: a tamper that rewrites the key ID in the client's
 // OpenPGP Certificate message.
 test::Tamper with_client_key_id(Bytes key_id) {
-  return [key_id, flights = 0](bool from_client, Bytes& bytes) mutable {
-    if (!from_client || flights++ != 1) {
-      return;
-    }
-    test::rewrite_handshake_records(bytes, [&](test::Messages& list) {
-      for (auto& message : list) {
-        if (message.type == 11) {
-          auto certificate =
-              messages::parse_openpgp_certificate(message.body, messages::MessageLimits{});
-          certificate->key_id = key_id;
-          message.body = messages::encode_openpgp_certificate(*certificate).value();
-        }
+  return test::tamper_flight(test::Sender::client, 1, [key_id](test::Messages& list) {
+    for (auto& message : list) {
+      if (message.type == 11) {
+        auto certificate =
+            messages::parse_openpgp_certificate(message.body, messages::MessageLimits{});
+        certificate->key_id = key_id;
+        message.body = messages::encode_openpgp_certificate(*certificate).value();
       }
-    });
-  };
+    }
+  });
 }
 
 TEST_F(OpenPgpEngineTest, KeyIdOfNoComponentKeyIsBadCertificate) {
@@ -324,21 +319,15 @@ TEST_F(OpenPgpEngineTest, SignatureByAnotherComponentKeyIsDecryptError) {
 
 TEST_F(OpenPgpEngineTest, AuthoritiesInCertificateRequestAreIllegalWithOpenPgp) {
   auto pair = make_pair({});
-  int flights = 0;
-  run(pair, [&](bool from_client, Bytes& bytes) {
-    if (from_client || flights++ != 0) {
-      return;
-    }
-    test::rewrite_handshake_records(bytes, [](test::Messages& list) {
-      for (auto& message : list) {
-        if (message.type == 13) {
-          auto request = messages::parse_certificate_request(message.body);
-          request->certificate_authorities.push_back(Bytes{0x30, 0x00});
-          message.body = messages::encode_certificate_request(*request).value();
+  run(pair, test::tamper_flight(test::Sender::server, 0, [](test::Messages& list) {
+        for (auto& message : list) {
+          if (message.type == 13) {
+            auto request = messages::parse_certificate_request(message.body);
+            request->certificate_authorities.push_back(Bytes{0x30, 0x00});
+            message.body = messages::encode_certificate_request(*request).value();
+          }
         }
-      }
-    });
-  });
+      }));
   ASSERT_TRUE(pair.client->failure().has_value());
   EXPECT_EQ(alert_for(pair.client->failure()->code), AlertDescription::illegal_parameter);
   EXPECT_NE(pair.client->failure()->message().find("RFC 6091 §3.4"), std::string::npos);

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
+#include "tests/tls/engine_pump.h"
 #include "tls/messages/handshake.h"
 
 namespace pgptls::tls::test {
@@ -61,6 +63,22 @@ inline void rewrite_handshake_records(Bytes& bytes, const std::function<void(Mes
   }
   writer.bytes(ByteView(bytes).subspan(rest_offset));
   bytes = std::move(writer).finish().value();
+}
+
+// Sender: which side's flights a tamper rewrites.
+enum class Sender { client, server };
+
+// tamper_flight: a Tamper that rewrites the handshake messages of the
+// `flight`-th flight (0 = first) that `sender` sends, and nothing else.
+inline Tamper tamper_flight(Sender sender, int flight, std::function<void(Messages&)> edit,
+                            std::size_t record_size = std::size_t{1} << 14) {
+  auto seen = std::make_shared<int>(0);
+  return [=](bool from_client, Bytes& bytes) {
+    if (from_client != (sender == Sender::client) || (*seen)++ != flight) {
+      return;
+    }
+    rewrite_handshake_records(bytes, edit, record_size);
+  };
 }
 
 // record: one plaintext record.

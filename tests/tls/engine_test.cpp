@@ -299,19 +299,13 @@ TEST_F(EngineTest, UntrustedServerIsRefusedWithTheVerifiersMessage) {
 
 TEST_F(EngineTest, BadServerKeyExchangeSignatureIsDecryptError) {
   auto pair = make_pair(x509_only({}));
-  int flights = 0;
-  run(pair, [&](bool from_client, Bytes& bytes) {
-    if (from_client || flights++ != 0) {
-      return;
-    }
-    test::rewrite_handshake_records(bytes, [](test::Messages& list) {
-      for (auto& message : list) {
-        if (message.type == 12) {
-          message.body.back() ^= 0x01;  // last byte of the signature
+  run(pair, test::tamper_flight(test::Sender::server, 0, [](test::Messages& list) {
+        for (auto& message : list) {
+          if (message.type == 12) {
+            message.body.back() ^= 0x01;  // last byte of the signature
+          }
         }
-      }
-    });
-  });
+      }));
   expect_failure(*pair.client, *pair.server, AlertDescription::decrypt_error, "does not verify");
 }
 
@@ -319,17 +313,11 @@ TEST_F(EngineTest, AlteredTranscriptIsABadFinished) {
   // An ignored extension added to the ClientHello changes only the
   // transcript: the signatures still verify, the Finished does not.
   auto pair = make_pair(x509_only({}));
-  int flights = 0;
-  run(pair, [&](bool from_client, Bytes& bytes) {
-    if (!from_client || flights++ != 0) {
-      return;
-    }
-    test::rewrite_handshake_records(bytes, [](test::Messages& list) {
-      auto hello = messages::parse_client_hello(list.front().body);
-      hello->extensions.push_back(messages::Extension{0xFAFA, Bytes{1}});
-      list.front().body = messages::encode_client_hello(*hello).value();
-    });
-  });
+  run(pair, test::tamper_flight(test::Sender::client, 0, [](test::Messages& list) {
+        auto hello = messages::parse_client_hello(list.front().body);
+        hello->extensions.push_back(messages::Extension{0xFAFA, Bytes{1}});
+        list.front().body = messages::encode_client_hello(*hello).value();
+      }));
   expect_failure(*pair.server, *pair.client, AlertDescription::decrypt_error, "Finished");
 }
 
@@ -339,36 +327,24 @@ TEST_F(EngineTest, CertificateTypeNotOfferedIsUnsupportedCertificate) {
   options.client_auth = ClientAuth::request;
   options.server_policy.certificate_types = {CertificateType::x509};
   auto pair = make_pair(options);
-  int flights = 0;
-  run(pair, [&](bool from_client, Bytes& bytes) {
-    if (from_client || flights++ != 0) {
-      return;
-    }
-    test::rewrite_handshake_records(bytes, [](test::Messages& list) {
-      auto hello = messages::parse_server_hello(list.front().body);
-      hello->extensions.push_back(
-          messages::Extension{static_cast<std::uint16_t>(messages::ExtensionType::cert_type),
-                              messages::encode_server_cert_type(CertificateType::raw_public_key)});
-      list.front().body = messages::encode_server_hello(*hello).value();
-    });
-  });
+  run(pair, test::tamper_flight(test::Sender::server, 0, [](test::Messages& list) {
+        auto hello = messages::parse_server_hello(list.front().body);
+        hello->extensions.push_back(messages::Extension{
+            static_cast<std::uint16_t>(messages::ExtensionType::cert_type),
+            messages::encode_server_cert_type(CertificateType::raw_public_key)});
+        list.front().body = messages::encode_server_hello(*hello).value();
+      }));
   expect_failure(*pair.client, *pair.server, AlertDescription::unsupported_certificate,
                  "chose certificate type rawpk");
 }
 
 TEST_F(EngineTest, ServerExtensionNotOfferedIsUnsupportedExtension) {
   auto pair = make_pair(x509_only({}));
-  int flights = 0;
-  run(pair, [&](bool from_client, Bytes& bytes) {
-    if (from_client || flights++ != 0) {
-      return;
-    }
-    test::rewrite_handshake_records(bytes, [](test::Messages& list) {
-      auto hello = messages::parse_server_hello(list.front().body);
-      hello->extensions.push_back(messages::Extension{0xFAFA, {}});
-      list.front().body = messages::encode_server_hello(*hello).value();
-    });
-  });
+  run(pair, test::tamper_flight(test::Sender::server, 0, [](test::Messages& list) {
+        auto hello = messages::parse_server_hello(list.front().body);
+        hello->extensions.push_back(messages::Extension{0xFAFA, {}});
+        list.front().body = messages::encode_server_hello(*hello).value();
+      }));
   expect_failure(*pair.client, *pair.server, AlertDescription::unsupported_extension,
                  "did not offer");
 }
@@ -413,20 +389,14 @@ TEST_F(EngineTest, MissingExtendedMasterSecretIsRefusedBothWays) {
   }
   {
     auto pair = make_pair(x509_only({}));
-    int flights = 0;
-    run(pair, [&](bool from_client, Bytes& bytes) {
-      if (from_client || flights++ != 0) {
-        return;
-      }
-      test::rewrite_handshake_records(bytes, [](test::Messages& list) {
-        auto hello = messages::parse_server_hello(list.front().body);
-        std::erase_if(hello->extensions, [](const messages::Extension& e) {
-          return e.type ==
-                 static_cast<std::uint16_t>(messages::ExtensionType::extended_master_secret);
-        });
-        list.front().body = messages::encode_server_hello(*hello).value();
-      });
-    });
+    run(pair, test::tamper_flight(test::Sender::server, 0, [](test::Messages& list) {
+          auto hello = messages::parse_server_hello(list.front().body);
+          std::erase_if(hello->extensions, [](const messages::Extension& e) {
+            return e.type ==
+                   static_cast<std::uint16_t>(messages::ExtensionType::extended_master_secret);
+          });
+          list.front().body = messages::encode_server_hello(*hello).value();
+        }));
     expect_failure(*pair.client, *pair.server, AlertDescription::insufficient_security,
                    "extended_master_secret");
   }
@@ -470,15 +440,9 @@ TEST_F(EngineTest, OversizedRecordIsRecordOverflow) {
 
 TEST_F(EngineTest, OutOfOrderServerMessagesAreUnexpected) {
   auto pair = make_pair(x509_only({}));
-  int flights = 0;
-  run(pair, [&](bool from_client, Bytes& bytes) {
-    if (from_client || flights++ != 0) {
-      return;
-    }
-    // ServerKeyExchange before Certificate.
-    test::rewrite_handshake_records(bytes,
-                                    [](test::Messages& list) { std::swap(list[1], list[2]); });
-  });
+  // ServerKeyExchange before Certificate.
+  run(pair, test::tamper_flight(test::Sender::server, 0,
+                                [](test::Messages& list) { std::swap(list[1], list[2]); }));
   expect_failure(*pair.client, *pair.server, AlertDescription::unexpected_message,
                  "server_key_exchange received in state ExpectServerCertificate");
 }

@@ -266,6 +266,21 @@ TEST_F(EngineSelectionTest, ServerFactoryFollowsAHelloSplitIntoOneByteRecords) {
   }
 }
 
+TEST_F(EngineSelectionTest, OpenPgpSwitchedOffByPolicyGoesToGnutls) {
+  const Bytes records = client_hello_in_one_byte_records(
+      transport::make_client_engine_factory(settings(false), ClientMode::openpgp));
+  ASSERT_FALSE(records.empty());
+  auto server_settings = settings(true);
+  server_settings->openpgp_policy.certificate_types = {CertificateType::x509};
+  auto factory = transport::make_server_engine_factory(server_settings);
+  transport::HandshakeOptions options;
+  auto engine = factory(transport::EngineRequest{tls::Role::server, options, records});
+  ASSERT_TRUE(engine.ok()) << engine.error().message();
+  ASSERT_TRUE((*engine)->start().ok());
+  ASSERT_TRUE((*engine)->feed(records).ok());
+  EXPECT_EQ((*engine)->state_name(), "Handshake");  // GnuTLS's one handshake phase
+}
+
 TEST_F(EngineSelectionTest, ServerFactoryRestartsOnBytesOfAnotherConnection) {
   // One factory object called with bytes that do not continue the previous
   // call's (it should be copied per stream; this keeps a shared one safe).
@@ -279,6 +294,35 @@ TEST_F(EngineSelectionTest, ServerFactoryRestartsOnBytesOfAnotherConnection) {
             transport::Errc::need_more_input);
   auto engine = factory(transport::EngineRequest{tls::Role::server, options, records});
   ASSERT_TRUE(engine.ok()) << engine.error().message();
+}
+
+TEST_F(EngineSelectionTest, TrickledClientHelloIsDroppedAtThePeekDeadline) {
+  auto server_settings = settings(true);
+  server_settings->peek_limits.timeout = std::chrono::milliseconds(300);
+  LoopbackServer server(transport::make_server_engine_factory(server_settings));
+  // The start of a ClientHello record, one byte every 150 ms.
+  std::vector<Bytes> chunks;
+  for (const std::uint8_t byte : {0x16, 0x03, 0x01, 0x00, 0x40, 0x01, 0x00}) {
+    chunks.push_back({byte});
+  }
+  const auto outcome = server.raw_client(chunks, std::chrono::milliseconds(150));
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_NE(outcome.error.find("no complete ClientHello within 300 ms"), std::string::npos)
+      << outcome.error;
+}
+
+TEST_F(EngineSelectionTest, OversizedClientHelloIsDroppedAtTheCap) {
+  LoopbackServer server(transport::make_server_engine_factory(settings(true)));
+  // A handshake header announcing a 100 000-byte ClientHello (cap 16 384).
+  const Bytes header = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x01, 0x86, 0xA0};
+  const auto outcome = server.raw_client({header}, std::chrono::milliseconds(0));
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_NE(outcome.error.find("announces 100000 bytes, over the cap of 16384"), std::string::npos)
+      << outcome.error;
+  // The same listening socket still serves a real client afterwards.
+  const auto next = server.connect(
+      transport::make_client_engine_factory(settings(false), ClientMode::openpgp), "a.example");
+  EXPECT_TRUE(next.client.ok) << next.client.error;
 }
 
 TEST_F(EngineSelectionTest, PeekDeadlineAppliesToTheServerFactory) {

@@ -2,13 +2,7 @@
 // s_server -HTTP) with a private CA, on 127.0.0.1.
 #include "transport/https_fetch.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <memory>
 
 #include "tests/transport/https_test_site.h"
 
@@ -17,22 +11,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class HttpsFetchTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    site_ = new test_site::HttpsTestSite();
-    failure_ = site_->start({"a.example", "b.example"});
-  }
-  static void TearDownTestSuite() {
-    delete site_;
-    site_ = nullptr;
-  }
-  void SetUp() override { ASSERT_EQ(failure_, ""); }
-  static test_site::HttpsTestSite* site_;
-  static std::string failure_;
+struct HttpsFetchTestDomains {
+  static std::vector<std::string> list() { return {"a.example", "b.example"}; }
 };
-test_site::HttpsTestSite* HttpsFetchTest::site_ = nullptr;
-std::string HttpsFetchTest::failure_;
+using HttpsFetchTest = test_site::HttpsSiteTest<HttpsFetchTestDomains>;
 
 const std::string kWellKnown = "https://a.example/.well-known/posh/xmpp-server.json";
 
@@ -88,27 +70,13 @@ TEST_F(HttpsFetchTest, SpeaksOnlyHttps) {
 }
 
 TEST_F(HttpsFetchTest, SilentServerTimesOutWhileTheBatchFinishes) {
-  // A listening socket that never accepts: the TCP handshake completes in
-  // the backlog, the TLS handshake never does.
-  const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(silent, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  ASSERT_EQ(::listen(silent, 8), 0);
-  ASSERT_EQ(::getsockname(silent, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  const std::unique_ptr<int, void (*)(int*)> closer(new int(silent), [](int* fd) {
-    ::close(*fd);
-    delete fd;
-  });
+  const test_site::SilentListener silent;
+  ASSERT_NE(silent.port(), 0);
 
   site_->serve("a.example", "/ok.json", "{}");
   HttpsFetchOptions options = site_->options();
   options.timeout = 3s;  // generous: the real server must answer within it under load
-  options.connect_to.push_back("silent.example:443:127.0.0.1:" +
-                               std::to_string(ntohs(address.sin_port)));
+  options.connect_to.push_back("silent.example:443:127.0.0.1:" + std::to_string(silent.port()));
   std::vector<std::pair<std::size_t, std::size_t>> progress;
   options.progress = [&](std::size_t done, std::size_t total) {
     progress.emplace_back(done, total);

@@ -1,5 +1,10 @@
 #include "tests/transport/https_test_site.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include "tests/support/network.h"
@@ -77,6 +82,37 @@ HttpsFetchOptions HttpsTestSite::options() const {
     options.connect_to.push_back(domain + ":443:127.0.0.1:" + std::to_string(port));
   }
   return options;
+}
+
+std::vector<std::string> HttpsTestSite::command_line() const {
+  std::vector<std::string> arguments{"--cafile", dir_.file("ca.pem").string()};
+  for (const std::string& route : options().connect_to) {
+    arguments.push_back("--connect-to");
+    arguments.push_back(route);
+  }
+  return arguments;
+}
+
+SilentListener::SilentListener() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd_ < 0) {
+    return;
+  }
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::listen(fd_, 8) == 0 &&
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port_ = ntohs(address.sin_port);
+  }
+}
+
+SilentListener::~SilentListener() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
 }
 
 }  // namespace pgptls::transport::test_site

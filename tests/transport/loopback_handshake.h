@@ -12,15 +12,19 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "base/bytes.h"
 #include "tls/engine.h"
 #include "transport/client.h"
 #include "transport/server.h"
@@ -134,6 +138,45 @@ class LoopbackServer {
     stream->next_layer().close(ignored);
     io_.poll();
     return current_;
+  }
+
+  // raw_client: a plain TCP client, in its own thread, that sends
+  // `chunks` with `pause` before each one after the first and then waits
+  // (at most 10 s) for the server to close; returns the server's outcome.
+  SideOutcome raw_client(std::vector<Bytes> chunks, std::chrono::milliseconds pause) {
+    current_ = {};
+    const auto endpoint = server_->local_endpoint();
+    std::thread client([endpoint, chunks = std::move(chunks), pause] {
+      boost::asio::io_context client_io;
+      boost::asio::ip::tcp::socket socket(client_io);
+      boost::system::error_code error;
+      socket.connect(endpoint, error);
+      for (std::size_t i = 0; i < chunks.size() && !error; ++i) {
+        if (i > 0) {
+          std::this_thread::sleep_for(pause);
+        }
+        boost::asio::write(socket, boost::asio::buffer(chunks[i]), error);
+      }
+      // Wait for the server to drop us (bounded: no test can hang here).
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      socket.non_blocking(true, error);
+      std::array<std::uint8_t, 512> sink{};
+      while (std::chrono::steady_clock::now() < deadline) {
+        socket.read_some(boost::asio::buffer(sink), error);
+        if (error && error != boost::asio::error::would_block) {
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    io_.restart();
+    while (!current_.server.done && std::chrono::steady_clock::now() < deadline) {
+      io_.run_for(std::chrono::milliseconds(20));
+    }
+    client.join();
+    EXPECT_TRUE(current_.server.done) << "the server did not decide within 20 s";
+    return current_.server;
   }
 
  private:

@@ -41,22 +41,12 @@ class RecordingAcceptor final : public StatementAcceptor {
   std::set<std::string> unchanged;
 };
 
-class PinRefreshTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    site_ = new test_site::HttpsTestSite();
-    failure_ = site_->start({"a.example", "b.example", "c.example", "host.example"});
+struct PinRefreshTestDomains {
+  static std::vector<std::string> list() {
+    return {"a.example", "b.example", "c.example", "host.example"};
   }
-  static void TearDownTestSuite() {
-    delete site_;
-    site_ = nullptr;
-  }
-  void SetUp() override { ASSERT_EQ(failure_, ""); }
-  static test_site::HttpsTestSite* site_;
-  static std::string failure_;
 };
-test_site::HttpsTestSite* PinRefreshTest::site_ = nullptr;
-std::string PinRefreshTest::failure_;
+using PinRefreshTest = test_site::HttpsSiteTest<PinRefreshTestDomains>;
 
 TEST_F(PinRefreshTest, HandsOnTheExactDocumentAndItsSignature) {
   site_->serve("a.example", kPath, kStatement);

@@ -1,0 +1,25 @@
+// pins_commands.h: the signed-pin-list subcommands of `pgptls pin` (alias
+// `pgptls pins`, issue 7). Each lives in its own cli/pins_*_command.cpp and
+// is attached to the `pin` command by pin_command.cpp.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+namespace pgptls::cli {
+
+// add_sign_statement_command: `pins sign-statement`, the server side: writes
+// a POSH statement for the server's X.509 certificates and its detached
+// OpenPGP signature, ready to publish under /.well-known/posh/.
+void add_sign_statement_command(CLI::App* pin, Action& action);
+
+// add_refresh_command: `pins refresh [DOMAIN...]`, the batch fetch of
+// signed statements that locks their pins in as source `signed`.
+void add_refresh_command(CLI::App* pin, Action& action);
+
+// add_import_signed_command: `pins import-signed BUNDLE SIG`, an authority's
+// bundle of many domains' pins.
+void add_import_signed_command(CLI::App* pin, Action& action);
+
+}  // namespace pgptls::cli

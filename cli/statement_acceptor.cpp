@@ -1,0 +1,116 @@
+#include "cli/statement_acceptor.h"
+
+#include <chrono>
+#include <map>
+
+#include "base/clock.h"
+#include "base/encoding.h"
+#include "cli/keyring_cli.h"
+#include "cli/state_dir.h"
+#include "keyring/authority_store.h"
+#include "keyring/errors.h"
+#include "keyring/statement_trust.h"
+
+namespace pgptls::cli {
+namespace {
+
+base::Seconds now_seconds() {
+  return std::chrono::floor<std::chrono::seconds>(base::SystemClock().now());
+}
+
+std::size_t pin_count(const keyring::SignedStatement& statement) {
+  return statement.spki_pins.size() + statement.certificate_pins.size();
+}
+
+// load_authorities: every configured authority with its certificate from
+// the keyring.
+Result<std::vector<keyring::Authority>> load_authorities(const std::filesystem::path& state,
+                                                         const keyring::KeyringStore& keyring) {
+  PGPTLS_TRY(const keyring::AuthorityStore store,
+             keyring::AuthorityStore::load(authorities_path(state)));
+  std::vector<keyring::Authority> authorities;
+  for (const keyring::AuthorityEntry& entry : store.entries()) {
+    const keyring::Cert* cert = keyring.find(entry.fingerprint);
+    if (cert == nullptr) {
+      return make_error(keyring::Errc::not_found,
+                        "authority " + base::hex_encode_upper(entry.fingerprint) + " in " +
+                            store.path().string() +
+                            " has no certificate in the keyring; add it again with pgptls "
+                            "authority add FILE");
+    }
+    authorities.push_back({*cert, entry.scopes});
+  }
+  return authorities;
+}
+
+}  // namespace
+
+void add_trust_source_options(CLI::App* command, TrustSources& sources) {
+  command->add_option("--pins", sources.pins,
+                      "Pin database (default: pins.sqlite in $PGPTLS_HOME or ~/.pgptls)");
+  command->add_option("--keyring", sources.keyring,
+                      "Keyring directory (default: keyring in the state directory)");
+}
+
+Result<std::unique_ptr<StoreStatementAcceptor>> StoreStatementAcceptor::open(
+    const TrustSources& sources) {
+  PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
+  PGPTLS_TRY(const std::filesystem::path keyring_dir, keyring_directory(sources.keyring, true));
+  PGPTLS_TRY(keyring::KeyringStore keyring, keyring::KeyringStore::open(keyring_dir));
+  PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(state, keyring));
+  PGPTLS_TRY(keyring::PinStore pins,
+             keyring::PinStore::open(sources.pins.empty() ? pins_path(state)
+                                                          : std::filesystem::path(sources.pins)));
+  return std::unique_ptr<StoreStatementAcceptor>(
+      new StoreStatementAcceptor(std::move(keyring), std::move(authorities), std::move(pins)));
+}
+
+Result<transport::Acceptance> StoreStatementAcceptor::accept(
+    const transport::FetchedStatement& statement) {
+  const base::Seconds now = now_seconds();
+  const keyring::StatementSigners signers{authorities_, keyring_.certificates(), policy_};
+  PGPTLS_TRY(const keyring::VerifiedStatement verified,
+             keyring::verify_statement(statement.document, statement.signature, statement.domain,
+                                       signers, now));
+  PGPTLS_TRY(const keyring::StatementOutcome outcome, pins_.store_statement(verified.pins, now));
+  return transport::Acceptance{outcome == keyring::StatementOutcome::updated,
+                               pin_count(verified.pins)};
+}
+
+Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle(
+    ByteView document, ByteView signature) {
+  const base::Seconds now = now_seconds();
+  const keyring::StatementSigners signers{authorities_, keyring_.certificates(), policy_};
+  PGPTLS_TRY(const keyring::VerifiedBundle verified,
+             keyring::verify_bundle(document, signature, signers, now));
+  // One row per domain of the bundle, in domain order.
+  std::map<std::string, transport::RefreshRow> rows;
+  for (const keyring::BundleRefusal& refusal : verified.refused) {
+    rows[refusal.domain] = {refusal.domain, transport::RefreshResult::failed,
+                            refusal.error.message(), 0};
+  }
+  for (const keyring::SignedStatement& statement : verified.accepted) {
+    transport::RefreshRow& row = rows[statement.record.domain];
+    row.domain = statement.record.domain;
+    // Each domain is stored on its own: a rollback for one (it already has
+    // a newer statement) does not hold back the others.
+    auto stored = pins_.store_statement(statement, now);
+    if (!stored.ok()) {
+      row.result = transport::RefreshResult::failed;
+      row.reason = stored.error().message();
+      continue;
+    }
+    row.result = *stored == keyring::StatementOutcome::updated
+                     ? transport::RefreshResult::updated
+                     : transport::RefreshResult::unchanged;
+    row.pin_count = pin_count(statement);
+  }
+  std::vector<transport::RefreshRow> ordered;
+  ordered.reserve(rows.size());
+  for (auto& [domain, row] : rows) {
+    ordered.push_back(std::move(row));
+  }
+  return ordered;
+}
+
+}  // namespace pgptls::cli

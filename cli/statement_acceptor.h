@@ -1,0 +1,74 @@
+// statement_acceptor.h: the trust half of `pgptls pins refresh` and
+// `pins import-signed` as the program runs it: the authorities (state
+// directory), the keyring and the pin store, handed to the keyring's
+// statement verification and storage (issue 7 §2, §4, §5) at the current
+// time.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "keyring/authority.h"
+#include "keyring/keyring_store.h"
+#include "keyring/pin_store.h"
+#include "keyring/policy.h"
+#include "transport/pin_refresh.h"
+
+namespace pgptls::cli {
+
+// TrustSources: --pins and --keyring overrides; empty means the state
+// directory's.
+struct TrustSources {
+  std::string pins;
+  std::string keyring;
+};
+
+// add_trust_source_options: adds --pins and --keyring to a command.
+void add_trust_source_options(CLI::App* command, TrustSources& sources);
+
+// StoreStatementAcceptor: verifies fetched statements and stores their pins.
+class StoreStatementAcceptor final : public transport::StatementAcceptor {
+ public:
+  // open: loads the authorities (authorities.json; each certificate from the
+  // keyring), the keyring and the pin store. Fails naming the file that
+  // cannot be read, or an authority whose certificate is not in the keyring.
+  [[nodiscard]] static Result<std::unique_ptr<StoreStatementAcceptor>> open(
+      const TrustSources& sources);
+
+  // accept: verifies the statement for its domain (signature by an in-scope
+  // authority or by the domain's own authority-certified key, expiry,
+  // rollback) and stores its pins as source `signed`. The error says why a
+  // statement was refused.
+  [[nodiscard]] Result<transport::Acceptance> accept(
+      const transport::FetchedStatement& statement) override;
+
+  // import_bundle: verifies an authority bundle and stores each in-scope
+  // domain's pins; one row per domain of the bundle, in domain order:
+  // out-of-scope domains and domains that already hold a newer statement
+  // (rollback) failed. Fails as a whole (storing nothing) when the bundle
+  // does not parse, is not signed by an authority or has expired.
+  [[nodiscard]] Result<std::vector<transport::RefreshRow>> import_bundle(ByteView document,
+                                                                         ByteView signature);
+
+  [[nodiscard]] keyring::PinStore& pins() { return pins_; }
+  [[nodiscard]] const keyring::KeyringStore& keyring() const { return keyring_; }
+
+ private:
+  StoreStatementAcceptor(keyring::KeyringStore keyring, std::vector<keyring::Authority> authorities,
+                         keyring::PinStore pins)
+      : keyring_(std::move(keyring)),
+        authorities_(std::move(authorities)),
+        pins_(std::move(pins)) {}
+
+  keyring::KeyringStore keyring_;
+  std::vector<keyring::Authority> authorities_;
+  keyring::PinStore pins_;
+  keyring::Policy policy_ = keyring::Policy::standard();
+};
+
+}  // namespace pgptls::cli
