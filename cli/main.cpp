@@ -32,7 +32,9 @@ void add_help_command(CLI::App& app, pgptls::cli::Action& action) {
         return 0;
       }
       for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-        if (sub->get_name() == *topic) {
+        const auto& aliases = sub->get_aliases();
+        if (sub->get_name() == *topic ||
+            std::find(aliases.begin(), aliases.end(), *topic) != aliases.end()) {
           std::cout << sub->help();
           return 0;
         }

@@ -23,6 +23,7 @@ expect 0 "Usage:" --help
 expect 0 "^pgptls [0-9]+\.[0-9]+\.[0-9]+" --version
 expect 0 "demo" help
 expect 0 "Show OpenPGP-authenticated" help demo
+expect 0 "sign-statement" help pins
 expect 2 "unknown subcommand 'nonsense'" help nonsense
 expect 2 "^pgptls: .*see pgptls --help" --no-such-flag
 expect 2 "^pgptls: .*see pgptls --help" no-such-command
