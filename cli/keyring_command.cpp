@@ -12,6 +12,7 @@
 #include "cli/keyring_cli.h"
 #include "keyring/authority_store.h"
 #include "keyring/errors.h"
+#include "keyring/key_reference.h"
 #include "keyring/keyring_store.h"
 #include "keyring/policy.h"
 #include "keyring/validate.h"
@@ -219,17 +220,8 @@ void show(const keyring::Cert& cert, const keyring::KeyringStore& store,
 
 int run_show(const KeyringOptions& options) {
   // A fingerprint (40 or 64 hex digits) or a key ID (16 hex digits).
-  std::string digits;
-  for (const char c : options.key) {
-    if (c != ' ') {
-      digits.push_back(c);
-    }
-  }
-  if (digits.starts_with("0x") || digits.starts_with("0X")) {
-    digits.erase(0, 2);
-  }
-  auto key = base::hex_decode(digits);
-  if (!key.ok() || (key->size() != 8 && key->size() != 20 && key->size() != 32)) {
+  const auto key = keyring::parse_key_reference(options.key);
+  if (!key) {
     print_error("'" + options.key +
                 "' is neither a fingerprint (40 or 64 hex digits) nor a key ID (16 hex digits)");
     return kExitUsage;

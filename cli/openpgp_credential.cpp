@@ -12,6 +12,7 @@
 #include "cli/keyring_cli.h"
 #include "keyring/authority.h"
 #include "keyring/errors.h"
+#include "keyring/key_reference.h"
 #include "keyring/passphrase.h"
 #include "keyring/validate.h"
 
@@ -101,22 +102,12 @@ Status check_one_passphrase_source(const OpenPgpKeyOptions& options) {
 }  // namespace
 
 Result<Bytes> parse_key_id_text(std::string_view text) {
-  std::string digits;
-  std::string_view rest = text;
-  if (rest.starts_with("0x") || rest.starts_with("0X")) {
-    rest.remove_prefix(2);
-  }
-  for (const char c : rest) {
-    if (c != ' ') {
-      digits.push_back(c);
-    }
-  }
-  auto bytes = base::hex_decode(digits);
-  if (!bytes.ok() || (bytes->size() != 8 && bytes->size() != 20 && bytes->size() != 32)) {
+  auto bytes = keyring::parse_key_reference(text);
+  if (!bytes) {
     return usage("--openpgp-subkey '" + std::string(text) +
                  "' is not a key ID (16 hex digits), a fingerprint (40 or 64) or auto");
   }
-  return std::move(bytes).value();
+  return std::move(*bytes);
 }
 
 Result<base::SecretBytes> read_passphrase(const OpenPgpKeyOptions& options,

@@ -24,6 +24,7 @@
 #include "keyring/armor.h"
 #include "keyring/authority_store.h"
 #include "keyring/errors.h"
+#include "keyring/key_reference.h"
 #include "keyring/passphrase.h"
 #include "keyring/pin_types.h"
 #include "keyring/posh_statement.h"
@@ -138,17 +139,8 @@ bool can_make_signatures(const keyring::SecretKeyPacket& packet) {
 Result<const keyring::SecretKeyPacket*> select_key(
     const std::vector<keyring::SecretKeyPacket>& keys, const SignArgs& args) {
   if (!args.key.empty()) {
-    std::string hex;
-    for (const char c : args.key) {
-      if (c != ' ') {
-        hex += c;
-      }
-    }
-    if (hex.starts_with("0x") || hex.starts_with("0X")) {
-      hex.erase(0, 2);
-    }
-    auto id = base::hex_decode(hex);
-    if (!id.ok() || (id->size() != 8 && id->size() != 20 && id->size() != 32)) {
+    const auto id = keyring::parse_key_reference(args.key);
+    if (!id) {
       return make_error(
           Errc::invalid_argument,
           "--key '" + args.key + "' is not a key ID (16 hex digits) or fingerprint (40 or 64)");

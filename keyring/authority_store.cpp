@@ -10,6 +10,7 @@
 #include "base/errors.h"
 #include "base/file.h"
 #include "keyring/errors.h"
+#include "keyring/key_reference.h"
 
 namespace pgptls::keyring {
 namespace {
@@ -86,24 +87,14 @@ Result<std::string> normalize_scope_pattern(std::string_view pattern) {
 }
 
 Result<Bytes> parse_fingerprint_text(std::string_view text) {
-  std::string digits;
-  std::string_view rest = text;
-  if (rest.starts_with("0x") || rest.starts_with("0X")) {
-    rest.remove_prefix(2);
-  }
-  for (const char c : rest) {
-    if (c != ' ') {
-      digits.push_back(c);
-    }
-  }
-  auto decoded = base::hex_decode(digits);
-  if (!decoded.ok() || (decoded->size() != 20 && decoded->size() != 32)) {
+  auto decoded = parse_key_reference(text);
+  if (!decoded || decoded->size() == 8) {
     return make_error(Errc::invalid_argument,
                       "'" + std::string(text) +
                           "' is not a fingerprint: give 40 (v4) or 64 (v6) hex digits, as "
                           "`pgptls keyring list` prints them");
   }
-  return std::move(decoded).value();
+  return std::move(*decoded);
 }
 
 Result<AuthorityStore> AuthorityStore::load(const std::filesystem::path& path) {
