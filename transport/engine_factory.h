@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,6 +32,12 @@
 
 namespace pgptls::transport {
 
+// ClientMode: which engine a client uses for a peer (issue 5 §7): the
+// RFC 6091 engine offering OpenPGP then X.509 (TLS 1.2), the GnuTLS engine
+// (X.509, TLS 1.3 preferred), or automatic (OpenPGP when the keyring knows
+// the peer's domain as OpenPGP-capable, else X.509).
+enum class ClientMode : std::uint8_t { openpgp, x509, automatic };
+
 // HandshakeOptions: per-connection choices handed to the engine factory.
 struct HandshakeOptions {
   // The domain the local side expects the peer to prove (a client knows whom
@@ -38,6 +45,9 @@ struct HandshakeOptions {
   std::optional<std::string> peer_domain;
   // ALPN protocols to offer (client) or accept (server), in preference order.
   std::vector<std::string> alpn;
+  // Client only: the mode for this connection, overriding the factory's
+  // default (e.g. a server that dials one peer known to need X.509).
+  std::optional<ClientMode> client_mode;
 
   // for_peer: the options of a client that dials `domain`.
   static HandshakeOptions for_peer(std::string domain) {

@@ -184,8 +184,8 @@ EngineFactory make_client_engine_factory(std::shared_ptr<const EngineSettings> s
                         "a client engine factory was asked for a server engine; use "
                         "make_server_engine_factory for servers");
     }
-    ClientMode chosen = mode;
-    if (mode == ClientMode::automatic) {
+    ClientMode chosen = request.options.client_mode.value_or(mode);
+    if (chosen == ClientMode::automatic) {
       if (!request.options.peer_domain) {
         return make_error(base::Errc::invalid_value,
                           "client mode auto decides by the peer's domain, but none was given: "

@@ -76,9 +76,6 @@ struct EngineSettings {
   tls::PeekLimits peek_limits;
 };
 
-// ClientMode: which engine a client uses for a peer (issue 5 §7).
-enum class ClientMode : std::uint8_t { openpgp, x509, automatic };
-
 // parse_client_mode: "openpgp", "x509" or "auto"; anything else fails with
 // base::Errc::invalid_value naming the accepted values.
 [[nodiscard]] Result<ClientMode> parse_client_mode(std::string_view text);
@@ -108,7 +105,8 @@ using KnowsOpenPgp = std::function<Result<bool>(std::string_view domain)>;
 [[nodiscard]] KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
                                               std::shared_ptr<keyring::PinStore> pins);
 
-// make_client_engine_factory: the engine of a client for `mode`. The
+// make_client_engine_factory: the engine of a client for `mode`, or for
+// HandshakeOptions::client_mode when a connection sets one. The
 // client sends HandshakeOptions::peer_domain as SNI (RFC 6066 §3) and
 // accepts only a peer authenticated for it. ClientMode::automatic needs
 // the peer domain and `knows_openpgp` (invalid_value otherwise, naming the

@@ -418,6 +418,34 @@ TEST_F(EngineSelectionTest, AutoModeNeedsADomainAndPassesOnKeyringErrors) {
   EXPECT_EQ(blind_engine.error().code, tls::Errc::invalid_state);
 }
 
+TEST_F(EngineSelectionTest, APerConnectionModeOverridesTheFactoryDefault) {
+  int asked = 0;
+  const auto client = transport::make_client_engine_factory(
+      settings(false), ClientMode::automatic, [&asked](std::string_view) -> Result<bool> {
+        ++asked;
+        return make_error(base::Errc::io_error, "cannot read the keyring");
+      });
+  auto options = transport::HandshakeOptions::for_peer("a.example");
+  options.client_mode = ClientMode::x509;
+  EXPECT_TRUE(client(transport::EngineRequest{tls::Role::client, options, {}}).ok());
+  options.client_mode = ClientMode::openpgp;
+  EXPECT_TRUE(client(transport::EngineRequest{tls::Role::client, options, {}}).ok());
+  EXPECT_EQ(asked, 0);  // an explicit mode never consults the keyring
+  options.client_mode = ClientMode::automatic;
+  EXPECT_FALSE(client(transport::EngineRequest{tls::Role::client, options, {}}).ok());
+  EXPECT_EQ(asked, 1);
+
+  // Over a real connection: an X.509 factory dials with OpenPGP for one peer.
+  LoopbackServer server(transport::make_server_engine_factory(settings(true)));
+  const auto x509_client = transport::make_client_engine_factory(settings(false), ClientMode::x509);
+  const auto openpgp = server.connect(x509_client, "a.example", ClientMode::openpgp);
+  ASSERT_TRUE(openpgp.client.ok) << openpgp.client.error;
+  EXPECT_EQ(openpgp.client.session.certificate_type, CertificateType::openpgp);
+  const auto x509 = server.connect(x509_client, "a.example");
+  ASSERT_TRUE(x509.client.ok) << x509.client.error;
+  EXPECT_EQ(x509.client.session.certificate_type, CertificateType::x509);
+}
+
 TEST(ClientModeTest, ParsesTheThreeModesAndRejectsJunk) {
   EXPECT_EQ(transport::parse_client_mode("openpgp").value(), ClientMode::openpgp);
   EXPECT_EQ(transport::parse_client_mode("x509").value(), ClientMode::x509);

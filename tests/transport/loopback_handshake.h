@@ -102,15 +102,18 @@ class LoopbackServer {
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;
 
-  // connect: one client with `factory` dialling `domain`; returns when both
+  // connect: one client with `factory` dialling `domain` (with `mode`
+  // overriding the factory's client mode when given); returns when both
   // sides have an outcome, or after 20 s (then fails the test).
-  HandshakeOutcome connect(const transport::EngineFactory& factory, const std::string& domain) {
+  HandshakeOutcome connect(const transport::EngineFactory& factory, const std::string& domain,
+                           std::optional<transport::ClientMode> mode = std::nullopt) {
     current_ = {};
+    auto options = transport::HandshakeOptions::for_peer(domain);
+    options.client_mode = mode;
     auto stream = std::make_shared<transport::TcpStream>(factory, io_.get_executor());
     transport::async_connect(
-        *stream, std::vector<boost::asio::ip::tcp::endpoint>{server_->local_endpoint()},
-        transport::HandshakeOptions::for_peer(domain), std::chrono::seconds(15),
-        [this, stream](boost::system::error_code ec) {
+        *stream, std::vector<boost::asio::ip::tcp::endpoint>{server_->local_endpoint()}, options,
+        std::chrono::seconds(15), [this, stream](boost::system::error_code ec) {
           current_.client.done = true;
           current_.client.ok = !ec;
           if (ec) {
