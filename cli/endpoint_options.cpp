@@ -46,10 +46,14 @@ void add_endpoint_options(CLI::App* command, EndpointOptions& options) {
   pass_file->excludes(pass_fd)->excludes(pass_env);
   pass_fd->excludes(pass_env);
 
-  command->add_option("--authority", options.trust.authorities,
-                      "An authority's certificate, optionally limited to domains: "
-                      "FILE[,scope=PATTERN]... (repeatable; added to the state directory's "
-                      "authorities)");
+  // One value per --authority, so that a positional argument after it
+  // stays positional.
+  command
+      ->add_option("--authority", options.trust.authorities,
+                   "An authority's certificate, optionally limited to domains: "
+                   "FILE[,scope=PATTERN]... (repeatable; added to the state directory's "
+                   "authorities)")
+      ->allow_extra_args(false);
   command->add_option("--keyring", options.trust.keyring,
                       "Known peer certificates, a file or directory (default: keyring/ in "
                       "$PGPTLS_HOME or ~/.pgptls)");

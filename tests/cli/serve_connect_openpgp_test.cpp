@@ -157,6 +157,16 @@ TEST_F(OpenPgpOptionsTest, UsageErrors) {
                    ",scope=a..example: scope 'a..example': the pattern has an empty label");
   expect_fails(connect({"--authority", home_.file("missing.asc").string()}), "--authority: ");
   expect_fails(connect({"--keyring", home_.file("missing").string()}), "--keyring ");
+  // --authority takes one value, so the target may follow it.
+  const auto before_target =
+      run_tool({kProgram, "connect", "--authority", world_->file("ca.asc"), "127.0.0.1:1", "--peer",
+                "a.example", "--authority", world_->file("ca.asc"), "--pins",
+                home_.file("pins.sqlite").string()},
+               {.stdin_data = "",
+                .env = {{"PGPTLS_HOME", home_.path().string()}},
+                .cwd = std::nullopt,
+                .timeout = 30s});
+  EXPECT_EQ(before_target.exit_code, 1) << before_target.describe();  // parsed, cannot dial
   // A server needs one certificate of either type.
   ToolOptions options;
   options.env["PGPTLS_HOME"] = home_.path().string();
