@@ -3,8 +3,10 @@
 // peer's data to stdout. One stderr line tells how the handshake went; a
 // failed handshake exits 1. At the end of stdin it keeps reading until the
 // peer has been quiet for --linger milliseconds, then sends close_notify
-// (RFC 5246 §7.2.1): the engines end both directions on close, so an answer
-// still in flight would otherwise be lost.
+// (RFC 5246 §7.2.1). Both engines keep delivering the peer's data after our
+// close_notify until its own, but a peer that reads our close_notify
+// answers it at once and discards its pending writes (RFC 5246 §7.2.1), so
+// a reply still being produced would be cut off without the linger.
 #include <poll.h>
 #include <unistd.h>
 

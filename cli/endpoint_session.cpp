@@ -12,7 +12,11 @@ namespace {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-constexpr std::size_t kChunk = 16384;  // one TLS record's worth of plaintext
+// Each session keeps its buffers for as long as the connection lives, idle
+// or not: s2s stanzas are small and the engine reassembles records, so a few
+// KiB per direction keep idle connections cheap (issue 6: < 64 KiB each)
+// while bulk data just takes more reads.
+constexpr std::size_t kChunk = 4096;
 
 class EchoSession : public std::enable_shared_from_this<EchoSession> {
  public:

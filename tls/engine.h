@@ -24,7 +24,8 @@ enum class EngineStatus : std::uint8_t {
   need_input,   // handshaking: feed more network bytes
   has_output,   // bytes are waiting in pending_output()
   established,  // handshake done: application data flows
-  closed,       // close_notify received (and ours queued), or closed after ours
+  closed,       // the peer's close_notify received (and ours sent or queued); after
+                // only our own close(), reads go on (established) and writes fail
   failed,       // a fatal error; failure() says which
 };
 
@@ -68,9 +69,10 @@ class Engine {
   // none is buffered (feed more input, or check status() for closed).
   [[nodiscard]] virtual Result<std::size_t> read_app(std::span<std::uint8_t> out) = 0;
 
-  // close: queues close_notify (RFC 5246 §7.2.1); status() becomes closed
-  // once the peer's close_notify has also arrived, or at once when the
-  // caller does not wait for it.
+  // close: queues close_notify (RFC 5246 §7.2.1) and refuses later
+  // write_app() calls; the peer's data keeps arriving through read_app()
+  // (status() stays established) until its close_notify, when status()
+  // becomes closed.
   [[nodiscard]] virtual Status close() = 0;
 
   [[nodiscard]] virtual EngineStatus status() const = 0;

@@ -421,7 +421,12 @@ Result<std::size_t> Rfc6091Engine::write_app(ByteView data) {
     return make_error(Errc::invalid_state, "application data can be sent only after the handshake");
   }
   if (traffic->close_sent) {
-    return make_error(Errc::closed, "the connection was closed (close_notify sent)");
+    // Our close_notify ends our direction only; reading goes on (status()).
+    return make_error(Errc::invalid_state,
+                      traffic->close_received
+                          ? "write_app() after close: the peer sent close_notify and ours "
+                            "answered it (RFC 5246 §7.2.1)"
+                          : "write_app() after close: our close_notify was sent (RFC 5246 §7.2.1)");
   }
   if (data.empty()) {
     return std::size_t{0};
@@ -478,8 +483,12 @@ EngineStatus Rfc6091Engine::status() const {
     return EngineStatus::failed;
   }
   if (const auto* traffic = std::get_if<states::Traffic>(&state_)) {
-    return traffic->close_sent || traffic->close_received ? EngineStatus::closed
-                                                          : EngineStatus::established;
+    // Closed only once the peer's close_notify arrived (we answer it at
+    // once). After our own, reading goes on (established, write_app()
+    // refused): RFC 5246 §7.2.1 lets the initiator of the close read until
+    // the answering close_notify, so an answer already in flight is not
+    // lost, and the GnuTLS engine behaves the same way.
+    return traffic->close_received ? EngineStatus::closed : EngineStatus::established;
   }
   return EngineStatus::need_input;
 }

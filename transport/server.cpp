@@ -98,6 +98,10 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
   void start_handshake(tcp::socket socket) {
     boost::system::error_code ignored;
     const tcp::endpoint peer = socket.remote_endpoint(ignored);
+    // Handshake flights and stanzas are small writes: without TCP_NODELAY
+    // each waits for the peer's delayed ACK (about 40 ms on Linux). A
+    // failure only costs latency, so the connection goes on.
+    socket.set_option(tcp::no_delay(true), ignored);
     auto handshake = std::make_shared<Handshake>(
         executor, std::make_unique<TcpStream>(factory, std::move(socket)), peer);
     handshakes.insert(handshake);

@@ -12,7 +12,13 @@ namespace {
 
 // A TLS record is at most 2^14 + 2048 bytes of ciphertext plus its 5-byte
 // header (RFC 5246 §6.2.3); one read of that size takes any record whole.
-constexpr std::size_t kReadBufferSize = 16384 + 2048 + 5;
+constexpr std::size_t kLargeReadBuffer = 16384 + 2048 + 5;
+// An idle connection always has a read pending, so its read buffer is part
+// of the memory every connection costs. Handshake flights and s2s stanzas
+// are small, and the engine reassembles records from any number of reads:
+// reads start with this size and grow to kLargeReadBuffer only while reads
+// keep filling the buffer (bulk data).
+constexpr std::size_t kSmallReadBuffer = 4096;
 // write_some encrypts at most this much per call, so one call never buffers
 // an unbounded amount of ciphertext.
 constexpr std::size_t kMaxWriteChunk = 4 * 16384;
@@ -301,6 +307,14 @@ void StreamCore::on_read(const boost::system::error_code& error, std::size_t byt
       add_received(data);
     }
   }
+  // Size the next read: a full buffer means more is waiting (bulk data), so
+  // grow to a whole record; a short read means traffic is light again, so
+  // give the large buffer back (read_buffer() allocates a small one).
+  if (bytes > 0 && bytes == read_buffer_.size() && bytes < kLargeReadBuffer) {
+    read_buffer_.resize(kLargeReadBuffer);
+  } else if (bytes < kSmallReadBuffer && read_buffer_.size() > kSmallReadBuffer) {
+    Bytes().swap(read_buffer_);
+  }
   if (!error) {
     return;
   }
@@ -315,9 +329,9 @@ void StreamCore::on_read(const boost::system::error_code& error, std::size_t byt
 
 void StreamCore::on_write(const boost::system::error_code& error, std::size_t /*bytes*/) {
   writer_busy_ = false;
-  // Keep a record-sized buffer for the next write, but give back what a
-  // burst of large writes grew, so idle connections stay small.
-  if (write_buffer_.capacity() > kReadBufferSize) {
+  // Keep a small buffer for the next write, but give back what a handshake
+  // flight or a burst of large writes grew, so idle connections stay small.
+  if (write_buffer_.capacity() > kSmallReadBuffer) {
     Bytes().swap(write_buffer_);
   } else {
     write_buffer_.clear();
@@ -330,8 +344,8 @@ void StreamCore::on_write(const boost::system::error_code& error, std::size_t /*
 }
 
 boost::asio::mutable_buffer StreamCore::read_buffer() {
-  if (read_buffer_.size() != kReadBufferSize) {
-    read_buffer_.resize(kReadBufferSize);
+  if (read_buffer_.empty()) {
+    read_buffer_.resize(kSmallReadBuffer);
   }
   return boost::asio::buffer(read_buffer_);
 }

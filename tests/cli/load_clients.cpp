@@ -81,31 +81,12 @@ struct EchoLoad::State : std::enable_shared_from_this<EchoLoad::State> {
       self->finish(*client, "no complete exchange within " +
                                 std::to_string(self->options.deadline.count()) + " ms");
     });
-    if (!options.no_delay) {
-      transport::async_connect(client->stream, std::vector<tcp::endpoint>{server},
-                               transport::HandshakeOptions::for_peer(options.peer_domain),
-                               options.deadline,
-                               [self = shared_from_this(), client](error_code error) {
-                                 self->established(client, error);
-                               });
-      return;
-    }
-    // TCP_NODELAY must be set between the TCP connect and the handshake;
-    // the client's overall deadline (the timer above) bounds both.
-    client->stream.next_layer().async_connect(
-        server, [self = shared_from_this(), client](error_code error) {
-          if (error) {
-            self->finish(*client, "connect: " + error.message());
-            return;
-          }
-          error_code ignored;
-          client->stream.next_layer().set_option(tcp::no_delay(true), ignored);
-          client->stream.async_handshake(
-              tls::Role::client, transport::HandshakeOptions::for_peer(self->options.peer_domain),
-              [self, client](error_code handshake_error) {
-                self->established(client, handshake_error);
-              });
-        });
+    transport::async_connect(client->stream, std::vector<tcp::endpoint>{server},
+                             transport::HandshakeOptions::for_peer(options.peer_domain),
+                             options.deadline,
+                             [self = shared_from_this(), client](error_code error) {
+                               self->established(client, error);
+                             });
   }
 
   void established(const std::shared_ptr<ClientRun>& client, error_code error) {

@@ -36,11 +36,6 @@ struct EchoLoadOptions {
   std::chrono::milliseconds deadline{30'000};
   // Bytes each client sends (and expects back); at least 16.
   std::size_t message_size = 64;
-  // Set TCP_NODELAY before the handshake (then the client connects the
-  // socket itself instead of transport::async_connect, which leaves Nagle's
-  // algorithm on: each client's first record after its Finished then waits
-  // for the server's delayed ACK, about 40 ms on Linux).
-  bool no_delay = false;
 };
 
 // EchoLoadResult: what the clients saw.

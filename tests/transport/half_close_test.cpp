@@ -4,8 +4,9 @@
 // close to stop reading. So data the peer sent before it saw our
 // close_notify (an answer in flight), and in TLS 1.3 data it sends after,
 // must still be delivered; reads end with eof only at the peer's own
-// close_notify. Checked on the GnuTLS engine in memory and through
-// transport::Stream, for TLS 1.3 and TLS 1.2.
+// close_notify. Checked on the GnuTLS engine (TLS 1.3 and TLS 1.2) and on
+// the RFC 6091 engine (TLS 1.2, X.509 certificate type), each in memory and
+// through transport::Stream: a Stream user sees one behaviour.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -16,10 +17,13 @@
 #include <memory>
 #include <string>
 
+#include "base/clock.h"
+#include "base/rng.h"
 #include "tests/support/engine_pump.h"
 #include "tests/transport/memory_stream.h"
 #include "tests/transport/transport_fixture.h"
 #include "tls/errors.h"
+#include "tls/rfc6091_engine.h"
 #include "transport/stream.h"
 
 namespace pgptls::test {
@@ -29,6 +33,21 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using MemoryTls = transport::Stream<MemoryStream>;
 using tls::EngineStatus;
+
+// Flavor: the engine under test and, for GnuTLS, the highest version.
+enum class Flavor { gnutls13, gnutls12, rfc6091 };
+
+std::string flavor_name(const ::testing::TestParamInfo<Flavor>& info) {
+  switch (info.param) {
+    case Flavor::gnutls13:
+      return "Tls13";
+    case Flavor::gnutls12:
+      return "Tls12";
+    case Flavor::rfc6091:
+      return "Rfc6091Tls12";
+  }
+  return "unknown";
+}
 
 std::string read_all(tls::Engine& engine) {
   std::string text;
@@ -42,30 +61,69 @@ std::string read_all(tls::Engine& engine) {
   }
 }
 
-class HalfCloseTest : public TransportTest, public ::testing::WithParamInterface<tls::TlsVersion> {
+class HalfCloseTest : public TransportTest, public ::testing::WithParamInterface<Flavor> {
  protected:
+  [[nodiscard]] bool gnutls() const { return GetParam() != Flavor::rfc6091; }
+  [[nodiscard]] tls::TlsVersion max_version() const {
+    return GetParam() == Flavor::gnutls13 ? tls::TlsVersion::tls13 : tls::TlsVersion::tls12;
+  }
   [[nodiscard]] std::string expected_protocol() const {
-    return GetParam() == tls::TlsVersion::tls13 ? "TLS1.3" : "TLS1.2";
+    return GetParam() == Flavor::gnutls13 ? "TLS1.3" : "TLS1.2";
   }
 
-  // engines: a client (at most GetParam()) and a server engine, pinned to
-  // each other, not yet started.
+  // rfc6091_engine: an RFC 6091 engine with the X.509 certificate type
+  // only (the half-close logic does not depend on the certificate type).
+  static Result<std::unique_ptr<tls::Engine>> rfc6091_engine(
+      tls::Role role, const Identity& own, std::shared_ptr<tls::PeerVerifier> verifier) {
+    tls::Rfc6091Config config;
+    config.role = role;
+    config.policy.certificate_types = {tls::CertificateType::x509};
+    config.credentials.x509 = own.credential;
+    config.verifier = std::move(verifier);
+    config.rng = std::make_shared<base::SystemRng>();
+    config.clock = std::make_shared<base::SystemClock>();
+    config.client_auth = tls::ClientAuth::require;
+    if (role == tls::Role::client) {
+      config.server_name = "a.example";
+    }
+    return tls::make_rfc6091_engine(std::move(config));
+  }
+
+  // engines: a client (at most max_version()) and a server engine of the
+  // flavor, pinned to each other, not yet started.
   std::pair<std::unique_ptr<tls::Engine>, std::unique_ptr<tls::Engine>> engines() {
+    if (!gnutls()) {
+      auto client = rfc6091_engine(tls::Role::client, client_, client_verifier_);
+      auto server = rfc6091_engine(tls::Role::server, server_, server_verifier_);
+      EXPECT_TRUE(client.ok() && server.ok());
+      return {std::move(client).value(), std::move(server).value()};
+    }
     auto client = tls::make_gnutls_engine(
-        engine_config(tls::Role::client, &client_, client_verifier_, GetParam()));
+        engine_config(tls::Role::client, &client_, client_verifier_, max_version()));
     auto server_config = engine_config(tls::Role::server, &server_, server_verifier_);
     server_config.client_auth = tls::ClientAuth::require;
     auto server = tls::make_gnutls_engine(std::move(server_config));
     EXPECT_TRUE(client.ok() && server.ok());
     return {std::move(client).value(), std::move(server).value()};
   }
+
+  // stream_factory: engines of the flavor for a transport::Stream.
+  transport::EngineFactory stream_factory(tls::Role role) {
+    if (gnutls()) {
+      return role == tls::Role::client ? client_factory(nullptr, max_version()) : server_factory();
+    }
+    const Identity& own = role == tls::Role::client ? client_ : server_;
+    std::shared_ptr<tls::PeerVerifier> verifier =
+        role == tls::Role::client ? client_verifier_ : server_verifier_;
+    return [role, &own, verifier](const transport::EngineRequest&) {
+      return rfc6091_engine(role, own, verifier);
+    };
+  }
 };
 
-INSTANTIATE_TEST_SUITE_P(Versions, HalfCloseTest,
-                         ::testing::Values(tls::TlsVersion::tls13, tls::TlsVersion::tls12),
-                         [](const auto& info) {
-                           return info.param == tls::TlsVersion::tls13 ? "Tls13" : "Tls12";
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, HalfCloseTest,
+                         ::testing::Values(Flavor::gnutls13, Flavor::gnutls12, Flavor::rfc6091),
+                         flavor_name);
 
 TEST_P(HalfCloseTest, EngineReadsThePeersDataAfterItsOwnCloseNotify) {
   auto [client, server] = engines();
@@ -86,7 +144,8 @@ TEST_P(HalfCloseTest, EngineReadsThePeersDataAfterItsOwnCloseNotify) {
   // Our close_notify is sent: reading goes on, writing does not.
   transfer(*client, *server);
   EXPECT_EQ(client->status(), EngineStatus::established);
-  EXPECT_EQ(std::string(client->state_name()), "CloseSent");
+  // The RFC 6091 engine names its states by the handshake state type.
+  EXPECT_EQ(std::string(client->state_name()), gnutls() ? "CloseSent" : "Traffic");
   const auto late = client->write_app(as_bytes_view("late"));
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, tls::Errc::invalid_state);
@@ -99,7 +158,13 @@ TEST_P(HalfCloseTest, EngineReadsThePeersDataAfterItsOwnCloseNotify) {
   transfer(*server, *client);
   EXPECT_EQ(server->status(), EngineStatus::closed);
   EXPECT_EQ(client->status(), EngineStatus::closed);
-  EXPECT_EQ(std::string(client->state_name()), "Closed");
+  EXPECT_EQ(std::string(client->state_name()), gnutls() ? "Closed" : "Traffic");
+  // The server answered the close_notify, so it may not write either.
+  const auto after_answer = server->write_app(as_bytes_view("too late"));
+  ASSERT_FALSE(after_answer.ok());
+  EXPECT_EQ(after_answer.error().code, tls::Errc::invalid_state);
+  EXPECT_NE(after_answer.error().message().find("write_app() after close"), std::string::npos)
+      << after_answer.error().message();
   EXPECT_FALSE(client->failure().has_value());
 }
 
@@ -108,8 +173,8 @@ class HalfCloseStreamTest : public HalfCloseTest {
   void SetUp() override {
     HalfCloseTest::SetUp();
     auto [a, b] = MemoryStream::make_pair(io_.get_executor());
-    client_stream_ = std::make_unique<MemoryTls>(client_factory(nullptr, GetParam()), std::move(a));
-    server_stream_ = std::make_unique<MemoryTls>(server_factory(), std::move(b));
+    client_stream_ = std::make_unique<MemoryTls>(stream_factory(tls::Role::client), std::move(a));
+    server_stream_ = std::make_unique<MemoryTls>(stream_factory(tls::Role::server), std::move(b));
     error_code client_error = asio::error::would_block;
     error_code server_error = asio::error::would_block;
     client_stream_->async_handshake(tls::Role::client,
@@ -134,11 +199,9 @@ class HalfCloseStreamTest : public HalfCloseTest {
   std::unique_ptr<MemoryTls> server_stream_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Versions, HalfCloseStreamTest,
-                         ::testing::Values(tls::TlsVersion::tls13, tls::TlsVersion::tls12),
-                         [](const auto& info) {
-                           return info.param == tls::TlsVersion::tls13 ? "Tls13" : "Tls12";
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, HalfCloseStreamTest,
+                         ::testing::Values(Flavor::gnutls13, Flavor::gnutls12, Flavor::rfc6091),
+                         flavor_name);
 
 TEST_P(HalfCloseStreamTest, ReadsGoOnAfterOurShutdownUntilThePeersCloseNotify) {
   // The client keeps reading until eof, and shuts its side down at once.
