@@ -432,7 +432,7 @@ TEST_F(PinsRefreshTest, AHandshakeIsAcceptedByTheSignedPinUntilTheStatementExpir
     options.timeout = 30s;
     return run_tool({pgptls_program(), "connect", "127.0.0.1:" + std::to_string(port), "--peer",
                      "e2e.example", "--x509-cert", client_.certificate.string(), "--x509-key",
-                     client_.key.string(), "--linger", "300"},
+                     client_.key.string(), "--linger", "1500"},
                     options);
   };
 

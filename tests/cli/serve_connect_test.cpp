@@ -96,7 +96,7 @@ class ServeConnectTest : public ::testing::Test {
                      std::uint16_t port) {
     return run_tool({kProgram, "connect", "127.0.0.1:" + std::to_string(port), "--peer", peer,
                      "--x509-cert", file(as + ".pem"), "--x509-key", file(as + ".key"), "--pins",
-                     temp_.file("client-pins.sqlite").string(), "--linger", "300"},
+                     temp_.file("client-pins.sqlite").string(), "--linger", "1500"},
                     options(input, home_.path().string()));
   }
 
@@ -156,7 +156,7 @@ TEST_F(ServeConnectTest, OpensslAndGnutlsClientsTls12And13) {
     // stdin stays open a moment so the echo arrives before s_client quits.
     const auto client =
         run_tool({"sh", "-c",
-                  "(echo ping; sleep 1) | openssl s_client -connect " + target + " " + version +
+                  "(echo ping; sleep 3) | openssl s_client -connect " + target + " " + version +
                       " -cert " + file("b.pem") + " -key " + file("b.key")},
                  options(""));
     EXPECT_NE(client.out.find("ping"), std::string::npos) << version << ": " << client.describe();
@@ -166,7 +166,7 @@ TEST_F(ServeConnectTest, OpensslAndGnutlsClientsTls12And13) {
 
   const auto gnutls =
       run_tool({"sh", "-c",
-                "(echo pong; sleep 1) | gnutls-cli 127.0.0.1 -p " + std::to_string(port_) +
+                "(echo pong; sleep 3) | gnutls-cli 127.0.0.1 -p " + std::to_string(port_) +
                     " --no-ca-verification --x509certfile " + file("b.pem") + " --x509keyfile " +
                     file("b.key")},
                options(""));
