@@ -321,6 +321,23 @@ TEST_F(StatementTrust, BundleTakesDomainsInScopeAndRefusesTheOthers) {
                 "for x.other.test");
 }
 
+// Issue 7 §5: one bundle for a whole community, over a single statement's
+// 64 KiB cap but within the bundle cap.
+TEST_F(StatementTrust, BundleOfFiveThousandDomainsIsAccepted) {
+  const std::string pin = base::base64_encode(Bytes(32, 0x42));
+  std::string document = R"({"domains":{)";
+  for (int index = 0; index < 5000; ++index) {
+    document += (index == 0 ? "\"m" : ",\"m") + std::to_string(index) +
+                R"(.example":{"spki-sha-256":[")" + pin + R"("]})";
+  }
+  document += R"(},"issued":")" + base::format_utc(real_now()) + R"(","serial":9,"expires":3600})";
+  ASSERT_GT(document.size(), StatementLimits{}.max_document_bytes);
+  auto verified = verify_bundle(view(document), sign("authority", document), world.signers(), now);
+  ASSERT_TRUE(verified.ok()) << verified.error().message();
+  EXPECT_EQ(verified->accepted.size(), 5000U);
+  EXPECT_TRUE(verified->refused.empty());
+}
+
 TEST_F(StatementTrust, BundleMustBeSignedByAnAuthorityAndNotExpired) {
   const std::string document = bundle();
   auto by_domain_key =
