@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "base/errors.h"
 #include "base/file.h"
+#include "base/result.h"
 #include "cli/keyring_cli.h"
 #include "cli/pins_commands.h"
 #include "cli/refresh_report.h"
@@ -27,8 +29,17 @@ struct ImportArgs {
 
 int run_import_signed(const ImportArgs& args) {
   // The bundle cap is the parser's: reading more would only be refused.
-  auto bundle = base::read_file(args.bundle, keyring::StatementLimits{}.max_document_bytes);
+  const std::size_t cap = keyring::StatementLimits{}.max_bundle_bytes;
+  auto bundle = base::read_file(args.bundle, cap);
   if (!bundle.ok()) {
+    if (bundle.error().code == base::Errc::value_too_large) {
+      // The file exists but is refused, as a malformed bundle would be.
+      return fail(
+          make_error(base::Errc::value_too_large,
+                     args.bundle + " is larger than the bundle cap of " + std::to_string(cap) +
+                         " bytes; ask its authority to split it into several bundles"),
+          kExitFailed);
+    }
     return fail(bundle.error(), kExitUsage);
   }
   auto signature = base::read_file(args.signature, kMaxSignatureFileSize);

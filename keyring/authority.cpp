@@ -105,13 +105,18 @@ Result<const PublicKey*> select_own_authentication_key(
                         "secret key or add an authentication subkey");
 }
 
-Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain_in,
-                                  std::span<const Authority> authorities, const Policy& policy,
-                                  base::Seconds now_seconds) {
+namespace {
+
+// find_certification: check_domain_certification, also handing out the
+// validated certificate so that check_peer does not validate it twice.
+Result<DomainCertification> find_certification(const Cert& cert, std::string_view domain_in,
+                                               std::span<const Authority> authorities,
+                                               const Policy& policy, base::Seconds now_seconds,
+                                               ValidatedCert& valid) {
   PGPTLS_TRY(const std::string domain, normalize_domain(domain_in));
   const std::uint32_t now = to_epoch(now_seconds);
   const std::string peer = "peer key " + cert.fingerprint_hex();
-  const ValidatedCert valid = validate(cert, policy, now_seconds);
+  valid = validate(cert, policy, now_seconds);
   if (!valid.primary.status) {
     return valid.primary.status.error().wrap(peer);
   }
@@ -196,23 +201,11 @@ Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain_in,
                                   peer + ": " + who + " revoked its certification of " + wanted));
           continue;
         }
-        const auto keys = authentication_keys(valid, policy);
-        if (keys.empty()) {
-          reason.offer(
-              6, make_error(Errc::no_usable_key,
-                            peer + " (" + wanted + ") has no valid key flagged for authentication" +
-                                (policy.accept_sign_only_for_authentication ? " or signing" : "") +
-                                "; add an authentication subkey"));
-          continue;
-        }
-        PeerAcceptance accepted;
-        accepted.authority_fingerprint = signer.fingerprint;
-        accepted.user_id = uid.text();
-        accepted.domain = domain;
-        for (const PublicKey* key : keys) {
-          accepted.keys.push_back(*key);
-        }
-        return accepted;
+        DomainCertification certified;
+        certified.authority_fingerprint = signer.fingerprint;
+        certified.user_id = uid.text();
+        certified.domain = domain;
+        return certified;
       }
     }
   }
@@ -228,6 +221,42 @@ Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain_in,
                     peer + " (" + wanted +
                         ") is not certified by any configured authority; ask an authority to "
                         "certify it (gpg --quick-sign-key)");
+}
+
+}  // namespace
+
+Result<DomainCertification> check_domain_certification(const Cert& cert, std::string_view domain,
+                                                       std::span<const Authority> authorities,
+                                                       const Policy& policy, base::Seconds now) {
+  ValidatedCert valid;
+  return find_certification(cert, domain, authorities, policy, now, valid);
+}
+
+Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain,
+                                  std::span<const Authority> authorities, const Policy& policy,
+                                  base::Seconds now) {
+  ValidatedCert valid;
+  PGPTLS_TRY(DomainCertification certified,
+             find_certification(cert, domain, authorities, policy, now, valid));
+  // Authentication keys depend on the certificate alone, not on which
+  // certification was found, so the first valid certification decides
+  // (the reason is then the same for every certification).
+  const auto keys = authentication_keys(valid, policy);
+  if (keys.empty()) {
+    return make_error(Errc::no_usable_key,
+                      "peer key " + cert.fingerprint_hex() + " (xmpp:" + certified.domain +
+                          ") has no valid key flagged for authentication" +
+                          (policy.accept_sign_only_for_authentication ? " or signing" : "") +
+                          "; add an authentication subkey");
+  }
+  PeerAcceptance accepted;
+  accepted.authority_fingerprint = std::move(certified.authority_fingerprint);
+  accepted.user_id = std::move(certified.user_id);
+  accepted.domain = std::move(certified.domain);
+  for (const PublicKey* key : keys) {
+    accepted.keys.push_back(*key);
+  }
+  return accepted;
 }
 
 }  // namespace pgptls::keyring

@@ -48,6 +48,27 @@ struct PeerAcceptance {
   std::vector<PublicKey> keys;  // usable authentication keys, newest first
 };
 
+// DomainCertification: an authority's direct certification of a
+// certificate's xmpp:<domain> user ID, as found valid.
+struct DomainCertification {
+  Bytes authority_fingerprint;
+  std::string user_id;  // the certified user ID, as written
+  std::string domain;   // normalized
+};
+
+// check_domain_certification: the part of check_peer that says who the
+// certificate speaks for, without asking what its keys may do: the
+// certificate is valid at now, has a valid xmpp:<domain> user ID, and that
+// user ID carries a valid, unexpired, unrevoked certification (0x10-0x13) by
+// an authority whose own certificate is valid at now and whose scope
+// includes the domain. Used by check_peer (which then demands an
+// authentication key) and by signed pin statements (issue 7 §2 (b): an
+// X.509-only domain's [SC] certificate has no authentication key). Reasons
+// as check_peer's, except no_usable_key.
+[[nodiscard]] Result<DomainCertification> check_domain_certification(
+    const Cert& cert, std::string_view domain, std::span<const Authority> authorities,
+    const Policy& policy, base::Seconds now);
+
 // check_peer: accepts only when the certificate is valid at now, has a
 // valid xmpp:<domain> user ID, and that user ID carries a valid, unexpired,
 // unrevoked certification (0x10-0x13) by an authority whose own certificate

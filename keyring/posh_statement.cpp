@@ -50,11 +50,9 @@ bool nesting_within(ByteView text, int limit) {
   return true;
 }
 
-Result<Json> parse_object(ByteView text, const StatementLimits& limits) {
-  if (text.size() > limits.max_document_bytes) {
-    return malformed("document of " + std::to_string(text.size()) + " bytes exceeds the cap of " +
-                     std::to_string(limits.max_document_bytes));
-  }
+// parse_object: the JSON object of a document already checked against its
+// size cap.
+Result<Json> parse_object(ByteView text) {
   if (!nesting_within(text, kMaxNesting)) {
     return malformed("document nests deeper than " + std::to_string(kMaxNesting) + " levels");
   }
@@ -208,7 +206,11 @@ Result<std::string> normalise_domain(std::string text, const std::string& where)
 }  // namespace
 
 Result<PoshDocument> parse_posh_document(ByteView json, const StatementLimits& limits) {
-  PGPTLS_TRY(const Json document, parse_object(json, limits));
+  if (json.size() > limits.max_document_bytes) {
+    return malformed("document of " + std::to_string(json.size()) + " bytes exceeds the cap of " +
+                     std::to_string(limits.max_document_bytes));
+  }
+  PGPTLS_TRY(const Json document, parse_object(json));
   PGPTLS_TRY(const std::int64_t expires, read_expires(document, limits));
   if (const Json* url = member(document, "url")) {
     // RFC 7711 §3.2: a reference to another POSH document, retrieved over
@@ -238,7 +240,12 @@ Result<PoshDocument> parse_posh_document(ByteView json, const StatementLimits& l
 }
 
 Result<PinBundle> parse_pin_bundle(ByteView json, const StatementLimits& limits) {
-  PGPTLS_TRY(const Json document, parse_object(json, limits));
+  if (json.size() > limits.max_bundle_bytes) {
+    return malformed("bundle of " + std::to_string(json.size()) +
+                     " bytes exceeds the bundle cap of " + std::to_string(limits.max_bundle_bytes) +
+                     " bytes; ask its authority to split it into several bundles");
+  }
+  PGPTLS_TRY(const Json document, parse_object(json));
   PinBundle bundle;
   PGPTLS_TRY(bundle.expires_seconds, read_expires(document, limits));
   PGPTLS_TRY(const std::optional<base::Seconds> issued, read_issued(document));

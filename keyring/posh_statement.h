@@ -32,7 +32,12 @@ namespace pgptls::keyring {
 
 // StatementLimits: caps on what one document may hold.
 struct StatementLimits {
+  // A single-domain statement (or redirect): a few pins.
   std::size_t max_document_bytes = 64 * 1024;
+  // An authority bundle lists a whole community (issue 7 §5): 64 KiB holds
+  // only ~900 domains; 4 MiB holds max_domains domains of a few pins each.
+  // The per-domain caps below still apply.
+  std::size_t max_bundle_bytes = 4 * 1024 * 1024;
   std::size_t max_pins_per_domain = 16;
   std::size_t max_domains = 10'000;
   // RFC 7711 §3.1 gives no upper bound; a year keeps a leaked key's
@@ -80,9 +85,9 @@ struct PinBundle {
   std::uint64_t serial = 0;
 };
 
-// parse_pin_bundle: reads a bundle; "issued", "serial" and "expires" are
-// required (rollback and expiry checks need them). Fails with
-// malformed_statement naming the member or domain.
+// parse_pin_bundle: reads a bundle of at most max_bundle_bytes; "issued",
+// "serial" and "expires" are required (rollback and expiry checks need
+// them). Fails with malformed_statement naming the member, domain or cap.
 [[nodiscard]] Result<PinBundle> parse_pin_bundle(ByteView json, const StatementLimits& limits = {});
 
 // statement_expiry: when a document stops counting: issued + expires when

@@ -5,8 +5,9 @@
 // verifies with
 //  (a) a key of an authority whose scope covers D, or
 //  (b) a key of a keyring certificate that an authority certified for
-//      xmpp:D (check_peer): the domain vouches for its own X.509 keys with
-//      its certified OpenPGP key;
+//      xmpp:D (check_domain_certification; unlike check_peer, no
+//      authentication key is needed): the domain vouches for its own X.509
+//      keys with its certified OpenPGP key;
 // the signing key valid at `now` (not revoked, not expired, flagged for
 // signing) and the signature's hash and key accepted by the policy as for a
 // third-party certification. A bundle must be signed by an authority, and

@@ -349,6 +349,39 @@ TEST_F(PinsRefreshTest, ImportsABundleDomainByDomainWithinTheAuthoritysScope) {
       << refused.err;
 }
 
+// Issue 7 §5: one bundle for a whole community, far over a single
+// statement's 64 KiB, imports under the bundle cap; a larger file is
+// refused naming that cap.
+TEST_F(PinsRefreshTest, ImportsABundleForAWholeCommunityUnderTheBundleCap) {
+  const std::string pin = openssl_spki_pin(server_.certificate);
+  std::string text = R"({"domains":{)";
+  for (int index = 0; index < 5000; ++index) {
+    text += (index == 0 ? "\"m" : ",\"m") + std::to_string(index) +
+            R"(.example":{"spki-sha-256":[")" + pin + R"("]})";
+  }
+  text += R"(},"issued":")" + base::format_utc(std::chrono::system_clock::now()) +
+          R"(","serial":1,"expires":3600})";
+  ASSERT_GT(text.size(), std::size_t{64} * 1024);
+  const auto community = gpg_sign("community.json", text);
+  const ToolResult imported = pgptls({"pins", "import-signed", community.first, community.second});
+  EXPECT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_TRUE(has(row(imported, "m0.example"), "updated")) << imported.err;
+  EXPECT_TRUE(has(row(imported, "m4999.example"), "updated")) << imported.err;
+  const ToolResult listed = pgptls({"pins", "list", "m4999.example"});
+  EXPECT_TRUE(has(listed.out, "m4999.example\tpin-sha256=\"" + pin + "\"\tsigned\t"))
+      << listed.describe();
+
+  const std::filesystem::path huge = temp_.file("huge.json");
+  write_file(huge, std::string(std::size_t{4} * 1024 * 1024 + 1, ' '));
+  const ToolResult refused = pgptls({"pins", "import-signed", huge.string(), community.second});
+  EXPECT_EQ(refused.exit_code, 1) << refused.describe();
+  EXPECT_TRUE(has(refused.err, "pgptls: " + huge.string() +
+                                   " is larger than the bundle cap of 4194304 bytes; ask its "
+                                   "authority to split it into several bundles"))
+      << refused.err;
+  EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+}
+
 TEST_F(PinsRefreshTest, SaysWhatIsMissingInTheState) {
   // A state that names no domain at all: nothing to do, and it says so.
   TempDir empty;

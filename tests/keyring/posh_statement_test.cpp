@@ -134,6 +134,37 @@ TEST(PoshStatement, EnforcesItsLimits) {
   EXPECT_TRUE(parse_posh_document(view(quoted)).ok());
 }
 
+// Issue 7 §5: one bundle for a whole community, far over a single
+// statement's 64 KiB, under its own cap.
+TEST(PinBundle, HasItsOwnLargerCap) {
+  const StatementLimits limits;
+  EXPECT_EQ(limits.max_document_bytes, 64U * 1024);
+  EXPECT_EQ(limits.max_bundle_bytes, 4U * 1024 * 1024);
+  std::string json = R"({"domains":{)";
+  for (int index = 0; index < 5000; ++index) {
+    json += (index == 0 ? "" : ",") + ("\"m" + std::to_string(index) + ".example\"") +
+            R"(:{"spki-sha-256":[")" + kPinB + R"("]})";
+  }
+  json += R"(},"issued":"2026-11-20T10:00:00Z","serial":1,"expires":3600})";
+  ASSERT_GT(json.size(), limits.max_document_bytes);
+  const auto parsed = parse_pin_bundle(view(json));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message();
+  EXPECT_EQ(parsed->domains.size(), 5000U);
+
+  const std::string huge = R"({"padding":")" + std::string(limits.max_bundle_bytes, 'x') + "\"}";
+  expect_malformed(parse_bundle, huge,
+                   "bundle of " + std::to_string(huge.size()) +
+                       " bytes exceeds the bundle cap of 4194304 bytes; ask its authority to "
+                       "split it into several bundles");
+  // The per-domain caps still apply inside a bundle.
+  std::string many = R"({"domains":{"a.example":{"spki-sha-256":[)";
+  for (int index = 0; index < 17; ++index) {
+    many += (index == 0 ? "\"" : ",\"") + kPinB + "\"";
+  }
+  many += R"(]}},"issued":"2026-11-20T10:00:00Z","serial":1,"expires":1})";
+  expect_malformed(parse_bundle, many, "lists more than 16 pins");
+}
+
 TEST(PinBundle, ReadsDomainsAndRequiresRollbackMembers) {
   const std::string domains = R"("domains":{"a.example":{"spki-sha-256":[")" + kPinB +
                               R"("]},"B.example":{"fingerprints":[{"sha-256":")" + kPinA +

@@ -11,8 +11,8 @@
 namespace pgptls::test {
 namespace {
 
-const char* const kKeys[] = {"authority", "narrow",  "domain_a", "stranger",
-                             "unknown",   "expired", "revoked",  "certonly"};
+const char* const kKeys[] = {"authority", "narrow",  "domain_a", "stranger", "unknown",
+                             "expired",   "revoked", "certonly", "domain_d", "lone"};
 
 std::string read_required(const std::filesystem::path& path) {
   std::string text = read_text_file(path);
@@ -48,8 +48,13 @@ void make_fixture(const std::filesystem::path& out) {
   gpg.add_subkey(domain_a, "ed25519", "auth");
   gpg.add_subkey(stranger, "ed25519", "auth");
   gpg.certify(authority, domain_a, "xmpp:a.example");
-  const std::vector<std::string> fingerprints{authority, narrow,  domain_a, stranger,
-                                              unknown,   expired, revoked,  certonly};
+  // X.509-only domains (issue 7's very case): [SC] certificates without an
+  // authentication key, one certified by the authority, one by nobody.
+  const std::string domain_d = gpg.generate("xmpp:d.example", "ed25519", "sign,cert");
+  gpg.certify(authority, domain_d, "xmpp:d.example");
+  const std::string lone = gpg.generate("xmpp:e.example", "ed25519", "sign,cert");
+  const std::vector<std::string> fingerprints{authority, narrow,  domain_a, stranger, unknown,
+                                              expired,   revoked, certonly, domain_d, lone};
   for (std::size_t i = 0; i < fingerprints.size(); ++i) {
     write_file(out / (std::string(kKeys[i]) + ".pub"), gpg.export_cert(fingerprints[i]));
     write_file(out / (std::string(kKeys[i]) + ".sec"),
@@ -114,7 +119,7 @@ keyring::DetachedSigner SigningKey::signer() const {
 const StatementWorld& StatementWorld::get() {
   static const StatementWorld* world = [] {
     auto* w = new StatementWorld;
-    w->dir = cached_fixture("statement-trust-v3", make_fixture);
+    w->dir = cached_fixture("statement-trust-v4", make_fixture);
     w->authority = load_cert(w->dir / "authority.pub");
     w->narrow = load_cert(w->dir / "narrow.pub");
     w->domain_a = load_cert(w->dir / "domain_a.pub");
@@ -124,7 +129,9 @@ const StatementWorld& StatementWorld::get() {
                       {load_cert(w->dir / "expired.pub"), {"*.example"}},
                       {load_cert(w->dir / "revoked.pub"), {"*.example"}},
                       {load_cert(w->dir / "certonly.pub"), {"*.example"}}};
-    w->keyring_certs = {w->domain_a, w->stranger};
+    w->domain_d = load_cert(w->dir / "domain_d.pub");
+    w->lone = load_cert(w->dir / "lone.pub");
+    w->keyring_certs = {w->domain_a, w->stranger, w->domain_d, w->lone};
     w->a_document = read_required(w->dir / "a.json");
     w->a_signature = bytes_of(read_required(w->dir / "a.json.sig"));
     w->a_armored = read_required(w->dir / "a.json.asc");

@@ -3,7 +3,9 @@
 // cached_fixture): an authority for "*.example", a narrow authority for
 // "*.other.test", three authorities for "*.example" whose keys cannot sign
 // (expired, revoked, certify-only), the certificate of xmpp:a.example certified by the
-// authority, an uncertified xmpp:c.example, and a key nobody knows; a
+// authority, an uncertified xmpp:c.example, two [SC]-only certificates
+// without an authentication key (xmpp:d.example certified, xmpp:e.example
+// not), and a key nobody knows; a
 // statement for a.example signed by gpg with a.example's key (binary,
 // armored, text mode); two self-signed X.509 certificates sharing one key.
 #pragma once
@@ -40,8 +42,10 @@ class StatementWorld {
   keyring::Cert narrow;     // scope *.other.test
   keyring::Cert domain_a;   // xmpp:a.example, certified by authority
   keyring::Cert stranger;   // xmpp:c.example, certified by nobody
+  keyring::Cert domain_d;   // xmpp:d.example, [SC] only, certified by authority
+  keyring::Cert lone;       // xmpp:e.example, [SC] only, certified by nobody
   std::vector<keyring::Authority> authorities;
-  std::vector<keyring::Cert> keyring_certs;  // domain_a and stranger
+  std::vector<keyring::Cert> keyring_certs;  // domain_a, stranger, domain_d, lone
 
   // The gpg-signed statement for a.example and its signatures.
   std::string a_document;      // a.json (LF line ends)
@@ -57,7 +61,8 @@ class StatementWorld {
 
   [[nodiscard]] keyring::StatementSigners signers() const;
   // sign: a detached signature by the named key ("authority", "narrow",
-  // "domain_a", "stranger", "unknown", "expired", "revoked", "certonly")
+  // "domain_a", "stranger", "unknown", "expired", "revoked", "certonly",
+  // "domain_d", "lone")
   // made by keyring::make_detached_signature.
   [[nodiscard]] Bytes sign(const std::string& who, const std::string& document,
                            base::TimePoint when) const;

@@ -152,6 +152,50 @@ TEST_F(StatementTrust, RejectsAKeyringSignerNotCertifiedForTheDomain) {
       << cross.error().context;
 }
 
+// Issue 7 §2 (b) is for X.509-only servers: their certified certificate
+// is [SC] with no authentication key, which check_peer (a TLS peer) refuses
+// but which may still vouch for its domain's X.509 keys.
+TEST_F(StatementTrust, AcceptsACertifiedSignOnlyDomainKeyWithoutAnAuthenticationKey) {
+  auto peer = check_peer(world.domain_d, "d.example", world.authorities, Policy::standard(), now);
+  ASSERT_FALSE(peer.ok());
+  EXPECT_EQ(peer.error().code, Errc::no_usable_key);
+  EXPECT_EQ(peer.error().context, "peer key " + world.domain_d.fingerprint_hex() +
+                                      " (xmpp:d.example) has no valid key flagged for "
+                                      "authentication; add an authentication subkey");
+
+  const std::string document = statement("d.example");
+  auto verified = verify(document, sign("domain_d", document), "d.example");
+  ASSERT_TRUE(verified.ok()) << verified.error().message();
+  EXPECT_EQ(verified->signer.role, SignerRole::certified_domain_key);
+  EXPECT_EQ(verified->signer.certificate_fingerprint, world.domain_d.fingerprint());
+  EXPECT_EQ(verified->signer.key_fingerprint, world.domain_d.fingerprint());
+  EXPECT_EQ(verified->signer.authority_fingerprint, world.authority.fingerprint());
+  EXPECT_EQ(verified->pins.record.signer_fingerprint, world.domain_d.fingerprint_hex());
+
+  // Certified for d.example only: it may not vouch for another domain.
+  const std::string other = statement("e.example");
+  auto cross = verify(other, sign("domain_d", other), "e.example");
+  ASSERT_FALSE(cross.ok());
+  EXPECT_EQ(cross.error().code, Errc::signer_not_allowed);
+  EXPECT_NE(cross.error().context.find("has no user ID xmpp:e.example"), std::string::npos)
+      << cross.error().context;
+}
+
+TEST_F(StatementTrust, RejectsAnUncertifiedSignOnlyDomainKey) {
+  const std::string document = statement("e.example");
+  auto verified = verify(document, sign("lone", document), "e.example");
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(verified.error().code, Errc::signer_not_allowed);
+  EXPECT_EQ(verified.error().context,
+            "the statement for e.example is signed by keyring certificate " +
+                world.lone.fingerprint_hex() + ", which may not vouch for e.example: peer key " +
+                world.lone.fingerprint_hex() +
+                " (xmpp:e.example) is not certified by any configured authority; ask an "
+                "authority to certify it (gpg --quick-sign-key): peer key not certified by any "
+                "authority; an authority must certify its xmpp:e.example user ID (gpg "
+                "--quick-sign-key)");
+}
+
 TEST_F(StatementTrust, RejectsASignerNeitherAuthorityNorInTheKeyring) {
   const std::string document = statement("b.example");
   const Bytes signature = sign("unknown", document);
@@ -275,6 +319,23 @@ TEST_F(StatementTrust, BundleTakesDomainsInScopeAndRefusesTheOthers) {
                 world.authority.fingerprint_hex() +
                 "; its pins were not taken: widen the authority's --scope if it should vouch "
                 "for x.other.test");
+}
+
+// Issue 7 §5: one bundle for a whole community, over a single statement's
+// 64 KiB cap but within the bundle cap.
+TEST_F(StatementTrust, BundleOfFiveThousandDomainsIsAccepted) {
+  const std::string pin = base::base64_encode(Bytes(32, 0x42));
+  std::string document = R"({"domains":{)";
+  for (int index = 0; index < 5000; ++index) {
+    document += (index == 0 ? "\"m" : ",\"m") + std::to_string(index) +
+                R"(.example":{"spki-sha-256":[")" + pin + R"("]})";
+  }
+  document += R"(},"issued":")" + base::format_utc(real_now()) + R"(","serial":9,"expires":3600})";
+  ASSERT_GT(document.size(), StatementLimits{}.max_document_bytes);
+  auto verified = verify_bundle(view(document), sign("authority", document), world.signers(), now);
+  ASSERT_TRUE(verified.ok()) << verified.error().message();
+  EXPECT_EQ(verified->accepted.size(), 5000U);
+  EXPECT_TRUE(verified->refused.empty());
 }
 
 TEST_F(StatementTrust, BundleMustBeSignedByAnAuthorityAndNotExpired) {
