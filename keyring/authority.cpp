@@ -6,23 +6,14 @@
 #include "base/encoding.h"
 #include "keyring/domain.h"
 #include "keyring/errors.h"
+#include "keyring/ranked_reason.h"
 #include "keyring/verify.h"
 
 namespace pgptls::keyring {
 namespace {
 
-// The reasons of failed candidates are ranked by how far the candidate got,
-// so the caller hears about the closest miss.
-struct Reason {
-  int rank = -1;
-  std::optional<Error> error;
-  void offer(int r, Error e) {
-    if (r > rank) {
-      rank = r;
-      error = std::move(e);
-    }
-  }
-};
+// Failed candidates are ranked by how far they got (ranked_reason.h).
+using Reason = RankedReason;
 
 }  // namespace
 

@@ -6,24 +6,15 @@
 #include "keyring/domain.h"
 #include "keyring/errors.h"
 #include "keyring/hash.h"
+#include "keyring/ranked_reason.h"
 #include "keyring/validate.h"
 #include "keyring/verify.h"
 
 namespace pgptls::keyring {
 namespace {
 
-// Failed signatures are ranked by how far they got, so the caller hears
-// about the closest miss (as in check_peer).
-struct Reason {
-  int rank = -1;
-  std::optional<Error> error;
-  void offer(int r, Error e) {
-    if (r > rank) {
-      rank = r;
-      error = std::move(e);
-    }
-  }
-};
+// Failed candidates are ranked by how far they got (ranked_reason.h).
+using Reason = RankedReason;
 
 // A signer nobody knows gets no rank: it is the message when nothing else
 // came closer.

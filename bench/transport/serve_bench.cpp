@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/transport/pin_verifier.h"
 #include "tests/cli/load_clients.h"
 #include "tests/cli/load_openpgp.h"
 #include "tests/support/network.h"
@@ -113,30 +114,8 @@ World& world() {
   return *instance;
 }
 
-// PinVerifier: the client's trust: exactly the server's key.
-class PinVerifier final : public tls::PeerVerifier {
- public:
-  explicit PinVerifier(Bytes spki) : spki_(std::move(spki)) {}
-  Result<tls::VerifiedPeer> verify(const tls::PresentedCertificate& certificate,
-                                   const tls::VerifyRequest& request) override {
-    PGPTLS_TRY(const Bytes presented, tls::spki_of_x509(certificate.x509_chain.at(0)));
-    if (presented != spki_) {
-      return make_error(tls::Errc::peer_rejected, "not the pinned key of a.example");
-    }
-    tls::VerifiedPeer peer;
-    peer.type = certificate.type;
-    peer.domains = {request.expected_domain.value_or("a.example")};
-    peer.accepted_by = "pin";
-    PGPTLS_TRY(peer.signing_key, tls::public_key_from_spki(presented));
-    return peer;
-  }
-
- private:
-  Bytes spki_;
-};
-
 transport::EngineFactory client_factory() {
-  auto verifier = std::make_shared<PinVerifier>(world().server_spki);
+  auto verifier = std::make_shared<bench::PinVerifier>(world().server_spki, "a.example");
   return [verifier](const transport::EngineRequest& request) {
     tls::GnutlsEngineConfig config;
     config.role = tls::Role::client;

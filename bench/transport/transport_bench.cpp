@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/transport/pin_verifier.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tls/errors.h"
@@ -84,31 +85,10 @@ Pki& pki() {
   return *instance;
 }
 
-// PinVerifier: accepts exactly one SubjectPublicKeyInfo.
-class PinVerifier final : public tls::PeerVerifier {
- public:
-  explicit PinVerifier(Bytes spki) : spki_(std::move(spki)) {}
-  Result<tls::VerifiedPeer> verify(const tls::PresentedCertificate& certificate,
-                                   const tls::VerifyRequest& request) override {
-    PGPTLS_TRY(const Bytes presented, tls::spki_of_x509(certificate.x509_chain.at(0)));
-    if (presented != spki_) {
-      return make_error(tls::Errc::peer_rejected, "not the pinned key");
-    }
-    tls::VerifiedPeer peer;
-    peer.type = certificate.type;
-    peer.domains = {request.expected_domain.value_or("b.example")};
-    peer.accepted_by = "pin";
-    PGPTLS_TRY(peer.signing_key, tls::public_key_from_spki(presented));
-    return peer;
-  }
-
- private:
-  Bytes spki_;
-};
-
 transport::EngineFactory factory(tls::Role role) {
-  auto verifier = std::make_shared<PinVerifier>(role == tls::Role::server ? pki().client_spki
-                                                                          : pki().server_spki);
+  auto verifier = role == tls::Role::server
+                      ? std::make_shared<bench::PinVerifier>(pki().client_spki, "b.example")
+                      : std::make_shared<bench::PinVerifier>(pki().server_spki, "a.example");
   return [role, verifier](const transport::EngineRequest& request) {
     tls::GnutlsEngineConfig config;
     config.role = role;
