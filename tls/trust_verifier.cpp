@@ -69,28 +69,20 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
     parsed = std::move(one).value();
     // The keyring's copy of the same certificate counts too: a revocation
     // the operator imported is not in the copy the peer chose to send.
-    for (const keyring::Cert& known : config_.certificates) {
-      if (known.fingerprint() == parsed->fingerprint()) {
-        auto merged = keyring::merge(known, *parsed);
-        if (!merged.ok()) {
-          return make_error(
-              Errc::bad_certificate,
-              "the peer's OpenPGP certificate " + parsed->fingerprint_hex() +
-                  " cannot be combined with the keyring's copy: " + merged.error().message() +
-                  "; check the keyring entry (pgptls keyring show)");
-        }
-        parsed = std::move(merged).value();
-        break;
+    if (const keyring::Cert* known = find(parsed->fingerprint())) {
+      auto merged = keyring::merge(*known, *parsed);
+      if (!merged.ok()) {
+        return make_error(
+            Errc::bad_certificate,
+            "the peer's OpenPGP certificate " + parsed->fingerprint_hex() +
+                " cannot be combined with the keyring's copy: " + merged.error().message() +
+                "; check the keyring entry (pgptls keyring show)");
       }
+      parsed = std::move(merged).value();
     }
     cert = &*parsed;
   } else {
-    for (const keyring::Cert& known : config_.certificates) {
-      if (known.fingerprint() == certificate.openpgp_fingerprint) {
-        cert = &known;
-        break;
-      }
-    }
+    cert = find(certificate.openpgp_fingerprint);
     if (cert == nullptr) {
       return make_error(Errc::certificate_unobtainable,
                         "the peer sent only the fingerprint " +
@@ -146,9 +138,27 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
   return peer;
 }
 
+KeyringOpenPgpTrust::KeyringOpenPgpTrust(KeyringTrustConfig config) : config_(std::move(config)) {
+  for (std::size_t i = 0; i < config_.certificates.size(); ++i) {
+    const keyring::Cert& cert = config_.certificates[i];
+    const Bytes& fingerprint = cert.fingerprint();
+    by_fingerprint_.emplace(std::string(fingerprint.begin(), fingerprint.end()), i);
+    for (const std::string& domain : xmpp_domains(cert)) {
+      by_domain_.emplace(domain, i);
+    }
+  }
+}
+
+const keyring::Cert* KeyringOpenPgpTrust::find(ByteView fingerprint) const {
+  const auto found = by_fingerprint_.find(std::string(fingerprint.begin(), fingerprint.end()));
+  return found == by_fingerprint_.end() ? nullptr : &config_.certificates[found->second];
+}
+
 Result<bool> KeyringOpenPgpTrust::domain_is_certified(std::string_view domain) {
   PGPTLS_TRY(const std::string normalized, keyring::normalize_domain(domain));
-  for (const keyring::Cert& cert : config_.certificates) {
+  const auto [first, last] = by_domain_.equal_range(normalized);
+  for (auto entry = first; entry != last; ++entry) {
+    const keyring::Cert& cert = config_.certificates[entry->second];
     if (keyring::check_peer(cert, normalized, config_.authorities, config_.policy, now()).ok()) {
       return true;
     }

@@ -31,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/bytes.h"
@@ -81,7 +82,7 @@ struct KeyringTrustConfig {
 // keyring::select_authentication_key (the component the key ID names).
 class KeyringOpenPgpTrust final : public OpenPgpTrust {
  public:
-  explicit KeyringOpenPgpTrust(KeyringTrustConfig config) : config_(std::move(config)) {}
+  explicit KeyringOpenPgpTrust(KeyringTrustConfig config);
   [[nodiscard]] Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
                                             const std::optional<std::string>& domain) override;
   [[nodiscard]] Result<bool> domain_is_certified(std::string_view domain) override;
@@ -90,7 +91,15 @@ class KeyringOpenPgpTrust final : public OpenPgpTrust {
 
  private:
   [[nodiscard]] base::Seconds now() const;
+  // find: the keyring's certificate with this primary fingerprint, or null.
+  [[nodiscard]] const keyring::Cert* find(ByteView fingerprint) const;
+
   KeyringTrustConfig config_;
+  // Built once, so a handshake looks certificates up instead of scanning a
+  // keyring of any size: primary fingerprint -> certificate, xmpp: domain ->
+  // the certificates with such a user ID (indexes into config_.certificates).
+  std::unordered_map<std::string, std::size_t> by_fingerprint_;
+  std::unordered_multimap<std::string, std::size_t> by_domain_;
 };
 
 // TrustPolicy: switches of the decision.
