@@ -44,6 +44,7 @@ struct StreamReader::State {
   std::uint64_t element_start_count = 0;
   std::string element_ns;
   std::string element_name;
+  std::vector<std::string> element_children;
 
   void fail_in_handler(Errc code, std::string context) {
     if (!handler_error) {
@@ -129,7 +130,8 @@ void on_start(void* data, const XML_Char* name, const XML_Char** attributes) {
     state->root_seen = true;
     state->depth = 1;
     header.raw = state->take(index, index + count);
-    state->events.push_back({EventKind::header, std::move(ns), std::move(local), header.raw});
+    header.end_offset = index + count;
+    state->events.push_back({EventKind::header, std::move(ns), std::move(local), header.raw, {}});
     state->header = std::move(header);
     return;
   }
@@ -138,6 +140,9 @@ void on_start(void* data, const XML_Char* name, const XML_Char** attributes) {
     state->element_start_count = count;
     state->element_ns = std::move(ns);
     state->element_name = std::move(local);
+    state->element_children.clear();
+  } else if (state->depth == 2 && state->element_children.size() < 32) {
+    state->element_children.push_back(ns + " " + local);
   }
   ++state->depth;
 }
@@ -152,7 +157,7 @@ void on_end(void* data, const XML_Char* /*name*/) {
     const std::uint64_t end =
         count == 0 ? state->element_start + state->element_start_count : index + count;
     Event event{EventKind::element, std::move(state->element_ns), std::move(state->element_name),
-                {}};
+                {}, std::move(state->element_children)};
     event.raw = state->take(state->element_start, end);
     state->events.push_back(std::move(event));
     if (state->stop_after_element) {
@@ -161,7 +166,8 @@ void on_end(void* data, const XML_Char* /*name*/) {
   } else if (state->depth == 0) {
     state->ended = true;
     state->take(index, index + count);
-    state->events.push_back({EventKind::stream_end, std::string(kStreamNamespace), "stream", {}});
+    state->events.push_back(
+        {EventKind::stream_end, std::string(kStreamNamespace), "stream", {}, {}});
   }
 }
 

@@ -33,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -56,6 +57,9 @@ struct StreamHeader {
   std::string id;
   std::string version;
   std::string raw;
+  // The stream offset just past the header's '>' (bytes fed before it,
+  // from the first byte on): what follows it is the stream's content.
+  std::uint64_t end_offset = 0;
 };
 
 enum class EventKind : std::uint8_t { header, element, stream_end };
@@ -67,6 +71,9 @@ struct Event {
   std::string ns;
   std::string name;
   std::string raw;
+  // The element's children as "namespace name" (e.g. a <stream:features>
+  // offering "urn:ietf:params:xml:ns:xmpp-tls starttls").
+  std::vector<std::string> children;
 };
 
 class StreamReader {

@@ -59,6 +59,9 @@ TEST(StreamReader, HeaderElementsAndEndWithExactBytesInOneFeed) {
   EXPECT_EQ(events[1].raw, kFeatures);
   EXPECT_EQ(events[1].ns, kStreamNamespace);
   EXPECT_EQ(events[1].name, "features");
+  EXPECT_EQ(events[1].children,
+            std::vector<std::string>{"urn:ietf:params:xml:ns:xmpp-tls starttls"});
+  EXPECT_EQ(reader.header()->end_offset, 21 + kHeader.size());
   EXPECT_EQ(events[2].raw, kMessage);
   EXPECT_EQ(events[2].ns, kServerNamespace);
   EXPECT_EQ(events[2].name, "message");
