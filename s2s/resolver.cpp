@@ -357,7 +357,6 @@ void Resolver::targets(const std::string& domain_in, TargetsHandler handler_in) 
   // Both lookups run at once; the second to finish merges.
   struct Merge {
     std::vector<Target> records;
-    std::optional<Error> failure;
     int waiting = 2;
     TargetsHandler handler;
   };
@@ -366,19 +365,14 @@ void Resolver::targets(const std::string& domain_in, TargetsHandler handler_in) 
   auto collect = [merge, state, domain](Result<std::vector<Target>> records) {
     if (records.ok()) {
       merge->records.insert(merge->records.end(), records->begin(), records->end());
-    } else {
-      merge->failure = std::move(records).error();
     }
     if (--merge->waiting > 0) {
       return;
     }
     if (merge->records.empty()) {
-      if (merge->failure) {
-        merge->handler(*merge->failure);
-        return;
-      }
-      // RFC 6120 §3.2.2: no SRV records, so the domain's own address on
-      // the default port, with STARTTLS.
+      // RFC 6120 §3.2.2: no SRV records, or the SRV lookup failed: the
+      // fallback is the domain's own address on the default port, with
+      // STARTTLS (its address lookup reports its own failure).
       merge->handler(std::vector<Target>{Target{domain, 5269, false, 0, 0}});
       return;
     }
