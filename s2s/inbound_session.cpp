@@ -101,21 +101,25 @@ std::string InboundSession::io_reason(const Error& error) const {
   return error.message();
 }
 
-asio::awaitable<void> InboundSession::refuse_plain(const std::string& reply,
-                                                   const std::string& reason) {
+void InboundSession::refuse_plain(std::string reply, const std::string& reason) {
   log_refused(reason);
-  if (!reply.empty() && !closed_) {
-    co_await write_all(socket_, reply);
-  }
-  close();
+  asio::co_spawn(socket_.get_executor(), send_and_close(std::move(reply), false), asio::detached);
 }
 
-asio::awaitable<void> InboundSession::refuse_tls(const std::string& reply,
-                                                 const std::string& reason) {
+void InboundSession::refuse_tls(std::string reply, const std::string& reason) {
   log_refused(reason);
+  asio::co_spawn(tls_->get_executor(), send_and_close(std::move(reply), true), asio::detached);
+}
+
+asio::awaitable<void> InboundSession::send_and_close(std::string reply, bool over_tls) {
+  auto self = shared_from_this();
   if (!reply.empty() && !closed_) {
-    if (co_await write_all(*tls_, reply)) {
-      co_await tls_->async_shutdown(kTuple);
+    if (over_tls) {
+      if (co_await write_all(*tls_, reply)) {
+        co_await tls_->async_shutdown(kTuple);
+      }
+    } else {
+      co_await write_all(socket_, reply);
     }
   }
   close();
@@ -133,17 +137,18 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
   if (reader.error()) {
     header_event.emplace(*reader.error());
   } else {
-    header_event.emplace(co_await next_event(socket_, reader, buffer_, nullptr));
+    auto event = co_await next_event(socket_, reader, buffer_, nullptr);
+    header_event.emplace(std::move(event));
   }
   if (!header_event->ok()) {
     const Error error = header_event->error();
     if (is_stream_error(error)) {
       // RFC 6120 §4.9.1.2: the header first, even to report an error in it.
-      co_await refuse_plain(xmpp::stream_header({}) +
+      refuse_plain(xmpp::stream_header({}) +
                                 xmpp::stream_error(condition_of(error), error.message()),
                             condition_of(error) + ": " + error.message());
     } else {
-      co_await refuse_plain({}, io_reason(error));
+      refuse_plain({}, io_reason(error));
     }
     co_return std::nullopt;
   }
@@ -152,7 +157,7 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
   if (domain == nullptr) {
     // RFC 6120 §4.9.3.6 host-unknown.
     const std::string text = "this server does not host '" + header.to + "'";
-    co_await refuse_plain(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
+    refuse_plain(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
                               xmpp::stream_error("host-unknown", text),
                           "host-unknown: the stream is for '" + header.to +
                               "', which is not a hosted domain (add a [[domain]] for it, or the "
@@ -163,31 +168,32 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
       xmpp::stream_header({.from = domain->name, .to = header.from, .id = random_stream_id()}) +
       xmpp::starttls_features();
   if (!co_await write_all(socket_, ours)) {
-    co_await refuse_plain({}, "the peer closed the connection after its stream header");
+    refuse_plain({}, "the peer closed the connection after its stream header");
     co_return std::nullopt;
   }
   auto request = co_await next_event(socket_, reader, buffer_, nullptr);
   if (!request.ok()) {
     const Error& error = request.error();
     if (is_stream_error(error)) {
-      co_await refuse_plain(xmpp::stream_error(condition_of(error), error.message()),
+      refuse_plain(xmpp::stream_error(condition_of(error), error.message()),
                             condition_of(error) + ": " + error.message());
     } else {
-      co_await refuse_plain({}, io_reason(error));
+      refuse_plain({}, io_reason(error));
     }
     co_return std::nullopt;
   }
   if (request->ns != xmpp::kTlsNamespace || request->name != "starttls") {
     // RFC 6120 §5.3.1: TLS is mandatory-to-negotiate here; a peer that
     // goes on without it violates our policy.
-    co_await refuse_plain(xmpp::stream_error("policy-violation",
+    refuse_plain(xmpp::stream_error("policy-violation",
                                              "TLS is required: send <starttls/> first"),
                           "policy-violation: the peer sent <" + request->name +
                               "/> instead of <starttls/> (pgptls accepts s2s only over TLS)");
     co_return std::nullopt;
   }
-  if (!co_await write_all(socket_, xmpp::proceed())) {
-    co_await refuse_plain({}, "the peer closed the connection after <starttls/>");
+  const std::string proceed = xmpp::proceed();
+  if (!co_await write_all(socket_, proceed)) {
+    refuse_plain({}, "the peer closed the connection after <starttls/>");
     co_return std::nullopt;
   }
   co_return Negotiated{domain, reader.unparsed_tail()};
@@ -246,11 +252,11 @@ asio::awaitable<void> InboundSession::run() {
   if (!restarted.ok()) {
     const Error& error = restarted.error();
     if (is_stream_error(error)) {
-      co_await refuse_tls(xmpp::stream_header({}) +
+      refuse_tls(xmpp::stream_header({}) +
                               xmpp::stream_error(condition_of(error), error.message()),
                           condition_of(error) + ": " + error.message());
     } else {
-      co_await refuse_tls({}, io_reason(error));
+      refuse_tls({}, io_reason(error));
     }
     co_return;
   }
@@ -258,7 +264,7 @@ asio::awaitable<void> InboundSession::run() {
   const tls::SessionInfo& session = tls_->session();
   const HostedDomain* domain = find_domain(context_->domains, header.to);
   if (domain == nullptr) {
-    co_await refuse_tls(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
+    refuse_tls(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
                             xmpp::stream_error("host-unknown",
                                                "this server does not host '" + header.to + "'"),
                         "host-unknown: the restarted stream is for '" + header.to +
@@ -269,7 +275,7 @@ asio::awaitable<void> InboundSession::run() {
       .from = domain->name, .to = header.from, .id = random_stream_id()};
   if (!session.peer) {
     // RFC 6120 §4.9.3.12 not-authorized: no certificate, no identity.
-    co_await refuse_tls(
+    refuse_tls(
         xmpp::stream_header(reply_fields) +
             xmpp::stream_error("not-authorized", "a client certificate is required"),
         "not-authorized: the peer sent no certificate (pgptls authenticates s2s peers by TLS)");
@@ -284,7 +290,7 @@ asio::awaitable<void> InboundSession::run() {
     // RFC 6120 §4.9.3.9 invalid-from: the claimed domain is not the one
     // the TLS handshake authenticated.
     const std::string claimed = from.empty() ? "no from" : "from='" + header.from + "'";
-    co_await refuse_tls(
+    refuse_tls(
         xmpp::stream_header(reply_fields) +
             xmpp::stream_error("invalid-from", "TLS authenticated " + domains_text(session) +
                                                    ", but the stream says " + claimed),
@@ -297,7 +303,7 @@ asio::awaitable<void> InboundSession::run() {
   backend_.emplace(tls_->get_executor());
   auto [connect_error] = co_await backend_->async_connect(context_->backend, kTuple);
   if (connect_error) {
-    co_await refuse_tls(
+    refuse_tls(
         xmpp::stream_header(reply_fields) +
             xmpp::stream_error("internal-server-error", "the XMPP server is unavailable"),
         "cannot connect to the XMPP server at " + endpoint_text(context_->backend) + " (" +
@@ -318,12 +324,13 @@ asio::awaitable<void> InboundSession::run() {
   proxy.tlvs.push_back({xmpp::kTlvSsl, xmpp::ssl_tlv_value(tls_version_name(session.protocol))});
   auto proxy_bytes = xmpp::encode_proxy_v2(proxy);
   if (!proxy_bytes.ok()) {
-    co_await refuse_tls({}, "PROXY header: " + proxy_bytes.error().message());
+    refuse_tls({}, "PROXY header: " + proxy_bytes.error().message());
     co_return;
   }
   const std::string stream_bytes = seen.substr(header.end_offset - header.raw.size());
-  if (!co_await write_all(*backend_, *proxy_bytes + stream_bytes)) {
-    co_await refuse_tls({}, "the XMPP server closed the connection at once");
+  const std::string to_backend = *proxy_bytes + stream_bytes;
+  if (!co_await write_all(*backend_, to_backend)) {
+    refuse_tls({}, "the XMPP server closed the connection at once");
     co_return;
   }
   deadline_.cancel();

@@ -51,10 +51,12 @@ class InboundSession final : public Closable,
     std::string tls_bytes;
   };
   boost::asio::awaitable<std::optional<Negotiated>> negotiate_starttls(std::string_view first);
-  // refuse_plain / refuse_tls: send `reply` (may be empty) and close, with
-  // the status line.
-  boost::asio::awaitable<void> refuse_plain(const std::string& reply, const std::string& reason);
-  boost::asio::awaitable<void> refuse_tls(const std::string& reply, const std::string& reason);
+  // refuse_plain / refuse_tls: the status line, then `reply` (may be
+  // empty) to the peer and close. Not awaited: GCC 12 mishandles
+  // temporaries in co_await expressions, so call sites stay plain calls.
+  void refuse_plain(std::string reply, const std::string& reason);
+  void refuse_tls(std::string reply, const std::string& reason);
+  boost::asio::awaitable<void> send_and_close(std::string reply, bool over_tls);
   void log_refused(const std::string& reason);
   [[nodiscard]] std::string io_reason(const Error& error) const;
 

@@ -68,11 +68,16 @@ void OutboundSession::close() {
   }
 }
 
-asio::awaitable<void> OutboundSession::fail(const std::string& reply, const std::string& reason) {
+void OutboundSession::fail(std::string reply, const std::string& reason) {
   if (context_->log) {
     context_->log(name_ + ": failed: " + reason);
   }
   deadline_.cancel();
+  asio::co_spawn(local_.get_executor(), send_and_close(std::move(reply)), asio::detached);
+}
+
+asio::awaitable<void> OutboundSession::send_and_close(std::string reply) {
+  auto self = shared_from_this();
   if (!reply.empty() && !closed_) {
     co_await write_all(local_, reply);
   }
@@ -82,17 +87,19 @@ asio::awaitable<void> OutboundSession::fail(const std::string& reply, const std:
 asio::awaitable<Result<std::vector<Target>>> OutboundSession::resolve_targets(
     const std::string& domain) {
   auto resolver = context_->resolver;
-  co_return co_await await_result<std::vector<Target>>(
-      [resolver, domain](auto done) { resolver->targets(domain, std::move(done)); });
+  auto start = [resolver, domain](auto done) { resolver->targets(domain, std::move(done)); };
+  auto result = co_await await_result<std::vector<Target>>(start);
+  co_return result;
 }
 
 asio::awaitable<Result<std::vector<tcp::endpoint>>> OutboundSession::resolve_addresses(
     const Target& target) {
   auto resolver = context_->resolver;
-  co_return co_await await_result<std::vector<tcp::endpoint>>(
-      [resolver, target](auto done) {
-        resolver->addresses(target.host, target.port, std::move(done));
-      });
+  auto start = [resolver, target](auto done) {
+    resolver->addresses(target.host, target.port, std::move(done));
+  };
+  auto result = co_await await_result<std::vector<tcp::endpoint>>(start);
+  co_return result;
 }
 
 asio::awaitable<void> OutboundSession::run() {
@@ -114,7 +121,7 @@ asio::awaitable<void> OutboundSession::run() {
   if (!header_event.ok()) {
     const Error& error = header_event.error();
     if (is_stream_error(error)) {
-      co_await fail(xmpp::stream_header({}) +
+      fail(xmpp::stream_header({}) +
                         xmpp::stream_error(condition_of(error), error.message()),
                     "the XMPP server's stream: " + condition_of(error) + ": " + error.message());
     } else {
@@ -122,7 +129,7 @@ asio::awaitable<void> OutboundSession::run() {
       if (!deadline_.expired()) {
         reason = "the XMPP server closed the connection: " + error.message();
       }
-      co_await fail({}, reason);
+      fail({}, reason);
     }
     co_return;
   }
@@ -134,14 +141,14 @@ asio::awaitable<void> OutboundSession::run() {
       .from = header.to, .to = header.from, .id = random_stream_id()};
   const HostedDomain* from = find_domain(context_->domains, header.from);
   if (from == nullptr) {
-    co_await fail(xmpp::stream_header(reply_fields) +
+    fail(xmpp::stream_header(reply_fields) +
                       xmpp::stream_error("invalid-from", "pgptls has no credentials for '" +
                                                              header.from + "'"),
                   "'" + header.from + "' is not a hosted domain; add a [[domain]] for it");
     co_return;
   }
   if (to.empty()) {
-    co_await fail(xmpp::stream_header(reply_fields) +
+    fail(xmpp::stream_header(reply_fields) +
                       xmpp::stream_error("improper-addressing", "the stream header has no 'to'"),
                   "the XMPP server's stream header has no 'to'");
     co_return;
@@ -152,7 +159,7 @@ asio::awaitable<void> OutboundSession::run() {
 
   auto targets = co_await resolve_targets(to);
   if (!targets.ok()) {
-    co_await fail(xmpp::stream_header(reply_fields) +
+    fail(xmpp::stream_header(reply_fields) +
                       xmpp::stream_error("remote-connection-failed", targets.error().message()),
                   "DNS: " + targets.error().message());
     co_return;
@@ -188,13 +195,13 @@ asio::awaitable<void> OutboundSession::run() {
       reasons = "no target to try";
     }
     // RFC 6120 §4.9.3.15 remote-connection-failed.
-    co_await fail(xmpp::stream_header(reply_fields) +
+    fail(xmpp::stream_header(reply_fields) +
                       xmpp::stream_error("remote-connection-failed", reasons),
                   reasons);
     co_return;
   }
   if (closed_ || !co_await write_all(*tls, local_bytes)) {
-    co_await fail({}, "the remote server closed the connection after the handshake");
+    fail({}, "the remote server closed the connection after the handshake");
     co_return;
   }
   if (context_->log) {
@@ -259,7 +266,8 @@ asio::awaitable<Result<std::unique_ptr<transport::TcpStream>>> OutboundSession::
   if (!target.direct_tls) {
     // RFC 6120 §5.4.2: header, features with <starttls/>, <starttls/>,
     // <proceed/>.
-    if (!co_await write_all(socket, xmpp::stream_header({.from = from.name, .to = to, .id = ""}))) {
+    const std::string open = xmpp::stream_header({.from = from.name, .to = to, .id = ""});
+    if (!co_await write_all(socket, open)) {
       co_return expired ? timeout_error() : make_error(Errc::peer_closed, "writing");
     }
     xmpp::StreamReader reader({limits.max_header_bytes, limits.max_stanza_bytes});
@@ -287,7 +295,8 @@ asio::awaitable<Result<std::unique_ptr<transport::TcpStream>>> OutboundSession::
                            "never sends s2s traffic in the clear");
     }
     reader.stop_after_element();
-    if (!co_await write_all(socket, xmpp::starttls_request())) {
+    const std::string request = xmpp::starttls_request();
+    if (!co_await write_all(socket, request)) {
       co_return expired ? timeout_error() : make_error(Errc::peer_closed, "writing");
     }
     auto answer = co_await next_event(socket, reader, buffer_, nullptr);
@@ -309,9 +318,9 @@ asio::awaitable<Result<std::unique_ptr<transport::TcpStream>>> OutboundSession::
   attempt_socket_ = nullptr;
   attempt_tls_ = tls.get();
   tls->add_received(as_bytes_view(tls_bytes));
+  transport::HandshakeOptions options = transport::HandshakeOptions::for_peer(to);
   auto [handshake_error] =
-      co_await tls->async_handshake(tls::Role::client, transport::HandshakeOptions::for_peer(to),
-                                    kTuple);
+      co_await tls->async_handshake(tls::Role::client, std::move(options), kTuple);
   if (handshake_error) {
     if (expired) {
       co_return timeout_error();

@@ -49,7 +49,10 @@ class OutboundSession final : public Closable,
   boost::asio::awaitable<Result<std::vector<Target>>> resolve_targets(const std::string& domain);
   boost::asio::awaitable<Result<std::vector<boost::asio::ip::tcp::endpoint>>> resolve_addresses(
       const Target& target);
-  boost::asio::awaitable<void> fail(const std::string& reply, const std::string& reason);
+  // fail: the status line, then `reply` to the local server and close
+  // (not awaited: see InboundSession::refuse_plain).
+  void fail(std::string reply, const std::string& reason);
+  boost::asio::awaitable<void> send_and_close(std::string reply);
 
   boost::asio::ip::tcp::socket local_;
   std::shared_ptr<const Context> context_;
