@@ -165,7 +165,7 @@ asio::awaitable<void> OutboundSession::run() {
     co_return;
   }
   std::string reasons;
-  std::unique_ptr<transport::TcpStream> tls;
+  std::optional<Established> established;
   std::string via;
   for (const Target& target : *targets) {
     if (closed_) {
@@ -177,20 +177,20 @@ asio::awaitable<void> OutboundSession::run() {
       continue;
     }
     for (const tcp::endpoint& endpoint : *addresses) {
-      auto attempted = co_await attempt(endpoint, target, *from, to);
+      auto attempted = co_await attempt(endpoint, target, *from, to, local_bytes);
       if (attempted.ok()) {
-        tls = std::move(attempted).value();
+        established.emplace(std::move(attempted).value());
         via = target_text(endpoint, target);
         break;
       }
       reasons += (reasons.empty() ? "" : "; ") + target_text(endpoint, target) + ": " +
                  attempted.error().message();
     }
-    if (tls) {
+    if (established) {
       break;
     }
   }
-  if (!tls) {
+  if (!established) {
     if (reasons.empty()) {
       reasons = "no target to try";
     }
@@ -200,25 +200,24 @@ asio::awaitable<void> OutboundSession::run() {
                   reasons);
     co_return;
   }
-  if (closed_ || !co_await write_all(*tls, local_bytes)) {
-    fail({}, "the remote server closed the connection after the handshake");
+  if (closed_ || !co_await write_all(local_, established->remote_bytes)) {
+    fail({}, "the XMPP server closed its connection during the negotiation");
     co_return;
   }
   if (context_->log) {
-    context_->log(name_ + " via " + via + ": " + accepted_text(tls->session()));
+    context_->log(name_ + " via " + via + ": " + accepted_text(established->tls->session()));
   }
-  auto remote_reader = std::make_unique<xmpp::StreamReader>(
-      xmpp::ReaderLimits{limits.max_header_bytes, limits.max_stanza_bytes});
-  auto relay =
-      std::make_shared<Relay>(std::move(tls), std::move(local_), std::move(remote_reader),
-                              RelayOptions{limits.idle_timeout, name_, context_->log}, slot_);
+  auto relay = std::make_shared<Relay>(std::move(established->tls), std::move(local_),
+                                       std::move(established->reader),
+                                       RelayOptions{limits.idle_timeout, name_, context_->log},
+                                       slot_);
   context_->links->remember(relay);
   relay->start();
 }
 
-asio::awaitable<Result<std::unique_ptr<transport::TcpStream>>> OutboundSession::attempt(
+asio::awaitable<Result<OutboundSession::Established>> OutboundSession::attempt(
     const tcp::endpoint& endpoint, const Target& target, const HostedDomain& from,
-    const std::string& to) {
+    const std::string& to, const std::string& local_bytes) {
   const Limits& limits = context_->limits;
   tcp::socket socket(local_.get_executor());
   std::unique_ptr<transport::TcpStream> tls;
@@ -339,7 +338,25 @@ asio::awaitable<Result<std::unique_ptr<transport::TcpStream>>> OutboundSession::
     co_return make_error(tls::Errc::peer_rejected,
                          "the server was not authenticated as " + to);
   }
-  co_return std::move(tls);
+  // The local server's header (and anything after it), then the remote's
+  // answering header: RFC 6120 §5.4.3.3, the stream restarts over TLS.
+  if (!co_await write_all(*tls, local_bytes)) {
+    co_return expired ? timeout_error()
+                      : (tls->last_error() ? *tls->last_error()
+                                           : make_error(Errc::peer_closed, "after the handshake"));
+  }
+  Established established;
+  established.reader = std::make_unique<xmpp::StreamReader>(
+      xmpp::ReaderLimits{limits.max_header_bytes, limits.max_stanza_bytes});
+  auto answer = co_await next_event(*tls, *established.reader, buffer_, &established.remote_bytes);
+  if (!answer.ok()) {
+    if (expired) {
+      co_return timeout_error();
+    }
+    co_return tls->last_error() ? *tls->last_error() : answer.error();
+  }
+  established.tls = std::move(tls);
+  co_return established;
 }
 
 }  // namespace pgptls::s2s

@@ -41,11 +41,19 @@ class OutboundSession final : public Closable,
 
  private:
   boost::asio::awaitable<void> run();
-  // attempt: one target address; the established, verified TLS stream or
-  // the reason it failed.
-  boost::asio::awaitable<Result<std::unique_ptr<transport::TcpStream>>> attempt(
+  // Established: a verified TLS stream to the remote server that has
+  // answered the local server's header with its own (in TLS 1.3 a server
+  // refuses our certificate only after our handshake completed, so only
+  // its answer proves acceptance).
+  struct Established {
+    std::unique_ptr<transport::TcpStream> tls;
+    std::unique_ptr<xmpp::StreamReader> reader;  // the remote's stream, header read
+    std::string remote_bytes;                    // its bytes so far, for the local server
+  };
+  // attempt: one target address, or the reason it failed.
+  boost::asio::awaitable<Result<Established>> attempt(
       const boost::asio::ip::tcp::endpoint& endpoint, const Target& target,
-      const HostedDomain& from, const std::string& to);
+      const HostedDomain& from, const std::string& to, const std::string& local_bytes);
   boost::asio::awaitable<Result<std::vector<Target>>> resolve_targets(const std::string& domain);
   boost::asio::awaitable<Result<std::vector<boost::asio::ip::tcp::endpoint>>> resolve_addresses(
       const Target& target);

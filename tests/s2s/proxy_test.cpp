@@ -138,6 +138,8 @@ TEST_F(S2sProxyTest, DirectTlsRouteIsDetectedByTheInboundPort) {
   auto proxy = accept_backend(prosody_a);
   ASSERT_TRUE(proxy) << a.log() << b.log();
   EXPECT_EQ(tlv(*proxy, xmpp::kTlvAuthenticatedDomain), "b.example");
+  ASSERT_TRUE(prosody_a.send(kBackendReply));
+  EXPECT_TRUE(prosody_b.read_until("<stream:features/>", kWait));
   EXPECT_TRUE(b.wait_for_log("(direct-tls): cert=openpgp")) << b.log();
   EXPECT_TRUE(a.wait_for_log("s2s in b.example -> a.example: cert=openpgp")) << a.log();
 }
@@ -209,10 +211,12 @@ TEST_F(S2sProxyTest, AnX509PeerIsRefusedWithoutAPinAndAcceptedWithOne) {
   auto proxy = accept_backend(prosody_a);
   ASSERT_TRUE(proxy) << a.log() << b.log();
   EXPECT_EQ(tlv(*proxy, xmpp::kTlvAuthenticatedDomain), "b.example");
-  EXPECT_NE(tlv(*proxy, xmpp::kTlvAcceptedBy).find("cert=x509 TLSv1.3 accepted by pin"),
+  EXPECT_NE(tlv(*proxy, xmpp::kTlvAcceptedBy).find("cert=x509 TLSv1.3 accepted by b.example: pin"),
             std::string::npos)
       << tlv(*proxy, xmpp::kTlvAcceptedBy);
-  EXPECT_TRUE(a.wait_for_log("s2s in b.example -> a.example: cert=x509 TLSv1.3 accepted by pin"))
+  ASSERT_TRUE(prosody_a.send(kBackendReply));
+  EXPECT_TRUE(prosody_b.read_until("<stream:features/>", kWait));
+  EXPECT_TRUE(a.wait_for_log("s2s in b.example -> a.example: cert=x509 TLSv1.3 accepted by b.example: pin"))
       << a.log();
   EXPECT_TRUE(b.wait_for_log("(starttls): cert=x509 TLSv1.3 accepted by pin")) << b.log();
 }
@@ -255,6 +259,8 @@ TEST_F(S2sProxyTest, SrvFromDnsmasqSkipsADeadFirstTarget) {
   RawPeer prosody_b = open_stream(b);
   RawPeer prosody_a;
   ASSERT_TRUE(accept_backend(prosody_a)) << a.log() << b.log();
+  ASSERT_TRUE(prosody_a.send(kBackendReply));
+  EXPECT_TRUE(prosody_b.read_until("<stream:features/>", kWait));
   // Priority 0 (dead) failed, priority 5 is Direct TLS (XEP-0368).
   EXPECT_TRUE(b.wait_for_log("s2s out b.example -> a.example via 127.0.0.1:" + live +
                              " (direct-tls): cert=openpgp"))
