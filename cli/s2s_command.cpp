@@ -132,8 +132,8 @@ class TableReader {
     }
     const auto* value = node->as_integer();
     if (value == nullptr || value->get() < min || value->get() > max) {
-      return fail(key, "must be a whole number from " + std::to_string(min) + " to " +
-                           std::to_string(max));
+      return fail(
+          key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
     }
     out = static_cast<Integer>(value->get());
     return {};
@@ -144,8 +144,8 @@ class TableReader {
       const std::string name(key.str());
       if (std::find(seen_.begin(), seen_.end(), name) == seen_.end() &&
           std::find(tables.begin(), tables.end(), name) == tables.end()) {
-        return config_error(path_, "unknown setting '" + name + "'" +
-                                       (where_.empty() ? "" : " in " + where_));
+        return config_error(
+            path_, "unknown setting '" + name + "'" + (where_.empty() ? "" : " in " + where_));
       }
     }
     return {};
@@ -224,10 +224,9 @@ Result<S2sConfig> read_config(const std::string& path) {
     int handshake_s = static_cast<int>(config.limits.handshake_timeout.count() / 1000);
     int idle_s = static_cast<int>(config.limits.idle_timeout.count() / 1000);
     int handshake_ms = -1;
-    PGPTLS_CHECK(reader.integer("max-header-bytes", config.limits.max_header_bytes, 512,
-                                1 << 20));
-    PGPTLS_CHECK(reader.integer("max-stanza-bytes", config.limits.max_stanza_bytes, 1024,
-                                64 << 20));
+    PGPTLS_CHECK(reader.integer("max-header-bytes", config.limits.max_header_bytes, 512, 1 << 20));
+    PGPTLS_CHECK(
+        reader.integer("max-stanza-bytes", config.limits.max_stanza_bytes, 1024, 64 << 20));
     PGPTLS_CHECK(reader.integer("handshake-timeout", handshake_s, 1, 3600));
     // Milliseconds, for tests that cut a silent peer quickly.
     PGPTLS_CHECK(reader.integer("handshake-timeout-ms", handshake_ms, 1, 3'600'000));
@@ -235,8 +234,9 @@ Result<S2sConfig> read_config(const std::string& path) {
     PGPTLS_CHECK(reader.integer("max-links", config.limits.max_links, 1, 1'000'000));
     PGPTLS_CHECK(reader.integer("drain-timeout", config.drain_timeout_s, 0, 3600));
     PGPTLS_CHECK(reader.done());
-    config.limits.handshake_timeout = handshake_ms > 0 ? std::chrono::milliseconds(handshake_ms)
-                                                       : std::chrono::milliseconds(handshake_s * 1000);
+    config.limits.handshake_timeout = handshake_ms > 0
+                                          ? std::chrono::milliseconds(handshake_ms)
+                                          : std::chrono::milliseconds(handshake_s * 1000);
     config.limits.idle_timeout = std::chrono::milliseconds(std::int64_t{idle_s} * 1000);
   }
   if (const toml::node* domains = root.get("domain")) {
@@ -267,15 +267,17 @@ Result<S2sConfig> read_config(const std::string& path) {
     }
   }
   if (config.domains.empty()) {
-    return config_error(path, "no [[domain]]: name at least one hosted domain and its "
-                              "credentials");
+    return config_error(path,
+                        "no [[domain]]: name at least one hosted domain and its "
+                        "credentials");
   }
   if (config.inbound_listen.empty() && config.outbound_listen.empty()) {
     return config_error(path, "nothing to do: give [inbound] listen and/or [outbound] listen");
   }
   if (!config.inbound_listen.empty() && config.backend.empty()) {
-    return config_error(path, "[inbound] needs backend = \"HOST:PORT\" (the XMPP server's "
-                              "plain s2s port)");
+    return config_error(path,
+                        "[inbound] needs backend = \"HOST:PORT\" (the XMPP server's "
+                        "plain s2s port)");
   }
   return config;
 }
@@ -452,7 +454,8 @@ int run_s2s(const std::string& config_path) {
     }
     proxy.stop();
     std::cerr << "s2s stopping: draining " << proxy.live_links() << " link(s)" << std::endl;
-    drain.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.drain_timeout_s);
+    drain.deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(config.drain_timeout_s);
     drain.poll();
   });
   io.run();

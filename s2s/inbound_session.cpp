@@ -127,8 +127,7 @@ asio::awaitable<void> InboundSession::send_and_close(std::string reply, bool ove
 
 asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negotiate_starttls(
     std::string_view first) {
-  xmpp::StreamReader reader(
-      {context_->limits.max_header_bytes, context_->limits.max_stanza_bytes});
+  xmpp::StreamReader reader({context_->limits.max_header_bytes, context_->limits.max_stanza_bytes});
   // The first element after the header must be <starttls/>; whatever
   // follows it belongs to TLS.
   reader.stop_after_element();
@@ -144,9 +143,9 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
     const Error error = header_event->error();
     if (is_stream_error(error)) {
       // RFC 6120 §4.9.1.2: the header first, even to report an error in it.
-      refuse_plain(xmpp::stream_header({}) +
-                                xmpp::stream_error(condition_of(error), error.message()),
-                            condition_of(error) + ": " + error.message());
+      refuse_plain(
+          xmpp::stream_header({}) + xmpp::stream_error(condition_of(error), error.message()),
+          condition_of(error) + ": " + error.message());
     } else {
       refuse_plain({}, io_reason(error));
     }
@@ -158,10 +157,10 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
     // RFC 6120 §4.9.3.6 host-unknown.
     const std::string text = "this server does not host '" + header.to + "'";
     refuse_plain(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
-                              xmpp::stream_error("host-unknown", text),
-                          "host-unknown: the stream is for '" + header.to +
-                              "', which is not a hosted domain (add a [[domain]] for it, or the "
-                              "peer has stale DNS)");
+                     xmpp::stream_error("host-unknown", text),
+                 "host-unknown: the stream is for '" + header.to +
+                     "', which is not a hosted domain (add a [[domain]] for it, or the "
+                     "peer has stale DNS)");
     co_return std::nullopt;
   }
   const std::string ours =
@@ -176,7 +175,7 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
     const Error& error = request.error();
     if (is_stream_error(error)) {
       refuse_plain(xmpp::stream_error(condition_of(error), error.message()),
-                            condition_of(error) + ": " + error.message());
+                   condition_of(error) + ": " + error.message());
     } else {
       refuse_plain({}, io_reason(error));
     }
@@ -185,10 +184,9 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
   if (request->ns != xmpp::kTlsNamespace || request->name != "starttls") {
     // RFC 6120 §5.3.1: TLS is mandatory-to-negotiate here; a peer that
     // goes on without it violates our policy.
-    refuse_plain(xmpp::stream_error("policy-violation",
-                                             "TLS is required: send <starttls/> first"),
-                          "policy-violation: the peer sent <" + request->name +
-                              "/> instead of <starttls/> (pgptls accepts s2s only over TLS)");
+    refuse_plain(xmpp::stream_error("policy-violation", "TLS is required: send <starttls/> first"),
+                 "policy-violation: the peer sent <" + request->name +
+                     "/> instead of <starttls/> (pgptls accepts s2s only over TLS)");
     co_return std::nullopt;
   }
   const std::string proceed = xmpp::proceed();
@@ -210,9 +208,8 @@ asio::awaitable<void> InboundSession::run() {
 
   auto [first_error, first_count] = co_await socket_.async_read_some(asio::buffer(buffer_), kTuple);
   if (first_error || first_count == 0) {
-    log_refused(deadline_.expired()
-                    ? io_reason(Error{})
-                    : "the peer closed the connection before sending anything");
+    log_refused(deadline_.expired() ? io_reason(Error{})
+                                    : "the peer closed the connection before sending anything");
     close();
     co_return;
   }
@@ -252,9 +249,8 @@ asio::awaitable<void> InboundSession::run() {
   if (!restarted.ok()) {
     const Error& error = restarted.error();
     if (is_stream_error(error)) {
-      refuse_tls(xmpp::stream_header({}) +
-                              xmpp::stream_error(condition_of(error), error.message()),
-                          condition_of(error) + ": " + error.message());
+      refuse_tls(xmpp::stream_header({}) + xmpp::stream_error(condition_of(error), error.message()),
+                 condition_of(error) + ": " + error.message());
     } else {
       refuse_tls({}, io_reason(error));
     }
@@ -264,11 +260,11 @@ asio::awaitable<void> InboundSession::run() {
   const tls::SessionInfo& session = tls_->session();
   const HostedDomain* domain = find_domain(context_->domains, header.to);
   if (domain == nullptr) {
-    refuse_tls(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
-                            xmpp::stream_error("host-unknown",
-                                               "this server does not host '" + header.to + "'"),
-                        "host-unknown: the restarted stream is for '" + header.to +
-                            "', which is not a hosted domain");
+    refuse_tls(
+        xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
+            xmpp::stream_error("host-unknown", "this server does not host '" + header.to + "'"),
+        "host-unknown: the restarted stream is for '" + header.to +
+            "', which is not a hosted domain");
     co_return;
   }
   const xmpp::HeaderFields reply_fields{
@@ -290,24 +286,23 @@ asio::awaitable<void> InboundSession::run() {
     // RFC 6120 §4.9.3.9 invalid-from: the claimed domain is not the one
     // the TLS handshake authenticated.
     const std::string claimed = from.empty() ? "no from" : "from='" + header.from + "'";
-    refuse_tls(
-        xmpp::stream_header(reply_fields) +
-            xmpp::stream_error("invalid-from", "TLS authenticated " + domains_text(session) +
-                                                   ", but the stream says " + claimed),
-        "invalid-from: TLS authenticated " + domains_text(session) + " (" +
-            accepted_text(session) + "), but the restarted stream header says " + claimed +
-            "; the peer must use the domain its certificate is for");
+    refuse_tls(xmpp::stream_header(reply_fields) +
+                   xmpp::stream_error("invalid-from", "TLS authenticated " + domains_text(session) +
+                                                          ", but the stream says " + claimed),
+               "invalid-from: TLS authenticated " + domains_text(session) + " (" +
+                   accepted_text(session) + "), but the restarted stream header says " + claimed +
+                   "; the peer must use the domain its certificate is for");
     co_return;
   }
 
   backend_.emplace(tls_->get_executor());
   auto [connect_error] = co_await backend_->async_connect(context_->backend, kTuple);
   if (connect_error) {
-    refuse_tls(
-        xmpp::stream_header(reply_fields) +
-            xmpp::stream_error("internal-server-error", "the XMPP server is unavailable"),
-        "cannot connect to the XMPP server at " + endpoint_text(context_->backend) + " (" +
-            connect_error.message() + "); check [inbound] backend and that it listens there");
+    refuse_tls(xmpp::stream_header(reply_fields) +
+                   xmpp::stream_error("internal-server-error", "the XMPP server is unavailable"),
+               "cannot connect to the XMPP server at " + endpoint_text(context_->backend) + " (" +
+                   connect_error.message() +
+                   "); check [inbound] backend and that it listens there");
     co_return;
   }
   boost::system::error_code ignored;
@@ -341,9 +336,9 @@ asio::awaitable<void> InboundSession::run() {
   if (context_->log) {
     context_->log(name + ": " + accepted_text(session));
   }
-  auto relay = std::make_shared<Relay>(
-      std::move(tls_), std::move(*backend_), std::move(reader),
-      RelayOptions{limits.idle_timeout, name, context_->log}, slot_);
+  auto relay =
+      std::make_shared<Relay>(std::move(tls_), std::move(*backend_), std::move(reader),
+                              RelayOptions{limits.idle_timeout, name, context_->log}, slot_);
   backend_.reset();
   context_->links->remember(relay);
   relay->start();

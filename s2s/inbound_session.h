@@ -32,8 +32,7 @@
 
 namespace pgptls::s2s {
 
-class InboundSession final : public Closable,
-                             public std::enable_shared_from_this<InboundSession> {
+class InboundSession final : public Closable, public std::enable_shared_from_this<InboundSession> {
  public:
   InboundSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<const Context> context,
                  std::shared_ptr<LinkSlot> slot);

@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "s2s/errors.h"
-#include "tls/errors.h"
 #include "s2s/relay.h"
+#include "tls/errors.h"
 #include "xmpp/stream_writer.h"
 
 namespace pgptls::s2s {
@@ -121,9 +121,8 @@ asio::awaitable<void> OutboundSession::run() {
   if (!header_event.ok()) {
     const Error& error = header_event.error();
     if (is_stream_error(error)) {
-      fail(xmpp::stream_header({}) +
-                        xmpp::stream_error(condition_of(error), error.message()),
-                    "the XMPP server's stream: " + condition_of(error) + ": " + error.message());
+      fail(xmpp::stream_header({}) + xmpp::stream_error(condition_of(error), error.message()),
+           "the XMPP server's stream: " + condition_of(error) + ": " + error.message());
     } else {
       std::string reason = "no stream header from the XMPP server in time";
       if (!deadline_.expired()) {
@@ -142,15 +141,15 @@ asio::awaitable<void> OutboundSession::run() {
   const HostedDomain* from = find_domain(context_->domains, header.from);
   if (from == nullptr) {
     fail(xmpp::stream_header(reply_fields) +
-                      xmpp::stream_error("invalid-from", "pgptls has no credentials for '" +
-                                                             header.from + "'"),
-                  "'" + header.from + "' is not a hosted domain; add a [[domain]] for it");
+             xmpp::stream_error("invalid-from",
+                                "pgptls has no credentials for '" + header.from + "'"),
+         "'" + header.from + "' is not a hosted domain; add a [[domain]] for it");
     co_return;
   }
   if (to.empty()) {
     fail(xmpp::stream_header(reply_fields) +
-                      xmpp::stream_error("improper-addressing", "the stream header has no 'to'"),
-                  "the XMPP server's stream header has no 'to'");
+             xmpp::stream_error("improper-addressing", "the stream header has no 'to'"),
+         "the XMPP server's stream header has no 'to'");
     co_return;
   }
   // The local server's header and anything after it go to the remote
@@ -160,8 +159,8 @@ asio::awaitable<void> OutboundSession::run() {
   auto targets = co_await resolve_targets(to);
   if (!targets.ok()) {
     fail(xmpp::stream_header(reply_fields) +
-                      xmpp::stream_error("remote-connection-failed", targets.error().message()),
-                  "DNS: " + targets.error().message());
+             xmpp::stream_error("remote-connection-failed", targets.error().message()),
+         "DNS: " + targets.error().message());
     co_return;
   }
   std::string reasons;
@@ -195,9 +194,9 @@ asio::awaitable<void> OutboundSession::run() {
       reasons = "no target to try";
     }
     // RFC 6120 §4.9.3.15 remote-connection-failed.
-    fail(xmpp::stream_header(reply_fields) +
-                      xmpp::stream_error("remote-connection-failed", reasons),
-                  reasons);
+    fail(
+        xmpp::stream_header(reply_fields) + xmpp::stream_error("remote-connection-failed", reasons),
+        reasons);
     co_return;
   }
   if (closed_ || !co_await write_all(local_, established->remote_bytes)) {
@@ -207,10 +206,9 @@ asio::awaitable<void> OutboundSession::run() {
   if (context_->log) {
     context_->log(name_ + " via " + via + ": " + accepted_text(established->tls->session()));
   }
-  auto relay = std::make_shared<Relay>(std::move(established->tls), std::move(local_),
-                                       std::move(established->reader),
-                                       RelayOptions{limits.idle_timeout, name_, context_->log},
-                                       slot_);
+  auto relay = std::make_shared<Relay>(
+      std::move(established->tls), std::move(local_), std::move(established->reader),
+      RelayOptions{limits.idle_timeout, name_, context_->log}, slot_);
   context_->links->remember(relay);
   relay->start();
 }
@@ -311,8 +309,7 @@ asio::awaitable<Result<OutboundSession::Established>> OutboundSession::attempt(
   }
 
   tls = std::make_unique<transport::TcpStream>(
-      transport::make_client_engine_factory(from.settings, context_->mode,
-                                            context_->knows_openpgp),
+      transport::make_client_engine_factory(from.settings, context_->mode, context_->knows_openpgp),
       std::move(socket));
   attempt_socket_ = nullptr;
   attempt_tls_ = tls.get();
@@ -335,8 +332,7 @@ asio::awaitable<Result<OutboundSession::Established>> OutboundSession::attempt(
     }
   }
   if (!verified) {
-    co_return make_error(tls::Errc::peer_rejected,
-                         "the server was not authenticated as " + to);
+    co_return make_error(tls::Errc::peer_rejected, "the server was not authenticated as " + to);
   }
   // The local server's header (and anything after it), then the remote's
   // answering header: RFC 6120 §5.4.3.3, the stream restarts over TLS.

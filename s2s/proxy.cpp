@@ -27,7 +27,9 @@ Proxy::Proxy(asio::any_io_executor executor, std::shared_ptr<const Context> cont
       inbound_(std::move(inbound)),
       outbound_(std::move(outbound)) {}
 
-Proxy::~Proxy() { stop(); }
+Proxy::~Proxy() {
+  stop();
+}
 
 Status Proxy::start() {
   auto open = [&](const tcp::endpoint& endpoint, bool inbound) -> Status {
@@ -64,45 +66,45 @@ Status Proxy::start() {
 }
 
 void Proxy::accept(const std::shared_ptr<Listener>& listener) {
-  listener->acceptor.async_accept([this, listener](boost::system::error_code error,
-                                                   tcp::socket socket) {
-    if (listener->stopped) {
-      return;
-    }
-    if (error) {
-      if (error != asio::error::operation_aborted) {
+  listener->acceptor.async_accept(
+      [this, listener](boost::system::error_code error, tcp::socket socket) {
+        if (listener->stopped) {
+          return;
+        }
+        if (error) {
+          if (error != asio::error::operation_aborted) {
+            accept(listener);
+          }
+          return;
+        }
+        auto& links = *context_->links;
+        if (links.live >= context_->limits.max_links) {
+          boost::system::error_code ignored;
+          const auto peer = socket.remote_endpoint(ignored);
+          if (context_->log) {
+            context_->log(std::string(listener->inbound ? "s2s in " : "s2s out ") +
+                          endpoint_text(peer) + ": refused: max-links (" +
+                          std::to_string(context_->limits.max_links) +
+                          ") links are open; raise [limits] max-links if this is expected load");
+          }
+          socket.close(ignored);
+          accept(listener);
+          return;
+        }
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto slot = std::make_shared<LinkSlot>(context_->links);
+        if (listener->inbound) {
+          auto session = std::make_shared<InboundSession>(std::move(socket), context_, slot);
+          links.remember(session);
+          session->start();
+        } else {
+          auto session = std::make_shared<OutboundSession>(std::move(socket), context_, slot);
+          links.remember(session);
+          session->start();
+        }
         accept(listener);
-      }
-      return;
-    }
-    auto& links = *context_->links;
-    if (links.live >= context_->limits.max_links) {
-      boost::system::error_code ignored;
-      const auto peer = socket.remote_endpoint(ignored);
-      if (context_->log) {
-        context_->log(std::string(listener->inbound ? "s2s in " : "s2s out ") +
-                      endpoint_text(peer) + ": refused: max-links (" +
-                      std::to_string(context_->limits.max_links) +
-                      ") links are open; raise [limits] max-links if this is expected load");
-      }
-      socket.close(ignored);
-      accept(listener);
-      return;
-    }
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    auto slot = std::make_shared<LinkSlot>(context_->links);
-    if (listener->inbound) {
-      auto session = std::make_shared<InboundSession>(std::move(socket), context_, slot);
-      links.remember(session);
-      session->start();
-    } else {
-      auto session = std::make_shared<OutboundSession>(std::move(socket), context_, slot);
-      links.remember(session);
-      session->start();
-    }
-    accept(listener);
-  });
+      });
 }
 
 void Proxy::stop() {
@@ -121,7 +123,9 @@ void Proxy::close_all() {
   }
 }
 
-std::size_t Proxy::live_links() const { return context_->links->live; }
+std::size_t Proxy::live_links() const {
+  return context_->links->live;
+}
 
 std::vector<tcp::endpoint> Proxy::inbound_endpoints() const {
   std::vector<tcp::endpoint> endpoints;

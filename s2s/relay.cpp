@@ -36,7 +36,9 @@ void Relay::start() {
   plain_to_untrusted();
 }
 
-void Relay::touch() { last_activity_ = std::chrono::steady_clock::now(); }
+void Relay::touch() {
+  last_activity_ = std::chrono::steady_clock::now();
+}
 
 void Relay::arm_idle() {
   if (options_.idle_timeout.count() <= 0 || closed_) {

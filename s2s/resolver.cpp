@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cctype>
 #include <cstring>
@@ -33,8 +33,8 @@ std::string lower(std::string_view text) {
 }
 
 Error ares_error(int status, const std::string& what) {
-  const Errc code =
-      (status == ARES_ENOTFOUND || status == ARES_ENODATA) ? Errc::no_such_domain : Errc::dns_failure;
+  const Errc code = (status == ARES_ENOTFOUND || status == ARES_ENODATA) ? Errc::no_such_domain
+                                                                         : Errc::dns_failure;
   return make_error(code, what + ": " + ares_strerror(status));
 }
 
@@ -50,9 +50,9 @@ Result<std::pair<std::string, Target>> parse_static_target(std::string_view text
   std::string_view rest = text.substr(equals + 1);
   if (const auto comma = rest.find(','); comma != std::string_view::npos) {
     if (rest.substr(comma + 1) != "direct-tls") {
-      return make_error(base::Errc::invalid_value,
-                        "static route '" + std::string(text) +
-                            "': the only option after ',' is direct-tls");
+      return make_error(
+          base::Errc::invalid_value,
+          "static route '" + std::string(text) + "': the only option after ',' is direct-tls");
     }
     target.direct_tls = true;
     rest = rest.substr(0, comma);
@@ -70,8 +70,8 @@ Result<std::pair<std::string, Target>> parse_static_target(std::string_view text
   char* end = nullptr;
   const long port = std::strtol(port_text.c_str(), &end, 10);
   if (port_text.empty() || *end != '\0' || port < 1 || port > 65535) {
-    return make_error(base::Errc::invalid_value, "static route '" + std::string(text) +
-                                                     "': the port must be 1-65535");
+    return make_error(base::Errc::invalid_value,
+                      "static route '" + std::string(text) + "': the port must be 1-65535");
   }
   target.host = std::move(host);
   target.port = static_cast<std::uint16_t>(port);
@@ -207,8 +207,7 @@ struct Resolver::State : std::enable_shared_from_this<Resolver::State> {
     return owned;
   }
 
-  static void srv_done(void* arg, int status, int /*timeouts*/, unsigned char* answer,
-                       int length) {
+  static void srv_done(void* arg, int status, int /*timeouts*/, unsigned char* answer, int length) {
     auto* query = static_cast<Query*>(arg);
     auto state = query->state;
     auto owned = state->finish(query);
@@ -235,9 +234,8 @@ struct Resolver::State : std::enable_shared_from_this<Resolver::State> {
   void srv(const std::string& name, bool direct_tls,
            std::function<void(Result<std::vector<Target>>)> done) {
     Query* query = new_query();
-    query->on_srv = [name, direct_tls, done = std::move(done)](int status,
-                                                               const unsigned char* answer,
-                                                               int length) {
+    query->on_srv = [name, direct_tls, done = std::move(done)](
+                        int status, const unsigned char* answer, int length) {
       if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
         done(std::vector<Target>{});
         return;
@@ -322,8 +320,7 @@ Result<std::shared_ptr<Resolver>> Resolver::create(asio::any_io_executor executo
     if (set != ARES_SUCCESS) {
       ares_destroy(state->channel);
       return make_error(Errc::bad_config, "DNS server '" + state->config.server +
-                                              "': " + ares_strerror(set) +
-                                              "; write IP or IP:PORT");
+                                              "': " + ares_strerror(set) + "; write IP or IP:PORT");
     }
   }
   return std::shared_ptr<Resolver>(new Resolver(std::move(state)));
@@ -337,9 +334,8 @@ template <class Value>
 std::function<void(Result<Value>)> posted(asio::any_io_executor executor,
                                           std::function<void(Result<Value>)> handler) {
   return [executor, handler = std::move(handler)](Result<Value> result) {
-    asio::post(executor, [handler, result = std::move(result)]() mutable {
-      handler(std::move(result));
-    });
+    asio::post(executor,
+               [handler, result = std::move(result)]() mutable { handler(std::move(result)); });
   };
 }
 
@@ -378,8 +374,8 @@ void Resolver::targets(const std::string& domain_in, TargetsHandler handler_in) 
     }
     // RFC 2782: a single record with target "." says the service is
     // decidedly not available.
-    if (merge->records.size() == 1 && (merge->records[0].host == "." ||
-                                       merge->records[0].host.empty())) {
+    if (merge->records.size() == 1 &&
+        (merge->records[0].host == "." || merge->records[0].host.empty())) {
       merge->handler(make_error(Errc::service_disabled, domain));
       return;
     }
@@ -391,8 +387,7 @@ void Resolver::targets(const std::string& domain_in, TargetsHandler handler_in) 
   state->srv("_xmpp-server._tcp." + domain, false, collect);
 }
 
-void Resolver::addresses(const std::string& host, std::uint16_t port,
-                         AddressesHandler handler_in) {
+void Resolver::addresses(const std::string& host, std::uint16_t port, AddressesHandler handler_in) {
   auto state = state_;
   AddressesHandler handler = posted(state->executor, std::move(handler_in));
   boost::system::error_code parse_error;

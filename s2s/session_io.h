@@ -40,14 +40,14 @@ class Deadline {
       return;
     }
     state_->timer.expires_after(timeout);
-    state_->timer.async_wait([state = state_, on_expire = std::move(on_expire)](
-                                 boost::system::error_code error) {
-      if (error || state->cancelled) {
-        return;
-      }
-      state->expired = true;
-      on_expire();
-    });
+    state_->timer.async_wait(
+        [state = state_, on_expire = std::move(on_expire)](boost::system::error_code error) {
+          if (error || state->cancelled) {
+            return;
+          }
+          state->expired = true;
+          on_expire();
+        });
   }
   void cancel() {
     state_->cancelled = true;
@@ -80,8 +80,8 @@ class Deadline {
 // I/O failures become an Error with the stream's error code.
 template <class Stream, std::size_t N>
 boost::asio::awaitable<Result<xmpp::Event>> next_event(Stream& stream, xmpp::StreamReader& reader,
-                                                      std::array<char, N>& buffer,
-                                                      std::string* seen) {
+                                                       std::array<char, N>& buffer,
+                                                       std::string* seen) {
   for (;;) {
     if (auto event = reader.next()) {
       co_return std::move(*event);
@@ -103,7 +103,8 @@ boost::asio::awaitable<Result<xmpp::Event>> next_event(Stream& stream, xmpp::Str
 // write_all: writes `text`; true on success.
 template <class Stream>
 boost::asio::awaitable<bool> write_all(Stream& stream, const std::string& text) {
-  auto [error, written] = co_await boost::asio::async_write(stream, boost::asio::buffer(text), kTuple);
+  auto [error, written] =
+      co_await boost::asio::async_write(stream, boost::asio::buffer(text), kTuple);
   (void)written;
   co_return !error;
 }

@@ -31,7 +31,9 @@ std::uint16_t get_u16(std::string_view bytes, std::size_t at) {
                                     static_cast<std::uint8_t>(bytes[at + 1]));
 }
 
-Error bad(std::string context) { return make_error(Errc::bad_proxy_header, std::move(context)); }
+Error bad(std::string context) {
+  return make_error(Errc::bad_proxy_header, std::move(context));
+}
 
 }  // namespace
 

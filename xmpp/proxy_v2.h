@@ -23,13 +23,13 @@ namespace pgptls::xmpp {
 // The 12-byte signature "\r\n\r\n\0\r\nQUIT\n".
 inline constexpr std::string_view kProxyV2Signature{"\r\n\r\n\0\r\nQUIT\n", 12};
 
-inline constexpr std::uint8_t kTlvSsl = 0x20;             // PP2_TYPE_SSL
-inline constexpr std::uint8_t kTlvSslVersion = 0x21;      // PP2_SUBTYPE_SSL_VERSION
+inline constexpr std::uint8_t kTlvSsl = 0x20;                  // PP2_TYPE_SSL
+inline constexpr std::uint8_t kTlvSslVersion = 0x21;           // PP2_SUBTYPE_SSL_VERSION
 inline constexpr std::uint8_t kTlvAuthenticatedDomain = 0xE0;  // pgptls: the TLS-verified domain
-inline constexpr std::uint8_t kTlvAcceptedBy = 0xE1;      // pgptls: how it was accepted (log)
-inline constexpr std::uint8_t kSslClientSsl = 0x01;       // PP2_CLIENT_SSL
-inline constexpr std::uint8_t kSslClientCertConn = 0x02;  // PP2_CLIENT_CERT_CONN
-inline constexpr std::uint8_t kSslClientCertSess = 0x04;  // PP2_CLIENT_CERT_SESS
+inline constexpr std::uint8_t kTlvAcceptedBy = 0xE1;           // pgptls: how it was accepted (log)
+inline constexpr std::uint8_t kSslClientSsl = 0x01;            // PP2_CLIENT_SSL
+inline constexpr std::uint8_t kSslClientCertConn = 0x02;       // PP2_CLIENT_CERT_CONN
+inline constexpr std::uint8_t kSslClientCertSess = 0x04;       // PP2_CLIENT_CERT_SESS
 
 // ProxyAddress: an IPv4 (4 bytes) or IPv6 (16 bytes) address and a port.
 struct ProxyAddress {

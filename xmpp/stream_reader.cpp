@@ -100,9 +100,9 @@ void on_start(void* data, const XML_Char* name, const XML_Char** attributes) {
       return;
     }
     if (state->root_default_ns != kServerNamespace) {
-      state->fail_in_handler(Errc::invalid_namespace,
-                             "the stream's default namespace is '" + state->root_default_ns +
-                                 "', not 'jabber:server'");
+      state->fail_in_handler(Errc::invalid_namespace, "the stream's default namespace is '" +
+                                                          state->root_default_ns +
+                                                          "', not 'jabber:server'");
       return;
     }
     StreamHeader header;
@@ -156,8 +156,11 @@ void on_end(void* data, const XML_Char* /*name*/) {
     // An empty-element tag reports its end with no bytes of its own.
     const std::uint64_t end =
         count == 0 ? state->element_start + state->element_start_count : index + count;
-    Event event{EventKind::element, std::move(state->element_ns), std::move(state->element_name),
-                {}, std::move(state->element_children)};
+    Event event{EventKind::element,
+                std::move(state->element_ns),
+                std::move(state->element_name),
+                {},
+                std::move(state->element_children)};
     event.raw = state->take(state->element_start, end);
     state->events.push_back(std::move(event));
     if (state->stop_after_element) {
@@ -244,16 +247,16 @@ Status StreamReader::feed(std::string_view bytes) {
     // The cap in force: the header's until it is complete, then each
     // top-level element's (counted from the end of the previous event).
     const bool in_header = !state.header;
-    const std::size_t cap = in_header ? state.limits.max_header_bytes : state.limits.max_stanza_bytes;
+    const std::size_t cap =
+        in_header ? state.limits.max_header_bytes : state.limits.max_stanza_bytes;
     const std::uint64_t used = state.fed - state.base;
     if (used >= cap) {
-      state.error = in_header
-                        ? make_error(Errc::header_too_large,
-                                     "more than " + std::to_string(cap) +
-                                         " bytes without a complete stream header")
-                        : make_error(Errc::stanza_too_large,
-                                     "a top-level element longer than " + std::to_string(cap) +
-                                         " bytes");
+      state.error =
+          in_header
+              ? make_error(Errc::header_too_large, "more than " + std::to_string(cap) +
+                                                       " bytes without a complete stream header")
+              : make_error(Errc::stanza_too_large,
+                           "a top-level element longer than " + std::to_string(cap) + " bytes");
       return *state.error;
     }
     const std::size_t piece = std::min<std::size_t>(bytes.size(), cap - used);
@@ -271,11 +274,11 @@ Status StreamReader::feed(std::string_view bytes) {
         state.error = std::move(state.handler_error);
       } else {
         const XML_Error code = XML_GetErrorCode(state.parser);
-        state.error = make_error(
-            Errc::not_well_formed,
-            std::string(XML_ErrorString(code)) + " at line " +
-                std::to_string(XML_GetCurrentLineNumber(state.parser)) + ", column " +
-                std::to_string(XML_GetCurrentColumnNumber(state.parser)));
+        state.error =
+            make_error(Errc::not_well_formed,
+                       std::string(XML_ErrorString(code)) + " at line " +
+                           std::to_string(XML_GetCurrentLineNumber(state.parser)) + ", column " +
+                           std::to_string(XML_GetCurrentColumnNumber(state.parser)));
       }
       state.pending.clear();
       return *state.error;
@@ -293,14 +296,24 @@ std::optional<Event> StreamReader::next() {
   return event;
 }
 
-const std::optional<StreamHeader>& StreamReader::header() const { return state_->header; }
+const std::optional<StreamHeader>& StreamReader::header() const {
+  return state_->header;
+}
 
-std::string StreamReader::unparsed_tail() const { return state_->pending; }
+std::string StreamReader::unparsed_tail() const {
+  return state_->pending;
+}
 
-void StreamReader::stop_after_element() { state_->stop_after_element = true; }
+void StreamReader::stop_after_element() {
+  state_->stop_after_element = true;
+}
 
-std::size_t StreamReader::buffered_bytes() const { return state_->pending.size(); }
+std::size_t StreamReader::buffered_bytes() const {
+  return state_->pending.size();
+}
 
-const std::optional<Error>& StreamReader::error() const { return state_->error; }
+const std::optional<Error>& StreamReader::error() const {
+  return state_->error;
+}
 
 }  // namespace pgptls::xmpp

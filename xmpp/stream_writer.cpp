@@ -52,9 +52,13 @@ std::string starttls_features() {
          "'><required/></starttls></stream:features>";
 }
 
-std::string starttls_request() { return "<starttls xmlns='" + std::string(kTlsNamespace) + "'/>"; }
+std::string starttls_request() {
+  return "<starttls xmlns='" + std::string(kTlsNamespace) + "'/>";
+}
 
-std::string proceed() { return "<proceed xmlns='" + std::string(kTlsNamespace) + "'/>"; }
+std::string proceed() {
+  return "<proceed xmlns='" + std::string(kTlsNamespace) + "'/>";
+}
 
 std::string stream_error(std::string_view condition, std::string_view text) {
   const std::string ns(kStreamErrorNamespace);
@@ -65,6 +69,8 @@ std::string stream_error(std::string_view condition, std::string_view text) {
   return out + "</stream:error>" + stream_close();
 }
 
-std::string stream_close() { return "</stream:stream>"; }
+std::string stream_close() {
+  return "</stream:stream>";
+}
 
 }  // namespace pgptls::xmpp

@@ -14,6 +14,7 @@
 //   * BM_InboundHandshakeCpu: proxy A's user+system CPU per accepted link.
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -24,7 +25,6 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "tests/cli/openpgp_world.h"
@@ -105,8 +105,9 @@ struct World {
                               "\"]\nkeyring = \"keyring\"\n[limits]\nmax-links = 10000\n";
     a = start("A", trust + "[inbound]\nlisten = [\"127.0.0.1:0\"]\nbackend = \"127.0.0.1:" +
                        std::to_string(backend.port()) + "\"\n" + domain("a.example", "a"));
-    b = start("B", trust + "[outbound]\nlisten = \"127.0.0.1:0\"\n[dns]\nstatic = "
-                           "[\"a.example=127.0.0.1:" +
+    b = start("B", trust +
+                       "[outbound]\nlisten = \"127.0.0.1:0\"\n[dns]\nstatic = "
+                       "[\"a.example=127.0.0.1:" +
                        std::to_string(a.inbound) + "\"]\n" + domain("b.example", "b"));
   }
   ~World() {

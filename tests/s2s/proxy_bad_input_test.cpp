@@ -92,9 +92,10 @@ TEST_F(S2sBadInputTest, AStanzaInsteadOfStarttlsIsPolicyViolation) {
 }
 
 TEST_F(S2sBadInputTest, AClientStreamNamespaceIsInvalidNamespace) {
-  send_expect("<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-              "to='a.example' version='1.0'>",
-              "invalid-namespace", "invalid-namespace");
+  send_expect(
+      "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+      "to='a.example' version='1.0'>",
+      "invalid-namespace", "invalid-namespace");
 }
 
 }  // namespace

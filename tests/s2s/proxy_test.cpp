@@ -122,8 +122,9 @@ TEST_F(S2sProxyTest, OpenPgpPeerOverStarttlsReachesTheBackendWithProxyV2AndRelay
   ASSERT_TRUE(prosody_b.send(kMessage));
   EXPECT_TRUE(prosody_a.read_until("<body>hello</body></message>", kWait));
 
-  EXPECT_TRUE(a.wait_for_log("s2s in b.example -> a.example: cert=openpgp TLSv1.2 accepted by "
-                             "authority"))
+  EXPECT_TRUE(
+      a.wait_for_log("s2s in b.example -> a.example: cert=openpgp TLSv1.2 accepted by "
+                     "authority"))
       << a.log();
   EXPECT_TRUE(b.wait_for_log("s2s out b.example -> a.example via 127.0.0.1:" +
                              std::to_string(a.inbound_port) + " (starttls): cert=openpgp"))
@@ -161,9 +162,9 @@ TEST_F(S2sProxyTest, ARestartedHeaderFromAnotherDomainIsInvalidFrom) {
   ProxyProcess a = start_a();
   // B serves evil.example with b's key: TLS authenticates b.example, the
   // stream then claims evil.example.
-  ProxyProcess b = start_b(
-      a, openpgp_domain("b.example", "b") + openpgp_domain("evil.example", "b"), "",
-      ", \"evil.example=127.0.0.1:1\"");
+  ProxyProcess b =
+      start_b(a, openpgp_domain("b.example", "b") + openpgp_domain("evil.example", "b"), "",
+              ", \"evil.example=127.0.0.1:1\"");
   RawPeer prosody_b = open_stream(b, "evil.example", "a.example");
   ASSERT_TRUE(prosody_b.read_until("</stream:error>", kWait)) << a.log() << b.log();
   EXPECT_NE(prosody_b.received().find("<invalid-from"), std::string::npos);
@@ -194,9 +195,10 @@ TEST_F(S2sProxyTest, AStreamToADomainWeDoNotHostIsHostUnknown) {
 TEST_F(S2sProxyTest, AnX509PeerIsRefusedWithoutAPinAndAcceptedWithOne) {
   ProxyProcess a = start_a();
   ProxyProcess b = start_proxy(
-      "B", "[outbound]\nlisten = \"127.0.0.1:0\"\nmode = \"x509\"\n[dns]\nstatic = "
-           "[\"a.example=127.0.0.1:" +
-               std::to_string(a.inbound_port) + "\"]\n" + x509_domain("b.example", *x509_b_));
+      "B",
+      "[outbound]\nlisten = \"127.0.0.1:0\"\nmode = \"x509\"\n[dns]\nstatic = "
+      "[\"a.example=127.0.0.1:" +
+          std::to_string(a.inbound_port) + "\"]\n" + x509_domain("b.example", *x509_b_));
   pin(b, "a.example", *x509_a_);
 
   RawPeer refused = open_stream(b);
@@ -216,7 +218,8 @@ TEST_F(S2sProxyTest, AnX509PeerIsRefusedWithoutAPinAndAcceptedWithOne) {
       << tlv(*proxy, xmpp::kTlvAcceptedBy);
   ASSERT_TRUE(prosody_a.send(kBackendReply));
   EXPECT_TRUE(prosody_b.read_until("<stream:features/>", kWait));
-  EXPECT_TRUE(a.wait_for_log("s2s in b.example -> a.example: cert=x509 TLSv1.3 accepted by b.example: pin"))
+  EXPECT_TRUE(
+      a.wait_for_log("s2s in b.example -> a.example: cert=x509 TLSv1.3 accepted by b.example: pin"))
       << a.log();
   EXPECT_TRUE(b.wait_for_log("(starttls): cert=x509 TLSv1.3 accepted by pin")) << b.log();
 }
@@ -248,11 +251,11 @@ TEST_F(S2sProxyTest, SrvFromDnsmasqSkipsADeadFirstTarget) {
   const std::uint16_t dead = free_port();  // nothing listens there
   const std::string live = std::to_string(a.inbound_port);
   Dnsmasq dns = start_dnsmasq(
-      *dir_, {"--srv-host=_xmpp-server._tcp.a.example,dead.a.example," + std::to_string(dead) +
-                  ",0,0",
-              "--srv-host=_xmpps-server._tcp.a.example,live.a.example," + live + ",5,0",
-              "--srv-host=_xmpp-server._tcp.a.example,live.a.example," + live + ",10,0",
-              "--host-record=dead.a.example,127.0.0.1", "--host-record=live.a.example,127.0.0.1"});
+      *dir_,
+      {"--srv-host=_xmpp-server._tcp.a.example,dead.a.example," + std::to_string(dead) + ",0,0",
+       "--srv-host=_xmpps-server._tcp.a.example,live.a.example," + live + ",5,0",
+       "--srv-host=_xmpp-server._tcp.a.example,live.a.example," + live + ",10,0",
+       "--host-record=dead.a.example,127.0.0.1", "--host-record=live.a.example,127.0.0.1"});
   ProxyProcess b = start_proxy(
       "B", openpgp_trust() + "[outbound]\nlisten = \"127.0.0.1:0\"\n[dns]\nserver = \"127.0.0.1:" +
                std::to_string(dns.port) + "\"\n" + openpgp_domain("b.example", "b"));
@@ -285,7 +288,8 @@ TEST_F(S2sProxyTest, ConfigurationMistakesAreNamed) {
   }
   auto result = run_tool({PGPTLS_PROGRAM, "s2s", "--config", config.string()});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_NE(result.err.find("unknown setting 'typo' in [inbound]"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("unknown setting 'typo' in [inbound]"), std::string::npos)
+      << result.err;
 }
 
 }  // namespace

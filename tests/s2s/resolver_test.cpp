@@ -26,10 +26,8 @@ class ResolverTest : public ::testing::Test {
         dir_, {"--srv-host=_xmpp-server._tcp.a.example,dead.a.example,5999,0,0",
                "--srv-host=_xmpp-server._tcp.a.example,live.a.example,5269,20,0",
                "--srv-host=_xmpps-server._tcp.a.example,live.a.example,5223,10,0",
-               "--srv-host=_xmpp-server._tcp.off.example",
-               "--host-record=dead.a.example,127.0.0.9",
-               "--host-record=live.a.example,127.0.0.8",
-               "--host-record=plain.example,127.0.0.7"});
+               "--srv-host=_xmpp-server._tcp.off.example", "--host-record=dead.a.example,127.0.0.9",
+               "--host-record=live.a.example,127.0.0.8", "--host-record=plain.example,127.0.0.7"});
   }
 
   template <class Value, class Start>
@@ -60,8 +58,8 @@ class ResolverTest : public ::testing::Test {
 TEST_F(ResolverTest, MergesBothServicesInPriorityOrder) {
   auto resolver = make();
   ASSERT_TRUE(resolver);
-  auto targets = run<std::vector<Target>>(
-      [&](auto done) { resolver->targets("A.example", std::move(done)); });
+  auto targets =
+      run<std::vector<Target>>([&](auto done) { resolver->targets("A.example", std::move(done)); });
   ASSERT_TRUE(targets.ok()) << targets.error().message();
   ASSERT_EQ(targets->size(), 3U);
   EXPECT_EQ((*targets)[0].host, "dead.a.example");
@@ -112,8 +110,8 @@ TEST_F(ResolverTest, StaticOverridesAndLiteralsNeedNoDns) {
   config.static_targets["b.example"] = Target{"127.0.0.2", 5270, true, 0, 0};
   auto resolver = make(std::move(config));
   ASSERT_TRUE(resolver);
-  auto targets = run<std::vector<Target>>(
-      [&](auto done) { resolver->targets("b.example", std::move(done)); });
+  auto targets =
+      run<std::vector<Target>>([&](auto done) { resolver->targets("b.example", std::move(done)); });
   ASSERT_TRUE(targets.ok());
   EXPECT_EQ(*targets, (std::vector<Target>{Target{"127.0.0.2", 5270, true, 0, 0}}));
   auto addresses = run<std::vector<asio::ip::tcp::endpoint>>(

@@ -78,8 +78,7 @@ ProxyProcess S2sWorld::start_proxy(const std::string& name_in, const std::string
   return proxy;
 }
 
-void S2sWorld::pin(const ProxyProcess& proxy, const std::string& domain,
-                   const Identity& identity) {
+void S2sWorld::pin(const ProxyProcess& proxy, const std::string& domain, const Identity& identity) {
   ToolOptions options;
   options.env = {{"PGPTLS_HOME", proxy.home.string()}};
   const auto result =

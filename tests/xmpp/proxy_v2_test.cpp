@@ -26,13 +26,16 @@ TEST(ProxyV2, EncodesTheSpecLayout) {
   EXPECT_EQ(out.substr(0, 12), std::string("\r\n\r\n\0\r\nQUIT\n", 12));
   EXPECT_EQ(static_cast<std::uint8_t>(out[12]), 0x21);  // v2, PROXY
   EXPECT_EQ(static_cast<std::uint8_t>(out[13]), 0x11);  // TCP over IPv4
-  const std::size_t length = (static_cast<std::uint8_t>(out[14]) << 8) |
-                             static_cast<std::uint8_t>(out[15]);
+  const std::size_t length =
+      (static_cast<std::uint8_t>(out[14]) << 8) | static_cast<std::uint8_t>(out[15]);
   EXPECT_EQ(out.size(), 16 + length);
   // Addresses then ports, network order.
-  EXPECT_EQ(out.substr(16, 12), std::string("\x7f\x00\x00\x02\x7f\x00\x00\x01\x9c\x40\x14\x95", 12));
+  EXPECT_EQ(out.substr(16, 12),
+            std::string("\x7f\x00\x00\x02\x7f\x00\x00\x01\x9c\x40\x14\x95", 12));
   // First TLV: 0xE0, length 9, "b.example".
-  EXPECT_EQ(out.substr(28, 12), std::string("\xe0\x00\x09" "b.example", 12));
+  EXPECT_EQ(out.substr(28, 12), std::string("\xe0\x00\x09"
+                                            "b.example",
+                                            12));
   // The SSL TLV: client 0x07, verify 0, sub-TLV 0x21 "TLSv1.3".
   const std::string ssl = ssl_tlv_value("TLSv1.3");
   EXPECT_EQ(ssl, std::string("\x07\x00\x00\x00\x00\x21\x00\x07TLSv1.3", 15));
@@ -82,7 +85,7 @@ TEST(ProxyV2, DecoderRefusesBadInput) {
     }
   };
   refuse("PROXY TCP4 127.0.0.1 127.0.0.1 1 2\r\n");  // version 1 text
-  refuse(good->substr(0, 20));                      // truncated
+  refuse(good->substr(0, 20));                       // truncated
   std::string wrong_version = *good;
   wrong_version[12] = 0x20;  // LOCAL command
   refuse(wrong_version);
