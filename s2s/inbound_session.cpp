@@ -346,6 +346,8 @@ asio::awaitable<void> InboundSession::run() {
   }
   auto relay =
       std::make_shared<Relay>(std::move(tls_), std::move(*backend_), std::move(reader),
+                              // The XMPP server answers with its own header.
+                              std::make_unique<xmpp::StreamReader>(Relay::plain_reader_limits()),
                               RelayOptions{limits.idle_timeout, name, context_->log}, slot_);
   backend_.reset();
   context_->links->remember(relay);
