@@ -316,7 +316,7 @@ asio::awaitable<void> InboundSession::run() {
   boost::system::error_code ignored;
   backend_->set_option(tcp::no_delay(true), ignored);
 
-  // s2s-interface §1: PROXY v2 with the authenticated domain, then the
+  // PROXY v2 (for contrib/prosody/mod_pgptls.lua) with the authenticated domain, then the
   // restarted header and whatever came after it, unchanged.
   const bool v6 = peer_.address().is_v6() || local_.address().is_v6();
   xmpp::ProxyHeader proxy;
