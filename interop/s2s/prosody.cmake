@@ -10,3 +10,9 @@ set_tests_properties(s2s.prosody_proxyv2_parser PROPERTIES TIMEOUT 30)
 add_test(NAME s2s.prosody_module
   COMMAND /usr/bin/python3 "${CMAKE_CURRENT_SOURCE_DIR}/prosody_module_test.py")
 set_tests_properties(s2s.prosody_module PROPERTIES TIMEOUT 300)
+
+# `pgptls s2s` end to end: Prosody pairs behind pgptls with OpenPGP keys made
+# by gpg, an impostor, a plain X.509 Prosody and pins, SRV from dnsmasq.
+add_test(NAME s2s.pgptls_end_to_end
+  COMMAND /usr/bin/python3 "${CMAKE_CURRENT_SOURCE_DIR}/pgptls_s2s_test.py" $<TARGET_FILE:pgptls>)
+set_tests_properties(s2s.pgptls_end_to_end PROPERTIES TIMEOUT 600)

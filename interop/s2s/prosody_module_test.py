@@ -32,7 +32,7 @@ class LoggedTestCase(unittest.TestCase):
         outcome = super().run(result)
         if len(result.failures) + len(result.errors) > failures_before and self.workspace:
             sys.stderr.write("\n----- logs for %s -----\n%s\n" % (self.id(), self.workspace.logs()))
-            for name in ("a", "b", "c"):
+            for name in sorted(os.listdir(self.workspace.dir)):
                 path = self.workspace.path(name, "prosody.log")
                 if os.path.exists(path):
                     with open(path, errors="replace") as f:
