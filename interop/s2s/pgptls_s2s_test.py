@@ -241,15 +241,22 @@ class X509PinTest(Federation):
             # offers SASL EXTERNAL to it.
             cls.c = w.Prosody(cls.workspace, "c", "c.example", "127.0.0.3",
                               tls=dict(certificate=cls.c_cert, key=cls.c_key, cafile=cls.x509.cert))
+            cls.d_cert, cls.d_key = cls.x509.issue("d.example")
+            cls.d = w.Prosody(cls.workspace, "d", "d.example", "127.0.0.6",
+                              tls=dict(certificate=cls.d_cert, key=cls.d_key, cafile=cls.x509.cert))
             cls.dns = w.Dnsmasq(cls.workspace,
                                 srv=[("_xmpp-server._tcp.a.example", "a.example", cls.a_proxy.inbound_port, 0, 0)],
                                 hosts=[("a.example", "127.0.0.1")]).start()
             cls.c.set_dns(cls.dns.port)
-            cls.a_proxy.static = ["c.example=127.0.0.3:%d" % cls.c.s2s_port]
+            cls.d.set_dns(cls.dns.port)
+            cls.a_proxy.static = ["c.example=127.0.0.3:%d" % cls.c.s2s_port,
+                                  "d.example=127.0.0.6:%d" % cls.d.s2s_port]
             cls.start(cls.a, cls.a_proxy)
             cls.c.start()
+            cls.d.start()
             cls.a.register("alice", "alice-pw")
             cls.c.register("carol", "carol-pw")
+            cls.d.register("dave", "dave-pw")
         except BaseException:
             sys.stderr.write(cls.workspace.logs())
             cls.workspace.close()
@@ -287,6 +294,55 @@ class X509PinTest(Federation):
         self.a_proxy.process.wait_for_log("s2s out a.example -> c.example via 127.0.0.3:%d" % self.c.s2s_port)
         self.c.wait_for_log("Accepting SASL EXTERNAL identity from a.example")
         self.a.wait_for_log("Accepting SASL EXTERNAL identity from c.example")
+
+    def test_3_signed_pin_from_pins_refresh(self):
+        # d.example's operator publishes a POSH statement of its certificate
+        # signed by the authority (RFC 7711 + detached OpenPGP signature);
+        # a.example's operator fetches it with `pgptls pins refresh`.
+        site = self.workspace.path("posh-d")
+        statement = os.path.join(site, ".well-known", "posh", "xmpp-server.json")
+        os.makedirs(os.path.dirname(statement))
+        self.a_proxy.tool(["pins", "sign-statement", "--x509-cert", self.d_cert, "--openpgp-key",
+                           keys().file("ca.sec"), "--key", keys().ca_signing_subkey, "--domain", "d.example",
+                           "--out", statement])
+        # openssl s_server -HTTP sends each file as the whole response.
+        for path in (statement, statement + ".sig"):
+            with open(path, "rb") as f:
+                body = f.read()
+            with open(path, "wb") as f:
+                f.write(b"HTTP/1.0 200 ok\r\nContent-Type: application/octet-stream\r\n\r\n" + body)
+        https_port = w.free_port()
+        site_cert, site_key = self.x509.issue("d.example", name="posh-d-https")
+        server = self.workspace.start("posh-https", ["openssl", "s_server", "-quiet", "-HTTP", "-accept",
+                                                     "127.0.0.1:%d" % https_port, "-cert", site_cert,
+                                                     "-key", site_key], cwd=site)
+        w.wait_for_port("127.0.0.1", https_port)
+
+        async def send_to_dave(expect_bounce):
+            alice = await w.Client("alice@a.example", "alice-pw", self.a.c2s_port).connect()
+            dave = None
+            try:
+                if expect_bounce:
+                    alice.send("dave@d.example", "before the signed pin")
+                    bounce = await alice.receive()
+                    self.assertEqual(bounce["type"], "error", "got %s" % bounce)
+                    return
+                dave = await w.Client("dave@d.example", "dave-pw", self.d.c2s_port).connect()
+                await exchange(self, alice, dave, "dave@d.example", "after the signed pin")
+            finally:
+                alice.disconnect()
+                if dave:
+                    dave.disconnect()
+
+        asyncio.run(send_to_dave(expect_bounce=True))
+        self.a_proxy.process.wait_for_log("s2s out a.example -> d.example: failed")
+        self.a_proxy.tool(["authority", "add", keys().file("ca.asc"), "--scope", "*.example"])
+        out = self.a_proxy.tool(["pins", "refresh", "d.example", "--cafile", self.x509.cert,
+                                 "--connect-to", "d.example:443:127.0.0.1:%d" % https_port])
+        self.assertIn("updated", out)
+        server.stop()
+        asyncio.run(send_to_dave(expect_bounce=False))
+        self.d.wait_for_log("Accepting SASL EXTERNAL identity from a.example")
 
     def test_2_restarted_from_other_than_authenticated_domain_is_invalid_from(self):
         self.a_proxy.tool(["pin", "add", "x.example", "--cert", self.x_cert])

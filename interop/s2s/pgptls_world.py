@@ -3,7 +3,7 @@
 /work/briefs/s2s-interface.md part 4, as the program's README documents).
 
 Keys (made once per test run in a private GNUPGHOME, as an operator would):
-  ca        the authority, Ed25519 [C]
+  ca        the authority, Ed25519 [C] + [S] subkey (signs POSH statements)
   a, b      xmpp:a.example / xmpp:b.example, Ed25519 [SC] + [A] subkey,
             certified by ca
   impostor  xmpp:b.example, Ed25519 [SC] + [A], certified by nobody
@@ -58,6 +58,9 @@ class OpenPgpKeys:
         gpg = Gpg(os.path.join(directory, "gnupg"))
         try:
             self.fpr = {"ca": gpg.generate("pgptls test authority <ca@example.invalid>", "cert")}
+            # A signing subkey: the authority signs POSH statements (signed pins).
+            gpg.run(["--quick-add-key", self.fpr["ca"], "ed25519", "sign", "never"])
+            self.ca_signing_subkey = gpg.fingerprints(self.fpr["ca"])[-1]
             for name, domain in (("a", "a.example"), ("b", "b.example"), ("impostor", "b.example")):
                 self.fpr[name] = gpg.generate("xmpp:" + domain, "sign,cert")
                 gpg.run(["--quick-add-key", self.fpr[name], "ed25519", "auth", "never"])

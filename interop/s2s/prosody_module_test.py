@@ -123,6 +123,7 @@ class ModuleTest(LoggedTestCase):
         stream, header = self.proxied(domain="b.example")
         stream.send(header + w.stream_header("evil.example", "a.example").encode())
         reply = stream.read_to_close()
+        stream.close()
         self.assertIn("<invalid-from", reply)
         self.assertIn("pgptls authenticated b.example, not evil.example", reply)
         self.assertNotIn("EXTERNAL", reply)
@@ -133,6 +134,7 @@ class ModuleTest(LoggedTestCase):
         stream = w.RawStream("127.0.0.1", self.a.s2s_port, source_ip="127.0.0.1")
         stream.send(data)
         reply = stream.read_to_close()
+        stream.close()
         self.assertIn("<not-authorized", reply)
         self.assertIn("pgptls: " + reason, reply)
         self.assertNotIn("EXTERNAL", reply)
@@ -163,6 +165,7 @@ class ModuleTest(LoggedTestCase):
         stream, header = self.proxied(source_ip="127.0.0.5")
         stream.send(header + w.stream_header("b.example", "a.example").encode())
         reply = stream.read_to_close()
+        stream.close()
         self.assertIn("not-well-formed", reply)
         self.assertNotIn("EXTERNAL", reply)
         # A plain stream from there is an ordinary unauthenticated one: no

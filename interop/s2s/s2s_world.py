@@ -469,11 +469,11 @@ class X509Authority:
              "-nodes", "-keyout", self.key, "-out", self.cert, "-days", "30", "-subj", "/CN=" + name,
              "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"])
 
-    def issue(self, domain, self_signed=False):
-        """(cert.pem, key.pem) for domain; self_signed=True makes one the CA
-        never saw."""
-        key = os.path.join(self.dir, domain + ".key")
-        cert = os.path.join(self.dir, domain + ".pem")
+    def issue(self, domain, self_signed=False, name=None):
+        """(cert.pem, key.pem) for domain, files named after `name` (default
+        the domain); self_signed=True makes one the CA never saw."""
+        key = os.path.join(self.dir, (name or domain) + ".key")
+        cert = os.path.join(self.dir, (name or domain) + ".pem")
         extensions = ["-addext", "subjectAltName=DNS:" + domain,
                       "-addext", "extendedKeyUsage=serverAuth,clientAuth"]
         if self_signed:
@@ -481,7 +481,7 @@ class X509Authority:
                  "-nodes", "-keyout", key, "-out", cert, "-days", "30", "-subj", "/CN=" + domain]
                 + extensions)
         else:
-            csr = os.path.join(self.dir, domain + ".csr")
+            csr = os.path.join(self.dir, (name or domain) + ".csr")
             run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                  "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + domain] + extensions)
             run(["openssl", "x509", "-req", "-in", csr, "-CA", self.cert, "-CAkey", self.key,
