@@ -315,7 +315,10 @@ class Dnsmasq:
         self.argv = ["dnsmasq", "--keep-in-foreground", "--log-facility=-", "--log-queries",
                      "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--no-poll",
                      "--listen-address=127.0.0.1", "--bind-interfaces", "--port=%d" % self.port,
-                     "--user=root", "--pid-file=" + workspace.path("dnsmasq.pid")]
+                     "--user=root", "--pid-file=" + workspace.path("dnsmasq.pid"),
+                     # Authoritative for the test names: a name without a
+                     # record is NXDOMAIN / no data, not REFUSED (no upstream).
+                     "--local=/example/"]
         for name, target, port, priority, weight in srv:
             self.argv.append("--srv-host=%s,%s,%d,%d,%d" % (name, target, port, priority, weight))
         for name, ip in hosts:
