@@ -194,7 +194,7 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
     refuse_plain({}, "the peer closed the connection after <starttls/>");
     co_return std::nullopt;
   }
-  co_return Negotiated{domain, reader.unparsed_tail()};
+  co_return Negotiated{domain, reader.unparsed_tail(), lower_domain(header.from)};
 }
 
 asio::awaitable<void> InboundSession::run() {
@@ -234,7 +234,15 @@ asio::awaitable<void> InboundSession::run() {
   tls_ = std::make_unique<transport::TcpStream>(
       transport::make_server_engine_factory(negotiated.domain->settings), std::move(socket_));
   tls_->add_received(as_bytes_view(negotiated.tls_bytes));
-  auto [handshake_error] = co_await tls_->async_handshake(tls::Role::server, {}, kTuple);
+  // The plain header's `from` is the domain the peer claims (RFC 6120
+  // §4.7.1): the verifier checks the certificate for it, which also lets
+  // a pin or TOFU apply. The restarted header must then name it again.
+  transport::HandshakeOptions options;
+  if (!negotiated.claimed_from.empty()) {
+    options.peer_domain = negotiated.claimed_from;
+  }
+  auto [handshake_error] =
+      co_await tls_->async_handshake(tls::Role::server, std::move(options), kTuple);
   if (handshake_error) {
     log_refused("TLS handshake (" + how + ") failed: " + io_reason(Error{}));
     close();

@@ -48,6 +48,7 @@ class InboundSession final : public Closable, public std::enable_shared_from_thi
   struct Negotiated {
     const HostedDomain* domain = nullptr;
     std::string tls_bytes;
+    std::string claimed_from;  // the plain header's `from` (may be empty)
   };
   boost::asio::awaitable<std::optional<Negotiated>> negotiate_starttls(std::string_view first);
   // refuse_plain / refuse_tls: the status line, then `reply` (may be

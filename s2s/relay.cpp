@@ -26,7 +26,9 @@ Relay::Relay(std::unique_ptr<transport::TcpStream> tls, asio::ip::tcp::socket pl
       options_(std::move(options)),
       keep_(std::move(keep)),
       idle_(plain_.get_executor()),
-      last_activity_(std::chrono::steady_clock::now()) {}
+      last_activity_(std::chrono::steady_clock::now()) {
+  reader_->stop_keeping_bytes();
+}
 
 Relay::~Relay() = default;
 

@@ -34,6 +34,7 @@ struct StreamReader::State {
   bool ended = false;
   bool stop_after_element = false;
   bool stopped = false;
+  bool keep_bytes = true;
 
   // The bytes kept: from `base` (the end of the last event) to `fed`.
   std::string pending;
@@ -56,6 +57,10 @@ struct StreamReader::State {
   // take: the bytes [start, end) as an event's raw text; forgets every byte
   // before `end`.
   std::string take(std::uint64_t start, std::uint64_t end) {
+    if (!keep_bytes) {
+      base = end;
+      return {};
+    }
     std::string raw = pending.substr(start - base, end - start);
     pending.erase(0, end - base);
     base = end;
@@ -260,7 +265,9 @@ Status StreamReader::feed(std::string_view bytes) {
       return *state.error;
     }
     const std::size_t piece = std::min<std::size_t>(bytes.size(), cap - used);
-    state.pending.append(bytes.data(), piece);
+    if (state.keep_bytes) {
+      state.pending.append(bytes.data(), piece);
+    }
     state.fed += piece;
     const XML_Status status =
         XML_Parse(state.parser, bytes.data(), static_cast<int>(piece), XML_FALSE);
@@ -302,6 +309,12 @@ const std::optional<StreamHeader>& StreamReader::header() const {
 
 std::string StreamReader::unparsed_tail() const {
   return state_->pending;
+}
+
+void StreamReader::stop_keeping_bytes() {
+  state_->keep_bytes = false;
+  state_->pending.clear();
+  state_->pending.shrink_to_fit();
 }
 
 void StreamReader::stop_after_element() {

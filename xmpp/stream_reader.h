@@ -98,6 +98,10 @@ class StreamReader {
   // element (<starttls/>, <proceed/>): the bytes after it, fed then or
   // later, are kept in unparsed_tail() for the TLS layer.
   void stop_after_element();
+  // stop_keeping_bytes: later events carry no `raw` bytes and the reader
+  // keeps none (a relay forwards the bytes itself and needs only the
+  // checks); the caps still apply.
+  void stop_keeping_bytes();
   // buffered_bytes: the bytes the reader holds now (memory accounting).
   [[nodiscard]] std::size_t buffered_bytes() const;
   [[nodiscard]] const std::optional<Error>& error() const;

@@ -20,6 +20,6 @@ pgptls_test(s2s_proxy_tests
     ${PROJECT_SOURCE_DIR}/tests/cli/openpgp_world.cpp
     ${PROJECT_SOURCE_DIR}/tests/keyring/store_gpg.cpp
     ${PROJECT_SOURCE_DIR}/tests/tls/gnutls_test_pki.cpp
-  LIBS pgptls::xmpp pgptls::tls pgptls_test_support pgptls_engine_test_support)
+  LIBS pgptls::xmpp pgptls::transport pgptls_test_support pgptls_engine_test_support)
 add_dependencies(s2s_proxy_tests pgptls)
 target_compile_definitions(s2s_proxy_tests PRIVATE PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>")

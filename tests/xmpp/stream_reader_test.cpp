@@ -168,6 +168,18 @@ TEST(StreamReader, AStanzaJustUnderTheCapPasses) {
   EXPECT_EQ(drain(reader).size(), 3U);
 }
 
+TEST(StreamReader, WithoutKeepingBytesTheCapsStillApply) {
+  StreamReader reader({.max_header_bytes = 8192, .max_stanza_bytes = 1024});
+  ASSERT_TRUE(reader.feed(kHeader).ok());
+  reader.stop_keeping_bytes();
+  ASSERT_TRUE(reader.feed(kMessage + kMessage).ok());
+  EXPECT_EQ(drain(reader).size(), 3U);
+  EXPECT_EQ(reader.buffered_bytes(), 0U);
+  auto fed = reader.feed("<message>" + std::string(2000, 'y'));
+  ASSERT_FALSE(fed.ok());
+  EXPECT_EQ(fed.error().code, make_error_code(Errc::stanza_too_large));
+}
+
 TEST(StreamReader, RefusesWrongNamespaces) {
   EXPECT_EQ(fail_code("<stream:stream xmlns='jabber:client' "
                       "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"),
