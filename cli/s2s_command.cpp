@@ -31,7 +31,7 @@
 #include "cli/option_values.h"
 #include "s2s/proxy.h"
 #include "s2s/resolver.h"
-#include "tls/x509_credentials.h"
+#include "tls/gnutls/x509_credentials.h"
 
 namespace pgptls::cli {
 namespace {

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tls/engine.h"
+#include "tls/engine/engine.h"
 #include "transport/engine_selection.h"
 
 namespace pgptls::s2s {

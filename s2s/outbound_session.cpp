@@ -8,7 +8,7 @@
 
 #include "s2s/errors.h"
 #include "s2s/relay.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 #include "xmpp/stream_writer.h"
 
 namespace pgptls::s2s {

@@ -100,3 +100,33 @@ TEST_F(S2sBadInputTest, AClientStreamNamespaceIsInvalidNamespace) {
 
 }  // namespace
 }  // namespace pgptls::test
+
+namespace pgptls::test {
+namespace {
+
+class S2sLinkCapTest : public S2sWorld {};
+
+TEST_F(S2sLinkCapTest, PeersBeyondMaxLinksAreRefusedAndTheSlotFreesAgain) {
+  ProxyProcess proxy =
+      start_proxy("A",
+                  "[inbound]\nlisten = [\"127.0.0.1:0\"]\nbackend = \"127.0.0.1:1\"\n[limits]\n"
+                  "max-links = 1\n" +
+                      openpgp_domain("a.example", "a"));
+  auto first = RawPeer::connect_to(proxy.inbound_port);  // holds the only slot
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(first->send(stream_open("b.example", "a.example")));
+  ASSERT_TRUE(first->read_until("</stream:features>", kWait));
+  auto second = RawPeer::connect_to(proxy.inbound_port);
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->closed_within(kWait));
+  EXPECT_TRUE(proxy.wait_for_log("refused: max-links (1) links are open")) << proxy.log();
+  first.reset();  // closing the first link frees its slot
+  ASSERT_TRUE(proxy.wait_for_log("refused: reading the peer's stream: End of file")) << proxy.log();
+  auto third = RawPeer::connect_to(proxy.inbound_port);
+  ASSERT_TRUE(third);
+  ASSERT_TRUE(third->send(stream_open("b.example", "a.example")));
+  EXPECT_TRUE(third->read_until("</stream:features>", kWait)) << proxy.log();
+}
+
+}  // namespace
+}  // namespace pgptls::test

@@ -19,7 +19,7 @@
 #include "tests/s2s/dnsmasq.h"
 #include "tests/s2s/s2s_world.h"
 #include "tests/support/network.h"
-#include "tls/gnutls_engine.h"
+#include "tls/gnutls/gnutls_engine.h"
 #include "transport/stream.h"
 #include "xmpp/proxy_v2.h"
 
