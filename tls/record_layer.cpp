@@ -43,10 +43,11 @@ Result<std::optional<RecordView>> RecordLayer::next_record() {
   return result;
 }
 
-Result<std::optional<RecordView>> RecordLayer::parse_next() {
-  base::ByteReader reader(ByteView(input_).subspan(input_start_));
+Result<std::optional<RecordHeader>> read_record_header(ByteView input, RecordVersionRule rule,
+                                                      std::size_t max_length) {
+  base::ByteReader reader(input);
   if (reader.remaining() < kRecordHeaderLength) {
-    return std::optional<RecordView>{};
+    return std::optional<RecordHeader>{};
   }
   // RFC 5246 §6.2.1: type(1) version(2) length(2) fragment. Each header field
   // is judged as soon as it is known, so an oversized or garbage record is
@@ -61,22 +62,41 @@ Result<std::optional<RecordView>> RecordLayer::parse_next() {
                           " (the peer does not speak TLS, or the stream is out of sync)");
   }
   const auto type = static_cast<ContentType>(type_byte);
-  const bool protected_record = read_.has_value();
-  // RFC 5246 Appendix E.1: before ServerHello a record may say {03,00} to
-  // {03,03}; TLS 1.3 keeps {03,03} in its records, so {03,04} and above are
-  // never valid.
-  if ((version >> 8) != 3 || (version & 0xFF) > 3 ||
-      ((version_locked_ || protected_record) && version != kTls12)) {
-    return make_error(Errc::protocol_version, type_context(type) + " with version " +
-                                                  version_text(version) +
-                                                  " where TLS 1.2 (0x0303) is required");
+  // RFC 5246 Appendix E.1: a server MUST accept any {03,XX} record version
+  // for the ClientHello (clients send {03,00} or {03,01} there, and a TLS 1.3
+  // client's legacy_record_version is ignored, RFC 8446 §5.1). Once the
+  // ServerHello fixed TLS 1.2, every record says {03,03} (RFC 5246 §6.2.1).
+  const bool tls_major = (version >> 8) == 3;
+  if (!tls_major || (rule == RecordVersionRule::tls12_only && version != kTls12)) {
+    return make_error(Errc::protocol_version,
+                      type_context(type) + " with version " + version_text(version) +
+                          (rule == RecordVersionRule::tls12_only
+                               ? " where TLS 1.2 (0x0303) is required"
+                               : " where a TLS version {03,XX} is required (RFC 5246 E.1)"));
   }
-  const std::size_t limit = protected_record ? kMaxCiphertextLength : kMaxPlaintextLength;
-  if (length > limit) {
+  if (length > max_length) {
     return make_error(Errc::record_overflow, type_context(type) + " of " + std::to_string(length) +
                                                  " bytes exceeds the limit of " +
-                                                 std::to_string(limit) + " (RFC 5246 §6.2)");
+                                                 std::to_string(max_length) + " (RFC 5246 §6.2)");
   }
+  return std::optional<RecordHeader>{RecordHeader{type, version, length}};
+}
+
+Result<std::optional<RecordView>> RecordLayer::parse_next() {
+  const ByteView input = ByteView(input_).subspan(input_start_);
+  const bool protected_record = read_.has_value();
+  const auto rule = version_locked_ || protected_record ? RecordVersionRule::tls12_only
+                                                        : RecordVersionRule::any_tls;
+  PGPTLS_TRY(const auto header,
+             read_record_header(input, rule,
+                                protected_record ? kMaxCiphertextLength : kMaxPlaintextLength));
+  if (!header) {
+    return std::optional<RecordView>{};
+  }
+  const ContentType type = header->type;
+  const std::uint16_t version = header->version;
+  const std::uint16_t length = header->length;
+  base::ByteReader reader(input.subspan(kRecordHeaderLength));
   auto body = reader.bytes(length);
   if (!body.ok()) {
     return std::optional<RecordView>{};  // wait for the rest of the record

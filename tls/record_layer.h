@@ -17,6 +17,31 @@ namespace pgptls::tls {
 
 inline constexpr std::size_t kRecordHeaderLength = 5;
 
+// RecordHeader: type(1) version(2) length(2) of one record (RFC 5246 §6.2.1).
+struct RecordHeader {
+  ContentType type = ContentType::handshake;
+  std::uint16_t version = 0;
+  std::uint16_t length = 0;
+};
+
+// RecordVersionRule: which record versions are acceptable. Before the
+// ServerHello fixed the version (RFC 5246 Appendix E.1) any {03,XX} is; after
+// it only {03,03}.
+enum class RecordVersionRule : std::uint8_t { any_tls, tls12_only };
+
+// read_record_header: the header at the start of `input` (nullopt when fewer
+// than 5 bytes are there), judged by the rules every record of pgptls obeys,
+// field by field, so a bad record is refused before its body arrives:
+//   * unknown content type                  -> Errc::unexpected_message
+//   * version not {03,XX} (any_tls) or not {03,03} (tls12_only)
+//                                           -> Errc::protocol_version
+//   * length over `max_length`              -> Errc::record_overflow
+// The dispatcher's ClientHello peek and RecordLayer both read records
+// through it.
+[[nodiscard]] Result<std::optional<RecordHeader>> read_record_header(ByteView input,
+                                                                     RecordVersionRule rule,
+                                                                     std::size_t max_length);
+
 // RecordView: one received record, decrypted. `fragment` stays valid until
 // the next call of feed() or next_record().
 struct RecordView {
@@ -30,8 +55,11 @@ struct RecordView {
 // Reading: feed() buffers bytes; next_record() returns the next whole record
 // (nullopt: feed more), checked strictly:
 //   * unknown content type            -> Errc::unexpected_message
-//   * version outside 0x0300..0x0303, or other than 0x0303 once
-//     lock_version() was called      -> Errc::protocol_version
+//   * version other than {03,XX} (RFC 5246 Appendix E.1: a server accepts
+//     any {03,XX} in the records before the ServerHello; RFC 8446 §5.1:
+//     legacy_record_version is ignored), or other than 0x0303 once
+//     lock_version() was called or protection is on
+//                                    -> Errc::protocol_version
 //   * plaintext record > 2^14, protected record > 2^14 + 256, or decrypted
 //     plaintext > 2^14                -> Errc::record_overflow (checked on the
 //     header, before waiting for the body)
