@@ -56,8 +56,33 @@ Result<ClientHelloSummary> summarize_client_hello(const messages::ClientHello& h
     // RFC 5246 Appendix E.1: legacy_version is the highest the client has.
     summary.offers_tls12 = hello.legacy_version >= kTls12;
   }
-  summary.offers_extended_master_secret =
-      find_extension(extensions, ExtensionType::extended_master_secret) != nullptr;
+  const auto* ems = find_extension(extensions, ExtensionType::extended_master_secret);
+  summary.offers_extended_master_secret = ems != nullptr;
+  // Every other extension pgptls reads is decoded here too, by the codec the
+  // RFC 6091 engine uses, so a malformed one gets the same alert whichever
+  // engine the hello goes to (GnuTLS ignores some malformations, such as a
+  // bad ec_point_formats list or a server_name that is no DNS name).
+  if (ems != nullptr) {
+    PGPTLS_CHECK(messages::expect_empty_extension(ems->data, "extended_master_secret"));
+  }
+  if (const auto* sni = find_extension(extensions, ExtensionType::server_name)) {
+    PGPTLS_CHECK(messages::parse_server_name(sni->data));  // RFC 6066 §3
+  }
+  for (const ExtensionType type :
+       {ExtensionType::supported_groups, ExtensionType::signature_algorithms}) {
+    if (const auto* list = find_extension(extensions, type)) {
+      PGPTLS_CHECK(messages::parse_u16_list(list->data));  // RFC 8422 §5.1.1, RFC 5246 §7.4.1.4.1
+    }
+  }
+  if (const auto* formats = find_extension(extensions, ExtensionType::ec_point_formats)) {
+    PGPTLS_CHECK(messages::parse_point_formats(formats->data));  // RFC 8422 §5.1.2
+  }
+  if (const auto* reneg = find_extension(extensions, ExtensionType::renegotiation_info)) {
+    PGPTLS_CHECK(messages::parse_renegotiation_info(reneg->data));  // RFC 5746 §3.2
+  }
+  if (const auto* alpn = find_extension(extensions, ExtensionType::alpn)) {
+    PGPTLS_CHECK(messages::parse_alpn(alpn->data));  // RFC 7301 §3.1
+  }
   return summary;
 }
 
@@ -148,7 +173,10 @@ Result<std::optional<DispatchDecision>> ClientHelloPeek::examine(ByteView receiv
 }
 
 Result<std::optional<DispatchDecision>> ClientHelloPeek::process(ByteView received) {
-  if (offset_ == 0 && !received.empty() && (received[0] & 0x80) != 0) {
+  // RFC 5246 Appendix E.2: an SSL 2 CLIENT-HELLO has the high bit of its
+  // first byte set, msg_type 1 in the third and version major 3 next.
+  if (offset_ == 0 && received.size() >= 4 && (received[0] & 0x80) != 0 && received[2] == 1 &&
+      received[3] == 3) {
     return hello_error(Errc::protocol_version,
                        "an SSL 2 style hello; the client must speak TLS 1.2 or 1.3");
   }
@@ -184,13 +212,13 @@ Result<std::optional<DispatchDecision>> ClientHelloPeek::process(ByteView receiv
     }
     PGPTLS_CHECK(handshake_.add(fragment));
     if (auto hello = handshake_.next()) {
+      PGPTLS_TRY(DispatchDecision decision, decide(*hello));
       if (!handshake_.empty()) {
         // RFC 5246 §7.3: the client waits for the server's flight; a
         // message after the hello is out of order.
         return hello_error(Errc::unexpected_message,
                            "another handshake message follows the ClientHello in its record");
       }
-      PGPTLS_TRY(DispatchDecision decision, decide(*hello));
       decided_ = true;
       return std::optional<DispatchDecision>(std::move(decision));
     }

@@ -79,8 +79,12 @@ struct ClientHelloSummary {
   [[nodiscard]] bool offers(CertificateType type) const;
 };
 
-// summarize_client_hello: the summary of a parsed ClientHello; fails with
-// decode_error on a malformed cert_type or supported_versions extension.
+// summarize_client_hello: the summary of a parsed ClientHello. Decodes every
+// extension pgptls reads (cert_type, supported_versions, server_name with
+// its DNS name rule, supported_groups, signature_algorithms,
+// ec_point_formats, renegotiation_info, extended_master_secret, ALPN) with
+// the codec, whichever engine will run: decode_error, or illegal_parameter
+// for a host_name that is no DNS name (RFC 6066 §3).
 [[nodiscard]] Result<ClientHelloSummary> summarize_client_hello(
     const messages::ClientHello& hello);
 
