@@ -174,9 +174,10 @@ Result<std::optional<DispatchDecision>> ClientHelloPeek::examine(ByteView receiv
 
 Result<std::optional<DispatchDecision>> ClientHelloPeek::process(ByteView received) {
   // RFC 5246 Appendix E.2: an SSL 2 CLIENT-HELLO has the high bit of its
-  // first byte set, msg_type 1 in the third and version major 3 next.
-  if (offset_ == 0 && received.size() >= 4 && (received[0] & 0x80) != 0 && received[2] == 1 &&
-      received[3] == 3) {
+  // first byte set, msg_type 1 in the third and a version {03,XX} (or SSL
+  // 2's {00,02}) next.
+  if (offset_ == 0 && received.size() >= 5 && (received[0] & 0x80) != 0 && received[2] == 1 &&
+      (received[3] == 3 || (received[3] == 0 && received[4] == 2))) {
     return hello_error(Errc::protocol_version,
                        "an SSL 2 style hello; the client must speak TLS 1.2 or 1.3");
   }
