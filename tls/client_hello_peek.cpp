@@ -120,12 +120,13 @@ Result<EngineChoice> choose_engine(const ClientHelloSummary& hello, const Server
                            "] (RFC 6091 §3.1)");
   }
   // RFC 7627 §5.2: a server that does not interoperate with legacy clients
-  // aborts a handshake without extended_master_secret. TLS 1.3 (RFC 8446
+  // aborts a handshake without extended_master_secret (insufficient_security,
+  // the alert the RFC 6091 engine sends for it too). TLS 1.3 (RFC 8446
   // §7.1) always binds the master secret to the transcript; the RFC 6091
   // engine speaks TLS 1.2 only.
   const bool tls13 = *choice == EngineChoice::gnutls && hello.offers_tls13 && server.tls13;
   if (!tls13 && !hello.offers_extended_master_secret) {
-    return hello_error(Errc::handshake_failure,
+    return hello_error(Errc::insufficient_security,
                        "a TLS 1.2 hello without extended_master_secret (RFC 7627), which pgptls "
                        "requires; upgrade the peer's TLS library");
   }

@@ -19,7 +19,7 @@
 //  * a hello that offers neither TLS 1.2 nor 1.3 -> protocol_version
 //    (RFC 5246 Appendix E.1);
 //  * a TLS 1.2 handshake requires extended_master_secret (RFC 7627 §5.2),
-//    whichever engine runs it -> handshake_failure without it.
+//    whichever engine runs it -> insufficient_security without it.
 //
 // Usage (transport):
 //   tls::ClientHelloPeek peek(clock, {.openpgp = true, .x509 = true, .tls13 = true});
@@ -57,7 +57,9 @@ struct PeekLimits {
 // ServerOffer: what the server can serve, for the choice above.
 struct ServerOffer {
   bool openpgp = false;  // an OpenPGP credential, and the policy allows OpenPGP
-  bool x509 = false;     // an X.509 credential
+  // A credential for the GnuTLS engine: X.509, or a raw public key (which
+  // RFC 7250 negotiates by its own extensions, within "X.509" here).
+  bool x509 = false;
   bool tls13 = true;     // the GnuTLS engine may negotiate TLS 1.3
 };
 
@@ -92,7 +94,7 @@ struct ClientHelloSummary {
 enum class EngineChoice : std::uint8_t { rfc6091, gnutls };
 
 // choose_engine: the choice of the file comment for a hello and a server;
-// fails with unsupported_certificate, protocol_version or handshake_failure.
+// fails with unsupported_certificate, protocol_version or insufficient_security.
 [[nodiscard]] Result<EngineChoice> choose_engine(const ClientHelloSummary& hello,
                                                  const ServerOffer& server);
 

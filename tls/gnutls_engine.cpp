@@ -488,6 +488,16 @@ Status GnutlsEngine::continue_handshake() {
                                "the handshake finished without a verified peer certificate"),
                     0);
       }
+      // RFC 7627 §5.2: TLS 1.2 without the extended master secret is refused,
+      // as by the RFC 6091 engine (a server's dispatcher refuses such hellos
+      // before this engine runs; this covers the client side).
+      if (gnutls_protocol_get_version(session_) == GNUTLS_TLS1_2 &&
+          gnutls_session_ext_master_secret_status(session_) == 0) {
+        return fail(make_error(Errc::insufficient_security,
+                               "the peer does not use extended_master_secret (RFC 7627) in TLS "
+                               "1.2, which pgptls requires; upgrade the peer's TLS library"),
+                    0);
+      }
       phase_ = Phase::established;
       fill_session_info();
       return {};

@@ -61,14 +61,16 @@ Result<std::unique_ptr<tls::Engine>> gnutls_engine(const EngineSettings& setting
 
 // server_offer: what the server can serve, for the peek's choice. OpenPGP
 // needs the credential and a policy that allows OpenPGP certificates (an
-// operator may switch them off); TLS 1.3 is the GnuTLS engine's.
+// operator may switch them off); the GnuTLS engine serves X.509 and raw
+// public keys, and TLS 1.3.
 tls::ServerOffer server_offer(const EngineSettings& settings) {
   const auto& types = settings.openpgp_policy.certificate_types;
   tls::ServerOffer offer;
   offer.openpgp =
       settings.credentials.openpgp.has_value() &&
       std::find(types.begin(), types.end(), tls::CertificateType::openpgp) != types.end();
-  offer.x509 = settings.credentials.x509.has_value();
+  offer.x509 =
+      settings.credentials.x509.has_value() || settings.credentials.raw_public_key.has_value();
   offer.tls13 = settings.gnutls_max_version >= tls::TlsVersion::tls13;
   return offer;
 }

@@ -177,7 +177,7 @@ class Corpus {
         add("truncation", "body cut to " + std::to_string(size) + " bytes (no extensions)",
             records(kHandshake, handshake(kClientHello, body)),
             alert(set_ == CredentialSet::openpgp ? AlertDescription::unsupported_certificate
-                                                 : AlertDescription::handshake_failure),
+                                                 : AlertDescription::insufficient_security),
             "RFC 5246 §7.4.1.2, RFC 6091 §3.1, RFC 7627 §5.2");
         continue;
       }
@@ -375,7 +375,8 @@ class Corpus {
     HelloSpec no_ems = base_;
     no_ems.extended_master_secret = false;
     add("extension", "no extended_master_secret", hello_record(no_ems),
-        alert(AlertDescription::handshake_failure), "RFC 7627 §5.2 (both engines)", &no_ems);
+        alert(AlertDescription::insufficient_security),
+        "RFC 7627 §5.2 (both engines; the alert of the RFC 6091 engine)", &no_ems);
     HelloSpec no_reneg = base_;
     no_reneg.renegotiation_info = false;
     add("extension", "no renegotiation_info, no SCSV", hello_record(no_reneg), kAccept,
