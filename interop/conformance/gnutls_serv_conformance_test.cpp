@@ -67,6 +67,11 @@ std::optional<std::string> explain(const Case& c, const std::string& gnutls) {
       return "both refuse the repeated extension; GnuTLS says unsupported_extension, pgptls "
              "illegal_parameter (RFC 8446 §4.2)";
     }
+    if (has(c.name, "(no extensions)") && gnutls == "handshake_failure") {
+      return "both refuse a hello without extensions; GnuTLS finds no common ECDHE group "
+             "(handshake_failure), pgptls judges the missing extended_master_secret first "
+             "(RFC 7627 §5.2, insufficient_security)";
+    }
     if (starts_with(c.name, "client_version 3.") && gnutls == "handshake_failure") {
       return "both refuse a pre-TLS 1.2 client; GnuTLS says handshake_failure, pgptls "
              "protocol_version (RFC 5246 §7.2.2, Appendix E.1)";

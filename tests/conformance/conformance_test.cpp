@@ -22,6 +22,7 @@
 
 #include "tests/conformance/corpus.h"
 #include "tests/conformance/probe.h"
+#include "tests/conformance/running_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/engine_openpgp.h"
@@ -40,46 +41,6 @@ class RejectAll final : public tls::PeerVerifier {
                                    const tls::VerifyRequest& /*request*/) override {
     return make_error(tls::Errc::peer_rejected, "the conformance corpus trusts nobody");
   }
-};
-
-// RunningServer: a transport::Server on its own io_context thread.
-class RunningServer {
- public:
-  explicit RunningServer(std::shared_ptr<const transport::EngineSettings> settings) {
-    server_ = std::make_unique<transport::Server>(
-        io_.get_executor(),
-        boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address_v4("127.0.0.1"), 0),
-        transport::make_server_engine_factory(std::move(settings)), transport::HandshakeOptions{},
-        transport::ServerLimits{}, [](std::shared_ptr<transport::Connection> /*connection*/) {},
-        [](const transport::HandshakeFailure& /*failure*/) {});
-    const Status started = server_->start();
-    EXPECT_TRUE(started.ok()) << started.error().message();
-    port_ = server_->local_endpoint().port();
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~RunningServer() {
-    std::promise<void> stopped;
-    boost::asio::post(io_, [&] {
-      server_->stop();
-      stopped.set_value();
-    });
-    stopped.get_future().wait();
-    work_.reset();
-    io_.stop();
-    thread_.join();
-  }
-  RunningServer(const RunningServer&) = delete;
-  RunningServer& operator=(const RunningServer&) = delete;
-
-  [[nodiscard]] std::uint16_t port() const { return port_; }
-
- private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
-      io_.get_executor()};
-  std::unique_ptr<transport::Server> server_;
-  std::uint16_t port_ = 0;
-  std::thread thread_;
 };
 
 class ConformanceTest : public ::testing::TestWithParam<CredentialSet> {
