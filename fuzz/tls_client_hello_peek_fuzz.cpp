@@ -18,8 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace pgptls;
   const ByteView input(data, size);
   const base::FixedClock clock(base::TimePoint{});
-  const tls::ServerOffer offer{.openpgp = size % 2 == 0, .x509 = size % 3 != 0,
-                               .tls13 = size % 5 != 0};
+  const tls::ServerOffer offer{
+      .openpgp = size % 2 == 0, .x509 = size % 3 != 0, .tls13 = size % 5 != 0};
 
   tls::ClientHelloPeek whole(clock, offer);
   const auto whole_result = whole.examine(input);

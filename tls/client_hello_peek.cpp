@@ -114,10 +114,10 @@ Result<EngineChoice> choose_engine(const ClientHelloSummary& hello, const Server
     if (server.x509) {
       ours.push_back(CertificateType::x509);
     }
-    return hello_error(Errc::unsupported_certificate,
-                       "the client accepts certificate types [" + type_list(client_types) +
-                           "], this server has credentials for [" + type_list(ours) +
-                           "] (RFC 6091 §3.1)");
+    return hello_error(Errc::unsupported_certificate, "the client accepts certificate types [" +
+                                                          type_list(client_types) +
+                                                          "], this server has credentials for [" +
+                                                          type_list(ours) + "] (RFC 6091 §3.1)");
   }
   // RFC 7627 §5.2: a server that does not interoperate with legacy clients
   // aborts a handshake without extended_master_secret (insufficient_security,

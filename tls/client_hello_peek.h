@@ -60,7 +60,7 @@ struct ServerOffer {
   // A credential for the GnuTLS engine: X.509, or a raw public key (which
   // RFC 7250 negotiates by its own extensions, within "X.509" here).
   bool x509 = false;
-  bool tls13 = true;     // the GnuTLS engine may negotiate TLS 1.3
+  bool tls13 = true;  // the GnuTLS engine may negotiate TLS 1.3
 };
 
 // ClientHelloSummary: what the dispatcher learnt from the ClientHello.
@@ -87,8 +87,7 @@ struct ClientHelloSummary {
 // ec_point_formats, renegotiation_info, extended_master_secret, ALPN) with
 // the codec, whichever engine will run: decode_error, or illegal_parameter
 // for a host_name that is no DNS name (RFC 6066 §3).
-[[nodiscard]] Result<ClientHelloSummary> summarize_client_hello(
-    const messages::ClientHello& hello);
+[[nodiscard]] Result<ClientHelloSummary> summarize_client_hello(const messages::ClientHello& hello);
 
 // EngineChoice: which engine serves the connection.
 enum class EngineChoice : std::uint8_t { rfc6091, gnutls };

@@ -376,8 +376,8 @@ Result<messages::ServerHello> build_server_hello(const ServerChoice& choice,
   extensions.push_back(make_extension(ExtensionType::extended_master_secret, {}));
   if (choice.client_signals_renegotiation_info) {
     // RFC 5746 §3.6: only in answer to the extension or the SCSV.
-    extensions.push_back(make_extension(ExtensionType::renegotiation_info,
-                                        messages::encode_renegotiation_info({})));
+    extensions.push_back(
+        make_extension(ExtensionType::renegotiation_info, messages::encode_renegotiation_info({})));
   }
   if (choice.alpn.has_value()) {
     const std::vector<std::string> one{*choice.alpn};

@@ -44,7 +44,7 @@ Result<std::optional<RecordView>> RecordLayer::next_record() {
 }
 
 Result<std::optional<RecordHeader>> read_record_header(ByteView input, RecordVersionRule rule,
-                                                      std::size_t max_length) {
+                                                       std::size_t max_length) {
   base::ByteReader reader(input);
   if (reader.remaining() < kRecordHeaderLength) {
     return std::optional<RecordHeader>{};

@@ -44,10 +44,10 @@ TEST(GnutlsCliExtendedMasterSecret, Tls12WithoutEmsIsRefusedOnTheX509Path) {
   const auto run_cli = [&](const std::string& priority) {
     test::ToolOptions options;
     options.timeout = 30s;  // stdin closes at once: gnutls-cli ends after the handshake
-    return test::run_tool({"gnutls-cli", "-p", std::to_string(server.port()), "--priority",
-                           priority, "--x509cafile", identity.cert_file.string(),
-                           "--verify-hostname", "a.example", "127.0.0.1"},
-                          options);
+    return test::run_tool(
+        {"gnutls-cli", "-p", std::to_string(server.port()), "--priority", priority, "--x509cafile",
+         identity.cert_file.string(), "--verify-hostname", "a.example", "127.0.0.1"},
+        options);
   };
   const std::string tls12 = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
   const auto refused = run_cli(tls12 + ":%NO_SESSION_HASH");

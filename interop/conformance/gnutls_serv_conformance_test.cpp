@@ -126,11 +126,11 @@ TEST(GnutlsServConformance, EveryDifferenceFromTheRfcIsExplained) {
       test::make_identity(dir.path(), "a.example", test::KeyKind::ed25519);
   ASSERT_FALSE(server.credential.chain.empty()) << "certtool did not make the server identity";
   const auto port = test::free_port();
-  auto serv = test::ChildProcess::start(
-      {"gnutls-serv", "--echo", "--port", std::to_string(port), "--x509certfile",
-       server.cert_file.string(), "--x509keyfile", server.key_file.string(),
-       "--require-client-cert"},
-      dir.file("gnutls-serv.log"));
+  auto serv =
+      test::ChildProcess::start({"gnutls-serv", "--echo", "--port", std::to_string(port),
+                                 "--x509certfile", server.cert_file.string(), "--x509keyfile",
+                                 server.key_file.string(), "--require-client-cert"},
+                                dir.file("gnutls-serv.log"));
   ASSERT_TRUE(serv);
   ASSERT_TRUE(serv->wait_for_log("listening", 20s)) << serv->log();
   ASSERT_TRUE(test::wait_for_port(port, 20s));
@@ -158,8 +158,8 @@ TEST(GnutlsServConformance, EveryDifferenceFromTheRfcIsExplained) {
         why = "(unexplained)";
       }
     }
-    table << "| " << c.family << " | " << c.name << " | " << c.expected << " | " << c.rfc
-          << " | " << gnutls << " | " << why << " |\n";
+    table << "| " << c.family << " | " << c.name << " | " << c.expected << " | " << c.rfc << " | "
+          << gnutls << " | " << why << " |\n";
   }
   int half_close_only = 0;
   for (const auto& [why, count] : reasons) {

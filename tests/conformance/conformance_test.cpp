@@ -48,8 +48,8 @@ class ConformanceTest : public ::testing::TestWithParam<CredentialSet> {
   static void SetUpTestSuite() {
     gpg_home_ = new test::TempDir();
     x509_dir_ = new test::TempDir();
-    openpgp_ = new tls::test::OpenPgpIdentity(tls::test::make_openpgp_identity(
-        *gpg_home_, tls::test::OpenPgpKind::ed25519, "a.example"));
+    openpgp_ = new tls::test::OpenPgpIdentity(
+        tls::test::make_openpgp_identity(*gpg_home_, tls::test::OpenPgpKind::ed25519, "a.example"));
     x509_ = new test::Identity(
         test::make_identity(x509_dir_->path(), "a.example", test::KeyKind::ed25519));
   }

@@ -68,8 +68,8 @@ class Corpus {
     // RFC 6091 §3.1 as pgptls applies it: OpenPGP offered and served -> the
     // RFC 6091 engine, which takes the client's first type it holds.
     const std::vector<std::uint8_t> types = list.value_or(std::vector<std::uint8_t>{kX509});
-    const bool openpgp = std::find(types.begin(), types.end(), kOpenPgp) != types.end() &&
-                         serves(set_, kOpenPgp);
+    const bool openpgp =
+        std::find(types.begin(), types.end(), kOpenPgp) != types.end() && serves(set_, kOpenPgp);
     if (!openpgp) {
       return std::nullopt;  // the GnuTLS engine, X.509, no cert_type
     }
@@ -81,11 +81,16 @@ class Corpus {
     return std::nullopt;
   }
 
-  void add(std::string family, std::string name, Bytes wire, std::string expected,
-           std::string rfc, const HelloSpec* spec = nullptr) {
+  void add(std::string family, std::string name, Bytes wire, std::string expected, std::string rfc,
+           const HelloSpec* spec = nullptr) {
     const HelloSpec& used = spec ? *spec : base_;
-    Case c{std::move(family),   std::move(name), std::move(wire), std::move(expected),
-           std::move(rfc),      std::nullopt,    build_hello(used).offered_extensions};
+    Case c{std::move(family),
+           std::move(name),
+           std::move(wire),
+           std::move(expected),
+           std::move(rfc),
+           std::nullopt,
+           build_hello(used).offered_extensions};
     if (c.expected.rfind(kAccept, 0) == 0) {
       c.server_cert_type = cert_type_for(used.cert_types);
     }
@@ -119,9 +124,8 @@ class Corpus {
         }
         Bytes body = hello.body;
         write_field(body, field, mutated);
-        add("length", field.name + " " + how,
-            records(kHandshake, handshake(kClientHello, body)), alert(AlertDescription::decode_error),
-            "RFC 5246 §4.3, §7.2.2 decode_error");
+        add("length", field.name + " " + how, records(kHandshake, handshake(kClientHello, body)),
+            alert(AlertDescription::decode_error), "RFC 5246 §4.3, §7.2.2 decode_error");
       }
     }
     // The handshake header's uint24 length (RFC 5246 §7.4).
@@ -157,7 +161,8 @@ class Corpus {
       Bytes overflowed = wire;
       overflowed[3] = overflowed[4] = 0xFF;
       add("length", "record length overflowed", overflowed,
-          alert(AlertDescription::record_overflow), "RFC 5246 §6.2.1 (2^14), §7.2.2 record_overflow");
+          alert(AlertDescription::record_overflow),
+          "RFC 5246 §6.2.1 (2^14), §7.2.2 record_overflow");
     }
   }
 
@@ -248,7 +253,8 @@ class Corpus {
         cat(records(kHandshake, message), later(kHandshake, finished)),
         accept_then(AlertDescription::unexpected_message), rule);
     add("order", "hello then ChangeCipherSpec", cat(records(kHandshake, message), later(20, {1})),
-        accept_then(AlertDescription::unexpected_message), "RFC 5246 §7.1, §7.3 unexpected_message");
+        accept_then(AlertDescription::unexpected_message),
+        "RFC 5246 §7.1, §7.3 unexpected_message");
     add("order", "hello then a {03,01} record",
         cat(records(kHandshake, message), records(kHandshake, key_exchange)),
         accept_then(AlertDescription::protocol_version),
@@ -278,8 +284,8 @@ class Corpus {
           hello_record(base_, 16384, version), kAccept, "RFC 5246 Appendix E.1, RFC 8446 §5.1");
     }
     for (const std::uint16_t version : {0x0000, 0x0200, 0x0403, 0xFEFE, 0xFEFF}) {
-      add("record version", "record version " + std::to_string(version >> 8) + "." +
-                                std::to_string(version & 0xFF),
+      add("record version",
+          "record version " + std::to_string(version >> 8) + "." + std::to_string(version & 0xFF),
           hello_record(base_, 16384, version), alert(AlertDescription::protocol_version),
           "RFC 5246 Appendix E.1 (not {03,XX}), §7.2.2 protocol_version");
     }
@@ -307,7 +313,8 @@ class Corpus {
     // In 1-byte records the hello ends at a record boundary: the server
     // answers it, then refuses the ClientKeyExchange (no Certificate first).
     add("fragmentation", "1-byte records, hello then ClientKeyExchange",
-        records(kHandshake, coalesced, 1, 0x0303), accept_then(AlertDescription::unexpected_message),
+        records(kHandshake, coalesced, 1, 0x0303),
+        accept_then(AlertDescription::unexpected_message),
         "RFC 5246 §6.2.1, §7.3, §7.4 unexpected_message");
     Bytes shared = records(kHandshake, Bytes(message.begin(), message.end() - 1), 1, 0x0303);
     const Bytes tail{message.back(), key_exchange[0]};
@@ -321,9 +328,8 @@ class Corpus {
   // records; over the cap, the announced length is refused at once.
   void sizes() {
     const std::size_t base_size = build_hello(base_).body.size();
-    for (const std::size_t target :
-         {std::size_t{512}, std::size_t{16380}, std::size_t{16384}, std::size_t{16385},
-          std::size_t{40000}, kHelloCap}) {
+    for (const std::size_t target : {std::size_t{512}, std::size_t{16380}, std::size_t{16384},
+                                     std::size_t{16385}, std::size_t{40000}, kHelloCap}) {
       HelloSpec spec = base_;
       spec.padding = target - base_size - 4;  // the extension's own header
       add("size", "hello body of " + std::to_string(build_hello(spec).body.size()) + " bytes",
@@ -437,16 +443,17 @@ class Corpus {
     for (const std::uint16_t version : {0x0300, 0x0301, 0x0302}) {
       HelloSpec spec = base_;
       spec.legacy_version = version;
-      add("version", "client_version " + std::to_string(version >> 8) + "." +
-                         std::to_string(version & 0xFF),
+      add("version",
+          "client_version " + std::to_string(version >> 8) + "." + std::to_string(version & 0xFF),
           hello_record(spec), alert(AlertDescription::protocol_version),
           "RFC 5246 Appendix E.1 (below TLS 1.2), §7.2.2 protocol_version", &spec);
     }
     for (const std::uint16_t version : {0x0304, 0x03FF}) {
       HelloSpec spec = base_;
       spec.legacy_version = version;
-      add("version", "client_version " + std::to_string(version >> 8) + "." +
-                         std::to_string(version & 0xFF) + " without supported_versions",
+      add("version",
+          "client_version " + std::to_string(version >> 8) + "." + std::to_string(version & 0xFF) +
+              " without supported_versions",
           hello_record(spec), kAccept,
           "RFC 5246 Appendix E.1 (the server picks TLS 1.2, below the client's)", &spec);
     }
@@ -475,6 +482,8 @@ std::string alert_outcome(std::uint8_t description) {
   return tls::alert_name(static_cast<tls::AlertDescription>(description));
 }
 
-std::vector<Case> make_corpus(CredentialSet set) { return Corpus(set).build(); }
+std::vector<Case> make_corpus(CredentialSet set) {
+  return Corpus(set).build();
+}
 
 }  // namespace pgptls::conformance

@@ -26,11 +26,11 @@ enum class CredentialSet : std::uint8_t { x509, openpgp, both };
 [[nodiscard]] const char* credential_set_name(CredentialSet set);
 
 struct Case {
-  std::string family;       // "length", "truncation", "record version", ...
-  std::string name;         // unique within the corpus of one credential set
-  Bytes wire;               // everything the client sends, then it half-closes
-  std::string expected;     // an outcome as above
-  std::string rfc;          // the rule
+  std::string family;    // "length", "truncation", "record version", ...
+  std::string name;      // unique within the corpus of one credential set
+  Bytes wire;            // everything the client sends, then it half-closes
+  std::string expected;  // an outcome as above
+  std::string rfc;       // the rule
   // For an accepted hello: the cert_type the ServerHello must carry
   // (nullopt: none, RFC 6091 §3.1 lets a server choosing X.509 omit it).
   std::optional<std::uint8_t> server_cert_type;

@@ -75,9 +75,9 @@ void interpret(const Bytes& received, Observation& seen) {
   if (handshake.size() >= 4 && handshake[0] == 2) {
     const std::size_t length = be(handshake, 1, 3);
     if (handshake.size() >= 4 + length) {
-      read_server_hello(Bytes(handshake.begin() + 4,
-                              handshake.begin() + 4 + static_cast<std::ptrdiff_t>(length)),
-                        seen);
+      read_server_hello(
+          Bytes(handshake.begin() + 4, handshake.begin() + 4 + static_cast<std::ptrdiff_t>(length)),
+          seen);
     }
   }
 }
@@ -147,7 +147,8 @@ Observation probe(std::uint16_t port, const Bytes& wire, std::chrono::millisecon
       }
     }
     if (!write_closed && (events.revents & POLLOUT) != 0) {
-      const ssize_t put = ::send(fd, wire.data() + sent, wire.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      const ssize_t put =
+          ::send(fd, wire.data() + sent, wire.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (put > 0) {
         sent += static_cast<std::size_t>(put);
       } else if (errno == EPIPE || errno == ECONNRESET) {

@@ -358,8 +358,7 @@ TEST(ChooseEngineTest, OpenPgpOfferedAndServedGoesToTheRfc6091Engine) {
     const auto choice = tls::choose_engine(summary(types), server);
     ASSERT_FALSE(choice.ok());
     EXPECT_EQ(choice.error().code, tls::Errc::unsupported_certificate);
-    EXPECT_NE(choice.error().message().find("this server has credentials for"),
-              std::string::npos);
+    EXPECT_NE(choice.error().message().find("this server has credentials for"), std::string::npos);
   }
 }
 
