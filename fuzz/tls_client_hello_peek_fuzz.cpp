@@ -9,8 +9,8 @@
 
 #include "base/clock.h"
 #include "fuzz/fuzz_require.h"
-#include "tls/client_hello_peek.h"
-#include "tls/messages/hello.h"
+#include "tls/wire/client_hello_peek.h"
+#include "tls/wire/messages/hello.h"
 
 using pgptls::fuzz::require;
 

@@ -27,12 +27,12 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
-#include "tls/certificate_type.h"
-#include "tls/engine.h"
+#include "tls/engine/engine.h"
+#include "tls/wire/certificate_type.h"
 
 namespace pgptls::transport {
 
-// ClientMode: which engine a client uses for a peer (issue 5 §7): the
+// ClientMode: which engine a client uses for a peer: the
 // RFC 6091 engine offering OpenPGP then X.509 (TLS 1.2), the GnuTLS engine
 // (X.509, TLS 1.3 preferred), or automatic (OpenPGP when the keyring knows
 // the peer's domain as OpenPGP-capable, else X.509).

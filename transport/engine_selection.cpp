@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "base/errors.h"
-#include "tls/errors.h"
-#include "tls/refusal_engine.h"
-#include "tls/rfc6091_engine.h"
+#include "tls/rfc6091/refusal_engine.h"
+#include "tls/rfc6091/rfc6091_engine.h"
+#include "tls/wire/errors.h"
 #include "transport/errors.h"
 
 namespace pgptls::transport {
@@ -168,7 +168,7 @@ KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
           }
         }
         if (pins) {
-          // The sticky record of issue 5 §4: the domain authenticated with
+          // The sticky OpenPGP record: the domain authenticated with
           // OpenPGP before, so it can again.
           PGPTLS_TRY(const auto record, pins->openpgp_auth(domain));
           if (record) {

@@ -1,5 +1,5 @@
 // engine_selection.h: the one place that chooses and configures the TLS
-// engine of a connection (issue 5 §7).
+// engine of a connection.
 //
 //  * A server peeks at the ClientHello (tls::ClientHelloPeek: size cap and
 //    deadline) and hands the connection to the RFC 6091 engine when the
@@ -35,13 +35,13 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "base/rng.h"
-#include "keyring/pin_store.h"
-#include "tls/client_hello_peek.h"
-#include "tls/credentials.h"
-#include "tls/gnutls_engine.h"
-#include "tls/negotiation.h"
-#include "tls/peer_verifier.h"
-#include "tls/trust_verifier.h"
+#include "pins/pin_store.h"
+#include "tls/engine/credentials.h"
+#include "tls/engine/peer_verifier.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/rfc6091/negotiation.h"
+#include "tls/trust/trust_verifier.h"
+#include "tls/wire/client_hello_peek.h"
 #include "transport/engine_factory.h"
 
 namespace pgptls::transport {

@@ -1,4 +1,4 @@
-// gnutls_cli_ems_test.cpp: issue 15 defect 6 with a real peer. gnutls-cli
+// gnutls_cli_ems_test.cpp: one EMS policy on both paths, with a real peer. gnutls-cli
 // 3.7 speaking TLS 1.2 without the extended master secret (%NO_SESSION_HASH)
 // is refused by `serve`'s dispatcher on the X.509 path with
 // insufficient_security, as the RFC 6091 engine refuses it (RFC 7627 §5.2);
@@ -12,7 +12,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::conformance {
 namespace {

@@ -88,7 +88,7 @@ std::optional<std::string> explain(const Case& c, const std::string& gnutls) {
   // GnuTLS accepted (then answered the half-close) where the RFC refuses.
   if (c.family == "cert_type" || has(c.name, "cert_type list")) {
     return "GnuTLS 3.7 ignores cert_type (extension 9, RFC 6091: it dropped OpenPGP), so it "
-           "neither selects from the list nor refuses it (issue 15 defect 5); pgptls's dispatcher "
+           "neither selects from the list nor refuses it; pgptls's dispatcher "
            "applies RFC 6091 §2/§3.1 for both engines";
   }
   if (has(c.name, "ec_point_formats list") || c.name == "server_name host_name shortened") {
@@ -101,7 +101,7 @@ std::optional<std::string> explain(const Case& c, const std::string& gnutls) {
   }
   if (c.name == "no extended_master_secret") {
     return "GnuTLS 3.7 accepts TLS 1.2 without extended_master_secret by default; pgptls refuses "
-           "it on both engines (RFC 7627 §5.2, issue 15 defect 6)";
+           "it on both engines (RFC 7627 §5.2)";
   }
   if (c.name == "hello twice in one record" || c.name == "hello coalesced with ClientKeyExchange" ||
       c.name == "1-byte records, last one shared with ClientKeyExchange") {

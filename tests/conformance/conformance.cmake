@@ -1,4 +1,4 @@
-# The server-side TLS conformance corpus (issue 15): a table of malformed and
+# The server-side TLS conformance corpus: a table of malformed and
 # unexpected first flights with the alert or acceptance the RFCs require, run
 # against the real dispatcher and both engines over loopback sockets, one
 # server per credential set. The corpus and the probe are a library so the

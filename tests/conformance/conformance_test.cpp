@@ -27,7 +27,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/tls/engine_openpgp.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 #include "transport/engine_selection.h"
 #include "transport/server.h"
 

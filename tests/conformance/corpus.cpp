@@ -5,7 +5,7 @@
 #include <string>
 
 #include "tests/conformance/hello_builder.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::conformance {
 namespace {

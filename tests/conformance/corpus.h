@@ -1,4 +1,4 @@
-// corpus.h: the server-side TLS conformance corpus (issue 15), in the spirit
+// corpus.h: the server-side TLS conformance corpus, in the spirit
 // of BoringSSL's BoGo: each case is a first flight a client sends, built by
 // hello_builder.h and then malformed one way, with the outcome the RFCs
 // require of a server and the section that says so. The expectations are

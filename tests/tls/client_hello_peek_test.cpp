@@ -14,10 +14,10 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/client_hello_peek.h"
-#include "tls/errors.h"
-#include "tls/gnutls_engine.h"
-#include "tls/messages/hello.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/wire/client_hello_peek.h"
+#include "tls/wire/errors.h"
+#include "tls/wire/messages/hello.h"
 
 namespace pgptls::test {
 namespace {
