@@ -17,6 +17,8 @@ set(PGPTLS_LAYERS
   "tls/trust:base openpgp pins keyring tls/wire tls/crypto tls/engine tls/trust"
   "transport:base openpgp pins keyring tls transport"
   "fetch:base pins fetch"
+  "xmpp:base xmpp"
+  "s2s:base openpgp pins keyring tls transport xmpp s2s"
 )
 
 # pgptls_check_layers(): fails the configure on an include that runs against
