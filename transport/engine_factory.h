@@ -32,7 +32,7 @@
 
 namespace pgptls::transport {
 
-// ClientMode: which engine a client uses for a peer (issue 5 §7): the
+// ClientMode: which engine a client uses for a peer: the
 // RFC 6091 engine offering OpenPGP then X.509 (TLS 1.2), the GnuTLS engine
 // (X.509, TLS 1.3 preferred), or automatic (OpenPGP when the keyring knows
 // the peer's domain as OpenPGP-capable, else X.509).
@@ -72,9 +72,10 @@ using EngineFactory =
     std::function<Result<std::unique_ptr<tls::Engine>>(const EngineRequest& request)>;
 
 // kMaxClientHelloPeek: the most bytes a server buffers before an engine is
-// chosen. A ClientHello is one handshake message; RFC 5246 §6.2.1 caps a
-// record at 2^14 bytes, and real ClientHellos fit in one record, so two
-// records' worth leaves room for a split one.
-inline constexpr std::size_t kMaxClientHelloPeek = 2 * (16384 + 5);
+// chosen: a backstop above the dispatcher's own caps (tls::PeekLimits, a
+// 64 KiB hello, which it refuses with an alert). A hello may span records
+// (RFC 5246 §6.2.1), so its records' headers count too: room for a 64 KiB
+// hello in 1-byte records.
+inline constexpr std::size_t kMaxClientHelloPeek = 6 * (64 * 1024 + 4);
 
 }  // namespace pgptls::transport

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/errors.h"
+#include "tls/rfc6091/refusal_engine.h"
 #include "tls/rfc6091/rfc6091_engine.h"
 #include "tls/wire/errors.h"
 #include "transport/errors.h"
@@ -58,19 +59,31 @@ Result<std::unique_ptr<tls::Engine>> gnutls_engine(const EngineSettings& setting
   return tls::make_gnutls_engine(std::move(config));
 }
 
-// serves_openpgp: the server holds an OpenPGP credential and its policy
-// allows OpenPGP certificates (an operator may switch them off).
-bool serves_openpgp(const EngineSettings& settings) {
+// server_offer: what the server can serve, for the peek's choice. OpenPGP
+// needs the credential and a policy that allows OpenPGP certificates (an
+// operator may switch them off); the GnuTLS engine serves X.509 and raw
+// public keys, and TLS 1.3.
+tls::ServerOffer server_offer(const EngineSettings& settings) {
   const auto& types = settings.openpgp_policy.certificate_types;
-  return settings.credentials.openpgp.has_value() &&
-         std::find(types.begin(), types.end(), tls::CertificateType::openpgp) != types.end();
+  tls::ServerOffer offer;
+  offer.openpgp =
+      settings.credentials.openpgp.has_value() &&
+      std::find(types.begin(), types.end(), tls::CertificateType::openpgp) != types.end();
+  offer.x509 =
+      settings.credentials.x509.has_value() || settings.credentials.raw_public_key.has_value();
+  offer.tls13 = settings.gnutls_max_version >= tls::TlsVersion::tls13;
+  return offer;
 }
 
 // ServerDispatch: the server factory of one connection. The Stream owns a
-// copy of the factory, so the peek state below is per connection; the
-// bytes seen so far are kept to detect a call that does not continue them
-// (a factory shared by mistake), which then starts a fresh peek instead of
-// mixing two connections' bytes.
+// copy of the factory, so the peek state below is per connection. The
+// stream passes every byte received so far on each call; the peek reads
+// them in place (no copy) and a call with fewer bytes than the previous one
+// (a factory shared by mistake) starts a fresh peek.
+//
+// A refused ClientHello (malformed, out of order, no common certificate
+// type or version, over the caps, too slow) gets the refusal engine, which
+// sends the fatal alert before the stream closes (RFC 5246 §7.2.2).
 class ServerDispatch {
  public:
   explicit ServerDispatch(std::shared_ptr<const EngineSettings> settings)
@@ -83,24 +96,20 @@ class ServerDispatch {
                         "make_client_engine_factory for clients");
     }
     const ByteView bytes = request.first_bytes;
-    const bool continues = peek_ && bytes.size() > seen_.size() &&
-                           std::equal(seen_.begin(), seen_.end(), bytes.begin());
-    if (!continues) {
-      seen_.clear();
-      peek_.emplace(*settings_->clock, serves_openpgp(*settings_), settings_->peek_limits);
+    if (!peek_ || bytes.size() < seen_) {
+      peek_.emplace(*settings_->clock, server_offer(*settings_), settings_->peek_limits);
     }
-    const ByteView fresh = bytes.subspan(seen_.size());
-    seen_.insert(seen_.end(), fresh.begin(), fresh.end());
-    auto decision = peek_->feed(fresh);
+    seen_ = bytes.size();
+    auto decision = peek_->examine(bytes);
     if (!decision) {
-      reset();
-      return decision.error();
+      peek_.reset();
+      return tls::make_refusal_engine(std::move(decision).error());
     }
     if (!*decision) {
       return make_error(Errc::need_more_input, "the ClientHello is not complete yet");
     }
     const tls::EngineChoice choice = (*decision)->engine;
-    reset();
+    peek_.reset();
     if (choice == tls::EngineChoice::rfc6091) {
       return rfc6091_engine(*settings_, request);
     }
@@ -108,14 +117,9 @@ class ServerDispatch {
   }
 
  private:
-  void reset() {
-    peek_.reset();
-    seen_.clear();
-  }
-
   std::shared_ptr<const EngineSettings> settings_;
   std::optional<tls::ClientHelloPeek> peek_;
-  Bytes seen_;
+  std::size_t seen_ = 0;
 };
 
 }  // namespace
@@ -164,7 +168,7 @@ KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
           }
         }
         if (pins) {
-          // The sticky record of issue 5 §4: the domain authenticated with
+          // The sticky OpenPGP record: the domain authenticated with
           // OpenPGP before, so it can again.
           PGPTLS_TRY(const auto record, pins->openpgp_auth(domain));
           if (record) {

@@ -1,11 +1,13 @@
 // engine_selection.h: the one place that chooses and configures the TLS
-// engine of a connection (issue 5 §7).
+// engine of a connection.
 //
 //  * A server peeks at the ClientHello (tls::ClientHelloPeek: size cap and
 //    deadline) and hands the connection to the RFC 6091 engine when the
-//    hello offers OpenPGP in cert_type (RFC 6091 §2) and the server holds an
-//    OpenPGP credential (and openpgp_policy allows OpenPGP); every other client (TLS 1.3 or 1.2,
-//    X.509 or raw public keys) goes to the GnuTLS engine.
+//    first certificate type of the client's cert_type list (RFC 6091 §3.1)
+//    that the server serves is OpenPGP (an OpenPGP credential, and
+//    openpgp_policy allows OpenPGP), to the GnuTLS engine when it is X.509
+//    (or the extension is absent). A hello the peek refuses gets its fatal
+//    alert (RFC 5246 §7.2.2) from tls::make_refusal_engine.
 //  * A client chooses per peer: ClientMode::openpgp (the RFC 6091 engine,
 //    TLS 1.2, offering the policy's certificate types: OpenPGP, then X.509),
 //    ClientMode::x509 (the GnuTLS engine, TLS 1.3 preferred), or
@@ -87,10 +89,12 @@ struct EngineSettings {
 // RFC 6091 or the GnuTLS engine (see the file comment). The factory keeps
 // the peek state of one connection and must therefore be copied per stream
 // (transport::Server and Stream do: a Stream owns its copy); a call whose
-// bytes do not continue the previous call's starts a fresh peek. Failures:
-// the peek's errors (tls::Errc::timeout after peek_limits.timeout,
-// record_overflow beyond the cap, unexpected_message for a first record
-// that is not a ClientHello, ...), and the engine constructors' errors.
+// bytes are fewer than the previous call's starts a fresh peek. A refused
+// hello (the peek's errors: tls::Errc::timeout after peek_limits.timeout,
+// unexpected_message for a first record that is not a ClientHello,
+// unsupported_certificate, ...) yields an engine that sends the alert and
+// fails with that error; the factory itself fails only with the engine
+// constructors' errors.
 [[nodiscard]] EngineFactory make_server_engine_factory(
     std::shared_ptr<const EngineSettings> settings);
 

@@ -122,8 +122,8 @@ void BM_ClientHelloPeek(benchmark::State& state) {
   const Bytes hello = to_bytes((*client)->pending_output());
   const base::SystemClock clock;
   for (auto _ : state) {
-    tls::ClientHelloPeek peek(clock, true);
-    auto decision = peek.feed(hello);
+    tls::ClientHelloPeek peek(clock, tls::ServerOffer{.openpgp = true, .x509 = true});
+    auto decision = peek.examine(hello);
     benchmark::DoNotOptimize(decision);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * hello.size()));

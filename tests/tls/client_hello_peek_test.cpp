@@ -17,13 +17,18 @@
 #include "tls/gnutls/gnutls_engine.h"
 #include "tls/wire/client_hello_peek.h"
 #include "tls/wire/errors.h"
+#include "tls/wire/messages/hello.h"
 
 namespace pgptls::test {
 namespace {
 
 using namespace std::chrono_literals;
+using tls::CertificateType;
 using tls::ClientHelloPeek;
 using tls::EngineChoice;
+
+constexpr tls::ServerOffer kDual{.openpgp = true, .x509 = true};
+constexpr tls::ServerOffer kX509Only{.openpgp = false, .x509 = true};
 
 // The first flight of the client in a capture, as tshark follows it.
 Bytes first_client_flight(const std::string& pcap) {
@@ -117,77 +122,79 @@ class ClientHelloPeekTest : public ::testing::Test {
 };
 
 TEST_F(ClientHelloPeekTest, Tls13HelloGoesToGnutlsAndIsHandedOnIntact) {
-  ClientHelloPeek peek(clock_, /*server_has_openpgp=*/true);
-  auto decision = peek.feed(tls13_hello_);
+  ClientHelloPeek peek(clock_, kDual);
+  auto decision = peek.examine(tls13_hello_);
   ASSERT_TRUE(decision.ok()) << decision.error().message();
   ASSERT_TRUE(decision->has_value());
   EXPECT_EQ((*decision)->engine, EngineChoice::gnutls);
   EXPECT_TRUE((*decision)->hello.offers_tls13);
-  EXPECT_FALSE((*decision)->hello.offers_openpgp);
-  EXPECT_TRUE((*decision)->hello.certificate_types.empty());
-  EXPECT_EQ((*decision)->buffered, tls13_hello_);
+  EXPECT_FALSE((*decision)->hello.offers(CertificateType::openpgp));
+  EXPECT_TRUE((*decision)->hello.offers(CertificateType::x509));
+  EXPECT_FALSE((*decision)->hello.certificate_types.has_value());
+  EXPECT_EQ(peek.examined(), tls13_hello_.size());
   // The bytes belong to the engine now.
-  const auto late = peek.feed(as_bytes_view("x"));
+  Bytes more = tls13_hello_;
+  more.push_back('x');
+  const auto late = peek.examine(more);
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, tls::Errc::invalid_state);
-  serve((*decision)->buffered);
+  serve(tls13_hello_);
 }
 
 TEST_F(ClientHelloPeekTest, OpenPgpHelloFromGnutls35GoesToTheRfc6091Engine) {
   if (openpgp_hello_.empty()) {
     GTEST_SKIP() << "tshark is not installed (scripts/install-deps installs it)";
   }
-  ClientHelloPeek with_openpgp(clock_, /*server_has_openpgp=*/true);
-  auto decision = with_openpgp.feed(openpgp_hello_);
+  ClientHelloPeek with_openpgp(clock_, kDual);
+  auto decision = with_openpgp.examine(openpgp_hello_);
   ASSERT_TRUE(decision.ok()) << decision.error().message();
   ASSERT_TRUE(decision->has_value());
   EXPECT_EQ((*decision)->engine, EngineChoice::rfc6091);
-  EXPECT_TRUE((*decision)->hello.offers_openpgp);
+  EXPECT_TRUE((*decision)->hello.offers(CertificateType::openpgp));
   EXPECT_FALSE((*decision)->hello.offers_tls13);
   EXPECT_EQ((*decision)->hello.legacy_version, 0x0303);
   // GnuTLS 3.5 lists X.509 (0) before OpenPGP (1).
-  EXPECT_EQ((*decision)->hello.certificate_types, (std::vector<std::uint8_t>{0, 1}));
-  EXPECT_EQ((*decision)->buffered, openpgp_hello_);
+  EXPECT_EQ((*decision)->hello.certificate_types,
+            (std::vector<CertificateType>{CertificateType::x509, CertificateType::openpgp}));
 
   // Without an OpenPGP credential the server answers with X.509 (GnuTLS).
-  ClientHelloPeek without_openpgp(clock_, /*server_has_openpgp=*/false);
-  auto fallback = without_openpgp.feed(openpgp_hello_);
+  ClientHelloPeek without_openpgp(clock_, kX509Only);
+  auto fallback = without_openpgp.examine(openpgp_hello_);
   ASSERT_TRUE(fallback.ok() && fallback->has_value());
   EXPECT_EQ((*fallback)->engine, EngineChoice::gnutls);
 }
 
 TEST_F(ClientHelloPeekTest, HelloSplitIntoOneByteRecordsFedOneByteAtATime) {
   const Bytes split = rerecord(tls13_hello_, 1);
-  ClientHelloPeek peek(clock_, true);
-  for (std::size_t i = 0; i + 1 < split.size(); ++i) {
-    auto partial = peek.feed(ByteView(&split[i], 1));
-    ASSERT_TRUE(partial.ok()) << "at byte " << i << ": " << partial.error().message();
-    ASSERT_FALSE(partial->has_value()) << "decided early at byte " << i;
+  ClientHelloPeek peek(clock_, kDual);
+  for (std::size_t size = 1; size < split.size(); ++size) {
+    auto partial = peek.examine(ByteView(split).first(size));
+    ASSERT_TRUE(partial.ok()) << "at byte " << size << ": " << partial.error().message();
+    ASSERT_FALSE(partial->has_value()) << "decided early at byte " << size;
   }
-  auto decision = peek.feed(ByteView(&split.back(), 1));
+  auto decision = peek.examine(split);
   ASSERT_TRUE(decision.ok()) << decision.error().message();
   ASSERT_TRUE(decision->has_value());
   EXPECT_EQ((*decision)->engine, EngineChoice::gnutls);
-  EXPECT_EQ((*decision)->buffered, split);
   // GnuTLS reassembles the same fragmented hello.
-  serve((*decision)->buffered);
+  serve(split);
 }
 
 TEST_F(ClientHelloPeekTest, OversizedHelloIsRefusedAtTheCap) {
-  ClientHelloPeek peek(clock_, true, tls::PeekLimits{.max_client_hello_size = 64});
-  auto decision = peek.feed(tls13_hello_);
+  ClientHelloPeek peek(clock_, kDual, tls::PeekLimits{.max_client_hello_size = 64});
+  auto decision = peek.examine(tls13_hello_);
   ASSERT_FALSE(decision.ok());
-  EXPECT_EQ(decision.error().code, tls::Errc::record_overflow);
-  EXPECT_NE(decision.error().message().find("over the cap of 64"), std::string::npos)
+  EXPECT_EQ(decision.error().code, tls::Errc::illegal_parameter);
+  EXPECT_NE(decision.error().message().find("exceeds the policy cap of 64"), std::string::npos)
       << decision.error().message();
 }
 
 TEST_F(ClientHelloPeekTest, EndlessFragmentsAreRefusedAtTheBufferCap) {
   // A hello header announcing 60000 bytes in a stream of records: the
   // header cap refuses it; with a bigger cap, the buffer cap does.
-  ClientHelloPeek peek(clock_, true, tls::PeekLimits{.max_client_hello_size = 1 << 20});
-  Bytes header{22, 3, 1, 0, 4, 1, 0, 0xEA, 0x60};
-  ASSERT_TRUE(peek.feed(header).ok());
+  ClientHelloPeek peek(clock_, kDual, tls::PeekLimits{.max_client_hello_size = 1 << 20});
+  Bytes stream{22, 3, 1, 0, 4, 1, 0, 0xEA, 0x60};
+  ASSERT_TRUE(peek.examine(stream).ok());
   Result<std::optional<tls::DispatchDecision>> last = std::optional<tls::DispatchDecision>();
   const Bytes record = [] {
     Bytes r{22, 3, 1, 0x40, 0x00};
@@ -195,23 +202,24 @@ TEST_F(ClientHelloPeekTest, EndlessFragmentsAreRefusedAtTheBufferCap) {
     return r;
   }();
   for (int i = 0; i < 200 && last.ok(); ++i) {
-    last = peek.feed(record);
+    stream.insert(stream.end(), record.begin(), record.end());
+    last = peek.examine(stream);
     if (last.ok()) {
       ASSERT_FALSE(last->has_value());
     }
   }
   // 60000 bytes arrive within 4 records: then the hello must parse (it
-  // does not: it is filler), or the buffer cap trips first.
+  // does not: it is filler, and the last record carries bytes beyond it).
   ASSERT_FALSE(last.ok());
 }
 
 TEST_F(ClientHelloPeekTest, NeverFinishedHelloTimesOutAtTheDeadline) {
-  ClientHelloPeek peek(clock_, true, tls::PeekLimits{.timeout = 5s});
+  ClientHelloPeek peek(clock_, kDual, tls::PeekLimits{.timeout = 5s});
   EXPECT_EQ(peek.deadline(), clock_.now() + 5s);
-  ASSERT_TRUE(peek.feed(ByteView(tls13_hello_).first(20)).ok());
+  ASSERT_TRUE(peek.examine(ByteView(tls13_hello_).first(20)).ok());
   clock_.advance(4s);
   EXPECT_TRUE(peek.check_deadline().ok());
-  ASSERT_TRUE(peek.feed(ByteView(tls13_hello_).subspan(20, 20)).ok());
+  ASSERT_TRUE(peek.examine(ByteView(tls13_hello_).first(40)).ok());
   clock_.advance(1s);
   const auto late = peek.check_deadline();
   ASSERT_FALSE(late.ok());
@@ -219,45 +227,45 @@ TEST_F(ClientHelloPeekTest, NeverFinishedHelloTimesOutAtTheDeadline) {
   EXPECT_NE(late.error().message().find("no complete ClientHello within 5000 ms"),
             std::string::npos);
   // Even the rest of the hello is refused now, and for good.
-  auto after = peek.feed(ByteView(tls13_hello_).subspan(40));
+  auto after = peek.examine(tls13_hello_);
   ASSERT_FALSE(after.ok());
   EXPECT_EQ(after.error().code, tls::Errc::timeout);
 }
 
 TEST_F(ClientHelloPeekTest, NonTlsInputIsRefused) {
-  ClientHelloPeek http(clock_, true);
-  auto decision = http.feed(as_bytes_view("GET / HTTP/1.1\r\n"));
+  ClientHelloPeek http(clock_, kDual);
+  auto decision = http.examine(as_bytes_view("GET / HTTP/1.1\r\n"));
   ASSERT_FALSE(decision.ok());
   EXPECT_EQ(decision.error().code, tls::Errc::unexpected_message);
   EXPECT_NE(decision.error().message().find("content type 71"), std::string::npos);
 
-  ClientHelloPeek sslv2(clock_, true);
+  ClientHelloPeek sslv2(clock_, kDual);
   const Bytes v2{0x80, 0x2E, 0x01, 0x00, 0x02, 0x00, 0x15};
-  auto old = sslv2.feed(v2);
+  auto old = sslv2.examine(v2);
   ASSERT_FALSE(old.ok());
   EXPECT_EQ(old.error().code, tls::Errc::protocol_version);
   EXPECT_NE(old.error().message().find("SSL 2"), std::string::npos);
 
   // A handshake record whose message is not a ClientHello (a ServerHello).
-  ClientHelloPeek server_hello(clock_, true);
+  ClientHelloPeek server_hello(clock_, kDual);
   Bytes not_hello = tls13_hello_;
   not_hello[5] = 2;
-  auto wrong = server_hello.feed(not_hello);
+  auto wrong = server_hello.examine(not_hello);
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.error().message().find("not client_hello"), std::string::npos);
 }
 
 TEST_F(ClientHelloPeekTest, MalformedHelloBodiesAreRefused) {
   const ByteView body = ByteView(tls13_hello_).subspan(9);
-  ASSERT_TRUE(tls::parse_client_hello(body).ok());
+  ASSERT_TRUE(tls::messages::parse_client_hello(body).ok());
 
-  const auto truncated = tls::parse_client_hello(body.first(body.size() - 1));
+  const auto truncated = tls::messages::parse_client_hello(body.first(body.size() - 1));
   ASSERT_FALSE(truncated.ok());
   EXPECT_NE(truncated.error().message().find("ClientHello"), std::string::npos);
 
   Bytes trailing = to_bytes(body);
   trailing.push_back(0);
-  EXPECT_FALSE(tls::parse_client_hello(trailing).ok());
+  EXPECT_FALSE(tls::messages::parse_client_hello(trailing).ok());
 
   // The same extension twice: append a copy of a cert_type extension.
   Bytes doubled = to_bytes(body);
@@ -275,7 +283,7 @@ TEST_F(ClientHelloPeekTest, MalformedHelloBodiesAreRefused) {
   const std::size_t new_length = (doubled[at] << 8 | doubled[at + 1]) + 2 * cert_type.size();
   doubled[at] = static_cast<std::uint8_t>(new_length >> 8);
   doubled[at + 1] = static_cast<std::uint8_t>(new_length & 0xFF);
-  const auto twice = tls::parse_client_hello(doubled);
+  const auto twice = tls::messages::parse_client_hello(doubled);
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().code, tls::Errc::illegal_parameter);
   EXPECT_NE(twice.error().message().find("extension 9 appears twice"), std::string::npos)
@@ -288,10 +296,91 @@ TEST_F(ClientHelloPeekTest, HandshakeBytesAfterTheHelloInItsRecordAreRefused) {
   const std::size_t length = (extended[3] << 8 | extended[4]) + 1;
   extended[3] = static_cast<std::uint8_t>(length >> 8);
   extended[4] = static_cast<std::uint8_t>(length & 0xFF);
-  ClientHelloPeek peek(clock_, true);
-  auto decision = peek.feed(extended);
+  ClientHelloPeek peek(clock_, kDual);
+  auto decision = peek.examine(extended);
   ASSERT_FALSE(decision.ok());
   EXPECT_EQ(decision.error().code, tls::Errc::unexpected_message);
+}
+
+TEST_F(ClientHelloPeekTest, AnyTlsRecordVersionIsAcceptedForTheHello) {
+  // RFC 5246 Appendix E.1: a server accepts any {03,XX} record version for
+  // the ClientHello; RFC 8446 §5.1: legacy_record_version is ignored.
+  for (unsigned minor = 0; minor <= 0xFF; ++minor) {
+    Bytes hello = tls13_hello_;
+    hello[2] = static_cast<std::uint8_t>(minor);
+    ClientHelloPeek peek(clock_, kDual);
+    auto decision = peek.examine(hello);
+    ASSERT_TRUE(decision.ok()) << "{03," << minor << "}: " << decision.error().message();
+    ASSERT_TRUE(decision->has_value());
+  }
+  for (const std::uint16_t version : {0x0000, 0x0200, 0xFEFE, 0x0403}) {
+    Bytes hello = tls13_hello_;
+    hello[1] = static_cast<std::uint8_t>(version >> 8);
+    hello[2] = static_cast<std::uint8_t>(version & 0xFF);
+    ClientHelloPeek peek(clock_, kDual);
+    auto decision = peek.examine(hello);
+    ASSERT_FALSE(decision.ok()) << version;
+    EXPECT_EQ(decision.error().code, tls::Errc::protocol_version);
+  }
+}
+
+// summary: a ClientHelloSummary for choose_engine.
+tls::ClientHelloSummary summary(std::optional<std::vector<CertificateType>> types,
+                                bool tls13 = false, bool ems = true) {
+  tls::ClientHelloSummary hello;
+  hello.legacy_version = 0x0303;
+  hello.certificate_types = std::move(types);
+  hello.offers_tls12 = true;
+  hello.offers_tls13 = tls13;
+  hello.offers_extended_master_secret = ems;
+  return hello;
+}
+
+TEST(ChooseEngineTest, OpenPgpOfferedAndServedGoesToTheRfc6091Engine) {
+  using enum CertificateType;
+  const tls::ServerOffer openpgp_only{.openpgp = true, .x509 = false};
+  // RFC 6091 §3.1: the RFC 6091 engine selects among the client's types.
+  EXPECT_EQ(tls::choose_engine(summary({{openpgp, x509}}), kDual).value(), EngineChoice::rfc6091);
+  EXPECT_EQ(tls::choose_engine(summary({{x509, openpgp}}), kDual).value(), EngineChoice::rfc6091);
+  EXPECT_EQ(tls::choose_engine(summary({{x509}}), kDual).value(), EngineChoice::gnutls);
+  EXPECT_EQ(tls::choose_engine(summary(std::nullopt), kDual).value(), EngineChoice::gnutls);
+  EXPECT_EQ(tls::choose_engine(summary({{openpgp, x509}}), kX509Only).value(),
+            EngineChoice::gnutls);
+  EXPECT_EQ(tls::choose_engine(summary({{x509, openpgp}}), openpgp_only).value(),
+            EngineChoice::rfc6091);
+  // No type in common: unsupported_certificate, naming both lists.
+  for (const auto& [types, server] :
+       std::vector<std::pair<std::optional<std::vector<CertificateType>>, tls::ServerOffer>>{
+           {{{raw_public_key}}, kDual},
+           {{{openpgp}}, kX509Only},
+           {std::nullopt, openpgp_only},
+           {{{x509}}, openpgp_only}}) {
+    const auto choice = tls::choose_engine(summary(types), server);
+    ASSERT_FALSE(choice.ok());
+    EXPECT_EQ(choice.error().code, tls::Errc::unsupported_certificate);
+    EXPECT_NE(choice.error().message().find("this server has credentials for"), std::string::npos);
+  }
+}
+
+TEST(ChooseEngineTest, Tls12WithoutExtendedMasterSecretIsRefusedOnBothEngines) {
+  using enum CertificateType;
+  // RFC 7627 §5.2: one policy for both engines.
+  for (const auto& types : {std::optional<std::vector<CertificateType>>{{openpgp}},
+                            std::optional<std::vector<CertificateType>>{}}) {
+    const auto choice = tls::choose_engine(summary(types, false, false), kDual);
+    ASSERT_FALSE(choice.ok());
+    EXPECT_EQ(choice.error().code, tls::Errc::insufficient_security);
+    EXPECT_NE(choice.error().message().find("extended_master_secret"), std::string::npos);
+  }
+  // TLS 1.3 on the GnuTLS engine has no such weakness (RFC 8446 §7.1).
+  EXPECT_TRUE(tls::choose_engine(summary(std::nullopt, true, false), kDual).ok());
+  tls::ServerOffer tls12_only = kDual;
+  tls12_only.tls13 = false;
+  EXPECT_FALSE(tls::choose_engine(summary(std::nullopt, true, false), tls12_only).ok());
+  // A client below TLS 1.2 gets protocol_version (RFC 5246 Appendix E.1).
+  auto old = summary(std::nullopt);
+  old.offers_tls12 = false;
+  EXPECT_EQ(tls::choose_engine(old, kDual).error().code, tls::Errc::protocol_version);
 }
 
 }  // namespace

@@ -279,8 +279,10 @@ TEST(TlsRecordLayer, RejectsMalformedRecordsWithTheRightAlert) {
        AlertDescription::unexpected_message, "unknown content type 0"},
       {"not TLS", header(22, 0x0200, 1), false, false, Errc::protocol_version,
        AlertDescription::protocol_version, "0x0200"},
-      {"0x0304 record", header(22, 0x0304, 1), false, false, Errc::protocol_version,
-       AlertDescription::protocol_version, "0x0304"},
+      {"0x0304 record after hello", header(22, 0x0304, 1), true, false, Errc::protocol_version,
+       AlertDescription::protocol_version, "0x0304 where TLS 1.2"},
+      {"0xFEFE record", header(22, 0xFEFE, 1), false, false, Errc::protocol_version,
+       AlertDescription::protocol_version, "0xfefe"},
       {"TLS 1.0 after hello", header(22, kTls10, 1), true, false, Errc::protocol_version,
        AlertDescription::protocol_version, "0x0301 where TLS 1.2"},
       // Judged on the header alone: no body follows.
@@ -319,6 +321,21 @@ TEST(TlsRecordLayer, RejectsMalformedRecordsWithTheRightAlert) {
     EXPECT_EQ(alert_for(result.error().code), input.alert) << input.name;
     EXPECT_NE(result.error().message().find(input.text), std::string::npos)
         << input.name << ": " << result.error().message();
+  }
+}
+
+TEST(TlsRecordLayer, AcceptsAnyTlsRecordVersionBeforeTheServerHello) {
+  // RFC 5246 Appendix E.1: a server MUST accept any {03,XX} record version
+  // for the ClientHello (RFC 8446 §5.1: legacy_record_version is ignored).
+  for (unsigned minor = 0; minor <= 0xFF; ++minor) {
+    RecordLayer layer;
+    Bytes wire = header(22, static_cast<std::uint16_t>(0x0300 | minor), 1);
+    wire.push_back(1);
+    layer.feed(wire);
+    auto record = layer.next_record();
+    ASSERT_TRUE(record.ok()) << minor << ": " << record.error().message();
+    ASSERT_TRUE(record->has_value());
+    EXPECT_EQ((*record)->version, 0x0300 | minor);
   }
 }
 

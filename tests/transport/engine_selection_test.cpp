@@ -190,14 +190,31 @@ TEST_F(EngineSelectionTest, X509OnlyServerSendsOpenPgpOfferingClientToGnutls) {
   EXPECT_EQ(outcome.client.session.peer->type, CertificateType::x509);
 }
 
+// refusal: the error of a refusal engine, after checking that its output is
+// one plaintext fatal alert record carrying `alert` (RFC 5246 §7.2.2).
+Error refusal(Result<std::unique_ptr<tls::Engine>> engine, tls::AlertDescription alert) {
+  EXPECT_TRUE(engine.ok()) << engine.error().message();
+  if (!engine.ok()) {
+    return engine.error();
+  }
+  EXPECT_TRUE((*engine)->start().ok());
+  EXPECT_EQ((*engine)->status(), tls::EngineStatus::has_output);
+  const Bytes output = to_bytes((*engine)->pending_output());
+  EXPECT_EQ(output, (Bytes{21, 3, 3, 0, 2, 2, static_cast<std::uint8_t>(alert)}));
+  (*engine)->consume_output(output.size());
+  EXPECT_EQ((*engine)->status(), tls::EngineStatus::failed);
+  EXPECT_TRUE((*engine)->failure().has_value());
+  return (*engine)->failure() ? *(*engine)->failure() : make_error(tls::Errc::internal_error, "");
+}
+
 TEST_F(EngineSelectionTest, NotAClientHelloIsRejectedByThePeek) {
   // A first record that is application data, not a ClientHello.
   auto factory = transport::make_server_engine_factory(settings(true));
   const Bytes junk = {0x17, 0x03, 0x03, 0x00, 0x01, 0x00};  // application_data first
   transport::HandshakeOptions options;
-  const auto engine = factory(transport::EngineRequest{tls::Role::server, options, junk});
-  ASSERT_FALSE(engine.ok());
-  EXPECT_EQ(engine.error().code, tls::Errc::unexpected_message);
+  const Error error = refusal(factory(transport::EngineRequest{tls::Role::server, options, junk}),
+                              tls::AlertDescription::unexpected_message);
+  EXPECT_EQ(error.code, tls::Errc::unexpected_message);
 }
 
 TEST_F(EngineSelectionTest, ServerFactoryAsksForMoreBytesUntilTheHelloIsComplete) {
@@ -313,11 +330,12 @@ TEST_F(EngineSelectionTest, TrickledClientHelloIsDroppedAtThePeekDeadline) {
 
 TEST_F(EngineSelectionTest, OversizedClientHelloIsDroppedAtTheCap) {
   LoopbackServer server(transport::make_server_engine_factory(settings(true)));
-  // A handshake header announcing a 100 000-byte ClientHello (cap 16 384).
+  // A handshake header announcing a 100 000-byte ClientHello (cap 64 KiB).
   const Bytes header = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x01, 0x86, 0xA0};
   const auto outcome = server.raw_client({header}, std::chrono::milliseconds(0));
   EXPECT_FALSE(outcome.ok);
-  EXPECT_NE(outcome.error.find("announces 100000 bytes, over the cap of 16384"), std::string::npos)
+  EXPECT_NE(outcome.error.find("client_hello of 100000 bytes exceeds the policy cap of 65536"),
+            std::string::npos)
       << outcome.error;
   // The same listening socket still serves a real client afterwards.
   const auto next = server.connect(
@@ -337,9 +355,9 @@ TEST_F(EngineSelectionTest, PeekDeadlineAppliesToTheServerFactory) {
             transport::Errc::need_more_input);
   clock->advance(std::chrono::seconds(1));
   bytes.push_back(0x01);
-  const auto late = factory(transport::EngineRequest{tls::Role::server, options, bytes});
-  ASSERT_FALSE(late.ok());
-  EXPECT_EQ(late.error().code, tls::Errc::timeout);
+  const Error late = refusal(factory(transport::EngineRequest{tls::Role::server, options, bytes}),
+                             tls::alert_for(tls::Errc::timeout));
+  EXPECT_EQ(late.code, tls::Errc::timeout);
 }
 
 TEST_F(EngineSelectionTest, ServerFactoryCapsTheClientHello) {
@@ -349,9 +367,9 @@ TEST_F(EngineSelectionTest, ServerFactoryCapsTheClientHello) {
   transport::HandshakeOptions options;
   // A complete record with a handshake header announcing 512 bytes.
   const Bytes bytes = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x02, 0x00};
-  const auto engine = factory(transport::EngineRequest{tls::Role::server, options, bytes});
-  ASSERT_FALSE(engine.ok());
-  EXPECT_EQ(engine.error().code, tls::Errc::record_overflow);
+  const Error error = refusal(factory(transport::EngineRequest{tls::Role::server, options, bytes}),
+                              tls::AlertDescription::illegal_parameter);
+  EXPECT_EQ(error.code, tls::Errc::illegal_parameter);
 }
 
 TEST_F(EngineSelectionTest, AutoModeUsesOpenPgpForCertifiedOrRecordedDomains) {

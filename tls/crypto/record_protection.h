@@ -18,12 +18,9 @@
 #include "base/secret.h"
 #include "tls/wire/cipher_suite.h"
 #include "tls/wire/content_type.h"
+#include "tls/wire/record_header.h"
 
 namespace pgptls::tls {
-
-// The largest plaintext and protected fragments (RFC 5246 §6.2.1, §6.2.3).
-inline constexpr std::size_t kMaxPlaintextLength = std::size_t{1} << 14;
-inline constexpr std::size_t kMaxCiphertextLength = kMaxPlaintextLength + 256;
 
 // RecordProtection: the write or read state of one direction: key, implicit
 // IV and the 64-bit sequence number (RFC 5246 §6.1), which starts at 0 and

@@ -14,6 +14,7 @@
 
 #include "tls/crypto/gnutls_keys.h"
 #include "tls/wire/errors.h"
+#include "tls/wire/record_header.h"
 
 namespace pgptls::tls {
 namespace {
@@ -21,9 +22,8 @@ namespace {
 // Caps on what a peer's Certificate message may hold before it reaches the
 // verifier (GnuTLS itself caps the handshake message size).
 constexpr std::size_t kMaxPeerChainLength = 16;
-// gnutls_record_recv reads at most one record of plaintext (RFC 8446 §5.1:
-// 2^14 bytes) per call.
-constexpr std::size_t kRecordPlaintextMax = std::size_t{1} << 14;
+// (gnutls_record_recv reads at most one record of plaintext per call:
+// kMaxPlaintextLength, RFC 8446 §5.1.)
 
 std::string_view gnutls_version_keyword(TlsVersion version) {
   return version == TlsVersion::tls13 ? "+VERS-TLS1.3" : "+VERS-TLS1.2";
@@ -488,6 +488,16 @@ Status GnutlsEngine::continue_handshake() {
                                "the handshake finished without a verified peer certificate"),
                     0);
       }
+      // RFC 7627 §5.2: TLS 1.2 without the extended master secret is refused,
+      // as by the RFC 6091 engine (a server's dispatcher refuses such hellos
+      // before this engine runs; this covers the client side).
+      if (gnutls_protocol_get_version(session_) == GNUTLS_TLS1_2 &&
+          gnutls_session_ext_master_secret_status(session_) == 0) {
+        return fail(make_error(Errc::insufficient_security,
+                               "the peer does not use extended_master_secret (RFC 7627) in TLS "
+                               "1.2, which pgptls requires; upgrade the peer's TLS library"),
+                    0);
+      }
       phase_ = Phase::established;
       fill_session_info();
       return {};
@@ -512,7 +522,7 @@ Status GnutlsEngine::continue_handshake() {
 }
 
 Status GnutlsEngine::read_records() {
-  std::array<std::uint8_t, kRecordPlaintextMax> buffer{};
+  std::array<std::uint8_t, kMaxPlaintextLength> buffer{};
   std::size_t unread_before = input_.size() - input_head_;
   for (;;) {
     const ssize_t rc = gnutls_record_recv(session_, buffer.data(), buffer.size());
@@ -720,7 +730,7 @@ Result<std::size_t> GnutlsEngine::write_app(ByteView data) {
   std::size_t written = 0;
   int retries = 0;
   while (written < data.size()) {
-    const std::size_t chunk = std::min(kRecordPlaintextMax, data.size() - written);
+    const std::size_t chunk = std::min(kMaxPlaintextLength, data.size() - written);
     const ssize_t rc = gnutls_record_send(session_, data.data() + written, chunk);
     if ((rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) && ++retries <= 8) {
       continue;  // push never blocks, so this is transient; bounded anyway

@@ -10,6 +10,9 @@ namespace pgptls::tls {
 
 namespace {
 
+// RFC 5746 §3.3: TLS_EMPTY_RENEGOTIATION_INFO_SCSV.
+constexpr std::uint16_t kEmptyRenegotiationInfoScsv = 0x00FF;
+
 using messages::Extension;
 using messages::ExtensionType;
 using messages::find_extension;
@@ -232,8 +235,11 @@ Result<ServerChoice> select_server_parameters(const messages::ClientHello& hello
                         "(RFC 5746 §3.6)");
     }
   }
-  // A TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3) needs no other
-  // answer than the empty renegotiation_info every ServerHello carries.
+  // RFC 5746 §3.6: the extension or TLS_EMPTY_RENEGOTIATION_INFO_SCSV
+  // (§3.3) asks for an empty renegotiation_info in the ServerHello.
+  choice.client_signals_renegotiation_info =
+      find_extension(extensions, ExtensionType::renegotiation_info) != nullptr ||
+      contains(hello.cipher_suites, kEmptyRenegotiationInfoScsv);
 
   // Certificate type (RFC 6091 §3.1): absent means X.509 only.
   std::vector<CertificateType> client_types{CertificateType::x509};
@@ -280,6 +286,7 @@ Result<ServerChoice> select_server_parameters(const messages::ClientHello& hello
       return make_error(Errc::illegal_parameter,
                         "the client's ec_point_formats lack uncompressed (RFC 8422 §5.1.2)");
     }
+    choice.client_sent_point_formats = true;
   }
   std::optional<NamedGroup> group;
   for (const NamedGroup candidate : policy.groups) {
@@ -367,17 +374,23 @@ Result<messages::ServerHello> build_server_hello(const ServerChoice& choice,
         ExtensionType::cert_type, messages::encode_server_cert_type(choice.certificate_type)));
   }
   extensions.push_back(make_extension(ExtensionType::extended_master_secret, {}));
-  extensions.push_back(
-      make_extension(ExtensionType::renegotiation_info, messages::encode_renegotiation_info({})));
+  if (choice.client_signals_renegotiation_info) {
+    // RFC 5746 §3.6: only in answer to the extension or the SCSV.
+    extensions.push_back(
+        make_extension(ExtensionType::renegotiation_info, messages::encode_renegotiation_info({})));
+  }
   if (choice.alpn.has_value()) {
     const std::vector<std::string> one{*choice.alpn};
     PGPTLS_TRY(Bytes alpn, messages::encode_alpn(one));
     extensions.push_back(make_extension(ExtensionType::alpn, std::move(alpn)));
   }
-  // RFC 8422 §5.2: a server choosing an ECC suite may send ec_point_formats.
-  const std::uint8_t uncompressed[] = {messages::kPointFormatUncompressed};
-  extensions.push_back(make_extension(ExtensionType::ec_point_formats,
-                                      messages::encode_point_formats(uncompressed)));
+  // RFC 8422 §5.2: a server choosing an ECC suite answers the client's
+  // ec_point_formats with its own; RFC 5246 §7.4.1.4: never unasked.
+  if (choice.client_sent_point_formats) {
+    const std::uint8_t uncompressed[] = {messages::kPointFormatUncompressed};
+    extensions.push_back(make_extension(ExtensionType::ec_point_formats,
+                                        messages::encode_point_formats(uncompressed)));
+  }
   return hello;
 }
 

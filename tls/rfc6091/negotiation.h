@@ -61,6 +61,13 @@ struct ServerChoice {
   CertificateType certificate_type = CertificateType::x509;
   bool client_sent_cert_type = false;
   bool client_sent_server_name = false;
+  // The client sent ec_point_formats (RFC 8422 §5.2: the server answers
+  // with its own only then).
+  bool client_sent_point_formats = false;
+  // The client signalled secure renegotiation: the renegotiation_info
+  // extension or TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.6: the
+  // server answers with renegotiation_info only then).
+  bool client_signals_renegotiation_info = false;
   std::optional<std::string> server_name;
   std::optional<std::string> alpn;
   // client_signature_schemes: the client's signature_algorithms, for the
@@ -86,10 +93,12 @@ struct ServerChoice {
                                                             const NegotiationPolicy& policy,
                                                             const Credentials& credentials);
 
-// build_server_hello: the ServerHello for a choice. Echoes cert_type only
-// when the choice is not X.509 (RFC 6091 §3.1 and GnuTLS 3.5), an empty
-// server_name when the client sent one (RFC 6066 §3), EMS, an empty
-// renegotiation_info, and ALPN when chosen.
+// build_server_hello: the ServerHello for a choice. It carries only
+// extensions the client sent (RFC 5246 §7.4.1.4): cert_type when the choice
+// is not X.509 (RFC 6091 §3.1 and GnuTLS 3.5), an empty server_name when
+// the client sent one (RFC 6066 §3), EMS, an empty renegotiation_info when
+// the client signalled it (RFC 5746 §3.6), ALPN when chosen, and
+// ec_point_formats when the client sent it (RFC 8422 §5.2).
 [[nodiscard]] Result<messages::ServerHello> build_server_hello(const ServerChoice& choice,
                                                                const messages::Random& random);
 

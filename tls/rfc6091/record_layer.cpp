@@ -4,19 +4,12 @@
 #include <string>
 
 #include "base/byte_reader.h"
-#include "base/encoding.h"
 
 namespace pgptls::tls {
 namespace {
 
 std::string type_context(ContentType type) {
   return std::string(content_type_name(type)) + " record";
-}
-
-std::string version_text(std::uint16_t version) {
-  const std::uint8_t bytes[2] = {static_cast<std::uint8_t>(version >> 8),
-                                 static_cast<std::uint8_t>(version & 0xFF)};
-  return "0x" + base::hex_encode(bytes);
 }
 
 }  // namespace
@@ -44,39 +37,20 @@ Result<std::optional<RecordView>> RecordLayer::next_record() {
 }
 
 Result<std::optional<RecordView>> RecordLayer::parse_next() {
-  base::ByteReader reader(ByteView(input_).subspan(input_start_));
-  if (reader.remaining() < kRecordHeaderLength) {
+  const ByteView input = ByteView(input_).subspan(input_start_);
+  const bool protected_record = read_.has_value();
+  const auto rule = version_locked_ || protected_record ? RecordVersionRule::tls12_only
+                                                        : RecordVersionRule::any_tls;
+  PGPTLS_TRY(const auto header,
+             read_record_header(input, rule,
+                                protected_record ? kMaxCiphertextLength : kMaxPlaintextLength));
+  if (!header) {
     return std::optional<RecordView>{};
   }
-  // RFC 5246 §6.2.1: type(1) version(2) length(2) fragment. Each header field
-  // is judged as soon as it is known, so an oversized or garbage record is
-  // refused without waiting for its body.
-  PGPTLS_TRY(const std::uint8_t type_byte, reader.u8());
-  PGPTLS_TRY(const std::uint16_t version, reader.u16());
-  PGPTLS_TRY(const std::uint16_t length, reader.u16());
-  if (!is_known_content_type(type_byte)) {
-    // RFC 5246 §6: an unexpected record type gets unexpected_message.
-    return make_error(Errc::unexpected_message,
-                      "record of unknown content type " + std::to_string(type_byte) +
-                          " (the peer does not speak TLS, or the stream is out of sync)");
-  }
-  const auto type = static_cast<ContentType>(type_byte);
-  const bool protected_record = read_.has_value();
-  // RFC 5246 Appendix E.1: before ServerHello a record may say {03,00} to
-  // {03,03}; TLS 1.3 keeps {03,03} in its records, so {03,04} and above are
-  // never valid.
-  if ((version >> 8) != 3 || (version & 0xFF) > 3 ||
-      ((version_locked_ || protected_record) && version != kTls12)) {
-    return make_error(Errc::protocol_version, type_context(type) + " with version " +
-                                                  version_text(version) +
-                                                  " where TLS 1.2 (0x0303) is required");
-  }
-  const std::size_t limit = protected_record ? kMaxCiphertextLength : kMaxPlaintextLength;
-  if (length > limit) {
-    return make_error(Errc::record_overflow, type_context(type) + " of " + std::to_string(length) +
-                                                 " bytes exceeds the limit of " +
-                                                 std::to_string(limit) + " (RFC 5246 §6.2)");
-  }
+  const ContentType type = header->type;
+  const std::uint16_t version = header->version;
+  const std::uint16_t length = header->length;
+  base::ByteReader reader(input.subspan(kRecordHeaderLength));
   auto body = reader.bytes(length);
   if (!body.ok()) {
     return std::optional<RecordView>{};  // wait for the rest of the record

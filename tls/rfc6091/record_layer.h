@@ -12,10 +12,9 @@
 #include "tls/crypto/record_protection.h"
 #include "tls/wire/content_type.h"
 #include "tls/wire/errors.h"
+#include "tls/wire/record_header.h"
 
 namespace pgptls::tls {
-
-inline constexpr std::size_t kRecordHeaderLength = 5;
 
 // RecordView: one received record, decrypted. `fragment` stays valid until
 // the next call of feed() or next_record().
@@ -30,8 +29,11 @@ struct RecordView {
 // Reading: feed() buffers bytes; next_record() returns the next whole record
 // (nullopt: feed more), checked strictly:
 //   * unknown content type            -> Errc::unexpected_message
-//   * version outside 0x0300..0x0303, or other than 0x0303 once
-//     lock_version() was called      -> Errc::protocol_version
+//   * version other than {03,XX} (RFC 5246 Appendix E.1: a server accepts
+//     any {03,XX} in the records before the ServerHello; RFC 8446 §5.1:
+//     legacy_record_version is ignored), or other than 0x0303 once
+//     lock_version() was called or protection is on
+//                                    -> Errc::protocol_version
 //   * plaintext record > 2^14, protected record > 2^14 + 256, or decrypted
 //     plaintext > 2^14                -> Errc::record_overflow (checked on the
 //     header, before waiting for the body)

@@ -3,90 +3,141 @@
 #include <algorithm>
 #include <string>
 
-#include "base/byte_reader.h"
+#include "tls/wire/content_type.h"
 #include "tls/wire/errors.h"
+#include "tls/wire/messages/extensions.h"
+#include "tls/wire/messages/types.h"
+#include "tls/wire/record_header.h"
 
 namespace pgptls::tls {
 namespace {
 
-// RFC 5246 §6.2.1 / RFC 8446 §5.1: record header and plaintext limit.
-constexpr std::size_t kRecordHeaderSize = 5;
-constexpr std::size_t kMaxPlaintext = std::size_t{1} << 14;
-constexpr std::uint8_t kContentHandshake = 22;
-constexpr std::uint8_t kHandshakeClientHello = 1;
-constexpr std::uint16_t kExtensionCertType = 9;            // RFC 6091 §2
-constexpr std::uint16_t kExtensionSupportedVersions = 43;  // RFC 8446 §4.2.1
-constexpr std::uint8_t kCertTypeOpenPgp = 1;
-constexpr std::uint16_t kTls13 = 0x0304;
+using messages::ExtensionType;
+using messages::find_extension;
 
 Error hello_error(Errc code, const std::string& what) {
   return make_error(code, "ClientHello: " + what);
 }
 
-// ClientHello (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2).
-Result<ClientHelloSummary> parse_body(ByteView body) {
-  base::ByteReader reader(body);
-  ClientHelloSummary summary;
-  PGPTLS_TRY(summary.legacy_version, reader.u16());
-  PGPTLS_CHECK(reader.skip(32));  // random
-  PGPTLS_TRY(const auto session_id, reader.prefixed_bytes(base::LengthPrefix::u8, 0, 32));
-  PGPTLS_TRY(const auto suites, reader.prefixed_bytes(base::LengthPrefix::u16, 2, 0xFFFE));
-  if (suites.size() % 2 != 0) {
-    return hello_error(Errc::decode_error, "cipher_suites has an odd length");
+bool contains(const std::vector<CertificateType>& types, CertificateType type) {
+  return std::find(types.begin(), types.end(), type) != types.end();
+}
+
+std::string type_list(const std::vector<CertificateType>& types) {
+  std::string text;
+  for (const CertificateType type : types) {
+    text += (text.empty() ? "" : ", ") + std::string(certificate_type_name(type));
   }
-  PGPTLS_TRY(const auto compression, reader.prefixed_bytes(base::LengthPrefix::u8, 1, 255));
-  (void)session_id;
-  (void)compression;
-  if (reader.empty()) {
-    return summary;  // RFC 5246 §7.4.1.2: extensions may be absent
-  }
-  PGPTLS_TRY(auto extensions, reader.prefixed(base::LengthPrefix::u16));
-  PGPTLS_CHECK(reader.expect_empty());
-  std::vector<std::uint16_t> seen;
-  while (!extensions.empty()) {
-    PGPTLS_TRY(const std::uint16_t type, extensions.u16());
-    PGPTLS_TRY(auto data, extensions.prefixed(base::LengthPrefix::u16));
-    if (std::find(seen.begin(), seen.end(), type) != seen.end()) {
-      return hello_error(Errc::illegal_parameter,
-                         "extension " + std::to_string(type) + " appears twice");
-    }
-    seen.push_back(type);
-    if (type == kExtensionCertType) {
-      // RFC 6091 §2: CertificateType certificate_types<1..2^8-1> (client).
-      PGPTLS_TRY(const auto types, data.prefixed_bytes(base::LengthPrefix::u8, 1, 255));
-      PGPTLS_CHECK(data.expect_empty());
-      summary.certificate_types.assign(types.begin(), types.end());
-      summary.offers_openpgp =
-          std::find(types.begin(), types.end(), kCertTypeOpenPgp) != types.end();
-    } else if (type == kExtensionSupportedVersions) {
-      // RFC 8446 §4.2.1: ProtocolVersion versions<2..254>.
-      PGPTLS_TRY(auto versions, data.prefixed(base::LengthPrefix::u8, 2, 254));
-      PGPTLS_CHECK(data.expect_empty());
-      while (!versions.empty()) {
-        PGPTLS_TRY(const std::uint16_t version, versions.u16());
-        summary.offers_tls13 = summary.offers_tls13 || version == kTls13;
-      }
-    }
-  }
-  return summary;
+  return text;
 }
 
 }  // namespace
 
-Result<ClientHelloSummary> parse_client_hello(ByteView body) {
-  auto summary = parse_body(body);
-  if (!summary.ok() && summary.error().context.rfind("ClientHello", 0) != 0) {
-    return std::move(summary).error().wrap("ClientHello");
+bool ClientHelloSummary::offers(CertificateType type) const {
+  // RFC 6091 §3.1: without cert_type the client accepts X.509 only.
+  return certificate_types ? contains(*certificate_types, type) : type == CertificateType::x509;
+}
+
+Result<ClientHelloSummary> summarize_client_hello(const messages::ClientHello& hello) {
+  ClientHelloSummary summary;
+  summary.legacy_version = hello.legacy_version;
+  const auto& extensions = hello.extensions;
+  if (const auto* cert_type = find_extension(extensions, ExtensionType::cert_type)) {
+    // RFC 6091 §2: certificate_types<1..2^8-1>; an empty list is decode_error.
+    PGPTLS_TRY(summary.certificate_types, messages::parse_client_cert_types(cert_type->data));
+  }
+  if (const auto* versions = find_extension(extensions, ExtensionType::supported_versions)) {
+    // RFC 8446 §4.2.1: with supported_versions, legacy_version is ignored.
+    PGPTLS_TRY(const auto list, messages::parse_client_supported_versions(versions->data));
+    summary.offers_tls13 = std::find(list.begin(), list.end(), messages::kTls13) != list.end();
+    summary.offers_tls12 = std::find(list.begin(), list.end(), kTls12) != list.end();
+  } else {
+    // RFC 5246 Appendix E.1: legacy_version is the highest the client has.
+    summary.offers_tls12 = hello.legacy_version >= kTls12;
+  }
+  const auto* ems = find_extension(extensions, ExtensionType::extended_master_secret);
+  summary.offers_extended_master_secret = ems != nullptr;
+  // Every other extension pgptls reads is decoded here too, by the codec the
+  // RFC 6091 engine uses, so a malformed one gets the same alert whichever
+  // engine the hello goes to (GnuTLS ignores some malformations, such as a
+  // bad ec_point_formats list or a server_name that is no DNS name).
+  if (ems != nullptr) {
+    PGPTLS_CHECK(messages::expect_empty_extension(ems->data, "extended_master_secret"));
+  }
+  if (const auto* sni = find_extension(extensions, ExtensionType::server_name)) {
+    PGPTLS_CHECK(messages::parse_server_name(sni->data));  // RFC 6066 §3
+  }
+  for (const ExtensionType type :
+       {ExtensionType::supported_groups, ExtensionType::signature_algorithms}) {
+    if (const auto* list = find_extension(extensions, type)) {
+      PGPTLS_CHECK(messages::parse_u16_list(list->data));  // RFC 8422 §5.1.1, RFC 5246 §7.4.1.4.1
+    }
+  }
+  if (const auto* formats = find_extension(extensions, ExtensionType::ec_point_formats)) {
+    PGPTLS_CHECK(messages::parse_point_formats(formats->data));  // RFC 8422 §5.1.2
+  }
+  if (const auto* reneg = find_extension(extensions, ExtensionType::renegotiation_info)) {
+    PGPTLS_CHECK(messages::parse_renegotiation_info(reneg->data));  // RFC 5746 §3.2
+  }
+  if (const auto* alpn = find_extension(extensions, ExtensionType::alpn)) {
+    PGPTLS_CHECK(messages::parse_alpn(alpn->data));  // RFC 7301 §3.1
   }
   return summary;
 }
 
-ClientHelloPeek::ClientHelloPeek(const base::Clock& clock, bool server_has_openpgp,
-                                 PeekLimits limits)
+Result<EngineChoice> choose_engine(const ClientHelloSummary& hello, const ServerOffer& server) {
+  if (!hello.offers_tls12 && !(hello.offers_tls13 && server.tls13)) {
+    // RFC 5246 Appendix E.1: the client's versions are all below ours.
+    return hello_error(Errc::protocol_version,
+                       "the client offers neither TLS 1.2 nor TLS 1.3, the versions pgptls speaks");
+  }
+  // RFC 6091 §3.1: the server selects one of the client's certificate types
+  // or terminates with unsupported_certificate. A hello that offers OpenPGP
+  // goes to the RFC 6091 engine when the server serves OpenPGP (that engine
+  // makes the selection among the types it holds, in the client's order);
+  // otherwise X.509 (offered, or implied by an absent extension) goes to the
+  // GnuTLS engine.
+  std::optional<EngineChoice> choice;
+  if (hello.offers(CertificateType::openpgp) && server.openpgp) {
+    choice = EngineChoice::rfc6091;
+  } else if (hello.offers(CertificateType::x509) && server.x509) {
+    choice = EngineChoice::gnutls;
+  }
+  const std::vector<CertificateType> client_types =
+      hello.certificate_types.value_or(std::vector<CertificateType>{CertificateType::x509});
+  if (!choice) {
+    std::vector<CertificateType> ours;
+    if (server.openpgp) {
+      ours.push_back(CertificateType::openpgp);
+    }
+    if (server.x509) {
+      ours.push_back(CertificateType::x509);
+    }
+    return hello_error(Errc::unsupported_certificate, "the client accepts certificate types [" +
+                                                          type_list(client_types) +
+                                                          "], this server has credentials for [" +
+                                                          type_list(ours) + "] (RFC 6091 §3.1)");
+  }
+  // RFC 7627 §5.2: a server that does not interoperate with legacy clients
+  // aborts a handshake without extended_master_secret (insufficient_security,
+  // the alert the RFC 6091 engine sends for it too). TLS 1.3 (RFC 8446
+  // §7.1) always binds the master secret to the transcript; the RFC 6091
+  // engine speaks TLS 1.2 only.
+  const bool tls13 = *choice == EngineChoice::gnutls && hello.offers_tls13 && server.tls13;
+  if (!tls13 && !hello.offers_extended_master_secret) {
+    return hello_error(Errc::insufficient_security,
+                       "a TLS 1.2 hello without extended_master_secret (RFC 7627), which pgptls "
+                       "requires; upgrade the peer's TLS library");
+  }
+  return *choice;
+}
+
+ClientHelloPeek::ClientHelloPeek(const base::Clock& clock, ServerOffer server, PeekLimits limits)
     : clock_(clock),
-      server_has_openpgp_(server_has_openpgp),
+      server_(server),
       limits_(limits),
-      deadline_(clock.now() + limits.timeout) {}
+      deadline_(clock.now() + limits.timeout),
+      handshake_(limits.max_client_hello_size) {}
 
 Status ClientHelloPeek::check_deadline() const {
   if (clock_.now() >= deadline_) {
@@ -97,7 +148,7 @@ Status ClientHelloPeek::check_deadline() const {
   return {};
 }
 
-Result<std::optional<DispatchDecision>> ClientHelloPeek::feed(ByteView bytes) {
+Result<std::optional<DispatchDecision>> ClientHelloPeek::examine(ByteView received) {
   if (failure_) {
     return *failure_;
   }
@@ -105,99 +156,85 @@ Result<std::optional<DispatchDecision>> ClientHelloPeek::feed(ByteView bytes) {
     return make_error(Errc::invalid_state,
                       "the ClientHello was already handed on; feed the chosen engine");
   }
+  if (received.size() < seen_) {
+    return make_error(Errc::invalid_state,
+                      "examine() needs every byte received so far, and got fewer than before");
+  }
+  seen_ = received.size();
   if (auto deadline = check_deadline(); !deadline.ok()) {
     failure_ = deadline.error();
     return *failure_;
   }
-  buffered_.insert(buffered_.end(), bytes.begin(), bytes.end());
-  auto result = process();
+  auto result = process(received);
   if (!result.ok()) {
     failure_ = result.error();
   }
   return result;
 }
 
-Result<std::optional<DispatchDecision>> ClientHelloPeek::process() {
-  // Reassemble the handshake stream record by record (RFC 5246 §6.2.1: a
-  // handshake message may span records of any size). Only records not seen
-  // before are read, so many tiny feeds cost linear time.
-  while (buffered_.size() - record_offset_ >= kRecordHeaderSize) {
-    base::ByteReader record(ByteView(buffered_).subspan(record_offset_));
-    PGPTLS_TRY(const std::uint8_t content_type, record.u8());
-    PGPTLS_TRY(const std::uint16_t version, record.u16());
-    PGPTLS_TRY(const std::uint16_t length, record.u16());
-    if (record_offset_ == 0 && (content_type & 0x80) != 0) {
-      return hello_error(Errc::protocol_version,
-                         "an SSL 2 style hello; the client must speak TLS 1.2 or 1.3");
+Result<std::optional<DispatchDecision>> ClientHelloPeek::process(ByteView received) {
+  // RFC 5246 Appendix E.2: an SSL 2 CLIENT-HELLO has the high bit of its
+  // first byte set, msg_type 1 in the third and a version {03,XX} (or SSL
+  // 2's {00,02}) next.
+  if (offset_ == 0 && received.size() >= 5 && (received[0] & 0x80) != 0 && received[2] == 1 &&
+      (received[3] == 3 || (received[3] == 0 && received[4] == 2))) {
+    return hello_error(Errc::protocol_version,
+                       "an SSL 2 style hello; the client must speak TLS 1.2 or 1.3");
+  }
+  // RFC 5246 §6.2.1: a handshake message may span records of any size, so
+  // read record after record; each is read once however small the steps.
+  while (true) {
+    const ByteView rest = received.subspan(offset_);
+    PGPTLS_TRY(const auto header,
+               read_record_header(rest, RecordVersionRule::any_tls, kMaxPlaintextLength));
+    if (!header) {
+      return std::optional<DispatchDecision>();
     }
-    if (content_type != kContentHandshake) {
-      return hello_error(Errc::unexpected_message, "record of content type " +
-                                                       std::to_string(content_type) +
-                                                       " before the ClientHello was complete");
-    }
-    if ((version >> 8) != 3 || (version & 0xFF) == 0) {
-      return hello_error(Errc::protocol_version, "record version " + std::to_string(version >> 8) +
-                                                     "." + std::to_string(version & 0xFF) +
-                                                     "; the client must speak TLS 1.2 or 1.3");
-    }
-    if (length == 0 || length > kMaxPlaintext) {
-      // RFC 8446 §5.1: no empty handshake fragments; RFC 5246 §6.2.1: 2^14.
-      return hello_error(length == 0 ? Errc::decode_error : Errc::record_overflow,
-                         "record of " + std::to_string(length) + " bytes");
-    }
-    if (record.remaining() < length) {
-      break;  // the rest of this record has not arrived
-    }
-    PGPTLS_TRY(const ByteView fragment, record.bytes(length));
-    handshake_.insert(handshake_.end(), fragment.begin(), fragment.end());
-    record_offset_ += kRecordHeaderSize + length;
-
-    if (handshake_.size() < 4) {
-      continue;
-    }
-    base::ByteReader header(handshake_);
-    PGPTLS_TRY(const std::uint8_t type, header.u8());
-    PGPTLS_TRY(const std::uint32_t message_length, header.u24());
-    if (type != kHandshakeClientHello) {
-      return hello_error(Errc::unexpected_message, "the first handshake message has type " +
-                                                       std::to_string(type) + ", not client_hello");
-    }
-    if (message_length > limits_.max_client_hello_size) {
-      return hello_error(Errc::record_overflow, "announces " + std::to_string(message_length) +
-                                                    " bytes, over the cap of " +
-                                                    std::to_string(limits_.max_client_hello_size));
-    }
-    const std::size_t total = 4 + std::size_t{message_length};
-    if (handshake_.size() < total) {
-      continue;
-    }
-    if (handshake_.size() > total) {
-      // RFC 8446 §5.1: the ClientHello must end at a record boundary (the
-      // client sends nothing else before the ServerHello).
+    if (header->type != ContentType::handshake) {
+      // RFC 5246 §7.4: the first message is the ClientHello; a
+      // ChangeCipherSpec, alert or application data before it is out of
+      // order.
       return hello_error(Errc::unexpected_message,
-                         "handshake data after the ClientHello in the same record");
+                         std::string(content_type_name(header->type)) +
+                             " record before the ClientHello was complete");
     }
-    PGPTLS_TRY(ClientHelloSummary summary,
-               parse_client_hello(ByteView(handshake_).subspan(4, message_length)));
-    DispatchDecision decision;
-    decision.engine = summary.offers_openpgp && server_has_openpgp_ ? EngineChoice::rfc6091
-                                                                    : EngineChoice::gnutls;
-    decision.hello = std::move(summary);
-    decision.buffered = std::move(buffered_);
-    buffered_.clear();
-    decided_ = true;
-    return std::optional<DispatchDecision>(std::move(decision));
+    if (rest.size() < kRecordHeaderLength + header->length) {
+      return std::optional<DispatchDecision>();  // the rest of the record
+    }
+    const ByteView fragment = rest.subspan(kRecordHeaderLength, header->length);
+    const bool first_fragment = offset_ == 0;
+    offset_ += kRecordHeaderLength + header->length;
+    if (first_fragment && !fragment.empty() &&
+        fragment[0] != static_cast<std::uint8_t>(messages::HandshakeType::client_hello)) {
+      return hello_error(Errc::unexpected_message,
+                         "the first handshake message is " +
+                             std::string(messages::handshake_type_name(fragment[0])) +
+                             ", not client_hello (RFC 5246 §7.3)");
+    }
+    PGPTLS_CHECK(handshake_.add(fragment));
+    if (auto hello = handshake_.next()) {
+      PGPTLS_TRY(DispatchDecision decision, decide(*hello));
+      if (!handshake_.empty()) {
+        // RFC 5246 §7.3: the client waits for the server's flight; a
+        // message after the hello is out of order.
+        return hello_error(Errc::unexpected_message,
+                           "another handshake message follows the ClientHello in its record");
+      }
+      decided_ = true;
+      return std::optional<DispatchDecision>(std::move(decision));
+    }
   }
-  // Not complete yet: cap what an unauthenticated peer may make us hold
-  // (room for the hello in small records, not more).
-  const std::size_t max_buffered = 2 * limits_.max_client_hello_size + 4096;
-  if (buffered_.size() > max_buffered) {
-    return hello_error(Errc::record_overflow,
-                       std::to_string(buffered_.size()) +
-                           " bytes read without a complete ClientHello (cap " +
-                           std::to_string(max_buffered) + ")");
+}
+
+Result<DispatchDecision> ClientHelloPeek::decide(const messages::HandshakeMessage& hello) {
+  auto parsed = messages::parse_client_hello(hello.body);
+  if (!parsed.ok()) {
+    return std::move(parsed).error().wrap("ClientHello");
   }
-  return std::optional<DispatchDecision>();
+  DispatchDecision decision;
+  PGPTLS_TRY(decision.hello, summarize_client_hello(*parsed));
+  PGPTLS_TRY(decision.engine, choose_engine(decision.hello, server_));
+  return decision;
 }
 
 }  // namespace pgptls::tls

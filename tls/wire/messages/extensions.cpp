@@ -106,6 +106,44 @@ Bytes encode_server_cert_type(CertificateType type) {
   return Bytes{static_cast<std::uint8_t>(type)};
 }
 
+Status check_host_name(std::string_view name) {
+  // RFC 6066 §3: HostName is a fully qualified DNS host name in ASCII,
+  // without a trailing dot; RFC 1123 §2.1 / RFC 952: labels of 1..63
+  // letters, digits and hyphens, 253 characters in all. A NUL or any other
+  // byte would let one name pass for another in later string handling.
+  const auto refuse = [&](const std::string& why) {
+    return make_error(Errc::illegal_parameter,
+                      "server_name host_name is not a valid DNS name (RFC 6066 §3): " + why);
+  };
+  if (name.empty() || name.size() > 253) {
+    return refuse(std::to_string(name.size()) + " characters (1..253 allowed)");
+  }
+  std::size_t label = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c == '.') {
+      if (label == 0) {
+        return refuse("an empty label");
+      }
+      label = 0;
+      continue;
+    }
+    const bool letter_digit_hyphen = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                     (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!letter_digit_hyphen) {
+      return refuse("byte 0x" + std::string(1, "0123456789abcdef"[c >> 4]) +
+                    std::string(1, "0123456789abcdef"[c & 15]) + " at offset " + std::to_string(i));
+    }
+    if (++label > 63) {
+      return refuse("a label longer than 63 characters");
+    }
+  }
+  if (label == 0) {
+    return refuse("a trailing dot or an empty label");
+  }
+  return {};
+}
+
 Result<std::optional<std::string>> parse_server_name(ByteView data) {
   ByteReader reader(data);
   auto list = reader.prefixed(LengthPrefix::u16, 1);
@@ -132,7 +170,9 @@ Result<std::optional<std::string>> parse_server_name(ByteView data) {
       return make_error(Errc::illegal_parameter,
                         "server_name lists two host names (RFC 6066 §3 allows one)");
     }
-    host_name.emplace(name->begin(), name->end());
+    std::string candidate(name->begin(), name->end());
+    PGPTLS_CHECK(check_host_name(candidate));
+    host_name = std::move(candidate);
   }
   return host_name;
 }

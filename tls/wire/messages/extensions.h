@@ -41,7 +41,14 @@ void write_extensions(base::ByteWriter& writer, std::span<const Extension> exten
 // server_name (RFC 6066 §3): the client sends one host_name; the server
 // answers with empty data. Names of unknown types are skipped; a second
 // host_name is refused.
+// The host name must be a valid DNS name (check_host_name), else
+// illegal_parameter.
 [[nodiscard]] Result<std::optional<std::string>> parse_server_name(ByteView data);
+
+// check_host_name: RFC 6066 §3 host_name rules (ASCII DNS name, labels of
+// 1..63 letters, digits, '-' or '_', at most 253 characters, no trailing
+// dot); fails with illegal_parameter naming the offending byte.
+[[nodiscard]] Status check_host_name(std::string_view name);
 [[nodiscard]] Result<Bytes> encode_server_name(std::string_view host_name);
 
 // supported_groups (RFC 8422 §5.1.1) and signature_algorithms
