@@ -1,6 +1,9 @@
 #include "base/errors.h"
 
 #include <string>
+#include <string_view>
+
+#include "base/error_category.h"
 
 namespace pgptls {
 
@@ -25,41 +28,37 @@ Error Error::wrap(std::string_view outer) && {
 namespace base {
 namespace {
 
-class BaseCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "pgptls.base"; }
-
-  std::string message(int value) const override {
-    switch (static_cast<Errc>(value)) {
-      case Errc::truncated:
-        return "input is truncated";
-      case Errc::trailing_data:
-        return "unexpected bytes after the end of the structure";
-      case Errc::length_out_of_range:
-        return "length field is outside the allowed range";
-      case Errc::value_too_large:
-        return "value does not fit its field";
-      case Errc::bad_hex:
-        return "not a valid hexadecimal string";
-      case Errc::bad_base64:
-        return "not a valid base64 string";
-      case Errc::bad_time:
-        return "not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ";
-      case Errc::io_error:
-        return "file input/output failed";
-      case Errc::rng_failure:
-        return "the random number generator failed";
-      case Errc::invalid_value:
-        return "invalid value";
-    }
-    return "unknown base error";
+// describe: what each Errc value means.
+std::string_view describe(Errc code) {
+  switch (code) {
+    case Errc::truncated:
+      return "input is truncated";
+    case Errc::trailing_data:
+      return "unexpected bytes after the end of the structure";
+    case Errc::length_out_of_range:
+      return "length field is outside the allowed range";
+    case Errc::value_too_large:
+      return "value does not fit its field";
+    case Errc::bad_hex:
+      return "not a valid hexadecimal string";
+    case Errc::bad_base64:
+      return "not a valid base64 string";
+    case Errc::bad_time:
+      return "not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ";
+    case Errc::io_error:
+      return "file input/output failed";
+    case Errc::rng_failure:
+      return "the random number generator failed";
+    case Errc::invalid_value:
+      return "invalid value";
   }
-};
+  return "unknown base error";
+}
 
 }  // namespace
 
 const std::error_category& base_category() noexcept {
-  static const BaseCategory category;
+  static const base::EnumCategory<Errc> category("pgptls.base", describe);
   return category;
 }
 

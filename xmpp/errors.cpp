@@ -1,43 +1,42 @@
 #include "xmpp/errors.h"
 
 #include <string>
+#include <string_view>
+
+#include "base/error_category.h"
 
 namespace pgptls::xmpp {
 namespace {
 
-class XmppCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "pgptls.xmpp"; }
-
-  std::string message(int value) const override {
-    switch (static_cast<Errc>(value)) {
-      case Errc::not_well_formed:
-        return "the peer sent XML that is not well-formed";
-      case Errc::restricted_xml:
-        return "the peer sent XML that RFC 6120 §11.1 forbids in a stream (a DTD, an entity "
-               "declaration, a comment or a processing instruction)";
-      case Errc::header_too_large:
-        return "the peer's stream header exceeds max-header-bytes";
-      case Errc::stanza_too_large:
-        return "the peer sent a stanza larger than max-stanza-bytes";
-      case Errc::invalid_namespace:
-        return "the stream uses a namespace other than http://etherx.jabber.org/streams and "
-               "jabber:server";
-      case Errc::bad_format:
-        return "the peer's stream is not a valid XMPP stream";
-      case Errc::unsupported_version:
-        return "the peer's stream version is not 1.x";
-      case Errc::bad_proxy_header:
-        return "malformed PROXY protocol v2 header";
-    }
-    return "unknown xmpp error";
+// describe: what each Errc value means.
+std::string_view describe(Errc code) {
+  switch (code) {
+    case Errc::not_well_formed:
+      return "the peer sent XML that is not well-formed";
+    case Errc::restricted_xml:
+      return "the peer sent XML that RFC 6120 §11.1 forbids in a stream (a DTD, an entity "
+             "declaration, a comment or a processing instruction)";
+    case Errc::header_too_large:
+      return "the peer's stream header exceeds max-header-bytes";
+    case Errc::stanza_too_large:
+      return "the peer sent a stanza larger than max-stanza-bytes";
+    case Errc::invalid_namespace:
+      return "the stream uses a namespace other than http://etherx.jabber.org/streams and "
+             "jabber:server";
+    case Errc::bad_format:
+      return "the peer's stream is not a valid XMPP stream";
+    case Errc::unsupported_version:
+      return "the peer's stream version is not 1.x";
+    case Errc::bad_proxy_header:
+      return "malformed PROXY protocol v2 header";
   }
-};
+  return "unknown xmpp error";
+}
 
 }  // namespace
 
 const std::error_category& xmpp_category() noexcept {
-  static const XmppCategory category;
+  static const base::EnumCategory<Errc> category("pgptls.xmpp", describe);
   return category;
 }
 

@@ -1,73 +1,71 @@
 #include "tls/wire/errors.h"
 
 #include <string>
+#include <string_view>
 
+#include "base/error_category.h"
 #include "base/errors.h"
 
 namespace pgptls::tls {
 namespace {
 
-class TlsCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "pgptls.tls"; }
-
-  std::string message(int value) const override {
-    switch (static_cast<Errc>(value)) {
-      case Errc::decode_error:
-        return "malformed TLS message";
-      case Errc::unexpected_message:
-        return "TLS message out of order";
-      case Errc::record_overflow:
-        return "TLS record exceeds the size limit";
-      case Errc::bad_record_mac:
-        return "TLS record failed authentication";
-      case Errc::handshake_failure:
-        return "no parameters in common with the peer";
-      case Errc::protocol_version:
-        return "no TLS version in common with the peer (pgptls speaks TLS 1.2 for OpenPGP)";
-      case Errc::illegal_parameter:
-        return "the peer sent a forbidden value";
-      case Errc::unsupported_extension:
-        return "the peer answered with an extension that was not offered";
-      case Errc::missing_extension:
-        return "a required TLS extension is missing";
-      case Errc::unsupported_certificate:
-        return "no certificate type in common with the peer";
-      case Errc::certificate_unobtainable:
-        return "the peer sent only a fingerprint of a key that is not in the keyring";
-      case Errc::bad_certificate:
-        return "the peer's certificate is malformed";
-      case Errc::peer_rejected:
-        return "the peer's certificate is not acceptable";
-      case Errc::decrypt_error:
-        return "a handshake signature or Finished value does not verify";
-      case Errc::no_renegotiation:
-        return "renegotiation is not supported";
-      case Errc::no_application_protocol:
-        return "no application protocol (ALPN) in common with the peer";
-      case Errc::insufficient_security:
-        return "the peer's parameters are below the security policy";
-      case Errc::alert_received:
-        return "the peer sent a fatal alert";
-      case Errc::closed:
-        return "the TLS connection is closed";
-      case Errc::timeout:
-        return "the TLS peer did not answer in time";
-      case Errc::internal_error:
-        return "internal error in a cryptographic operation";
-      case Errc::invalid_state:
-        return "operation not allowed in the current TLS state";
-      case Errc::bad_credential:
-        return "the local certificate or private key cannot be used";
-    }
-    return "unknown tls error";
+// describe: what each Errc value means.
+std::string_view describe(Errc code) {
+  switch (code) {
+    case Errc::decode_error:
+      return "malformed TLS message";
+    case Errc::unexpected_message:
+      return "TLS message out of order";
+    case Errc::record_overflow:
+      return "TLS record exceeds the size limit";
+    case Errc::bad_record_mac:
+      return "TLS record failed authentication";
+    case Errc::handshake_failure:
+      return "no parameters in common with the peer";
+    case Errc::protocol_version:
+      return "no TLS version in common with the peer (pgptls speaks TLS 1.2 for OpenPGP)";
+    case Errc::illegal_parameter:
+      return "the peer sent a forbidden value";
+    case Errc::unsupported_extension:
+      return "the peer answered with an extension that was not offered";
+    case Errc::missing_extension:
+      return "a required TLS extension is missing";
+    case Errc::unsupported_certificate:
+      return "no certificate type in common with the peer";
+    case Errc::certificate_unobtainable:
+      return "the peer sent only a fingerprint of a key that is not in the keyring";
+    case Errc::bad_certificate:
+      return "the peer's certificate is malformed";
+    case Errc::peer_rejected:
+      return "the peer's certificate is not acceptable";
+    case Errc::decrypt_error:
+      return "a handshake signature or Finished value does not verify";
+    case Errc::no_renegotiation:
+      return "renegotiation is not supported";
+    case Errc::no_application_protocol:
+      return "no application protocol (ALPN) in common with the peer";
+    case Errc::insufficient_security:
+      return "the peer's parameters are below the security policy";
+    case Errc::alert_received:
+      return "the peer sent a fatal alert";
+    case Errc::closed:
+      return "the TLS connection is closed";
+    case Errc::timeout:
+      return "the TLS peer did not answer in time";
+    case Errc::internal_error:
+      return "internal error in a cryptographic operation";
+    case Errc::invalid_state:
+      return "operation not allowed in the current TLS state";
+    case Errc::bad_credential:
+      return "the local certificate or private key cannot be used";
   }
-};
+  return "unknown tls error";
+}
 
 }  // namespace
 
 const std::error_category& tls_category() noexcept {
-  static const TlsCategory category;
+  static const base::EnumCategory<Errc> category("pgptls.tls", describe);
   return category;
 }
 
