@@ -148,14 +148,17 @@ struct TrustPolicy {
 
 // TrustVerifierConfig: what the verifier decides with.
 struct TrustVerifierConfig {
-  std::shared_ptr<keyring::PinStore> pins;  // required
+  // Required. A keyring::PinCache in servers: reads from memory, writes off
+  // the event loop; a keyring::PinStore where blocking does not matter.
+  std::shared_ptr<keyring::PinAccess> pins;
   std::shared_ptr<OpenPgpTrust> openpgp;    // nullptr: no OpenPGP trust
   TrustPolicy policy;
   std::shared_ptr<const base::Clock> clock;  // required
 };
 
-// TrustVerifier: see the file comment. Not thread-safe (one per thread, or
-// shared under the caller's lock): the pin store connection is shared.
+// TrustVerifier: see the file comment. Thread-safe when its pins and its
+// OpenPGP trust are (PinCache and KeyringOpenPgpTrust are; a PinStore is
+// one connection, for one thread at a time).
 class TrustVerifier final : public PeerVerifier {
  public:
   explicit TrustVerifier(TrustVerifierConfig config) : config_(std::move(config)) {}

@@ -103,7 +103,7 @@ using KnowsOpenPgp = std::function<Result<bool>(std::string_view domain)>;
 // before (PinStore::openpgp_auth). Either source may be nullptr (not
 // consulted). Errors of either source are passed on.
 [[nodiscard]] KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
-                                              std::shared_ptr<keyring::PinStore> pins);
+                                              std::shared_ptr<keyring::PinAccess> pins);
 
 // make_client_engine_factory: the engine of a client for `mode`, or for
 // HandshakeOptions::client_mode when a connection sets one. The
