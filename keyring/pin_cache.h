@@ -81,7 +81,7 @@ class PinCache final : public PinAccess {
   // refresh: has the thread look at the file now, and returns once the
   // snapshot reflects what it found (the writes queued before it were
   // tried in the same cycle); fails with the cycle's read error.
-  [[nodiscard]] Status refresh();
+  [[nodiscard]] Status refresh() override;
   // transactions: how many write transactions the thread committed.
   [[nodiscard]] std::uint64_t transactions() const;
 

@@ -106,6 +106,10 @@ class PinAccess {
                                                    base::TimePoint now) = 0;
   [[nodiscard]] virtual Result<std::optional<OpenPgpRecord>> openpgp_auth(
       std::string_view domain) = 0;
+  // refresh: makes the answers reflect every change committed so far, by
+  // any process (before a rejection is final: an operator's `pgptls pin
+  // add` must count for the very next connection).
+  [[nodiscard]] virtual Status refresh() = 0;
 };
 
 // PinStore: one SQLite connection. Use it from one thread at a time (open
@@ -176,6 +180,8 @@ class PinStore final : public PinAccess {
   // record_openpgp_auth: notes that the domain authenticated with OpenPGP
   // at `now` (keeps the first time, updates the last).
   [[nodiscard]] Status record_openpgp_auth(std::string_view domain, base::TimePoint now) override;
+  // refresh: nothing to do: every answer is read from the file.
+  [[nodiscard]] Status refresh() override { return {}; }
   // record_openpgp_auths: record_openpgp_auth for each record (first and
   // last kept as the earliest and latest), in ONE durable transaction.
   [[nodiscard]] Status record_openpgp_auths(std::span<const OpenPgpRecord> records);

@@ -258,6 +258,20 @@ Result<VerifiedPeer> TrustVerifier::verify(const PresentedCertificate& certifica
   if (!config_.pins || !config_.clock) {
     return make_error(Errc::invalid_state, "trust verifier needs a pin store and a clock");
   }
+  auto verdict = decide(certificate, request);
+  if (!verdict.ok() && verdict.error().code == Errc::peer_rejected &&
+      certificate.type != CertificateType::openpgp) {
+    // The pins may come from a snapshot (keyring::PinCache): before a
+    // rejection is final, catch up with what operators committed since
+    // (`pgptls pin add` counts for the next connection), and decide again.
+    PGPTLS_CHECK(config_.pins->refresh());
+    verdict = decide(certificate, request);
+  }
+  return verdict;
+}
+
+Result<VerifiedPeer> TrustVerifier::decide(const PresentedCertificate& certificate,
+                                           const VerifyRequest& request) {
   if (certificate.type == CertificateType::openpgp) {
     return verify_openpgp(certificate, request);
   }

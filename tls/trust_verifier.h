@@ -169,6 +169,9 @@ class TrustVerifier final : public PeerVerifier {
                                             const VerifyRequest& request) override;
 
  private:
+  // decide: one decision on the pins and keyring as they are now.
+  [[nodiscard]] Result<VerifiedPeer> decide(const PresentedCertificate& certificate,
+                                            const VerifyRequest& request);
   [[nodiscard]] Result<VerifiedPeer> verify_openpgp(const PresentedCertificate& certificate,
                                                     const VerifyRequest& request);
   [[nodiscard]] Result<VerifiedPeer> verify_key(const PresentedCertificate& certificate,
