@@ -15,6 +15,7 @@
 #include "base/gnutls_handles.h"
 #include "tls/errors.h"
 #include "tls/gnutls_context.h"
+#include "tls/gnutls_errors.h"
 #include "tls/gnutls_keys.h"
 
 namespace pgptls::tls {
@@ -518,91 +519,13 @@ void GnutlsEngine::fill_session_info() {
 }
 
 Error GnutlsEngine::error_from_gnutls(int code) const {
-  const std::string reason = std::string(" (GnuTLS: ") + gnutls_strerror(code) + ")";
-  switch (code) {
-    case GNUTLS_E_CERTIFICATE_ERROR:
-      if (verify_error_) {
-        return *verify_error_;
-      }
-      return make_error(Errc::bad_certificate, "peer certificate refused" + reason);
-    case GNUTLS_E_FATAL_ALERT_RECEIVED: {
-      const gnutls_alert_description_t alert = gnutls_alert_get(session_);
-      const char* name = alert_name(static_cast<AlertDescription>(alert));
-      std::string context = std::string("the peer sent the fatal alert ") + name;
-      if (alert == GNUTLS_A_BAD_CERTIFICATE || alert == GNUTLS_A_CERTIFICATE_UNKNOWN ||
-          alert == GNUTLS_A_UNKNOWN_CA || alert == GNUTLS_A_UNSUPPORTED_CERTIFICATE ||
-          alert == GNUTLS_A_CERTIFICATE_EXPIRED || alert == GNUTLS_A_ACCESS_DENIED) {
-        context +=
-            "; the peer does not accept our certificate: ask its operator to pin or "
-            "certify our key";
-      } else if (alert == GNUTLS_A_HANDSHAKE_FAILURE || alert == GNUTLS_A_PROTOCOL_VERSION ||
-                 alert == GNUTLS_A_INSUFFICIENT_SECURITY) {
-        context +=
-            "; no common TLS parameters: check versions, cipher suites and "
-            "certificate types on both sides";
-      }
-      return make_error(Errc::alert_received, context);
-    }
-    case GNUTLS_E_NO_CERTIFICATE_FOUND:
-    case GNUTLS_E_CERTIFICATE_REQUIRED:
-      return make_error(Errc::handshake_failure,
-                        "the peer sent no certificate but one is required; configure a "
-                        "certificate on the peer" +
-                            reason);
-    case GNUTLS_E_INSUFFICIENT_CREDENTIALS:
-    case GNUTLS_E_NO_CIPHER_SUITES:
-    case GNUTLS_E_UNKNOWN_CIPHER_SUITE:
-    case GNUTLS_E_NO_COMMON_KEY_SHARE:
-    case GNUTLS_E_UNKNOWN_PK_ALGORITHM:
-      return make_error(Errc::handshake_failure,
-                        "no cipher suite, group or certificate key usable with the peer; check "
-                        "the certificate key type and TLS versions on both sides" +
-                            reason);
-    case GNUTLS_E_UNSUPPORTED_CERTIFICATE_TYPE:
-      return make_error(Errc::unsupported_certificate,
-                        "no certificate type in common with the peer; offer X.509 or raw "
-                        "public keys on both sides" +
-                            reason);
-    case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
-      return make_error(Errc::protocol_version,
-                        "the peer speaks no TLS version we allow (TLS 1.2 or 1.3)" + reason);
-    case GNUTLS_E_NO_APPLICATION_PROTOCOL:
-      return make_error(Errc::no_application_protocol,
-                        "the peer offers none of our ALPN protocols; align the ALPN "
-                        "configuration" +
-                            reason);
-    case GNUTLS_E_PK_SIG_VERIFY_FAILED:
-      return make_error(Errc::decrypt_error,
-                        "the peer's handshake signature does not verify with its certificate's "
-                        "key" +
-                            reason);
-    case GNUTLS_E_DECRYPTION_FAILED:
-      return make_error(Errc::bad_record_mac, "a record failed authentication" + reason);
-    case GNUTLS_E_RECORD_OVERFLOW:
-    case GNUTLS_E_LARGE_PACKET:
-      return make_error(Errc::record_overflow, "a record exceeds 2^14 bytes" + reason);
-    case GNUTLS_E_UNEXPECTED_PACKET:
-    case GNUTLS_E_UNEXPECTED_HANDSHAKE_PACKET:
-    case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
-      return make_error(Errc::unexpected_message, "the peer broke the message order" + reason);
-    case GNUTLS_E_RECEIVED_ILLEGAL_PARAMETER:
-    case GNUTLS_E_ILLEGAL_PARAMETER:
-    case GNUTLS_E_RECEIVED_ILLEGAL_EXTENSION:
-      return make_error(Errc::illegal_parameter, "the peer sent a forbidden value" + reason);
-    case GNUTLS_E_SAFE_RENEGOTIATION_FAILED:
-    case GNUTLS_E_UNSAFE_RENEGOTIATION_DENIED:
-      return make_error(Errc::no_renegotiation, "renegotiation refused" + reason);
-    case GNUTLS_E_PREMATURE_TERMINATION:
-      return make_error(Errc::closed, "the peer closed the connection" + reason);
-    case GNUTLS_E_UNEXPECTED_EXTENSIONS_LENGTH:
-    case GNUTLS_E_BASE64_DECODING_ERROR:
-    case GNUTLS_E_ASN1_DER_ERROR:
-    case GNUTLS_E_PARSING_ERROR:
-      return make_error(Errc::decode_error, "a message from the peer does not parse" + reason);
-    default:
-      break;
+  if (code == GNUTLS_E_CERTIFICATE_ERROR && verify_error_) {
+    return *verify_error_;  // our verifier's own reason
   }
-  return make_error(Errc::handshake_failure, std::string("TLS failed") + reason);
+  if (code == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+    return error_for_received_alert(gnutls_alert_get(session_));
+  }
+  return error_for_gnutls_code(code);
 }
 
 Error GnutlsEngine::fail(Error error, int gnutls_code) {
