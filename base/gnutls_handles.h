@@ -67,7 +67,9 @@ class PcertList {
   void adopt(const gnutls_pcert_st& entry) { entries_.push_back(entry); }
   void reserve(std::size_t count) { entries_.reserve(count); }
   // data: GnuTLS's callback takes the entries non-const, and only reads them.
-  [[nodiscard]] gnutls_pcert_st* data() const { return const_cast<gnutls_pcert_st*>(entries_.data()); }
+  [[nodiscard]] gnutls_pcert_st* data() const {
+    return const_cast<gnutls_pcert_st*>(entries_.data());
+  }
   [[nodiscard]] std::size_t size() const { return entries_.size(); }
   [[nodiscard]] bool empty() const { return entries_.empty(); }
 

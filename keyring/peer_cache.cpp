@@ -64,8 +64,7 @@ class Instants {
   }
 
   [[nodiscard]] base::Seconds earliest() const {
-    return earliest_ == kNone ? kNoValidityChange
-                              : base::Seconds(std::chrono::seconds(earliest_));
+    return earliest_ == kNone ? kNoValidityChange : base::Seconds(std::chrono::seconds(earliest_));
   }
 
  private:

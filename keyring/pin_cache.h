@@ -58,7 +58,7 @@ class PinCache final : public PinAccess {
   // open: opens the store (see PinStore::open), reads it whole and starts
   // the thread.
   [[nodiscard]] static Result<std::shared_ptr<PinCache>> open(const std::filesystem::path& path,
-                                                             Options options);
+                                                              Options options);
   [[nodiscard]] static Result<std::shared_ptr<PinCache>> open(const std::filesystem::path& path) {
     return open(path, Options{});
   }
@@ -75,8 +75,7 @@ class PinCache final : public PinAccess {
                                                     Setting setting) override;
   [[nodiscard]] Result<bool> effective_setting(std::string_view domain, Setting setting) override;
   [[nodiscard]] Status record_openpgp_auth(std::string_view domain, base::TimePoint now) override;
-  [[nodiscard]] Result<std::optional<OpenPgpRecord>> openpgp_auth(
-      std::string_view domain) override;
+  [[nodiscard]] Result<std::optional<OpenPgpRecord>> openpgp_auth(std::string_view domain) override;
 
   // refresh: has the thread look at the file now, and returns once the
   // snapshot reflects what it found (the writes queued before it were
@@ -88,8 +87,8 @@ class PinCache final : public PinAccess {
  private:
   // Snapshot: the store as read in one transaction.
   struct Snapshot {
-    std::unordered_map<std::string, std::vector<Pin>> pins;  // by domain, oldest first
-    std::vector<Pin> all;                                    // by domain, then age
+    std::unordered_map<std::string, std::vector<Pin>> pins;    // by domain, oldest first
+    std::vector<Pin> all;                                      // by domain, then age
     std::map<std::pair<std::string, Setting>, bool> settings;  // "" = global
     std::unordered_map<std::string, OpenPgpRecord> openpgp;
   };

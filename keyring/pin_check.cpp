@@ -32,9 +32,9 @@ Result<std::string> sticky_reason(PinAccess& store, const std::string& domain,
 
 }  // namespace
 
-Result<PinAccepted> check_x509_pin(PinAccess& store, std::string_view domain_text, ByteView spki_der,
-                                   const PinContext& context, base::TimePoint now,
-                                   ByteView leaf_certificate_der) {
+Result<PinAccepted> check_x509_pin(PinAccess& store, std::string_view domain_text,
+                                   ByteView spki_der, const PinContext& context,
+                                   base::TimePoint now, ByteView leaf_certificate_der) {
   PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   PGPTLS_TRY(const std::string presented, pin_from_spki(spki_der));
   const std::string shown = format_pin(presented);

@@ -171,7 +171,8 @@ class PinStore final : public PinAccess {
   // set_setting / clear_setting: the switch for a domain or globally.
   [[nodiscard]] Status set_setting(const SettingScope& scope, Setting setting, bool on);
   // setting: the stored value for exactly this scope, if any.
-  [[nodiscard]] Result<std::optional<bool>> setting(const SettingScope& scope, Setting setting) override;
+  [[nodiscard]] Result<std::optional<bool>> setting(const SettingScope& scope,
+                                                    Setting setting) override;
   // effective_setting: the domain's value, else the global one, else off.
   [[nodiscard]] Result<bool> effective_setting(std::string_view domain, Setting setting) override;
   // all_settings: every stored switch, global ones first.

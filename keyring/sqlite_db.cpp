@@ -176,8 +176,7 @@ Status SqliteDb::create_atomically(const std::filesystem::path& path,
       std::error_code ignored;
       std::filesystem::remove(staging, ignored);
       return make_error(Errc::storage_error, "cannot create " + std::string(options.what) + " " +
-                                                 path.string() + ": " +
-                                                 fresh.error().message());
+                                                 path.string() + ": " + fresh.error().message());
     }
   }  // closing the last connection checkpoints the WAL and removes it
   const int linked = ::link(staging.c_str(), path.c_str());
@@ -187,10 +186,9 @@ Status SqliteDb::create_atomically(const std::filesystem::path& path,
   std::filesystem::remove(std::filesystem::path(staging.string() + "-wal"), ignored);
   std::filesystem::remove(std::filesystem::path(staging.string() + "-shm"), ignored);
   if (linked != 0 && link_errno != EEXIST) {
-    return make_error(Errc::storage_error,
-                      "cannot create " + std::string(options.what) + " " + path.string() + ": " +
-                          std::strerror(link_errno) +
-                          "; check that the directory exists and is writable");
+    return make_error(Errc::storage_error, "cannot create " + std::string(options.what) + " " +
+                                               path.string() + ": " + std::strerror(link_errno) +
+                                               "; check that the directory exists and is writable");
   }
   // The new directory entry must survive a crash like any committed write.
   const std::filesystem::path directory =
@@ -206,8 +204,7 @@ Result<SqliteDb> SqliteDb::open_existing(const std::filesystem::path& path,
                                          std::span<const Migration> migrations,
                                          const SqliteOptions& options, bool create) {
   sqlite3* raw = nullptr;
-  const int flags =
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<sqlite3, SqliteCloser> handle(raw);
   if (rc != SQLITE_OK) {

@@ -666,9 +666,9 @@ Status check_config(const GnutlsEngineConfig& config) {
                       "the RFC 6091 engine");
   }
   if (config.role == Role::server) {
-    const bool any = std::any_of(
-        config.certificate_types.begin(), config.certificate_types.end(),
-        [&](CertificateType type) { return has_credential(config.credentials, type); });
+    const bool any =
+        std::any_of(config.certificate_types.begin(), config.certificate_types.end(),
+                    [&](CertificateType type) { return has_credential(config.credentials, type); });
     if (!any) {
       return make_error(Errc::invalid_state,
                         "a server needs an X.509 or raw public key credential of an offered "
@@ -725,8 +725,7 @@ Status GnutlsContext::init() {
     // The callback hands over our certificate whatever key types a TLS 1.2
     // CertificateRequest lists: GnuTLS 3.7's client otherwise withholds an
     // Ed25519 client certificate.
-    gnutls_certificate_set_retrieve_function2(credentials_.get(),
-                                              &GnutlsEngine::retrieve);
+    gnutls_certificate_set_retrieve_function2(credentials_.get(), &GnutlsEngine::retrieve);
   }
   return {};
 }

@@ -82,9 +82,9 @@ Error error_for_gnutls_code(int code) {
 Error error_for_received_alert(gnutls_alert_description_t alert) {
   std::string context = std::string("the peer sent the fatal alert ") +
                         alert_name(static_cast<AlertDescription>(alert));
-  if (is_one_of(alert, {GNUTLS_A_BAD_CERTIFICATE, GNUTLS_A_CERTIFICATE_UNKNOWN,
-                        GNUTLS_A_UNKNOWN_CA, GNUTLS_A_UNSUPPORTED_CERTIFICATE,
-                        GNUTLS_A_CERTIFICATE_EXPIRED, GNUTLS_A_ACCESS_DENIED})) {
+  if (is_one_of(alert, {GNUTLS_A_BAD_CERTIFICATE, GNUTLS_A_CERTIFICATE_UNKNOWN, GNUTLS_A_UNKNOWN_CA,
+                        GNUTLS_A_UNSUPPORTED_CERTIFICATE, GNUTLS_A_CERTIFICATE_EXPIRED,
+                        GNUTLS_A_ACCESS_DENIED})) {
     context +=
         "; the peer does not accept our certificate: ask its operator to pin or certify our key";
   } else if (is_one_of(alert, {GNUTLS_A_HANDSHAKE_FAILURE, GNUTLS_A_PROTOCOL_VERSION,

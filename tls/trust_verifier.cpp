@@ -188,9 +188,9 @@ Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
     const keyring::ValidatedCert validated = keyring::validate(*cert, config_.policy, at);
     auto key = keyring::select_authentication_key(validated, id, config_.policy);
     if (!key.ok()) {
-      return make_error(Errc::peer_rejected,
-                        "key " + base::hex_encode_upper(id) +
-                            " named in the handshake cannot authenticate: " + key.error().message());
+      return make_error(Errc::peer_rejected, "key " + base::hex_encode_upper(id) +
+                                                 " named in the handshake cannot authenticate: " +
+                                                 key.error().message());
     }
     accepted.signing_key = **key;
   }

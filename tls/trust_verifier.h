@@ -151,7 +151,7 @@ struct TrustVerifierConfig {
   // Required. A keyring::PinCache in servers: reads from memory, writes off
   // the event loop; a keyring::PinStore where blocking does not matter.
   std::shared_ptr<keyring::PinAccess> pins;
-  std::shared_ptr<OpenPgpTrust> openpgp;    // nullptr: no OpenPGP trust
+  std::shared_ptr<OpenPgpTrust> openpgp;  // nullptr: no OpenPGP trust
   TrustPolicy policy;
   std::shared_ptr<const base::Clock> clock;  // required
 };

@@ -44,9 +44,10 @@
 
 namespace pgptls::transport {
 
-// EngineSettings: what every connection of a program shares. The verifier,
-// RNG and clock are used from the executor that runs the streams (one
-// thread), like the streams themselves.
+// EngineSettings: what every connection of a program shares, on every
+// event-loop thread (`serve --threads`): the verifier, RNG and clock must
+// be thread-safe (TrustVerifier over keyring::PinCache and
+// KeyringOpenPgpTrust, SystemRng and SystemClock are).
 struct EngineSettings {
   // The local certificates: OpenPGP for the RFC 6091 engine, X.509 and raw
   // public keys for the GnuTLS engine (the RFC 6091 engine also uses X.509).

@@ -123,9 +123,9 @@ void cached(benchmark::State& state, const Case& c) {
     state.SkipWithError(first.error().message().c_str());
     return;
   }
-  cache.store(std::string(c.domain), *first, c.now,
-              std::min(validity_change_after(c.peer, c.now),
-                       validity_change_after(c.authorities, c.now)));
+  cache.store(
+      std::string(c.domain), *first, c.now,
+      std::min(validity_change_after(c.peer, c.now), validity_change_after(c.authorities, c.now)));
   const std::string key(c.domain);
   for (auto _ : state) {
     auto verdict = cache.find(key, c.now);

@@ -108,8 +108,7 @@ TEST_F(PinCacheTest, RepeatsAreWrittenAtMostOncePerIntervalAllInOneTransaction) 
     ASSERT_TRUE(stored.ok());
     EXPECT_EQ((*stored)->last, std::chrono::time_point_cast<std::chrono::seconds>(kT0 + 60s))
         << domain;
-    EXPECT_EQ((*stored)->first, std::chrono::time_point_cast<std::chrono::seconds>(kT0))
-        << domain;
+    EXPECT_EQ((*stored)->first, std::chrono::time_point_cast<std::chrono::seconds>(kT0)) << domain;
   }
 }
 

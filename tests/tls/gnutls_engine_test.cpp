@@ -6,10 +6,10 @@
 #include <memory>
 #include <string>
 
+#include "keyring/errors.h"
 #include "tests/support/engine_pump.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "keyring/errors.h"
 #include "tls/errors.h"
 #include "tls/gnutls_context.h"
 #include "tls/gnutls_engine.h"
@@ -230,8 +230,8 @@ class StoreFailingVerifier final : public tls::PeerVerifier {
 // peer_rejected, so the peer gets certificate_unknown from either
 // (tls::verifier_refusal), never internal_error.
 TEST_F(GnutlsEngineTest, AVerifierStoreFailureIsCertificateUnknownAsFromTheRfc6091Engine) {
-  auto client = make(
-      engine_config(Role::client, nullptr, std::make_shared<StoreFailingVerifier>()));
+  auto client =
+      make(engine_config(Role::client, nullptr, std::make_shared<StoreFailingVerifier>()));
   auto server = make(engine_config(Role::server, &server_id(KeyKind::ed25519), nullptr));
   const auto result = pump_engines_in_memory(*client, *server);
   ASSERT_TRUE(result.client_failed) << result.describe(*client, *server);
@@ -240,9 +240,8 @@ TEST_F(GnutlsEngineTest, AVerifierStoreFailureIsCertificateUnknownAsFromTheRfc60
   ASSERT_TRUE(result.server_failed) << result.describe(*client, *server);
   EXPECT_NE(server->failure()->message().find("certificate_unknown"), std::string::npos)
       << server->failure()->message();
-  EXPECT_EQ(tls::alert_for(tls::verifier_refusal(
-                make_error(keyring::Errc::storage_error, "locked"))
-                               .code),
+  EXPECT_EQ(tls::alert_for(
+                tls::verifier_refusal(make_error(keyring::Errc::storage_error, "locked")).code),
             tls::AlertDescription::certificate_unknown);
 }
 

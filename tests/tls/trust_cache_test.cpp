@@ -12,8 +12,8 @@
 #include <string>
 
 #include "base/clock.h"
-#include "keyring/cert.h"
 #include "keyring/authority_store.h"
+#include "keyring/cert.h"
 #include "tests/keyring/store_gpg.h"
 #include "tls/errors.h"
 #include "tls/trust_verifier.h"

@@ -242,8 +242,8 @@ TEST_F(TrustVerifierTest, OverThePinCacheAPinAddedByAnotherProcessCountsAtOnce) 
   ASSERT_TRUE(cache.ok()) << cache.error().message();
   auto over_cache = std::make_shared<tls::TrustVerifier>(
       tls::TrustVerifierConfig{*cache, keyring_, tls::TrustPolicy{}, clock_});
-  const auto before = connect(over_cache, "server.example",
-                              engine_config(Role::server, &current_, nullptr));
+  const auto before =
+      connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
   ASSERT_FALSE(before.peer);
   EXPECT_NE(before.message().find("matches no pin"), std::string::npos) << before.message();
   pin("server.example", current_);  // another connection: "pgptls pin add"
