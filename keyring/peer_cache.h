@@ -39,7 +39,7 @@
 
 #include "base/clock.h"
 #include "keyring/authority.h"
-#include "keyring/cert.h"
+#include "openpgp/cert.h"
 
 namespace pgptls::keyring {
 

@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "base/errors.h"
-#include "tls/errors.h"
-#include "tls/gnutls_context.h"
-#include "tls/rfc6091_engine.h"
+#include "tls/gnutls/gnutls_context.h"
+#include "tls/rfc6091/rfc6091_engine.h"
+#include "tls/wire/errors.h"
 #include "transport/errors.h"
 
 namespace pgptls::transport {

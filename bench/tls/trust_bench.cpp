@@ -1,5 +1,5 @@
 // trust_bench.cpp: what the OpenPGP trust decision costs a server per
-// handshake (issue 14): KeyringOpenPgpTrust::verify for an Ed25519 peer with
+// handshake: KeyringOpenPgpTrust::verify for an Ed25519 peer with
 // an Ed25519 authentication subkey certified by an Ed25519 authority (keys
 // made by gpg). Cold: a first contact (parse, validate, check the
 // certification, select the key: 4 signature verifications). Warm: the same
@@ -12,9 +12,9 @@
 
 #include "base/clock.h"
 #include "keyring/authority_store.h"
-#include "keyring/cert.h"
+#include "openpgp/cert.h"
 #include "tests/keyring/store_gpg.h"
-#include "tls/trust_verifier.h"
+#include "tls/trust/trust_verifier.h"
 
 namespace {
 

@@ -39,10 +39,10 @@
 #include "tests/support/network.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
-#include "tls/errors.h"
-#include "tls/gnutls_engine.h"
-#include "tls/gnutls_keys.h"
-#include "tls/x509_credentials.h"
+#include "tls/crypto/gnutls_keys.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/gnutls/x509_credentials.h"
+#include "tls/wire/errors.h"
 #include "transport/client.h"
 #include "transport/server.h"
 
@@ -290,7 +290,7 @@ BENCHMARK(BM_ServeHandshakesOpenPgpEd25519)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// Server CPU per mutual handshake, side by side in one run (issue 14):
+// Server CPU per mutual handshake, side by side in one run:
 // X.509 Ed25519 TLS 1.3 against OpenPGP Ed25519 RFC 6091, one serve
 // thread, 8 clients in flight. The OpenPGP client is the same returning
 // peer every time, so after the first handshake its verdict is cached

@@ -1,7 +1,7 @@
 // tls_load_client: a load client for any TLS 1.3 X.509 echo server, so that
 // `pgptls serve --echo` can be compared with another TLS terminator
 // (gnutls-serv --echo, nginx stream TLS in front of an echo service) with
-// the same client (issue 14). Each connection: TCP connect, mutual TLS 1.3
+// the same client. Each connection: TCP connect, mutual TLS 1.3
 // handshake with the given client certificate, a 64-byte echo,
 // close_notify (tests/cli/load_clients.h). The server's certificate is not
 // checked (benchmark only). Prints handshakes per second.
@@ -16,8 +16,8 @@
 
 #include "bench/transport/unchecked_verifier.h"
 #include "tests/cli/load_clients.h"
-#include "tls/gnutls_engine.h"
-#include "tls/x509_credentials.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/gnutls/x509_credentials.h"
 
 int main(int argc, char** argv) {
   using namespace pgptls;

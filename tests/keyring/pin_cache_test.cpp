@@ -9,8 +9,8 @@
 #include <chrono>
 
 #include "base/encoding.h"
-#include "keyring/errors.h"
-#include "keyring/pin_cache.h"
+#include "pins/errors.h"
+#include "pins/pin_cache.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::keyring {
@@ -132,7 +132,7 @@ TEST_F(PinCacheTest, TrustOnFirstUsePinsOnceAcrossProcesses) {
 TEST_F(PinCacheTest, BadDomainsAreRefusedAsByTheStore) {
   const auto bad = cache_->pins("not a domain");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+  EXPECT_EQ(bad.error().code, PinErrc::invalid_argument);
   EXPECT_FALSE(cache_->record_openpgp_auth("", kT0).ok());
 }
 

@@ -1,9 +1,9 @@
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 
 #include <gtest/gtest.h>
 
 #include "base/errors.h"
-#include "tls/gnutls_errors.h"
+#include "tls/gnutls/gnutls_errors.h"
 
 namespace pgptls::tls {
 namespace {

@@ -6,14 +6,14 @@
 #include <memory>
 #include <string>
 
-#include "keyring/errors.h"
+#include "pins/errors.h"
 #include "tests/support/engine_pump.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/errors.h"
-#include "tls/gnutls_context.h"
-#include "tls/gnutls_engine.h"
-#include "tls/x509_credentials.h"
+#include "tls/gnutls/gnutls_context.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/gnutls/x509_credentials.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::test {
 namespace {
@@ -222,7 +222,7 @@ class StoreFailingVerifier final : public tls::PeerVerifier {
  public:
   Result<tls::VerifiedPeer> verify(const tls::PresentedCertificate&,
                                    const tls::VerifyRequest&) override {
-    return make_error(keyring::Errc::storage_error, "pin database is locked");
+    return make_error(keyring::PinErrc::storage_error, "pin database is locked");
   }
 };
 
@@ -241,7 +241,7 @@ TEST_F(GnutlsEngineTest, AVerifierStoreFailureIsCertificateUnknownAsFromTheRfc60
   EXPECT_NE(server->failure()->message().find("certificate_unknown"), std::string::npos)
       << server->failure()->message();
   EXPECT_EQ(tls::alert_for(
-                tls::verifier_refusal(make_error(keyring::Errc::storage_error, "locked")).code),
+                tls::verifier_refusal(make_error(keyring::PinErrc::storage_error, "locked")).code),
             tls::AlertDescription::certificate_unknown);
 }
 
