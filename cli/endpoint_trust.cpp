@@ -11,6 +11,7 @@
 #include "cli/state_dir.h"
 #include "keyring/authority_store.h"
 #include "openpgp/errors.h"
+#include "pins/pin_cache.h"
 #include "pins/pin_store.h"
 
 namespace pgptls::cli {
@@ -30,14 +31,16 @@ Result<keyring::Cert> with_keyring_copy(keyring::Cert cert, const keyring::Keyri
   return cert;
 }
 
-Result<std::shared_ptr<keyring::PinStore>> open_pins(const std::string& option) {
+// open_pins: the pin store for handshakes: read from memory, written off
+// the event loop (keyring::PinCache).
+Result<std::shared_ptr<keyring::PinAccess>> open_pins(const std::string& option) {
   std::filesystem::path path = option;
   if (path.empty()) {
     PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
     path = pins_path(state);
   }
-  PGPTLS_TRY(auto store, keyring::PinStore::open(path));
-  return std::make_shared<keyring::PinStore>(std::move(store));
+  PGPTLS_TRY(std::shared_ptr<keyring::PinCache> cache, keyring::PinCache::open(path));
+  return std::shared_ptr<keyring::PinAccess>(std::move(cache));
 }
 
 // authority_from_state: the certificate of an authorities.json entry, from
@@ -136,7 +139,7 @@ Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& opt
 Result<Trust> load_trust(const TrustOptions& options, std::vector<std::string>& warnings) {
   PGPTLS_TRY(keyring::KeyringStore store, load_keyring(options.keyring, warnings));
   PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, store));
-  PGPTLS_TRY(std::shared_ptr<keyring::PinStore> pins, open_pins(options.pins));
+  PGPTLS_TRY(std::shared_ptr<keyring::PinAccess> pins, open_pins(options.pins));
   auto clock = std::make_shared<base::SystemClock>();
 
   std::shared_ptr<tls::OpenPgpTrust> openpgp;

@@ -51,7 +51,7 @@ struct TrustOptions {
 struct Trust {
   std::shared_ptr<tls::TrustVerifier> verifier;
   std::shared_ptr<tls::OpenPgpTrust> openpgp;  // nullptr without authorities
-  std::shared_ptr<keyring::PinStore> pins;
+  std::shared_ptr<keyring::PinAccess> pins;
 };
 
 // load_trust: the TrustVerifier over the pin store and KeyringOpenPgpTrust

@@ -1,16 +1,22 @@
 // serve_command.cpp: `pgptls serve --listen ADDR:PORT`, a TLS server for
 // s2s peers that prints one line per handshake and echoes (--echo) or
-// relays to a plain server (--forward HOST:PORT). SIGINT/SIGTERM stop the
+// relays to a plain server (--forward HOST:PORT). --threads event loops
+// (one per core by default) accept on the same port, sharing the trust
+// state (read-only but for its thread-safe caches). SIGINT/SIGTERM stop the
 // accepting, give established connections --drain-timeout to finish, and
 // exit 0.
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/commands.h"
@@ -33,6 +39,7 @@ struct ServeArgs {
   std::size_t max_handshakes = 128;
   std::size_t max_connections = 4096;
   int drain_timeout_ms = 5'000;
+  std::size_t threads = 0;  // 0: one per core
   EndpointOptions endpoint;
 };
 
@@ -70,6 +77,34 @@ struct Drain {
   }
 };
 
+// Worker: one event-loop thread: its io_context, server and drain.
+struct Worker {
+  asio::io_context io{1};  // run by one thread
+  Drain drain{io};
+  std::unique_ptr<transport::Server> server;
+};
+
+// thread_count: --threads, or one per core; never more threads than the
+// handshake limit can give a share to.
+std::size_t thread_count(const ServeArgs& args) {
+  std::size_t threads = args.threads;
+  if (threads == 0) {
+    threads = std::max(1U, std::thread::hardware_concurrency());
+  }
+  return std::max<std::size_t>(1, std::min({threads, args.max_handshakes, args.max_connections}));
+}
+
+// share: thread i's part of a limit; the parts add up to the limit.
+std::size_t share(std::size_t limit, std::size_t threads, std::size_t i) {
+  return limit / threads + (i < limit % threads ? 1 : 0);
+}
+
+// print_line: one line on stderr in one write, so that threads' lines do
+// not interleave.
+void print_line(const std::string& line) {
+  std::cerr << (line + "\n") << std::flush;
+}
+
 int run_serve(const ServeArgs& args) {
   if (args.listen.empty()) {
     std::cerr << "pgptls serve: give --listen ADDR:PORT (or listen = \"ADDR:PORT\" in --config)\n";
@@ -100,7 +135,11 @@ int run_serve(const ServeArgs& args) {
     std::cerr << "pgptls serve: warning: " << warning << "\n";
   }
 
-  asio::io_context io;
+  const std::size_t threads = thread_count(args);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (std::size_t i = 0; i < threads; ++i) {
+    workers.push_back(std::make_unique<Worker>());
+  }
   tcp::resolver::results_type forward_target;
   if (!args.forward.empty()) {
     auto forward = parse_host_port(args.forward);
@@ -108,7 +147,7 @@ int run_serve(const ServeArgs& args) {
       std::cerr << "pgptls serve: --forward: " << forward.error().message() << "\n";
       return 2;
     }
-    tcp::resolver resolver(io);
+    tcp::resolver resolver(workers.front()->io);
     boost::system::error_code resolve_error;
     forward_target =
         resolver.resolve(forward.value().host, std::to_string(forward.value().port), resolve_error);
@@ -119,48 +158,74 @@ int run_serve(const ServeArgs& args) {
     }
   }
 
+  // Each thread gets its share of the limits, so that together they keep
+  // the totals given.
   transport::ServerLimits limits;
   limits.handshake_timeout = std::chrono::milliseconds(args.endpoint.handshake_timeout_ms);
   limits.idle_timeout = std::chrono::milliseconds(args.idle_timeout_ms);
-  limits.max_handshakes = args.max_handshakes;
-  limits.max_connections = args.max_connections;
-
-  Drain drain(io);
-  transport::Server server(
-      io.get_executor(), tcp::endpoint(address, listen.value().port),
-      make_engine_factory(endpoint.value()), transport::HandshakeOptions{}, limits,
-      [&](std::shared_ptr<transport::Connection> connection) {
-        std::cerr << handshake_ok_line(connection->stream().session()) << std::endl;
-        drain.live();  // forget closed ones so the list stays short
-        drain.connections.push_back(connection);
-        if (args.echo) {
-          start_echo(std::move(connection));
-        } else {
-          start_forward(std::move(connection), forward_target);
-        }
-      },
-      [](const transport::HandshakeFailure& failure) {
-        std::cerr << handshake_failed_line(failure.error.message()) << std::endl;
-      });
-  if (auto started = server.start(); !started) {
-    std::cerr << "pgptls serve: " << started.error().message() << "\n";
-    return 2;
+  tcp::endpoint where(address, listen.value().port);
+  const auto sharing =
+      threads > 1 ? transport::ListenSharing::reuse_port : transport::ListenSharing::exclusive;
+  for (std::size_t i = 0; i < threads; ++i) {
+    Worker& worker = *workers[i];
+    limits.max_handshakes = share(args.max_handshakes, threads, i);
+    limits.max_connections = share(args.max_connections, threads, i);
+    worker.server = std::make_unique<transport::Server>(
+        worker.io.get_executor(), where, make_engine_factory(endpoint.value()),
+        transport::HandshakeOptions{}, limits,
+        [&args, &worker, forward_target](std::shared_ptr<transport::Connection> connection) {
+          print_line(handshake_ok_line(connection->stream().session()));
+          worker.drain.live();  // forget closed ones so the list stays short
+          worker.drain.connections.push_back(connection);
+          if (args.echo) {
+            start_echo(std::move(connection));
+          } else {
+            start_forward(std::move(connection), forward_target);
+          }
+        },
+        [](const transport::HandshakeFailure& failure) {
+          print_line(handshake_failed_line(failure.error.message()));
+        });
+    if (auto started = worker.server->start(sharing); !started) {
+      std::cerr << "pgptls serve: " << started.error().message() << "\n";
+      return 2;
+    }
+    // The others join the port the first one got (port 0 picks one).
+    where = worker.server->local_endpoint();
   }
-  const auto bound = server.local_endpoint();
-  std::cerr << "listening on " << bound.address().to_string() << ":" << bound.port() << std::endl;
+  std::cerr << "listening on " << where.address().to_string() << ":" << where.port() << std::endl;
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  // A stop signal stops every thread's server and drains its connections;
+  // the line reports them all.
+  std::atomic<std::size_t> draining{0};
+  std::atomic<std::size_t> pending{threads};
+  asio::signal_set signals(workers.front()->io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code error, int) {
     if (error) {
       return;
     }
-    server.stop();
-    std::cerr << "stopping: draining " << drain.live() << " connection(s)" << std::endl;
-    drain.deadline =
+    const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(args.drain_timeout_ms);
-    drain.poll();
+    for (const auto& worker : workers) {
+      asio::post(worker->io, [&, w = worker.get(), deadline] {
+        w->server->stop();
+        draining += w->drain.live();
+        if (--pending == 0) {
+          print_line("stopping: draining " + std::to_string(draining.load()) + " connection(s)");
+        }
+        w->drain.deadline = deadline;
+        w->drain.poll();
+      });
+    }
   });
-  io.run();
+  std::vector<std::thread> running;
+  for (std::size_t i = 1; i < threads; ++i) {
+    running.emplace_back([&worker = *workers[i]] { worker.io.run(); });
+  }
+  workers.front()->io.run();
+  for (std::thread& thread : running) {
+    thread.join();
+  }
   return 0;
 }
 
@@ -188,6 +253,12 @@ void add_serve_command(CLI::App& app, Action& action) {
           "--drain-timeout", args->drain_timeout_ms,
           "Milliseconds established connections get to finish after SIGTERM (default 5000)")
       ->check(CLI::Range(0, 3'600'000));
+  serve
+      ->add_option("--threads", args->threads,
+                   "Event-loop threads (default: one per core); each accepts on the same port "
+                   "(SO_REUSEPORT) and gets an equal share of --max-handshakes and "
+                   "--max-connections")
+      ->check(CLI::Range(0, 256));
   add_endpoint_options(serve, args->endpoint);
   serve->callback([serve, args, &action] {
     action = [serve, args] {

@@ -1,64 +1,92 @@
 #include "keyring/peer_cache.h"
 
-#include <gnutls/crypto.h>
+#include <limits>
+#include <vector>
 
 namespace pgptls::keyring {
+namespace {
 
-PeerCache::PeerCache(std::span<const Authority> authorities, const Policy& policy,
-                     std::size_t capacity, std::chrono::seconds bucket)
-    : authorities_(authorities),
-      policy_(policy),
-      capacity_(capacity == 0 ? 1 : capacity),
-      bucket_seconds_(bucket.count() <= 0 ? 1 : bucket.count()) {}
+// Instants: the candidate change points after `now`, keeping the earliest.
+class Instants {
+ public:
+  explicit Instants(base::Seconds now) : now_(now.time_since_epoch().count()) {}
 
-Result<PeerAcceptance> PeerCache::check(ByteView cert_bytes, std::string_view domain,
-                                        base::Seconds now) {
-  // Key: SHA-256 of the certificate, the now-bucket, then the domain.
-  std::string key(32 + 8, '\0');
-  gnutls_hash_fast(GNUTLS_DIG_SHA256, cert_bytes.data(), cert_bytes.size(), key.data());
-  const std::int64_t bucket = now.time_since_epoch().count() / bucket_seconds_;
-  for (int i = 0; i < 8; ++i) {
-    key[32 + i] = static_cast<char>((static_cast<std::uint64_t>(bucket) >> (8 * i)) & 0xFF);
-  }
-  key.append(domain);
-  {
-    const std::lock_guard lock(mutex_);
-    if (auto it = index_.find(key); it != index_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second);
-      ++hits_;
-      return it->second->verdict;
+  // add: t and t + 1 (a comparison may be `<` or `<=`).
+  void add(std::int64_t t) {
+    for (const std::int64_t candidate : {t, t + 1}) {
+      if (candidate > now_ && candidate < earliest_) {
+        earliest_ = candidate;
+      }
     }
   }
-  auto cert = parse_certificate(cert_bytes, policy_.limits);
-  Result<PeerAcceptance> verdict =
-      cert ? check_peer(*cert, domain, authorities_, policy_, now)
-           : Result<PeerAcceptance>(cert.error().wrap("peer certificate"));
-  const std::lock_guard lock(mutex_);
-  if (index_.find(key) == index_.end()) {
-    lru_.push_front(Entry{key, verdict});
-    index_.emplace(std::move(key), lru_.begin());
-    if (lru_.size() > capacity_) {
-      index_.erase(lru_.back().key);
-      lru_.pop_back();
+
+  void add_signature(const Signature& sig, std::span<const std::uint32_t> key_creations) {
+    if (sig.creation_time) {
+      add(*sig.creation_time);
+      if (sig.expiration && *sig.expiration != 0) {
+        add(std::int64_t{*sig.creation_time} + *sig.expiration);
+      }
+    }
+    // RFC 9580 §5.2.3.13: a key expiration counts from the creation of
+    // the key it binds; which key that is depends on the signature's role,
+    // so every key of the certificate is taken.
+    if (sig.key_expiration && *sig.key_expiration != 0) {
+      for (const std::uint32_t created : key_creations) {
+        add(std::int64_t{created} + *sig.key_expiration);
+      }
+    }
+    if (sig.embedded) {
+      add_signature(*sig.embedded, key_creations);
     }
   }
-  return verdict;
+
+  void add_cert(const Cert& cert) {
+    std::vector<std::uint32_t> creations{cert.primary.creation_time};
+    for (const Subkey& subkey : cert.subkeys) {
+      creations.push_back(subkey.key.creation_time);
+    }
+    for (const std::uint32_t created : creations) {
+      add(created);
+    }
+    for (const Signature& sig : cert.direct_signatures) {
+      add_signature(sig, creations);
+    }
+    for (const UserId& user_id : cert.user_ids) {
+      for (const Signature& sig : user_id.signatures) {
+        add_signature(sig, creations);
+      }
+    }
+    for (const Subkey& subkey : cert.subkeys) {
+      for (const Signature& sig : subkey.signatures) {
+        add_signature(sig, creations);
+      }
+    }
+  }
+
+  [[nodiscard]] base::Seconds earliest() const {
+    return earliest_ == kNone ? kNoValidityChange : base::Seconds(std::chrono::seconds(earliest_));
+  }
+
+ private:
+  static constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
+  std::int64_t now_;
+  std::int64_t earliest_ = kNone;
+};
+
+}  // namespace
+
+base::Seconds validity_change_after(const Cert& cert, base::Seconds now) {
+  Instants instants(now);
+  instants.add_cert(cert);
+  return instants.earliest();
 }
 
-void PeerCache::clear() {
-  const std::lock_guard lock(mutex_);
-  lru_.clear();
-  index_.clear();
-}
-
-std::size_t PeerCache::size() const {
-  const std::lock_guard lock(mutex_);
-  return lru_.size();
-}
-
-std::uint64_t PeerCache::hits() const {
-  const std::lock_guard lock(mutex_);
-  return hits_;
+base::Seconds validity_change_after(std::span<const Authority> authorities, base::Seconds now) {
+  Instants instants(now);
+  for (const Authority& authority : authorities) {
+    instants.add_cert(authority.cert);
+  }
+  return instants.earliest();
 }
 
 }  // namespace pgptls::keyring

@@ -17,7 +17,7 @@ std::string add_command(const std::string& domain, const std::string& pin) {
 }
 
 // sticky_reason: why X.509 by TOFU is not enough for this domain, or empty.
-Result<std::string> sticky_reason(PinStore& store, const std::string& domain,
+Result<std::string> sticky_reason(PinAccess& store, const std::string& domain,
                                   const PinContext& context) {
   if (context.keyring_certified) {
     return std::string("the keyring holds an authority-certified OpenPGP certificate for " +
@@ -32,9 +32,9 @@ Result<std::string> sticky_reason(PinStore& store, const std::string& domain,
 
 }  // namespace
 
-Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain_text, ByteView spki_der,
-                                   const PinContext& context, base::TimePoint now,
-                                   ByteView leaf_certificate_der) {
+Result<PinAccepted> check_x509_pin(PinAccess& store, std::string_view domain_text,
+                                   ByteView spki_der, const PinContext& context,
+                                   base::TimePoint now, ByteView leaf_certificate_der) {
   PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   PGPTLS_TRY(const std::string presented, pin_from_spki(spki_der));
   const std::string shown = format_pin(presented);

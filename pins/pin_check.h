@@ -49,7 +49,7 @@ struct PinAccepted {
 // require-openpgp) and a message naming the domain, the pins involved and
 // the `pgptls pin` command that would change the outcome. Bad input fails
 // with PinErrc::invalid_argument, store failures with their own errors.
-[[nodiscard]] Result<PinAccepted> check_x509_pin(PinStore& store, std::string_view domain,
+[[nodiscard]] Result<PinAccepted> check_x509_pin(PinAccess& store, std::string_view domain,
                                                  ByteView spki_der, const PinContext& context,
                                                  base::TimePoint now,
                                                  ByteView leaf_certificate_der = {});

@@ -611,6 +611,23 @@ Status PinStore::record_openpgp_auth(std::string_view domain, base::TimePoint no
   return transaction.commit();
 }
 
+Status PinStore::record_openpgp_auths(std::span<const OpenPgpRecord> records) {
+  PGPTLS_TRY(Transaction transaction, db_.begin_immediate());
+  for (const OpenPgpRecord& record : records) {
+    PGPTLS_CHECK(write_openpgp_auth(record.domain, to_unix(record.first), to_unix(record.last)));
+  }
+  return transaction.commit();
+}
+
+Result<std::int64_t> PinStore::data_version() {
+  PGPTLS_TRY(Statement select, db_.prepare("PRAGMA data_version"));
+  PGPTLS_TRY(const bool row, select.step());
+  if (!row) {
+    return make_error(PinErrc::storage_error, "PRAGMA data_version returned no row");
+  }
+  return select.column_int64(0);
+}
+
 Result<std::optional<OpenPgpRecord>> PinStore::openpgp_auth(std::string_view domain_text) {
   PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   PGPTLS_TRY(Statement select,

@@ -86,10 +86,36 @@ struct PinSnapshot {
   std::vector<OpenPgpRecord> openpgp;
 };
 
+// PinAccess: what a handshake's trust decision reads from the pin store
+// and writes to it. PinStore answers from the database on the caller's
+// thread; PinCache (pin_cache.h) answers from memory and writes on a thread
+// of its own, for event loops. The meaning of each call is PinStore's.
+class PinAccess {
+ public:
+  virtual ~PinAccess() = default;
+  [[nodiscard]] virtual Result<std::vector<Pin>> pins(std::string_view domain) = 0;
+  [[nodiscard]] virtual Result<std::vector<Pin>> all_pins() = 0;
+  [[nodiscard]] virtual Result<TofuOutcome> pin_on_first_use(std::string_view domain,
+                                                             std::string_view pin,
+                                                             base::TimePoint now) = 0;
+  [[nodiscard]] virtual Result<std::optional<bool>> setting(const SettingScope& scope,
+                                                            Setting setting) = 0;
+  [[nodiscard]] virtual Result<bool> effective_setting(std::string_view domain,
+                                                       Setting setting) = 0;
+  [[nodiscard]] virtual Status record_openpgp_auth(std::string_view domain,
+                                                   base::TimePoint now) = 0;
+  [[nodiscard]] virtual Result<std::optional<OpenPgpRecord>> openpgp_auth(
+      std::string_view domain) = 0;
+  // refresh: makes the answers reflect every change committed so far, by
+  // any process (before a rejection is final: an operator's `pgptls pin
+  // add` must count for the very next connection).
+  [[nodiscard]] virtual Status refresh() = 0;
+};
+
 // PinStore: one SQLite connection. Use it from one thread at a time (open
 // one per thread or guard it); separate processes and connections may
 // share the file freely.
-class PinStore {
+class PinStore final : public PinAccess {
  public:
   // open: opens or creates the database (see SqliteDb::open for damaged
   // files, which are never modified).
@@ -104,15 +130,15 @@ class PinStore {
   // remove_pin: fails with PinErrc::not_found when the domain has no such pin.
   [[nodiscard]] Status remove_pin(std::string_view domain, std::string_view pin);
   // pins: the domain's pins (expired ones included), oldest first.
-  [[nodiscard]] Result<std::vector<Pin>> pins(std::string_view domain);
+  [[nodiscard]] Result<std::vector<Pin>> pins(std::string_view domain) override;
   // all_pins: every pin, by domain then age.
-  [[nodiscard]] Result<std::vector<Pin>> all_pins();
+  [[nodiscard]] Result<std::vector<Pin>> all_pins() override;
 
   // pin_on_first_use: in one transaction, pins `pin` (source tofu) when the
   // domain has no pin at all; otherwise returns the pins it has. Two
   // processes seeing a new domain at once cannot both pin.
   [[nodiscard]] Result<TofuOutcome> pin_on_first_use(std::string_view domain, std::string_view pin,
-                                                     base::TimePoint now);
+                                                     base::TimePoint now) override;
 
   // store_statement: in one transaction, checks the statement against the
   // last one accepted for its domain and, when it is newer, replaces the
@@ -145,17 +171,27 @@ class PinStore {
   // set_setting / clear_setting: the switch for a domain or globally.
   [[nodiscard]] Status set_setting(const SettingScope& scope, Setting setting, bool on);
   // setting: the stored value for exactly this scope, if any.
-  [[nodiscard]] Result<std::optional<bool>> setting(const SettingScope& scope, Setting setting);
+  [[nodiscard]] Result<std::optional<bool>> setting(const SettingScope& scope,
+                                                    Setting setting) override;
   // effective_setting: the domain's value, else the global one, else off.
-  [[nodiscard]] Result<bool> effective_setting(std::string_view domain, Setting setting);
+  [[nodiscard]] Result<bool> effective_setting(std::string_view domain, Setting setting) override;
   // all_settings: every stored switch, global ones first.
   [[nodiscard]] Result<std::vector<SettingEntry>> all_settings();
 
   // record_openpgp_auth: notes that the domain authenticated with OpenPGP
   // at `now` (keeps the first time, updates the last).
-  [[nodiscard]] Status record_openpgp_auth(std::string_view domain, base::TimePoint now);
+  [[nodiscard]] Status record_openpgp_auth(std::string_view domain, base::TimePoint now) override;
+  // refresh: nothing to do: every answer is read from the file.
+  [[nodiscard]] Status refresh() override { return {}; }
+  // record_openpgp_auths: record_openpgp_auth for each record (first and
+  // last kept as the earliest and latest), in ONE durable transaction.
+  [[nodiscard]] Status record_openpgp_auths(std::span<const OpenPgpRecord> records);
+  // data_version: changes whenever another connection (any process) has
+  // committed to the file since the last call (PRAGMA data_version): a
+  // cheap "did anything change" for in-memory copies.
+  [[nodiscard]] Result<std::int64_t> data_version();
   // openpgp_auth: the record for the domain, if it ever authenticated.
-  [[nodiscard]] Result<std::optional<OpenPgpRecord>> openpgp_auth(std::string_view domain);
+  [[nodiscard]] Result<std::optional<OpenPgpRecord>> openpgp_auth(std::string_view domain) override;
 
   // snapshot: the whole store, read in one transaction.
   [[nodiscard]] Result<PinSnapshot> snapshot();

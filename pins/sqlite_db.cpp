@@ -1,6 +1,12 @@
 #include "pins/sqlite_db.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "pins/errors.h"
@@ -143,8 +149,62 @@ Status Transaction::commit() {
 Result<SqliteDb> SqliteDb::open(const std::filesystem::path& path,
                                 std::span<const Migration> migrations,
                                 const SqliteOptions& options) {
+  std::error_code missing;
+  if (!std::filesystem::exists(path, missing)) {
+    PGPTLS_CHECK(create_atomically(path, migrations, options));
+  }
+  return open_existing(path, migrations, options, /*create=*/false);
+}
+
+Status SqliteDb::create_atomically(const std::filesystem::path& path,
+                                   std::span<const Migration> migrations,
+                                   const SqliteOptions& options) {
+  // Two processes creating the same database at once used to race: both
+  // opened the new, empty file in rollback-journal mode, and the switch to
+  // WAL reads the header and then upgrades to the exclusive lock while
+  // holding the shared one, which SQLite refuses at once with
+  // SQLITE_BUSY (no busy handler: waiting could deadlock). So a new file is
+  // built, in WAL mode and fully migrated, under a name of its own in the
+  // same directory and then linked into place; link() never replaces, so
+  // the first one wins and the others open the winner's file.
+  static std::atomic<std::uint64_t> counter{0};
+  std::filesystem::path staging = path;
+  staging += ".new-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+  {
+    auto fresh = open_existing(staging, migrations, options, /*create=*/true);
+    if (!fresh.ok()) {
+      std::error_code ignored;
+      std::filesystem::remove(staging, ignored);
+      return make_error(PinErrc::storage_error, "cannot create " + std::string(options.what) + " " +
+                                                 path.string() + ": " + fresh.error().message());
+    }
+  }  // closing the last connection checkpoints the WAL and removes it
+  const int linked = ::link(staging.c_str(), path.c_str());
+  const int link_errno = errno;
+  std::error_code ignored;
+  std::filesystem::remove(staging, ignored);
+  std::filesystem::remove(std::filesystem::path(staging.string() + "-wal"), ignored);
+  std::filesystem::remove(std::filesystem::path(staging.string() + "-shm"), ignored);
+  if (linked != 0 && link_errno != EEXIST) {
+    return make_error(PinErrc::storage_error, "cannot create " + std::string(options.what) + " " +
+                                               path.string() + ": " + std::strerror(link_errno) +
+                                               "; check that the directory exists and is writable");
+  }
+  // The new directory entry must survive a crash like any committed write.
+  const std::filesystem::path directory =
+      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    (void)::fsync(fd);
+    ::close(fd);
+  }
+  return {};
+}
+
+Result<SqliteDb> SqliteDb::open_existing(const std::filesystem::path& path,
+                                         std::span<const Migration> migrations,
+                                         const SqliteOptions& options, bool create) {
   sqlite3* raw = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<sqlite3, SqliteCloser> handle(raw);
   if (rc != SQLITE_OK) {
@@ -190,7 +250,10 @@ Result<SqliteDb> SqliteDb::open(const std::filesystem::path& path,
                           std::to_string(latest) + "; upgrade pgptls to use it");
   }
   // WAL lets readers proceed while one process writes; synchronous=FULL
-  // makes every committed transaction survive a crash or kill -9.
+  // makes every committed transaction survive a crash or kill -9. A file
+  // pgptls created is in WAL mode already (create_atomically), so this
+  // changes nothing and takes no lock; only a file made otherwise (an empty
+  // file, an old rollback-journal database) is switched here.
   PGPTLS_CHECK(db.exec("PRAGMA journal_mode=WAL"));
   PGPTLS_CHECK(db.exec("PRAGMA synchronous=FULL"));
   PGPTLS_CHECK(db.exec("PRAGMA foreign_keys=ON"));

@@ -119,7 +119,8 @@ struct SqliteOptions {
 // SqliteDb: an open connection in WAL mode with foreign keys enforced.
 class SqliteDb {
  public:
-  // open: opens (creating when missing) the database at `path`, checks it
+  // open: opens the database at `path` (a missing one is created complete,
+  // in WAL mode, and appears at once: see create_atomically), checks it
   // with `PRAGMA quick_check`, switches it to WAL and applies the pending
   // `migrations` (sorted by `to`, starting at 1). A file that is not a
   // database, fails the check, or carries a schema version newer than the
@@ -154,6 +155,16 @@ class SqliteDb {
   SqliteDb(std::unique_ptr<sqlite3, SqliteCloser> db, std::filesystem::path path, std::string what)
       : db_(std::move(db)), path_(std::move(path)), what_(std::move(what)) {}
   [[nodiscard]] Status migrate(std::span<const Migration> migrations);
+  // create_atomically: builds a new database (WAL, migrated) under a
+  // temporary name next to `path` and links it into place unless another
+  // process got there first; see the race it avoids in the definition.
+  [[nodiscard]] static Status create_atomically(const std::filesystem::path& path,
+                                                std::span<const Migration> migrations,
+                                                const SqliteOptions& options);
+  // open_existing: the check, WAL switch and migrations of open().
+  [[nodiscard]] static Result<SqliteDb> open_existing(const std::filesystem::path& path,
+                                                      std::span<const Migration> migrations,
+                                                      const SqliteOptions& options, bool create);
 
   // CachedStatement: a compiled statement kept for reuse; node-based map, so
   // the in_use flag's address stays valid while the map grows or moves.

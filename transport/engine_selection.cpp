@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/errors.h"
+#include "tls/gnutls/gnutls_context.h"
 #include "tls/rfc6091/refusal_engine.h"
 #include "tls/rfc6091/rfc6091_engine.h"
 #include "tls/wire/errors.h"
@@ -40,9 +41,11 @@ Result<std::unique_ptr<tls::Engine>> rfc6091_engine(const EngineSettings& settin
 
 // gnutls_engine: the GnuTLS engine (TLS 1.3 and 1.2, X.509 and raw public
 // keys) for one connection.
-Result<std::unique_ptr<tls::Engine>> gnutls_engine(const EngineSettings& settings,
-                                                   const EngineRequest& request) {
+Result<std::unique_ptr<tls::Engine>> gnutls_engine(
+    const EngineSettings& settings, const EngineRequest& request,
+    std::shared_ptr<const tls::GnutlsContext> context = nullptr) {
   tls::GnutlsEngineConfig config;
+  config.context = std::move(context);
   config.role = request.role;
   config.credentials = settings.credentials;
   config.certificate_types = settings.gnutls_certificate_types;
@@ -87,7 +90,22 @@ tls::ServerOffer server_offer(const EngineSettings& settings) {
 class ServerDispatch {
  public:
   explicit ServerDispatch(std::shared_ptr<const EngineSettings> settings)
-      : settings_(std::move(settings)) {}
+      : settings_(std::move(settings)) {
+    // The GnuTLS context (priority cache, credentials, our chain) is built
+    // once per server and shared by every connection's copy of the
+    // factory; a server that cannot have one (no X.509 credential) reports
+    // why when a peer needs it, as before.
+    tls::GnutlsEngineConfig shared;
+    shared.role = tls::Role::server;
+    shared.credentials = settings_->credentials;
+    shared.certificate_types = settings_->gnutls_certificate_types;
+    shared.min_version = settings_->gnutls_min_version;
+    shared.max_version = settings_->gnutls_max_version;
+    shared.client_auth = settings_->client_auth;
+    if (auto context = tls::make_gnutls_context(shared); context.ok()) {
+      gnutls_context_ = std::move(context).value();
+    }
+  }
 
   Result<std::unique_ptr<tls::Engine>> operator()(const EngineRequest& request) {
     if (request.role != tls::Role::server) {
@@ -113,11 +131,12 @@ class ServerDispatch {
     if (choice == tls::EngineChoice::rfc6091) {
       return rfc6091_engine(*settings_, request);
     }
-    return gnutls_engine(*settings_, request);
+    return gnutls_engine(*settings_, request, gnutls_context_);
   }
 
  private:
   std::shared_ptr<const EngineSettings> settings_;
+  std::shared_ptr<const tls::GnutlsContext> gnutls_context_;  // null: built per connection
   std::optional<tls::ClientHelloPeek> peek_;
   std::size_t seen_ = 0;
 };
@@ -158,7 +177,7 @@ EngineFactory make_server_engine_factory(std::shared_ptr<const EngineSettings> s
 }
 
 KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
-                                std::shared_ptr<keyring::PinStore> pins) {
+                                std::shared_ptr<keyring::PinAccess> pins) {
   return
       [trust = std::move(trust), pins = std::move(pins)](std::string_view domain) -> Result<bool> {
         if (trust) {

@@ -46,9 +46,10 @@
 
 namespace pgptls::transport {
 
-// EngineSettings: what every connection of a program shares. The verifier,
-// RNG and clock are used from the executor that runs the streams (one
-// thread), like the streams themselves.
+// EngineSettings: what every connection of a program shares, on every
+// event-loop thread (`serve --threads`): the verifier, RNG and clock must
+// be thread-safe (TrustVerifier over keyring::PinCache and
+// KeyringOpenPgpTrust, SystemRng and SystemClock are).
 struct EngineSettings {
   // The local certificates: OpenPGP for the RFC 6091 engine, X.509 and raw
   // public keys for the GnuTLS engine (the RFC 6091 engine also uses X.509).
@@ -107,7 +108,7 @@ using KnowsOpenPgp = std::function<Result<bool>(std::string_view domain)>;
 // before (PinStore::openpgp_auth). Either source may be nullptr (not
 // consulted). Errors of either source are passed on.
 [[nodiscard]] KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
-                                              std::shared_ptr<keyring::PinStore> pins);
+                                              std::shared_ptr<keyring::PinAccess> pins);
 
 // make_client_engine_factory: the engine of a client for `mode`, or for
 // HandshakeOptions::client_mode when a connection sets one. The

@@ -235,7 +235,7 @@ Server::~Server() {
   stop();
 }
 
-Status Server::start() {
+Status Server::start(ListenSharing sharing) {
   auto& acceptor = state_->acceptor;
   boost::system::error_code error;
   const auto fail = [&](const char* what) -> Status {
@@ -248,6 +248,11 @@ Status Server::start() {
   }
   if (acceptor.set_option(tcp::acceptor::reuse_address(true), error)) {
     return fail("cannot set SO_REUSEADDR on");
+  }
+  if (sharing == ListenSharing::reuse_port &&
+      acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true),
+                          error)) {
+    return fail("cannot set SO_REUSEPORT on");
   }
   if (acceptor.bind(state_->listen, error)) {
     return fail("cannot bind");

@@ -68,6 +68,9 @@ struct ServerStats {
   std::size_t connections = 0;  // now, handshaking ones included
 };
 
+// ListenSharing: whether other sockets may listen on the same port.
+enum class ListenSharing { exclusive, reuse_port };
+
 // HandshakeFailure: what the failure handler is told.
 struct HandshakeFailure {
   boost::asio::ip::tcp::endpoint peer;
@@ -117,8 +120,11 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // start: binds and listens, then accepts. Fails (naming the address) if
-  // the address cannot be bound.
-  [[nodiscard]] Status start();
+  // the address cannot be bound. With ListenSharing::reuse_port, several
+  // servers (one per event-loop thread) bind the same address and port with
+  // SO_REUSEPORT and the kernel spreads new connections over them (only
+  // sockets of the same user may join, Linux socket(7)).
+  [[nodiscard]] Status start(ListenSharing sharing = ListenSharing::exclusive);
   // stop: stops accepting and aborts handshakes in progress; established
   // connections stay with their handlers (the caller drains them).
   void stop();

@@ -13,3 +13,11 @@ add_dependencies(transport_serve_bench pgptls)
 # The gpg-made keys are cached under the build directory (store_gpg.h).
 target_compile_definitions(transport_serve_bench PRIVATE PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>"
   PGPTLS_BINARY_DIR="${PROJECT_BINARY_DIR}")
+
+# A load client for any TLS 1.3 X.509 echo server (compare serve with
+# gnutls-serv or nginx): tls_load_client HOST PORT CERT KEY [TOTAL [CONC]].
+add_executable(tls_load_client
+  tls_load_client.cpp
+  ${PROJECT_SOURCE_DIR}/tests/cli/load_clients.cpp)
+target_link_libraries(tls_load_client PRIVATE pgptls::transport pgptls_test_support)
+pgptls_warnings(tls_load_client)

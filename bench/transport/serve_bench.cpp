@@ -13,10 +13,14 @@
 //     (/proc/PID/status) over N established, idle connections, divided by
 //     N (goal: < 64 KiB per connection); X.509 TLS 1.3 and OpenPGP.
 #include <benchmark/benchmark.h>
+#include <sched.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -29,6 +33,7 @@
 #include <vector>
 
 #include "bench/transport/pin_verifier.h"
+#include "bench/transport/unchecked_verifier.h"
 #include "tests/cli/load_clients.h"
 #include "tests/cli/load_openpgp.h"
 #include "tests/support/network.h"
@@ -136,13 +141,20 @@ std::vector<std::string> x509_server_args() {
 // Serve: one `pgptls serve --echo` process for a.example; SIGTERM at the end.
 class Serve {
  public:
-  explicit Serve(const std::vector<std::string>& credentials) {
+  // threads: --threads (1 unless a benchmark measures several).
+  explicit Serve(const std::vector<std::string>& credentials, int threads = 1) {
     port_ = test::free_port();
-    std::vector<std::string> argv{kProgram,   "serve",
-                                  "--listen", "127.0.0.1:" + std::to_string(port_),
-                                  "--echo",   "--max-handshakes",
-                                  "1024",     "--max-connections",
-                                  "100000"};
+    std::vector<std::string> argv{kProgram,
+                                  "serve",
+                                  "--listen",
+                                  "127.0.0.1:" + std::to_string(port_),
+                                  "--echo",
+                                  "--max-handshakes",
+                                  "1024",
+                                  "--max-connections",
+                                  "100000",
+                                  "--threads",
+                                  std::to_string(threads)};
     argv.insert(argv.end(), credentials.begin(), credentials.end());
     auto child = test::ChildProcess::start(argv, log_dir_.file("serve.log"),
                                            {{"PGPTLS_HOME", log_dir_.file("home").string()}});
@@ -217,8 +229,9 @@ double cpu_seconds(pid_t pid) {
 // measure_handshakes: N clients from `factory` (N = state.range(0)) in
 // flight against a serve process started with `server_args`.
 void measure_handshakes(benchmark::State& state, const std::vector<std::string>& server_args,
-                        const transport::EngineFactory& factory) {
-  Serve serve(server_args);
+                        const transport::EngineFactory& factory, int threads = 1,
+                        std::size_t concurrency = 0) {
+  Serve serve(server_args, threads);
   if (!serve.error().empty()) {
     state.SkipWithError(serve.error().c_str());
     return;
@@ -231,7 +244,7 @@ void measure_handshakes(benchmark::State& state, const std::vector<std::string>&
     asio::io_context io;
     test::EchoLoadOptions options;
     options.total = kPerIteration;
-    options.concurrency = static_cast<std::size_t>(state.range(0));
+    options.concurrency = concurrency != 0 ? concurrency : static_cast<std::size_t>(state.range(0));
     test::EchoLoad load(io, serve.endpoint(), factory, options);
     load.start();
     const auto limit = std::chrono::steady_clock::now() + 120s;
@@ -274,6 +287,307 @@ BENCHMARK(BM_ServeHandshakesOpenPgpEd25519)
     ->Arg(1)
     ->Arg(8)
     ->Arg(50)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Server CPU per mutual handshake, side by side in one run:
+// X.509 Ed25519 TLS 1.3 against OpenPGP Ed25519 RFC 6091, one serve
+// thread, 8 clients in flight. The OpenPGP client is the same returning
+// peer every time, so after the first handshake its verdict is cached
+// (warm); BM_OpenPgpVerify* in bench/tls measures the cold decision.
+void BM_ServeCpuPerHandshake(benchmark::State& state) {
+  if (state.range(0) == 0) {
+    measure_handshakes(state, x509_server_args(), client_factory(), 1, 8);
+  } else {
+    measure_handshakes(state, test::openpgp_serve_args(), test::openpgp_client_factory(), 1, 8);
+  }
+}
+BENCHMARK(BM_ServeCpuPerHandshake)
+    ->ArgName("openpgp")
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Handshakes per second with --threads 1 and 2 (X.509 TLS 1.3, 50 clients
+// in flight from this process, which competes for the same cores).
+void BM_ServeThreads(benchmark::State& state) {
+  measure_handshakes(state, x509_server_args(), client_factory(), static_cast<int>(state.range(0)),
+                     50);
+}
+BENCHMARK(BM_ServeThreads)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Terminator: another TLS server process under the same client, pinned to
+// CPU 0 (taskset) as serve is in BM_Terminators; the client runs on CPU 1.
+class Terminator {
+ public:
+  Terminator(std::vector<std::string> argv, const std::string& ready) {
+    argv.insert(argv.begin(), {"taskset", "-c", "0"});
+    auto child = test::ChildProcess::start(argv, log_dir_.file("server.log"),
+                                           {{"PGPTLS_HOME", log_dir_.file("home").string()}});
+    if (!child || !child->wait_for_log(ready, 30s)) {
+      error_ = argv.at(3) + " did not start: " + (child ? child->log() : "cannot run it");
+      return;
+    }
+    child_.emplace(std::move(*child));
+  }
+  ~Terminator() {
+    if (child_) {
+      child_->signal(SIGTERM);
+      (void)child_->wait(10s);
+    }
+  }
+  Terminator(const Terminator&) = delete;
+  Terminator& operator=(const Terminator&) = delete;
+  [[nodiscard]] const std::string& error() const { return error_; }
+  [[nodiscard]] pid_t pid() const { return child_->pid(); }
+
+ private:
+  test::TempDir log_dir_;
+  std::optional<test::ChildProcess> child_;
+  std::string error_;
+};
+
+// BM_Terminators: `pgptls serve --echo` (arg 0) against `gnutls-serv
+// --echo` (arg 1, GnuTLS 3.7) and nginx's stream TLS (arg 2, when
+// installed), same Ed25519 certificates, mutual TLS 1.3, each server on one
+// core, the same client (the one tls_load_client runs) with 8 in flight.
+// gnutls-serv asks for the client certificate without checking it; serve
+// checks it against its pin store.
+void BM_Terminators(benchmark::State& state) {
+  cpu_set_t client_cpu;
+  CPU_ZERO(&client_cpu);
+  CPU_SET(1, &client_cpu);
+  (void)::sched_setaffinity(0, sizeof(client_cpu), &client_cpu);
+  const std::uint16_t port = test::free_port();
+  std::vector<std::string> argv;
+  std::string ready = "listening";
+  switch (state.range(0)) {
+    case 0:
+      argv = {kProgram,   "serve",
+              "--listen", "127.0.0.1:" + std::to_string(port),
+              "--echo",   "--threads",
+              "1",        "--max-handshakes",
+              "1024",     "--max-connections",
+              "100000"};
+      for (const std::string& arg : x509_server_args()) {
+        argv.push_back(arg);
+      }
+      break;
+    case 1:
+      argv = {"gnutls-serv",
+              "--echo",
+              "--quiet",
+              "--port",
+              std::to_string(port),
+              "--x509certfile",
+              world().server_cert,
+              "--x509keyfile",
+              world().server_key,
+              "--require-client-cert",
+              "--priority",
+              "NORMAL:-VERS-ALL:+VERS-TLS1.3"};
+      ready = "Echo Server";
+      break;
+    default:
+      state.SkipWithError("nginx with libnginx-mod-stream is not installed here");
+      return;
+  }
+  Terminator server(argv, ready);
+  if (!server.error().empty()) {
+    state.SkipWithError(server.error().c_str());
+    return;
+  }
+  const tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), port);
+  auto verifier = std::make_shared<bench::UncheckedVerifier>();
+  const transport::EngineFactory factory = [verifier](const transport::EngineRequest& request) {
+    tls::GnutlsEngineConfig config;
+    config.role = tls::Role::client;
+    config.credentials.x509 = world().client;
+    config.verifier = verifier;
+    config.min_version = tls::TlsVersion::tls13;
+    config.expected_domain = request.options.peer_domain;
+    config.server_name = request.options.peer_domain.value_or("");
+    return tls::make_gnutls_engine(std::move(config));
+  };
+  std::size_t succeeded = 0;
+  const double cpu_before = cpu_seconds(server.pid());
+  for (auto _ : state) {
+    asio::io_context io;
+    test::EchoLoadOptions options;
+    options.total = 300;
+    options.concurrency = 8;
+    options.end_with_newline = true;  // gnutls-serv echoes whole lines
+    test::EchoLoad load(io, endpoint, factory, options);
+    load.start();
+    const auto limit = std::chrono::steady_clock::now() + 120s;
+    while (!load.done() && std::chrono::steady_clock::now() < limit) {
+      io.run_one_for(100ms);
+    }
+    succeeded += load.result().succeeded;
+    if (!load.done() || load.result().failed > 0) {
+      state.SkipWithError(load.result().failures.empty() ? "clients did not finish"
+                                                         : load.result().failures.front().c_str());
+      return;
+    }
+  }
+  const double cpu = cpu_seconds(server.pid()) - cpu_before;
+  state.counters["handshakes_per_second"] =
+      benchmark::Counter(static_cast<double>(succeeded), benchmark::Counter::kIsRate);
+  state.counters["server_cpu_us_per_handshake"] =
+      succeeded > 0 ? cpu * 1e6 / static_cast<double>(succeeded) : 0.0;
+}
+BENCHMARK(BM_Terminators)
+    ->ArgName("server")
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Streamer: one established link that writes 16 KiB, reads the echo back
+// and repeats until told to stop, counting the bytes that came back.
+struct Streamer : std::enable_shared_from_this<Streamer> {
+  explicit Streamer(std::shared_ptr<transport::TcpStream> tls) : stream(std::move(tls)) {}
+  std::shared_ptr<transport::TcpStream> stream;
+  std::vector<std::uint8_t> out = std::vector<std::uint8_t>(16 * 1024, 0x5A);
+  std::vector<std::uint8_t> in = std::vector<std::uint8_t>(16 * 1024);
+  std::uint64_t echoed = 0;
+  bool stop = false;
+  bool failed = false;
+
+  void round() {
+    if (stop) {
+      return;
+    }
+    asio::async_write(*stream, asio::buffer(out),
+                      [self = shared_from_this()](boost::system::error_code error, std::size_t) {
+                        if (error) {
+                          self->failed = true;
+                          return;
+                        }
+                        asio::async_read(
+                            *self->stream, asio::buffer(self->in),
+                            [self](boost::system::error_code read_error, std::size_t count) {
+                              if (read_error) {
+                                self->failed = true;
+                                return;
+                              }
+                              self->echoed += count;
+                              self->round();
+                            });
+                      });
+  }
+};
+
+// BM_StreamsUnderHandshakeFlood: 100 established links stream through
+// `serve --echo --threads T` for 3 s, quiet (flood 0) or while 2 000 more
+// clients connect, handshake and leave (flood 1, 50 in flight, on a thread
+// of their own). Counter: echoed MiB/s of the 100 links; the goal is flood
+// >= 0.8 x quiet. The clients share the machine's cores with the server.
+void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
+  const bool flood = state.range(0) != 0;
+  Serve serve(x509_server_args(), static_cast<int>(state.range(1)));
+  if (!serve.error().empty()) {
+    state.SkipWithError(serve.error().c_str());
+    return;
+  }
+  const transport::EngineFactory factory = client_factory();
+  double mib_per_second = 0;
+  std::size_t flood_done = 0;
+  for (auto _ : state) {
+    asio::io_context io;
+    std::vector<std::shared_ptr<Streamer>> links;
+    std::size_t connected = 0;
+    std::size_t connect_failed = 0;
+    for (int i = 0; i < 100; ++i) {
+      auto stream = std::make_shared<transport::TcpStream>(factory, io.get_executor());
+      auto link = std::make_shared<Streamer>(stream);
+      transport::async_connect(
+          *stream, std::vector<tcp::endpoint>{serve.endpoint()},
+          transport::HandshakeOptions::for_peer("a.example"), 60s,
+          [&, link](boost::system::error_code error) { ++(error ? connect_failed : connected); });
+      links.push_back(std::move(link));
+    }
+    const auto connect_limit = std::chrono::steady_clock::now() + 120s;
+    while (connected + connect_failed < links.size() &&
+           std::chrono::steady_clock::now() < connect_limit) {
+      io.run_one_for(100ms);
+    }
+    if (connect_failed > 0 || connected < links.size()) {
+      state.SkipWithError("not every streaming link was established");
+      return;
+    }
+    // The flood's clients run on a thread and io_context of their own, so
+    // that their handshakes do not slow the streaming clients' loop.
+    asio::io_context flood_io;
+    std::optional<test::EchoLoad> load;
+    std::thread flooder;
+    std::atomic<bool> window_over{false};
+    if (flood) {
+      test::EchoLoadOptions options;
+      options.total = 2000;
+      options.concurrency = 50;
+      options.deadline = 120s;
+      load.emplace(flood_io, serve.endpoint(), factory, options);
+      load->start();
+      flooder = std::thread([&] {
+        while (!window_over && !load->done()) {
+          flood_io.run_one_for(50ms);
+        }
+      });
+    }
+    for (const auto& link : links) {
+      link->round();
+    }
+    const auto started = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - started < 3s) {
+      io.run_one_for(50ms);
+    }
+    window_over = true;
+    if (flooder.joinable()) {
+      flooder.join();
+    }
+    std::uint64_t echoed = 0;
+    for (const auto& link : links) {
+      echoed += link->echoed;
+      link->stop = true;
+      if (link->failed) {
+        state.SkipWithError("a streaming link failed");
+        return;
+      }
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    mib_per_second = static_cast<double>(echoed) / seconds / (1024.0 * 1024.0);
+    if (load) {
+      flood_done = load->result().succeeded;
+    }
+    for (const auto& link : links) {
+      boost::system::error_code ignored;
+      link->stream->next_layer().close(ignored);
+    }
+    io.run_for(200ms);
+  }
+  state.counters["streamed_mib_per_second"] = mib_per_second;
+  state.counters["flood_handshakes_done_in_window"] = static_cast<double>(flood_done);
+}
+BENCHMARK(BM_StreamsUnderHandshakeFlood)
+    ->ArgNames({"flood", "threads"})
+    ->Args({0, 1})
+    ->Args({1, 1})
+    ->Args({0, 2})
+    ->Args({1, 2})
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

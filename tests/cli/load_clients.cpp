@@ -21,12 +21,15 @@ constexpr std::size_t kMaxRecordedFailures = 10;
 
 // message_for: a message unique to client `index`, so a crossed echo (one
 // client's bytes sent to another) is caught.
-std::string message_for(std::size_t index, std::size_t size) {
+std::string message_for(std::size_t index, const EchoLoadOptions& options) {
   std::string text = "client " + std::to_string(index) + " ";
-  for (std::size_t i = text.size(); i < size; ++i) {
+  for (std::size_t i = text.size(); i < options.message_size; ++i) {
     text.push_back(static_cast<char>('a' + (index + i) % 26));
   }
-  text.resize(size);
+  text.resize(options.message_size);
+  if (options.end_with_newline) {
+    text.back() = '\n';
+  }
   return text;
 }
 
@@ -68,8 +71,7 @@ struct EchoLoad::State : std::enable_shared_from_this<EchoLoad::State> {
       return;
     }
     const std::size_t index = launched++;
-    auto client =
-        std::make_shared<ClientRun>(io, factory, index, message_for(index, options.message_size));
+    auto client = std::make_shared<ClientRun>(io, factory, index, message_for(index, options));
     client->timer.expires_after(options.deadline);
     client->timer.async_wait([self = shared_from_this(), client](error_code error) {
       if (error || client->finished) {

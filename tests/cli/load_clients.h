@@ -36,6 +36,9 @@ struct EchoLoadOptions {
   std::chrono::milliseconds deadline{30'000};
   // Bytes each client sends (and expects back); at least 16.
   std::size_t message_size = 64;
+  // End each message with '\n' (echo servers that echo whole lines, such
+  // as gnutls-serv --echo).
+  bool end_with_newline = false;
 };
 
 // EchoLoadResult: what the clients saw.

@@ -248,24 +248,50 @@ TEST_F(ReferenceKeys, UnknownCriticalSubpacketInvalidatesTheCertification) {
   EXPECT_NE(verdict.error().message().find("critical subpacket type 100"), std::string::npos);
 }
 
-TEST_F(ReferenceKeys, PeerCacheReturnsTheSameVerdictAndCountsHits) {
-  const auto authorities = signer_only();
-  const Policy policy = Policy::standard();
-  PeerCache cache(authorities, policy);
-  const Bytes bytes = test::gnutls_key("a.pub.gpg");
-  auto first = cache.check(bytes, "a.example", kNow);
-  ASSERT_TRUE(first) << first.error().message();
-  auto second = cache.check(bytes, "a.example", kNow + std::chrono::seconds(1));
-  ASSERT_TRUE(second);
-  EXPECT_EQ(cache.hits(), 1U);
-  auto wrong = cache.check(bytes, "b.example", kNow);
-  ASSERT_FALSE(wrong);
-  EXPECT_EQ(wrong.error().code, Errc::no_matching_user_id);
-  auto garbage = cache.check(as_bytes_view("not a key"), "a.example", kNow);
-  ASSERT_FALSE(garbage);
-  EXPECT_EQ(cache.size(), 3U);
-  cache.clear();
+// PeerCache answers only inside a verdict's window [from, until), drops a
+// passed entry, and keeps at most its capacity (least recently used out).
+TEST(PeerCache, AnswersOnlyInsideTheWindowAndStaysBounded) {
+  PeerCache<int> cache(2);
+  cache.store("a", 1, kNow, kNow + std::chrono::seconds(10));
+  EXPECT_EQ(cache.find("a", kNow), 1);
+  EXPECT_EQ(cache.find("a", kNow + std::chrono::seconds(9)), 1);
+  EXPECT_EQ(cache.find("a", kNow - std::chrono::seconds(1)), std::nullopt);  // clock went back
+  EXPECT_EQ(cache.find("a", kNow + std::chrono::seconds(10)), std::nullopt);
+  EXPECT_EQ(cache.size(), 0U);  // a passed window is dropped
+  EXPECT_EQ(cache.hits(), 2U);
+  EXPECT_EQ(cache.misses(), 2U);
+  cache.store("empty", 0, kNow, kNow);  // an empty window stores nothing
   EXPECT_EQ(cache.size(), 0U);
+  cache.store("a", 1, kNow, kNoValidityChange);
+  cache.store("b", 2, kNow, kNoValidityChange);
+  EXPECT_EQ(cache.find("a", kNow), 1);  // "b" is now the least recently used
+  cache.store("c", 3, kNow, kNoValidityChange);
+  EXPECT_EQ(cache.size(), 2U);
+  EXPECT_EQ(cache.find("b", kNow), std::nullopt);
+  EXPECT_EQ(cache.find("a", kNow), 1);
+  EXPECT_EQ(cache.find("c", kNow), 3);
+}
+
+// validity_change_after: the verdict at any time before the next change
+// equals the verdict at now; and it is the first creation or expiry after
+// now (reference keys without expiry: the next creation is none).
+TEST_F(ReferenceKeys, ValidityChangesAtCreationAndExpiryInstants) {
+  const Cert a = load("a");
+  const auto authorities = signer_only();
+  // Before the key existed, the next change is its creation.
+  const base::Seconds before(std::chrono::seconds(a.primary.creation_time - 100));
+  EXPECT_EQ(validity_change_after(a, before),
+            base::Seconds(std::chrono::seconds(a.primary.creation_time)));
+  const base::Seconds change =
+      std::min(validity_change_after(a, kNow), validity_change_after(authorities, kNow));
+  EXPECT_GT(change, kNow);
+  const auto at_now = check_peer(a, "a.example", authorities, Policy::standard(), kNow);
+  ASSERT_TRUE(at_now) << at_now.error().message();
+  if (change != kNoValidityChange) {
+    const auto just_before = check_peer(a, "a.example", authorities, Policy::standard(),
+                                        change - std::chrono::seconds(1));
+    EXPECT_TRUE(just_before);
+  }
 }
 
 TEST(Domains, XmppUserIdsParse) {

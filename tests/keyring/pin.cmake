@@ -9,4 +9,5 @@ pgptls_test(keyring_pin_tests
     pin_json_test.cpp
     pin_sqlite_db_test.cpp
     pin_durability_test.cpp
+    pin_cache_test.cpp
   LIBS pgptls::keyring pgptls_test_support)

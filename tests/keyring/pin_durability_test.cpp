@@ -162,6 +162,10 @@ TEST(PinDurability, ConcurrentWritersFromTwoProcesses) {
     if (pid == 0) {
       auto store = PinStore::open(path);
       if (!store.ok()) {
+        // The parent's report names the child's reason.
+        const std::string line =
+            "writer " + std::to_string(worker) + ": open failed: " + store.error().message() + "\n";
+        (void)!::write(STDERR_FILENO, line.data(), line.size());
         ::_exit(2);
       }
       const auto now = std::chrono::system_clock::now();

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <filesystem>
+#include <fstream>
 
 #include "pins/errors.h"
 #include "pins/sqlite_db.h"
@@ -28,6 +30,32 @@ TEST(PinSqliteDb, MigratesAndSetsWal) {
   mode = db->prepare("PRAGMA foreign_keys");
   ASSERT_TRUE(*mode->step());
   EXPECT_EQ(mode->column_int64(0), 1);
+}
+
+// A new database must never be visible in rollback-journal mode: two
+// processes that both found it so raced to switch it to WAL, and SQLite
+// refuses that upgrade at once (SQLITE_BUSY, no busy wait). The file
+// appears already in WAL mode (header bytes 18 and 19 are 2, "SQLite file
+// format" §1.3.4) and migrated, and nothing of its staging is left behind.
+TEST(PinSqliteDb, NewDatabaseAppearsInWalModeAndMigrated) {
+  test::TempDir dir;
+  const auto path = dir.file("t.sqlite");
+  {
+    auto db = SqliteDb::open(path, kMigrations);
+    ASSERT_TRUE(db.ok()) << db.error().message();
+  }
+  std::ifstream file(path, std::ios::binary);
+  std::array<char, 20> header{};
+  ASSERT_TRUE(file.read(header.data(), header.size()));
+  EXPECT_EQ(header[18], 2) << "write version: not WAL";
+  EXPECT_EQ(header[19], 2) << "read version: not WAL";
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path())) {
+    EXPECT_EQ(entry.path().filename().string().find(".new-"), std::string::npos)
+        << "staging file left: " << entry.path();
+  }
+  auto again = SqliteDb::open(path, kMigrations);
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(*again->user_version(), 2);
 }
 
 TEST(PinSqliteDb, CachedStatementsAreResetAndNestingGetsAPrivateCopy) {

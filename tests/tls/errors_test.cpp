@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/errors.h"
+#include "tls/gnutls/gnutls_errors.h"
 
 namespace pgptls::tls {
 namespace {
@@ -24,6 +25,41 @@ TEST(TlsErrors, AlertMapping) {
   // Anything else is our fault, not the peer's.
   EXPECT_EQ(alert_for(std::make_error_code(std::errc::io_error)), AlertDescription::internal_error);
   EXPECT_STREQ(alert_name(AlertDescription::unsupported_certificate), "unsupported_certificate");
+}
+
+}  // namespace
+}  // namespace pgptls::tls
+
+namespace pgptls::tls {
+namespace {
+
+// The GnuTLS translation table: a few codes, an unknown one, and alerts.
+TEST(GnutlsErrors, CodesTranslateToTheirErrcWithGnutlsWords) {
+  const Error signature = error_for_gnutls_code(GNUTLS_E_PK_SIG_VERIFY_FAILED);
+  EXPECT_EQ(signature.code, Errc::decrypt_error);
+  EXPECT_NE(signature.message().find("handshake signature does not verify"), std::string::npos);
+  EXPECT_NE(signature.message().find("(GnuTLS: "), std::string::npos);
+  EXPECT_EQ(error_for_gnutls_code(GNUTLS_E_LARGE_PACKET).code, Errc::record_overflow);
+  EXPECT_EQ(error_for_gnutls_code(GNUTLS_E_CERTIFICATE_REQUIRED).code, Errc::handshake_failure);
+  EXPECT_EQ(error_for_gnutls_code(GNUTLS_E_MEMORY_ERROR).code, Errc::handshake_failure);
+  const Error refused = error_for_received_alert(GNUTLS_A_CERTIFICATE_UNKNOWN);
+  EXPECT_EQ(refused.code, Errc::alert_received);
+  EXPECT_NE(refused.message().find("certificate_unknown"), std::string::npos);
+  EXPECT_NE(refused.message().find("ask its operator to pin or certify our key"),
+            std::string::npos);
+  EXPECT_NE(error_for_received_alert(GNUTLS_A_PROTOCOL_VERSION)
+                .message()
+                .find("no common TLS parameters"),
+            std::string::npos);
+}
+
+// Both engines: a verifier failure of another library is certificate_unknown.
+TEST(TlsErrors, VerifierRefusalsOfOtherLibrariesAreCertificateUnknown) {
+  const Error store = verifier_refusal(make_error(base::Errc::invalid_value, "store"));
+  EXPECT_EQ(store.code, Errc::peer_rejected);
+  EXPECT_EQ(alert_for(store.code), AlertDescription::certificate_unknown);
+  const Error own = verifier_refusal(make_error(Errc::certificate_unobtainable, "fpr only"));
+  EXPECT_EQ(own.code, Errc::certificate_unobtainable);
 }
 
 }  // namespace

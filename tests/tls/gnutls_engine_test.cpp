@@ -6,9 +6,11 @@
 #include <memory>
 #include <string>
 
+#include "pins/errors.h"
 #include "tests/support/engine_pump.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
+#include "tls/gnutls/gnutls_context.h"
 #include "tls/gnutls/gnutls_engine.h"
 #include "tls/gnutls/x509_credentials.h"
 #include "tls/wire/errors.h"
@@ -212,6 +214,59 @@ TEST_F(GnutlsEngineTest, ClientVerifierRejectionFailsWithItsMessageAndAlertsTheS
     EXPECT_FALSE(client->feed(as_bytes_view("more")).ok());
     EXPECT_EQ(client->status(), EngineStatus::failed);
   }
+}
+
+// StoreFailingVerifier: a verifier whose pin store cannot be read (an
+// error of the keyring's category, not the tls one).
+class StoreFailingVerifier final : public tls::PeerVerifier {
+ public:
+  Result<tls::VerifiedPeer> verify(const tls::PresentedCertificate&,
+                                   const tls::VerifyRequest&) override {
+    return make_error(keyring::PinErrc::storage_error, "pin database is locked");
+  }
+};
+
+// Both engines turn a verifier's failure of another library into
+// peer_rejected, so the peer gets certificate_unknown from either
+// (tls::verifier_refusal), never internal_error.
+TEST_F(GnutlsEngineTest, AVerifierStoreFailureIsCertificateUnknownAsFromTheRfc6091Engine) {
+  auto client =
+      make(engine_config(Role::client, nullptr, std::make_shared<StoreFailingVerifier>()));
+  auto server = make(engine_config(Role::server, &server_id(KeyKind::ed25519), nullptr));
+  const auto result = pump_engines_in_memory(*client, *server);
+  ASSERT_TRUE(result.client_failed) << result.describe(*client, *server);
+  EXPECT_EQ(client->failure()->code, tls::Errc::peer_rejected);
+  EXPECT_NE(client->failure()->message().find("pin database is locked"), std::string::npos);
+  ASSERT_TRUE(result.server_failed) << result.describe(*client, *server);
+  EXPECT_NE(server->failure()->message().find("certificate_unknown"), std::string::npos)
+      << server->failure()->message();
+  EXPECT_EQ(tls::alert_for(
+                tls::verifier_refusal(make_error(keyring::PinErrc::storage_error, "locked")).code),
+            tls::AlertDescription::certificate_unknown);
+}
+
+// One context (priority cache, credentials, our chain) serves many
+// sessions; each handshake is complete and verified.
+TEST_F(GnutlsEngineTest, OneContextServesManySessions) {
+  client_verifier_->accepted = {server_id(KeyKind::ed25519).spki};
+  auto context =
+      tls::make_gnutls_context(engine_config(Role::server, &server_id(KeyKind::ed25519), nullptr));
+  ASSERT_TRUE(context.ok()) << context.error().message();
+  for (int i = 0; i < 3; ++i) {
+    auto server_config = engine_config(Role::server, nullptr, nullptr);
+    server_config.context = *context;  // the context's credential and role win
+    auto server = make(std::move(server_config));
+    auto client = make(engine_config(Role::client, nullptr, client_verifier_));
+    const auto result = pump_engines_in_memory(*client, *server);
+    ASSERT_TRUE(result.client_established && result.server_established)
+        << result.describe(*client, *server);
+  }
+  EXPECT_EQ(client_verifier_->calls, 3);
+  const auto none = tls::make_gnutls_context(engine_config(Role::server, nullptr, nullptr));
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, tls::Errc::invalid_state);
+  EXPECT_NE(none.error().message().find("a server needs an X.509 or raw public key credential"),
+            std::string::npos);
 }
 
 TEST_F(GnutlsEngineTest, ServerVerifierRejectionOfTheClient) {

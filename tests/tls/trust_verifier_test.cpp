@@ -14,6 +14,7 @@
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "pins/pin_cache.h"
 #include "pins/pin_store.h"
 #include "pins/pin_types.h"
 #include "tests/support/engine_pump.h"
@@ -229,6 +230,27 @@ TEST_F(TrustVerifierTest, UnpinnedX509IsRejectedWithTheCommandToPinIt) {
                                    pin_value + "'"),
             std::string::npos)
       << outcome.message();
+}
+
+// Over keyring::PinCache (as `pgptls serve` runs it) the pins come from a
+// snapshot; a pin another process adds counts for the very next
+// connection: a rejection is final only after the cache caught up. The
+// cache's own timer is an hour here, so nothing else refreshes it.
+TEST_F(TrustVerifierTest, OverThePinCacheAPinAddedByAnotherProcessCountsAtOnce) {
+  auto cache = keyring::PinCache::open(store_dir_->file("pins.sqlite"),
+                                       {.refresh_interval = 1h, .repeat_interval = 60s});
+  ASSERT_TRUE(cache.ok()) << cache.error().message();
+  auto over_cache = std::make_shared<tls::TrustVerifier>(
+      tls::TrustVerifierConfig{*cache, keyring_, tls::TrustPolicy{}, clock_});
+  const auto before =
+      connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
+  ASSERT_FALSE(before.peer);
+  EXPECT_NE(before.message().find("matches no pin"), std::string::npos) << before.message();
+  pin("server.example", current_);  // another connection: "pgptls pin add"
+  const auto after =
+      connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
+  ASSERT_TRUE(after.peer) << after.message();
+  EXPECT_NE(after.peer->accepted_by.find("pin sha256/"), std::string::npos);
 }
 
 TEST_F(TrustVerifierTest, TofuPinsTheFirstKeyAndRejectsALaterDifferentOne) {

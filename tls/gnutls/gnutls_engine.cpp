@@ -12,7 +12,10 @@
 #include <string_view>
 #include <utility>
 
+#include "base/gnutls_handles.h"
 #include "tls/crypto/gnutls_keys.h"
+#include "tls/gnutls/gnutls_context.h"
+#include "tls/gnutls/gnutls_errors.h"
 #include "tls/wire/errors.h"
 #include "tls/wire/record_header.h"
 
@@ -95,27 +98,18 @@ CertificateType from_gnutls_ctype(gnutls_certificate_type_t type) {
 
 class GnutlsEngine final : public Engine {
  public:
-  explicit GnutlsEngine(GnutlsEngineConfig config) : config_(std::move(config)) {}
+  GnutlsEngine(GnutlsEngineConfig config, std::shared_ptr<const GnutlsContext> context)
+      : config_(std::move(config)), context_(std::move(context)) {}
 
   GnutlsEngine(const GnutlsEngine&) = delete;
   GnutlsEngine& operator=(const GnutlsEngine&) = delete;
 
-  ~GnutlsEngine() override {
-    if (session_ != nullptr) {
-      gnutls_deinit(session_);
-    }
-    if (credentials_ != nullptr) {
-      gnutls_certificate_free_credentials(credentials_);
-    }
-    for (auto& pcert : x509_pcerts_) {
-      gnutls_pcert_deinit(&pcert);
-    }
-    if (rawpk_pcert_loaded_) {
-      gnutls_pcert_deinit(&rawpk_pcert_);
-    }
-  }
-
   Status init();
+  // retrieve: GnuTLS's certificate callback, set once on the context's
+  // credentials: answers from the session's engine's context.
+  static int retrieve(gnutls_session_t session, const gnutls_datum_t* ca_names, int ca_count,
+                      const gnutls_pk_algorithm_t* algorithms, int algorithm_count,
+                      gnutls_pcert_st** pcerts, unsigned int* pcert_count, gnutls_privkey_t* key);
 
   Status start() override;
   Status feed(ByteView bytes) override;
@@ -137,12 +131,8 @@ class GnutlsEngine final : public Engine {
   static ssize_t push(gnutls_transport_ptr_t self, const void* data, std::size_t size);
   static ssize_t pull(gnutls_transport_ptr_t self, void* data, std::size_t size);
   static int pull_timeout(gnutls_transport_ptr_t self, unsigned int milliseconds);
-  static int retrieve(gnutls_session_t session, const gnutls_datum_t* ca_names, int ca_count,
-                      const gnutls_pk_algorithm_t* algorithms, int algorithm_count,
-                      gnutls_pcert_st** pcerts, unsigned int* pcert_count, gnutls_privkey_t* key);
   static int verify(gnutls_session_t session);
 
-  Status load_certificates();
   int verify_peer();
   Status continue_handshake();
   Status read_records();
@@ -151,11 +141,10 @@ class GnutlsEngine final : public Engine {
   Error fail(Error error, int gnutls_code);
 
   GnutlsEngineConfig config_;
-  gnutls_session_t session_ = nullptr;
-  gnutls_certificate_credentials_t credentials_ = nullptr;
-  std::vector<gnutls_pcert_st> x509_pcerts_;
-  gnutls_pcert_st rawpk_pcert_{};
-  bool rawpk_pcert_loaded_ = false;
+  // Declared before the session, so the session goes first.
+  std::shared_ptr<const GnutlsContext> context_;
+  base::SessionHandle session_handle_;
+  gnutls_session_t session_ = nullptr;  // session_handle_'s
 
   Phase phase_ = Phase::created;
   bool local_closed_ = false;
@@ -175,40 +164,19 @@ class GnutlsEngine final : public Engine {
 };
 
 Status GnutlsEngine::init() {
-  unsigned int flags = (config_.role == Role::client ? GNUTLS_CLIENT : GNUTLS_SERVER) |
-                       GNUTLS_NONBLOCK | GNUTLS_NO_TICKETS;
-  if (std::find(config_.certificate_types.begin(), config_.certificate_types.end(),
-                CertificateType::raw_public_key) != config_.certificate_types.end()) {
-    flags |= GNUTLS_ENABLE_RAWPK;
-  }
-  int rc = gnutls_init(&session_, flags);
+  int rc = gnutls_init(&session_, context_->session_flags());
   if (rc < 0) {
     session_ = nullptr;
     return make_error(Errc::internal_error, std::string("gnutls_init: ") + gnutls_strerror(rc));
   }
-  const std::string priority = build_priority(config_);
-  const char* error_position = nullptr;
-  rc = gnutls_priority_set_direct(session_, priority.c_str(), &error_position);
+  session_handle_.reset(session_);
+  // The context's priority cache and credentials: parsed and imported once.
+  rc = gnutls_priority_set(session_, context_->priority());
   if (rc < 0) {
-    return make_error(Errc::internal_error, "GnuTLS rejects the priority string at '" +
-                                                std::string(error_position ? error_position : "") +
-                                                "': " + gnutls_strerror(rc));
+    return make_error(Errc::internal_error,
+                      std::string("gnutls_priority_set: ") + gnutls_strerror(rc));
   }
-  rc = gnutls_certificate_allocate_credentials(&credentials_);
-  if (rc < 0) {
-    credentials_ = nullptr;
-    return make_error(
-        Errc::internal_error,
-        std::string("gnutls_certificate_allocate_credentials: ") + gnutls_strerror(rc));
-  }
-  PGPTLS_CHECK(load_certificates());
-  if (config_.credentials.x509 || config_.credentials.raw_public_key) {
-    // The callback hands over our certificate whatever key types a TLS 1.2
-    // CertificateRequest lists: GnuTLS 3.7's client otherwise withholds an
-    // Ed25519 client certificate.
-    gnutls_certificate_set_retrieve_function2(credentials_, &GnutlsEngine::retrieve);
-  }
-  rc = gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, credentials_);
+  rc = gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, context_->credentials());
   if (rc < 0) {
     return make_error(Errc::internal_error,
                       std::string("gnutls_credentials_set: ") + gnutls_strerror(rc));
@@ -265,36 +233,6 @@ Status GnutlsEngine::init() {
   return {};
 }
 
-Status GnutlsEngine::load_certificates() {
-  if (config_.credentials.x509) {
-    const auto& chain = config_.credentials.x509->chain;
-    x509_pcerts_.reserve(chain.size());
-    for (const auto& der : chain) {
-      gnutls_pcert_st pcert{};
-      const gnutls_datum_t datum = gnutls_datum_of(der);
-      const int rc = gnutls_pcert_import_x509_raw(&pcert, &datum, GNUTLS_X509_FMT_DER, 0);
-      if (rc < 0) {
-        return make_error(Errc::bad_credential,
-                          std::string("our X.509 certificate does not load into GnuTLS: ") +
-                              gnutls_strerror(rc) + "; check the certificate file");
-      }
-      x509_pcerts_.push_back(pcert);
-    }
-  }
-  if (config_.credentials.raw_public_key) {
-    const gnutls_datum_t datum =
-        gnutls_datum_of(config_.credentials.raw_public_key->subject_public_key_info);
-    const int rc = gnutls_pcert_import_rawpk_raw(&rawpk_pcert_, &datum, GNUTLS_X509_FMT_DER, 0, 0);
-    if (rc < 0) {
-      return make_error(Errc::bad_credential,
-                        std::string("our raw public key does not load into GnuTLS: ") +
-                            gnutls_strerror(rc) + "; check the key file");
-    }
-    rawpk_pcert_loaded_ = true;
-  }
-  return {};
-}
-
 ssize_t GnutlsEngine::push(gnutls_transport_ptr_t self, const void* data, std::size_t size) {
   auto* engine = static_cast<GnutlsEngine*>(self);
   const auto* bytes = static_cast<const std::uint8_t*>(data);
@@ -334,20 +272,9 @@ int GnutlsEngine::retrieve(gnutls_session_t session, const gnutls_datum_t* /*ca_
                            int /*ca_count*/, const gnutls_pk_algorithm_t* /*algorithms*/,
                            int /*algorithm_count*/, gnutls_pcert_st** pcerts,
                            unsigned int* pcert_count, gnutls_privkey_t* key) {
-  auto* engine = static_cast<GnutlsEngine*>(gnutls_session_get_ptr(session));
-  *pcerts = nullptr;
-  *pcert_count = 0;
-  *key = nullptr;
-  const gnutls_certificate_type_t type = gnutls_certificate_type_get2(session, GNUTLS_CTYPE_OURS);
-  if (type == GNUTLS_CRT_RAWPK && engine->rawpk_pcert_loaded_) {
-    *pcerts = &engine->rawpk_pcert_;
-    *pcert_count = 1;
-    *key = engine->config_.credentials.raw_public_key->signer.get();
-  } else if (type == GNUTLS_CRT_X509 && !engine->x509_pcerts_.empty()) {
-    *pcerts = engine->x509_pcerts_.data();
-    *pcert_count = static_cast<unsigned int>(engine->x509_pcerts_.size());
-    *key = engine->config_.credentials.x509->signer.get();
-  }
+  const auto* engine = static_cast<const GnutlsEngine*>(gnutls_session_get_ptr(session));
+  engine->context_->own_certificate(gnutls_certificate_type_get2(session, GNUTLS_CTYPE_OURS),
+                                    pcerts, pcert_count, key);
   // Returning no certificate is not an error: a client then sends an empty
   // Certificate, and a server fails the handshake for lack of credentials.
   return 0;
@@ -407,7 +334,8 @@ int GnutlsEngine::verify_peer() {
   const VerifyRequest request{config_.expected_domain, config_.role};
   auto verdict = config_.verifier->verify(presented, request);
   if (!verdict.ok()) {
-    verify_error_ = std::move(verdict).error();
+    // The same alert as the RFC 6091 engine for the same refusal.
+    verify_error_ = verifier_refusal(std::move(verdict).error());
     return GNUTLS_E_CERTIFICATE_ERROR;
   }
   if (!verdict->signing_key) {
@@ -601,91 +529,13 @@ void GnutlsEngine::fill_session_info() {
 }
 
 Error GnutlsEngine::error_from_gnutls(int code) const {
-  const std::string reason = std::string(" (GnuTLS: ") + gnutls_strerror(code) + ")";
-  switch (code) {
-    case GNUTLS_E_CERTIFICATE_ERROR:
-      if (verify_error_) {
-        return *verify_error_;
-      }
-      return make_error(Errc::bad_certificate, "peer certificate refused" + reason);
-    case GNUTLS_E_FATAL_ALERT_RECEIVED: {
-      const gnutls_alert_description_t alert = gnutls_alert_get(session_);
-      const char* name = alert_name(static_cast<AlertDescription>(alert));
-      std::string context = std::string("the peer sent the fatal alert ") + name;
-      if (alert == GNUTLS_A_BAD_CERTIFICATE || alert == GNUTLS_A_CERTIFICATE_UNKNOWN ||
-          alert == GNUTLS_A_UNKNOWN_CA || alert == GNUTLS_A_UNSUPPORTED_CERTIFICATE ||
-          alert == GNUTLS_A_CERTIFICATE_EXPIRED || alert == GNUTLS_A_ACCESS_DENIED) {
-        context +=
-            "; the peer does not accept our certificate: ask its operator to pin or "
-            "certify our key";
-      } else if (alert == GNUTLS_A_HANDSHAKE_FAILURE || alert == GNUTLS_A_PROTOCOL_VERSION ||
-                 alert == GNUTLS_A_INSUFFICIENT_SECURITY) {
-        context +=
-            "; no common TLS parameters: check versions, cipher suites and "
-            "certificate types on both sides";
-      }
-      return make_error(Errc::alert_received, context);
-    }
-    case GNUTLS_E_NO_CERTIFICATE_FOUND:
-    case GNUTLS_E_CERTIFICATE_REQUIRED:
-      return make_error(Errc::handshake_failure,
-                        "the peer sent no certificate but one is required; configure a "
-                        "certificate on the peer" +
-                            reason);
-    case GNUTLS_E_INSUFFICIENT_CREDENTIALS:
-    case GNUTLS_E_NO_CIPHER_SUITES:
-    case GNUTLS_E_UNKNOWN_CIPHER_SUITE:
-    case GNUTLS_E_NO_COMMON_KEY_SHARE:
-    case GNUTLS_E_UNKNOWN_PK_ALGORITHM:
-      return make_error(Errc::handshake_failure,
-                        "no cipher suite, group or certificate key usable with the peer; check "
-                        "the certificate key type and TLS versions on both sides" +
-                            reason);
-    case GNUTLS_E_UNSUPPORTED_CERTIFICATE_TYPE:
-      return make_error(Errc::unsupported_certificate,
-                        "no certificate type in common with the peer; offer X.509 or raw "
-                        "public keys on both sides" +
-                            reason);
-    case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
-      return make_error(Errc::protocol_version,
-                        "the peer speaks no TLS version we allow (TLS 1.2 or 1.3)" + reason);
-    case GNUTLS_E_NO_APPLICATION_PROTOCOL:
-      return make_error(Errc::no_application_protocol,
-                        "the peer offers none of our ALPN protocols; align the ALPN "
-                        "configuration" +
-                            reason);
-    case GNUTLS_E_PK_SIG_VERIFY_FAILED:
-      return make_error(Errc::decrypt_error,
-                        "the peer's handshake signature does not verify with its certificate's "
-                        "key" +
-                            reason);
-    case GNUTLS_E_DECRYPTION_FAILED:
-      return make_error(Errc::bad_record_mac, "a record failed authentication" + reason);
-    case GNUTLS_E_RECORD_OVERFLOW:
-    case GNUTLS_E_LARGE_PACKET:
-      return make_error(Errc::record_overflow, "a record exceeds 2^14 bytes" + reason);
-    case GNUTLS_E_UNEXPECTED_PACKET:
-    case GNUTLS_E_UNEXPECTED_HANDSHAKE_PACKET:
-    case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
-      return make_error(Errc::unexpected_message, "the peer broke the message order" + reason);
-    case GNUTLS_E_RECEIVED_ILLEGAL_PARAMETER:
-    case GNUTLS_E_ILLEGAL_PARAMETER:
-    case GNUTLS_E_RECEIVED_ILLEGAL_EXTENSION:
-      return make_error(Errc::illegal_parameter, "the peer sent a forbidden value" + reason);
-    case GNUTLS_E_SAFE_RENEGOTIATION_FAILED:
-    case GNUTLS_E_UNSAFE_RENEGOTIATION_DENIED:
-      return make_error(Errc::no_renegotiation, "renegotiation refused" + reason);
-    case GNUTLS_E_PREMATURE_TERMINATION:
-      return make_error(Errc::closed, "the peer closed the connection" + reason);
-    case GNUTLS_E_UNEXPECTED_EXTENSIONS_LENGTH:
-    case GNUTLS_E_BASE64_DECODING_ERROR:
-    case GNUTLS_E_ASN1_DER_ERROR:
-    case GNUTLS_E_PARSING_ERROR:
-      return make_error(Errc::decode_error, "a message from the peer does not parse" + reason);
-    default:
-      break;
+  if (code == GNUTLS_E_CERTIFICATE_ERROR && verify_error_) {
+    return *verify_error_;  // our verifier's own reason
   }
-  return make_error(Errc::handshake_failure, std::string("TLS failed") + reason);
+  if (code == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+    return error_for_received_alert(gnutls_alert_get(session_));
+  }
+  return error_for_gnutls_code(code);
 }
 
 Error GnutlsEngine::fail(Error error, int gnutls_code) {
@@ -815,35 +665,148 @@ std::string_view GnutlsEngine::state_name() const {
   return "Unknown";
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Engine>> make_gnutls_engine(GnutlsEngineConfig config) {
+// check_config: the configuration errors make_gnutls_engine documents.
+Status check_config(const GnutlsEngineConfig& config) {
   if (config.min_version == TlsVersion::tls13 && config.max_version == TlsVersion::tls12) {
     return make_error(Errc::invalid_state, "min_version TLS 1.3 is above max_version TLS 1.2");
   }
-  std::erase(config.certificate_types, CertificateType::openpgp);
   if (config.certificate_types.empty()) {
     return make_error(Errc::invalid_state,
                       "the GnuTLS engine offers X.509 and raw public keys only; OpenPGP needs "
                       "the RFC 6091 engine");
   }
-  if (!config.verifier &&
-      !(config.role == Role::server && config.client_auth == ClientAuth::none)) {
-    return make_error(Errc::invalid_state,
-                      "no peer verifier configured; every peer certificate needs one");
-  }
   if (config.role == Role::server) {
-    bool any = false;
-    for (const CertificateType type : config.certificate_types) {
-      any = any || has_credential(config.credentials, type);
-    }
+    const bool any =
+        std::any_of(config.certificate_types.begin(), config.certificate_types.end(),
+                    [&](CertificateType type) { return has_credential(config.credentials, type); });
     if (!any) {
       return make_error(Errc::invalid_state,
                         "a server needs an X.509 or raw public key credential of an offered "
                         "certificate type");
     }
   }
-  auto engine = std::make_unique<GnutlsEngine>(std::move(config));
+  return {};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const GnutlsContext>> make_gnutls_context(const GnutlsEngineConfig& config) {
+  GnutlsEngineConfig shared = config;
+  std::erase(shared.certificate_types, CertificateType::openpgp);
+  PGPTLS_CHECK(check_config(shared));
+  // The per-connection fields stay with each engine.
+  shared.server_name.clear();
+  shared.alpn.clear();
+  shared.verifier.reset();
+  shared.expected_domain.reset();
+  shared.context.reset();
+  auto context = std::make_shared<GnutlsContext>(shared);
+  PGPTLS_CHECK(context->init());
+  return std::shared_ptr<const GnutlsContext>(std::move(context));
+}
+
+Status GnutlsContext::init() {
+  session_flags_ = (config_.role == Role::client ? GNUTLS_CLIENT : GNUTLS_SERVER) |
+                   GNUTLS_NONBLOCK | GNUTLS_NO_TICKETS;
+  if (std::find(config_.certificate_types.begin(), config_.certificate_types.end(),
+                CertificateType::raw_public_key) != config_.certificate_types.end()) {
+    session_flags_ |= GNUTLS_ENABLE_RAWPK;
+  }
+  const std::string priority = build_priority(config_);
+  const char* error_position = nullptr;
+  gnutls_priority_t raw_priority = nullptr;
+  int rc = gnutls_priority_init2(&raw_priority, priority.c_str(), &error_position, 0);
+  if (rc < 0) {
+    return make_error(Errc::internal_error, "GnuTLS rejects the priority string at '" +
+                                                std::string(error_position ? error_position : "") +
+                                                "': " + gnutls_strerror(rc));
+  }
+  priority_.reset(raw_priority);
+  gnutls_certificate_credentials_t raw_credentials = nullptr;
+  rc = gnutls_certificate_allocate_credentials(&raw_credentials);
+  if (rc < 0) {
+    return make_error(
+        Errc::internal_error,
+        std::string("gnutls_certificate_allocate_credentials: ") + gnutls_strerror(rc));
+  }
+  credentials_.reset(raw_credentials);
+  PGPTLS_CHECK(load_certificates());
+  if (config_.credentials.x509 || config_.credentials.raw_public_key) {
+    // The callback hands over our certificate whatever key types a TLS 1.2
+    // CertificateRequest lists: GnuTLS 3.7's client otherwise withholds an
+    // Ed25519 client certificate.
+    gnutls_certificate_set_retrieve_function2(credentials_.get(), &GnutlsEngine::retrieve);
+  }
+  return {};
+}
+
+Status GnutlsContext::load_certificates() {
+  if (config_.credentials.x509) {
+    const auto& chain = config_.credentials.x509->chain;
+    x509_chain_.reserve(chain.size());
+    for (const auto& der : chain) {
+      gnutls_pcert_st pcert{};
+      const gnutls_datum_t datum = gnutls_datum_of(der);
+      const int rc = gnutls_pcert_import_x509_raw(&pcert, &datum, GNUTLS_X509_FMT_DER, 0);
+      if (rc < 0) {
+        return make_error(Errc::bad_credential,
+                          std::string("our X.509 certificate does not load into GnuTLS: ") +
+                              gnutls_strerror(rc) + "; check the certificate file");
+      }
+      x509_chain_.adopt(pcert);
+    }
+  }
+  if (config_.credentials.raw_public_key) {
+    gnutls_pcert_st pcert{};
+    const gnutls_datum_t datum =
+        gnutls_datum_of(config_.credentials.raw_public_key->subject_public_key_info);
+    const int rc = gnutls_pcert_import_rawpk_raw(&pcert, &datum, GNUTLS_X509_FMT_DER, 0, 0);
+    if (rc < 0) {
+      return make_error(Errc::bad_credential,
+                        std::string("our raw public key does not load into GnuTLS: ") +
+                            gnutls_strerror(rc) + "; check the key file");
+    }
+    raw_public_key_.adopt(pcert);
+  }
+  return {};
+}
+
+void GnutlsContext::own_certificate(gnutls_certificate_type_t type, gnutls_pcert_st** pcerts,
+                                    unsigned int* count, gnutls_privkey_t* key) const {
+  *pcerts = nullptr;
+  *count = 0;
+  *key = nullptr;
+  if (type == GNUTLS_CRT_RAWPK && !raw_public_key_.empty()) {
+    *pcerts = raw_public_key_.data();
+    *count = 1;
+    *key = config_.credentials.raw_public_key->signer.get();
+  } else if (type == GNUTLS_CRT_X509 && !x509_chain_.empty()) {
+    *pcerts = x509_chain_.data();
+    *count = static_cast<unsigned int>(x509_chain_.size());
+    *key = config_.credentials.x509->signer.get();
+  }
+}
+
+Result<std::unique_ptr<Engine>> make_gnutls_engine(GnutlsEngineConfig config) {
+  std::erase(config.certificate_types, CertificateType::openpgp);
+  std::shared_ptr<const GnutlsContext> context = std::move(config.context);
+  if (!context) {
+    PGPTLS_TRY(context, make_gnutls_context(config));
+  }
+  if (!config.verifier &&
+      !(config.role == Role::server && config.client_auth == ClientAuth::none)) {
+    return make_error(Errc::invalid_state,
+                      "no peer verifier configured; every peer certificate needs one");
+  }
+  // The shared settings are the context's.
+  const GnutlsEngineConfig& shared = context->config();
+  config.role = shared.role;
+  config.credentials = shared.credentials;
+  config.certificate_types = shared.certificate_types;
+  config.min_version = shared.min_version;
+  config.max_version = shared.max_version;
+  config.client_auth = shared.client_auth;
+  auto engine = std::make_unique<GnutlsEngine>(std::move(config), std::move(context));
   PGPTLS_CHECK(engine->init());
   return std::unique_ptr<Engine>(std::move(engine));
 }

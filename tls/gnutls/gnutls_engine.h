@@ -39,6 +39,8 @@
 
 namespace pgptls::tls {
 
+class GnutlsContext;
+
 // TlsVersion: the protocol versions the GnuTLS engine may negotiate.
 enum class TlsVersion : std::uint8_t { tls12, tls13 };
 
@@ -66,6 +68,11 @@ struct GnutlsEngineConfig {
   std::shared_ptr<PeerVerifier> verifier;
   // Passed to the verifier (a client knows whom it dialled).
   std::optional<std::string> expected_domain;
+  // The shared part built once (gnutls_context.h) from a config with the
+  // same role, credentials, certificate types, versions and client_auth;
+  // its values win over this config's. Null: make_gnutls_engine builds one
+  // for this connection alone.
+  std::shared_ptr<const GnutlsContext> context;
 };
 
 // make_gnutls_engine: builds an engine from a configuration. Fails with

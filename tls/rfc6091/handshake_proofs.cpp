@@ -13,11 +13,7 @@ Result<PeerProof> verify_peer(PeerVerifier& verifier, const PresentedCertificate
                               const VerifyRequest& request) {
   auto accepted = verifier.verify(certificate, request);
   if (!accepted.ok()) {
-    const Error& error = accepted.error();
-    if (error.code.category() == tls_category()) {
-      return error;
-    }
-    return make_error(Errc::peer_rejected, error.message());
+    return verifier_refusal(std::move(accepted).error());
   }
   if (!accepted->signing_key) {
     return make_error(Errc::internal_error,

@@ -1,10 +1,13 @@
 #include "tls/trust/trust_verifier.h"
 
+#include <gnutls/crypto.h>
+
 #include <algorithm>
 #include <string>
 
 #include "base/encoding.h"
 #include "keyring/domain.h"
+#include "keyring/peer_cache.h"
 #include "keyring/validate.h"
 #include "openpgp/errors.h"
 #include "openpgp/key_material.h"
@@ -56,6 +59,47 @@ base::Seconds KeyringOpenPgpTrust::now() const {
 
 Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& certificate,
                                                  const std::optional<std::string>& domain) {
+  const base::Seconds at = now();
+  const std::string key = cache_key(certificate, domain);
+  std::optional<Accepted> accepted = cache_.find(key, at);
+  if (!accepted) {
+    base::Seconds until = at;
+    PGPTLS_TRY(accepted, verify_uncached(certificate, domain, at, until));
+    cache_.store(key, *accepted, at, until);
+  }
+  VerifiedPeer peer;
+  peer.type = CertificateType::openpgp;
+  peer.domains = accepted->domains;
+  peer.accepted_by = accepted->accepted_by;
+  PGPTLS_TRY(peer.signing_key, keyring::to_gnutls_pubkey(accepted->signing_key));
+  return peer;
+}
+
+std::string KeyringOpenPgpTrust::cache_key(const PresentedCertificate& certificate,
+                                           const std::optional<std::string>& domain) {
+  // SHA-256 of what the peer presented (the whole key, or the fingerprint
+  // form), then the key ID it signs with, then the domain asked for.
+  std::string key(32, '\0');
+  const Bytes& presented = certificate.openpgp_transferable_key.empty()
+                               ? certificate.openpgp_fingerprint
+                               : certificate.openpgp_transferable_key;
+  const char form = certificate.openpgp_transferable_key.empty() ? 'F' : 'K';
+  gnutls_hash_fast(GNUTLS_DIG_SHA256, presented.data(), presented.size(), key.data());
+  key.push_back(form);
+  key.push_back(static_cast<char>(certificate.openpgp_key_id.size()));
+  key.append(certificate.openpgp_key_id.begin(), certificate.openpgp_key_id.end());
+  if (domain) {
+    key.push_back('=');
+    key.append(*domain);
+  } else {
+    key.push_back('*');
+  }
+  return key;
+}
+
+Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
+    const PresentedCertificate& certificate, const std::optional<std::string>& domain,
+    base::Seconds at, base::Seconds& until) {
   // RFC 6091 §3.3: the whole key (subkey_cert), or only its fingerprint
   // (subkey_cert_fingerprint), which must name a certificate we hold.
   std::optional<keyring::Cert> parsed;
@@ -99,24 +143,28 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
   } else {
     candidates = xmpp_domains(*cert);
   }
-  VerifiedPeer peer;
-  peer.type = CertificateType::openpgp;
+  Accepted accepted;
+  std::vector<keyring::PublicKey> usable;  // authentication keys, from the first acceptance
   std::string refusals;
   for (const std::string& candidate : candidates) {
     auto acceptance =
-        keyring::check_peer(*cert, candidate, config_.authorities, config_.policy, now());
+        keyring::check_peer(*cert, candidate, config_.authorities, config_.policy, at);
     if (!acceptance.ok()) {
       refusals += (refusals.empty() ? "" : "; ") + acceptance.error().message();
       continue;
     }
-    peer.domains.push_back(acceptance->domain);
-    if (!peer.accepted_by.empty()) {
-      peer.accepted_by += "; ";
+    accepted.domains.push_back(acceptance->domain);
+    if (!accepted.accepted_by.empty()) {
+      accepted.accepted_by += "; ";
     }
-    peer.accepted_by += "authority " + base::hex_encode_upper(acceptance->authority_fingerprint) +
-                        " certified '" + acceptance->user_id + "'";
+    accepted.accepted_by += "authority " +
+                            base::hex_encode_upper(acceptance->authority_fingerprint) +
+                            " certified '" + acceptance->user_id + "'";
+    if (usable.empty()) {
+      usable = std::move(acceptance->keys);
+    }
   }
-  if (peer.domains.empty()) {
+  if (accepted.domains.empty()) {
     return make_error(
         Errc::peer_rejected,
         "OpenPGP certificate " + cert->fingerprint_hex() +
@@ -126,17 +174,30 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
                                               "configured authority")
                                 : " is not accepted: " + refusals));
   }
-  // The component key that signs in the handshake, named by the key ID.
-  const keyring::ValidatedCert validated = keyring::validate(*cert, config_.policy, now());
-  auto key =
-      keyring::select_authentication_key(validated, certificate.openpgp_key_id, config_.policy);
-  if (!key.ok()) {
-    return make_error(Errc::peer_rejected,
-                      "key " + base::hex_encode_upper(certificate.openpgp_key_id) +
-                          " named in the handshake cannot authenticate: " + key.error().message());
+  // The component key that signs in the handshake, named by the key ID:
+  // check_peer already listed the usable authentication keys, so the
+  // certificate is not validated a second time.
+  const ByteView id = certificate.openpgp_key_id;
+  const auto named = std::find_if(usable.begin(), usable.end(), [&](const keyring::PublicKey& k) {
+    const Bytes& ref = id.size() == 8 ? k.key_id : k.fingerprint;
+    return std::equal(id.begin(), id.end(), ref.begin(), ref.end());
+  });
+  if (named != usable.end()) {
+    accepted.signing_key = *named;
+  } else {
+    // Not a usable key: validate again only to say why.
+    const keyring::ValidatedCert validated = keyring::validate(*cert, config_.policy, at);
+    auto key = keyring::select_authentication_key(validated, id, config_.policy);
+    if (!key.ok()) {
+      return make_error(Errc::peer_rejected, "key " + base::hex_encode_upper(id) +
+                                                 " named in the handshake cannot authenticate: " +
+                                                 key.error().message());
+    }
+    accepted.signing_key = **key;
   }
-  PGPTLS_TRY(peer.signing_key, keyring::to_gnutls_pubkey(**key));
-  return peer;
+  until = std::min(keyring::validity_change_after(*cert, at),
+                   keyring::validity_change_after(config_.authorities, at));
+  return accepted;
 }
 
 KeyringOpenPgpTrust::KeyringOpenPgpTrust(KeyringTrustConfig config) : config_(std::move(config)) {
@@ -198,6 +259,20 @@ Result<VerifiedPeer> TrustVerifier::verify(const PresentedCertificate& certifica
   if (!config_.pins || !config_.clock) {
     return make_error(Errc::invalid_state, "trust verifier needs a pin store and a clock");
   }
+  auto verdict = decide(certificate, request);
+  if (!verdict.ok() && verdict.error().code == Errc::peer_rejected &&
+      certificate.type != CertificateType::openpgp) {
+    // The pins may come from a snapshot (keyring::PinCache): before a
+    // rejection is final, catch up with what operators committed since
+    // (`pgptls pin add` counts for the next connection), and decide again.
+    PGPTLS_CHECK(config_.pins->refresh());
+    verdict = decide(certificate, request);
+  }
+  return verdict;
+}
+
+Result<VerifiedPeer> TrustVerifier::decide(const PresentedCertificate& certificate,
+                                           const VerifyRequest& request) {
   if (certificate.type == CertificateType::openpgp) {
     return verify_openpgp(certificate, request);
   }

@@ -38,6 +38,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "keyring/authority.h"
+#include "keyring/peer_cache.h"
 #include "keyring/policy.h"
 #include "openpgp/cert.h"
 #include "pins/pin_store.h"
@@ -80,8 +81,17 @@ struct KeyringTrustConfig {
 // KeyringOpenPgpTrust: OpenPgpTrust over keyring::check_peer (direct
 // certification by an authority, in scope, at the clock's now) and
 // keyring::select_authentication_key (the component the key ID names).
+// Its keyring, authorities and policy never change: a change means a new
+// object. So it keeps accepted verdicts in a keyring::PeerCache, each for
+// exactly as long as it holds (until the next creation or expiry instant in
+// the peer's or an authority's certificate): a returning peer costs no
+// signature verification beyond the handshake's own. Thread-safe: verify
+// may run on several event-loop threads at once.
 class KeyringOpenPgpTrust final : public OpenPgpTrust {
  public:
+  // kCacheCapacity: peers remembered (a few hundred bytes each).
+  static constexpr std::size_t kCacheCapacity = 4096;
+
   explicit KeyringOpenPgpTrust(KeyringTrustConfig config);
   [[nodiscard]] Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
                                             const std::optional<std::string>& domain) override;
@@ -89,12 +99,32 @@ class KeyringOpenPgpTrust final : public OpenPgpTrust {
   [[nodiscard]] Result<std::vector<std::string>> domains_for_authentication_key(
       ByteView spki_der) override;
 
+  // cache_hits / cache_misses: how verify was answered (tests, benchmarks).
+  [[nodiscard]] std::uint64_t cache_hits() const { return cache_.hits(); }
+  [[nodiscard]] std::uint64_t cache_misses() const { return cache_.misses(); }
+
  private:
   [[nodiscard]] base::Seconds now() const;
   // find: the keyring's certificate with this primary fingerprint, or null.
   [[nodiscard]] const keyring::Cert* find(ByteView fingerprint) const;
 
+  // Accepted: what a verdict keeps (values, so it outlives the parsed
+  // certificate).
+  struct Accepted {
+    std::vector<std::string> domains;
+    std::string accepted_by;
+    keyring::PublicKey signing_key;
+  };
+  [[nodiscard]] static std::string cache_key(const PresentedCertificate& certificate,
+                                             const std::optional<std::string>& domain);
+  // verify_uncached: the full decision at `at`; sets `until` to the first
+  // instant at which it may change.
+  [[nodiscard]] Result<Accepted> verify_uncached(const PresentedCertificate& certificate,
+                                                 const std::optional<std::string>& domain,
+                                                 base::Seconds at, base::Seconds& until);
+
   KeyringTrustConfig config_;
+  keyring::PeerCache<Accepted> cache_{kCacheCapacity};
   // Built once, so a handshake looks certificates up instead of scanning a
   // keyring of any size: primary fingerprint -> certificate, xmpp: domain ->
   // the certificates with such a user ID (indexes into config_.certificates).
@@ -117,14 +147,17 @@ struct TrustPolicy {
 
 // TrustVerifierConfig: what the verifier decides with.
 struct TrustVerifierConfig {
-  std::shared_ptr<keyring::PinStore> pins;  // required
-  std::shared_ptr<OpenPgpTrust> openpgp;    // nullptr: no OpenPGP trust
+  // Required. A keyring::PinCache in servers: reads from memory, writes off
+  // the event loop; a keyring::PinStore where blocking does not matter.
+  std::shared_ptr<keyring::PinAccess> pins;
+  std::shared_ptr<OpenPgpTrust> openpgp;  // nullptr: no OpenPGP trust
   TrustPolicy policy;
   std::shared_ptr<const base::Clock> clock;  // required
 };
 
-// TrustVerifier: see the file comment. Not thread-safe (one per thread, or
-// shared under the caller's lock): the pin store connection is shared.
+// TrustVerifier: see the file comment. Thread-safe when its pins and its
+// OpenPGP trust are (PinCache and KeyringOpenPgpTrust are; a PinStore is
+// one connection, for one thread at a time).
 class TrustVerifier final : public PeerVerifier {
  public:
   explicit TrustVerifier(TrustVerifierConfig config) : config_(std::move(config)) {}
@@ -135,6 +168,9 @@ class TrustVerifier final : public PeerVerifier {
                                             const VerifyRequest& request) override;
 
  private:
+  // decide: one decision on the pins and keyring as they are now.
+  [[nodiscard]] Result<VerifiedPeer> decide(const PresentedCertificate& certificate,
+                                            const VerifyRequest& request);
   [[nodiscard]] Result<VerifiedPeer> verify_openpgp(const PresentedCertificate& certificate,
                                                     const VerifyRequest& request);
   [[nodiscard]] Result<VerifiedPeer> verify_key(const PresentedCertificate& certificate,

@@ -69,6 +69,13 @@ const std::error_category& tls_category() noexcept {
   return category;
 }
 
+Error verifier_refusal(Error error) {
+  if (error.code.category() == tls_category()) {
+    return error;
+  }
+  return make_error(Errc::peer_rejected, error.message());
+}
+
 AlertDescription alert_for(const std::error_code& code) noexcept {
   if (code.category() == base::base_category()) {
     return AlertDescription::decode_error;

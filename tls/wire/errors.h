@@ -71,6 +71,15 @@ inline std::error_code make_error_code(Errc e) noexcept {
   return {static_cast<int>(e), tls_category()};
 }
 
+// verifier_refusal: how a PeerVerifier's failure reaches the peer, the
+// same from both engines: errors of the tls category keep their own alert
+// (certificate_unobtainable, bad_certificate, ...); any other failure (a
+// keyring rejection, a pin store that cannot be read) becomes
+// Errc::peer_rejected with the verifier's message, so the peer gets
+// certificate_unknown (RFC 5246 §7.2.2: "some other (unspecified) issue
+// arose in processing the certificate, rendering it unacceptable").
+[[nodiscard]] Error verifier_refusal(Error error);
+
 // alert_for: the alert to send for an error of any category (errors of other
 // libraries become internal_error, parse errors of base decode_error).
 [[nodiscard]] AlertDescription alert_for(const std::error_code& code) noexcept;

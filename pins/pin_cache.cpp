@@ -1,0 +1,248 @@
+#include "pins/pin_cache.h"
+
+#include <algorithm>
+
+#include "pins/errors.h"
+
+namespace pgptls::keyring {
+
+Result<std::shared_ptr<PinCache>> PinCache::open(const std::filesystem::path& path,
+                                                 Options options) {
+  PGPTLS_TRY(PinStore store, PinStore::open(path));
+  // Not make_shared: the constructor is private.
+  std::shared_ptr<PinCache> cache(new PinCache(std::move(store), options));
+  PGPTLS_TRY(cache->data_version_, cache->store_.data_version());
+  PGPTLS_TRY(cache->snapshot_, load(cache->store_));
+  cache->thread_ = std::thread([raw = cache.get()] { raw->run(); });
+  return cache;
+}
+
+PinCache::~PinCache() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+Result<std::shared_ptr<const PinCache::Snapshot>> PinCache::load(PinStore& store) {
+  PGPTLS_TRY(PinSnapshot read, store.snapshot());
+  auto snapshot = std::make_shared<Snapshot>();
+  for (const Pin& pin : read.pins) {
+    snapshot->pins[pin.domain].push_back(pin);
+  }
+  snapshot->all = std::move(read.pins);
+  for (const SettingEntry& entry : read.settings) {
+    snapshot->settings[{entry.domain.value_or(""), entry.setting}] = entry.on;
+  }
+  for (OpenPgpRecord& record : read.openpgp) {
+    std::string domain = record.domain;
+    snapshot->openpgp.emplace(std::move(domain), std::move(record));
+  }
+  return std::shared_ptr<const Snapshot>(std::move(snapshot));
+}
+
+void PinCache::run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait_for(lock, options_.refresh_interval, [this] {
+      return stopping_ || !tofu_.empty() || refresh_wanted_ > refresh_done_ ||
+             !first_pending_.empty();
+    });
+    const bool stop = stopping_;
+    const std::uint64_t wanted = refresh_wanted_;
+    std::vector<OpenPgpRecord> batch = std::move(queue_);
+    queue_.clear();
+    std::vector<std::shared_ptr<TofuJob>> jobs = std::move(tofu_);
+    tofu_.clear();
+    lock.unlock();
+
+    // The disk, off every caller's thread: one transaction for the logins.
+    Status written;
+    if (!batch.empty()) {
+      written = store_.record_openpgp_auths(batch);
+    }
+    for (const auto& job : jobs) {
+      job->outcome = store_.pin_on_first_use(job->domain, job->pin, job->now);
+    }
+    bool changed = !batch.empty() || !jobs.empty();
+    Status status;
+    auto version = store_.data_version();
+    if (!version.ok()) {
+      status = std::move(version).error();
+    } else if (*version != data_version_) {
+      data_version_ = *version;
+      changed = true;
+    }
+    std::shared_ptr<const Snapshot> fresh;
+    if (changed && status.ok()) {
+      auto loaded = load(store_);
+      if (loaded.ok()) {
+        fresh = std::move(loaded).value();
+      } else {
+        status = std::move(loaded).error();
+      }
+    }
+
+    lock.lock();
+    if (!batch.empty()) {
+      if (written.ok()) {
+        ++transactions_;
+      } else {
+        // Kept for the next cycle; a decision waiting on a first login
+        // fails closed with the reason.
+        queue_.insert(queue_.begin(), batch.begin(), batch.end());
+      }
+      for (const OpenPgpRecord& record : batch) {
+        if (first_pending_.erase(record.domain) != 0 && !written.ok()) {
+          first_failed_.insert_or_assign(record.domain, written.error());
+        } else if (written.ok()) {
+          first_failed_.erase(record.domain);
+        }
+      }
+    }
+    if (fresh) {
+      snapshot_ = std::move(fresh);
+      // Logins the new snapshot holds need no overlay any more.
+      std::erase_if(recorded_, [this](const auto& entry) {
+        const auto stored = snapshot_->openpgp.find(entry.first);
+        return stored != snapshot_->openpgp.end() && stored->second.last >= entry.second.last;
+      });
+    }
+    refresh_status_ = status;
+    refresh_done_ = wanted;
+    done_.notify_all();
+    if (stop) {
+      if (queue_.empty() || !written.ok()) {
+        return;
+      }
+    }
+  }
+}
+
+Status PinCache::wait_durable(const std::string& domain, std::unique_lock<std::mutex>& lock) {
+  done_.wait(lock, [&] { return first_pending_.count(domain) == 0; });
+  if (const auto failed = first_failed_.find(domain); failed != first_failed_.end()) {
+    return failed->second.wrap("recording the OpenPGP login of " + domain);
+  }
+  return {};
+}
+
+Result<std::vector<Pin>> PinCache::pins(std::string_view domain_text) {
+  PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
+  std::unique_lock lock(mutex_);
+  PGPTLS_CHECK(wait_durable(domain, lock));
+  const auto found = snapshot_->pins.find(domain);
+  return found == snapshot_->pins.end() ? std::vector<Pin>() : found->second;
+}
+
+Result<std::vector<Pin>> PinCache::all_pins() {
+  const std::lock_guard lock(mutex_);
+  return snapshot_->all;
+}
+
+Result<TofuOutcome> PinCache::pin_on_first_use(std::string_view domain_text, std::string_view pin,
+                                               base::TimePoint now) {
+  PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
+  std::unique_lock lock(mutex_);
+  PGPTLS_CHECK(wait_durable(domain, lock));
+  if (const auto found = snapshot_->pins.find(domain); found != snapshot_->pins.end()) {
+    TofuOutcome outcome;
+    outcome.existing = found->second;
+    return outcome;
+  }
+  // A new domain: the store decides, in one transaction, so that two
+  // processes cannot both pin it (once per domain: waited for).
+  auto job = std::make_shared<TofuJob>(TofuJob{domain, std::string(pin), now, std::nullopt});
+  tofu_.push_back(job);
+  wake_.notify_one();
+  done_.wait(lock, [&] { return job->outcome.has_value(); });
+  return std::move(*job->outcome);
+}
+
+Result<std::optional<bool>> PinCache::setting(const SettingScope& scope, Setting setting) {
+  std::string key;
+  if (scope.domain) {
+    PGPTLS_TRY(key, normalize_domain_input(*scope.domain));
+  }
+  const std::lock_guard lock(mutex_);
+  const auto found = snapshot_->settings.find({key, setting});
+  return found == snapshot_->settings.end() ? std::optional<bool>() : found->second;
+}
+
+Result<bool> PinCache::effective_setting(std::string_view domain, Setting which) {
+  PGPTLS_TRY(const std::optional<bool> own, setting({std::string(domain)}, which));
+  if (own) {
+    return *own;
+  }
+  PGPTLS_TRY(const std::optional<bool> global, setting({}, which));
+  return global.value_or(false);
+}
+
+Status PinCache::record_openpgp_auth(std::string_view domain_text, base::TimePoint now) {
+  PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
+  const base::Seconds at = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  PGPTLS_CHECK(check_pin_time(at, "OpenPGP authentication time"));
+  std::unique_lock lock(mutex_);
+  PGPTLS_CHECK(wait_durable(domain, lock));
+  const auto stored = snapshot_->openpgp.find(domain);
+  const auto overlay = recorded_.find(domain);
+  const bool first = stored == snapshot_->openpgp.end() && overlay == recorded_.end();
+  OpenPgpRecord& record = recorded_[domain];
+  if (first) {
+    record = OpenPgpRecord{domain, at, at};
+  } else {
+    const OpenPgpRecord& known = overlay != recorded_.end() ? record : stored->second;
+    record = OpenPgpRecord{domain, std::min(known.first, at), std::max(known.last, at)};
+  }
+  // A repeat is written when the last write of this domain is older than
+  // repeat_interval (the stored `last`, when this process has not written
+  // it yet); it waits for the next cycle, batched with the others.
+  base::TimePoint last_written{};
+  if (const auto queued = last_queued_.find(domain); queued != last_queued_.end()) {
+    last_written = queued->second;
+  } else if (stored != snapshot_->openpgp.end()) {
+    last_written = stored->second.last;
+  }
+  if (first || now - last_written >= options_.repeat_interval) {
+    queue_.push_back(record);
+    last_queued_[domain] = now;
+  }
+  if (first) {
+    first_pending_.insert(domain);
+    wake_.notify_one();
+  }
+  return {};
+}
+
+Result<std::optional<OpenPgpRecord>> PinCache::openpgp_auth(std::string_view domain_text) {
+  PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
+  std::unique_lock lock(mutex_);
+  PGPTLS_CHECK(wait_durable(domain, lock));
+  if (const auto overlay = recorded_.find(domain); overlay != recorded_.end()) {
+    return std::optional<OpenPgpRecord>(overlay->second);
+  }
+  if (const auto stored = snapshot_->openpgp.find(domain); stored != snapshot_->openpgp.end()) {
+    return std::optional<OpenPgpRecord>(stored->second);
+  }
+  return std::optional<OpenPgpRecord>();
+}
+
+Status PinCache::refresh() {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t ticket = ++refresh_wanted_;
+  wake_.notify_one();
+  // The cycle that answers the ticket took every write queued before it.
+  done_.wait(lock, [&] { return refresh_done_ >= ticket; });
+  return refresh_status_;
+}
+
+std::uint64_t PinCache::transactions() const {
+  const std::lock_guard lock(mutex_);
+  return transactions_;
+}
+
+}  // namespace pgptls::keyring
