@@ -9,6 +9,7 @@
 #include <array>
 #include <string>
 
+#include "base/byte_writer.h"
 #include "tls/errors.h"
 
 namespace pgptls::tls {
@@ -177,6 +178,15 @@ Result<base::SecretBytes> x25519_shared_secret(ByteView private_key, ByteView pe
 }
 
 }  // namespace
+
+Result<Bytes> server_key_exchange_signed_data(ByteView client_random, ByteView server_random,
+                                              ByteView params) {
+  base::ByteWriter writer;
+  writer.bytes(client_random);
+  writer.bytes(server_random);
+  writer.bytes(params);
+  return std::move(writer).finish();
+}
 
 std::span<const NamedGroup> supported_groups() {
   return kGroups;
