@@ -32,6 +32,44 @@ TEST(Packets, WritesEveryNewFormatLengthAndReadsItBack) {
   }
 }
 
+TEST(Packets, OneLengthRuleForPacketsAndSubpackets) {
+  // RFC 9580 §4.2.1 and §5.2.3.7: the same one, two and five octet forms.
+  for (const std::size_t size : {0UL, 191UL, 192UL, 8383UL, 8384UL, 70000UL}) {
+    for (const LengthRule rule : {LengthRule::packet, LengthRule::subpacket}) {
+      base::ByteWriter writer;
+      write_length(writer, size);
+      auto bytes = std::move(writer).finish();
+      ASSERT_TRUE(bytes);
+      base::ByteReader reader(*bytes);
+      auto length = read_length(reader, rule);
+      ASSERT_TRUE(length) << size;
+      EXPECT_EQ(*length, size);
+      EXPECT_TRUE(reader.empty());
+    }
+  }
+  // 224..254: a partial length in a packet header, two octets in a subpacket.
+  const Bytes e1 = {0xE1, 0x05};
+  base::ByteReader packet_reader(e1);
+  auto partial = read_length(packet_reader, LengthRule::packet);
+  ASSERT_FALSE(partial);
+  EXPECT_NE(partial.error().message().find("partial body length"), std::string::npos);
+  base::ByteReader subpacket_reader(e1);
+  auto two = read_length(subpacket_reader, LengthRule::subpacket);
+  ASSERT_TRUE(two);
+  EXPECT_EQ(*two, ((0xE1U - 192) << 8) + 5 + 192);
+  // Truncations name the form that was cut.
+  for (const auto& [bytes, what] :
+       std::vector<std::pair<Bytes, std::string>>{{{}, "truncated length"},
+                                                  {{0xC5}, "truncated two-octet length"},
+                                                  {{0xFF, 0, 1}, "truncated five-octet length"}}) {
+    base::ByteReader reader(bytes);
+    auto cut = read_length(reader, LengthRule::subpacket);
+    ASSERT_FALSE(cut);
+    EXPECT_EQ(cut.error().code, Errc::malformed_packet);
+    EXPECT_NE(cut.error().message().find(what), std::string::npos) << cut.error().message();
+  }
+}
+
 TEST(Packets, ReadsLegacyFormatLengths) {
   // Legacy headers are what gpg writes for keys; build each length type.
   const Bytes one = {0xB4, 0x02, 'h', 'i'};            // tag 13, 1-octet length
