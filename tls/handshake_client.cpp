@@ -101,8 +101,9 @@ Status Rfc6091Engine::on_server_key_exchange(states::ExpectServerKeyExchange& st
                       "the ServerKeyExchange signature algorithm does not match the cipher "
                       "suite's authentication (RFC 5246 §7.4.3)");
   }
+  PGPTLS_TRY(const Bytes params, exchange.params());
   PGPTLS_TRY(const Bytes data,
-             server_key_exchange_signed_data(client_random_, server_random_, exchange.params()));
+             server_key_exchange_signed_data(client_random_, server_random_, params));
   PGPTLS_TRY(auto signature,
              verify_handshake_signature(state.server, exchange.signed_params.scheme,
                                         wire_values(config_.policy.signature_schemes), data,

@@ -43,8 +43,9 @@ Status Rfc6091Engine::on_client_hello(const HandshakeMessage& message) {
   messages::ServerKeyExchange exchange;
   exchange.group = static_cast<std::uint16_t>(choice.group);
   exchange.public_key = to_bytes(key.public_key());
+  PGPTLS_TRY(const Bytes params, exchange.params());
   PGPTLS_TRY(const Bytes data,
-             server_key_exchange_signed_data(client_random_, server_random_, exchange.params()));
+             server_key_exchange_signed_data(client_random_, server_random_, params));
   gnutls_privkey_t signer = signing_key_for(config_.credentials, choice.certificate_type);
   PGPTLS_TRY(Bytes signature, sign(signer, choice.scheme, data));
   exchange.signed_params = {wire_value(choice.scheme), std::move(signature)};

@@ -350,7 +350,8 @@ Status Rfc6091Engine::flush_flight() {
 }
 
 Status Rfc6091Engine::receive_into_transcript(const HandshakeMessage& message) {
-  return transcript_.append(message.encoded());
+  PGPTLS_TRY(const Bytes encoded, message.encoded());
+  return transcript_.append(encoded);
 }
 
 Result<messages::Random> Rfc6091Engine::fresh_random() {

@@ -96,6 +96,13 @@ struct Recorded {
   const CipherSuite* suite = nullptr;
 };
 
+// encoded: a received message as it was on the wire (header and body).
+Bytes encoded(const messages::HandshakeMessage& message) {
+  auto bytes = message.encoded();
+  EXPECT_TRUE(bytes.ok());
+  return bytes.ok() ? std::move(bytes).value() : Bytes{};
+}
+
 // split_stream: a side's output as events: each plaintext handshake message,
 // the ChangeCipherSpec, and the first protected record (its Finished).
 void split_stream(ByteView stream, std::vector<Event>& events,
@@ -124,7 +131,7 @@ void split_stream(ByteView stream, std::vector<Event>& events,
     ASSERT_TRUE(reassembler.add(*payload).ok());
     while (auto message = reassembler.next()) {
       events.push_back(
-          {Input{Input::Kind::handshake, message->type}, test::record(22, message->encoded())});
+          {Input{Input::Kind::handshake, message->type}, test::record(22, encoded(*message))});
       plaintext.push_back(std::move(*message));
     }
   }
@@ -155,15 +162,15 @@ void derive_keys(Recorded& recorded) {
 
   Transcript transcript;
   ASSERT_TRUE(transcript.select_hash(recorded.suite->prf_hash).ok());
-  ASSERT_TRUE(transcript.append(client_hello->encoded()).ok());
+  ASSERT_TRUE(transcript.append(encoded(*client_hello)).ok());
   for (const auto& message : recorded.server_messages) {
-    ASSERT_TRUE(transcript.append(message.encoded()).ok());
+    ASSERT_TRUE(transcript.append(encoded(message)).ok());
   }
   for (const auto& message : recorded.client_messages) {
     if (&message == client_hello) {
       continue;
     }
-    ASSERT_TRUE(transcript.append(message.encoded()).ok());
+    ASSERT_TRUE(transcript.append(encoded(message)).ok());
     if (message.type == static_cast<std::uint8_t>(HandshakeType::client_key_exchange)) {
       break;
     }
