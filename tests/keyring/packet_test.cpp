@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "keyring/errors.h"
+#include "keyring/key_material.h"
 #include "test_files.h"
 
 namespace pgptls::keyring {
@@ -68,6 +69,26 @@ TEST(Packets, OneLengthRuleForPacketsAndSubpackets) {
     EXPECT_EQ(cut.error().code, Errc::malformed_packet);
     EXPECT_NE(cut.error().message().find(what), std::string::npos) << cut.error().message();
   }
+}
+
+TEST(Packets, KeyHashPrefixIsTheTagAndTheBodyLength) {
+  // RFC 9580 §5.2.4: 0x99 and two octets (v4), 0x9B and four octets (v6).
+  PublicKey key;
+  key.version = 4;
+  key.body = Bytes(0x1234, 0);
+  auto v4 = key_hash_prefix(key);
+  ASSERT_TRUE(v4);
+  EXPECT_EQ(*v4, (Bytes{0x99, 0x12, 0x34}));
+  key.version = 6;
+  auto v6 = key_hash_prefix(key);
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(*v6, (Bytes{0x9B, 0, 0, 0x12, 0x34}));
+  // A v4 body past 2^16 - 1 octets cannot be hashed as RFC 9580 says.
+  key.version = 4;
+  key.body = Bytes(0x10000, 0);
+  auto too_long = key_hash_prefix(key);
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().code, Errc::malformed_packet);
 }
 
 TEST(Packets, ReadsLegacyFormatLengths) {
