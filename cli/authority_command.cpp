@@ -14,10 +14,10 @@
 #include "cli/keyring_cli.h"
 #include "cli/state_dir.h"
 #include "keyring/authority_store.h"
-#include "keyring/errors.h"
 #include "keyring/keyring_store.h"
 #include "keyring/policy.h"
 #include "keyring/validate.h"
+#include "openpgp/errors.h"
 
 namespace pgptls::cli {
 namespace {

@@ -7,9 +7,9 @@
 #include "base/errors.h"
 #include "cli/state_dir.h"
 #include "cli/toml_config.h"
-#include "keyring/pin_store.h"
-#include "tls/trust_verifier.h"
-#include "tls/x509_credentials.h"
+#include "pins/pin_store.h"
+#include "tls/gnutls/x509_credentials.h"
+#include "tls/trust/trust_verifier.h"
 
 namespace pgptls::cli {
 

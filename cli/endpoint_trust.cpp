@@ -10,8 +10,8 @@
 #include "cli/option_values.h"
 #include "cli/state_dir.h"
 #include "keyring/authority_store.h"
-#include "keyring/errors.h"
-#include "keyring/pin_store.h"
+#include "openpgp/errors.h"
+#include "pins/pin_store.h"
 
 namespace pgptls::cli {
 namespace {

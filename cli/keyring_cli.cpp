@@ -4,7 +4,7 @@
 
 #include "base/file.h"
 #include "cli/state_dir.h"
-#include "keyring/errors.h"
+#include "openpgp/errors.h"
 
 namespace pgptls::cli {
 

@@ -6,8 +6,8 @@
 #include "base/clock.h"
 #include "cli/endpoint_trust.h"
 #include "cli/state_dir.h"
-#include "keyring/errors.h"
 #include "keyring/statement_trust.h"
+#include "openpgp/errors.h"
 
 namespace pgptls::cli {
 namespace {

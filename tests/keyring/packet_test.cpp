@@ -1,9 +1,9 @@
-#include "keyring/packet.h"
+#include "openpgp/packet.h"
 
 #include <gtest/gtest.h>
 
-#include "keyring/errors.h"
-#include "keyring/key_material.h"
+#include "openpgp/errors.h"
+#include "openpgp/key_material.h"
 #include "test_files.h"
 
 namespace pgptls::keyring {

@@ -1,5 +1,5 @@
 // handshake_order_test.cpp: the RFC 6091 engine against the independent
-// table of tls/handshake_order.h. For every shape of the table and each
+// table of tls/rfc6091/handshake_order.h. For every shape of the table and each
 // side, a real handshake (our client against our server, in memory) is
 // recorded; then fresh engines of that side are driven into every state of
 // the shape's path by replaying the peer's messages one record each, and
@@ -29,17 +29,17 @@
 #include "tests/tls/engine_pump.h"
 #include "tests/tls/engine_support.h"
 #include "tests/tls/engine_tamper.h"
-#include "tls/errors.h"
-#include "tls/handshake_order.h"
-#include "tls/handshake_states.h"
-#include "tls/key_exchange.h"
-#include "tls/messages/handshake.h"
-#include "tls/messages/hello.h"
-#include "tls/prf.h"
-#include "tls/record_layer.h"
-#include "tls/record_protection.h"
-#include "tls/rfc6091_engine.h"
-#include "tls/transcript.h"
+#include "tls/crypto/key_exchange.h"
+#include "tls/crypto/prf.h"
+#include "tls/crypto/record_protection.h"
+#include "tls/crypto/transcript.h"
+#include "tls/rfc6091/handshake_order.h"
+#include "tls/rfc6091/handshake_states.h"
+#include "tls/rfc6091/record_layer.h"
+#include "tls/rfc6091/rfc6091_engine.h"
+#include "tls/wire/errors.h"
+#include "tls/wire/messages/handshake.h"
+#include "tls/wire/messages/hello.h"
 
 namespace pgptls::tls {
 namespace {
