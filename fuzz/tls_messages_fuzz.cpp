@@ -120,8 +120,9 @@ void fuzz_reassembly(ByteView input) {
     }
     while (auto message = reassembler.next()) {
       require(message->body.size() <= MessageLimits{}.max_handshake_message);
-      const Bytes encoded = message->encoded();
-      joined.insert(joined.end(), encoded.begin(), encoded.end());
+      const auto encoded = message->encoded();
+      require(encoded.ok());  // bodies below the cap fit the 24-bit length
+      joined.insert(joined.end(), encoded->begin(), encoded->end());
     }
   }
   // What came out is a prefix of the stream, missing only the partial tail.

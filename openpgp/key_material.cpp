@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "base/byte_writer.h"
 #include "base/encoding.h"
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
@@ -172,23 +173,21 @@ bool known_algorithm(std::uint8_t id) {
   }
 }
 
-void compute_fingerprint(PublicKey& key) {
-  const Bytes prefix = key_hash_prefix(key);
+Status compute_fingerprint(PublicKey& key) {
+  PGPTLS_TRY(Bytes data, key_hash_prefix(key));
+  data.insert(data.end(), key.body.begin(), key.body.end());
   if (key.version == 4) {
     // RFC 9580 §5.5.4.2: SHA-1 over 0x99, 2-octet length, body; the key ID
     // is the low 64 bits.
-    Bytes data = prefix;
-    data.insert(data.end(), key.body.begin(), key.body.end());
-    key.fingerprint = digest(static_cast<std::uint8_t>(HashAlgorithm::sha1), data).value();
+    PGPTLS_TRY(key.fingerprint, digest(static_cast<std::uint8_t>(HashAlgorithm::sha1), data));
     key.key_id.assign(key.fingerprint.end() - 8, key.fingerprint.end());
   } else {
     // RFC 9580 §5.5.4.3: SHA-256 over 0x9B, 4-octet length, body; the key ID
     // is the high 64 bits.
-    Bytes data = prefix;
-    data.insert(data.end(), key.body.begin(), key.body.end());
-    key.fingerprint = digest(static_cast<std::uint8_t>(HashAlgorithm::sha256), data).value();
+    PGPTLS_TRY(key.fingerprint, digest(static_cast<std::uint8_t>(HashAlgorithm::sha256), data));
     key.key_id.assign(key.fingerprint.begin(), key.fingerprint.begin() + 8);
   }
+  return {};
 }
 
 gnutls_datum_t datum(const Bytes& bytes) {
@@ -270,13 +269,23 @@ std::string PublicKey::key_id_hex() const {
   return base::hex_encode_upper(key_id);
 }
 
-Bytes key_hash_prefix(const PublicKey& key) {
+Result<Bytes> key_hash_prefix(const PublicKey& key) {
   const std::size_t n = key.body.size();
-  if (key.version == 6) {
-    return {0x9B, static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
-            static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+  const base::LengthPrefix width =
+      key.version == 6 ? base::LengthPrefix::u32 : base::LengthPrefix::u16;
+  if (n > base::max_length(width)) {
+    return malformed("public key body of " + std::to_string(n) +
+                     " octets does not fit the length its hash needs (RFC 9580 §5.2.4)");
   }
-  return {0x99, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+  base::ByteWriter writer;
+  if (key.version == 6) {
+    writer.u8(0x9B);
+    writer.u32(static_cast<std::uint32_t>(n));
+  } else {
+    writer.u8(0x99);
+    writer.u16(static_cast<std::uint16_t>(n));
+  }
+  return std::move(writer).finish();
 }
 
 Result<PublicKey> read_public_key(base::ByteReader& reader) {
@@ -326,7 +335,7 @@ Result<PublicKey> read_public_key(base::ByteReader& reader) {
     return malformed("v6 key uses a legacy Curve25519 algorithm (RFC 9580 forbids it)");
   }
   key.body = to_bytes(start.first(reader.offset() - start_offset));
-  compute_fingerprint(key);
+  PGPTLS_CHECK(compute_fingerprint(key));
   return key;
 }
 

@@ -99,7 +99,8 @@ struct PublicKey {
 
 // write_key_for_hash: the prefix and body that signatures hash over a key
 // (RFC 9580 §5.2.4): 0x99 + 2-octet length for v4, 0x9B + 4-octet length
-// for v6, then the body.
-[[nodiscard]] Bytes key_hash_prefix(const PublicKey& key);
+// for v6, then the body. Fails with Errc::malformed_packet when a v4 body
+// does not fit its 2-octet length.
+[[nodiscard]] Result<Bytes> key_hash_prefix(const PublicKey& key);
 
 }  // namespace pgptls::keyring

@@ -50,6 +50,22 @@ inline constexpr std::size_t kDefaultMaxPacketSize = 1U << 20;
 [[nodiscard]] Result<std::vector<RawPacket>> split_packets(
     ByteView input, std::size_t max_packet_size = kDefaultMaxPacketSize);
 
+// LengthRule: where an OpenPGP new-format length stands. In a packet header
+// (RFC 9580 §4.2.1) a first octet of 224..254 is a partial body length,
+// which pgptls refuses (§4.2.1.4: data packets only); in a signature
+// subpacket (§5.2.3.7) there are no partial lengths and 192..254 start a
+// two-octet length.
+enum class LengthRule : std::uint8_t { packet, subpacket };
+
+// read_length: one new-format length: one octet below 192, two octets
+// ((first - 192) << 8) + second + 192, or 255 and four octets. Fails with
+// Errc::malformed_packet naming what was truncated, or a partial length.
+[[nodiscard]] Result<std::uint32_t> read_length(base::ByteReader& reader, LengthRule rule);
+
+// write_length: the shortest new-format length for `length` (RFC 9580
+// §4.2.1.1-3).
+void write_length(base::ByteWriter& writer, std::size_t length);
+
 // write_packet: appends a new-format packet (RFC 9580 §4.2.1).
 void write_packet(base::ByteWriter& writer, PacketTag tag, ByteView body);
 void write_packet(base::ByteWriter& writer, std::uint8_t tag, ByteView body);

@@ -5,6 +5,7 @@
 #include "base/byte_reader.h"
 #include "base/encoding.h"
 #include "openpgp/errors.h"
+#include "openpgp/packet.h"
 
 namespace pgptls::keyring {
 namespace {
@@ -37,21 +38,11 @@ Result<Signature> parse_nested(ByteView body, int depth);
 Status parse_subpackets(ByteView area, bool hashed, Signature& sig, int depth) {
   base::ByteReader reader(area);
   while (!reader.empty()) {
-    auto first = reader.u8();
-    std::uint32_t length = *first;
-    if (*first >= 192 && *first < 255) {
-      auto second = reader.u8();
-      if (!second) {
-        return malformed("truncated subpacket length");
-      }
-      length = ((std::uint32_t{*first} - 192) << 8) + *second + 192;
-    } else if (*first == 255) {
-      auto four = reader.u32();
-      if (!four) {
-        return malformed("truncated subpacket length");
-      }
-      length = *four;
+    auto subpacket_length = read_length(reader, LengthRule::subpacket);
+    if (!subpacket_length) {
+      return malformed("subpacket: " + subpacket_length.error().context);
     }
+    const std::uint32_t length = *subpacket_length;
     if (length == 0) {
       return malformed("subpacket without a type octet");
     }

@@ -13,9 +13,11 @@
 namespace pgptls::keyring {
 namespace {
 
-void hash_key(Hasher& hasher, const PublicKey& key) {
-  hasher.update(key_hash_prefix(key));
+Status hash_key(Hasher& hasher, const PublicKey& key) {
+  PGPTLS_TRY(const Bytes prefix, key_hash_prefix(key));
+  hasher.update(prefix);
   hasher.update(key.body);
+  return {};
 }
 
 // RFC 9580 §9.5: the salt size of v6 signatures depends on the hash.
@@ -96,7 +98,7 @@ Result<Bytes> signature_digest(const Signature& sig, const SignedComponents& ove
   switch (sig.type) {
     case SignatureType::direct_key:
     case SignatureType::key_revocation:
-      hash_key(hasher, *over.primary);
+      PGPTLS_CHECK(hash_key(hasher, *over.primary));
       break;
     case SignatureType::subkey_binding:
     case SignatureType::primary_key_binding:
@@ -104,8 +106,8 @@ Result<Bytes> signature_digest(const Signature& sig, const SignedComponents& ove
       if (over.subkey == nullptr) {
         return make_error(Errc::invalid_argument, "subkey signature without a subkey");
       }
-      hash_key(hasher, *over.primary);
-      hash_key(hasher, *over.subkey);
+      PGPTLS_CHECK(hash_key(hasher, *over.primary));
+      PGPTLS_CHECK(hash_key(hasher, *over.subkey));
       break;
     default:
       if (!is_certification(sig.type) && sig.type != SignatureType::certification_revocation) {
@@ -115,7 +117,7 @@ Result<Bytes> signature_digest(const Signature& sig, const SignedComponents& ove
       if (over.user_id == nullptr) {
         return make_error(Errc::invalid_argument, "certification without a user ID");
       }
-      hash_key(hasher, *over.primary);
+      PGPTLS_CHECK(hash_key(hasher, *over.primary));
       // RFC 9580 §5.2.4: 0xB4 (user ID) or 0xD1 (attribute), 4-octet length.
       hasher.update_u8(over.user_id->is_attribute ? 0xD1 : 0xB4);
       hasher.update_u32(static_cast<std::uint32_t>(over.user_id->value.size()));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "openpgp/errors.h"
+#include "openpgp/key_material.h"
 #include "test_files.h"
 
 namespace pgptls::keyring {
@@ -30,6 +31,64 @@ TEST(Packets, WritesEveryNewFormatLengthAndReadsItBack) {
     EXPECT_EQ((*packets)[0].tag, 13);
     EXPECT_EQ((*packets)[0].body.size(), size);
   }
+}
+
+TEST(Packets, OneLengthRuleForPacketsAndSubpackets) {
+  // RFC 9580 §4.2.1 and §5.2.3.7: the same one, two and five octet forms.
+  for (const std::size_t size : {0UL, 191UL, 192UL, 8383UL, 8384UL, 70000UL}) {
+    for (const LengthRule rule : {LengthRule::packet, LengthRule::subpacket}) {
+      base::ByteWriter writer;
+      write_length(writer, size);
+      auto bytes = std::move(writer).finish();
+      ASSERT_TRUE(bytes);
+      base::ByteReader reader(*bytes);
+      auto length = read_length(reader, rule);
+      ASSERT_TRUE(length) << size;
+      EXPECT_EQ(*length, size);
+      EXPECT_TRUE(reader.empty());
+    }
+  }
+  // 224..254: a partial length in a packet header, two octets in a subpacket.
+  const Bytes e1 = {0xE1, 0x05};
+  base::ByteReader packet_reader(e1);
+  auto partial = read_length(packet_reader, LengthRule::packet);
+  ASSERT_FALSE(partial);
+  EXPECT_NE(partial.error().message().find("partial body length"), std::string::npos);
+  base::ByteReader subpacket_reader(e1);
+  auto two = read_length(subpacket_reader, LengthRule::subpacket);
+  ASSERT_TRUE(two);
+  EXPECT_EQ(*two, ((0xE1U - 192) << 8) + 5 + 192);
+  // Truncations name the form that was cut.
+  for (const auto& [bytes, what] :
+       std::vector<std::pair<Bytes, std::string>>{{{}, "truncated length"},
+                                                  {{0xC5}, "truncated two-octet length"},
+                                                  {{0xFF, 0, 1}, "truncated five-octet length"}}) {
+    base::ByteReader reader(bytes);
+    auto cut = read_length(reader, LengthRule::subpacket);
+    ASSERT_FALSE(cut);
+    EXPECT_EQ(cut.error().code, Errc::malformed_packet);
+    EXPECT_NE(cut.error().message().find(what), std::string::npos) << cut.error().message();
+  }
+}
+
+TEST(Packets, KeyHashPrefixIsTheTagAndTheBodyLength) {
+  // RFC 9580 §5.2.4: 0x99 and two octets (v4), 0x9B and four octets (v6).
+  PublicKey key;
+  key.version = 4;
+  key.body = Bytes(0x1234, 0);
+  auto v4 = key_hash_prefix(key);
+  ASSERT_TRUE(v4);
+  EXPECT_EQ(*v4, (Bytes{0x99, 0x12, 0x34}));
+  key.version = 6;
+  auto v6 = key_hash_prefix(key);
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(*v6, (Bytes{0x9B, 0, 0, 0x12, 0x34}));
+  // A v4 body past 2^16 - 1 octets cannot be hashed as RFC 9580 says.
+  key.version = 4;
+  key.body = Bytes(0x10000, 0);
+  auto too_long = key_hash_prefix(key);
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().code, Errc::malformed_packet);
 }
 
 TEST(Packets, ReadsLegacyFormatLengths) {

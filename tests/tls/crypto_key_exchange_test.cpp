@@ -146,6 +146,19 @@ TEST(TlsKeyExchange, RefusesLowOrderX25519Keys) {
   expect_refused(*mine, Bytes(31, 9), "31 bytes instead of 32");
 }
 
+TEST(TlsKeyExchange, ServerKeyExchangeSignsBothRandomsThenTheParameters) {
+  // RFC 8422 §5.4: client_random ‖ server_random ‖ ServerECDHParams.
+  const Bytes client_random(32, 0xC1);
+  const Bytes server_random(32, 0x5E);
+  const Bytes params{3, 0, 29, 1, 0xAA};
+  auto data = server_key_exchange_signed_data(client_random, server_random, params);
+  ASSERT_TRUE(data.ok());
+  ASSERT_EQ(data->size(), 69U);
+  EXPECT_EQ(Bytes(data->begin(), data->begin() + 32), client_random);
+  EXPECT_EQ(Bytes(data->begin() + 32, data->begin() + 64), server_random);
+  EXPECT_EQ(Bytes(data->begin() + 64, data->end()), params);
+}
+
 TEST(TlsKeyExchange, NamesAndLookups) {
   EXPECT_EQ(find_group(29), NamedGroup::x25519);
   EXPECT_EQ(find_group(23), NamedGroup::secp256r1);

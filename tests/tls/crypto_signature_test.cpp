@@ -203,6 +203,37 @@ TEST_F(TlsSignatureScheme, WrongMessageKeyOrSchemeIsDecryptError) {
   EXPECT_NE(refused.error().message().find("cannot make rsa_pkcs1_sha256"), std::string::npos);
 }
 
+TEST_F(TlsSignatureScheme, ChoiceIsTheKeysFirstSchemeBothSidesAllow) {
+  using S = SignatureScheme;
+  const auto all = supported_signature_schemes();
+  gnutls_privkey_t rsa = key("rsa2048").private_key.get();
+  // Key order (PSS first) decides, not the peer's list order.
+  const std::vector<std::uint16_t> peer{0x0401, 0x0805};
+  EXPECT_EQ(choose_signature_scheme(rsa, all, peer), S::rsa_pss_rsae_sha384);
+  // Our policy without PSS: PKCS#1 v1.5.
+  const std::vector<S> no_pss{S::rsa_pkcs1_sha256, S::ed25519};
+  EXPECT_EQ(choose_signature_scheme(rsa, no_pss, peer), S::rsa_pkcs1_sha256);
+  // Nothing in common, or no key.
+  EXPECT_EQ(choose_signature_scheme(key("ed25519").private_key.get(), all, peer), std::nullopt);
+  EXPECT_EQ(choose_signature_scheme(nullptr, all, peer), std::nullopt);
+  EXPECT_EQ(choose_signature_scheme(key("p384").private_key.get(), all,
+                                    std::vector<std::uint16_t>{0x0403, 0x0503}),
+            S::ecdsa_secp384r1_sha384);
+}
+
+TEST(TlsSignatureSchemeTable, AuthAlgorithmAndWireValuesAgreeWithGnuTls) {
+  for (const SignatureScheme scheme : supported_signature_schemes()) {
+    // GnuTLS's own table says which key type makes the scheme.
+    const gnutls_pk_algorithm_t pk = gnutls_sign_get_pk_algorithm(gnutls_sign_for(scheme));
+    const bool rsa = pk == GNUTLS_PK_RSA || pk == GNUTLS_PK_RSA_PSS;
+    EXPECT_EQ(auth_algorithm_of(scheme), rsa ? AuthAlgorithm::rsa : AuthAlgorithm::ecdsa)
+        << signature_scheme_name(scheme);
+  }
+  const std::vector<SignatureScheme> list{SignatureScheme::rsa_pkcs1_sha512,
+                                          SignatureScheme::ed25519};
+  EXPECT_EQ(wire_values(list), (std::vector<std::uint16_t>{0x0601, 0x0807}));
+}
+
 TEST(TlsSignatureSchemeTable, NoSha1OrMd5AndNamesMatchTheRegistry) {
   // 0x0201 rsa_pkcs1_sha1, 0x0203 ecdsa_sha1, 0x0101 md5: never accepted.
   EXPECT_FALSE(find_signature_scheme(0x0201).has_value());

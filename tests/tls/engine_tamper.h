@@ -50,8 +50,9 @@ inline void rewrite_handshake_records(Bytes& bytes, const std::function<void(Mes
   edit(list);
   Bytes stream;
   for (const auto& message : list) {
-    const Bytes encoded = message.encoded();
-    stream.insert(stream.end(), encoded.begin(), encoded.end());
+    auto encoded = message.encoded();
+    ASSERT_TRUE(encoded.ok());
+    stream.insert(stream.end(), encoded->begin(), encoded->end());
   }
   base::ByteWriter writer;
   for (std::size_t offset = 0; offset < stream.size(); offset += record_size) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 
 #include "base/clock.h"
 #include "base/rng.h"
@@ -445,6 +446,48 @@ TEST_F(EngineTest, OutOfOrderServerMessagesAreUnexpected) {
                                 [](test::Messages& list) { std::swap(list[1], list[2]); }));
   expect_failure(*pair.client, *pair.server, AlertDescription::unexpected_message,
                  "server_key_exchange received in state ExpectServerCertificate");
+}
+
+// rewrite_server_key_exchange: a flight edit that changes the server's
+// signed ServerKeyExchange.
+std::function<void(test::Messages&)> rewrite_server_key_exchange(
+    std::function<void(messages::ServerKeyExchange&)> edit) {
+  return [edit = std::move(edit)](test::Messages& list) {
+    for (auto& message : list) {
+      if (message.type != static_cast<std::uint8_t>(messages::HandshakeType::server_key_exchange)) {
+        continue;
+      }
+      auto exchange = messages::parse_server_key_exchange(message.body);
+      ASSERT_TRUE(exchange.ok());
+      edit(*exchange);
+      auto body = messages::encode_server_key_exchange(*exchange);
+      ASSERT_TRUE(body.ok());
+      message.body = std::move(body).value();
+    }
+  };
+}
+
+TEST_F(EngineTest, ServerKeyExchangeSchemeOfTheOtherSuiteAlgorithmIsRefused) {
+  // An ECDHE_ECDSA suite (Ed25519 server key) with an RSA scheme: RFC 5246
+  // §7.4.3 ties the signature to the suite's authentication.
+  auto pair = make_pair(x509_only({}));
+  run(pair, test::tamper_flight(test::Sender::server, 0,
+                                rewrite_server_key_exchange([](messages::ServerKeyExchange& e) {
+                                  e.signed_params.scheme = 0x0804;  // rsa_pss_rsae_sha256
+                                })));
+  expect_failure(*pair.client, *pair.server, AlertDescription::illegal_parameter,
+                 "does not match the cipher suite's authentication");
+}
+
+TEST_F(EngineTest, ServerKeyExchangeOverOtherParametersIsDecryptError) {
+  // The signature covers both randoms and the key share (RFC 8422 §5.4):
+  // another share under the same signature does not verify.
+  auto pair = make_pair(x509_only({}));
+  run(pair, test::tamper_flight(test::Sender::server, 0,
+                                rewrite_server_key_exchange(
+                                    [](messages::ServerKeyExchange& e) { e.public_key[0] ^= 1; })));
+  expect_failure(*pair.client, *pair.server, AlertDescription::decrypt_error,
+                 "does not verify with its accepted key");
 }
 
 TEST_F(EngineTest, EarlyChangeCipherSpecIsUnexpected) {

@@ -383,7 +383,30 @@ TEST_F(CaptureMessagesTest, ServerKeyExchangeIsSecp256r1WithRsaPkcs1Sha256) {
   EXPECT_EQ(exchange->group, 23);
   EXPECT_EQ(exchange->public_key.size(), 65U);
   EXPECT_EQ(exchange->signed_params.scheme, 0x0401);
-  EXPECT_EQ(exchange->params().size(), 4U + 65U);
+  auto params = exchange->params();
+  ASSERT_TRUE(params.ok());
+  EXPECT_EQ(params->size(), 4U + 65U);
+}
+
+TEST(MessageEncoders, FieldsThatDoNotFitAreErrorsNotEmptyBytes) {
+  // RFC 8422 §5.4: the point has an 8-bit length.
+  ServerKeyExchange exchange;
+  exchange.group = 23;
+  exchange.public_key = Bytes(256, 4);
+  EXPECT_FALSE(exchange.params().ok());
+  exchange.public_key.resize(255);
+  auto params = exchange.params();
+  ASSERT_TRUE(params.ok());
+  EXPECT_EQ(params->size(), 4U + 255U);
+  // RFC 5246 §7.4: a handshake body has a 24-bit length.
+  HandshakeMessage huge;
+  huge.type = 11;
+  huge.body = Bytes(std::size_t{1} << 24, 0);
+  EXPECT_FALSE(huge.encoded().ok());
+  huge.body.pop_back();
+  auto encoded = huge.encoded();
+  ASSERT_TRUE(encoded.ok());
+  EXPECT_EQ(encoded->size(), 4U + (std::size_t{1} << 24) - 1);
 }
 
 TEST_F(CaptureMessagesTest, ReassemblyAcrossAndWithinRecords) {
@@ -392,8 +415,9 @@ TEST_F(CaptureMessagesTest, ReassemblyAcrossAndWithinRecords) {
   Bytes stream;
   const auto& flight = capture("mutual-rsa").server;
   for (const auto& message : flight) {
-    const Bytes encoded = message.encoded();
-    stream.insert(stream.end(), encoded.begin(), encoded.end());
+    auto encoded = message.encoded();
+    ASSERT_TRUE(encoded.ok());
+    stream.insert(stream.end(), encoded->begin(), encoded->end());
   }
   for (const std::size_t size : {std::size_t{1}, std::size_t{3}, std::size_t{100}, stream.size()}) {
     SCOPED_TRACE(size);
@@ -418,7 +442,9 @@ TEST_F(CaptureMessagesTest, ReassemblyAcrossAndWithinRecords) {
 TEST_F(CaptureMessagesTest, ReassemblerRefusesOversizedMessageFromItsHeader) {
   const auto& certificate = find(capture("mutual-rsa").server, HandshakeType::certificate);
   HandshakeReassembler reassembler(certificate.body.size() - 1);
-  const Bytes encoded = certificate.encoded();
+  auto encoded_result = certificate.encoded();
+  ASSERT_TRUE(encoded_result.ok());
+  const Bytes encoded = std::move(encoded_result).value();
   // Only the header arrives: the cap applies before the body is buffered.
   const auto status = reassembler.add(ByteView(encoded).first(4));
   ASSERT_FALSE(status.ok());

@@ -9,6 +9,8 @@
 #include <array>
 #include <string>
 
+#include "base/byte_reader.h"
+#include "base/byte_writer.h"
 #include "tls/wire/errors.h"
 
 namespace pgptls::tls {
@@ -24,6 +26,9 @@ constexpr int kScalarAttempts = 64;
 const ecc_curve* nist_curve(NamedGroup group) {
   return group == NamedGroup::secp384r1 ? nettle_get_secp_384r1() : nettle_get_secp_256r1();
 }
+
+// SEC 1 §2.3.3: the first byte of an uncompressed point.
+constexpr std::uint8_t kUncompressedPoint = 0x04;
 
 std::size_t field_length(NamedGroup group) {
   return group == NamedGroup::secp384r1 ? 48 : 32;
@@ -89,16 +94,19 @@ bool set_scalar(Scalar& scalar, ByteView private_key) {
 
 // encode_point: 0x04 ‖ X ‖ Y, each padded to the field length (RFC 8422
 // §5.4.1, SEC 1 §2.3.3 uncompressed form).
-Bytes encode_point(NamedGroup group, const Point& point) {
+Result<Bytes> encode_point(NamedGroup group, const Point& point) {
   const std::size_t length = field_length(group);
   Mpz x;
   Mpz y;
   ecc_point_get(point.get(), x.get(), y.get());
-  Bytes out(1 + 2 * length);
-  out[0] = 0x04;
-  nettle_mpz_get_str_256(length, out.data() + 1, x.get());
-  nettle_mpz_get_str_256(length, out.data() + 1 + length, y.get());
-  return out;
+  Bytes coordinate(length);
+  base::ByteWriter writer;
+  writer.u8(kUncompressedPoint);
+  nettle_mpz_get_str_256(length, coordinate.data(), x.get());
+  writer.bytes(coordinate);
+  nettle_mpz_get_str_256(length, coordinate.data(), y.get());
+  writer.bytes(coordinate);
+  return std::move(writer).finish();
 }
 
 Result<Bytes> nist_public_key(NamedGroup group, ByteView private_key) {
@@ -121,15 +129,20 @@ Result<base::SecretBytes> nist_shared_secret(NamedGroup group, ByteView private_
                       "peer's " + name + " key share has " + std::to_string(peer.size()) +
                           " bytes; an uncompressed point has " + std::to_string(1 + 2 * length));
   }
+  base::ByteReader reader(peer);
+  PGPTLS_TRY(const std::uint8_t form, reader.u8());
   // RFC 8422 §5.1.2: only the uncompressed format is allowed.
-  if (peer[0] != 0x04) {
+  if (form != kUncompressedPoint) {
     return make_error(Errc::illegal_parameter,
                       "peer's " + name + " key share is not an uncompressed point");
   }
+  PGPTLS_TRY(const ByteView x_bytes, reader.bytes(length));
+  PGPTLS_TRY(const ByteView y_bytes, reader.bytes(length));
+  PGPTLS_CHECK(reader.expect_empty());
   Mpz x;
   Mpz y;
-  nettle_mpz_set_str_256_u(x.get(), length, peer.data() + 1);
-  nettle_mpz_set_str_256_u(y.get(), length, peer.data() + 1 + length);
+  nettle_mpz_set_str_256_u(x.get(), x_bytes.size(), x_bytes.data());
+  nettle_mpz_set_str_256_u(y.get(), y_bytes.size(), y_bytes.data());
   Point point(nist_curve(group));
   // ecc_point_set checks that (x, y) satisfies the curve equation with both
   // coordinates reduced; this is the public-key validation of RFC 8422
@@ -177,6 +190,15 @@ Result<base::SecretBytes> x25519_shared_secret(ByteView private_key, ByteView pe
 }
 
 }  // namespace
+
+Result<Bytes> server_key_exchange_signed_data(ByteView client_random, ByteView server_random,
+                                              ByteView params) {
+  base::ByteWriter writer;
+  writer.bytes(client_random);
+  writer.bytes(server_random);
+  writer.bytes(params);
+  return std::move(writer).finish();
+}
 
 std::span<const NamedGroup> supported_groups() {
   return kGroups;

@@ -38,6 +38,13 @@ enum class NamedGroup : std::uint16_t {
 // NIST points (65, 97).
 [[nodiscard]] std::size_t public_key_length(NamedGroup group);
 
+// server_key_exchange_signed_data: what a ServerKeyExchange signature
+// covers, client_random ‖ server_random ‖ ServerECDHParams (RFC 8422 §5.4,
+// RFC 5246 §7.4.3). The server signs it and the client verifies it.
+[[nodiscard]] Result<Bytes> server_key_exchange_signed_data(ByteView client_random,
+                                                            ByteView server_random,
+                                                            ByteView params);
+
 // EcdheKeyPair: one ephemeral key pair. The private scalar is a
 // base::SecretBytes, wiped when the pair is destroyed.
 //

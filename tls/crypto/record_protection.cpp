@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "base/byte_writer.h"
 #include "tls/wire/errors.h"
 
 namespace pgptls::tls {
@@ -24,24 +25,19 @@ gnutls_cipher_algorithm_t gnutls_cipher_for(AeadAlgorithm aead) {
   return GNUTLS_CIPHER_UNKNOWN;
 }
 
-void put_u64(std::uint8_t* out, std::uint64_t value) {
-  for (int i = 0; i < 8; ++i) {
-    out[i] = static_cast<std::uint8_t>(value >> (56 - 8 * i));
-  }
-}
-
 // RFC 5246 §6.2.3.3: additional_data = seq_num + TLSCompressed.type +
-// TLSCompressed.version + TLSCompressed.length (of the plaintext).
-std::array<std::uint8_t, kAdditionalDataLength> additional_data(std::uint64_t sequence,
-                                                                ContentType type,
-                                                                std::size_t length) {
-  std::array<std::uint8_t, kAdditionalDataLength> ad{};
-  put_u64(ad.data(), sequence);
-  ad[8] = static_cast<std::uint8_t>(type);
-  ad[9] = static_cast<std::uint8_t>(kTls12 >> 8);
-  ad[10] = static_cast<std::uint8_t>(kTls12 & 0xFF);
-  ad[11] = static_cast<std::uint8_t>(length >> 8);
-  ad[12] = static_cast<std::uint8_t>(length & 0xFF);
+// TLSCompressed.version + TLSCompressed.length (of the plaintext, at most
+// 2^14, checked by the callers).
+Result<Bytes> additional_data(std::uint64_t sequence, ContentType type, std::size_t length) {
+  base::ByteWriter writer;
+  writer.u64(sequence);
+  writer.u8(static_cast<std::uint8_t>(type));
+  writer.u16(kTls12);
+  writer.u16(static_cast<std::uint16_t>(length));
+  PGPTLS_TRY(Bytes ad, std::move(writer).finish());
+  if (ad.size() != kAdditionalDataLength) {
+    return make_error(Errc::internal_error, "record additional data has the wrong length");
+  }
   return ad;
 }
 
@@ -81,19 +77,24 @@ Status RecordProtection::next_nonce(std::array<std::uint8_t, 12>& nonce) const {
     return make_error(Errc::internal_error,
                       "TLS record sequence numbers exhausted; close the connection and reconnect");
   }
-  if (suite_->aead == AeadAlgorithm::chacha20_poly1305) {
-    // RFC 7905 §2: the 64-bit sequence number, padded on the left to 96 bits,
-    // XORed with client_write_IV / server_write_IV.
-    nonce = iv_;
-    for (int i = 0; i < 8; ++i) {
-      nonce[static_cast<std::size_t>(4 + i)] ^=
-          static_cast<std::uint8_t>(sequence_ >> (56 - 8 * i));
-    }
+  const bool chacha = suite_->aead == AeadAlgorithm::chacha20_poly1305;
+  base::ByteWriter writer;
+  if (chacha) {
+    // RFC 7905 §2: the 64-bit sequence number, padded on the left to 96
+    // bits, XORed with client_write_IV / server_write_IV (below).
+    writer.u32(0);
   } else {
     // RFC 5288 §3: salt (the 4-byte implicit IV) ‖ nonce_explicit; pgptls's
     // nonce_explicit is the sequence number.
-    std::copy_n(iv_.begin(), 4, nonce.begin());
-    put_u64(nonce.data() + 4, sequence_);
+    writer.bytes(ByteView(iv_).first(4));
+  }
+  writer.u64(sequence_);
+  PGPTLS_TRY(const Bytes built, std::move(writer).finish());
+  if (built.size() != kNonceLength) {
+    return make_error(Errc::internal_error, "record nonce has the wrong length");
+  }
+  for (std::size_t i = 0; i < kNonceLength; ++i) {
+    nonce[i] = chacha ? static_cast<std::uint8_t>(built[i] ^ iv_[i]) : built[i];
   }
   return {};
 }
@@ -104,7 +105,7 @@ Status RecordProtection::seal(ContentType type, ByteView plaintext, Bytes& out) 
   }
   std::array<std::uint8_t, kNonceLength> nonce{};
   PGPTLS_CHECK(next_nonce(nonce));
-  auto ad = additional_data(sequence_, type, plaintext.size());
+  PGPTLS_TRY(Bytes ad, additional_data(sequence_, type, plaintext.size()));
 
   // Layout: explicit nonce (GCM only) ‖ ciphertext ‖ tag. The plaintext is
   // copied into place and encrypted there (gnutls_aead_cipher_encryptv2), so
@@ -147,7 +148,7 @@ Result<ByteView> RecordProtection::open_in_place(ContentType type,
     // RFC 5288 §3: the receiver takes nonce_explicit from the record.
     std::copy_n(fragment.begin(), suite_->record_iv_length, nonce.begin() + 4);
   }
-  auto ad = additional_data(sequence_, type, length);
+  PGPTLS_TRY(Bytes ad, additional_data(sequence_, type, length));
   const std::span<std::uint8_t> data = fragment.subspan(suite_->record_iv_length, length);
   const giovec_t ad_iov{ad.data(), ad.size()};
   const giovec_t data_iov{data.data(), data.size()};

@@ -1,5 +1,6 @@
 #include "tls/crypto/signature_scheme.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -26,23 +27,6 @@ constexpr std::array<SignatureScheme, 9> kSchemes{
 // security).
 constexpr unsigned kMinRsaBits = 2048;
 
-bool is_rsa(SignatureScheme scheme) {
-  switch (scheme) {
-    case SignatureScheme::rsa_pkcs1_sha256:
-    case SignatureScheme::rsa_pkcs1_sha384:
-    case SignatureScheme::rsa_pkcs1_sha512:
-    case SignatureScheme::rsa_pss_rsae_sha256:
-    case SignatureScheme::rsa_pss_rsae_sha384:
-    case SignatureScheme::rsa_pss_rsae_sha512:
-      return true;
-    case SignatureScheme::ecdsa_secp256r1_sha256:
-    case SignatureScheme::ecdsa_secp384r1_sha384:
-    case SignatureScheme::ed25519:
-      return false;
-  }
-  return false;
-}
-
 // fits: whether a key of this algorithm and size makes the scheme. ECDSA key
 // sizes are the curve size in bits (GnuTLS reports 256 for P-256).
 bool fits(gnutls_pk_algorithm_t algorithm, unsigned bits, SignatureScheme scheme) {
@@ -53,7 +37,7 @@ bool fits(gnutls_pk_algorithm_t algorithm, unsigned bits, SignatureScheme scheme
       return (bits == 256 && scheme == SignatureScheme::ecdsa_secp256r1_sha256) ||
              (bits == 384 && scheme == SignatureScheme::ecdsa_secp384r1_sha384);
     case GNUTLS_PK_RSA:
-      return bits >= kMinRsaBits && is_rsa(scheme);
+      return bits >= kMinRsaBits && auth_algorithm_of(scheme) == AuthAlgorithm::rsa;
     default:
       return false;
   }
@@ -71,11 +55,37 @@ std::span<const SignatureScheme> supported_signature_schemes() {
 
 std::optional<SignatureScheme> find_signature_scheme(std::uint16_t id) {
   for (const SignatureScheme scheme : kSchemes) {
-    if (static_cast<std::uint16_t>(scheme) == id) {
+    if (wire_value(scheme) == id) {
       return scheme;
     }
   }
   return std::nullopt;
+}
+
+std::vector<std::uint16_t> wire_values(std::span<const SignatureScheme> schemes) {
+  std::vector<std::uint16_t> wire;
+  wire.reserve(schemes.size());
+  for (const SignatureScheme scheme : schemes) {
+    wire.push_back(wire_value(scheme));
+  }
+  return wire;
+}
+
+AuthAlgorithm auth_algorithm_of(SignatureScheme scheme) {
+  switch (scheme) {
+    case SignatureScheme::rsa_pkcs1_sha256:
+    case SignatureScheme::rsa_pkcs1_sha384:
+    case SignatureScheme::rsa_pkcs1_sha512:
+    case SignatureScheme::rsa_pss_rsae_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha512:
+      return AuthAlgorithm::rsa;
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+    case SignatureScheme::ed25519:
+      return AuthAlgorithm::ecdsa;
+  }
+  return AuthAlgorithm::ecdsa;
 }
 
 std::string_view signature_scheme_name(SignatureScheme scheme) {
@@ -142,6 +152,19 @@ std::vector<SignatureScheme> schemes_for_key(gnutls_privkey_t key) {
     }
   }
   return schemes;
+}
+
+std::optional<SignatureScheme> choose_signature_scheme(
+    gnutls_privkey_t key, std::span<const SignatureScheme> allowed,
+    std::span<const std::uint16_t> peer_accepts) {
+  for (const SignatureScheme scheme : schemes_for_key(key)) {
+    if (std::find(allowed.begin(), allowed.end(), scheme) != allowed.end() &&
+        std::find(peer_accepts.begin(), peer_accepts.end(), wire_value(scheme)) !=
+            peer_accepts.end()) {
+      return scheme;
+    }
+  }
+  return std::nullopt;
 }
 
 bool scheme_fits_public_key(gnutls_pubkey_t key, SignatureScheme scheme) {

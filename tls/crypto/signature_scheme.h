@@ -14,6 +14,7 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "tls/wire/cipher_suite.h"
 
 namespace pgptls::tls {
 
@@ -42,6 +43,20 @@ enum class SignatureScheme : std::uint16_t {
 // signature_scheme_name: "ed25519", "rsa_pss_rsae_sha256", ...
 [[nodiscard]] std::string_view signature_scheme_name(SignatureScheme scheme);
 
+// wire_value: the scheme's number on the wire (RFC 5246 §7.4.1.4.1).
+[[nodiscard]] constexpr std::uint16_t wire_value(SignatureScheme scheme) {
+  return static_cast<std::uint16_t>(scheme);
+}
+// wire_values: a list of schemes as wire numbers, in the same order (a
+// signature_algorithms extension, a CertificateRequest's list).
+[[nodiscard]] std::vector<std::uint16_t> wire_values(std::span<const SignatureScheme> schemes);
+
+// auth_algorithm_of: the suites a scheme's signatures serve: RSA schemes
+// ECDHE_RSA, ECDSA and Ed25519 schemes ECDHE_ECDSA (RFC 8422 §5.1.1). A
+// ServerKeyExchange signature must be of its suite's algorithm (RFC 5246
+// §7.4.3).
+[[nodiscard]] AuthAlgorithm auth_algorithm_of(SignatureScheme scheme);
+
 // gnutls_sign_for: the GnuTLS algorithm that makes and checks the scheme.
 // In TLS 1.2 an ECDSA code point names a hash, not a curve (RFC 5246
 // §7.4.1.4.1), so the ECDSA schemes map to GnuTLS's curve-agnostic
@@ -53,6 +68,16 @@ enum class SignatureScheme : std::uint16_t {
 // their curve; RSA (rsaEncryption) keys of at least 2048 bits PSS then
 // PKCS#1 v1.5. Other keys (RSA-PSS-only, DSA, other curves) get none.
 [[nodiscard]] std::vector<SignatureScheme> schemes_for_key(gnutls_privkey_t key);
+
+// choose_signature_scheme: the scheme a side signs its handshake with: the
+// first of `key`'s schemes (schemes_for_key order) that this side's policy
+// `allowed` and the peer accepts (`peer_accepts`, wire numbers from its
+// signature_algorithms or CertificateRequest, RFC 5246 §7.4.1.4.1,
+// §7.4.4). nullopt when there is none. Both the server's ServerKeyExchange
+// and the client's CertificateVerify choose this way.
+[[nodiscard]] std::optional<SignatureScheme> choose_signature_scheme(
+    gnutls_privkey_t key, std::span<const SignatureScheme> allowed,
+    std::span<const std::uint16_t> peer_accepts);
 
 // scheme_fits_public_key: whether a peer's key can have made a signature of
 // this scheme (key type, and curve for ECDSA).

@@ -16,22 +16,25 @@ namespace {
 using messages::HandshakeMessage;
 using messages::HandshakeType;
 
-std::vector<std::uint16_t> wire_schemes(const std::vector<SignatureScheme>& schemes) {
-  std::vector<std::uint16_t> wire;
-  for (const SignatureScheme scheme : schemes) {
-    wire.push_back(static_cast<std::uint16_t>(scheme));
+// client_signature_scheme: the scheme of the client's CertificateVerify, or
+// nullopt when its key does not suit the CertificateRequest (then it sends
+// an empty Certificate, RFC 5246 §7.4.6).
+std::optional<SignatureScheme> client_signature_scheme(
+    gnutls_privkey_t key, const NegotiationPolicy& policy,
+    const messages::CertificateRequest& request) {
+  const auto scheme =
+      choose_signature_scheme(key, policy.signature_schemes, request.signature_algorithms);
+  if (!scheme.has_value()) {
+    return std::nullopt;
   }
-  return wire;
-}
-
-// signed_params: client_random + server_random + ServerECDHParams, what a
-// ServerKeyExchange signs (RFC 8422 §5.4).
-Bytes signed_params(const messages::Random& client_random, const messages::Random& server_random,
-                    ByteView params) {
-  Bytes data(client_random.begin(), client_random.end());
-  data.insert(data.end(), server_random.begin(), server_random.end());
-  data.insert(data.end(), params.begin(), params.end());
-  return data;
+  // RFC 8422 §5.5: rsa_sign for RSA keys, ecdsa_sign for ECDSA and EdDSA.
+  const std::uint8_t needed =
+      auth_algorithm_of(*scheme) == AuthAlgorithm::rsa ? messages::kRsaSign : messages::kEcdsaSign;
+  if (std::find(request.certificate_types.begin(), request.certificate_types.end(), needed) ==
+      request.certificate_types.end()) {
+    return std::nullopt;
+  }
+  return scheme;
 }
 
 }  // namespace
@@ -93,18 +96,17 @@ Status Rfc6091Engine::on_server_key_exchange(states::ExpectServerKeyExchange& st
   }
   // RFC 5246 §7.4.3: the signature's algorithm must fit the suite's key type.
   const auto scheme = find_signature_scheme(exchange.signed_params.scheme);
-  const bool rsa_scheme = scheme.has_value() && *scheme != SignatureScheme::ed25519 &&
-                          *scheme != SignatureScheme::ecdsa_secp256r1_sha256 &&
-                          *scheme != SignatureScheme::ecdsa_secp384r1_sha384;
-  if (scheme.has_value() && rsa_scheme != (state.negotiated.suite->auth == AuthAlgorithm::rsa)) {
+  if (scheme.has_value() && auth_algorithm_of(*scheme) != state.negotiated.suite->auth) {
     return make_error(Errc::illegal_parameter,
                       "the ServerKeyExchange signature algorithm does not match the cipher "
                       "suite's authentication (RFC 5246 §7.4.3)");
   }
-  const Bytes data = signed_params(client_random_, server_random_, exchange.params());
+  PGPTLS_TRY(const Bytes params, exchange.params());
+  PGPTLS_TRY(const Bytes data,
+             server_key_exchange_signed_data(client_random_, server_random_, params));
   PGPTLS_TRY(auto signature,
              verify_handshake_signature(state.server, exchange.signed_params.scheme,
-                                        wire_schemes(config_.policy.signature_schemes), data,
+                                        wire_values(config_.policy.signature_schemes), data,
                                         exchange.signed_params.signature));
   PGPTLS_CHECK(receive_into_transcript(message));
   session_.group = std::string(group_name(*group));
@@ -143,29 +145,11 @@ Status Rfc6091Engine::on_server_hello_done(states::ServerKeyExchanged exchanged,
 
   // Client certificate (RFC 5246 §7.4.6): ours if the key suits the
   // request, an empty one otherwise.
-  std::optional<SignatureScheme> client_scheme;
+  const std::optional<SignatureScheme> client_scheme =
+      request == nullptr ? std::nullopt
+                         : client_signature_scheme(signing_key_for(config_.credentials, type),
+                                                   config_.policy, *request);
   if (request != nullptr) {
-    gnutls_privkey_t key = signing_key_for(config_.credentials, type);
-    if (key != nullptr) {
-      const auto auth = auth_algorithm_for_key(key);
-      const std::uint8_t needed =
-          auth == AuthAlgorithm::rsa ? messages::kRsaSign : messages::kEcdsaSign;
-      const bool type_ok =
-          std::find(request->certificate_types.begin(), request->certificate_types.end(), needed) !=
-          request->certificate_types.end();
-      for (const SignatureScheme scheme : schemes_for_key(key)) {
-        const bool allowed = std::find(config_.policy.signature_schemes.begin(),
-                                       config_.policy.signature_schemes.end(),
-                                       scheme) != config_.policy.signature_schemes.end();
-        const bool requested =
-            std::find(request->signature_algorithms.begin(), request->signature_algorithms.end(),
-                      static_cast<std::uint16_t>(scheme)) != request->signature_algorithms.end();
-        if (type_ok && allowed && requested) {
-          client_scheme = scheme;
-          break;
-        }
-      }
-    }
     PGPTLS_CHECK(send_certificate(type, client_scheme.has_value()));
   }
 
@@ -181,12 +165,7 @@ Status Rfc6091Engine::on_server_hello_done(states::ServerKeyExchanged exchanged,
 
   // CertificateVerify over every message so far (RFC 5246 §7.4.8).
   if (client_scheme.has_value()) {
-    gnutls_privkey_t key = signing_key_for(config_.credentials, type);
-    PGPTLS_TRY(Bytes signature, sign(key, *client_scheme, transcript_.messages()));
-    PGPTLS_TRY(const Bytes verify_body,
-               messages::encode_certificate_verify(messages::DigitallySigned{
-                   static_cast<std::uint16_t>(*client_scheme), std::move(signature)}));
-    PGPTLS_CHECK(send_handshake(HandshakeType::certificate_verify, verify_body));
+    PGPTLS_CHECK(send_certificate_verify(type, *client_scheme));
   }
   transcript_.release_messages();
   PGPTLS_CHECK(flush_flight());
@@ -207,6 +186,14 @@ Status Rfc6091Engine::on_server_hello_done(states::ServerKeyExchanged exchanged,
   state_ =
       states::ExpectServerChangeCipherSpec{&suite, std::move(exchanged.server), std::move(master)};
   return {};
+}
+
+Status Rfc6091Engine::send_certificate_verify(CertificateType type, SignatureScheme scheme) {
+  gnutls_privkey_t key = signing_key_for(config_.credentials, type);
+  PGPTLS_TRY(Bytes signature, sign(key, scheme, transcript_.messages()));
+  PGPTLS_TRY(const Bytes body, messages::encode_certificate_verify(messages::DigitallySigned{
+                                   wire_value(scheme), std::move(signature)}));
+  return send_handshake(HandshakeType::certificate_verify, body);
 }
 
 Status Rfc6091Engine::on_server_finished(states::ExpectServerFinished& state,

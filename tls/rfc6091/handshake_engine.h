@@ -68,6 +68,8 @@ class Rfc6091Engine final : public Engine {
   [[nodiscard]] Status on_server_hello_done(states::ServerKeyExchanged exchanged,
                                             const messages::CertificateRequest* request,
                                             const messages::HandshakeMessage& message);
+  // send_certificate_verify: signs every message so far (RFC 5246 §7.4.8).
+  [[nodiscard]] Status send_certificate_verify(CertificateType type, SignatureScheme scheme);
   [[nodiscard]] Status on_server_finished(states::ExpectServerFinished& state,
                                           const messages::HandshakeMessage& message);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "base/encoding.h"
 #include "tls/crypto/prf.h"
 #include "tls/crypto/signature_scheme.h"
 #include "tls/wire/errors.h"
@@ -27,15 +28,11 @@ Result<SignatureProof> verify_handshake_signature(const PeerProof& peer, std::ui
                                                   ByteView signed_data, ByteView signature) {
   const auto known = find_signature_scheme(scheme);
   if (!known.has_value() || std::find(allowed.begin(), allowed.end(), scheme) == allowed.end()) {
-    return make_error(
-        Errc::illegal_parameter, "the peer signed with signature scheme 0x" + [&] {
-          static constexpr char kHex[] = "0123456789abcdef";
-          std::string text;
-          for (int shift = 12; shift >= 0; shift -= 4) {
-            text += kHex[(scheme >> shift) & 0xF];
-          }
-          return text;
-        }() + ", which was not offered (RFC 5246 §7.4.1.4.1)");
+    const std::uint8_t wire[] = {static_cast<std::uint8_t>(scheme >> 8),
+                                 static_cast<std::uint8_t>(scheme & 0xFF)};
+    return make_error(Errc::illegal_parameter, "the peer signed with signature scheme 0x" +
+                                                   base::hex_encode(wire) +
+                                                   ", which was not offered (RFC 5246 §7.4.1.4.1)");
   }
   gnutls_pubkey_t key = peer.peer().signing_key.get();
   if (!scheme_fits_public_key(key, *known)) {

@@ -43,13 +43,12 @@ Status Rfc6091Engine::on_client_hello(const HandshakeMessage& message) {
   messages::ServerKeyExchange exchange;
   exchange.group = static_cast<std::uint16_t>(choice.group);
   exchange.public_key = to_bytes(key.public_key());
-  Bytes data(client_random_.begin(), client_random_.end());
-  data.insert(data.end(), server_random_.begin(), server_random_.end());
-  const Bytes params = exchange.params();
-  data.insert(data.end(), params.begin(), params.end());
+  PGPTLS_TRY(const Bytes params, exchange.params());
+  PGPTLS_TRY(const Bytes data,
+             server_key_exchange_signed_data(client_random_, server_random_, params));
   gnutls_privkey_t signer = signing_key_for(config_.credentials, choice.certificate_type);
   PGPTLS_TRY(Bytes signature, sign(signer, choice.scheme, data));
-  exchange.signed_params = {static_cast<std::uint16_t>(choice.scheme), std::move(signature)};
+  exchange.signed_params = {wire_value(choice.scheme), std::move(signature)};
   PGPTLS_TRY(const Bytes exchange_body, messages::encode_server_key_exchange(exchange));
   PGPTLS_CHECK(send_handshake(HandshakeType::server_key_exchange, exchange_body));
 
@@ -60,9 +59,7 @@ Status Rfc6091Engine::on_client_hello(const HandshakeMessage& message) {
   if (config_.client_auth != ClientAuth::none) {
     messages::CertificateRequest request;
     request.certificate_types = {messages::kEcdsaSign, messages::kRsaSign};
-    for (const SignatureScheme scheme : config_.policy.signature_schemes) {
-      requested.push_back(static_cast<std::uint16_t>(scheme));
-    }
+    requested = wire_values(config_.policy.signature_schemes);
     request.signature_algorithms = requested;
     PGPTLS_TRY(const Bytes request_body, messages::encode_certificate_request(request));
     PGPTLS_CHECK(send_handshake(HandshakeType::certificate_request, request_body));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -111,5 +112,7 @@ using State =
 
 // state_name: the name table for logs ("ExpectServerHello", ...).
 [[nodiscard]] std::string_view state_name(const State& state) noexcept;
+// state_names: every state's name, in the variant's order.
+[[nodiscard]] std::span<const std::string_view> state_names() noexcept;
 
 }  // namespace pgptls::tls::states

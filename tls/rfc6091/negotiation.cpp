@@ -73,20 +73,6 @@ Status check_client_version(const messages::ClientHello& hello) {
   return {};
 }
 
-// key_schemes: the schemes `key` can make that the policy allows and the
-// peer accepts, in the key's preference order.
-std::vector<SignatureScheme> usable_schemes(gnutls_privkey_t key, const NegotiationPolicy& policy,
-                                            const std::vector<std::uint16_t>& peer_schemes) {
-  std::vector<SignatureScheme> result;
-  for (const SignatureScheme scheme : schemes_for_key(key)) {
-    if (contains(policy.signature_schemes, scheme) &&
-        contains(peer_schemes, static_cast<std::uint16_t>(scheme))) {
-      result.push_back(scheme);
-    }
-  }
-  return result;
-}
-
 }  // namespace
 
 std::vector<std::uint16_t> NegotiationPolicy::default_cipher_suites() {
@@ -121,17 +107,11 @@ gnutls_privkey_t signing_key_for(const Credentials& credentials, CertificateType
 }
 
 std::optional<AuthAlgorithm> auth_algorithm_for_key(gnutls_privkey_t key) {
-  for (const SignatureScheme scheme : schemes_for_key(key)) {
-    switch (scheme) {
-      case SignatureScheme::ed25519:
-      case SignatureScheme::ecdsa_secp256r1_sha256:
-      case SignatureScheme::ecdsa_secp384r1_sha384:
-        return AuthAlgorithm::ecdsa;  // RFC 8422 §5.1.1: EdDSA uses ECDHE_ECDSA
-      default:
-        return AuthAlgorithm::rsa;
-    }
+  const auto schemes = schemes_for_key(key);
+  if (schemes.empty()) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return auth_algorithm_of(schemes.front());  // a key's schemes share one algorithm
 }
 
 std::vector<CertificateType> offered_certificate_types(const NegotiationPolicy& policy,
@@ -182,12 +162,9 @@ Result<messages::ClientHello> build_client_hello(
   const std::uint8_t uncompressed[] = {messages::kPointFormatUncompressed};
   extensions.push_back(make_extension(ExtensionType::ec_point_formats,
                                       messages::encode_point_formats(uncompressed)));
-  std::vector<std::uint16_t> schemes;
-  for (const SignatureScheme scheme : policy.signature_schemes) {
-    schemes.push_back(static_cast<std::uint16_t>(scheme));
-  }
   extensions.push_back(
-      make_extension(ExtensionType::signature_algorithms, messages::encode_u16_list(schemes)));
+      make_extension(ExtensionType::signature_algorithms,
+                     messages::encode_u16_list(wire_values(policy.signature_schemes))));
   if (!policy.alpn.empty()) {
     PGPTLS_TRY(Bytes alpn, messages::encode_alpn(policy.alpn));
     extensions.push_back(make_extension(ExtensionType::alpn, std::move(alpn)));
@@ -312,13 +289,14 @@ Result<ServerChoice> select_server_parameters(const messages::ClientHello& hello
                       "(RFC 5246 §7.4.1.4.1); pgptls refuses SHA-1");
   }
   PGPTLS_TRY(choice.client_signature_schemes, messages::parse_u16_list(schemes_extension->data));
-  const auto schemes = usable_schemes(key, policy, choice.client_signature_schemes);
-  if (schemes.empty()) {
+  const auto scheme =
+      choose_signature_scheme(key, policy.signature_schemes, choice.client_signature_schemes);
+  if (!scheme.has_value()) {
     return make_error(Errc::handshake_failure,
                       "no signature scheme in common with the client for the server's " +
                           std::string(certificate_type_name(*type)) + " key");
   }
-  choice.scheme = schemes.front();
+  choice.scheme = *scheme;
 
   for (const std::uint16_t id : policy.cipher_suites) {
     const CipherSuite* suite = find_cipher_suite(id);

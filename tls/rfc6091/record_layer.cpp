@@ -4,6 +4,8 @@
 #include <string>
 
 #include "base/byte_reader.h"
+#include "base/byte_writer.h"
+#include "base/encoding.h"
 
 namespace pgptls::tls {
 namespace {
@@ -87,11 +89,14 @@ Status RecordLayer::write_one(ContentType type, ByteView fragment) {
   const std::size_t start = output_.size();
   const std::uint16_t version = version_locked_ || write_ ? kTls12 : kTls10;
   const std::size_t wire_length = write_ ? write_->sealed_length(fragment.size()) : fragment.size();
-  output_.push_back(static_cast<std::uint8_t>(type));
-  output_.push_back(static_cast<std::uint8_t>(version >> 8));
-  output_.push_back(static_cast<std::uint8_t>(version & 0xFF));
-  output_.push_back(static_cast<std::uint8_t>(wire_length >> 8));
-  output_.push_back(static_cast<std::uint8_t>(wire_length & 0xFF));
+  // RFC 5246 §6.2.1: type(1) version(2) length(2); the length is at most
+  // 2^14 + 256 (write() splits at 2^14).
+  base::ByteWriter header;
+  header.u8(static_cast<std::uint8_t>(type));
+  header.u16(version);
+  header.u16(static_cast<std::uint16_t>(wire_length));
+  PGPTLS_TRY(const Bytes encoded, std::move(header).finish());
+  output_.insert(output_.end(), encoded.begin(), encoded.end());
   if (!write_) {
     output_.insert(output_.end(), fragment.begin(), fragment.end());
     return {};

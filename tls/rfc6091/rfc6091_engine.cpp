@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "tls/rfc6091/handshake_engine.h"
+#include "tls/rfc6091/handshake_order.h"
 #include "tls/wire/errors.h"
 #include "tls/wire/messages/simple.h"
 
@@ -14,27 +15,36 @@ namespace pgptls::tls {
 
 namespace states {
 
+namespace {
+
+constexpr std::string_view kNames[] = {
+    "ClientIdle",
+    "ExpectServerHello",
+    "ExpectServerCertificate",
+    "ExpectServerKeyExchange",
+    "ExpectCertificateRequestOrDone",
+    "ExpectServerHelloDone",
+    "ExpectServerChangeCipherSpec",
+    "ExpectServerFinished",
+    "ExpectClientHello",
+    "ExpectClientCertificate",
+    "ExpectClientKeyExchange",
+    "ExpectCertificateVerify",
+    "ExpectClientChangeCipherSpec",
+    "ExpectClientFinished",
+    "Traffic",
+    "Failed",
+};
+static_assert(std::size(kNames) == std::variant_size_v<State>);
+
+}  // namespace
+
 std::string_view state_name(const State& state) noexcept {
-  static constexpr std::string_view kNames[] = {
-      "ClientIdle",
-      "ExpectServerHello",
-      "ExpectServerCertificate",
-      "ExpectServerKeyExchange",
-      "ExpectCertificateRequestOrDone",
-      "ExpectServerHelloDone",
-      "ExpectServerChangeCipherSpec",
-      "ExpectServerFinished",
-      "ExpectClientHello",
-      "ExpectClientCertificate",
-      "ExpectClientKeyExchange",
-      "ExpectCertificateVerify",
-      "ExpectClientChangeCipherSpec",
-      "ExpectClientFinished",
-      "Traffic",
-      "Failed",
-  };
-  static_assert(std::size(kNames) == std::variant_size_v<State>);
   return kNames[state.index()];
+}
+
+std::span<const std::string_view> state_names() noexcept {
+  return kNames;
 }
 
 }  // namespace states
@@ -44,10 +54,14 @@ namespace {
 using messages::HandshakeMessage;
 using messages::HandshakeType;
 
-Error unexpected(std::string_view what, std::string_view state) {
-  return make_error(Errc::unexpected_message, std::string(what) + " received in state " +
-                                                  std::string(state) +
-                                                  " (RFC 5246 §7.4 fixes the message order)");
+// unexpected: the error for an input out of order, naming what the order
+// (handshake_order.h) expects instead.
+Error unexpected(Role role, std::string_view what, std::string_view state) {
+  const std::string expected = handshake_order::expected_inputs(role, state);
+  return make_error(Errc::unexpected_message,
+                    std::string(what) + " received in state " + std::string(state) +
+                        (expected.empty() ? std::string() : "; expected " + expected) +
+                        " (RFC 5246 §7.3 fixes the message order)");
 }
 
 }  // namespace
@@ -176,7 +190,7 @@ Status Rfc6091Engine::process_records() {
         // RFC 5246 §7.4.9: no application data before Finished.
         auto* traffic = std::get_if<states::Traffic>(&state_);
         if (traffic == nullptr) {
-          return unexpected("application data", state_name());
+          return unexpected(config_.role, "application data", state_name());
         }
         if (!reassembler_.empty()) {
           return make_error(Errc::unexpected_message,
@@ -231,7 +245,7 @@ Status Rfc6091Engine::on_change_cipher_spec() {
                                           std::move(state->server_write)};
     return {};
   }
-  return unexpected("ChangeCipherSpec", state_name());
+  return unexpected(config_.role, "ChangeCipherSpec", state_name());
 }
 
 Status Rfc6091Engine::on_traffic_handshake(const HandshakeMessage& message) {
@@ -246,7 +260,7 @@ Status Rfc6091Engine::on_traffic_handshake(const HandshakeMessage& message) {
                       "the peer tried to renegotiate; pgptls refuses renegotiation (reconnect "
                       "instead)");
   }
-  return unexpected(messages::handshake_type_name(message.type), state_name());
+  return unexpected(config_.role, messages::handshake_type_name(message.type), state_name());
 }
 
 Status Rfc6091Engine::on_handshake_message(const HandshakeMessage& message) {
@@ -312,7 +326,7 @@ Status Rfc6091Engine::on_handshake_message(const HandshakeMessage& message) {
         } else if constexpr (std::is_same_v<S, states::Traffic>) {
           return on_traffic_handshake(message);
         }
-        return unexpected(name, state_name());
+        return unexpected(config_.role, name, state_name());
       },
       state_);
 }
@@ -336,7 +350,8 @@ Status Rfc6091Engine::flush_flight() {
 }
 
 Status Rfc6091Engine::receive_into_transcript(const HandshakeMessage& message) {
-  return transcript_.append(message.encoded());
+  PGPTLS_TRY(const Bytes encoded, message.encoded());
+  return transcript_.append(encoded);
 }
 
 Result<messages::Random> Rfc6091Engine::fresh_random() {

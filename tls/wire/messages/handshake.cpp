@@ -40,14 +40,15 @@ std::string_view handshake_type_name(std::uint8_t type) noexcept {
   return "unknown";
 }
 
-Bytes HandshakeMessage::encoded() const {
+Result<Bytes> HandshakeMessage::encoded() const {
+  if (body.size() > base::max_length(base::LengthPrefix::u24)) {
+    return make_error(Errc::internal_error, "handshake message body over 2^24 - 1 bytes");
+  }
   base::ByteWriter writer;
   writer.u8(type);
   writer.u24(static_cast<std::uint32_t>(body.size()));
   writer.bytes(body);
-  auto bytes = std::move(writer).finish();
-  // Bodies come from the reassembler or our encoders, both below 2^24.
-  return bytes.ok() ? std::move(bytes).value() : Bytes{};
+  return std::move(writer).finish();
 }
 
 Result<Bytes> encode_handshake(HandshakeType type, ByteView body) {

@@ -18,7 +18,8 @@ struct HandshakeMessage {
   Bytes body;
 
   // encoded: the header and body as they go into the transcript hash.
-  [[nodiscard]] Bytes encoded() const;
+  // Fails when the body does not fit the 24-bit length (RFC 5246 §7.4).
+  [[nodiscard]] Result<Bytes> encoded() const;
 };
 
 // encode_handshake: type, uint24 length, body. Fails when the body exceeds

@@ -61,11 +61,10 @@ Result<ServerKeyExchange> read_server_key_exchange(ByteReader& reader) {
 
 }  // namespace
 
-Bytes ServerKeyExchange::params() const {
+Result<Bytes> ServerKeyExchange::params() const {
   ByteWriter writer;
   write_params(writer, *this);
-  auto bytes = std::move(writer).finish();
-  return bytes.ok() ? std::move(bytes).value() : Bytes{};
+  return std::move(writer).finish();
 }
 
 Result<ServerKeyExchange> parse_server_key_exchange(ByteView body) {

@@ -28,7 +28,8 @@ struct ServerKeyExchange {
   DigitallySigned signed_params;
 
   // params: the ServerECDHParams bytes, the signed part after the randoms.
-  [[nodiscard]] Bytes params() const;
+  // Fails when the public key does not fit its 8-bit length (RFC 8422 §5.4).
+  [[nodiscard]] Result<Bytes> params() const;
 };
 
 // parse_server_key_exchange: fails with decode_error on malformed input and
