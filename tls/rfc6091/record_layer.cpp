@@ -5,7 +5,6 @@
 
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
-#include "base/encoding.h"
 
 namespace pgptls::tls {
 namespace {
