@@ -26,7 +26,7 @@
 
 #include "cli/commands.h"
 #include "cli/endpoint_options.h"
-#include "cli/option_values.h"
+#include "endpoint/option_values.h"
 #include "transport/client.h"
 
 namespace pgptls::cli {
@@ -40,7 +40,8 @@ struct ConnectArgs {
   std::string target;
   std::string peer;
   int linger_ms = 500;
-  EndpointOptions endpoint;
+  endpoint::EndpointOptions endpoint;
+  std::string config;
 };
 
 // Session: the established connection's two directions, on the io thread.
@@ -208,12 +209,12 @@ int run_connect(const ConnectArgs& args) {
     std::cerr << "pgptls connect: give --peer DOMAIN, the domain the server must prove\n";
     return 2;
   }
-  auto target = parse_host_port(args.target);
+  auto target = endpoint::parse_host_port(args.target);
   if (!target) {
     std::cerr << "pgptls connect: " << target.error().message() << "\n";
     return 2;
   }
-  auto endpoint = load_endpoint(args.endpoint, tls::Role::client);
+  auto endpoint = endpoint::load_endpoint(args.endpoint, tls::Role::client);
   if (!endpoint) {
     std::cerr << "pgptls connect: " << endpoint.error().message() << "\n";
     return 2;
@@ -227,13 +228,13 @@ int run_connect(const ConnectArgs& args) {
   const auto endpoints =
       resolver.resolve(target.value().host, std::to_string(target.value().port), resolve_error);
   if (resolve_error) {
-    std::cerr << handshake_failed_line("cannot resolve '" + target.value().host +
+    std::cerr << endpoint::handshake_failed_line("cannot resolve '" + target.value().host +
                                        "': " + resolve_error.message())
               << std::endl;
     return 1;
   }
 
-  transport::TcpStream stream(make_engine_factory(endpoint.value()), io.get_executor());
+  transport::TcpStream stream(endpoint::make_engine_factory(endpoint.value()), io.get_executor());
   Session session(stream, std::chrono::milliseconds(args.linger_ms));
   StdinReader input;
   bool established = false;
@@ -243,11 +244,11 @@ int run_connect(const ConnectArgs& args) {
         if (error) {
           const std::string reason =
               stream.last_error() ? stream.last_error()->message() : error.message();
-          std::cerr << handshake_failed_line(reason) << std::endl;
+          std::cerr << endpoint::handshake_failed_line(reason) << std::endl;
           return;
         }
         established = true;
-        std::cerr << handshake_ok_line(stream.session()) << std::endl;
+        std::cerr << endpoint::handshake_ok_line(stream.session()) << std::endl;
         session.read();
         input.start(io, session);
       });
@@ -271,8 +272,8 @@ void add_connect_command(CLI::App& app, Action& action) {
                    "Milliseconds of quiet from the peer after the end of stdin before closing "
                    "(default 500)")
       ->check(CLI::Range(0, 600'000));
-  add_endpoint_options(connect, args->endpoint);
-  connect->add_flag("--fingerprint-only", args->endpoint.openpgp.fingerprint_only,
+  add_endpoint_options(connect, args->endpoint, args->config);
+  connect->add_flag("--fingerprint-only", args->endpoint.credentials.openpgp.fingerprint_only,
                     "Send only our OpenPGP fingerprint, not the key (RFC 6091 §3.3); the "
                     "server must have our certificate in its keyring");
   connect
@@ -282,7 +283,7 @@ void add_connect_command(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"openpgp", "x509", "auto"}));
   connect->callback([connect, args, &action] {
     action = [connect, args] {
-      if (auto applied = apply_config_file(connect, args->endpoint.config); !applied) {
+      if (auto applied = apply_config_file(connect, args->config); !applied) {
         std::cerr << "pgptls connect: " << applied.error().message() << "\n";
         return 2;
       }

@@ -10,6 +10,7 @@
 #include "base/encoding.h"
 #include "cli/commands.h"
 #include "cli/keyring_cli.h"
+#include "endpoint/certificate_files.h"
 #include "keyring/authority_store.h"
 #include "keyring/errors.h"
 #include "keyring/key_reference.h"
@@ -56,7 +57,7 @@ int run_import(const KeyringOptions& options) {
   }
   int exit_code = kExitOk;
   for (const std::string& file : options.files) {
-    auto certs = read_certificates(file);
+    auto certs = endpoint::read_certificates(file);
     if (!certs.ok()) {
       print_error(certs.error().message());
       exit_code = kExitUsage;

@@ -1,7 +1,7 @@
 // pin_command.cpp: `pgptls pin ...` (alias `pgptls pins`, the name issue 7
 // uses), the operator's view of the pin store: add, list, remove, export,
 // import, and the tofu / require-openpgp switches, all on
-// cli::pins_path(state_dir()) unless --pins says otherwise; and the signed
+// endpoint::pins_path(endpoint::state_dir()) unless --pins says otherwise; and the signed
 // pin list commands of pins_commands.h.
 #include <chrono>
 #include <iostream>
@@ -14,7 +14,7 @@
 #include "base/file.h"
 #include "cli/commands.h"
 #include "cli/pins_commands.h"
-#include "cli/state_dir.h"
+#include "endpoint/trust.h"
 #include "keyring/errors.h"
 #include "keyring/pin_json.h"
 #include "keyring/pin_store.h"
@@ -37,11 +37,7 @@ int usage(const std::string& message) {
 }
 
 Result<PinStore> open_store(const std::string& override_path) {
-  if (!override_path.empty()) {
-    return PinStore::open(override_path);
-  }
-  PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
-  return PinStore::open(pins_path(state));
+  return endpoint::open_pin_store(override_path);
 }
 
 void add_pins_option(CLI::App* command, std::string& path) {

@@ -12,7 +12,7 @@
 #include "cli/keyring_cli.h"
 #include "cli/pins_commands.h"
 #include "cli/refresh_report.h"
-#include "cli/statement_acceptor.h"
+#include "endpoint/statement_acceptor.h"
 #include "keyring/posh_statement.h"
 
 namespace pgptls::cli {
@@ -24,7 +24,7 @@ constexpr std::size_t kMaxSignatureFileSize = 64 * 1024;
 struct ImportArgs {
   std::string bundle;
   std::string signature;
-  TrustSources sources;
+  endpoint::TrustSources sources;
 };
 
 int run_import_signed(const ImportArgs& args) {
@@ -47,7 +47,7 @@ int run_import_signed(const ImportArgs& args) {
     return fail(signature.error(), kExitUsage);
   }
   std::vector<std::string> warnings;
-  auto acceptor = StoreStatementAcceptor::open(args.sources, warnings);
+  auto acceptor = endpoint::StoreStatementAcceptor::open(args.sources, warnings);
   for (const std::string& warning : warnings) {
     std::cerr << "pgptls pins import-signed: warning: " << warning << "\n";
   }

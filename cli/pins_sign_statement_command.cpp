@@ -21,6 +21,7 @@
 #include "base/gnutls_handles.h"
 #include "cli/keyring_cli.h"
 #include "cli/pins_commands.h"
+#include "endpoint/openpgp_credential.h"
 #include "keyring/armor.h"
 #include "keyring/authority_store.h"
 #include "keyring/errors.h"
@@ -180,22 +181,20 @@ Result<const keyring::SecretKeyPacket*> select_key(
   return candidates.front();
 }
 
-Result<base::SecretBytes> read_passphrase(const SignArgs& args,
-                                          const keyring::SecretKeyPacket& key) {
+// passphrase_for: the key's passphrase, read as `serve` and `connect` read
+// theirs (endpoint::read_passphrase: file, fd, environment, or a prompt
+// only on a terminal); none for an unprotected key.
+Result<base::SecretBytes> passphrase_for(const SignArgs& args,
+                                         const keyring::SecretKeyPacket& key) {
   if (key.protection == keyring::SecretKeyProtection::unprotected) {
     return base::SecretBytes{};
   }
-  if (!args.passphrase_file.empty()) {
-    return keyring::passphrase_from_file(args.passphrase_file);
-  }
-  if (args.passphrase_fd >= 0) {
-    return keyring::passphrase_from_fd(args.passphrase_fd);
-  }
-  if (!args.passphrase_env.empty()) {
-    return keyring::passphrase_from_env(args.passphrase_env);
-  }
-  return keyring::passphrase_from_terminal("Passphrase for key 0x" +
-                                           base::hex_encode_upper(key.public_key.key_id) + ": ");
+  endpoint::OpenPgpKeyOptions options;
+  options.key_file = args.key_file;
+  options.passphrase_file = args.passphrase_file;
+  options.passphrase_fd = args.passphrase_fd;
+  options.passphrase_env = args.passphrase_env;
+  return endpoint::read_passphrase(options, key);
 }
 
 Status write_output(const std::filesystem::path& path, ByteView content) {
@@ -260,7 +259,7 @@ int run_sign_statement(const SignArgs& args) {
     return fail(selected.error(), kExitUsage);
   }
   const keyring::SecretKeyPacket& packet = **selected;
-  auto passphrase = read_passphrase(args, packet);
+  auto passphrase = passphrase_for(args, packet);
   if (!passphrase.ok()) {
     return fail(passphrase.error(), kExitUsage);
   }

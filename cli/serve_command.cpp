@@ -16,7 +16,7 @@
 #include "cli/commands.h"
 #include "cli/endpoint_options.h"
 #include "cli/endpoint_session.h"
-#include "cli/option_values.h"
+#include "endpoint/option_values.h"
 #include "transport/server.h"
 
 namespace pgptls::cli {
@@ -33,7 +33,8 @@ struct ServeArgs {
   std::size_t max_handshakes = 128;
   std::size_t max_connections = 4096;
   int drain_timeout_ms = 5'000;
-  EndpointOptions endpoint;
+  endpoint::EndpointOptions endpoint;
+  std::string config;
 };
 
 // Drain: after a stop signal, waits for established connections to end and
@@ -75,7 +76,7 @@ int run_serve(const ServeArgs& args) {
     std::cerr << "pgptls serve: give --listen ADDR:PORT (or listen = \"ADDR:PORT\" in --config)\n";
     return 2;
   }
-  auto listen = parse_host_port(args.listen);
+  auto listen = endpoint::parse_host_port(args.listen);
   if (!listen) {
     std::cerr << "pgptls serve: --listen: " << listen.error().message() << "\n";
     return 2;
@@ -91,7 +92,7 @@ int run_serve(const ServeArgs& args) {
     std::cerr << "pgptls serve: give exactly one of --echo and --forward HOST:PORT\n";
     return 2;
   }
-  auto endpoint = load_endpoint(args.endpoint, tls::Role::server);
+  auto endpoint = endpoint::load_endpoint(args.endpoint, tls::Role::server);
   if (!endpoint) {
     std::cerr << "pgptls serve: " << endpoint.error().message() << "\n";
     return 2;
@@ -103,7 +104,7 @@ int run_serve(const ServeArgs& args) {
   asio::io_context io;
   tcp::resolver::results_type forward_target;
   if (!args.forward.empty()) {
-    auto forward = parse_host_port(args.forward);
+    auto forward = endpoint::parse_host_port(args.forward);
     if (!forward) {
       std::cerr << "pgptls serve: --forward: " << forward.error().message() << "\n";
       return 2;
@@ -128,9 +129,9 @@ int run_serve(const ServeArgs& args) {
   Drain drain(io);
   transport::Server server(
       io.get_executor(), tcp::endpoint(address, listen.value().port),
-      make_engine_factory(endpoint.value()), transport::HandshakeOptions{}, limits,
+      endpoint::make_engine_factory(endpoint.value()), transport::HandshakeOptions{}, limits,
       [&](std::shared_ptr<transport::Connection> connection) {
-        std::cerr << handshake_ok_line(connection->stream().session()) << std::endl;
+        std::cerr << endpoint::handshake_ok_line(connection->stream().session()) << std::endl;
         drain.live();  // forget closed ones so the list stays short
         drain.connections.push_back(connection);
         if (args.echo) {
@@ -140,7 +141,7 @@ int run_serve(const ServeArgs& args) {
         }
       },
       [](const transport::HandshakeFailure& failure) {
-        std::cerr << handshake_failed_line(failure.error.message()) << std::endl;
+        std::cerr << endpoint::handshake_failed_line(failure.error.message()) << std::endl;
       });
   if (auto started = server.start(); !started) {
     std::cerr << "pgptls serve: " << started.error().message() << "\n";
@@ -188,10 +189,10 @@ void add_serve_command(CLI::App& app, Action& action) {
           "--drain-timeout", args->drain_timeout_ms,
           "Milliseconds established connections get to finish after SIGTERM (default 5000)")
       ->check(CLI::Range(0, 3'600'000));
-  add_endpoint_options(serve, args->endpoint);
+  add_endpoint_options(serve, args->endpoint, args->config);
   serve->callback([serve, args, &action] {
     action = [serve, args] {
-      if (auto applied = apply_config_file(serve, args->endpoint.config); !applied) {
+      if (auto applied = apply_config_file(serve, args->config); !applied) {
         std::cerr << "pgptls serve: " << applied.error().message() << "\n";
         return 2;
       }

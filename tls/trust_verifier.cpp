@@ -7,6 +7,7 @@
 #include "keyring/domain.h"
 #include "keyring/errors.h"
 #include "keyring/key_material.h"
+#include "keyring/keyring_store.h"
 #include "keyring/pin_check.h"
 #include "keyring/pin_types.h"
 #include "keyring/validate.h"
@@ -69,17 +70,12 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
     parsed = std::move(one).value();
     // The keyring's copy of the same certificate counts too: a revocation
     // the operator imported is not in the copy the peer chose to send.
-    if (const keyring::Cert* known = find(parsed->fingerprint())) {
-      auto merged = keyring::merge(*known, *parsed);
-      if (!merged.ok()) {
-        return make_error(
-            Errc::bad_certificate,
-            "the peer's OpenPGP certificate " + parsed->fingerprint_hex() +
-                " cannot be combined with the keyring's copy: " + merged.error().message() +
-                "; check the keyring entry (pgptls keyring show)");
-      }
-      parsed = std::move(merged).value();
+    const keyring::Cert* known = find(parsed->fingerprint());
+    auto merged = keyring::with_keyring_copy(std::move(*parsed), known);
+    if (!merged.ok()) {
+      return make_error(Errc::bad_certificate, "the peer's " + merged.error().message());
     }
+    parsed = std::move(merged).value();
     cert = &*parsed;
   } else {
     cert = find(certificate.openpgp_fingerprint);

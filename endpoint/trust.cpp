@@ -1,4 +1,4 @@
-#include "cli/endpoint_trust.h"
+#include "endpoint/trust.h"
 
 #include <filesystem>
 #include <system_error>
@@ -6,14 +6,14 @@
 
 #include "base/clock.h"
 #include "base/encoding.h"
-#include "cli/keyring_cli.h"
-#include "cli/option_values.h"
-#include "cli/state_dir.h"
+#include "endpoint/certificate_files.h"
+#include "endpoint/option_values.h"
+#include "endpoint/state_dir.h"
 #include "keyring/authority_store.h"
 #include "keyring/errors.h"
 #include "keyring/pin_store.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 namespace {
 
 bool directory_exists(const std::filesystem::path& path) {
@@ -21,24 +21,6 @@ bool directory_exists(const std::filesystem::path& path) {
   return std::filesystem::is_directory(path, ignored);
 }
 
-// with_keyring_copy: the certificate merged with the keyring's copy of it,
-// so that revocations and new signatures stored there count.
-Result<keyring::Cert> with_keyring_copy(keyring::Cert cert, const keyring::KeyringStore& store) {
-  if (const keyring::Cert* stored = store.find(cert.fingerprint())) {
-    return keyring::merge(*stored, cert);
-  }
-  return cert;
-}
-
-Result<std::shared_ptr<keyring::PinStore>> open_pins(const std::string& option) {
-  std::filesystem::path path = option;
-  if (path.empty()) {
-    PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
-    path = pins_path(state);
-  }
-  PGPTLS_TRY(auto store, keyring::PinStore::open(path));
-  return std::make_shared<keyring::PinStore>(std::move(store));
-}
 
 // authority_from_state: the certificate of an authorities.json entry, from
 // the keyring in use or else the state directory's own keyring.
@@ -91,10 +73,19 @@ Result<keyring::KeyringStore> load_keyring(const std::string& option,
   return store;
 }
 
-Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& options,
-                                                         const keyring::KeyringStore& store) {
+Result<keyring::PinStore> open_pin_store(const std::string& option) {
+  std::filesystem::path path = option;
+  if (path.empty()) {
+    PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
+    path = pins_path(state);
+  }
+  return keyring::PinStore::open(path);
+}
+
+Result<std::vector<keyring::Authority>> load_authority_files(
+    const std::vector<std::string>& specs, const keyring::KeyringStore& store) {
   std::vector<keyring::Authority> authorities;
-  for (const std::string& text : options.authorities) {
+  for (const std::string& text : specs) {
     auto spec = parse_authority_spec(text);
     if (!spec.ok()) {
       return std::move(spec).error().wrap("--authority");
@@ -111,13 +102,20 @@ Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& opt
     if (!cert.ok()) {
       return std::move(cert).error().wrap("--authority");
     }
-    auto merged = with_keyring_copy(std::move(cert).value(), store);
+    auto merged = keyring::with_keyring_copy(std::move(cert).value(), store);
     if (!merged.ok()) {
       return std::move(merged).error().wrap("--authority " + spec->file);
     }
     authority.cert = std::move(merged).value();
     authorities.push_back(std::move(authority));
   }
+  return authorities;
+}
+
+Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& options,
+                                                         const keyring::KeyringStore& store) {
+  PGPTLS_TRY(std::vector<keyring::Authority> authorities,
+             load_authority_files(options.authorities, store));
 
   auto state = state_dir();
   if (!state.ok()) {
@@ -133,10 +131,12 @@ Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& opt
   return authorities;
 }
 
-Result<Trust> load_trust(const TrustOptions& options, std::vector<std::string>& warnings) {
+Result<std::shared_ptr<const Trust>> load_trust(const TrustOptions& options,
+                                                std::vector<std::string>& warnings) {
   PGPTLS_TRY(keyring::KeyringStore store, load_keyring(options.keyring, warnings));
   PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, store));
-  PGPTLS_TRY(std::shared_ptr<keyring::PinStore> pins, open_pins(options.pins));
+  PGPTLS_TRY(keyring::PinStore opened, open_pin_store(options.pins));
+  auto pins = std::make_shared<keyring::PinStore>(std::move(opened));
   auto clock = std::make_shared<base::SystemClock>();
 
   std::shared_ptr<tls::OpenPgpTrust> openpgp;
@@ -150,12 +150,12 @@ Result<Trust> load_trust(const TrustOptions& options, std::vector<std::string>& 
   tls::TrustPolicy policy;
   policy.force_tofu = options.tofu;
   policy.force_require_openpgp = options.require_openpgp;
-  Trust trust;
-  trust.verifier = std::make_shared<tls::TrustVerifier>(
+  auto trust = std::make_shared<Trust>();
+  trust->verifier = std::make_shared<tls::TrustVerifier>(
       tls::TrustVerifierConfig{pins, openpgp, policy, std::move(clock)});
-  trust.openpgp = std::move(openpgp);
-  trust.pins = std::move(pins);
-  return trust;
+  trust->openpgp = std::move(openpgp);
+  trust->pins = std::move(pins);
+  return std::shared_ptr<const Trust>(std::move(trust));
 }
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint

@@ -1,15 +1,15 @@
-#include "cli/statement_acceptor.h"
+#include "endpoint/statement_acceptor.h"
 
 #include <chrono>
 #include <map>
 
 #include "base/clock.h"
-#include "cli/endpoint_trust.h"
-#include "cli/state_dir.h"
+#include "endpoint/trust.h"
+#include "endpoint/state_dir.h"
 #include "keyring/errors.h"
 #include "keyring/statement_trust.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 namespace {
 
 base::Seconds now_seconds() {
@@ -22,13 +22,6 @@ std::size_t pin_count(const keyring::SignedStatement& statement) {
 
 }  // namespace
 
-void add_trust_source_options(CLI::App* command, TrustSources& sources) {
-  command->add_option("--pins", sources.pins,
-                      "Pin database (default: pins.sqlite in $PGPTLS_HOME or ~/.pgptls)");
-  command->add_option("--keyring", sources.keyring,
-                      "Keyring file or directory (default: keyring in the state directory)");
-}
-
 Result<std::unique_ptr<StoreStatementAcceptor>> StoreStatementAcceptor::open(
     const TrustSources& sources, std::vector<std::string>& warnings) {
   // The same keyring and authorities as `pgptls serve` and `connect` use.
@@ -37,10 +30,7 @@ Result<std::unique_ptr<StoreStatementAcceptor>> StoreStatementAcceptor::open(
   options.pins = sources.pins;
   PGPTLS_TRY(keyring::KeyringStore keyring, load_keyring(options.keyring, warnings));
   PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, keyring));
-  PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
-  PGPTLS_TRY(keyring::PinStore pins,
-             keyring::PinStore::open(sources.pins.empty() ? pins_path(state)
-                                                          : std::filesystem::path(sources.pins)));
+  PGPTLS_TRY(keyring::PinStore pins, open_pin_store(sources.pins));
   return std::unique_ptr<StoreStatementAcceptor>(
       new StoreStatementAcceptor(std::move(keyring), std::move(authorities), std::move(pins)));
 }
@@ -97,4 +87,4 @@ Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle
   return ordered;
 }
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint
