@@ -53,7 +53,8 @@ struct StateFiles {
 // directory's). A damaged authorities file stops the command before
 // anything is written.
 Result<StateFiles> open_state(const AuthorityOptions& options, bool create) {
-  PGPTLS_TRY(const std::filesystem::path state, create ? endpoint::ensure_state_dir() : endpoint::state_dir());
+  PGPTLS_TRY(const std::filesystem::path state,
+             create ? endpoint::ensure_state_dir() : endpoint::state_dir());
   PGPTLS_TRY(keyring::AuthorityStore authorities,
              keyring::AuthorityStore::load(endpoint::authorities_path(state)));
   return StateFiles{std::move(authorities), options.keyring.empty()
@@ -76,7 +77,7 @@ int run_add(const AuthorityOptions& options) {
   }
   // An authority whose own certificate is revoked, expired or broken could
   // never vouch for anyone (check_peer demands it be valid): refuse it now.
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(program_time());
   const keyring::ValidatedCert validated =
       keyring::validate(*cert, keyring::Policy::standard(), now);
   if (!validated.primary.status.ok()) {

@@ -1,12 +1,12 @@
 // connect_command.cpp: `pgptls connect HOST:PORT --peer DOMAIN`, a TLS
 // client like gnutls-cli: after the handshake stdin goes to the peer and the
 // peer's data to stdout. One stderr line tells how the handshake went; a
-// failed handshake exits 1. At the end of stdin it keeps reading until the
-// peer has been quiet for --linger milliseconds, then sends close_notify
-// (RFC 5246 §7.2.1). Both engines keep delivering the peer's data after our
-// close_notify until its own, but a peer that reads our close_notify
-// answers it at once and discards its pending writes (RFC 5246 §7.2.1), so
-// a reply still being produced would be cut off without the linger.
+// failed handshake exits 1. At the end of stdin, once everything is sent,
+// it half-closes: sends close_notify (RFC 5246 §7.2.1, RFC 8446 §6.1) and
+// keeps reading until the peer's own close_notify, so every reply the peer
+// wrote before it arrives; no quiet period is guessed. Both engines keep
+// delivering the peer's data after our close_notify. A peer that does not
+// answer within --close-timeout fails the run (exit 1).
 #include <poll.h>
 #include <unistd.h>
 
@@ -39,30 +39,35 @@ using boost::system::error_code;
 struct ConnectArgs {
   std::string target;
   std::string peer;
-  int linger_ms = 500;
+  int close_timeout_ms = 10'000;
   endpoint::EndpointOptions endpoint;
   std::string config;
 };
 
 // Session: the established connection's two directions, on the io thread.
 struct Session {
-  Session(transport::TcpStream& stream, std::chrono::milliseconds linger_time)
-      : tls(stream), linger(stream.get_executor()), linger_time(linger_time) {}
+  Session(transport::TcpStream& stream, std::chrono::milliseconds close_timeout)
+      : tls(stream), close_deadline(stream.get_executor()), close_timeout(close_timeout) {}
   transport::TcpStream& tls;
-  boost::asio::steady_timer linger;
-  std::chrono::milliseconds linger_time;
-  bool lingering = false;
+  boost::asio::steady_timer close_deadline;
+  std::chrono::milliseconds close_timeout;
   std::deque<std::string> outgoing;
   bool writing = false;
   bool input_done = false;
   bool shutdown_sent = false;
+  bool peer_closed = false;
   int exit_code = 0;
   std::array<char, 16384> incoming{};
 
   void read() {
     tls.async_read_some(asio::buffer(incoming), [this](error_code error, std::size_t count) {
       if (error == asio::error::eof) {
-        linger.cancel();  // the peer's close_notify: done
+        // The peer's close_notify: everything it sent has arrived.
+        peer_closed = true;
+        close_deadline.cancel();
+        if (!shutdown_sent) {
+          half_close();  // answer it (the peer ended first)
+        }
         return;
       }
       if (error) {
@@ -71,9 +76,6 @@ struct Session {
       }
       std::fwrite(incoming.data(), 1, count, stdout);
       std::fflush(stdout);
-      if (lingering) {
-        arm_linger();  // the peer is still answering
-      }
       read();
     });
   }
@@ -93,9 +95,8 @@ struct Session {
       return;
     }
     if (outgoing.empty()) {
-      if (input_done && !lingering) {
-        lingering = true;
-        arm_linger();
+      if (input_done) {
+        half_close();
       }
       return;
     }
@@ -111,23 +112,35 @@ struct Session {
     });
   }
 
-  void arm_linger() {
-    linger.expires_after(linger_time);
-    linger.async_wait([this](error_code error) {
-      if (error || shutdown_sent) {
+  // half_close: our close_notify; the pending read goes on until the
+  // peer's, bounded by --close-timeout.
+  void half_close() {
+    shutdown_sent = true;
+    tls.async_shutdown([this](error_code shutdown_error) {
+      if (shutdown_error && shutdown_error != asio::error::eof) {
+        fail(shutdown_error);
+      }
+    });
+    if (peer_closed) {
+      return;
+    }
+    close_deadline.expires_after(close_timeout);
+    close_deadline.async_wait([this](error_code error) {
+      if (error || peer_closed) {
         return;
       }
-      shutdown_sent = true;
-      tls.async_shutdown([this](error_code shutdown_error) {
-        if (shutdown_error && shutdown_error != asio::error::eof) {
-          fail(shutdown_error);
-        }
-      });
+      if (exit_code == 0) {
+        std::cerr << "connection failed: the peer did not answer close_notify within "
+                  << close_timeout.count() << " ms" << std::endl;
+        exit_code = 1;
+      }
+      error_code ignored;
+      tls.next_layer().close(ignored);
     });
   }
 
   void fail(const error_code& error) {
-    linger.cancel();
+    close_deadline.cancel();
     if (exit_code == 0) {
       std::cerr << "connection failed: "
                 << (tls.last_error() ? tls.last_error()->message() : error.message()) << std::endl;
@@ -229,13 +242,13 @@ int run_connect(const ConnectArgs& args) {
       resolver.resolve(target.value().host, std::to_string(target.value().port), resolve_error);
   if (resolve_error) {
     std::cerr << endpoint::handshake_failed_line("cannot resolve '" + target.value().host +
-                                       "': " + resolve_error.message())
+                                                 "': " + resolve_error.message())
               << std::endl;
     return 1;
   }
 
   transport::TcpStream stream(endpoint::make_engine_factory(endpoint.value()), io.get_executor());
-  Session session(stream, std::chrono::milliseconds(args.linger_ms));
+  Session session(stream, std::chrono::milliseconds(args.close_timeout_ms));
   StdinReader input;
   bool established = false;
   transport::async_connect(
@@ -268,10 +281,10 @@ void add_connect_command(CLI::App& app, Action& action) {
   // Not ->required(): it may come from --config.
   connect->add_option("--peer", args->peer, "The domain the server must prove, e.g. b.example");
   connect
-      ->add_option("--linger", args->linger_ms,
-                   "Milliseconds of quiet from the peer after the end of stdin before closing "
-                   "(default 500)")
-      ->check(CLI::Range(0, 600'000));
+      ->add_option("--close-timeout", args->close_timeout_ms,
+                   "Milliseconds the peer may take to answer our close_notify after the end of "
+                   "stdin (default 10000)")
+      ->check(CLI::Range(1, 600'000));
   add_endpoint_options(connect, args->endpoint, args->config);
   connect->add_flag("--fingerprint-only", args->endpoint.credentials.openpgp.fingerprint_only,
                     "Send only our OpenPGP fingerprint, not the key (RFC 6091 §3.3); the "

@@ -213,8 +213,6 @@ class Demo {
       argv.push_back(option.name);
       argv.push_back(option.is_file ? file(option.value) : option.value);
     }
-    // The echo must come back within the linger even on a busy machine.
-    argv.insert(argv.end(), {"--linger", "1000"});
     std::cout << "\n   expected: " << (expected.accepted ? "accepted" : "rejected");
     if (!expected.server_says.empty()) {
       std::cout << " (the server's line shows:";

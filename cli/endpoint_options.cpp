@@ -30,14 +30,16 @@ void add_endpoint_options(CLI::App* command, endpoint::EndpointOptions& options,
   command->add_option("--openpgp-subkey", options.credentials.openpgp.subkey,
                       "The key that signs in the handshake: KEYID, fingerprint, or auto (default: "
                       "the newest authentication key whose secret we hold)");
-  auto* pass_file = command->add_option("--passphrase-file", options.credentials.openpgp.passphrase_file,
-                                        "Read the key's passphrase from the first line of FILE");
+  auto* pass_file =
+      command->add_option("--passphrase-file", options.credentials.openpgp.passphrase_file,
+                          "Read the key's passphrase from the first line of FILE");
   auto* pass_fd = command
                       ->add_option("--passphrase-fd", options.credentials.openpgp.passphrase_fd,
                                    "Read the key's passphrase from file descriptor N")
                       ->check(CLI::Range(0, 1'000'000));
-  auto* pass_env = command->add_option("--passphrase-env", options.credentials.openpgp.passphrase_env,
-                                       "Read the key's passphrase from environment variable NAME");
+  auto* pass_env =
+      command->add_option("--passphrase-env", options.credentials.openpgp.passphrase_env,
+                          "Read the key's passphrase from environment variable NAME");
   pass_file->excludes(pass_fd)->excludes(pass_env);
   pass_fd->excludes(pass_env);
 

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "endpoint/program_clock.h"
 #include "endpoint/state_dir.h"
 
 namespace pgptls::cli {
@@ -19,7 +20,8 @@ Result<std::filesystem::path> keyring_directory(const std::string& option, bool 
   if (!option.empty()) {
     return std::filesystem::path(option);
   }
-  PGPTLS_TRY(const std::filesystem::path state, create ? endpoint::ensure_state_dir() : endpoint::state_dir());
+  PGPTLS_TRY(const std::filesystem::path state,
+             create ? endpoint::ensure_state_dir() : endpoint::state_dir());
   return endpoint::keyring_path(state);
 }
 
@@ -50,6 +52,11 @@ std::string key_algorithm_name(std::uint8_t algorithm) {
     default:
       return "algorithm " + std::to_string(algorithm);
   }
+}
+
+base::TimePoint program_time() {
+  auto clock = endpoint::program_clock();
+  return clock.ok() ? (*clock)->now() : std::chrono::system_clock::now();
 }
 
 std::string primary_user_id(const keyring::Cert& cert) {

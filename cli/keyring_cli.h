@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "keyring/keyring_store.h"
 
@@ -34,6 +35,10 @@ int fail(const Error& error, int exit_code);
 
 // key_algorithm_name: RFC 9580 §9.1 name of a public-key algorithm ID.
 [[nodiscard]] std::string key_algorithm_name(std::uint8_t algorithm);
+
+// program_time: the program's now (endpoint::program_clock: the system
+// clock, or a test clock that main() has already checked).
+[[nodiscard]] base::TimePoint program_time();
 
 // primary_user_id: the user ID shown for a certificate in one-line listings:
 // the first user ID, or "(no user ID)".

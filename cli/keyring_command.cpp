@@ -250,7 +250,7 @@ int run_show(const KeyringOptions& options) {
     return damaged ? kExitUsage : kExitFailed;
   }
   const keyring::Policy policy = keyring::Policy::standard();
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(program_time());
   for (const keyring::Cert* cert : found) {
     show(*cert, *store, policy, now);
   }

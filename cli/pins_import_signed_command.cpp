@@ -1,5 +1,5 @@
-// pins_import_signed_command.cpp: `pgptls pins import-signed BUNDLE SIG`
-// (issue 7 §5): one document signed by an authority lists many domains'
+// pins_import_signed_command.cpp: `pgptls pins import-signed BUNDLE SIG`:
+// one document signed by an authority lists many domains'
 // pins; each domain is checked against the authority's scope, with the same
 // rollback and expiry rules as `pins refresh`, and gets its own row.
 #include <iostream>

@@ -1,4 +1,4 @@
-// pins_refresh_command.cpp: `pgptls pins refresh [DOMAIN...]` (issue 7 §4):
+// pins_refresh_command.cpp: `pgptls pins refresh [DOMAIN...]`:
 // fetch every domain's signed POSH statement in batch (bounded parallelism,
 // per-request timeout and size cap), verify and store its pins as source
 // `signed`, then print one row per domain. Exit 0 only when every domain

@@ -1,5 +1,5 @@
 // pins_sign_statement_command.cpp: `pgptls pins sign-statement`, the server
-// side of signed pin lists (issue 7 §6): given the server's X.509
+// side of signed pin lists: given the server's X.509
 // certificate(s) and an OpenPGP secret key, write the POSH statement
 // (RFC 7711 §3 plus pgptls's "spki-sha-256", "domain", "issued", "serial")
 // and its detached signature beside it, ready to publish as
@@ -270,11 +270,11 @@ int run_sign_statement(const SignArgs& args) {
         kExitFailed);
   }
 
-  const base::Seconds now = std::chrono::floor<std::chrono::seconds>(base::SystemClock().now());
+  const base::Seconds now = std::chrono::floor<std::chrono::seconds>(program_time());
   statement.expires_seconds = args.expires;
   statement.issued = now;
-  // A later statement must carry a higher serial (rollback rule, issue 7
-  // §4); the issue time in seconds grows with every run by default.
+  // A later statement must carry a higher serial (the rollback
+  // rule); the issue time in seconds grows with every run by default.
   statement.serial =
       args.serial_given ? args.serial : static_cast<std::uint64_t>(now.time_since_epoch().count());
   const std::string document = keyring::write_pin_statement(statement);

@@ -49,7 +49,7 @@ int run_verify(const VerifyOptions& options) {
                 "' is not a domain name; give the peer's domain (IDNs as A-labels, xn--…)");
     return kExitUsage;
   }
-  base::Seconds now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
+  base::Seconds now = std::chrono::time_point_cast<std::chrono::seconds>(program_time());
   if (!options.at.empty()) {
     auto at = base::parse_utc(options.at);
     if (!at.ok()) {

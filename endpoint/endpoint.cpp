@@ -4,6 +4,7 @@
 
 #include "base/clock.h"
 #include "base/errors.h"
+#include "endpoint/program_clock.h"
 #include "keyring/pin_store.h"
 #include "tls/trust_verifier.h"
 #include "tls/x509_credentials.h"
@@ -39,7 +40,7 @@ Result<tls::Credentials> load_credentials(const CredentialOptions& options, tls:
     credentials.x509 = std::move(x509);
   }
   if (!options.openpgp.cert_file.empty() || !options.openpgp.key_file.empty()) {
-    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
+    PGPTLS_TRY(const base::Seconds now, program_now());
     PGPTLS_TRY(auto openpgp,
                load_openpgp_credential(options.openpgp, keyring::Policy::standard(), now));
     credentials.openpgp = std::move(openpgp);
@@ -61,9 +62,9 @@ Result<SessionSettings> parse_session_settings(const EndpointOptions& options) {
   PGPTLS_TRY(settings.client_auth, parse_client_auth(options.client_auth));
   PGPTLS_TRY(settings.mode, transport::parse_client_mode(options.mode));
   if (options.handshake_timeout_ms < 0) {
-    return make_error(base::Errc::invalid_value,
-                      "--handshake-timeout " + std::to_string(options.handshake_timeout_ms) +
-                          ": give milliseconds, 0 or more");
+    return make_error(base::Errc::invalid_value, "--handshake-timeout " +
+                                                     std::to_string(options.handshake_timeout_ms) +
+                                                     ": give milliseconds, 0 or more");
   }
   settings.handshake_timeout = std::chrono::milliseconds(options.handshake_timeout_ms);
   return settings;

@@ -4,17 +4,14 @@
 #include <map>
 
 #include "base/clock.h"
-#include "endpoint/trust.h"
+#include "endpoint/program_clock.h"
 #include "endpoint/state_dir.h"
+#include "endpoint/trust.h"
 #include "keyring/errors.h"
 #include "keyring/statement_trust.h"
 
 namespace pgptls::endpoint {
 namespace {
-
-base::Seconds now_seconds() {
-  return std::chrono::floor<std::chrono::seconds>(base::SystemClock().now());
-}
 
 std::size_t pin_count(const keyring::SignedStatement& statement) {
   return statement.spki_pins.size() + statement.certificate_pins.size();
@@ -37,7 +34,7 @@ Result<std::unique_ptr<StoreStatementAcceptor>> StoreStatementAcceptor::open(
 
 Result<transport::Acceptance> StoreStatementAcceptor::accept(
     const transport::FetchedStatement& statement) {
-  const base::Seconds now = now_seconds();
+  PGPTLS_TRY(const base::Seconds now, program_now());
   const keyring::StatementSigners signers{authorities_, keyring_.certificates(), policy_};
   PGPTLS_TRY(const keyring::VerifiedStatement verified,
              keyring::verify_statement(statement.document, statement.signature, statement.domain,
@@ -49,7 +46,7 @@ Result<transport::Acceptance> StoreStatementAcceptor::accept(
 
 Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle(
     ByteView document, ByteView signature) {
-  const base::Seconds now = now_seconds();
+  PGPTLS_TRY(const base::Seconds now, program_now());
   const keyring::StatementSigners signers{authorities_, keyring_.certificates(), policy_};
   PGPTLS_TRY(const keyring::VerifiedBundle verified,
              keyring::verify_bundle(document, signature, signers, now));

@@ -8,6 +8,7 @@
 #include "base/encoding.h"
 #include "endpoint/certificate_files.h"
 #include "endpoint/option_values.h"
+#include "endpoint/program_clock.h"
 #include "endpoint/state_dir.h"
 #include "keyring/authority_store.h"
 #include "keyring/errors.h"
@@ -20,7 +21,6 @@ bool directory_exists(const std::filesystem::path& path) {
   std::error_code ignored;
   return std::filesystem::is_directory(path, ignored);
 }
-
 
 // authority_from_state: the certificate of an authorities.json entry, from
 // the keyring in use or else the state directory's own keyring.
@@ -82,8 +82,8 @@ Result<keyring::PinStore> open_pin_store(const std::string& option) {
   return keyring::PinStore::open(path);
 }
 
-Result<std::vector<keyring::Authority>> load_authority_files(
-    const std::vector<std::string>& specs, const keyring::KeyringStore& store) {
+Result<std::vector<keyring::Authority>> load_authority_files(const std::vector<std::string>& specs,
+                                                             const keyring::KeyringStore& store) {
   std::vector<keyring::Authority> authorities;
   for (const std::string& text : specs) {
     auto spec = parse_authority_spec(text);
@@ -137,7 +137,7 @@ Result<std::shared_ptr<const Trust>> load_trust(const TrustOptions& options,
   PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, store));
   PGPTLS_TRY(keyring::PinStore opened, open_pin_store(options.pins));
   auto pins = std::make_shared<keyring::PinStore>(std::move(opened));
-  auto clock = std::make_shared<base::SystemClock>();
+  PGPTLS_TRY(std::shared_ptr<const base::Clock> clock, program_clock());
 
   std::shared_ptr<tls::OpenPgpTrust> openpgp;
   if (!authorities.empty()) {

@@ -380,10 +380,10 @@ Result<Cert> with_keyring_copy(Cert presented, const Cert* stored) {
   }
   auto merged = merge(*stored, presented);
   if (!merged.ok()) {
-    return Error{merged.error().code,
-                 "OpenPGP certificate " + presented.fingerprint_hex() +
-                     " cannot be combined with the keyring's copy (" + merged.error().message() +
-                     "; check the keyring entry with pgptls keyring show)"};
+    return Error{merged.error().code, "OpenPGP certificate " + presented.fingerprint_hex() +
+                                          " cannot be combined with the keyring's copy (" +
+                                          merged.error().message() +
+                                          "; check the keyring entry with pgptls keyring show)"};
   }
   return merged;
 }

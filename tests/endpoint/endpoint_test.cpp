@@ -53,7 +53,8 @@ TEST(EndpointCredentials, HalfAnX509CredentialIsRefused) {
   options.x509_cert = "a.pem";
   auto loaded = load_credentials(options, tls::Role::client);
   ASSERT_FALSE(loaded.ok());
-  expect_error(loaded.error(), base::Errc::invalid_value, "--x509-cert and --x509-key come together");
+  expect_error(loaded.error(), base::Errc::invalid_value,
+               "--x509-cert and --x509-key come together");
 }
 
 TEST(EndpointCredentials, FingerprintOnlyNeedsAnOpenPgpCredential) {
@@ -133,10 +134,8 @@ TEST(EndpointTrust, WithoutAuthoritiesThereIsNoOpenPgpTrustButAPinStore) {
 TEST(EndpointHostedDomains, CredentialSetsShareOneTrustState) {
   StateHome home;
   test::TempDir keys;
-  const test::Identity a =
-      test::make_identity(keys.path(), "a.example", test::KeyKind::ed25519);
-  const test::Identity b =
-      test::make_identity(keys.path(), "b.example", test::KeyKind::ecdsa);
+  const test::Identity a = test::make_identity(keys.path(), "a.example", test::KeyKind::ed25519);
+  const test::Identity b = test::make_identity(keys.path(), "b.example", test::KeyKind::ecdsa);
 
   std::vector<std::string> warnings;
   auto trust = load_trust({}, warnings);

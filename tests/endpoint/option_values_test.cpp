@@ -52,7 +52,8 @@ TEST(AuthoritySpec, RefusesMalformedSpecs) {
   for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
            {"", "needs a certificate file"},
            {",scope=a.example", "needs a certificate file"},
-           {"ca.asc,domain=a.example", "unknown part 'domain=a.example' in --authority: only scope=PATTERN"},
+           {"ca.asc,domain=a.example",
+            "unknown part 'domain=a.example' in --authority: only scope=PATTERN"},
            {"ca.asc,scope=", "scope= needs a pattern"},
            {"ca.asc,", "only scope=PATTERN may follow the file"}}) {
     const auto result = parse_authority_spec(text);
