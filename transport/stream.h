@@ -156,11 +156,12 @@ class Stream {
   }
 
   // async_shutdown: sends close_notify (RFC 5246 §7.2.1, RFC 8446 §6.1).
-  // When the engine waits for the peer's close_notify (its status is not
-  // yet closed) and no read is pending, the shutdown reads until it
-  // arrives, dropping application data; an engine that reports closed once
-  // ours is sent (the GnuTLS engine) completes at once. An EOF after our
-  // close_notify also completes it. Does not close the next layer.
+  // Both engines then wait for the peer's close_notify: with no read
+  // pending, the shutdown reads until it arrives (dropping application
+  // data); with a read pending (a half-close), the shutdown completes once
+  // ours is sent and that read goes on delivering the peer's data until its
+  // close_notify ends it with eof. An EOF after our close_notify also
+  // completes the shutdown. Does not close the next layer.
   // Signature void(boost::system::error_code).
   template <class Token>
   auto async_shutdown(Token&& token) {

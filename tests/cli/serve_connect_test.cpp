@@ -281,7 +281,7 @@ TEST_F(ServeConnectTest, ForwardGatewayFromConfigFile) {
   auto server = serve({"--config", config.string()});
   ASSERT_TRUE(server);
   const auto ok = connect("b", "a.example", "through the gateway\n", port_);
-  EXPECT_EQ(ok.exit_code, 0) << ok.describe();
+  EXPECT_EQ(ok.exit_code, 0) << ok.describe() << "\nserver: " << server->log();
   EXPECT_EQ(ok.out, "THROUGH THE GATEWAY\n");
   stop(*server);
 }
