@@ -2,7 +2,7 @@
 # Both install missing Debian packages first, then build incrementally.
 
 JOBS ?= $(shell nproc)
-SOURCES_DIRS := base keyring tls transport endpoint cli tests interop bench fuzz
+SOURCES_DIRS := base openpgp pins keyring tls transport fetch endpoint xmpp s2s cli tests interop bench fuzz
 
 .PHONY: all demo test deps build build-asan test-build test-asan format format-check clean
 

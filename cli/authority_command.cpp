@@ -15,10 +15,10 @@
 #include "endpoint/certificate_files.h"
 #include "endpoint/state_dir.h"
 #include "keyring/authority_store.h"
-#include "keyring/errors.h"
 #include "keyring/keyring_store.h"
 #include "keyring/policy.h"
 #include "keyring/validate.h"
+#include "openpgp/errors.h"
 
 namespace pgptls::cli {
 namespace {

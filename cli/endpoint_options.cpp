@@ -4,6 +4,9 @@
 
 #include "base/errors.h"
 #include "cli/toml_config.h"
+#include "pins/pin_store.h"
+#include "tls/gnutls/x509_credentials.h"
+#include "tls/trust/trust_verifier.h"
 
 namespace pgptls::cli {
 

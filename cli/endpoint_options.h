@@ -17,6 +17,11 @@
 
 #include "base/result.h"
 #include "endpoint/endpoint.h"
+#include "tls/engine/credentials.h"
+#include "tls/engine/engine.h"
+#include "tls/engine/peer_verifier.h"
+#include "transport/engine_factory.h"
+#include "transport/engine_selection.h"
 
 namespace pgptls::cli {
 

@@ -2,8 +2,10 @@
 
 #include <iostream>
 
+#include "base/file.h"
 #include "endpoint/program_clock.h"
 #include "endpoint/state_dir.h"
+#include "openpgp/errors.h"
 
 namespace pgptls::cli {
 

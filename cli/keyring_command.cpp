@@ -12,12 +12,12 @@
 #include "cli/keyring_cli.h"
 #include "endpoint/certificate_files.h"
 #include "keyring/authority_store.h"
-#include "keyring/errors.h"
-#include "keyring/key_reference.h"
 #include "keyring/keyring_store.h"
 #include "keyring/policy.h"
 #include "keyring/validate.h"
-#include "keyring/verify.h"
+#include "openpgp/errors.h"
+#include "openpgp/key_reference.h"
+#include "openpgp/verify.h"
 
 namespace pgptls::cli {
 namespace {

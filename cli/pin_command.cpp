@@ -15,9 +15,10 @@
 #include "cli/keyring_cli.h"
 #include "cli/pins_commands.h"
 #include "endpoint/trust.h"
-#include "keyring/errors.h"
-#include "keyring/pin_json.h"
-#include "keyring/pin_store.h"
+#include "openpgp/errors.h"
+#include "pins/errors.h"
+#include "pins/pin_json.h"
+#include "pins/pin_store.h"
 
 namespace pgptls::cli {
 namespace {
@@ -28,7 +29,7 @@ using keyring::PinStore;
 // operation found nothing to act on, 2 for bad input and I/O problems.
 int fail(const Error& error) {
   std::cerr << "pgptls: " << (error.context.empty() ? error.message() : error.context) << "\n";
-  return error.code == keyring::Errc::not_found ? 1 : 2;
+  return error.code == keyring::PinErrc::not_found ? 1 : 2;
 }
 
 int usage(const std::string& message) {

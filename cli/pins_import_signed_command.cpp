@@ -13,7 +13,7 @@
 #include "cli/pins_commands.h"
 #include "cli/refresh_report.h"
 #include "endpoint/statement_acceptor.h"
-#include "keyring/posh_statement.h"
+#include "pins/posh_statement.h"
 
 namespace pgptls::cli {
 namespace {

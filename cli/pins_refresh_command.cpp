@@ -15,8 +15,8 @@
 #include "cli/refresh_domains.h"
 #include "cli/refresh_report.h"
 #include "endpoint/statement_acceptor.h"
-#include "keyring/posh_statement.h"
-#include "transport/pin_refresh.h"
+#include "fetch/pin_refresh.h"
+#include "pins/posh_statement.h"
 
 namespace pgptls::cli {
 namespace {

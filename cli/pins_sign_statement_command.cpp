@@ -22,15 +22,15 @@
 #include "cli/keyring_cli.h"
 #include "cli/pins_commands.h"
 #include "endpoint/openpgp_credential.h"
-#include "keyring/armor.h"
 #include "keyring/authority_store.h"
-#include "keyring/errors.h"
-#include "keyring/key_reference.h"
-#include "keyring/passphrase.h"
-#include "keyring/pin_types.h"
-#include "keyring/posh_statement.h"
-#include "keyring/secret_key.h"
-#include "keyring/signature_writer.h"
+#include "openpgp/armor.h"
+#include "openpgp/errors.h"
+#include "openpgp/key_reference.h"
+#include "openpgp/passphrase.h"
+#include "openpgp/secret_key.h"
+#include "openpgp/signature_writer.h"
+#include "pins/pin_types.h"
+#include "pins/posh_statement.h"
 
 namespace pgptls::cli {
 namespace {

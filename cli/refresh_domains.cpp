@@ -4,7 +4,7 @@
 #include <set>
 
 #include "keyring/domain.h"
-#include "keyring/pin_types.h"
+#include "pins/pin_types.h"
 
 namespace pgptls::cli {
 

@@ -7,7 +7,7 @@
 
 #include "base/result.h"
 #include "keyring/keyring_store.h"
-#include "keyring/pin_store.h"
+#include "pins/pin_store.h"
 
 namespace pgptls::cli {
 

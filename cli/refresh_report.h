@@ -7,7 +7,7 @@
 #include <ostream>
 #include <vector>
 
-#include "transport/pin_refresh.h"
+#include "fetch/pin_refresh.h"
 
 namespace pgptls::cli {
 

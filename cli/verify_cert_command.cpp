@@ -16,9 +16,9 @@
 #include "keyring/authority.h"
 #include "keyring/authority_store.h"
 #include "keyring/domain.h"
-#include "keyring/errors.h"
 #include "keyring/keyring_store.h"
 #include "keyring/policy.h"
+#include "openpgp/errors.h"
 
 namespace pgptls::cli {
 namespace {

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "base/file.h"
-#include "keyring/errors.h"
+#include "openpgp/errors.h"
 
 namespace pgptls::endpoint {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "keyring/cert.h"
+#include "openpgp/cert.h"
 
 namespace pgptls::endpoint {
 

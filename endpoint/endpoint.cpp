@@ -5,9 +5,9 @@
 #include "base/clock.h"
 #include "base/errors.h"
 #include "endpoint/program_clock.h"
-#include "keyring/pin_store.h"
-#include "tls/trust_verifier.h"
-#include "tls/x509_credentials.h"
+#include "pins/pin_store.h"
+#include "tls/gnutls/x509_credentials.h"
+#include "tls/trust/trust_verifier.h"
 
 namespace pgptls::endpoint {
 

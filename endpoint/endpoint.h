@@ -35,9 +35,9 @@
 #include "base/result.h"
 #include "endpoint/openpgp_credential.h"
 #include "endpoint/trust.h"
-#include "tls/credentials.h"
-#include "tls/engine.h"
-#include "tls/peer_verifier.h"
+#include "tls/engine/credentials.h"
+#include "tls/engine/engine.h"
+#include "tls/engine/peer_verifier.h"
 #include "transport/engine_factory.h"
 #include "transport/engine_selection.h"
 

@@ -11,10 +11,10 @@
 #include "base/file.h"
 #include "endpoint/certificate_files.h"
 #include "keyring/authority.h"
-#include "keyring/errors.h"
-#include "keyring/key_reference.h"
-#include "keyring/passphrase.h"
 #include "keyring/validate.h"
+#include "openpgp/errors.h"
+#include "openpgp/key_reference.h"
+#include "openpgp/passphrase.h"
 
 namespace pgptls::endpoint {
 namespace {

@@ -16,8 +16,8 @@
 #include "base/result.h"
 #include "base/secret.h"
 #include "keyring/policy.h"
-#include "keyring/secret_key.h"
-#include "tls/credentials.h"
+#include "openpgp/secret_key.h"
+#include "tls/engine/credentials.h"
 
 namespace pgptls::endpoint {
 

@@ -7,8 +7,8 @@
 #include "endpoint/program_clock.h"
 #include "endpoint/state_dir.h"
 #include "endpoint/trust.h"
-#include "keyring/errors.h"
 #include "keyring/statement_trust.h"
+#include "openpgp/errors.h"
 
 namespace pgptls::endpoint {
 namespace {

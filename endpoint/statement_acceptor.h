@@ -10,11 +10,11 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "fetch/pin_refresh.h"
 #include "keyring/authority.h"
 #include "keyring/keyring_store.h"
-#include "keyring/pin_store.h"
 #include "keyring/policy.h"
-#include "transport/pin_refresh.h"
+#include "pins/pin_store.h"
 
 namespace pgptls::endpoint {
 

@@ -11,8 +11,8 @@
 #include "endpoint/program_clock.h"
 #include "endpoint/state_dir.h"
 #include "keyring/authority_store.h"
-#include "keyring/errors.h"
-#include "keyring/pin_store.h"
+#include "openpgp/errors.h"
+#include "pins/pin_store.h"
 
 namespace pgptls::endpoint {
 namespace {

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "fuzz/fuzz_require.h"
-#include "keyring/armor.h"
 #include "keyring/authority.h"
-#include "keyring/cert.h"
 #include "keyring/validate.h"
+#include "openpgp/armor.h"
+#include "openpgp/cert.h"
 
 using pgptls::fuzz::require;
 

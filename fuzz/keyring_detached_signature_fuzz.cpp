@@ -9,7 +9,7 @@
 #include <cstdlib>
 
 #include "keyring/statement_trust.h"
-#include "keyring/verify.h"
+#include "openpgp/verify.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pgptls::keyring;

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_require.h"
-#include "keyring/pin_json.h"
+#include "pins/pin_json.h"
 
 using pgptls::fuzz::require;
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <span>
 
-#include "keyring/secret_key.h"
+#include "openpgp/secret_key.h"
 
 namespace {
 

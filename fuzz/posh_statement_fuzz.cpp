@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <variant>
 
-#include "keyring/posh_statement.h"
+#include "pins/posh_statement.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pgptls::keyring;

@@ -8,7 +8,7 @@
 
 #include "base/clock.h"
 #include "fuzz/fuzz_require.h"
-#include "tls/client_hello_peek.h"
+#include "tls/wire/client_hello_peek.h"
 
 using pgptls::fuzz::require;
 

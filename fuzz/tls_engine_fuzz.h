@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "base/bytes.h"
-#include "tls/rfc6091_engine.h"
+#include "tls/rfc6091/rfc6091_engine.h"
 
 namespace pgptls::fuzz {
 

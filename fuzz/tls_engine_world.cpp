@@ -11,7 +11,7 @@
 #include "base/clock.h"
 #include "base/rng.h"
 #include "fuzz/tls_engine_fuzz.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::fuzz {
 

@@ -7,13 +7,13 @@
 #include <cstdint>
 
 #include "fuzz/fuzz_require.h"
-#include "tls/messages/certificate.h"
-#include "tls/messages/certificate_request.h"
-#include "tls/messages/extensions.h"
-#include "tls/messages/handshake.h"
-#include "tls/messages/hello.h"
-#include "tls/messages/key_exchange.h"
-#include "tls/messages/simple.h"
+#include "tls/wire/messages/certificate.h"
+#include "tls/wire/messages/certificate_request.h"
+#include "tls/wire/messages/extensions.h"
+#include "tls/wire/messages/handshake.h"
+#include "tls/wire/messages/hello.h"
+#include "tls/wire/messages/key_exchange.h"
+#include "tls/wire/messages/simple.h"
 
 namespace {
 

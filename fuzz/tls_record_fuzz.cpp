@@ -19,8 +19,8 @@
 
 #include "base/byte_reader.h"
 #include "fuzz/fuzz_require.h"
-#include "tls/cipher_suite.h"
-#include "tls/record_layer.h"
+#include "tls/rfc6091/record_layer.h"
+#include "tls/wire/cipher_suite.h"
 
 namespace {
 

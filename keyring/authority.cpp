@@ -5,9 +5,9 @@
 
 #include "base/encoding.h"
 #include "keyring/domain.h"
-#include "keyring/errors.h"
 #include "keyring/ranked_reason.h"
-#include "keyring/verify.h"
+#include "openpgp/errors.h"
+#include "openpgp/verify.h"
 
 namespace pgptls::keyring {
 namespace {

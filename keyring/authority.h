@@ -26,9 +26,9 @@
 #include "base/bytes.h"
 #include "base/clock.h"
 #include "base/result.h"
-#include "keyring/cert.h"
 #include "keyring/policy.h"
 #include "keyring/validate.h"
+#include "openpgp/cert.h"
 
 namespace pgptls::keyring {
 

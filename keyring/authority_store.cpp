@@ -9,8 +9,8 @@
 #include "base/encoding.h"
 #include "base/errors.h"
 #include "base/file.h"
-#include "keyring/errors.h"
-#include "keyring/key_reference.h"
+#include "openpgp/errors.h"
+#include "openpgp/key_reference.h"
 
 namespace pgptls::keyring {
 namespace {

@@ -1,6 +1,6 @@
 #include "keyring/domain.h"
 
-#include "keyring/errors.h"
+#include "openpgp/errors.h"
 
 namespace pgptls::keyring {
 namespace {

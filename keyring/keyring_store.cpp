@@ -13,7 +13,7 @@
 #include "base/errors.h"
 #include "base/file.h"
 #include "keyring/domain.h"
-#include "keyring/errors.h"
+#include "openpgp/errors.h"
 
 namespace pgptls::keyring {
 namespace {

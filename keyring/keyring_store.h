@@ -17,8 +17,8 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
-#include "keyring/cert.h"
 #include "keyring/cert_index.h"
+#include "openpgp/cert.h"
 
 namespace pgptls::keyring {
 

@@ -1,8 +1,8 @@
 #include "keyring/policy.h"
 
 #include "base/clock.h"
-#include "keyring/errors.h"
-#include "keyring/hash.h"
+#include "openpgp/errors.h"
+#include "openpgp/hash.h"
 
 namespace pgptls::keyring {
 namespace {

@@ -12,8 +12,8 @@
 #include <string>
 
 #include "base/result.h"
-#include "keyring/cert.h"
-#include "keyring/key_material.h"
+#include "openpgp/cert.h"
+#include "openpgp/key_material.h"
 
 namespace pgptls::keyring {
 

@@ -4,11 +4,11 @@
 
 #include "base/encoding.h"
 #include "keyring/domain.h"
-#include "keyring/errors.h"
-#include "keyring/hash.h"
 #include "keyring/ranked_reason.h"
 #include "keyring/validate.h"
-#include "keyring/verify.h"
+#include "openpgp/errors.h"
+#include "openpgp/hash.h"
+#include "openpgp/verify.h"
 
 namespace pgptls::keyring {
 namespace {

@@ -33,10 +33,10 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "keyring/authority.h"
-#include "keyring/cert.h"
-#include "keyring/pin_store.h"
 #include "keyring/policy.h"
-#include "keyring/posh_statement.h"
+#include "openpgp/cert.h"
+#include "pins/pin_store.h"
+#include "pins/posh_statement.h"
 
 namespace pgptls::keyring {
 

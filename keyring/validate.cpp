@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "keyring/errors.h"
-#include "keyring/verify.h"
+#include "openpgp/errors.h"
+#include "openpgp/verify.h"
 
 namespace pgptls::keyring {
 namespace {

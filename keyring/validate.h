@@ -24,8 +24,8 @@
 
 #include "base/clock.h"
 #include "base/result.h"
-#include "keyring/cert.h"
 #include "keyring/policy.h"
+#include "openpgp/cert.h"
 
 namespace pgptls::keyring {
 

@@ -28,8 +28,8 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
-#include "tls/certificate_type.h"
-#include "tls/engine.h"
+#include "tls/engine/engine.h"
+#include "tls/wire/certificate_type.h"
 
 namespace pgptls::transport {
 

@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "base/errors.h"
-#include "tls/errors.h"
-#include "tls/rfc6091_engine.h"
+#include "tls/rfc6091/rfc6091_engine.h"
+#include "tls/wire/errors.h"
 #include "transport/errors.h"
 
 namespace pgptls::transport {

@@ -48,8 +48,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "tls/certificate_type.h"
-#include "tls/engine.h"
+#include "tls/engine/engine.h"
+#include "tls/wire/certificate_type.h"
 #include "transport/detail/stream_core.h"
 #include "transport/detail/stream_op.h"
 #include "transport/engine_factory.h"

@@ -3,7 +3,7 @@
 #include <boost/asio/error.hpp>
 #include <utility>
 
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 #include "transport/detail/stream_core.h"
 #include "transport/errors.h"
 

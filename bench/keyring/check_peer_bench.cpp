@@ -14,7 +14,7 @@
 
 #include "keyring/authority.h"
 #include "keyring/peer_cache.h"
-#include "keyring/verify.h"
+#include "openpgp/verify.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 

@@ -11,8 +11,8 @@
 
 #include "base/encoding.h"
 #include "base/gnutls_handles.h"
-#include "keyring/pin_check.h"
-#include "keyring/pin_store.h"
+#include "pins/pin_check.h"
+#include "pins/pin_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace {

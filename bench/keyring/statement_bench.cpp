@@ -17,12 +17,12 @@
 #include <string>
 
 #include "base/encoding.h"
-#include "keyring/cert.h"
-#include "keyring/pin_store.h"
-#include "keyring/posh_statement.h"
-#include "keyring/secret_key.h"
-#include "keyring/signature_writer.h"
 #include "keyring/statement_trust.h"
+#include "openpgp/cert.h"
+#include "openpgp/secret_key.h"
+#include "openpgp/signature_writer.h"
+#include "pins/pin_store.h"
+#include "pins/posh_statement.h"
 #include "tests/support/temp_dir.h"
 
 namespace {

@@ -14,11 +14,11 @@
 #include "tests/support/engine_pump.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
-#include "tls/client_hello_peek.h"
-#include "tls/errors.h"
-#include "tls/gnutls_engine.h"
-#include "tls/gnutls_keys.h"
-#include "tls/x509_credentials.h"
+#include "tls/crypto/gnutls_keys.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/gnutls/x509_credentials.h"
+#include "tls/wire/client_hello_peek.h"
+#include "tls/wire/errors.h"
 
 namespace {
 

@@ -18,7 +18,7 @@
 #include "tests/tls/engine_openpgp.h"
 #include "tests/tls/engine_pump.h"
 #include "tests/tls/engine_support.h"
-#include "tls/rfc6091_engine.h"
+#include "tls/rfc6091/rfc6091_engine.h"
 
 namespace {
 

@@ -9,8 +9,8 @@
 
 #include "base/rng.h"
 #include "tests/tls/crypto_gnutls_pair.h"
-#include "tls/cipher_suite.h"
-#include "tls/record_layer.h"
+#include "tls/rfc6091/record_layer.h"
+#include "tls/wire/cipher_suite.h"
 
 namespace {
 

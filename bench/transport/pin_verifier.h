@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "base/bytes.h"
-#include "tls/errors.h"
-#include "tls/gnutls_keys.h"
-#include "tls/peer_verifier.h"
+#include "tls/crypto/gnutls_keys.h"
+#include "tls/engine/peer_verifier.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::bench {
 

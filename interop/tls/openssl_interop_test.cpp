@@ -13,8 +13,8 @@
 #include "tests/support/socket_driver.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/errors.h"
-#include "tls/gnutls_engine.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::test {
 namespace {

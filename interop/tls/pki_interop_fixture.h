@@ -14,7 +14,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/gnutls_engine.h"
+#include "tls/gnutls/gnutls_engine.h"
 
 namespace pgptls::test {
 

@@ -20,8 +20,8 @@
 #include "tests/support/socket_driver.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/engine_support.h"
-#include "tls/errors.h"
-#include "tls/rfc6091_engine.h"
+#include "tls/rfc6091/rfc6091_engine.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::tls {
 namespace {

@@ -12,7 +12,7 @@
 #include <memory>
 #include <sstream>
 
-#include "keyring/secret_key.h"
+#include "openpgp/secret_key.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 

@@ -9,11 +9,11 @@
 #include "base/file.h"
 #include "base/gnutls_handles.h"
 #include "base/rng.h"
-#include "keyring/armor.h"
-#include "keyring/secret_key.h"
+#include "openpgp/armor.h"
+#include "openpgp/secret_key.h"
 #include "tests/cli/openpgp_world.h"
 #include "tests/tls/engine_openpgp.h"
-#include "tls/rfc6091_engine.h"
+#include "tls/rfc6091/rfc6091_engine.h"
 
 namespace pgptls::test {
 namespace {

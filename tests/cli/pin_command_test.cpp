@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "keyring/pin_store.h"
+#include "pins/pin_store.h"
 #include "tests/keyring/pin_fixtures.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"

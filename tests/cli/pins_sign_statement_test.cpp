@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "base/encoding.h"
-#include "keyring/posh_statement.h"
+#include "pins/posh_statement.h"
 #include "tests/cli/pins_world.h"
 #include "tests/keyring/store_gpg.h"
 #include "tests/support/temp_dir.h"

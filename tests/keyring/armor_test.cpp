@@ -1,8 +1,8 @@
-#include "keyring/armor.h"
+#include "openpgp/armor.h"
 
 #include <gtest/gtest.h>
 
-#include "keyring/errors.h"
+#include "openpgp/errors.h"
 #include "test_files.h"
 
 namespace pgptls::keyring {

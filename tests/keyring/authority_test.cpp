@@ -6,10 +6,10 @@
 
 #include "base/encoding.h"
 #include "keyring/domain.h"
-#include "keyring/errors.h"
 #include "keyring/peer_cache.h"
 #include "keyring/validate.h"
-#include "keyring/verify.h"
+#include "openpgp/errors.h"
+#include "openpgp/verify.h"
 #include "test_files.h"
 
 namespace pgptls::keyring {

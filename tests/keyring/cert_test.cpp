@@ -1,4 +1,4 @@
-#include "keyring/cert.h"
+#include "openpgp/cert.h"
 
 #include <gtest/gtest.h>
 
@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "base/encoding.h"
-#include "keyring/errors.h"
 #include "keyring/keyring_store.h"
+#include "openpgp/errors.h"
 #include "test_files.h"
 
 namespace pgptls::keyring {

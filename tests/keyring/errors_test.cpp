@@ -1,4 +1,4 @@
-#include "keyring/errors.h"
+#include "openpgp/errors.h"
 
 #include <gtest/gtest.h>
 

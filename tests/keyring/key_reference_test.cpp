@@ -1,5 +1,5 @@
 // parse_key_reference: key IDs and fingerprints as operators paste them.
-#include "keyring/key_reference.h"
+#include "openpgp/key_reference.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "keyring/packet.h"
+#include "openpgp/packet.h"
 
 #include <gtest/gtest.h>
 
-#include "keyring/errors.h"
+#include "openpgp/errors.h"
 #include "test_files.h"
 
 namespace pgptls::keyring {

@@ -5,8 +5,8 @@
 
 #include <chrono>
 
-#include "keyring/errors.h"
-#include "keyring/pin_check.h"
+#include "pins/errors.h"
+#include "pins/pin_check.h"
 #include "tests/keyring/pin_fixtures.h"
 
 namespace pgptls::keyring {
@@ -71,7 +71,7 @@ X509Fixture* PinCheck::other_ = nullptr;
 TEST_F(PinCheck, UnpinnedKeyIsRejectedWithTheCommandToPinIt) {
   const auto result = check(*current_);
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error().code, Errc::pin_mismatch);
+  EXPECT_EQ(result.error().code, PinErrc::pin_mismatch);
   EXPECT_EQ(result.error().context, "x509 key for b.example matches no pin (" + shown(*current_) +
                                         "); add it with 'pgptls pin add b.example " +
                                         current_->pin + "' if you trust it");
@@ -104,7 +104,7 @@ TEST_F(PinCheck, ExpiredPinIsRejectedAndSaysHowToRenew) {
   pin(*current_, PinSource::manual, *base::parse_utc("2026-06-01T12:00:00Z"));
   const auto result = check(*current_);
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error().code, Errc::pin_mismatch);
+  EXPECT_EQ(result.error().code, PinErrc::pin_mismatch);
   EXPECT_EQ(result.error().context,
             "x509 key for b.example matches a pin that expired on 2026-06-01T12:00:00Z (" +
                 shown(*current_) + "); renew it with 'pgptls pin add b.example " + current_->pin +
@@ -138,7 +138,7 @@ TEST_F(PinCheck, TofuPinsFirstKeyThenRejectsAChangeShowingBothPins) {
 
   const auto changed = check(*other_);
   ASSERT_FALSE(changed.ok());
-  EXPECT_EQ(changed.error().code, Errc::pin_mismatch);
+  EXPECT_EQ(changed.error().code, PinErrc::pin_mismatch);
   EXPECT_EQ(changed.error().context,
             "x509 key for b.example changed: pinned on first use " + shown(*current_) +
                 " on 2026-06-01T12:00:00Z, presented " + shown(*other_) +
@@ -219,7 +219,7 @@ TEST_F(PinCheck, RequireOpenPgpRefusesX509EvenWhenPinned) {
   ASSERT_TRUE(store_->set_setting({"b.example"}, Setting::require_openpgp, true).ok());
   const auto domain = check(*current_);
   ASSERT_FALSE(domain.ok());
-  EXPECT_EQ(domain.error().code, Errc::rejected_by_policy);
+  EXPECT_EQ(domain.error().code, PinErrc::rejected_by_policy);
   EXPECT_EQ(domain.error().context,
             "x509 key for b.example refused (" + shown(*current_) +
                 "): require-openpgp is on for b.example; the peer must authenticate with "
@@ -241,10 +241,10 @@ TEST_F(PinCheck, MalformedInputIsAnInvalidArgument) {
   const Bytes not_spki = {0x30, 0x03, 0x02, 0x01, 0x00};
   const auto bad_key = check_x509_pin(*store_, "b.example", not_spki, {}, now_);
   ASSERT_FALSE(bad_key.ok());
-  EXPECT_EQ(bad_key.error().code, Errc::invalid_argument);
+  EXPECT_EQ(bad_key.error().code, PinErrc::invalid_argument);
   const auto bad_domain = check(*current_, {}, "b..example");
   ASSERT_FALSE(bad_domain.ok());
-  EXPECT_EQ(bad_domain.error().code, Errc::invalid_argument);
+  EXPECT_EQ(bad_domain.error().code, PinErrc::invalid_argument);
 }
 
 }  // namespace

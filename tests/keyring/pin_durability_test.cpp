@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "base/encoding.h"
-#include "keyring/pin_store.h"
+#include "pins/pin_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::keyring {

@@ -1,8 +1,8 @@
 // Tests of the pin store's JSON form (`pgptls pin export` / `pin import`).
 #include <gtest/gtest.h>
 
-#include "keyring/errors.h"
-#include "keyring/pin_json.h"
+#include "pins/errors.h"
+#include "pins/pin_json.h"
 
 namespace pgptls::keyring {
 namespace {
@@ -102,7 +102,7 @@ TEST(PinJson, RejectsEachMalformedFieldNamingIt) {
   for (const auto& c : cases) {
     const auto result = parse_pin_json(c.json);
     ASSERT_FALSE(result.ok()) << c.json;
-    EXPECT_EQ(result.error().code, Errc::invalid_argument);
+    EXPECT_EQ(result.error().code, PinErrc::invalid_argument);
     EXPECT_NE(result.error().message().find(c.message), std::string::npos)
         << result.error().message() << "\nexpected: " << c.message;
   }

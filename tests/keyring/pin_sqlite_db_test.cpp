@@ -4,8 +4,8 @@
 
 #include <array>
 
-#include "keyring/errors.h"
-#include "keyring/sqlite_db.h"
+#include "pins/errors.h"
+#include "pins/sqlite_db.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::keyring {
@@ -96,7 +96,7 @@ TEST(PinSqliteDb, SqlErrorsAreStorageErrorsNamingTheFile) {
   ASSERT_TRUE(db.ok());
   const auto bad = db->prepare("SELECT nope FROM t");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().code, Errc::storage_error);
+  EXPECT_EQ(bad.error().code, PinErrc::storage_error);
   EXPECT_NE(bad.error().message().find(dir.file("t.sqlite").string()), std::string::npos);
   EXPECT_NE(bad.error().message().find("no such column: nope"), std::string::npos);
   const Status constraint = db->exec("INSERT INTO t (k, v) VALUES (1, NULL)");

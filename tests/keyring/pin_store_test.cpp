@@ -7,8 +7,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "keyring/errors.h"
-#include "keyring/pin_store.h"
+#include "pins/errors.h"
+#include "pins/pin_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::keyring {
@@ -77,7 +77,7 @@ TEST(PinStore, AddsListsUpdatesAndRemovesPins) {
   EXPECT_EQ(store->pins("b.example")->size(), 1u);
   const Status missing = store->remove_pin("b.example", kPinA);
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().code, Errc::not_found);
+  EXPECT_EQ(missing.error().code, PinErrc::not_found);
   EXPECT_EQ(missing.error().context,
             "no pin pin-sha256=\"" + kPinA + "\" for b.example; see 'pgptls pin list b.example'");
 }
@@ -86,8 +86,8 @@ TEST(PinStore, RejectsBadPinsAndEnforcesCaps) {
   test::TempDir dir;
   auto store = PinStore::open(dir.file("pins.sqlite"));
   ASSERT_TRUE(store.ok());
-  EXPECT_EQ(store->add_pin(make_pin("b..example", kPinA)).error().code, Errc::invalid_argument);
-  EXPECT_EQ(store->add_pin(make_pin("b.example", "short")).error().code, Errc::invalid_argument);
+  EXPECT_EQ(store->add_pin(make_pin("b..example", kPinA)).error().code, PinErrc::invalid_argument);
+  EXPECT_EQ(store->add_pin(make_pin("b.example", "short")).error().code, PinErrc::invalid_argument);
   Pin long_note = make_pin("b.example", kPinA);
   long_note.note = std::string(kMaxNoteLength + 1, 'x');
   EXPECT_NE(store->add_pin(long_note).error().message().find("longer than 1024"),
@@ -145,7 +145,7 @@ TEST(PinStore, SettingsFallBackFromDomainToGlobalToOff) {
   EXPECT_EQ((*all)[1].domain, "b.example");
   EXPECT_EQ((*all)[2].setting, Setting::require_openpgp);
   EXPECT_EQ(store->set_setting({"bad domain"}, Setting::tofu, true).error().code,
-            Errc::invalid_argument);
+            PinErrc::invalid_argument);
 }
 
 TEST(PinStore, RecordsOpenPgpAuthenticationFirstAndLast) {
@@ -198,7 +198,7 @@ TEST(PinStore, GarbageFileIsAClearErrorAndLeftUntouched) {
   std::ofstream(path, std::ios::binary) << garbage;
   const auto store = PinStore::open(path);
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.error().code, Errc::corrupt_database);
+  EXPECT_EQ(store.error().code, PinErrc::corrupt_database);
   EXPECT_NE(store.error().message().find(path.string()), std::string::npos);
   EXPECT_NE(store.error().message().find("file is not a database"), std::string::npos);
   EXPECT_NE(store.error().message().find("left untouched: restore it from a backup or move it "
@@ -229,7 +229,7 @@ TEST(PinStore, DamagedPagesAreAClearErrorAndLeftUntouched) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
   const auto store = PinStore::open(path);
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.error().code, Errc::corrupt_database);
+  EXPECT_EQ(store.error().code, PinErrc::corrupt_database);
   EXPECT_NE(store.error().message().find("left untouched"), std::string::npos)
       << store.error().message();
   EXPECT_EQ(slurp(path), bytes);
@@ -245,7 +245,7 @@ TEST(PinStore, NewerSchemaIsRefusedWithoutChange) {
   }
   const auto store = PinStore::open(path);
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.error().code, Errc::storage_error);
+  EXPECT_EQ(store.error().code, PinErrc::storage_error);
   EXPECT_NE(store.error().message().find("has schema version 9 but this pgptls knows versions up "
                                          "to " +
                                          std::to_string(kPinSchemaVersion) + "; upgrade pgptls"),
@@ -261,7 +261,7 @@ TEST(PinStore, OutOfRangeStoredTimeIsReportedAsDamage) {
   ASSERT_TRUE(store->database().exec("UPDATE pins SET expires = -30171296107").ok());
   const auto pins = store->pins("b.example");
   ASSERT_FALSE(pins.ok());
-  EXPECT_EQ(pins.error().code, Errc::corrupt_database);
+  EXPECT_EQ(pins.error().code, PinErrc::corrupt_database);
   EXPECT_NE(pins.error().message().find("holds a time outside 1970..2199"), std::string::npos);
 }
 
@@ -269,7 +269,7 @@ TEST(PinStore, MissingDirectoryIsAClearError) {
   test::TempDir dir;
   const auto store = PinStore::open(dir.file("no/such/dir/pins.sqlite"));
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.error().code, Errc::storage_error);
+  EXPECT_EQ(store.error().code, PinErrc::storage_error);
   EXPECT_NE(store.error().message().find("check that the directory exists"), std::string::npos);
 }
 

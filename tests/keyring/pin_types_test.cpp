@@ -6,8 +6,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "keyring/errors.h"
-#include "keyring/pin_types.h"
+#include "pins/errors.h"
+#include "pins/pin_types.h"
 #include "tests/keyring/pin_fixtures.h"
 
 namespace pgptls::keyring {
@@ -74,7 +74,7 @@ TEST(PinDomain, RejectsMalformedNamesWithTheReason) {
   for (const auto& c : cases) {
     const auto result = normalize_domain_input(c.input);
     ASSERT_FALSE(result.ok()) << c.input;
-    EXPECT_EQ(result.error().code, Errc::invalid_argument);
+    EXPECT_EQ(result.error().code, PinErrc::invalid_argument);
     EXPECT_NE(result.error().message().find(c.reason), std::string::npos)
         << result.error().message();
     EXPECT_NE(result.error().message().find("give a DNS name"), std::string::npos);
@@ -104,7 +104,7 @@ TEST(PinValue, RejectsWhatIsNotASha256Pin) {
         "d6qzRu9zOECb90Uez27xWltNsj0e1Md7GkYYkVoZWmM"}) {
     const auto result = parse_pin(bad);
     ASSERT_FALSE(result.ok()) << bad;
-    EXPECT_EQ(result.error().code, Errc::invalid_argument);
+    EXPECT_EQ(result.error().code, PinErrc::invalid_argument);
   }
   EXPECT_NE(parse_pin("abc").error().message().find("not a pin-sha256 value"), std::string::npos);
   EXPECT_NE(parse_pin("pin-sha256=\"abc").error().message().find("lacks its closing quote"),
@@ -145,7 +145,7 @@ TEST_F(PinTypes, PinFromCertificateMatchesOpenssl) {
 TEST_F(PinTypes, RejectsWhatIsNotAKeyOrCertificate) {
   const auto garbage = pin_from_x509(as_bytes_view("not a certificate"));
   ASSERT_FALSE(garbage.ok());
-  EXPECT_EQ(garbage.error().code, Errc::invalid_argument);
+  EXPECT_EQ(garbage.error().code, PinErrc::invalid_argument);
   EXPECT_NE(garbage.error().message().find("not an X.509 certificate"), std::string::npos);
 
   // A certificate is not an SPKI.

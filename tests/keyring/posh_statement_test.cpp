@@ -1,12 +1,12 @@
 // Tests of the signed-pin-list documents: POSH statements, redirects and
 // authority bundles, including every rejection and its message.
-#include "keyring/posh_statement.h"
+#include "pins/posh_statement.h"
 
 #include <gnutls/crypto.h>
 #include <gtest/gtest.h>
 
 #include "base/encoding.h"
-#include "keyring/errors.h"
+#include "pins/errors.h"
 
 namespace pgptls::keyring {
 namespace {
@@ -32,7 +32,7 @@ template <class Parse>
 void expect_malformed(Parse parse, const std::string& json, const std::string& text) {
   const auto result = parse(view(json));
   ASSERT_FALSE(result.ok()) << json;
-  EXPECT_EQ(result.error().code, make_error_code(Errc::malformed_statement));
+  EXPECT_EQ(result.error().code, make_error_code(PinErrc::malformed_statement));
   EXPECT_NE(result.error().message().find(text), std::string::npos) << result.error().message();
 }
 

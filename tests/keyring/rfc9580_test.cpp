@@ -2,10 +2,10 @@
 // signatures as the RFC publishes them.
 #include <gtest/gtest.h>
 
-#include "keyring/cert.h"
-#include "keyring/errors.h"
 #include "keyring/validate.h"
-#include "keyring/verify.h"
+#include "openpgp/cert.h"
+#include "openpgp/errors.h"
+#include "openpgp/verify.h"
 #include "test_files.h"
 
 namespace pgptls::keyring {

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "base/encoding.h"
-#include "keyring/armor.h"
-#include "keyring/errors.h"
-#include "keyring/packet.h"
-#include "keyring/secret_key.h"
+#include "openpgp/armor.h"
+#include "openpgp/errors.h"
+#include "openpgp/packet.h"
+#include "openpgp/secret_key.h"
 #include "tests/keyring/test_files.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "base/errors.h"
-#include "keyring/errors.h"
-#include "keyring/passphrase.h"
+#include "openpgp/errors.h"
+#include "openpgp/passphrase.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::keyring {

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "base/encoding.h"
-#include "keyring/errors.h"
-#include "keyring/s2k.h"
+#include "openpgp/errors.h"
+#include "openpgp/s2k.h"
 #include "tests/support/process.h"
 
 namespace pgptls::keyring {

@@ -1,11 +1,11 @@
 // Tests of detached signature creation: keys made by gpg, unlocked by our
 // secret-key import, signatures checked by gpg itself (`gpg --verify`).
-#include "keyring/signature_writer.h"
+#include "openpgp/signature_writer.h"
 
 #include <gtest/gtest.h>
 
-#include "keyring/errors.h"
-#include "keyring/secret_key.h"
+#include "openpgp/errors.h"
+#include "openpgp/secret_key.h"
 #include "tests/keyring/store_gpg.h"
 #include "tests/support/process.h"
 

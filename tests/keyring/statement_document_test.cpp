@@ -6,12 +6,12 @@
 #include <chrono>
 
 #include "base/encoding.h"
-#include "keyring/armor.h"
-#include "keyring/cert.h"
-#include "keyring/errors.h"
-#include "keyring/hash.h"
 #include "keyring/statement_trust.h"
-#include "keyring/verify.h"
+#include "openpgp/armor.h"
+#include "openpgp/cert.h"
+#include "openpgp/errors.h"
+#include "openpgp/hash.h"
+#include "openpgp/verify.h"
 #include "test_files.h"
 #include "tests/keyring/statement_fixture.h"
 #include "tests/keyring/store_gpg.h"

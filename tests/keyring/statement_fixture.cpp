@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "base/encoding.h"
-#include "keyring/posh_statement.h"
+#include "pins/posh_statement.h"
 #include "tests/keyring/store_gpg.h"
 #include "tests/support/process.h"
 

@@ -18,10 +18,10 @@
 #include "base/clock.h"
 #include "base/gnutls_handles.h"
 #include "keyring/authority.h"
-#include "keyring/cert.h"
-#include "keyring/secret_key.h"
-#include "keyring/signature_writer.h"
 #include "keyring/statement_trust.h"
+#include "openpgp/cert.h"
+#include "openpgp/secret_key.h"
+#include "openpgp/signature_writer.h"
 
 namespace pgptls::test {
 

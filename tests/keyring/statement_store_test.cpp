@@ -6,12 +6,12 @@
 #include <chrono>
 
 #include "base/encoding.h"
-#include "keyring/errors.h"
-#include "keyring/pin_check.h"
-#include "keyring/pin_json.h"
-#include "keyring/pin_store.h"
-#include "keyring/pin_types.h"
 #include "keyring/statement_trust.h"
+#include "pins/errors.h"
+#include "pins/pin_check.h"
+#include "pins/pin_json.h"
+#include "pins/pin_store.h"
+#include "pins/pin_types.h"
 #include "tests/keyring/statement_fixture.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -119,7 +119,7 @@ TEST_F(StatementStore, RefusesALowerSerial) {
   ASSERT_TRUE(store_->store_statement(make(5, kNow, {pin_of(1)}, "five"), kNow).ok());
   auto old = store_->store_statement(make(4, kNow + 1h, {pin_of(9)}, "four"), kNow + 1h);
   ASSERT_FALSE(old.ok());
-  EXPECT_EQ(old.error().code, Errc::statement_rollback);
+  EXPECT_EQ(old.error().code, PinErrc::statement_rollback);
   EXPECT_EQ(old.error().context,
             "statement for a.example has serial 4, lower than the accepted serial 5 by " + kSigner +
                 " issued 2026-11-29T12:00:00Z (accepted 2026-11-29T12:00:00Z); an older "
@@ -132,7 +132,7 @@ TEST_F(StatementStore, RefusesAnOlderIssuedEvenWithAHigherSerialOrAnotherSigner)
   ASSERT_TRUE(store_->store_statement(make(5, kNow, {pin_of(1)}, "five"), kNow).ok());
   auto older = store_->store_statement(make(6, kNow - 1h, {pin_of(9)}, "six"), kNow);
   ASSERT_FALSE(older.ok());
-  EXPECT_EQ(older.error().code, Errc::statement_rollback);
+  EXPECT_EQ(older.error().code, PinErrc::statement_rollback);
   EXPECT_EQ(older.error().context.rfind("statement for a.example was issued 2026-11-29T11:00:00Z, "
                                         "before the accepted serial 5 by " +
                                             kSigner,
@@ -144,7 +144,7 @@ TEST_F(StatementStore, RefusesAnOlderIssuedEvenWithAHigherSerialOrAnotherSigner)
   // domain: another signer's older statement is a rollback too.
   auto other = store_->store_statement(make(100, kNow - 1h, {pin_of(9)}, "x", kOtherSigner), kNow);
   ASSERT_FALSE(other.ok());
-  EXPECT_EQ(other.error().code, Errc::statement_rollback);
+  EXPECT_EQ(other.error().code, PinErrc::statement_rollback);
   auto newer = store_->store_statement(make(1, kNow + 1h, {pin_of(7)}, "y", kOtherSigner), kNow);
   ASSERT_TRUE(newer.ok()) << newer.error().message();
   EXPECT_EQ(signed_pins(), std::vector<std::string>{pin_of(7)});
@@ -155,7 +155,7 @@ TEST_F(StatementStore, RefusesASerialReusedWithOtherContent) {
   ASSERT_TRUE(store_->store_statement(make(5, kNow, {pin_of(1)}, "five"), kNow).ok());
   auto reused = store_->store_statement(make(5, kNow, {pin_of(9)}, "evil"), kNow);
   ASSERT_FALSE(reused.ok());
-  EXPECT_EQ(reused.error().code, Errc::statement_rollback);
+  EXPECT_EQ(reused.error().code, PinErrc::statement_rollback);
   EXPECT_EQ(reused.error().context.rfind("statement for a.example reuses serial 5 with different "
                                          "content than the accepted serial 5 by " +
                                              kSigner,
@@ -167,13 +167,13 @@ TEST_F(StatementStore, RefusesASerialReusedWithOtherContent) {
 TEST_F(StatementStore, RefusesAnExpiredStatementAndBadPins) {
   auto expired = store_->store_statement(make(1, kNow - 48h, {pin_of(1)}), kNow);
   ASSERT_FALSE(expired.ok());
-  EXPECT_EQ(expired.error().code, Errc::statement_expired);
+  EXPECT_EQ(expired.error().code, PinErrc::statement_expired);
   EXPECT_EQ(expired.error().context,
             "statement for a.example expired on 2026-11-28T12:00:00Z; its publisher must sign a "
             "fresh one");
   auto bad = store_->store_statement(make(1, kNow, {"not-a-pin"}), kNow);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+  EXPECT_EQ(bad.error().code, PinErrc::invalid_argument);
   EXPECT_FALSE(store_->last_statement("a.example")->has_value());
 }
 
@@ -220,7 +220,7 @@ TEST_F(StatementStore, ABatchStoresEachStatementOrReportsItsRefusal) {
   ASSERT_TRUE((*outcomes)[0].ok());
   EXPECT_EQ(*(*outcomes)[0], StatementOutcome::updated);
   ASSERT_FALSE((*outcomes)[1].ok());
-  EXPECT_EQ((*outcomes)[1].error().code, Errc::statement_rollback);
+  EXPECT_EQ((*outcomes)[1].error().code, PinErrc::statement_rollback);
   EXPECT_EQ((*outcomes)[1].error().context.rfind(
                 "statement for a.example has serial 3, lower than the accepted serial 9", 0),
             0u)
@@ -272,7 +272,7 @@ TEST_F(StatementPinCheck, CertificatePinMatchesTheLeafNotAnotherCertificateWithT
                               *pin_from_x509(world.x509_first) + "' if you trust it";
   auto renewed = check_x509_pin(*store_, "a.example", spki(), {}, kNow, world.x509_second);
   ASSERT_FALSE(renewed.ok());
-  EXPECT_EQ(renewed.error().code, Errc::pin_mismatch);
+  EXPECT_EQ(renewed.error().code, PinErrc::pin_mismatch);
   EXPECT_EQ(renewed.error().context, refusal);
   auto raw = check_x509_pin(*store_, "a.example", spki(), {}, kNow);
   ASSERT_FALSE(raw.ok());
@@ -318,7 +318,7 @@ TEST_F(StatementPinCheck, PinsOfAnExpiredStatementStopCounting) {
 
   auto expired = check_x509_pin(*store_, "a.example", spki(), {}, kNow + 24h, world.x509_first);
   ASSERT_FALSE(expired.ok());
-  EXPECT_EQ(expired.error().code, Errc::pin_mismatch);
+  EXPECT_EQ(expired.error().code, PinErrc::pin_mismatch);
   EXPECT_EQ(expired.error().context,
             "x509 key for a.example matches a signed spki pin pin-sha256=\"" +
                 *pin_from_x509(world.x509_first) +

@@ -8,10 +8,10 @@
 #include <chrono>
 
 #include "base/encoding.h"
-#include "keyring/armor.h"
-#include "keyring/errors.h"
-#include "keyring/posh_statement.h"
-#include "keyring/verify.h"
+#include "openpgp/armor.h"
+#include "openpgp/errors.h"
+#include "openpgp/verify.h"
+#include "pins/posh_statement.h"
 #include "tests/keyring/statement_fixture.h"
 #include "tests/keyring/store_gpg.h"
 

@@ -5,7 +5,7 @@
 
 #include "base/file.h"
 #include "keyring/authority_store.h"
-#include "keyring/errors.h"
+#include "openpgp/errors.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::keyring {

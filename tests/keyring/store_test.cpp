@@ -9,7 +9,7 @@
 #include "base/encoding.h"
 #include "base/file.h"
 #include "keyring/authority_store.h"
-#include "keyring/errors.h"
+#include "openpgp/errors.h"
 #include "tests/keyring/store_gpg.h"
 #include "tests/keyring/store_world.h"
 #include "tests/support/temp_dir.h"

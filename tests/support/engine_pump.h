@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string>
 
-#include "tls/engine.h"
+#include "tls/engine/engine.h"
 
 namespace pgptls::test {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
-#include "tls/engine.h"
+#include "tls/engine/engine.h"
 
 namespace pgptls::test {
 

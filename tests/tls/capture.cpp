@@ -8,11 +8,11 @@
 #include "base/encoding.h"
 #include "base/file.h"
 #include "tests/support/process.h"
-#include "tls/cipher_suite.h"
-#include "tls/errors.h"
-#include "tls/prf.h"
-#include "tls/record_layer.h"
-#include "tls/transcript.h"
+#include "tls/crypto/prf.h"
+#include "tls/crypto/transcript.h"
+#include "tls/rfc6091/record_layer.h"
+#include "tls/wire/cipher_suite.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::tls::test {
 namespace {

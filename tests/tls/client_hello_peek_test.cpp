@@ -14,9 +14,9 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/client_hello_peek.h"
-#include "tls/errors.h"
-#include "tls/gnutls_engine.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/wire/client_hello_peek.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::test {
 namespace {

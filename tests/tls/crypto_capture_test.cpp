@@ -14,10 +14,10 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/capture.h"
-#include "tls/cipher_suite.h"
-#include "tls/content_type.h"
-#include "tls/errors.h"
-#include "tls/signature_scheme.h"
+#include "tls/crypto/signature_scheme.h"
+#include "tls/wire/cipher_suite.h"
+#include "tls/wire/content_type.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::tls {
 namespace {

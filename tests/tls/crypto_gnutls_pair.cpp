@@ -7,8 +7,8 @@
 #include <ctime>
 
 #include "base/gnutls_handles.h"
-#include "tls/cipher_suite.h"
-#include "tls/errors.h"
+#include "tls/wire/cipher_suite.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::tls::test {
 namespace {

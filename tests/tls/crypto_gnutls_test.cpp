@@ -8,8 +8,8 @@
 
 #include "tests/tls/crypto_gnutls_pair.h"
 #include "tests/tls/crypto_tools.h"
-#include "tls/prf.h"
-#include "tls/record_layer.h"
+#include "tls/crypto/prf.h"
+#include "tls/rfc6091/record_layer.h"
 
 namespace pgptls::tls {
 namespace {

@@ -1,7 +1,7 @@
 // ECDHE (RFC 8422, RFC 7748) against OpenSSL: for every group the test makes
 // an OpenSSL key, both sides derive with `openssl pkeyutl -derive` and with
 // pgptls, and the secrets must agree. Invalid peer keys are refused.
-#include "tls/key_exchange.h"
+#include "tls/crypto/key_exchange.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include "base/rng.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/crypto_tools.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::tls {
 namespace {

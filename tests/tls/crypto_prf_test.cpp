@@ -1,7 +1,7 @@
 // The TLS 1.2 key schedule against OpenSSL's own TLS1-PRF (run by the test):
 // PRF with SHA-256 and SHA-384, the extended master secret, the key block
 // and Finished. The captures test checks the same code against GnuTLS 3.5.
-#include "tls/prf.h"
+#include "tls/crypto/prf.h"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include "base/encoding.h"
 #include "tests/support/process.h"
 #include "tests/tls/crypto_tools.h"
-#include "tls/errors.h"
-#include "tls/transcript.h"
+#include "tls/crypto/transcript.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::tls {
 namespace {

@@ -8,10 +8,10 @@
 #include <string>
 
 #include "tests/tls/crypto_tools.h"
-#include "tls/errors.h"
-#include "tls/prf.h"
-#include "tls/record_layer.h"
-#include "tls/record_protection.h"
+#include "tls/crypto/prf.h"
+#include "tls/crypto/record_protection.h"
+#include "tls/rfc6091/record_layer.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::tls {
 namespace {

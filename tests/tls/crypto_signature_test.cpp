@@ -2,7 +2,7 @@
 // checked by OpenSSL (run by the test): every scheme a key can make signs and
 // verifies, OpenSSL accepts our signatures and we accept OpenSSL's, and a
 // wrong key, scheme or message is decrypt_error.
-#include "tls/signature_scheme.h"
+#include "tls/crypto/signature_scheme.h"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/crypto_tools.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::tls {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "tls/cipher_suite.h"
+#include "tls/wire/cipher_suite.h"
 
 namespace pgptls::tls {
 namespace {

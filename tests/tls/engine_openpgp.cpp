@@ -10,11 +10,11 @@
 
 #include "base/byte_reader.h"
 #include "base/encoding.h"
-#include "keyring/armor.h"
-#include "keyring/cert.h"
-#include "keyring/key_material.h"
+#include "openpgp/armor.h"
+#include "openpgp/cert.h"
+#include "openpgp/key_material.h"
 #include "tests/support/process.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::tls::test {
 

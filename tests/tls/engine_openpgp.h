@@ -13,11 +13,11 @@
 #include "base/clock.h"
 #include "base/gnutls_handles.h"
 #include "keyring/authority.h"
-#include "keyring/cert.h"
 #include "keyring/policy.h"
+#include "openpgp/cert.h"
 #include "tests/support/temp_dir.h"
-#include "tls/credentials.h"
-#include "tls/peer_verifier.h"
+#include "tls/engine/credentials.h"
+#include "tls/engine/peer_verifier.h"
 
 namespace pgptls::tls::test {
 

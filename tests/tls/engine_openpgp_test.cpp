@@ -16,10 +16,10 @@
 #include "tests/tls/engine_pump.h"
 #include "tests/tls/engine_support.h"
 #include "tests/tls/engine_tamper.h"
-#include "tls/errors.h"
-#include "tls/messages/certificate.h"
-#include "tls/messages/certificate_request.h"
-#include "tls/rfc6091_engine.h"
+#include "tls/rfc6091/rfc6091_engine.h"
+#include "tls/wire/errors.h"
+#include "tls/wire/messages/certificate.h"
+#include "tls/wire/messages/certificate_request.h"
 
 namespace pgptls::tls {
 namespace {

@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "base/bytes.h"
-#include "tls/engine.h"
+#include "tls/engine/engine.h"
 
 namespace pgptls::tls::test {
 

@@ -9,7 +9,7 @@
 
 #include "base/encoding.h"
 #include "tests/support/process.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::tls::test {
 

@@ -12,8 +12,8 @@
 #include "base/bytes.h"
 #include "base/gnutls_handles.h"
 #include "tests/support/temp_dir.h"
-#include "tls/credentials.h"
-#include "tls/peer_verifier.h"
+#include "tls/engine/credentials.h"
+#include "tls/engine/peer_verifier.h"
 
 namespace pgptls::tls::test {
 

@@ -9,7 +9,7 @@
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
 #include "tests/tls/engine_pump.h"
-#include "tls/messages/handshake.h"
+#include "tls/wire/messages/handshake.h"
 
 namespace pgptls::tls::test {
 

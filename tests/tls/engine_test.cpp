@@ -11,12 +11,12 @@
 #include "tests/tls/engine_pump.h"
 #include "tests/tls/engine_support.h"
 #include "tests/tls/engine_tamper.h"
-#include "tls/errors.h"
-#include "tls/messages/certificate_request.h"
-#include "tls/messages/extensions.h"
-#include "tls/messages/hello.h"
-#include "tls/messages/key_exchange.h"
-#include "tls/rfc6091_engine.h"
+#include "tls/rfc6091/rfc6091_engine.h"
+#include "tls/wire/errors.h"
+#include "tls/wire/messages/certificate_request.h"
+#include "tls/wire/messages/extensions.h"
+#include "tls/wire/messages/hello.h"
+#include "tls/wire/messages/key_exchange.h"
 
 namespace pgptls::tls {
 namespace {

@@ -1,4 +1,4 @@
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 
 #include <gtest/gtest.h>
 

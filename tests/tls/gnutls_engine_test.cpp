@@ -9,9 +9,9 @@
 #include "tests/support/engine_pump.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/errors.h"
-#include "tls/gnutls_engine.h"
-#include "tls/x509_credentials.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/gnutls/x509_credentials.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::test {
 namespace {

@@ -6,9 +6,9 @@
 #include <fstream>
 
 #include "tests/support/process.h"
-#include "tls/errors.h"
-#include "tls/gnutls_keys.h"
-#include "tls/x509_credentials.h"
+#include "tls/crypto/gnutls_keys.h"
+#include "tls/gnutls/x509_credentials.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::test {
 

@@ -12,9 +12,9 @@
 
 #include "base/bytes.h"
 #include "tests/support/temp_dir.h"
-#include "tls/credentials.h"
-#include "tls/gnutls_engine.h"
-#include "tls/peer_verifier.h"
+#include "tls/engine/credentials.h"
+#include "tls/engine/peer_verifier.h"
+#include "tls/gnutls/gnutls_engine.h"
 
 namespace pgptls::test {
 

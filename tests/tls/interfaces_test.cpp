@@ -4,9 +4,9 @@
 
 #include <type_traits>
 
-#include "tls/credentials.h"
-#include "tls/engine.h"
-#include "tls/peer_verifier.h"
+#include "tls/engine/credentials.h"
+#include "tls/engine/engine.h"
+#include "tls/engine/peer_verifier.h"
 
 namespace pgptls::tls {
 namespace {

@@ -6,9 +6,9 @@
 
 #include "tests/support/temp_dir.h"
 #include "tests/tls/engine_support.h"
-#include "tls/errors.h"
-#include "tls/messages/extensions.h"
-#include "tls/negotiation.h"
+#include "tls/rfc6091/negotiation.h"
+#include "tls/wire/errors.h"
+#include "tls/wire/messages/extensions.h"
 
 namespace pgptls::tls {
 namespace {

@@ -9,16 +9,16 @@
 #include <string>
 
 #include "base/file.h"
-#include "keyring/pin_store.h"
-#include "keyring/pin_types.h"
+#include "pins/pin_store.h"
+#include "pins/pin_types.h"
 #include "tests/support/engine_pump.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/errors.h"
-#include "tls/gnutls_engine.h"
-#include "tls/trust_verifier.h"
-#include "tls/x509_credentials.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/gnutls/x509_credentials.h"
+#include "tls/trust/trust_verifier.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::test {
 namespace {

@@ -10,10 +10,10 @@
 
 #include "base/clock.h"
 #include "keyring/authority_store.h"
-#include "keyring/cert.h"
+#include "openpgp/cert.h"
 #include "tests/keyring/store_gpg.h"
-#include "tls/errors.h"
-#include "tls/trust_verifier.h"
+#include "tls/trust/trust_verifier.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::test {
 namespace {

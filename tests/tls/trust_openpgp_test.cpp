@@ -9,12 +9,12 @@
 #include "base/clock.h"
 #include "base/encoding.h"
 #include "base/file.h"
-#include "keyring/armor.h"
-#include "keyring/cert.h"
-#include "keyring/pin_store.h"
+#include "openpgp/armor.h"
+#include "openpgp/cert.h"
+#include "pins/pin_store.h"
 #include "tests/support/temp_dir.h"
-#include "tls/errors.h"
-#include "tls/trust_verifier.h"
+#include "tls/trust/trust_verifier.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::test {
 namespace {

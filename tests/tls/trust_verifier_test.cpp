@@ -14,18 +14,18 @@
 
 #include "base/encoding.h"
 #include "base/file.h"
-#include "keyring/pin_store.h"
-#include "keyring/pin_types.h"
+#include "pins/pin_store.h"
+#include "pins/pin_types.h"
 #include "tests/support/engine_pump.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/errors.h"
-#include "tls/gnutls_engine.h"
-#include "tls/gnutls_keys.h"
-#include "tls/pkix_verify.h"
-#include "tls/trust_verifier.h"
-#include "tls/x509_credentials.h"
+#include "tls/crypto/gnutls_keys.h"
+#include "tls/gnutls/gnutls_engine.h"
+#include "tls/gnutls/x509_credentials.h"
+#include "tls/trust/pkix_verify.h"
+#include "tls/trust/trust_verifier.h"
+#include "tls/wire/errors.h"
 
 namespace pgptls::test {
 namespace {

@@ -32,13 +32,13 @@
 
 #include "base/clock.h"
 #include "base/encoding.h"
-#include "keyring/cert.h"
-#include "keyring/pin_store.h"
-#include "keyring/secret_key.h"
+#include "openpgp/cert.h"
+#include "openpgp/secret_key.h"
+#include "pins/pin_store.h"
 #include "tests/keyring/store_gpg.h"
 #include "tests/support/temp_dir.h"
 #include "tests/transport/loopback_handshake.h"
-#include "tls/trust_verifier.h"
+#include "tls/trust/trust_verifier.h"
 #include "transport/engine_selection.h"
 
 namespace pgptls::test {

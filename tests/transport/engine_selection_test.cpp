@@ -11,13 +11,13 @@
 #include <string>
 
 #include "base/errors.h"
-#include "keyring/pin_store.h"
+#include "pins/pin_store.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/engine_openpgp.h"
 #include "tests/tls/gnutls_test_pki.h"
 #include "tests/transport/loopback_handshake.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 #include "transport/engine_selection.h"
 #include "transport/errors.h"
 

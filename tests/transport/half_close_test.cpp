@@ -22,8 +22,8 @@
 #include "tests/support/engine_pump.h"
 #include "tests/transport/memory_stream.h"
 #include "tests/transport/transport_fixture.h"
-#include "tls/errors.h"
-#include "tls/rfc6091_engine.h"
+#include "tls/rfc6091/rfc6091_engine.h"
+#include "tls/wire/errors.h"
 #include "transport/stream.h"
 
 namespace pgptls::test {

@@ -1,6 +1,6 @@
 // Tests of the batch HTTPS fetcher against real HTTPS servers (openssl
 // s_server -HTTP) with a private CA, on 127.0.0.1.
-#include "transport/https_fetch.h"
+#include "fetch/https_fetch.h"
 
 #include <gtest/gtest.h>
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "fetch/https_fetch.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
-#include "transport/https_fetch.h"
 
 namespace pgptls::transport::test_site {
 

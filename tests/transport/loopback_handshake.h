@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "base/bytes.h"
-#include "tls/engine.h"
+#include "tls/engine/engine.h"
 #include "transport/client.h"
 #include "transport/server.h"
 

@@ -2,14 +2,14 @@
 // where, redirects, signature fallbacks, and failures that do not stop the
 // batch. The acceptor here records what it is handed; verifying and storing
 // statements is tested with the trust half.
-#include "transport/pin_refresh.h"
+#include "fetch/pin_refresh.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 
-#include "keyring/errors.h"
+#include "openpgp/errors.h"
 #include "tests/transport/https_test_site.h"
 
 namespace pgptls::transport {

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "tests/transport/transport_fixture.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 #include "transport/client.h"
 #include "transport/errors.h"
 #include "transport/server.h"

@@ -26,7 +26,7 @@
 
 #include "tests/transport/memory_stream.h"
 #include "tests/transport/transport_fixture.h"
-#include "tls/errors.h"
+#include "tls/wire/errors.h"
 #include "transport/errors.h"
 #include "transport/stream.h"
 

@@ -13,7 +13,7 @@
 
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
-#include "tls/gnutls_engine.h"
+#include "tls/gnutls/gnutls_engine.h"
 #include "transport/engine_factory.h"
 
 namespace pgptls::test {

@@ -17,7 +17,7 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
-#include "tls/engine.h"
+#include "tls/engine/engine.h"
 #include "transport/engine_factory.h"
 
 namespace pgptls::transport::detail {
@@ -94,8 +94,8 @@ class StreamCore {
   tls::Role role_ = tls::Role::client;
   HandshakeOptions options_;
 
-  Bytes received_;     // transport bytes not yet fed to an engine
-  Bytes read_buffer_;  // target of transport reads (allocated on first use)
+  Bytes received_;      // transport bytes not yet fed to an engine
+  Bytes read_buffer_;   // target of transport reads (allocated on first use)
   Bytes write_buffer_;  // a copy of engine output being written
 
   bool handshake_started_ = false;

@@ -1,0 +1,185 @@
+#include "s2s/relay.h"
+
+#include <boost/asio/write.hpp>
+#include <utility>
+
+#include "xmpp/errors.h"
+#include "xmpp/stream_writer.h"
+
+namespace pgptls::s2s {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+// How long a closing link may take to deliver its stream error and
+// close_notify to a peer that does not read.
+constexpr std::chrono::seconds kClosingGrace{5};
+}  // namespace
+
+Relay::Relay(std::unique_ptr<transport::TcpStream> tls, asio::ip::tcp::socket plain,
+             std::unique_ptr<xmpp::StreamReader> reader, RelayOptions options,
+             std::shared_ptr<void> keep)
+    : tls_(std::move(tls)),
+      plain_(std::move(plain)),
+      reader_(std::move(reader)),
+      options_(std::move(options)),
+      keep_(std::move(keep)),
+      idle_(plain_.get_executor()),
+      last_activity_(std::chrono::steady_clock::now()) {
+  reader_->stop_keeping_bytes();
+}
+
+Relay::~Relay() = default;
+
+void Relay::start() {
+  arm_idle();
+  untrusted_to_plain();
+  plain_to_untrusted();
+}
+
+void Relay::touch() {
+  last_activity_ = std::chrono::steady_clock::now();
+}
+
+void Relay::arm_idle() {
+  if (options_.idle_timeout.count() <= 0 || closed_) {
+    return;
+  }
+  idle_.expires_at(last_activity_ + options_.idle_timeout);
+  idle_.async_wait([self = shared_from_this()](error_code error) {
+    if (error || self->closed_ || !self->pending_error_.empty()) {
+      return;
+    }
+    if (std::chrono::steady_clock::now() < self->last_activity_ + self->options_.idle_timeout) {
+      self->arm_idle();
+      return;
+    }
+    // RFC 6120 §4.9.3.4 connection-timeout.
+    self->fail("connection-timeout",
+               "no traffic for " + std::to_string(self->options_.idle_timeout.count() / 1000) +
+                   " s (idle-timeout)");
+  });
+}
+
+void Relay::untrusted_to_plain() {
+  tls_->async_read_some(
+      asio::buffer(from_tls_), [self = shared_from_this()](error_code error, std::size_t count) {
+        if (error) {
+          if (error == asio::error::eof) {
+            // close_notify: the XMPP server sees the end of its input and
+            // closes its side, which ends the other direction.
+            error_code ignored;
+            self->plain_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+            return;
+          }
+          const auto& detail = self->tls_->last_error();
+          self->finish("closed: the remote side's TLS stream failed: " +
+                       (detail ? detail->message() : error.message()));
+          self->close();
+          return;
+        }
+        self->touch();
+        const std::string_view bytes(self->from_tls_.data(), count);
+        if (auto fed = self->reader_->feed(bytes); !fed.ok()) {
+          const auto code = static_cast<xmpp::Errc>(fed.error().code.value());
+          self->fail(std::string(xmpp::stream_error_condition(code)), fed.error().message());
+          return;
+        }
+        while (self->reader_->next()) {
+          // Only the checks matter here; the bytes are relayed as read.
+        }
+        asio::async_write(self->plain_, asio::buffer(self->from_tls_, count),
+                          [self](error_code write_error, std::size_t) {
+                            if (write_error) {
+                              self->finish("closed: the local XMPP server's connection failed (" +
+                                           write_error.message() + ")");
+                              self->close();
+                              return;
+                            }
+                            self->untrusted_to_plain();
+                          });
+      });
+}
+
+void Relay::plain_to_untrusted() {
+  plain_.async_read_some(
+      asio::buffer(from_plain_), [self = shared_from_this()](error_code error, std::size_t count) {
+        if (error) {
+          self->after_plain_ended();
+          return;
+        }
+        self->touch();
+        asio::async_write(*self->tls_, asio::buffer(self->from_plain_, count),
+                          [self](error_code write_error, std::size_t) {
+                            if (write_error) {
+                              self->finish("closed: writing to the remote side failed (" +
+                                           write_error.message() + ")");
+                              self->close();
+                              return;
+                            }
+                            self->plain_to_untrusted();
+                          });
+      });
+}
+
+// after_plain_ended: the plain side finished (or we closed it to stop the
+// link): deliver a pending stream error, then close_notify.
+void Relay::after_plain_ended() {
+  if (closed_) {
+    return;
+  }
+  idle_.expires_after(kClosingGrace);
+  idle_.async_wait([self = shared_from_this()](error_code error) {
+    if (!error) {
+      self->close();
+    }
+  });
+  auto shutdown = [self = shared_from_this()] {
+    self->tls_->async_shutdown([self](error_code) {
+      self->finish("closed");
+      self->close();
+    });
+  };
+  if (pending_error_.empty()) {
+    shutdown();
+    return;
+  }
+  asio::async_write(*tls_, asio::buffer(pending_error_),
+                    [shutdown](error_code, std::size_t) { shutdown(); });
+}
+
+void Relay::fail(const std::string& condition, const std::string& text) {
+  if (closed_ || !pending_error_.empty()) {
+    return;
+  }
+  pending_error_ = xmpp::stream_error(condition, text);
+  finish("closed: " + condition + ": " + text);
+  // Closing the plain side ends plain_to_untrusted, the only writer of the
+  // TLS side, which then sends the stream error.
+  error_code ignored;
+  plain_.close(ignored);
+}
+
+void Relay::finish(const std::string& reason) {
+  if (logged_) {
+    return;
+  }
+  logged_ = true;
+  if (options_.log) {
+    options_.log(options_.name + ": " + reason);
+  }
+}
+
+void Relay::close() {
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  idle_.cancel();
+  error_code ignored;
+  plain_.close(ignored);
+  tls_->next_layer().close(ignored);
+}
+
+}  // namespace pgptls::s2s

@@ -1,0 +1,845 @@
+#include "tls/gnutls/gnutls_engine.h"
+
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "tls/crypto/gnutls_keys.h"
+#include "tls/wire/errors.h"
+
+namespace pgptls::tls {
+namespace {
+
+// Caps on what a peer's Certificate message may hold before it reaches the
+// verifier (GnuTLS itself caps the handshake message size).
+constexpr std::size_t kMaxPeerChainLength = 16;
+// gnutls_record_recv reads at most one record of plaintext (RFC 8446 §5.1:
+// 2^14 bytes) per call.
+constexpr std::size_t kRecordPlaintextMax = std::size_t{1} << 14;
+
+std::string_view gnutls_version_keyword(TlsVersion version) {
+  return version == TlsVersion::tls13 ? "+VERS-TLS1.3" : "+VERS-TLS1.2";
+}
+
+std::string_view ctype_name(CertificateType type) {
+  return type == CertificateType::raw_public_key ? "RAWPK" : "X509";
+}
+
+bool has_credential(const Credentials& credentials, CertificateType type) {
+  switch (type) {
+    case CertificateType::x509:
+      return credentials.x509.has_value();
+    case CertificateType::raw_public_key:
+      return credentials.raw_public_key.has_value();
+    case CertificateType::openpgp:
+      return false;
+  }
+  return false;
+}
+
+// build_priority: AEAD suites with ECDHE only (no CBC, no RSA key exchange,
+// no SHA-1 signatures, per DESIGN.md), the configured versions, and the
+// certificate types of RFC 7250 in preference order.
+std::string build_priority(const GnutlsEngineConfig& config) {
+  std::string priority =
+      "NORMAL:-VERS-ALL:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:"
+      "-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:"
+      "+GROUP-SECP384R1:-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:-CTYPE-ALL";
+  if (config.max_version == TlsVersion::tls13) {
+    priority += ":";
+    priority += gnutls_version_keyword(TlsVersion::tls13);
+  }
+  if (config.min_version == TlsVersion::tls12) {
+    priority += ":";
+    priority += gnutls_version_keyword(TlsVersion::tls12);
+  }
+  const bool client = config.role == Role::client;
+  // Our side: only types we can present. The peer's side: every type we accept.
+  const std::string_view ours = client ? "CLI" : "SRV";
+  const std::string_view theirs = client ? "SRV" : "CLI";
+  bool offered_own = false;
+  for (const CertificateType type : config.certificate_types) {
+    if (has_credential(config.credentials, type)) {
+      priority += ":+CTYPE-" + std::string(ours) + "-" + std::string(ctype_name(type));
+      offered_own = true;
+    }
+  }
+  if (!offered_own) {
+    // Without any credential a client still answers a CertificateRequest
+    // (with an empty Certificate), which needs a certificate type.
+    priority += ":+CTYPE-" + std::string(ours) + "-X509";
+  }
+  for (const CertificateType type : config.certificate_types) {
+    priority += ":+CTYPE-" + std::string(theirs) + "-" + std::string(ctype_name(type));
+  }
+  return priority;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+CertificateType from_gnutls_ctype(gnutls_certificate_type_t type) {
+  return type == GNUTLS_CRT_RAWPK ? CertificateType::raw_public_key : CertificateType::x509;
+}
+
+class GnutlsEngine final : public Engine {
+ public:
+  explicit GnutlsEngine(GnutlsEngineConfig config) : config_(std::move(config)) {}
+
+  GnutlsEngine(const GnutlsEngine&) = delete;
+  GnutlsEngine& operator=(const GnutlsEngine&) = delete;
+
+  ~GnutlsEngine() override {
+    if (session_ != nullptr) {
+      gnutls_deinit(session_);
+    }
+    if (credentials_ != nullptr) {
+      gnutls_certificate_free_credentials(credentials_);
+    }
+    for (auto& pcert : x509_pcerts_) {
+      gnutls_pcert_deinit(&pcert);
+    }
+    if (rawpk_pcert_loaded_) {
+      gnutls_pcert_deinit(&rawpk_pcert_);
+    }
+  }
+
+  Status init();
+
+  Status start() override;
+  Status feed(ByteView bytes) override;
+  [[nodiscard]] ByteView pending_output() const override {
+    return ByteView(output_).subspan(output_head_);
+  }
+  void consume_output(std::size_t count) override;
+  Result<std::size_t> write_app(ByteView data) override;
+  Result<std::size_t> read_app(std::span<std::uint8_t> out) override;
+  Status close() override;
+  [[nodiscard]] EngineStatus status() const override;
+  [[nodiscard]] const std::optional<Error>& failure() const override { return failure_; }
+  [[nodiscard]] const SessionInfo& session() const override { return info_; }
+  [[nodiscard]] std::string_view state_name() const override;
+
+ private:
+  enum class Phase : std::uint8_t { created, handshaking, established, failed };
+
+  static ssize_t push(gnutls_transport_ptr_t self, const void* data, std::size_t size);
+  static ssize_t pull(gnutls_transport_ptr_t self, void* data, std::size_t size);
+  static int pull_timeout(gnutls_transport_ptr_t self, unsigned int milliseconds);
+  static int retrieve(gnutls_session_t session, const gnutls_datum_t* ca_names, int ca_count,
+                      const gnutls_pk_algorithm_t* algorithms, int algorithm_count,
+                      gnutls_pcert_st** pcerts, unsigned int* pcert_count, gnutls_privkey_t* key);
+  static int verify(gnutls_session_t session);
+
+  Status load_certificates();
+  int verify_peer();
+  Status continue_handshake();
+  Status read_records();
+  void fill_session_info();
+  Error error_from_gnutls(int code) const;
+  Error fail(Error error, int gnutls_code);
+
+  GnutlsEngineConfig config_;
+  gnutls_session_t session_ = nullptr;
+  gnutls_certificate_credentials_t credentials_ = nullptr;
+  std::vector<gnutls_pcert_st> x509_pcerts_;
+  gnutls_pcert_st rawpk_pcert_{};
+  bool rawpk_pcert_loaded_ = false;
+
+  Phase phase_ = Phase::created;
+  bool local_closed_ = false;
+  bool peer_closed_ = false;
+
+  Bytes input_;
+  std::size_t input_head_ = 0;
+  Bytes output_;
+  std::size_t output_head_ = 0;
+  Bytes app_input_;
+  std::size_t app_head_ = 0;
+
+  std::optional<Error> failure_;
+  std::optional<Error> verify_error_;
+  std::optional<VerifiedPeer> verified_;
+  SessionInfo info_;
+};
+
+Status GnutlsEngine::init() {
+  unsigned int flags = (config_.role == Role::client ? GNUTLS_CLIENT : GNUTLS_SERVER) |
+                       GNUTLS_NONBLOCK | GNUTLS_NO_TICKETS;
+  if (std::find(config_.certificate_types.begin(), config_.certificate_types.end(),
+                CertificateType::raw_public_key) != config_.certificate_types.end()) {
+    flags |= GNUTLS_ENABLE_RAWPK;
+  }
+  int rc = gnutls_init(&session_, flags);
+  if (rc < 0) {
+    session_ = nullptr;
+    return make_error(Errc::internal_error, std::string("gnutls_init: ") + gnutls_strerror(rc));
+  }
+  const std::string priority = build_priority(config_);
+  const char* error_position = nullptr;
+  rc = gnutls_priority_set_direct(session_, priority.c_str(), &error_position);
+  if (rc < 0) {
+    return make_error(Errc::internal_error, "GnuTLS rejects the priority string at '" +
+                                                std::string(error_position ? error_position : "") +
+                                                "': " + gnutls_strerror(rc));
+  }
+  rc = gnutls_certificate_allocate_credentials(&credentials_);
+  if (rc < 0) {
+    credentials_ = nullptr;
+    return make_error(
+        Errc::internal_error,
+        std::string("gnutls_certificate_allocate_credentials: ") + gnutls_strerror(rc));
+  }
+  PGPTLS_CHECK(load_certificates());
+  if (config_.credentials.x509 || config_.credentials.raw_public_key) {
+    // The callback hands over our certificate whatever key types a TLS 1.2
+    // CertificateRequest lists: GnuTLS 3.7's client otherwise withholds an
+    // Ed25519 client certificate.
+    gnutls_certificate_set_retrieve_function2(credentials_, &GnutlsEngine::retrieve);
+  }
+  rc = gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, credentials_);
+  if (rc < 0) {
+    return make_error(Errc::internal_error,
+                      std::string("gnutls_credentials_set: ") + gnutls_strerror(rc));
+  }
+
+  if (config_.role == Role::server) {
+    gnutls_certificate_request_t request = GNUTLS_CERT_IGNORE;
+    if (config_.client_auth == ClientAuth::request) {
+      request = GNUTLS_CERT_REQUEST;
+    } else if (config_.client_auth == ClientAuth::require) {
+      request = GNUTLS_CERT_REQUIRE;
+    }
+    gnutls_certificate_server_set_request(session_, request);
+    // We name no CAs: trust is the verifier's (pins, authorities).
+    gnutls_certificate_send_x509_rdn_sequence(session_, 1);
+  } else if (!config_.server_name.empty()) {
+    rc = gnutls_server_name_set(session_, GNUTLS_NAME_DNS, config_.server_name.data(),
+                                config_.server_name.size());
+    if (rc < 0) {
+      return make_error(Errc::invalid_state, "server name '" + config_.server_name +
+                                                 "' cannot be sent as SNI: " + gnutls_strerror(rc));
+    }
+    info_.server_name = config_.server_name;
+  }
+
+  if (!config_.alpn.empty()) {
+    std::vector<gnutls_datum_t> protocols;
+    for (const auto& protocol : config_.alpn) {
+      if (protocol.empty() || protocol.size() > 255) {
+        return make_error(Errc::invalid_state,
+                          "an ALPN protocol name must have 1 to 255 bytes (RFC 7301 §3.1)");
+      }
+      protocols.push_back(gnutls_datum_of(as_bytes_view(protocol)));
+    }
+    rc = gnutls_alpn_set_protocols(session_, protocols.data(),
+                                   static_cast<unsigned>(protocols.size()),
+                                   GNUTLS_ALPN_MANDATORY | GNUTLS_ALPN_SERVER_PRECEDENCE);
+    if (rc < 0) {
+      return make_error(Errc::internal_error,
+                        std::string("gnutls_alpn_set_protocols: ") + gnutls_strerror(rc));
+    }
+  }
+
+  gnutls_session_set_ptr(session_, this);
+  gnutls_transport_set_ptr(session_, this);
+  gnutls_transport_set_push_function(session_, &GnutlsEngine::push);
+  gnutls_transport_set_pull_function(session_, &GnutlsEngine::pull);
+  gnutls_transport_set_pull_timeout_function(session_, &GnutlsEngine::pull_timeout);
+  // Deadlines belong to the transport, which owns the clock.
+  gnutls_handshake_set_timeout(session_, 0);
+  if (config_.verifier) {
+    gnutls_session_set_verify_function(session_, &GnutlsEngine::verify);
+  }
+  return {};
+}
+
+Status GnutlsEngine::load_certificates() {
+  if (config_.credentials.x509) {
+    const auto& chain = config_.credentials.x509->chain;
+    x509_pcerts_.reserve(chain.size());
+    for (const auto& der : chain) {
+      gnutls_pcert_st pcert{};
+      const gnutls_datum_t datum = gnutls_datum_of(der);
+      const int rc = gnutls_pcert_import_x509_raw(&pcert, &datum, GNUTLS_X509_FMT_DER, 0);
+      if (rc < 0) {
+        return make_error(Errc::bad_credential,
+                          std::string("our X.509 certificate does not load into GnuTLS: ") +
+                              gnutls_strerror(rc) + "; check the certificate file");
+      }
+      x509_pcerts_.push_back(pcert);
+    }
+  }
+  if (config_.credentials.raw_public_key) {
+    const gnutls_datum_t datum =
+        gnutls_datum_of(config_.credentials.raw_public_key->subject_public_key_info);
+    const int rc = gnutls_pcert_import_rawpk_raw(&rawpk_pcert_, &datum, GNUTLS_X509_FMT_DER, 0, 0);
+    if (rc < 0) {
+      return make_error(Errc::bad_credential,
+                        std::string("our raw public key does not load into GnuTLS: ") +
+                            gnutls_strerror(rc) + "; check the key file");
+    }
+    rawpk_pcert_loaded_ = true;
+  }
+  return {};
+}
+
+ssize_t GnutlsEngine::push(gnutls_transport_ptr_t self, const void* data, std::size_t size) {
+  auto* engine = static_cast<GnutlsEngine*>(self);
+  const auto* bytes = static_cast<const std::uint8_t*>(data);
+  engine->output_.insert(engine->output_.end(), bytes, bytes + size);
+  return static_cast<ssize_t>(size);
+}
+
+ssize_t GnutlsEngine::pull(gnutls_transport_ptr_t self, void* data, std::size_t size) {
+  auto* engine = static_cast<GnutlsEngine*>(self);
+  const std::size_t available = engine->input_.size() - engine->input_head_;
+  if (available == 0) {
+    // Not end of stream: the transport has simply not fed more yet.
+    gnutls_transport_set_errno(engine->session_, EAGAIN);
+    return -1;
+  }
+  const std::size_t count = std::min(available, size);
+  std::memcpy(data, engine->input_.data() + engine->input_head_, count);
+  engine->input_head_ += count;
+  if (engine->input_head_ == engine->input_.size()) {
+    engine->input_.clear();
+    engine->input_head_ = 0;
+  }
+  return static_cast<ssize_t>(count);
+}
+
+int GnutlsEngine::pull_timeout(gnutls_transport_ptr_t self, unsigned int /*milliseconds*/) {
+  auto* engine = static_cast<GnutlsEngine*>(self);
+  const std::size_t available = engine->input_.size() - engine->input_head_;
+  if (available == 0) {
+    gnutls_transport_set_errno(engine->session_, EAGAIN);
+    return -1;
+  }
+  return static_cast<int>(std::min<std::size_t>(available, 1 << 30));
+}
+
+int GnutlsEngine::retrieve(gnutls_session_t session, const gnutls_datum_t* /*ca_names*/,
+                           int /*ca_count*/, const gnutls_pk_algorithm_t* /*algorithms*/,
+                           int /*algorithm_count*/, gnutls_pcert_st** pcerts,
+                           unsigned int* pcert_count, gnutls_privkey_t* key) {
+  auto* engine = static_cast<GnutlsEngine*>(gnutls_session_get_ptr(session));
+  *pcerts = nullptr;
+  *pcert_count = 0;
+  *key = nullptr;
+  const gnutls_certificate_type_t type = gnutls_certificate_type_get2(session, GNUTLS_CTYPE_OURS);
+  if (type == GNUTLS_CRT_RAWPK && engine->rawpk_pcert_loaded_) {
+    *pcerts = &engine->rawpk_pcert_;
+    *pcert_count = 1;
+    *key = engine->config_.credentials.raw_public_key->signer.get();
+  } else if (type == GNUTLS_CRT_X509 && !engine->x509_pcerts_.empty()) {
+    *pcerts = engine->x509_pcerts_.data();
+    *pcert_count = static_cast<unsigned int>(engine->x509_pcerts_.size());
+    *key = engine->config_.credentials.x509->signer.get();
+  }
+  // Returning no certificate is not an error: a client then sends an empty
+  // Certificate, and a server fails the handshake for lack of credentials.
+  return 0;
+}
+
+int GnutlsEngine::verify(gnutls_session_t session) {
+  auto* engine = static_cast<GnutlsEngine*>(gnutls_session_get_ptr(session));
+  return engine->verify_peer();
+}
+
+int GnutlsEngine::verify_peer() {
+  unsigned int count = 0;
+  const gnutls_datum_t* list = gnutls_certificate_get_peers(session_, &count);
+  if (list == nullptr || count == 0) {
+    // An anonymous client under ClientAuth::request; GnuTLS itself rejects
+    // it under require, and a server always sends a certificate.
+    return 0;
+  }
+  PresentedCertificate presented;
+  presented.type = from_gnutls_ctype(gnutls_certificate_type_get2(session_, GNUTLS_CTYPE_PEERS));
+  // GnuTLS takes a peer that ignores our certificate type list as X.509
+  // (RFC 7250 §4.2 makes an absent answer mean X.509); we accept only the
+  // types we offered.
+  if (std::find(config_.certificate_types.begin(), config_.certificate_types.end(),
+                presented.type) == config_.certificate_types.end()) {
+    verify_error_ = make_error(
+        Errc::unsupported_certificate,
+        "the peer presented a certificate of type " +
+            std::string(certificate_type_name(presented.type)) +
+            ", which this connection does not accept; offer that type or configure the peer "
+            "for ours");
+    return GNUTLS_E_CERTIFICATE_ERROR;
+  }
+  if (count > kMaxPeerChainLength) {
+    verify_error_ = make_error(Errc::bad_certificate,
+                               "the peer sent " + std::to_string(count) +
+                                   " certificates; at most 16 are accepted (send a shorter chain)");
+    return GNUTLS_E_CERTIFICATE_ERROR;
+  }
+  if (presented.type == CertificateType::raw_public_key) {
+    presented.raw_public_key.assign(list[0].data, list[0].data + list[0].size);
+  } else {
+    for (unsigned int i = 0; i < count; ++i) {
+      presented.x509_chain.emplace_back(list[i].data, list[i].data + list[i].size);
+    }
+  }
+
+  // The key GnuTLS checks the handshake signature with.
+  auto peer_key = presented.type == CertificateType::raw_public_key
+                      ? public_key_from_spki(presented.raw_public_key)
+                      : public_key_from_x509(presented.x509_chain.front());
+  if (!peer_key.ok()) {
+    verify_error_ = std::move(peer_key).error().wrap("peer certificate");
+    return GNUTLS_E_CERTIFICATE_ERROR;
+  }
+
+  const VerifyRequest request{config_.expected_domain, config_.role};
+  auto verdict = config_.verifier->verify(presented, request);
+  if (!verdict.ok()) {
+    verify_error_ = std::move(verdict).error();
+    return GNUTLS_E_CERTIFICATE_ERROR;
+  }
+  if (!verdict->signing_key) {
+    verify_error_ = make_error(Errc::internal_error,
+                               "the peer verifier accepted the peer "
+                               "but returned no key to check it against");
+    return GNUTLS_E_CERTIFICATE_ERROR;
+  }
+  const auto same = same_public_key(peer_key->get(), verdict->signing_key.get());
+  if (!same.ok()) {
+    verify_error_ = same.error();
+    return GNUTLS_E_CERTIFICATE_ERROR;
+  }
+  if (!*same) {
+    verify_error_ = make_error(Errc::bad_certificate,
+                               "the peer's certificate holds a different key than the one the "
+                               "verifier accepted (" +
+                                   verdict->accepted_by + "); the peer must present that key");
+    return GNUTLS_E_CERTIFICATE_ERROR;
+  }
+  verified_ = std::move(verdict).value();
+  return 0;
+}
+
+Status GnutlsEngine::start() {
+  if (failure_) {
+    return *failure_;
+  }
+  if (phase_ != Phase::created) {
+    return make_error(Errc::invalid_state, "start() called twice");
+  }
+  phase_ = Phase::handshaking;
+  if (config_.role == Role::server) {
+    return {};  // A server waits for the ClientHello.
+  }
+  return continue_handshake();
+}
+
+Status GnutlsEngine::feed(ByteView bytes) {
+  if (failure_) {
+    return *failure_;
+  }
+  if (phase_ == Phase::created) {
+    if (config_.role == Role::client) {
+      return make_error(Errc::invalid_state, "feed() before start(): a client starts first");
+    }
+    phase_ = Phase::handshaking;
+  }
+  if (peer_closed_) {
+    return make_error(Errc::closed, "bytes after the peer's close_notify are ignored");
+  }
+  if (input_head_ > 0 && input_head_ * 2 > input_.size()) {
+    input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(input_head_));
+    input_head_ = 0;
+  }
+  input_.insert(input_.end(), bytes.begin(), bytes.end());
+  if (phase_ == Phase::handshaking) {
+    PGPTLS_CHECK(continue_handshake());
+  }
+  if (phase_ == Phase::established) {
+    PGPTLS_CHECK(read_records());
+  }
+  return {};
+}
+
+Status GnutlsEngine::continue_handshake() {
+  std::size_t unread_before = input_.size() - input_head_;
+  for (;;) {
+    const int rc = gnutls_handshake(session_);
+    if (rc == 0) {
+      // Defence in depth: only certificate key exchanges are enabled, so a
+      // server always presents a certificate, and GnuTLS enforces
+      // ClientAuth::require; never report an unverified peer as established.
+      const bool peer_required =
+          config_.role == Role::client || config_.client_auth == ClientAuth::require;
+      if (peer_required && !verified_) {
+        return fail(make_error(Errc::handshake_failure,
+                               "the handshake finished without a verified peer certificate"),
+                    0);
+      }
+      phase_ = Phase::established;
+      fill_session_info();
+      return {};
+    }
+    if (rc == GNUTLS_E_AGAIN) {
+      // GnuTLS may stop after each small record with EAGAIN while more
+      // input is buffered (a ClientHello in 1-byte records): go on while
+      // it makes progress.
+      const std::size_t unread = input_.size() - input_head_;
+      if (unread > 0 && unread != unread_before) {
+        unread_before = unread;
+        continue;
+      }
+      return {};
+    }
+    if (rc == GNUTLS_E_INTERRUPTED || rc == GNUTLS_E_WARNING_ALERT_RECEIVED ||
+        rc == GNUTLS_E_GOT_APPLICATION_DATA) {
+      continue;
+    }
+    return fail(error_from_gnutls(rc), rc);
+  }
+}
+
+Status GnutlsEngine::read_records() {
+  std::array<std::uint8_t, kRecordPlaintextMax> buffer{};
+  std::size_t unread_before = input_.size() - input_head_;
+  for (;;) {
+    const ssize_t rc = gnutls_record_recv(session_, buffer.data(), buffer.size());
+    if (rc > 0) {
+      if (app_head_ > 0 && app_head_ == app_input_.size()) {
+        app_input_.clear();
+        app_head_ = 0;
+      }
+      app_input_.insert(app_input_.end(), buffer.begin(), buffer.begin() + rc);
+      continue;
+    }
+    if (rc == 0) {
+      peer_closed_ = true;
+      // RFC 5246 §7.2.1: in TLS 1.2 a close_notify is answered at once, pending
+      // writes discarded. RFC 8446 §6.1 drops that rule for TLS 1.3 (it
+      // "could cause truncation in the read side"): the peer closed only its
+      // write side, and ours stays open until close() (a gateway still
+      // relays the answer its backend is producing).
+      if (!local_closed_ && gnutls_protocol_get_version(session_) != GNUTLS_TLS1_3) {
+        local_closed_ = true;
+        (void)gnutls_bye(session_, GNUTLS_SHUT_WR);
+      }
+      return {};
+    }
+    if (rc == GNUTLS_E_AGAIN) {
+      // GnuTLS also answers EAGAIN after a post-handshake message (a TLS 1.3
+      // NewSessionTicket or KeyUpdate) although more records may be
+      // buffered; only stop when the input is used up or nothing moved.
+      const std::size_t unread = input_.size() - input_head_;
+      if ((unread > 0 && unread != unread_before) || gnutls_record_check_pending(session_) > 0) {
+        unread_before = unread;
+        continue;
+      }
+      return {};
+    }
+    if (rc == GNUTLS_E_INTERRUPTED || rc == GNUTLS_E_WARNING_ALERT_RECEIVED) {
+      continue;
+    }
+    if (rc == GNUTLS_E_REHANDSHAKE) {
+      // DESIGN.md: no renegotiation. RFC 5246 §7.2.2 lets us refuse it with a
+      // warning and keep the connection.
+      (void)gnutls_alert_send(session_, GNUTLS_AL_WARNING, GNUTLS_A_NO_RENEGOTIATION);
+      continue;
+    }
+    return fail(error_from_gnutls(static_cast<int>(rc)), static_cast<int>(rc));
+  }
+}
+
+void GnutlsEngine::fill_session_info() {
+  if (const char* name = gnutls_protocol_get_name(gnutls_protocol_get_version(session_))) {
+    info_.protocol = name;
+  }
+  if (const char* suite = gnutls_ciphersuite_get(session_)) {
+    info_.cipher_suite = suite;
+  }
+  if (const char* group = gnutls_group_get_name(gnutls_group_get(session_))) {
+    info_.group = lower(group);
+  }
+  gnutls_datum_t alpn{nullptr, 0};
+  if (gnutls_alpn_get_selected_protocol(session_, &alpn) == 0) {
+    info_.alpn.assign(reinterpret_cast<const char*>(alpn.data), alpn.size);
+  }
+  if (config_.role == Role::server) {
+    std::array<char, 256> name{};
+    std::size_t size = name.size();
+    unsigned int type = 0;
+    if (gnutls_server_name_get(session_, name.data(), &size, &type, 0) == 0 &&
+        type == GNUTLS_NAME_DNS) {
+      info_.server_name.assign(name.data(), size);
+    }
+  }
+  if (verified_) {
+    info_.certificate_type = verified_->type;
+    info_.peer = std::move(verified_);
+    verified_.reset();
+  } else {
+    info_.certificate_type =
+        from_gnutls_ctype(gnutls_certificate_type_get2(session_, GNUTLS_CTYPE_OURS));
+  }
+}
+
+Error GnutlsEngine::error_from_gnutls(int code) const {
+  const std::string reason = std::string(" (GnuTLS: ") + gnutls_strerror(code) + ")";
+  switch (code) {
+    case GNUTLS_E_CERTIFICATE_ERROR:
+      if (verify_error_) {
+        return *verify_error_;
+      }
+      return make_error(Errc::bad_certificate, "peer certificate refused" + reason);
+    case GNUTLS_E_FATAL_ALERT_RECEIVED: {
+      const gnutls_alert_description_t alert = gnutls_alert_get(session_);
+      const char* name = alert_name(static_cast<AlertDescription>(alert));
+      std::string context = std::string("the peer sent the fatal alert ") + name;
+      if (alert == GNUTLS_A_BAD_CERTIFICATE || alert == GNUTLS_A_CERTIFICATE_UNKNOWN ||
+          alert == GNUTLS_A_UNKNOWN_CA || alert == GNUTLS_A_UNSUPPORTED_CERTIFICATE ||
+          alert == GNUTLS_A_CERTIFICATE_EXPIRED || alert == GNUTLS_A_ACCESS_DENIED) {
+        context +=
+            "; the peer does not accept our certificate: ask its operator to pin or "
+            "certify our key";
+      } else if (alert == GNUTLS_A_HANDSHAKE_FAILURE || alert == GNUTLS_A_PROTOCOL_VERSION ||
+                 alert == GNUTLS_A_INSUFFICIENT_SECURITY) {
+        context +=
+            "; no common TLS parameters: check versions, cipher suites and "
+            "certificate types on both sides";
+      }
+      return make_error(Errc::alert_received, context);
+    }
+    case GNUTLS_E_NO_CERTIFICATE_FOUND:
+    case GNUTLS_E_CERTIFICATE_REQUIRED:
+      return make_error(Errc::handshake_failure,
+                        "the peer sent no certificate but one is required; configure a "
+                        "certificate on the peer" +
+                            reason);
+    case GNUTLS_E_INSUFFICIENT_CREDENTIALS:
+    case GNUTLS_E_NO_CIPHER_SUITES:
+    case GNUTLS_E_UNKNOWN_CIPHER_SUITE:
+    case GNUTLS_E_NO_COMMON_KEY_SHARE:
+    case GNUTLS_E_UNKNOWN_PK_ALGORITHM:
+      return make_error(Errc::handshake_failure,
+                        "no cipher suite, group or certificate key usable with the peer; check "
+                        "the certificate key type and TLS versions on both sides" +
+                            reason);
+    case GNUTLS_E_UNSUPPORTED_CERTIFICATE_TYPE:
+      return make_error(Errc::unsupported_certificate,
+                        "no certificate type in common with the peer; offer X.509 or raw "
+                        "public keys on both sides" +
+                            reason);
+    case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
+      return make_error(Errc::protocol_version,
+                        "the peer speaks no TLS version we allow (TLS 1.2 or 1.3)" + reason);
+    case GNUTLS_E_NO_APPLICATION_PROTOCOL:
+      return make_error(Errc::no_application_protocol,
+                        "the peer offers none of our ALPN protocols; align the ALPN "
+                        "configuration" +
+                            reason);
+    case GNUTLS_E_PK_SIG_VERIFY_FAILED:
+      return make_error(Errc::decrypt_error,
+                        "the peer's handshake signature does not verify with its certificate's "
+                        "key" +
+                            reason);
+    case GNUTLS_E_DECRYPTION_FAILED:
+      return make_error(Errc::bad_record_mac, "a record failed authentication" + reason);
+    case GNUTLS_E_RECORD_OVERFLOW:
+    case GNUTLS_E_LARGE_PACKET:
+      return make_error(Errc::record_overflow, "a record exceeds 2^14 bytes" + reason);
+    case GNUTLS_E_UNEXPECTED_PACKET:
+    case GNUTLS_E_UNEXPECTED_HANDSHAKE_PACKET:
+    case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
+      return make_error(Errc::unexpected_message, "the peer broke the message order" + reason);
+    case GNUTLS_E_RECEIVED_ILLEGAL_PARAMETER:
+    case GNUTLS_E_ILLEGAL_PARAMETER:
+    case GNUTLS_E_RECEIVED_ILLEGAL_EXTENSION:
+      return make_error(Errc::illegal_parameter, "the peer sent a forbidden value" + reason);
+    case GNUTLS_E_SAFE_RENEGOTIATION_FAILED:
+    case GNUTLS_E_UNSAFE_RENEGOTIATION_DENIED:
+      return make_error(Errc::no_renegotiation, "renegotiation refused" + reason);
+    case GNUTLS_E_PREMATURE_TERMINATION:
+      return make_error(Errc::closed, "the peer closed the connection" + reason);
+    case GNUTLS_E_UNEXPECTED_EXTENSIONS_LENGTH:
+    case GNUTLS_E_BASE64_DECODING_ERROR:
+    case GNUTLS_E_ASN1_DER_ERROR:
+    case GNUTLS_E_PARSING_ERROR:
+      return make_error(Errc::decode_error, "a message from the peer does not parse" + reason);
+    default:
+      break;
+  }
+  return make_error(Errc::handshake_failure, std::string("TLS failed") + reason);
+}
+
+Error GnutlsEngine::fail(Error error, int gnutls_code) {
+  if (failure_) {
+    return *failure_;
+  }
+  phase_ = Phase::failed;
+  failure_ = error;
+  if ((gnutls_code == GNUTLS_E_CERTIFICATE_ERROR && verify_error_) || gnutls_code == 0) {
+    // Our own decision (gnutls_code 0: not a GnuTLS error): send the alert
+    // our error maps to (RFC 5246 §7.2.2).
+    (void)gnutls_alert_send(session_, GNUTLS_AL_FATAL,
+                            static_cast<gnutls_alert_description_t>(alert_for(error.code)));
+  } else if (gnutls_code != GNUTLS_E_FATAL_ALERT_RECEIVED &&
+             gnutls_code != GNUTLS_E_PREMATURE_TERMINATION) {
+    // GnuTLS knows which alert its own errors call for.
+    (void)gnutls_alert_send_appropriate(session_, gnutls_code);
+  }
+  return error;
+}
+
+void GnutlsEngine::consume_output(std::size_t count) {
+  output_head_ = std::min(output_.size(), output_head_ + count);
+  if (output_head_ == output_.size()) {
+    output_.clear();
+    output_head_ = 0;
+  } else if (output_head_ > (std::size_t{1} << 16) && output_head_ * 2 > output_.size()) {
+    output_.erase(output_.begin(), output_.begin() + static_cast<std::ptrdiff_t>(output_head_));
+    output_head_ = 0;
+  }
+}
+
+Result<std::size_t> GnutlsEngine::write_app(ByteView data) {
+  if (failure_) {
+    return *failure_;
+  }
+  if (phase_ != Phase::established || local_closed_) {
+    return make_error(Errc::invalid_state, local_closed_ ? "write_app() after close"
+                                                         : "write_app() before the "
+                                                           "handshake finished");
+  }
+  std::size_t written = 0;
+  int retries = 0;
+  while (written < data.size()) {
+    const std::size_t chunk = std::min(kRecordPlaintextMax, data.size() - written);
+    const ssize_t rc = gnutls_record_send(session_, data.data() + written, chunk);
+    if ((rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) && ++retries <= 8) {
+      continue;  // push never blocks, so this is transient; bounded anyway
+    }
+    if (rc < 0) {
+      return fail(error_from_gnutls(static_cast<int>(rc)), static_cast<int>(rc));
+    }
+    written += static_cast<std::size_t>(rc);
+  }
+  return written;
+}
+
+Result<std::size_t> GnutlsEngine::read_app(std::span<std::uint8_t> out) {
+  const std::size_t available = app_input_.size() - app_head_;
+  if (available == 0 && failure_) {
+    return *failure_;
+  }
+  const std::size_t count = std::min(available, out.size());
+  std::copy_n(app_input_.begin() + static_cast<std::ptrdiff_t>(app_head_), count, out.begin());
+  app_head_ += count;
+  if (app_head_ == app_input_.size()) {
+    app_input_.clear();
+    app_head_ = 0;
+  }
+  return count;
+}
+
+Status GnutlsEngine::close() {
+  if (failure_) {
+    return *failure_;
+  }
+  if (phase_ != Phase::established) {
+    return make_error(Errc::invalid_state,
+                      "close() before the handshake finished; drop the connection instead");
+  }
+  if (local_closed_) {
+    return {};
+  }
+  local_closed_ = true;
+  const int rc = gnutls_bye(session_, GNUTLS_SHUT_WR);
+  if (rc < 0 && rc != GNUTLS_E_AGAIN) {
+    return fail(error_from_gnutls(rc), rc);
+  }
+  return {};
+}
+
+EngineStatus GnutlsEngine::status() const {
+  if (output_head_ < output_.size()) {
+    return EngineStatus::has_output;
+  }
+  if (phase_ == Phase::failed) {
+    return EngineStatus::failed;
+  }
+  // Closed only once the peer's close_notify arrived. After our own, reading
+  // goes on (established, write_app() refused): RFC 8446 §6.1 says our
+  // close_notify "does not have any effect on its read side", and RFC 5246
+  // §7.2.1 lets the initiator read until the answering close_notify, so an
+  // answer already in flight is not lost.
+  if (peer_closed_) {
+    return EngineStatus::closed;
+  }
+  if (phase_ == Phase::established) {
+    return EngineStatus::established;
+  }
+  return EngineStatus::need_input;
+}
+
+std::string_view GnutlsEngine::state_name() const {
+  switch (phase_) {
+    case Phase::created:
+      return "Created";
+    case Phase::handshaking:
+      return "Handshake";
+    case Phase::established:
+      if (peer_closed_) {
+        return "Closed";
+      }
+      return local_closed_ ? "CloseSent" : "Established";
+    case Phase::failed:
+      return "Failed";
+  }
+  return "Unknown";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> make_gnutls_engine(GnutlsEngineConfig config) {
+  if (config.min_version == TlsVersion::tls13 && config.max_version == TlsVersion::tls12) {
+    return make_error(Errc::invalid_state, "min_version TLS 1.3 is above max_version TLS 1.2");
+  }
+  std::erase(config.certificate_types, CertificateType::openpgp);
+  if (config.certificate_types.empty()) {
+    return make_error(Errc::invalid_state,
+                      "the GnuTLS engine offers X.509 and raw public keys only; OpenPGP needs "
+                      "the RFC 6091 engine");
+  }
+  if (!config.verifier &&
+      !(config.role == Role::server && config.client_auth == ClientAuth::none)) {
+    return make_error(Errc::invalid_state,
+                      "no peer verifier configured; every peer certificate needs one");
+  }
+  if (config.role == Role::server) {
+    bool any = false;
+    for (const CertificateType type : config.certificate_types) {
+      any = any || has_credential(config.credentials, type);
+    }
+    if (!any) {
+      return make_error(Errc::invalid_state,
+                        "a server needs an X.509 or raw public key credential of an offered "
+                        "certificate type");
+    }
+  }
+  auto engine = std::make_unique<GnutlsEngine>(std::move(config));
+  PGPTLS_CHECK(engine->init());
+  return std::unique_ptr<Engine>(std::move(engine));
+}
+
+}  // namespace pgptls::tls

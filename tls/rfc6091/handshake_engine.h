@@ -1,0 +1,100 @@
+// handshake_engine.h: the RFC 6091 engine's class, shared by its three
+// source files: rfc6091_engine.cpp (records, alerts, application data),
+// handshake_client.cpp and handshake_server.cpp (the two state machines).
+#pragma once
+
+#include <optional>
+
+#include "base/clock.h"
+#include "tls/crypto/transcript.h"
+#include "tls/engine/engine.h"
+#include "tls/rfc6091/handshake_states.h"
+#include "tls/rfc6091/record_layer.h"
+#include "tls/rfc6091/rfc6091_engine.h"
+#include "tls/wire/messages/certificate.h"
+#include "tls/wire/messages/handshake.h"
+
+namespace pgptls::tls {
+
+class Rfc6091Engine final : public Engine {
+ public:
+  explicit Rfc6091Engine(Rfc6091Config config);
+
+  [[nodiscard]] Status start() override;
+  [[nodiscard]] Status feed(ByteView bytes) override;
+  [[nodiscard]] ByteView pending_output() const override { return records_.pending_output(); }
+  void consume_output(std::size_t count) override { records_.consume_output(count); }
+  [[nodiscard]] Result<std::size_t> write_app(ByteView data) override;
+  [[nodiscard]] Result<std::size_t> read_app(std::span<std::uint8_t> out) override;
+  [[nodiscard]] Status close() override;
+  [[nodiscard]] EngineStatus status() const override;
+  [[nodiscard]] const std::optional<Error>& failure() const override { return failure_; }
+  [[nodiscard]] const SessionInfo& session() const override { return session_; }
+  [[nodiscard]] std::string_view state_name() const override { return states::state_name(state_); }
+
+ private:
+  // Record dispatch (rfc6091_engine.cpp).
+  [[nodiscard]] Status process_records();
+  [[nodiscard]] Status on_alert(ByteView payload);
+  [[nodiscard]] Status on_change_cipher_spec();
+  [[nodiscard]] Status on_handshake_message(const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_traffic_handshake(const messages::HandshakeMessage& message);
+  [[nodiscard]] Status check_deadline();
+  // fail: poisons the engine, queues the alert for the error (none when the
+  // peer's own alert ended it), and returns the error.
+  Error fail(Error error);
+
+  // Shared handshake steps.
+  [[nodiscard]] Status send_handshake(messages::HandshakeType type, ByteView body);
+  [[nodiscard]] Status flush_flight();
+  [[nodiscard]] Status receive_into_transcript(const messages::HandshakeMessage& message);
+  [[nodiscard]] Result<messages::Random> fresh_random();
+  [[nodiscard]] Status send_certificate(CertificateType type, bool have_credential);
+  [[nodiscard]] Result<std::optional<PresentedCertificate>> read_certificate(
+      CertificateType type, const messages::HandshakeMessage& message);
+  [[nodiscard]] VerifyRequest verify_request() const;
+  [[nodiscard]] Status enter_traffic(std::optional<AuthenticatedPeer> peer, FinishedProof finished);
+
+  // Client (handshake_client.cpp).
+  [[nodiscard]] Status client_start();
+  [[nodiscard]] Status on_server_hello(states::ExpectServerHello& state,
+                                       const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_server_certificate(states::ExpectServerCertificate& state,
+                                             const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_server_key_exchange(states::ExpectServerKeyExchange& state,
+                                              const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_certificate_request_or_done(states::ExpectCertificateRequestOrDone& state,
+                                                      const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_server_hello_done(states::ServerKeyExchanged exchanged,
+                                            const messages::CertificateRequest* request,
+                                            const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_server_finished(states::ExpectServerFinished& state,
+                                          const messages::HandshakeMessage& message);
+
+  // Server (handshake_server.cpp).
+  [[nodiscard]] Status on_client_hello(const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_client_certificate(states::ExpectClientCertificate& state,
+                                             const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_client_key_exchange(states::ExpectClientKeyExchange& state,
+                                              const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_certificate_verify(states::ExpectCertificateVerify& state,
+                                             const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_client_finished(states::ExpectClientFinished& state,
+                                          const messages::HandshakeMessage& message);
+
+  Rfc6091Config config_;
+  states::State state_;
+  RecordLayer records_;
+  messages::HandshakeReassembler reassembler_;
+  Transcript transcript_;
+  Bytes flight_;
+  messages::Random client_random_{};
+  messages::Random server_random_{};
+  std::optional<base::TimePoint> deadline_;
+  Bytes app_in_;
+  std::size_t app_in_start_ = 0;
+  SessionInfo session_;
+  std::optional<Error> failure_;
+};
+
+}  // namespace pgptls::tls

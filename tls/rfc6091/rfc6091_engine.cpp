@@ -1,0 +1,496 @@
+// rfc6091_engine.cpp: the parts of the RFC 6091 engine that both roles
+// share: record dispatch, alerts, ChangeCipherSpec, application data,
+// close_notify, the deadline and failure handling.
+#include "tls/rfc6091/rfc6091_engine.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "tls/rfc6091/handshake_engine.h"
+#include "tls/wire/errors.h"
+#include "tls/wire/messages/simple.h"
+
+namespace pgptls::tls {
+
+namespace states {
+
+std::string_view state_name(const State& state) noexcept {
+  static constexpr std::string_view kNames[] = {
+      "ClientIdle",
+      "ExpectServerHello",
+      "ExpectServerCertificate",
+      "ExpectServerKeyExchange",
+      "ExpectCertificateRequestOrDone",
+      "ExpectServerHelloDone",
+      "ExpectServerChangeCipherSpec",
+      "ExpectServerFinished",
+      "ExpectClientHello",
+      "ExpectClientCertificate",
+      "ExpectClientKeyExchange",
+      "ExpectCertificateVerify",
+      "ExpectClientChangeCipherSpec",
+      "ExpectClientFinished",
+      "Traffic",
+      "Failed",
+  };
+  static_assert(std::size(kNames) == std::variant_size_v<State>);
+  return kNames[state.index()];
+}
+
+}  // namespace states
+
+namespace {
+
+using messages::HandshakeMessage;
+using messages::HandshakeType;
+
+Error unexpected(std::string_view what, std::string_view state) {
+  return make_error(Errc::unexpected_message, std::string(what) + " received in state " +
+                                                  std::string(state) +
+                                                  " (RFC 5246 §7.4 fixes the message order)");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> make_rfc6091_engine(Rfc6091Config config) {
+  if (!config.verifier || !config.rng || !config.clock) {
+    return make_error(Errc::invalid_state,
+                      "the RFC 6091 engine needs a peer verifier, an RNG and a clock");
+  }
+  if (config.role == Role::server) {
+    const bool has_credential = std::any_of(
+        config.policy.certificate_types.begin(), config.policy.certificate_types.end(),
+        [&](CertificateType type) { return signing_key_for(config.credentials, type) != nullptr; });
+    if (!has_credential) {
+      return make_error(Errc::invalid_state,
+                        "a TLS server needs a credential (OpenPGP or X.509) of a certificate "
+                        "type its policy allows");
+    }
+  }
+  return std::unique_ptr<Engine>(new Rfc6091Engine(std::move(config)));
+}
+
+Rfc6091Engine::Rfc6091Engine(Rfc6091Config config)
+    : config_(std::move(config)),
+      state_(config_.role == Role::client ? states::State(states::ClientIdle{})
+                                          : states::State(states::ExpectClientHello{})),
+      reassembler_(config_.limits.max_handshake_message) {
+  session_.protocol = "TLS1.2";
+}
+
+Status Rfc6091Engine::start() {
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  if (config_.role == Role::server) {
+    return {};
+  }
+  if (!std::holds_alternative<states::ClientIdle>(state_)) {
+    return make_error(Errc::invalid_state, "start() called twice");
+  }
+  deadline_ = config_.clock->now() + config_.handshake_timeout;
+  auto started = client_start();
+  if (!started.ok()) {
+    return fail(std::move(started).error());
+  }
+  return {};
+}
+
+Error Rfc6091Engine::fail(Error error) {
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  const bool peer_ended_it = error.code == make_error_code(Errc::alert_received) ||
+                             error.code == make_error_code(Errc::closed);
+  if (!peer_ended_it) {
+    // Best effort: a failing write leaves only the error to report.
+    (void)records_.write_alert(AlertLevel::fatal, alert_for(error.code));
+  }
+  failure_ = error;
+  state_ = states::Failed{};
+  return error;
+}
+
+Status Rfc6091Engine::check_deadline() {
+  if (std::holds_alternative<states::Traffic>(state_)) {
+    return {};
+  }
+  const base::TimePoint now = config_.clock->now();
+  if (!deadline_.has_value()) {
+    deadline_ = now + config_.handshake_timeout;
+  }
+  if (now > *deadline_) {
+    return make_error(Errc::timeout, "the TLS handshake did not finish within " +
+                                         std::to_string(config_.handshake_timeout.count()) +
+                                         " ms (handshake_timeout)");
+  }
+  return {};
+}
+
+Status Rfc6091Engine::feed(ByteView bytes) {
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  if (std::holds_alternative<states::ClientIdle>(state_)) {
+    return make_error(Errc::invalid_state, "feed() before start() on a client");
+  }
+  if (auto deadline = check_deadline(); !deadline.ok()) {
+    return fail(std::move(deadline).error());
+  }
+  records_.feed(bytes);
+  auto processed = process_records();
+  if (!processed.ok()) {
+    return fail(std::move(processed).error());
+  }
+  return {};
+}
+
+Status Rfc6091Engine::process_records() {
+  while (true) {
+    if (auto* traffic = std::get_if<states::Traffic>(&state_);
+        traffic != nullptr && traffic->close_received) {
+      return {};  // RFC 5246 §7.2.1: data after close_notify is ignored
+    }
+    PGPTLS_TRY(const auto record, records_.next_record());
+    if (!record.has_value()) {
+      return {};
+    }
+    switch (record->type) {
+      case ContentType::alert:
+        PGPTLS_CHECK(on_alert(record->fragment));
+        break;
+      case ContentType::change_cipher_spec:
+        PGPTLS_CHECK(on_change_cipher_spec());
+        break;
+      case ContentType::handshake: {
+        PGPTLS_CHECK(reassembler_.add(record->fragment));
+        while (auto message = reassembler_.next()) {
+          PGPTLS_CHECK(on_handshake_message(*message));
+          if (std::holds_alternative<states::Failed>(state_)) {
+            return {};
+          }
+        }
+        break;
+      }
+      case ContentType::application_data: {
+        // RFC 5246 §7.4.9: no application data before Finished.
+        auto* traffic = std::get_if<states::Traffic>(&state_);
+        if (traffic == nullptr) {
+          return unexpected("application data", state_name());
+        }
+        if (!reassembler_.empty()) {
+          return make_error(Errc::unexpected_message,
+                            "application data interleaved with a fragmented handshake message");
+        }
+        app_in_.insert(app_in_.end(), record->fragment.begin(), record->fragment.end());
+        break;
+      }
+    }
+  }
+}
+
+Status Rfc6091Engine::on_alert(ByteView payload) {
+  PGPTLS_TRY(const messages::Alert alert, messages::parse_alert(payload));
+  auto* traffic = std::get_if<states::Traffic>(&state_);
+  if (alert.description == AlertDescription::close_notify) {
+    if (traffic == nullptr) {
+      return make_error(Errc::closed, "the peer closed the connection during the handshake");
+    }
+    traffic->close_received = true;
+    if (!traffic->close_sent) {
+      // RFC 5246 §7.2.1: answer close_notify with our own.
+      traffic->close_sent = true;
+      PGPTLS_CHECK(records_.write_alert(AlertLevel::warning, AlertDescription::close_notify));
+    }
+    return {};
+  }
+  if (alert.level == AlertLevel::warning && alert.description == AlertDescription::user_canceled) {
+    return {};  // RFC 5246 §7.2.2: followed by close_notify
+  }
+  return make_error(Errc::alert_received,
+                    std::string("the peer sent the alert ") + alert_name(alert.description) +
+                        (alert.level == AlertLevel::fatal ? " (fatal)" : " (warning)"));
+}
+
+Status Rfc6091Engine::on_change_cipher_spec() {
+  // RFC 5246 §7.1: ChangeCipherSpec falls between the key exchange and
+  // Finished, on a handshake message boundary. The record layer already
+  // refused one that came before the keys were ready.
+  if (!reassembler_.empty()) {
+    return make_error(Errc::unexpected_message,
+                      "ChangeCipherSpec inside a fragmented handshake message");
+  }
+  if (auto* state = std::get_if<states::ExpectServerChangeCipherSpec>(&state_)) {
+    state_ = states::ExpectServerFinished{state->suite, std::move(state->server),
+                                          std::move(state->master_secret)};
+    return {};
+  }
+  if (auto* state = std::get_if<states::ExpectClientChangeCipherSpec>(&state_)) {
+    state_ = states::ExpectClientFinished{std::move(state->choice), std::move(state->client),
+                                          std::move(state->master_secret),
+                                          std::move(state->server_write)};
+    return {};
+  }
+  return unexpected("ChangeCipherSpec", state_name());
+}
+
+Status Rfc6091Engine::on_traffic_handshake(const HandshakeMessage& message) {
+  // RFC 5746 §4.5 / §3.7: pgptls never renegotiates.
+  const bool renegotiation =
+      (config_.role == Role::client &&
+       message.type == static_cast<std::uint8_t>(HandshakeType::hello_request)) ||
+      (config_.role == Role::server &&
+       message.type == static_cast<std::uint8_t>(HandshakeType::client_hello));
+  if (renegotiation) {
+    return make_error(Errc::no_renegotiation,
+                      "the peer tried to renegotiate; pgptls refuses renegotiation (reconnect "
+                      "instead)");
+  }
+  return unexpected(messages::handshake_type_name(message.type), state_name());
+}
+
+Status Rfc6091Engine::on_handshake_message(const HandshakeMessage& message) {
+  using T = HandshakeType;
+  const auto is = [&](T type) { return message.type == static_cast<std::uint8_t>(type); };
+  // RFC 5246 §7.4.1.1: a client ignores HelloRequest while negotiating.
+  if (config_.role == Role::client && is(T::hello_request) &&
+      !std::holds_alternative<states::Traffic>(state_)) {
+    if (!message.body.empty()) {
+      return make_error(Errc::decode_error, "HelloRequest with a body");
+    }
+    return {};
+  }
+  const std::string_view name = messages::handshake_type_name(message.type);
+  return std::visit(
+      [&](auto& state) -> Status {
+        using S = std::decay_t<decltype(state)>;
+        if constexpr (std::is_same_v<S, states::ExpectServerHello>) {
+          if (is(T::server_hello)) {
+            return on_server_hello(state, message);
+          }
+        } else if constexpr (std::is_same_v<S, states::ExpectServerCertificate>) {
+          if (is(T::certificate)) {
+            return on_server_certificate(state, message);
+          }
+        } else if constexpr (std::is_same_v<S, states::ExpectServerKeyExchange>) {
+          if (is(T::server_key_exchange)) {
+            return on_server_key_exchange(state, message);
+          }
+        } else if constexpr (std::is_same_v<S, states::ExpectCertificateRequestOrDone>) {
+          if (is(T::certificate_request) || is(T::server_hello_done)) {
+            return on_certificate_request_or_done(state, message);
+          }
+        } else if constexpr (std::is_same_v<S, states::ExpectServerHelloDone>) {
+          if (is(T::server_hello_done)) {
+            states::ExpectServerHelloDone moved = std::move(state);
+            return on_server_hello_done(std::move(moved.exchanged), &moved.request, message);
+          }
+        } else if constexpr (std::is_same_v<S, states::ExpectServerFinished>) {
+          if (is(T::finished)) {
+            return on_server_finished(state, message);
+          }
+        } else if constexpr (std::is_same_v<S, states::ExpectClientHello>) {
+          if (is(T::client_hello)) {
+            return on_client_hello(message);
+          }
+        } else if constexpr (std::is_same_v<S, states::ExpectClientCertificate>) {
+          if (is(T::certificate)) {
+            return on_client_certificate(state, message);
+          }
+        } else if constexpr (std::is_same_v<S, states::ExpectClientKeyExchange>) {
+          if (is(T::client_key_exchange)) {
+            return on_client_key_exchange(state, message);
+          }
+        } else if constexpr (std::is_same_v<S, states::ExpectCertificateVerify>) {
+          if (is(T::certificate_verify)) {
+            return on_certificate_verify(state, message);
+          }
+        } else if constexpr (std::is_same_v<S, states::ExpectClientFinished>) {
+          if (is(T::finished)) {
+            return on_client_finished(state, message);
+          }
+        } else if constexpr (std::is_same_v<S, states::Traffic>) {
+          return on_traffic_handshake(message);
+        }
+        return unexpected(name, state_name());
+      },
+      state_);
+}
+
+Status Rfc6091Engine::send_handshake(HandshakeType type, ByteView body) {
+  PGPTLS_TRY(const Bytes encoded, messages::encode_handshake(type, body));
+  PGPTLS_CHECK(transcript_.append(encoded));
+  flight_.insert(flight_.end(), encoded.begin(), encoded.end());
+  return {};
+}
+
+Status Rfc6091Engine::flush_flight() {
+  // One write per flight: the record layer packs the messages into as few
+  // records as 2^14-byte fragments allow (RFC 5246 §6.2.1).
+  if (flight_.empty()) {
+    return {};
+  }
+  PGPTLS_CHECK(records_.write(ContentType::handshake, flight_));
+  flight_.clear();
+  return {};
+}
+
+Status Rfc6091Engine::receive_into_transcript(const HandshakeMessage& message) {
+  return transcript_.append(message.encoded());
+}
+
+Result<messages::Random> Rfc6091Engine::fresh_random() {
+  messages::Random random{};
+  PGPTLS_CHECK(config_.rng->fill(random, base::RngLevel::random));
+  return random;
+}
+
+Status Rfc6091Engine::send_certificate(CertificateType type, bool have_credential) {
+  Bytes body;
+  if (type == CertificateType::openpgp) {
+    messages::OpenPgpCertificateMessage message;  // empty_cert unless we have one
+    message.layout = messages::OpenPgpLayout::gnutls;
+    if (have_credential) {
+      const OpenPgpCredential& credential = *config_.credentials.openpgp;
+      message.key_id = credential.key_id;
+      if (credential.send_fingerprint_only) {
+        message.descriptor = messages::OpenPgpDescriptor::subkey_cert_fingerprint;
+        message.fingerprint = credential.fingerprint;
+      } else {
+        message.descriptor = messages::OpenPgpDescriptor::subkey_cert;
+        message.transferable_key = credential.transferable_key;
+      }
+    }
+    PGPTLS_TRY(body, messages::encode_openpgp_certificate(message));
+  } else {
+    messages::X509CertificateMessage message;
+    if (have_credential) {
+      message.chain = config_.credentials.x509->chain;
+    }
+    PGPTLS_TRY(body, messages::encode_x509_certificate(message));
+  }
+  return send_handshake(HandshakeType::certificate, body);
+}
+
+Result<std::optional<PresentedCertificate>> Rfc6091Engine::read_certificate(
+    CertificateType type, const HandshakeMessage& message) {
+  PresentedCertificate presented;
+  presented.type = type;
+  if (type == CertificateType::openpgp) {
+    PGPTLS_TRY(auto parsed, messages::parse_openpgp_certificate(message.body, config_.limits));
+    if (parsed.descriptor == messages::OpenPgpDescriptor::empty_cert) {
+      return std::optional<PresentedCertificate>();
+    }
+    presented.openpgp_key_id = std::move(parsed.key_id);
+    presented.openpgp_transferable_key = std::move(parsed.transferable_key);
+    presented.openpgp_fingerprint = std::move(parsed.fingerprint);
+  } else {
+    PGPTLS_TRY(auto parsed, messages::parse_x509_certificate(message.body, config_.limits));
+    if (parsed.chain.empty()) {
+      return std::optional<PresentedCertificate>();
+    }
+    presented.x509_chain = std::move(parsed.chain);
+  }
+  return std::optional<PresentedCertificate>(std::move(presented));
+}
+
+VerifyRequest Rfc6091Engine::verify_request() const {
+  VerifyRequest request;
+  request.local_role = config_.role;
+  request.expected_domain = config_.expected_peer_domain;
+  if (!request.expected_domain.has_value() && config_.role == Role::client) {
+    request.expected_domain = config_.server_name;
+  }
+  return request;
+}
+
+Status Rfc6091Engine::enter_traffic(std::optional<AuthenticatedPeer> peer, FinishedProof finished) {
+  if (peer.has_value()) {
+    session_.peer = std::move(peer->certificate).release();
+  }
+  state_ = states::Traffic{std::move(finished)};
+  return {};
+}
+
+Result<std::size_t> Rfc6091Engine::write_app(ByteView data) {
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  auto* traffic = std::get_if<states::Traffic>(&state_);
+  if (traffic == nullptr) {
+    return make_error(Errc::invalid_state, "application data can be sent only after the handshake");
+  }
+  if (traffic->close_sent) {
+    // Our close_notify ends our direction only; reading goes on (status()).
+    return make_error(Errc::invalid_state,
+                      traffic->close_received
+                          ? "write_app() after close: the peer sent close_notify and ours "
+                            "answered it (RFC 5246 §7.2.1)"
+                          : "write_app() after close: our close_notify was sent (RFC 5246 §7.2.1)");
+  }
+  if (data.empty()) {
+    return std::size_t{0};
+  }
+  auto written = records_.write(ContentType::application_data, data);
+  if (!written.ok()) {
+    return fail(std::move(written).error());
+  }
+  return data.size();
+}
+
+Result<std::size_t> Rfc6091Engine::read_app(std::span<std::uint8_t> out) {
+  const std::size_t available = app_in_.size() - app_in_start_;
+  const std::size_t count = std::min(available, out.size());
+  if (count > 0) {
+    std::memcpy(out.data(), app_in_.data() + app_in_start_, count);
+    app_in_start_ += count;
+    if (app_in_start_ == app_in_.size()) {
+      app_in_.clear();
+      app_in_start_ = 0;
+    }
+    return count;
+  }
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  return std::size_t{0};
+}
+
+Status Rfc6091Engine::close() {
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  auto* traffic = std::get_if<states::Traffic>(&state_);
+  if (traffic == nullptr) {
+    // Closing mid-handshake: user_canceled followed by close_notify
+    // (RFC 5246 §7.2.2), then the engine is finished.
+    (void)records_.write_alert(AlertLevel::warning, AlertDescription::user_canceled);
+    (void)records_.write_alert(AlertLevel::warning, AlertDescription::close_notify);
+    return fail(make_error(Errc::closed, "closed by the application during the handshake"));
+  }
+  if (!traffic->close_sent) {
+    traffic->close_sent = true;
+    PGPTLS_CHECK(records_.write_alert(AlertLevel::warning, AlertDescription::close_notify));
+  }
+  return {};
+}
+
+EngineStatus Rfc6091Engine::status() const {
+  if (!records_.pending_output().empty()) {
+    return EngineStatus::has_output;
+  }
+  if (failure_.has_value()) {
+    return EngineStatus::failed;
+  }
+  if (const auto* traffic = std::get_if<states::Traffic>(&state_)) {
+    // Closed only once the peer's close_notify arrived (we answer it at
+    // once). After our own, reading goes on (established, write_app()
+    // refused): RFC 5246 §7.2.1 lets the initiator of the close read until
+    // the answering close_notify, so an answer already in flight is not
+    // lost, and the GnuTLS engine behaves the same way.
+    return traffic->close_received ? EngineStatus::closed : EngineStatus::established;
+  }
+  return EngineStatus::need_input;
+}
+
+}  // namespace pgptls::tls

@@ -1,0 +1,346 @@
+#include "tls/trust/trust_verifier.h"
+
+#include <algorithm>
+#include <string>
+
+#include "base/encoding.h"
+#include "keyring/domain.h"
+#include "keyring/keyring_store.h"
+#include "keyring/validate.h"
+#include "openpgp/errors.h"
+#include "openpgp/key_material.h"
+#include "pins/errors.h"
+#include "pins/pin_check.h"
+#include "pins/pin_types.h"
+#include "tls/crypto/gnutls_keys.h"
+#include "tls/trust/pkix_verify.h"
+#include "tls/wire/errors.h"
+
+namespace pgptls::tls {
+namespace {
+
+// as_rejection: a pin decision's refusal becomes peer_rejected (so the peer
+// gets certificate_unknown), keeping its message; other failures (the
+// store) stay what they are.
+Error as_rejection(Error error) {
+  if (error.code == keyring::PinErrc::pin_mismatch ||
+      error.code == keyring::PinErrc::rejected_by_policy) {
+    return make_error(Errc::peer_rejected, error.context);
+  }
+  return error;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// xmpp_domains: the domains of a certificate's xmpp: user IDs.
+std::vector<std::string> xmpp_domains(const keyring::Cert& cert) {
+  std::vector<std::string> domains;
+  for (const keyring::UserId& user_id : cert.user_ids) {
+    if (user_id.is_attribute) {
+      continue;
+    }
+    if (auto domain = keyring::xmpp_domain_of(user_id.text());
+        domain && !contains(domains, *domain)) {
+      domains.push_back(*domain);
+    }
+  }
+  return domains;
+}
+
+}  // namespace
+
+base::Seconds KeyringOpenPgpTrust::now() const {
+  return std::chrono::time_point_cast<std::chrono::seconds>(config_.clock->now());
+}
+
+Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& certificate,
+                                                 const std::optional<std::string>& domain) {
+  // RFC 6091 §3.3: the whole key (subkey_cert), or only its fingerprint
+  // (subkey_cert_fingerprint), which must name a certificate we hold.
+  std::optional<keyring::Cert> parsed;
+  const keyring::Cert* cert = nullptr;
+  if (!certificate.openpgp_transferable_key.empty()) {
+    auto one =
+        keyring::parse_certificate(certificate.openpgp_transferable_key, config_.policy.limits);
+    if (!one.ok()) {
+      return make_error(Errc::bad_certificate,
+                        "the peer's OpenPGP certificate does not parse: " + one.error().message());
+    }
+    parsed = std::move(one).value();
+    // The keyring's copy of the same certificate counts too: a revocation
+    // the operator imported is not in the copy the peer chose to send.
+    const keyring::Cert* known = find(parsed->fingerprint());
+    auto merged = keyring::with_keyring_copy(std::move(*parsed), known);
+    if (!merged.ok()) {
+      return make_error(Errc::bad_certificate, "the peer's " + merged.error().message());
+    }
+    parsed = std::move(merged).value();
+    cert = &*parsed;
+  } else {
+    cert = find(certificate.openpgp_fingerprint);
+    if (cert == nullptr) {
+      return make_error(Errc::certificate_unobtainable,
+                        "the peer sent only the fingerprint " +
+                            base::hex_encode_upper(certificate.openpgp_fingerprint) +
+                            ", and the keyring has no such certificate; import the peer's "
+                            "certificate into the keyring");
+    }
+  }
+
+  std::vector<std::string> candidates;
+  if (domain) {
+    candidates.push_back(*domain);
+  } else {
+    candidates = xmpp_domains(*cert);
+  }
+  VerifiedPeer peer;
+  peer.type = CertificateType::openpgp;
+  std::string refusals;
+  for (const std::string& candidate : candidates) {
+    auto acceptance =
+        keyring::check_peer(*cert, candidate, config_.authorities, config_.policy, now());
+    if (!acceptance.ok()) {
+      refusals += (refusals.empty() ? "" : "; ") + acceptance.error().message();
+      continue;
+    }
+    peer.domains.push_back(acceptance->domain);
+    if (!peer.accepted_by.empty()) {
+      peer.accepted_by += "; ";
+    }
+    peer.accepted_by += "authority " + base::hex_encode_upper(acceptance->authority_fingerprint) +
+                        " certified '" + acceptance->user_id + "'";
+  }
+  if (peer.domains.empty()) {
+    return make_error(
+        Errc::peer_rejected,
+        "OpenPGP certificate " + cert->fingerprint_hex() +
+            // check_peer's reasons each name their own fix.
+            (candidates.empty() ? std::string(" has no xmpp: user ID; the peer's operator must "
+                                              "add one (xmpp:DOMAIN) and get it certified by a "
+                                              "configured authority")
+                                : " is not accepted: " + refusals));
+  }
+  // The component key that signs in the handshake, named by the key ID.
+  const keyring::ValidatedCert validated = keyring::validate(*cert, config_.policy, now());
+  auto key =
+      keyring::select_authentication_key(validated, certificate.openpgp_key_id, config_.policy);
+  if (!key.ok()) {
+    return make_error(Errc::peer_rejected,
+                      "key " + base::hex_encode_upper(certificate.openpgp_key_id) +
+                          " named in the handshake cannot authenticate: " + key.error().message());
+  }
+  PGPTLS_TRY(peer.signing_key, keyring::to_gnutls_pubkey(**key));
+  return peer;
+}
+
+KeyringOpenPgpTrust::KeyringOpenPgpTrust(KeyringTrustConfig config) : config_(std::move(config)) {
+  for (std::size_t i = 0; i < config_.certificates.size(); ++i) {
+    const keyring::Cert& cert = config_.certificates[i];
+    const Bytes& fingerprint = cert.fingerprint();
+    by_fingerprint_.emplace(std::string(fingerprint.begin(), fingerprint.end()), i);
+    for (const std::string& domain : xmpp_domains(cert)) {
+      by_domain_.emplace(domain, i);
+    }
+  }
+}
+
+const keyring::Cert* KeyringOpenPgpTrust::find(ByteView fingerprint) const {
+  const auto found = by_fingerprint_.find(std::string(fingerprint.begin(), fingerprint.end()));
+  return found == by_fingerprint_.end() ? nullptr : &config_.certificates[found->second];
+}
+
+Result<bool> KeyringOpenPgpTrust::domain_is_certified(std::string_view domain) {
+  PGPTLS_TRY(const std::string normalized, keyring::normalize_domain(domain));
+  const auto [first, last] = by_domain_.equal_range(normalized);
+  for (auto entry = first; entry != last; ++entry) {
+    const keyring::Cert& cert = config_.certificates[entry->second];
+    if (keyring::check_peer(cert, normalized, config_.authorities, config_.policy, now()).ok()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<std::vector<std::string>> KeyringOpenPgpTrust::domains_for_authentication_key(
+    ByteView spki_der) {
+  std::vector<std::string> domains;
+  for (const keyring::Cert& cert : config_.certificates) {
+    for (const std::string& domain : xmpp_domains(cert)) {
+      auto acceptance =
+          keyring::check_peer(cert, domain, config_.authorities, config_.policy, now());
+      if (!acceptance.ok()) {
+        continue;
+      }
+      for (const keyring::PublicKey& key : acceptance->keys) {
+        auto handle = keyring::to_gnutls_pubkey(key);
+        if (!handle.ok()) {
+          continue;  // an algorithm GnuTLS cannot express as SPKI
+        }
+        PGPTLS_TRY(const Bytes spki, spki_of(handle->get()));
+        if (std::equal(spki.begin(), spki.end(), spki_der.begin(), spki_der.end()) &&
+            !contains(domains, acceptance->domain)) {
+          domains.push_back(acceptance->domain);
+        }
+      }
+    }
+  }
+  return domains;
+}
+
+Result<VerifiedPeer> TrustVerifier::verify(const PresentedCertificate& certificate,
+                                           const VerifyRequest& request) {
+  if (!config_.pins || !config_.clock) {
+    return make_error(Errc::invalid_state, "trust verifier needs a pin store and a clock");
+  }
+  if (certificate.type == CertificateType::openpgp) {
+    return verify_openpgp(certificate, request);
+  }
+  Bytes spki;
+  if (certificate.type == CertificateType::raw_public_key) {
+    spki = certificate.raw_public_key;
+  } else {
+    if (certificate.x509_chain.empty()) {
+      return make_error(Errc::bad_certificate, "the peer sent an empty X.509 chain");
+    }
+    PGPTLS_TRY(spki, spki_of_x509(certificate.x509_chain.front()));
+  }
+  if (!request.expected_domain) {
+    return verify_key_any_domain(certificate, spki);
+  }
+  PGPTLS_TRY(const std::string domain, keyring::normalize_domain(*request.expected_domain));
+  return verify_key(certificate, domain, spki);
+}
+
+Result<VerifiedPeer> TrustVerifier::verify_openpgp(const PresentedCertificate& certificate,
+                                                   const VerifyRequest& request) {
+  if (!config_.openpgp) {
+    return make_error(Errc::peer_rejected,
+                      "the peer presented an OpenPGP certificate, but no OpenPGP authorities "
+                      "are configured; add one with 'pgptls authority add'");
+  }
+  PGPTLS_TRY(VerifiedPeer peer, config_.openpgp->verify(certificate, request.expected_domain));
+  // Remember that these domains speak OpenPGP: they may not fall back to an
+  // X.509 key pinned by TOFU later (downgrade protection). Failing to record
+  // it fails the connection rather than silently weakening the protection.
+  for (const std::string& domain : peer.domains) {
+    PGPTLS_CHECK(config_.pins->record_openpgp_auth(domain, config_.clock->now()));
+  }
+  return peer;
+}
+
+Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certificate,
+                                               const std::string& domain, ByteView spki) {
+  VerifiedPeer peer;
+  peer.type = certificate.type;
+  peer.domains = {domain};
+  PGPTLS_TRY(peer.signing_key, public_key_from_spki(spki));
+
+  // An OpenPGP-bound raw key: the authentication key of a certificate an
+  // authority certified for this domain.
+  bool certified = false;
+  if (config_.openpgp) {
+    PGPTLS_TRY(certified, config_.openpgp->domain_is_certified(domain));
+    if (certificate.type == CertificateType::raw_public_key && certified) {
+      PGPTLS_TRY(const auto domains, config_.openpgp->domains_for_authentication_key(spki));
+      if (contains(domains, domain)) {
+        peer.accepted_by = "authority-certified OpenPGP authentication key (raw public key)";
+        PGPTLS_CHECK(config_.pins->record_openpgp_auth(domain, config_.clock->now()));
+        return peer;
+      }
+    }
+  }
+
+  const keyring::PinContext context{certified, config_.policy.force_tofu,
+                                    config_.policy.force_require_openpgp};
+  // Certificate pins (signed POSH statements) match the leaf itself.
+  const ByteView leaf = certificate.type == CertificateType::x509
+                            ? ByteView(certificate.x509_chain.front())
+                            : ByteView();
+  auto pinned =
+      keyring::check_x509_pin(*config_.pins, domain, spki, context, config_.clock->now(), leaf);
+  if (pinned.ok()) {
+    peer.accepted_by = std::string(pinned->pinned_now ? "tofu pin sha256/" : "pin sha256/") +
+                       pinned->pin_sha256 + " (" +
+                       std::string(keyring::pin_source_name(pinned->source)) + ")";
+    return peer;
+  }
+  const Error refusal = std::move(pinned).error();
+  if (refusal.code != keyring::PinErrc::pin_mismatch) {
+    return as_rejection(refusal);  // require-openpgp, or a store failure
+  }
+
+  // Optional PKIX, never for a domain that is sticky to OpenPGP.
+  if (config_.policy.pkix && certificate.type == CertificateType::x509) {
+    PGPTLS_TRY(const auto record, config_.pins->openpgp_auth(domain));
+    if (!certified && !record) {
+      auto pkix = pkix_verify(certificate.x509_chain, domain, config_.policy.pkix_ca_file,
+                              config_.clock->now());
+      if (pkix.ok()) {
+        peer.accepted_by = "pkix " + *pkix;
+        return peer;
+      }
+      return make_error(Errc::peer_rejected, refusal.context + "; nor does it validate as PKIX: " +
+                                                 pkix.error().context);
+    }
+  }
+  return as_rejection(refusal);
+}
+
+Result<VerifiedPeer> TrustVerifier::verify_key_any_domain(const PresentedCertificate& certificate,
+                                                          ByteView spki) {
+  PGPTLS_TRY(const std::string presented, keyring::pin_from_spki(spki));
+  std::string leaf_hash;
+  if (certificate.type == CertificateType::x509) {
+    PGPTLS_TRY(leaf_hash, keyring::certificate_pin(certificate.x509_chain.front()));
+  }
+  std::vector<std::string> candidates;
+  PGPTLS_TRY(const auto all, config_.pins->all_pins());
+  for (const keyring::Pin& pin : all) {
+    const bool match = pin.kind == keyring::PinKind::certificate
+                           ? !leaf_hash.empty() && pin.pin_sha256 == leaf_hash
+                           : pin.pin_sha256 == presented;
+    if (match && !contains(candidates, pin.domain)) {
+      candidates.push_back(pin.domain);
+    }
+  }
+  if (certificate.type == CertificateType::raw_public_key && config_.openpgp) {
+    PGPTLS_TRY(const auto bound, config_.openpgp->domains_for_authentication_key(spki));
+    for (const std::string& domain : bound) {
+      if (!contains(candidates, domain)) {
+        candidates.push_back(domain);
+      }
+    }
+  }
+  // Each candidate domain gets the full decision (expiry, sticky, policy);
+  // TOFU cannot apply: every candidate already has a pin or a binding.
+  VerifiedPeer accepted;
+  accepted.type = certificate.type;
+  std::string refusals;
+  for (const std::string& domain : candidates) {
+    auto verdict = verify_key(certificate, domain, spki);
+    if (verdict.ok()) {
+      accepted.domains.push_back(domain);
+      if (!accepted.accepted_by.empty()) {
+        accepted.accepted_by += "; ";
+      }
+      accepted.accepted_by += domain + ": " + verdict->accepted_by;
+    } else {
+      refusals += "; " + verdict.error().context;
+    }
+  }
+  if (accepted.domains.empty()) {
+    const std::string shown = keyring::format_pin(presented);
+    return make_error(Errc::peer_rejected,
+                      std::string(certificate_type_name(certificate.type)) + " key (" + shown +
+                          ") is not authenticated for any domain" + refusals +
+                          "; the peer's domain is not known yet, so trust on first use cannot "
+                          "apply; pin it with 'pgptls pin add DOMAIN " +
+                          presented + "' if you trust it");
+  }
+  PGPTLS_TRY(accepted.signing_key, public_key_from_spki(spki));
+  return accepted;
+}
+
+}  // namespace pgptls::tls

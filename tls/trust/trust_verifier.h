@@ -1,0 +1,148 @@
+// trust_verifier.h: the PeerVerifier that makes pgptls's trust decision.
+//
+//  * OpenPGP certificates go to the keyring side (OpenPgpTrust): accepted
+//    when an authority certified the key for the domain. Each acceptance is
+//    recorded in the pin store, which makes the domain "sticky".
+//  * X.509 certificates and raw public keys (RFC 7250) are accepted when
+//    their SubjectPublicKeyInfo matches a pin for the domain
+//    (keyring::check_x509_pin: manual/signed/tofu pins, expiry, TOFU,
+//    require-openpgp; a domain the keyring holds an authority-certified
+//    certificate for is sticky: X.509 needs a manual or signed pin).
+//  * A raw public key is also accepted when it is the authentication key of
+//    an authority-certified OpenPGP certificate for the domain (OpenPGP trust
+//    over TLS 1.3).
+//  * Optionally (off by default) an X.509 chain that validates against the
+//    system trust store with an XMPP name of the domain (RFC 6120 §13.7.1.2,
+//    RFC 6125), but never for a sticky or require-openpgp domain.
+//
+// Without an expected domain (a server before the stream header), the
+// verifier returns every domain the credential is authenticated for, and
+// rejects a credential authenticated for none.
+//
+// Usage:
+//   auto pins = std::make_shared<keyring::PinStore>(keyring::PinStore::open(path).value());
+//   auto verifier = std::make_shared<tls::TrustVerifier>(
+//       tls::TrustVerifierConfig{pins, openpgp_trust, tls::TrustPolicy{}, clock});
+//   engine_config.verifier = verifier;
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "keyring/authority.h"
+#include "keyring/policy.h"
+#include "openpgp/cert.h"
+#include "pins/pin_store.h"
+#include "tls/engine/peer_verifier.h"
+
+namespace pgptls::tls {
+
+// OpenPgpTrust: the keyring's answers the verifier needs (authorities with
+// their scopes, the certificate store, key selection). Implemented over
+// the keyring library; the verifier holds no OpenPGP logic itself.
+class OpenPgpTrust {
+ public:
+  virtual ~OpenPgpTrust() = default;
+  // verify: an OpenPGP certificate as presented (subkey_cert or
+  // subkey_cert_fingerprint resolved through the keyring) for the expected
+  // domain, or for any domain it is certified for. The returned signing key
+  // is the component key named by the key ID. Rejections name cause and fix.
+  [[nodiscard]] virtual Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
+                                                    const std::optional<std::string>& domain) = 0;
+  // domain_is_certified: the keyring holds an authority-certified,
+  // currently valid certificate for the domain.
+  [[nodiscard]] virtual Result<bool> domain_is_certified(std::string_view domain) = 0;
+  // domains_for_authentication_key: the domains whose authority-certified
+  // certificate has this key (DER SubjectPublicKeyInfo) as its valid
+  // authentication key.
+  [[nodiscard]] virtual Result<std::vector<std::string>> domains_for_authentication_key(
+      ByteView spki_der) = 0;
+};
+
+// KeyringTrustConfig: the OpenPGP side over the keyring library.
+struct KeyringTrustConfig {
+  std::vector<keyring::Authority> authorities;  // designated signers with scopes
+  // Known peer certificates: resolve subkey_cert_fingerprint, decide which
+  // domains are certified (sticky), and bind raw public keys.
+  std::vector<keyring::Cert> certificates;
+  keyring::Policy policy = keyring::Policy::standard();
+  std::shared_ptr<const base::Clock> clock;  // required
+};
+
+// KeyringOpenPgpTrust: OpenPgpTrust over keyring::check_peer (direct
+// certification by an authority, in scope, at the clock's now) and
+// keyring::select_authentication_key (the component the key ID names).
+class KeyringOpenPgpTrust final : public OpenPgpTrust {
+ public:
+  explicit KeyringOpenPgpTrust(KeyringTrustConfig config);
+  [[nodiscard]] Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
+                                            const std::optional<std::string>& domain) override;
+  [[nodiscard]] Result<bool> domain_is_certified(std::string_view domain) override;
+  [[nodiscard]] Result<std::vector<std::string>> domains_for_authentication_key(
+      ByteView spki_der) override;
+
+ private:
+  [[nodiscard]] base::Seconds now() const;
+  // find: the keyring's certificate with this primary fingerprint, or null.
+  [[nodiscard]] const keyring::Cert* find(ByteView fingerprint) const;
+
+  KeyringTrustConfig config_;
+  // Built once, so a handshake looks certificates up instead of scanning a
+  // keyring of any size: primary fingerprint -> certificate, xmpp: domain ->
+  // the certificates with such a user ID (indexes into config_.certificates).
+  std::unordered_map<std::string, std::size_t> by_fingerprint_;
+  std::unordered_multimap<std::string, std::size_t> by_domain_;
+};
+
+// TrustPolicy: switches of the decision.
+struct TrustPolicy {
+  // Accept X.509 chains validating against a trust store (off by default).
+  bool pkix = false;
+  // The trust store for pkix: empty = the system's
+  // (gnutls_x509_trust_list_add_system_trust); else a PEM file of CAs.
+  std::filesystem::path pkix_ca_file;
+  // Process-wide overrides of the pin store's tofu and require-openpgp
+  // settings for this run (keyring::PinContext): on when set.
+  bool force_tofu = false;
+  bool force_require_openpgp = false;
+};
+
+// TrustVerifierConfig: what the verifier decides with.
+struct TrustVerifierConfig {
+  std::shared_ptr<keyring::PinStore> pins;  // required
+  std::shared_ptr<OpenPgpTrust> openpgp;    // nullptr: no OpenPGP trust
+  TrustPolicy policy;
+  std::shared_ptr<const base::Clock> clock;  // required
+};
+
+// TrustVerifier: see the file comment. Not thread-safe (one per thread, or
+// shared under the caller's lock): the pin store connection is shared.
+class TrustVerifier final : public PeerVerifier {
+ public:
+  explicit TrustVerifier(TrustVerifierConfig config) : config_(std::move(config)) {}
+
+  // verify: see PeerVerifier. Rejections fail with Errc::peer_rejected and
+  // the reason; pin store or keyring failures keep their own errors.
+  [[nodiscard]] Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
+                                            const VerifyRequest& request) override;
+
+ private:
+  [[nodiscard]] Result<VerifiedPeer> verify_openpgp(const PresentedCertificate& certificate,
+                                                    const VerifyRequest& request);
+  [[nodiscard]] Result<VerifiedPeer> verify_key(const PresentedCertificate& certificate,
+                                                const std::string& domain, ByteView spki);
+  [[nodiscard]] Result<VerifiedPeer> verify_key_any_domain(const PresentedCertificate& certificate,
+                                                           ByteView spki);
+
+  TrustVerifierConfig config_;
+};
+
+}  // namespace pgptls::tls

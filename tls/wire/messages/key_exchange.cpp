@@ -1,0 +1,126 @@
+#include "tls/wire/messages/key_exchange.h"
+
+#include <string>
+
+#include "base/byte_reader.h"
+#include "base/byte_writer.h"
+#include "tls/wire/errors.h"
+
+namespace pgptls::tls::messages {
+
+namespace {
+
+using base::ByteReader;
+using base::ByteWriter;
+using base::LengthPrefix;
+
+Error malformed(std::string_view message, const Error& cause) {
+  if (cause.code.category() == tls_category()) {
+    return cause;
+  }
+  return make_error(Errc::decode_error,
+                    "malformed " + std::string(message) + " (" + cause.message() + ")");
+}
+
+Result<DigitallySigned> read_signed(ByteReader& reader) {
+  DigitallySigned result;
+  PGPTLS_TRY(result.scheme, reader.u16());
+  PGPTLS_TRY(const ByteView signature, reader.prefixed_bytes(LengthPrefix::u16));
+  result.signature = to_bytes(signature);
+  return result;
+}
+
+void write_signed(ByteWriter& writer, const DigitallySigned& value) {
+  writer.u16(value.scheme);
+  auto signature = writer.prefixed(LengthPrefix::u16);
+  writer.bytes(value.signature);
+}
+
+void write_params(ByteWriter& writer, const ServerKeyExchange& message) {
+  writer.u8(kNamedCurve);
+  writer.u16(message.group);
+  auto point = writer.prefixed(LengthPrefix::u8);
+  writer.bytes(message.public_key);
+}
+
+Result<ServerKeyExchange> read_server_key_exchange(ByteReader& reader) {
+  ServerKeyExchange message;
+  PGPTLS_TRY(const std::uint8_t curve_type, reader.u8());
+  if (curve_type != kNamedCurve) {
+    return make_error(Errc::illegal_parameter,
+                      "ServerKeyExchange curve type " + std::to_string(curve_type) +
+                          " is not named_curve (RFC 8422 §5.4 deprecates the others)");
+  }
+  PGPTLS_TRY(message.group, reader.u16());
+  PGPTLS_TRY(const ByteView point, reader.prefixed_bytes(LengthPrefix::u8, 1));
+  message.public_key = to_bytes(point);
+  PGPTLS_TRY(message.signed_params, read_signed(reader));
+  PGPTLS_CHECK(reader.expect_empty());
+  return message;
+}
+
+}  // namespace
+
+Bytes ServerKeyExchange::params() const {
+  ByteWriter writer;
+  write_params(writer, *this);
+  auto bytes = std::move(writer).finish();
+  return bytes.ok() ? std::move(bytes).value() : Bytes{};
+}
+
+Result<ServerKeyExchange> parse_server_key_exchange(ByteView body) {
+  ByteReader reader(body);
+  auto message = read_server_key_exchange(reader);
+  if (!message.ok()) {
+    return malformed("ServerKeyExchange", message.error());
+  }
+  return message;
+}
+
+Result<Bytes> encode_server_key_exchange(const ServerKeyExchange& message) {
+  ByteWriter writer;
+  write_params(writer, message);
+  write_signed(writer, message.signed_params);
+  return std::move(writer).finish();
+}
+
+Result<Bytes> parse_client_key_exchange(ByteView body) {
+  ByteReader reader(body);
+  auto point = reader.prefixed_bytes(LengthPrefix::u8, 1);
+  if (!point.ok()) {
+    return malformed("ClientKeyExchange", point.error());
+  }
+  if (auto end = reader.expect_empty(); !end.ok()) {
+    return malformed("ClientKeyExchange", end.error());
+  }
+  return to_bytes(*point);
+}
+
+Result<Bytes> encode_client_key_exchange(ByteView public_key) {
+  ByteWriter writer;
+  {
+    auto point = writer.prefixed(LengthPrefix::u8);
+    writer.bytes(public_key);
+  }
+  return std::move(writer).finish();
+}
+
+Result<DigitallySigned> parse_certificate_verify(ByteView body) {
+  ByteReader reader(body);
+  auto message = read_signed(reader);
+  if (!message.ok()) {
+    return malformed("CertificateVerify", message.error());
+  }
+  if (auto end = reader.expect_empty(); !end.ok()) {
+    return malformed("CertificateVerify", end.error());
+  }
+  return message;
+}
+
+Result<Bytes> encode_certificate_verify(const DigitallySigned& message) {
+  ByteWriter writer;
+  write_signed(writer, message);
+  return std::move(writer).finish();
+}
+
+}  // namespace pgptls::tls::messages
