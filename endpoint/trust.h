@@ -20,6 +20,7 @@
 #include "base/result.h"
 #include "keyring/authority.h"
 #include "keyring/keyring_store.h"
+#include "pins/pin_store.h"
 #include "tls/trust/trust_verifier.h"
 
 namespace pgptls::endpoint {
