@@ -12,7 +12,8 @@
 #include "base/encoding.h"
 #include "cli/commands.h"
 #include "cli/keyring_cli.h"
-#include "cli/state_dir.h"
+#include "endpoint/certificate_files.h"
+#include "endpoint/state_dir.h"
 #include "keyring/authority_store.h"
 #include "keyring/keyring_store.h"
 #include "keyring/policy.h"
@@ -52,11 +53,12 @@ struct StateFiles {
 // directory's). A damaged authorities file stops the command before
 // anything is written.
 Result<StateFiles> open_state(const AuthorityOptions& options, bool create) {
-  PGPTLS_TRY(const std::filesystem::path state, create ? ensure_state_dir() : state_dir());
+  PGPTLS_TRY(const std::filesystem::path state,
+             create ? endpoint::ensure_state_dir() : endpoint::state_dir());
   PGPTLS_TRY(keyring::AuthorityStore authorities,
-             keyring::AuthorityStore::load(authorities_path(state)));
+             keyring::AuthorityStore::load(endpoint::authorities_path(state)));
   return StateFiles{std::move(authorities), options.keyring.empty()
-                                                ? keyring_path(state)
+                                                ? endpoint::keyring_path(state)
                                                 : std::filesystem::path(options.keyring)};
 }
 
@@ -69,13 +71,13 @@ int run_add(const AuthorityOptions& options) {
     }
     scopes.push_back(std::move(normalized).value());
   }
-  auto cert = read_one_certificate(options.file);
+  auto cert = endpoint::read_one_certificate(options.file);
   if (!cert.ok()) {
     return fail(cert.error(), kExitUsage);
   }
   // An authority whose own certificate is revoked, expired or broken could
   // never vouch for anyone (check_peer demands it be valid): refuse it now.
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(program_time());
   const keyring::ValidatedCert validated =
       keyring::validate(*cert, keyring::Policy::standard(), now);
   if (!validated.primary.status.ok()) {

@@ -1,12 +1,16 @@
 // connect_command.cpp: `pgptls connect HOST:PORT --peer DOMAIN`, a TLS
 // client like gnutls-cli: after the handshake stdin goes to the peer and the
 // peer's data to stdout. One stderr line tells how the handshake went; a
-// failed handshake exits 1. At the end of stdin it keeps reading until the
-// peer has been quiet for --linger milliseconds, then sends close_notify
-// (RFC 5246 §7.2.1). Both engines keep delivering the peer's data after our
-// close_notify until its own, but a peer that reads our close_notify
-// answers it at once and discards its pending writes (RFC 5246 §7.2.1), so
-// a reply still being produced would be cut off without the linger.
+// failed handshake exits 1. At the end of stdin, once everything is sent:
+// * TLS 1.3: it half-closes, sending close_notify and reading until the
+//   peer's own (RFC 8446 §6.1: a close_notify closes only the sender's
+//   write side), so every reply arrives and no quiet period is guessed;
+// * TLS 1.2: a peer must answer close_notify at once and discard its
+//   pending writes (RFC 5246 §7.2.1), so a reply still being produced would
+//   be lost; the client first waits until the peer has been quiet for
+//   --linger milliseconds, then closes.
+// A peer that does not answer our close_notify within --close-timeout
+// fails the run (exit 1).
 #include <poll.h>
 #include <unistd.h>
 
@@ -26,7 +30,7 @@
 
 #include "cli/commands.h"
 #include "cli/endpoint_options.h"
-#include "cli/option_values.h"
+#include "endpoint/option_values.h"
 #include "transport/client.h"
 
 namespace pgptls::cli {
@@ -39,15 +43,25 @@ using boost::system::error_code;
 struct ConnectArgs {
   std::string target;
   std::string peer;
+  int close_timeout_ms = 10'000;
   int linger_ms = 500;
-  EndpointOptions endpoint;
+  endpoint::EndpointOptions endpoint;
+  std::string config;
 };
 
 // Session: the established connection's two directions, on the io thread.
 struct Session {
-  Session(transport::TcpStream& stream, std::chrono::milliseconds linger_time)
-      : tls(stream), linger(stream.get_executor()), linger_time(linger_time) {}
+  Session(transport::TcpStream& stream, std::chrono::milliseconds close_timeout,
+          std::chrono::milliseconds linger_time)
+      : tls(stream),
+        close_deadline(stream.get_executor()),
+        close_timeout(close_timeout),
+        linger(stream.get_executor()),
+        linger_time(linger_time) {}
   transport::TcpStream& tls;
+  boost::asio::steady_timer close_deadline;
+  std::chrono::milliseconds close_timeout;
+  // TLS 1.2 only: the quiet period before our close_notify.
   boost::asio::steady_timer linger;
   std::chrono::milliseconds linger_time;
   bool lingering = false;
@@ -55,13 +69,20 @@ struct Session {
   bool writing = false;
   bool input_done = false;
   bool shutdown_sent = false;
+  bool peer_closed = false;
   int exit_code = 0;
   std::array<char, 16384> incoming{};
 
   void read() {
     tls.async_read_some(asio::buffer(incoming), [this](error_code error, std::size_t count) {
       if (error == asio::error::eof) {
-        linger.cancel();  // the peer's close_notify: done
+        // The peer's close_notify: everything it sent has arrived.
+        peer_closed = true;
+        close_deadline.cancel();
+        linger.cancel();
+        if (!shutdown_sent) {
+          half_close();  // answer it (the peer ended first)
+        }
         return;
       }
       if (error) {
@@ -92,7 +113,9 @@ struct Session {
       return;
     }
     if (outgoing.empty()) {
-      if (input_done && !lingering) {
+      if (input_done && tls.session().protocol == "TLS1.3") {
+        half_close();
+      } else if (input_done && !lingering) {
         lingering = true;
         arm_linger();
       }
@@ -110,22 +133,45 @@ struct Session {
     });
   }
 
+  // arm_linger: TLS 1.2: close once the peer has been quiet for --linger.
   void arm_linger() {
     linger.expires_after(linger_time);
     linger.async_wait([this](error_code error) {
-      if (error || shutdown_sent) {
+      if (!error && !shutdown_sent) {
+        half_close();
+      }
+    });
+  }
+
+  // half_close: our close_notify; the pending read goes on until the
+  // peer's, bounded by --close-timeout.
+  void half_close() {
+    shutdown_sent = true;
+    tls.async_shutdown([this](error_code shutdown_error) {
+      if (shutdown_error && shutdown_error != asio::error::eof) {
+        fail(shutdown_error);
+      }
+    });
+    if (peer_closed) {
+      return;
+    }
+    close_deadline.expires_after(close_timeout);
+    close_deadline.async_wait([this](error_code error) {
+      if (error || peer_closed) {
         return;
       }
-      shutdown_sent = true;
-      tls.async_shutdown([this](error_code shutdown_error) {
-        if (shutdown_error && shutdown_error != asio::error::eof) {
-          fail(shutdown_error);
-        }
-      });
+      if (exit_code == 0) {
+        std::cerr << "connection failed: the peer did not answer close_notify within "
+                  << close_timeout.count() << " ms" << std::endl;
+        exit_code = 1;
+      }
+      error_code ignored;
+      tls.next_layer().close(ignored);
     });
   }
 
   void fail(const error_code& error) {
+    close_deadline.cancel();
     linger.cancel();
     if (exit_code == 0) {
       std::cerr << "connection failed: "
@@ -208,12 +254,12 @@ int run_connect(const ConnectArgs& args) {
     std::cerr << "pgptls connect: give --peer DOMAIN, the domain the server must prove\n";
     return 2;
   }
-  auto target = parse_host_port(args.target);
+  auto target = endpoint::parse_host_port(args.target);
   if (!target) {
     std::cerr << "pgptls connect: " << target.error().message() << "\n";
     return 2;
   }
-  auto endpoint = load_endpoint(args.endpoint, tls::Role::client);
+  auto endpoint = endpoint::load_endpoint(args.endpoint, tls::Role::client);
   if (!endpoint) {
     std::cerr << "pgptls connect: " << endpoint.error().message() << "\n";
     return 2;
@@ -227,14 +273,15 @@ int run_connect(const ConnectArgs& args) {
   const auto endpoints =
       resolver.resolve(target.value().host, std::to_string(target.value().port), resolve_error);
   if (resolve_error) {
-    std::cerr << handshake_failed_line("cannot resolve '" + target.value().host +
-                                       "': " + resolve_error.message())
+    std::cerr << endpoint::handshake_failed_line("cannot resolve '" + target.value().host +
+                                                 "': " + resolve_error.message())
               << std::endl;
     return 1;
   }
 
-  transport::TcpStream stream(make_engine_factory(endpoint.value()), io.get_executor());
-  Session session(stream, std::chrono::milliseconds(args.linger_ms));
+  transport::TcpStream stream(endpoint::make_engine_factory(endpoint.value()), io.get_executor());
+  Session session(stream, std::chrono::milliseconds(args.close_timeout_ms),
+                  std::chrono::milliseconds(args.linger_ms));
   StdinReader input;
   bool established = false;
   transport::async_connect(
@@ -243,11 +290,11 @@ int run_connect(const ConnectArgs& args) {
         if (error) {
           const std::string reason =
               stream.last_error() ? stream.last_error()->message() : error.message();
-          std::cerr << handshake_failed_line(reason) << std::endl;
+          std::cerr << endpoint::handshake_failed_line(reason) << std::endl;
           return;
         }
         established = true;
-        std::cerr << handshake_ok_line(stream.session()) << std::endl;
+        std::cerr << endpoint::handshake_ok_line(stream.session()) << std::endl;
         session.read();
         input.start(io, session);
       });
@@ -267,12 +314,17 @@ void add_connect_command(CLI::App& app, Action& action) {
   // Not ->required(): it may come from --config.
   connect->add_option("--peer", args->peer, "The domain the server must prove, e.g. b.example");
   connect
+      ->add_option("--close-timeout", args->close_timeout_ms,
+                   "Milliseconds the peer may take to answer our close_notify after the end of "
+                   "stdin (default 10000)")
+      ->check(CLI::Range(1, 600'000));
+  connect
       ->add_option("--linger", args->linger_ms,
-                   "Milliseconds of quiet from the peer after the end of stdin before closing "
-                   "(default 500)")
+                   "TLS 1.2 only: milliseconds of quiet from the peer after the end of stdin "
+                   "before closing (default 500; TLS 1.3 half-closes instead)")
       ->check(CLI::Range(0, 600'000));
-  add_endpoint_options(connect, args->endpoint);
-  connect->add_flag("--fingerprint-only", args->endpoint.openpgp.fingerprint_only,
+  add_endpoint_options(connect, args->endpoint, args->config);
+  connect->add_flag("--fingerprint-only", args->endpoint.credentials.openpgp.fingerprint_only,
                     "Send only our OpenPGP fingerprint, not the key (RFC 6091 §3.3); the "
                     "server must have our certificate in its keyring");
   connect
@@ -282,7 +334,7 @@ void add_connect_command(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"openpgp", "x509", "auto"}));
   connect->callback([connect, args, &action] {
     action = [connect, args] {
-      if (auto applied = apply_config_file(connect, args->endpoint.config); !applied) {
+      if (auto applied = apply_config_file(connect, args->config); !applied) {
         std::cerr << "pgptls connect: " << applied.error().message() << "\n";
         return 2;
       }

@@ -14,7 +14,7 @@ using boost::system::error_code;
 
 // Each session keeps its buffers for as long as the connection lives, idle
 // or not: s2s stanzas are small and the engine reassembles records, so a few
-// KiB per direction keep idle connections cheap (issue 6: < 64 KiB each)
+// KiB per direction keep idle connections cheap (under 64 KiB each)
 // while bulk data just takes more reads.
 constexpr std::size_t kChunk = 4096;
 

@@ -3,7 +3,8 @@
 #include <iostream>
 
 #include "base/file.h"
-#include "cli/state_dir.h"
+#include "endpoint/program_clock.h"
+#include "endpoint/state_dir.h"
 #include "openpgp/errors.h"
 
 namespace pgptls::cli {
@@ -21,8 +22,9 @@ Result<std::filesystem::path> keyring_directory(const std::string& option, bool 
   if (!option.empty()) {
     return std::filesystem::path(option);
   }
-  PGPTLS_TRY(const std::filesystem::path state, create ? ensure_state_dir() : state_dir());
-  return keyring_path(state);
+  PGPTLS_TRY(const std::filesystem::path state,
+             create ? endpoint::ensure_state_dir() : endpoint::state_dir());
+  return endpoint::keyring_path(state);
 }
 
 std::string key_algorithm_name(std::uint8_t algorithm) {
@@ -54,6 +56,11 @@ std::string key_algorithm_name(std::uint8_t algorithm) {
   }
 }
 
+base::TimePoint program_time() {
+  auto clock = endpoint::program_clock();
+  return clock.ok() ? (*clock)->now() : std::chrono::system_clock::now();
+}
+
 std::string primary_user_id(const keyring::Cert& cert) {
   for (const keyring::UserId& user_id : cert.user_ids) {
     if (!user_id.is_attribute) {
@@ -61,32 +68,6 @@ std::string primary_user_id(const keyring::Cert& cert) {
     }
   }
   return "(no user ID)";
-}
-
-Result<std::vector<keyring::Cert>> read_certificates(const std::filesystem::path& file) {
-  // An exported keyring of many certificates stays well under 64 MiB.
-  auto content = base::read_file(file, std::size_t{64} << 20);
-  if (!content.ok()) {
-    return std::move(content).error();
-  }
-  auto certs = keyring::parse_certificates(*content);
-  if (!certs.ok()) {
-    return std::move(certs).error().wrap(file.string());
-  }
-  if (certs->empty()) {
-    return make_error(keyring::Errc::not_found, file.string() + " holds no OpenPGP certificate");
-  }
-  return certs;
-}
-
-Result<keyring::Cert> read_one_certificate(const std::filesystem::path& file) {
-  PGPTLS_TRY(std::vector<keyring::Cert> certs, read_certificates(file));
-  if (certs.size() != 1) {
-    return make_error(keyring::Errc::invalid_argument,
-                      file.string() + " holds " + std::to_string(certs.size()) +
-                          " certificates; give a file with exactly one");
-  }
-  return std::move(certs.front());
 }
 
 }  // namespace pgptls::cli

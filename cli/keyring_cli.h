@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "keyring/keyring_store.h"
 
@@ -26,7 +27,7 @@ void print_error(std::string_view message);
 int fail(const Error& error, int exit_code);
 
 // keyring_directory: `option` when given, else the keyring of the state
-// directory (cli::keyring_path(state_dir())). With `create`, the state
+// directory (endpoint::keyring_path(endpoint::state_dir())). With `create`, the state
 // directory is created (mode 0700) when the default is used. Fails when
 // neither is known.
 [[nodiscard]] Result<std::filesystem::path> keyring_directory(const std::string& option,
@@ -35,14 +36,9 @@ int fail(const Error& error, int exit_code);
 // key_algorithm_name: RFC 9580 §9.1 name of a public-key algorithm ID.
 [[nodiscard]] std::string key_algorithm_name(std::uint8_t algorithm);
 
-// read_certificates: every certificate in a file (binary or armored, one or
-// more). Fails with an error naming the file, also when it holds none.
-[[nodiscard]] Result<std::vector<keyring::Cert>> read_certificates(
-    const std::filesystem::path& file);
-
-// read_one_certificate: as read_certificates, but the file must hold exactly
-// one certificate.
-[[nodiscard]] Result<keyring::Cert> read_one_certificate(const std::filesystem::path& file);
+// program_time: the program's now (endpoint::program_clock: the system
+// clock, or a test clock that main() has already checked).
+[[nodiscard]] base::TimePoint program_time();
 
 // primary_user_id: the user ID shown for a certificate in one-line listings:
 // the first user ID, or "(no user ID)".

@@ -10,6 +10,7 @@
 #include "base/encoding.h"
 #include "cli/commands.h"
 #include "cli/keyring_cli.h"
+#include "endpoint/certificate_files.h"
 #include "keyring/authority_store.h"
 #include "keyring/keyring_store.h"
 #include "keyring/policy.h"
@@ -56,7 +57,7 @@ int run_import(const KeyringOptions& options) {
   }
   int exit_code = kExitOk;
   for (const std::string& file : options.files) {
-    auto certs = read_certificates(file);
+    auto certs = endpoint::read_certificates(file);
     if (!certs.ok()) {
       print_error(certs.error().message());
       exit_code = kExitUsage;
@@ -249,7 +250,7 @@ int run_show(const KeyringOptions& options) {
     return damaged ? kExitUsage : kExitFailed;
   }
   const keyring::Policy policy = keyring::Policy::standard();
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(program_time());
   for (const keyring::Cert* cert : found) {
     show(*cert, *store, policy, now);
   }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "endpoint/program_clock.h"
 
 namespace pgptls::cli {
 
@@ -77,6 +78,12 @@ int main(int argc, char** argv) {
   if (!action) {
     std::cout << pgptls::cli::program_help(app);
     return 0;
+  }
+  // A test clock set without its permission stops every command here, so
+  // none of them runs on a time it was not meant to see.
+  if (auto clock = pgptls::endpoint::program_clock(); !clock.ok()) {
+    std::cerr << "pgptls: " << clock.error().message() << "\n";
+    return 2;
   }
   return action();
 }

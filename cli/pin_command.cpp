@@ -1,7 +1,6 @@
-// pin_command.cpp: `pgptls pin ...` (alias `pgptls pins`, the name issue 7
-// uses), the operator's view of the pin store: add, list, remove, export,
-// import, and the tofu / require-openpgp switches, all on
-// cli::pins_path(state_dir()) unless --pins says otherwise; and the signed
+// pin_command.cpp: `pgptls pin ...` (alias `pgptls pins`), the operator's view of the pin store:
+// add, list, remove, export, import, and the tofu / require-openpgp switches, all on
+// endpoint::pins_path(endpoint::state_dir()) unless --pins says otherwise; and the signed
 // pin list commands of pins_commands.h.
 #include <chrono>
 #include <iostream>
@@ -13,8 +12,9 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "cli/commands.h"
+#include "cli/keyring_cli.h"
 #include "cli/pins_commands.h"
-#include "cli/state_dir.h"
+#include "endpoint/trust.h"
 #include "openpgp/errors.h"
 #include "pins/errors.h"
 #include "pins/pin_json.h"
@@ -38,11 +38,7 @@ int usage(const std::string& message) {
 }
 
 Result<PinStore> open_store(const std::string& override_path) {
-  if (!override_path.empty()) {
-    return PinStore::open(override_path);
-  }
-  PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
-  return PinStore::open(pins_path(state));
+  return endpoint::open_pin_store(override_path);
 }
 
 void add_pins_option(CLI::App* command, std::string& path) {
@@ -67,7 +63,7 @@ int run_add(const AddArgs& args) {
   pin.domain = args.domain;
   pin.note = args.note;
   pin.source = keyring::PinSource::manual;
-  pin.created = std::chrono::floor<std::chrono::seconds>(base::SystemClock().now());
+  pin.created = std::chrono::floor<std::chrono::seconds>(program_time());
   if (!args.expires.empty()) {
     const auto expires = base::parse_utc(args.expires);
     if (!expires.ok()) {
@@ -119,7 +115,7 @@ int run_list(const std::string& pins_path, const std::string& domain) {
   if (!pins.ok()) {
     return fail(pins.error());
   }
-  const auto now = base::SystemClock().now();
+  const auto now = program_time();
   // One pin per line, tab-separated: domain, pin (pin-sha256="…" for a
   // key, cert-sha256="…" for a signed statement's certificate
   // fingerprint), source, created, expiry ("never", or the time with

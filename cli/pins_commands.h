@@ -1,11 +1,12 @@
 // pins_commands.h: the signed-pin-list subcommands of `pgptls pin` (alias
-// `pgptls pins`, issue 7). Each lives in its own cli/pins_*_command.cpp and
+// `pgptls pins`). Each lives in its own cli/pins_*_command.cpp and
 // is attached to the `pin` command by pin_command.cpp.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "endpoint/statement_acceptor.h"
 
 namespace pgptls::cli {
 
@@ -21,5 +22,8 @@ void add_refresh_command(CLI::App* pin, Action& action);
 // add_import_signed_command: `pins import-signed BUNDLE SIG`, an authority's
 // bundle of many domains' pins.
 void add_import_signed_command(CLI::App* pin, Action& action);
+
+// add_trust_source_options: adds --pins and --keyring to a command.
+void add_trust_source_options(CLI::App* command, endpoint::TrustSources& sources);
 
 }  // namespace pgptls::cli

@@ -1,5 +1,5 @@
-// pins_import_signed_command.cpp: `pgptls pins import-signed BUNDLE SIG`
-// (issue 7 §5): one document signed by an authority lists many domains'
+// pins_import_signed_command.cpp: `pgptls pins import-signed BUNDLE SIG`:
+// one document signed by an authority lists many domains'
 // pins; each domain is checked against the authority's scope, with the same
 // rollback and expiry rules as `pins refresh`, and gets its own row.
 #include <iostream>
@@ -12,7 +12,7 @@
 #include "cli/keyring_cli.h"
 #include "cli/pins_commands.h"
 #include "cli/refresh_report.h"
-#include "cli/statement_acceptor.h"
+#include "endpoint/statement_acceptor.h"
 #include "pins/posh_statement.h"
 
 namespace pgptls::cli {
@@ -24,7 +24,7 @@ constexpr std::size_t kMaxSignatureFileSize = 64 * 1024;
 struct ImportArgs {
   std::string bundle;
   std::string signature;
-  TrustSources sources;
+  endpoint::TrustSources sources;
 };
 
 int run_import_signed(const ImportArgs& args) {
@@ -47,7 +47,7 @@ int run_import_signed(const ImportArgs& args) {
     return fail(signature.error(), kExitUsage);
   }
   std::vector<std::string> warnings;
-  auto acceptor = StoreStatementAcceptor::open(args.sources, warnings);
+  auto acceptor = endpoint::StoreStatementAcceptor::open(args.sources, warnings);
   for (const std::string& warning : warnings) {
     std::cerr << "pgptls pins import-signed: warning: " << warning << "\n";
   }

@@ -1,4 +1,4 @@
-// pins_refresh_command.cpp: `pgptls pins refresh [DOMAIN...]` (issue 7 §4):
+// pins_refresh_command.cpp: `pgptls pins refresh [DOMAIN...]`:
 // fetch every domain's signed POSH statement in batch (bounded parallelism,
 // per-request timeout and size cap), verify and store its pins as source
 // `signed`, then print one row per domain. Exit 0 only when every domain
@@ -14,7 +14,7 @@
 #include "cli/pins_commands.h"
 #include "cli/refresh_domains.h"
 #include "cli/refresh_report.h"
-#include "cli/statement_acceptor.h"
+#include "endpoint/statement_acceptor.h"
 #include "fetch/pin_refresh.h"
 #include "pins/posh_statement.h"
 
@@ -32,7 +32,7 @@ struct RefreshArgs {
   int timeout = 15;
   std::size_t max_size = keyring::StatementLimits{}.max_document_bytes;
   std::string cafile;
-  TrustSources sources;
+  endpoint::TrustSources sources;
 };
 
 int usage(const std::string& message) {
@@ -57,7 +57,7 @@ int run_refresh(const RefreshArgs& args) {
     return fail(named.error(), kExitUsage);
   }
   std::vector<std::string> warnings;
-  auto acceptor = StoreStatementAcceptor::open(args.sources, warnings);
+  auto acceptor = endpoint::StoreStatementAcceptor::open(args.sources, warnings);
   for (const std::string& warning : warnings) {
     std::cerr << "pgptls pins refresh: warning: " << warning << "\n";
   }
@@ -99,6 +99,13 @@ int run_refresh(const RefreshArgs& args) {
 }
 
 }  // namespace
+
+void add_trust_source_options(CLI::App* command, endpoint::TrustSources& sources) {
+  command->add_option("--pins", sources.pins,
+                      "Pin database (default: pins.sqlite in $PGPTLS_HOME or ~/.pgptls)");
+  command->add_option("--keyring", sources.keyring,
+                      "Keyring file or directory (default: keyring in the state directory)");
+}
 
 void add_refresh_command(CLI::App* pin, Action& action) {
   auto args = std::make_shared<RefreshArgs>();

@@ -1,5 +1,5 @@
 // pins_sign_statement_command.cpp: `pgptls pins sign-statement`, the server
-// side of signed pin lists (issue 7 §6): given the server's X.509
+// side of signed pin lists: given the server's X.509
 // certificate(s) and an OpenPGP secret key, write the POSH statement
 // (RFC 7711 §3 plus pgptls's "spki-sha-256", "domain", "issued", "serial")
 // and its detached signature beside it, ready to publish as
@@ -21,6 +21,7 @@
 #include "base/gnutls_handles.h"
 #include "cli/keyring_cli.h"
 #include "cli/pins_commands.h"
+#include "endpoint/openpgp_credential.h"
 #include "keyring/authority_store.h"
 #include "openpgp/armor.h"
 #include "openpgp/errors.h"
@@ -180,22 +181,20 @@ Result<const keyring::SecretKeyPacket*> select_key(
   return candidates.front();
 }
 
-Result<base::SecretBytes> read_passphrase(const SignArgs& args,
-                                          const keyring::SecretKeyPacket& key) {
+// passphrase_for: the key's passphrase, read as `serve` and `connect` read
+// theirs (endpoint::read_passphrase: file, fd, environment, or a prompt
+// only on a terminal); none for an unprotected key.
+Result<base::SecretBytes> passphrase_for(const SignArgs& args,
+                                         const keyring::SecretKeyPacket& key) {
   if (key.protection == keyring::SecretKeyProtection::unprotected) {
     return base::SecretBytes{};
   }
-  if (!args.passphrase_file.empty()) {
-    return keyring::passphrase_from_file(args.passphrase_file);
-  }
-  if (args.passphrase_fd >= 0) {
-    return keyring::passphrase_from_fd(args.passphrase_fd);
-  }
-  if (!args.passphrase_env.empty()) {
-    return keyring::passphrase_from_env(args.passphrase_env);
-  }
-  return keyring::passphrase_from_terminal("Passphrase for key 0x" +
-                                           base::hex_encode_upper(key.public_key.key_id) + ": ");
+  endpoint::OpenPgpKeyOptions options;
+  options.key_file = args.key_file;
+  options.passphrase_file = args.passphrase_file;
+  options.passphrase_fd = args.passphrase_fd;
+  options.passphrase_env = args.passphrase_env;
+  return endpoint::read_passphrase(options, key);
 }
 
 Status write_output(const std::filesystem::path& path, ByteView content) {
@@ -260,7 +259,7 @@ int run_sign_statement(const SignArgs& args) {
     return fail(selected.error(), kExitUsage);
   }
   const keyring::SecretKeyPacket& packet = **selected;
-  auto passphrase = read_passphrase(args, packet);
+  auto passphrase = passphrase_for(args, packet);
   if (!passphrase.ok()) {
     return fail(passphrase.error(), kExitUsage);
   }
@@ -271,11 +270,11 @@ int run_sign_statement(const SignArgs& args) {
         kExitFailed);
   }
 
-  const base::Seconds now = std::chrono::floor<std::chrono::seconds>(base::SystemClock().now());
+  const base::Seconds now = std::chrono::floor<std::chrono::seconds>(program_time());
   statement.expires_seconds = args.expires;
   statement.issued = now;
-  // A later statement must carry a higher serial (rollback rule, issue 7
-  // §4); the issue time in seconds grows with every run by default.
+  // A later statement must carry a higher serial (the rollback
+  // rule); the issue time in seconds grows with every run by default.
   statement.serial =
       args.serial_given ? args.serial : static_cast<std::uint64_t>(now.time_since_epoch().count());
   const std::string document = keyring::write_pin_statement(statement);

@@ -1,5 +1,5 @@
 // refresh_domains.h: which domains `pgptls pins refresh` visits when none are
-// named (issue 7 §4: "every domain known to the pin store and keyring").
+// named: every domain known to the pin store and the keyring.
 #pragma once
 
 #include <string>

@@ -26,9 +26,9 @@
 #include "base/clock.h"
 #include "base/errors.h"
 #include "cli/commands.h"
-#include "cli/endpoint_trust.h"
-#include "cli/openpgp_credential.h"
-#include "cli/option_values.h"
+#include "endpoint/openpgp_credential.h"
+#include "endpoint/option_values.h"
+#include "endpoint/trust.h"
 #include "s2s/proxy.h"
 #include "s2s/resolver.h"
 #include "tls/gnutls/x509_credentials.h"
@@ -39,6 +39,12 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 namespace fs = std::filesystem;
+// Credentials and trust come from the endpoint library (endpoint/).
+using endpoint::load_openpgp_credential;
+using endpoint::load_trust;
+using endpoint::OpenPgpKeyOptions;
+using endpoint::parse_host_port;
+using endpoint::TrustOptions;
 
 struct DomainConfig {
   std::string name;
@@ -385,9 +391,9 @@ int run_s2s(const std::string& config_path) {
     return 2;
   }
   context->mode = *mode;
-  context->knows_openpgp = transport::make_knows_openpgp(trust->openpgp, trust->pins);
+  context->knows_openpgp = transport::make_knows_openpgp((*trust)->openpgp, (*trust)->pins);
   for (const DomainConfig& domain : config.domains) {
-    auto hosted = hosted_domain(domain, trust->verifier, config.limits);
+    auto hosted = hosted_domain(domain, (*trust)->verifier, config.limits);
     if (!hosted.ok()) {
       std::cerr << "pgptls s2s: " << hosted.error().message() << "\n";
       return 2;

@@ -22,7 +22,7 @@
 #include "cli/commands.h"
 #include "cli/endpoint_options.h"
 #include "cli/endpoint_session.h"
-#include "cli/option_values.h"
+#include "endpoint/option_values.h"
 #include "transport/server.h"
 
 namespace pgptls::cli {
@@ -40,7 +40,8 @@ struct ServeArgs {
   std::size_t max_connections = 4096;
   int drain_timeout_ms = 5'000;
   std::size_t threads = 0;  // 0: one per core
-  EndpointOptions endpoint;
+  endpoint::EndpointOptions endpoint;
+  std::string config;
 };
 
 // Drain: after a stop signal, waits for established connections to end and
@@ -110,7 +111,7 @@ int run_serve(const ServeArgs& args) {
     std::cerr << "pgptls serve: give --listen ADDR:PORT (or listen = \"ADDR:PORT\" in --config)\n";
     return 2;
   }
-  auto listen = parse_host_port(args.listen);
+  auto listen = endpoint::parse_host_port(args.listen);
   if (!listen) {
     std::cerr << "pgptls serve: --listen: " << listen.error().message() << "\n";
     return 2;
@@ -126,7 +127,7 @@ int run_serve(const ServeArgs& args) {
     std::cerr << "pgptls serve: give exactly one of --echo and --forward HOST:PORT\n";
     return 2;
   }
-  auto endpoint = load_endpoint(args.endpoint, tls::Role::server);
+  auto endpoint = endpoint::load_endpoint(args.endpoint, tls::Role::server);
   if (!endpoint) {
     std::cerr << "pgptls serve: " << endpoint.error().message() << "\n";
     return 2;
@@ -142,7 +143,7 @@ int run_serve(const ServeArgs& args) {
   }
   tcp::resolver::results_type forward_target;
   if (!args.forward.empty()) {
-    auto forward = parse_host_port(args.forward);
+    auto forward = endpoint::parse_host_port(args.forward);
     if (!forward) {
       std::cerr << "pgptls serve: --forward: " << forward.error().message() << "\n";
       return 2;
@@ -171,10 +172,10 @@ int run_serve(const ServeArgs& args) {
     limits.max_handshakes = share(args.max_handshakes, threads, i);
     limits.max_connections = share(args.max_connections, threads, i);
     worker.server = std::make_unique<transport::Server>(
-        worker.io.get_executor(), where, make_engine_factory(endpoint.value()),
+        worker.io.get_executor(), where, endpoint::make_engine_factory(endpoint.value()),
         transport::HandshakeOptions{}, limits,
         [&args, &worker, forward_target](std::shared_ptr<transport::Connection> connection) {
-          print_line(handshake_ok_line(connection->stream().session()));
+          print_line(endpoint::handshake_ok_line(connection->stream().session()));
           worker.drain.live();  // forget closed ones so the list stays short
           worker.drain.connections.push_back(connection);
           if (args.echo) {
@@ -184,7 +185,7 @@ int run_serve(const ServeArgs& args) {
           }
         },
         [](const transport::HandshakeFailure& failure) {
-          print_line(handshake_failed_line(failure.error.message()));
+          print_line(endpoint::handshake_failed_line(failure.error.message()));
         });
     if (auto started = worker.server->start(sharing); !started) {
       std::cerr << "pgptls serve: " << started.error().message() << "\n";
@@ -259,10 +260,10 @@ void add_serve_command(CLI::App& app, Action& action) {
                    "(SO_REUSEPORT) and gets an equal share of --max-handshakes and "
                    "--max-connections")
       ->check(CLI::Range(0, 256));
-  add_endpoint_options(serve, args->endpoint);
+  add_endpoint_options(serve, args->endpoint, args->config);
   serve->callback([serve, args, &action] {
     action = [serve, args] {
-      if (auto applied = apply_config_file(serve, args->endpoint.config); !applied) {
+      if (auto applied = apply_config_file(serve, args->config); !applied) {
         std::cerr << "pgptls serve: " << applied.error().message() << "\n";
         return 2;
       }

@@ -11,6 +11,8 @@
 #include "base/encoding.h"
 #include "cli/commands.h"
 #include "cli/keyring_cli.h"
+#include "endpoint/certificate_files.h"
+#include "endpoint/trust.h"
 #include "keyring/authority.h"
 #include "keyring/authority_store.h"
 #include "keyring/domain.h"
@@ -30,52 +32,6 @@ struct VerifyOptions {
   std::string cert_file;
 };
 
-// AuthoritySpec: one --authority FILE[,scope=PATTERN]... value.
-struct AuthoritySpec {
-  std::string file;
-  std::vector<std::string> scopes;
-};
-
-Result<AuthoritySpec> parse_authority_spec(std::string_view text) {
-  AuthoritySpec spec;
-  std::size_t start = 0;
-  bool first = true;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) {
-      comma = text.size();
-    }
-    const std::string_view part = text.substr(start, comma - start);
-    if (first) {
-      if (part.empty()) {
-        return make_error(keyring::Errc::invalid_argument,
-                          "--authority '" + std::string(text) +
-                              "' names no file; write --authority FILE[,scope=PATTERN]...");
-      }
-      spec.file = std::string(part);
-      first = false;
-    } else if (part.starts_with("scope=")) {
-      PGPTLS_TRY(std::string scope, keyring::normalize_scope_pattern(part.substr(6)));
-      spec.scopes.push_back(std::move(scope));
-    } else {
-      return make_error(keyring::Errc::invalid_argument,
-                        "--authority '" + std::string(text) + "': unknown part '" +
-                            std::string(part) + "'; write --authority FILE[,scope=PATTERN]...");
-    }
-    start = comma + 1;
-  }
-  return spec;
-}
-
-// with_keyring_copy: the certificate merged with the keyring's copy of
-// it, so that revocations and new certifications stored there count.
-Result<keyring::Cert> with_keyring_copy(keyring::Cert cert, const keyring::KeyringStore& store) {
-  if (const keyring::Cert* stored = store.find(cert.fingerprint())) {
-    return keyring::merge(*stored, cert);
-  }
-  return cert;
-}
-
 keyring::Policy policy_named(const std::string& name) {
   if (name == "gnutls35") {
     return keyring::Policy::gnutls35_compatible();
@@ -87,21 +43,13 @@ keyring::Policy policy_named(const std::string& name) {
 }
 
 int run_verify(const VerifyOptions& options) {
-  std::vector<AuthoritySpec> specs;
-  for (const std::string& text : options.authorities) {
-    auto spec = parse_authority_spec(text);
-    if (!spec.ok()) {
-      return fail(spec.error(), kExitUsage);
-    }
-    specs.push_back(std::move(spec).value());
-  }
   auto domain = keyring::normalize_domain(options.domain);
   if (!domain.ok() || options.domain.find_first_of("*?!") != std::string::npos) {
     print_error("--domain '" + options.domain +
                 "' is not a domain name; give the peer's domain (IDNs as A-labels, xn--…)");
     return kExitUsage;
   }
-  base::Seconds now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
+  base::Seconds now = std::chrono::time_point_cast<std::chrono::seconds>(program_time());
   if (!options.at.empty()) {
     auto at = base::parse_utc(options.at);
     if (!at.ok()) {
@@ -116,28 +64,22 @@ int run_verify(const VerifyOptions& options) {
       return fail(loaded.error(), kExitUsage);
     }
   }
-  std::vector<keyring::Authority> authorities;
-  for (AuthoritySpec& spec : specs) {
-    auto cert = read_one_certificate(spec.file);
-    if (!cert.ok()) {
-      return fail(cert.error(), kExitUsage);
-    }
-    auto merged = with_keyring_copy(std::move(cert).value(), store);
-    if (!merged.ok()) {
-      return fail(merged.error(), kExitUsage);
-    }
-    authorities.push_back({std::move(merged).value(), std::move(spec.scopes)});
+  // The same authorities and the same merge with the keyring's copy as a
+  // handshake of `pgptls serve` (endpoint/trust.h, keyring::with_keyring_copy).
+  auto authorities = endpoint::load_authority_files(options.authorities, store);
+  if (!authorities.ok()) {
+    return fail(authorities.error(), kExitUsage);
   }
-  auto peer = read_one_certificate(options.cert_file);
+  auto peer = endpoint::read_one_certificate(options.cert_file);
   if (!peer.ok()) {
     return fail(peer.error(), kExitUsage);
   }
-  auto merged_peer = with_keyring_copy(std::move(peer).value(), store);
+  auto merged_peer = keyring::with_keyring_copy(std::move(peer).value(), store);
   if (!merged_peer.ok()) {
     return fail(merged_peer.error(), kExitUsage);
   }
   const auto verdict =
-      keyring::check_peer(*merged_peer, *domain, authorities, policy_named(options.policy), now);
+      keyring::check_peer(*merged_peer, *domain, *authorities, policy_named(options.policy), now);
   if (!verdict.ok()) {
     std::cout << "rejected: " << verdict.error().message() << "\n";
     return kExitFailed;

@@ -17,6 +17,7 @@ set(PGPTLS_LAYERS
   "tls/trust:base openpgp pins keyring tls/wire tls/crypto tls/engine tls/trust"
   "transport:base openpgp pins keyring tls transport"
   "fetch:base pins fetch"
+  "endpoint:base openpgp pins keyring tls transport fetch endpoint"
   "xmpp:base xmpp"
   "s2s:base openpgp pins keyring tls transport xmpp s2s"
 )

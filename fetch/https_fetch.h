@@ -1,5 +1,5 @@
 // https_fetch.h: fetching small documents over HTTPS in batch, outside the
-// connection path (signed pin lists, issue 7). libcurl's multi interface
+// connection path (signed pin lists). libcurl's multi interface
 // runs up to `max_parallel` transfers at once; each transfer has its own
 // timeout and size cap, so one slow or hostile server cannot stall or bloat
 // the batch.

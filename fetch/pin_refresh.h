@@ -1,4 +1,4 @@
-// pin_refresh.h: the network half of `pgptls pins refresh` (issue 7):
+// pin_refresh.h: the network half of `pgptls pins refresh`:
 // fetch every domain's POSH statement and its detached OpenPGP signature in
 // batch, follow one POSH redirect, and hand each complete pair to a
 // StatementAcceptor (the trust half: signature, signer, rollback, storage).

@@ -1,4 +1,4 @@
-# Detached signature files of signed pin statements (issue 7). Seeds:
+# Detached signature files of signed pin statements. Seeds:
 # signatures made by gpg (binary, armored, text mode, SHA-1) over a statement
 # by the tests/keyring statement fixture.
 pgptls_fuzz_target(keyring_detached_signature

@@ -62,8 +62,9 @@ struct DomainCertification {
 // user ID carries a valid, unexpired, unrevoked certification (0x10-0x13) by
 // an authority whose own certificate is valid at now and whose scope
 // includes the domain. Used by check_peer (which then demands an
-// authentication key) and by signed pin statements (issue 7 §2 (b): an
-// X.509-only domain's [SC] certificate has no authentication key). Reasons
+// authentication key) and by signed pin statements (an X.509-only
+// domain's [SC] certificate has no authentication key, yet vouches for its
+// X.509 keys). Reasons
 // as check_peer's, except no_usable_key.
 [[nodiscard]] Result<DomainCertification> check_domain_certification(
     const Cert& cert, std::string_view domain, std::span<const Authority> authorities,

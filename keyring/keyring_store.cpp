@@ -374,4 +374,23 @@ std::vector<const Cert*> KeyringStore::find_by_domain(std::string_view domain) c
   return resolve(index_.by_domain(domain));
 }
 
+Result<Cert> with_keyring_copy(Cert presented, const Cert* stored) {
+  if (stored == nullptr) {
+    return presented;
+  }
+  auto merged = merge(*stored, presented);
+  if (!merged.ok()) {
+    return Error{merged.error().code, "OpenPGP certificate " + presented.fingerprint_hex() +
+                                          " cannot be combined with the keyring's copy (" +
+                                          merged.error().message() +
+                                          "; check the keyring entry with pgptls keyring show)"};
+  }
+  return merged;
+}
+
+Result<Cert> with_keyring_copy(Cert presented, const KeyringStore& store) {
+  const Cert* stored = store.find(presented.fingerprint());
+  return with_keyring_copy(std::move(presented), stored);
+}
+
 }  // namespace pgptls::keyring

@@ -137,4 +137,17 @@ class KeyringStore {
 // import_outcome_name: "added", "updated" or "unchanged".
 [[nodiscard]] std::string_view import_outcome_name(ImportOutcome outcome);
 
+// with_keyring_copy: the one rule for a certificate that arrives from
+// outside (a peer's handshake, an --authority file, verify-cert's CERTFILE)
+// while the keyring holds a copy of it: the two are merged, so revocations
+// and certifications the operator imported count even when the presented
+// copy leaves them out. `stored` is the keyring's copy, or nullptr when the
+// keyring has none (the presented certificate is returned as it is). Fails,
+// naming the fingerprint and the fix, when the copies cannot be combined.
+[[nodiscard]] Result<Cert> with_keyring_copy(Cert presented, const Cert* stored);
+
+// with_keyring_copy: as above, with the copy looked up in `store` by
+// primary fingerprint.
+[[nodiscard]] Result<Cert> with_keyring_copy(Cert presented, const KeyringStore& store);
+
 }  // namespace pgptls::keyring

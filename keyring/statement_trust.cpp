@@ -171,8 +171,8 @@ Result<AcceptedSigner> find_signer(ByteView document, ByteView signature_file,
         signer.authority_fingerprint = candidate.cert->fingerprint();
         return AcceptedSigner{std::move(signer), candidate.authority};
       }
-      // Issue 7 §2 (b) asks only that an authority certified the
-      // certificate for xmpp:D; the signing key's own validity and signing
+      // A domain's own key may sign its statement when an authority
+      // certified the certificate for xmpp:D; the signing key's own validity and signing
       // flag were checked above. No authentication key is required: an
       // X.509-only domain's certificate typically has none.
       auto peer = check_domain_certification(*candidate.cert, *domain, signers.authorities,

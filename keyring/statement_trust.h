@@ -1,5 +1,5 @@
-// statement_trust.h: who may sign a signed pin statement or bundle (issue 7
-// §2, §5), and the verdict that PinStore::store_statement then records.
+// statement_trust.h: who may sign a signed pin statement or bundle, and the verdict that
+// PinStore::store_statement then records.
 //
 // A statement for domain D is accepted when one of its detached signatures
 // verifies with

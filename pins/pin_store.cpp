@@ -34,8 +34,8 @@ CREATE TABLE openpgp_auth (
 );
 )sql";
 
-// Version 2: the signed pin statements an authority issued per domain
-// (issue 7). A signed pin refers to the statement that carried it and goes
+// Version 2: the signed pin statements an authority issued per domain.
+// A signed pin refers to the statement that carried it and goes
 // with it when a newer statement replaces it.
 constexpr std::string_view kSchemaV2 = R"sql(
 CREATE TABLE pin_statements (

@@ -20,7 +20,7 @@ namespace pgptls::keyring {
 
 // kPinSchemaVersion: the schema this build writes. Version 1 held pins,
 // settings and OpenPGP authentications; version 2 added the accepted signed
-// pin statements (issue 7) that signed pins refer to; version 3 added the
+// pin statements that signed pins refer to; version 3 added the
 // pin kind (SPKI or whole certificate) and each statement's content hash.
 inline constexpr int kPinSchemaVersion = 3;
 
@@ -54,7 +54,7 @@ struct TofuOutcome {
 
 enum class AddOutcome { added, updated };
 
-// StatementRecord: an accepted signed pin statement (issue 7), as stored.
+// StatementRecord: an accepted signed pin statement, as stored.
 struct StatementRecord {
   std::string domain;              // normalised
   std::string signer_fingerprint;  // uppercase hex of the signing certificate's primary key

@@ -18,7 +18,7 @@ namespace pgptls::keyring {
 enum class PinSource {
   manual,       // added by the operator (`pgptls pin add`, import)
   tofu,         // recorded on first use
-  signed_list,  // from a pin list signed by an authority (issue 7)
+  signed_list,  // from a pin list signed by an authority
 };
 
 // pin_source_name / parse_pin_source: "manual", "tofu", "signed".

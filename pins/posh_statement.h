@@ -1,4 +1,4 @@
-// posh_statement.h: the documents of signed pin lists (issue 7).
+// posh_statement.h: the documents of signed pin lists.
 //
 // A *statement* is a POSH document (RFC 7711 §3) for one domain:
 //   {"fingerprints":[{"sha-256":"<base64 SHA-256 of the certificate DER>"}],
@@ -34,7 +34,7 @@ namespace pgptls::keyring {
 struct StatementLimits {
   // A single-domain statement (or redirect): a few pins.
   std::size_t max_document_bytes = 64 * 1024;
-  // An authority bundle lists a whole community (issue 7 §5): 64 KiB holds
+  // An authority bundle lists a whole community: 64 KiB holds
   // only ~900 domains; 4 MiB holds max_domains domains of a few pins each.
   // The per-domain caps below still apply.
   std::size_t max_bundle_bytes = 4 * 1024 * 1024;

@@ -15,6 +15,7 @@
 // completion signature is void(boost::system::error_code).
 #pragma once
 
+#include <algorithm>
 #include <boost/asio/compose.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -37,6 +38,7 @@ namespace detail {
 struct ConnectDeadline {
   explicit ConnectDeadline(const boost::asio::any_io_executor& executor) : timer(executor) {}
   boost::asio::steady_timer timer;
+  std::chrono::steady_clock::time_point at;
   bool done = false;
 };
 
@@ -54,17 +56,20 @@ class ConnectOp {
   void operator()(Self& self) {
     deadline_ = std::make_shared<ConnectDeadline>(stream_.get_executor());
     if (timeout_.count() > 0) {
-      deadline_->timer.expires_after(timeout_);
+      // The TCP connect runs under this timer; the handshake then runs under
+      // the stream's own deadline (HandshakeOptions::timeout) with what is
+      // left of the budget.
+      deadline_->at = std::chrono::steady_clock::now() + timeout_;
+      deadline_->timer.expires_at(deadline_->at);
       deadline_->timer.async_wait(
           [deadline = deadline_, stream = &stream_,
            milliseconds = timeout_.count()](boost::system::error_code error) {
             if (error || deadline->done) {
               return;
             }
-            stream->fail_with(make_error(Errc::handshake_timeout,
-                                         "no connection and handshake within " +
-                                             std::to_string(milliseconds) + " ms (engine in " +
-                                             std::string(stream->engine_state()) + ")"));
+            stream->fail_with(
+                make_error(Errc::handshake_timeout,
+                           "no connection within " + std::to_string(milliseconds) + " ms"));
             boost::system::error_code ignored;
             stream->next_layer().close(ignored);
           });
@@ -85,6 +90,13 @@ class ConnectOp {
     // latency, so it does not fail the connection.
     boost::system::error_code ignored;
     stream_.next_layer().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    if (timeout_.count() > 0) {
+      deadline_->done = true;
+      deadline_->timer.cancel();
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+          deadline_->at - std::chrono::steady_clock::now());
+      options_.timeout = std::max(left, std::chrono::milliseconds(1));
+    }
     stream_.async_handshake(tls::Role::client, std::move(options_), std::move(self));
   }
 

@@ -16,6 +16,7 @@
 //   };
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -48,6 +49,11 @@ struct HandshakeOptions {
   // Client only: the mode for this connection, overriding the factory's
   // default (e.g. a server that dials one peer known to need X.509).
   std::optional<ClientMode> client_mode;
+  // The handshake deadline, enforced by the Stream with a timer for every
+  // engine (an engine's own clock only runs when bytes arrive, and a
+  // silent peer sends none). When it passes, the handshake completes with
+  // transport::Errc::handshake_timeout. Zero: no deadline.
+  std::chrono::milliseconds timeout{0};
 
   // for_peer: the options of a client that dials `domain`.
   static HandshakeOptions for_peer(std::string domain) {

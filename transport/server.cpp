@@ -22,13 +22,13 @@ std::string describe(const tcp::endpoint& endpoint) {
 
 }  // namespace
 
-// Handshake: a connection whose handshake is running, with its deadline.
+// Handshake: a connection whose handshake is running (its deadline is the
+// stream's, HandshakeOptions::timeout).
 struct Handshake {
-  Handshake(asio::any_io_executor executor, std::unique_ptr<TcpStream> tls, tcp::endpoint from)
-      : stream(std::move(tls)), peer(std::move(from)), deadline(std::move(executor)) {}
+  Handshake(std::unique_ptr<TcpStream> tls, tcp::endpoint from)
+      : stream(std::move(tls)), peer(std::move(from)) {}
   std::unique_ptr<TcpStream> stream;
   tcp::endpoint peer;
-  asio::steady_timer deadline;
   bool timed_out = false;
 };
 
@@ -102,29 +102,13 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
     // each waits for the peer's delayed ACK (about 40 ms on Linux). A
     // failure only costs latency, so the connection goes on.
     socket.set_option(tcp::no_delay(true), ignored);
-    auto handshake = std::make_shared<Handshake>(
-        executor, std::make_unique<TcpStream>(factory, std::move(socket)), peer);
+    auto handshake =
+        std::make_shared<Handshake>(std::make_unique<TcpStream>(factory, std::move(socket)), peer);
     handshakes.insert(handshake);
-    if (limits.handshake_timeout.count() > 0) {
-      handshake->deadline.expires_after(limits.handshake_timeout);
-      handshake->deadline.async_wait(
-          [weak = std::weak_ptr<Handshake>(handshake)](boost::system::error_code error) {
-            auto pending = weak.lock();
-            if (error || !pending) {
-              return;
-            }
-            pending->timed_out = true;
-            pending->stream->fail_with(make_error(
-                Errc::handshake_timeout, "no complete handshake from " + describe(pending->peer) +
-                                             " within the deadline (engine in " +
-                                             std::string(pending->stream->engine_state()) + ")"));
-            // Closing aborts the pending read or write of the handshake.
-            boost::system::error_code ignored_close;
-            pending->stream->next_layer().close(ignored_close);
-          });
-    }
+    HandshakeOptions with_deadline = options;
+    with_deadline.timeout = limits.handshake_timeout;
     handshake->stream->async_handshake(
-        tls::Role::server, options,
+        tls::Role::server, std::move(with_deadline),
         [self = shared_from_this(), handshake](boost::system::error_code error) {
           self->on_handshake(handshake, error);
         });
@@ -132,7 +116,8 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
 
   void on_handshake(const std::shared_ptr<Handshake>& handshake,
                     const boost::system::error_code& error) {
-    handshake->deadline.cancel();
+    const auto& last = handshake->stream->last_error();
+    handshake->timed_out = last && last->code == Errc::handshake_timeout;
     handshakes.erase(handshake);
     --stats.handshaking;
     if (error) {

@@ -43,6 +43,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
 #include <cstddef>
+#include <memory>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -67,10 +69,14 @@ class Stream {
   explicit Stream(EngineFactory factory, Args&&... args)
       : next_(std::forward<Args>(args)...),
         core_(std::move(factory)),
-        writer_idle_(next_.get_executor(), boost::asio::steady_timer::time_point::max()) {}
+        writer_idle_(next_.get_executor(), boost::asio::steady_timer::time_point::max()),
+        handshake_deadline_(next_.get_executor()),
+        alive_(std::make_shared<Stream*>(this)) {}
 
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
+  // A deadline handler already queued must not reach a destroyed stream.
+  ~Stream() { *alive_ = nullptr; }
 
   [[nodiscard]] executor_type get_executor() noexcept { return next_.get_executor(); }
   [[nodiscard]] next_layer_type& next_layer() noexcept { return next_; }
@@ -117,13 +123,19 @@ class Stream {
   }
 
   // async_handshake: runs the TLS handshake; completes with an error (and
-  // last_error() set) if the engine or the transport fails. Signature
-  // void(boost::system::error_code).
+  // last_error() set) if the engine or the transport fails, or with
+  // Errc::handshake_timeout when options.timeout passes first (the stream
+  // is then failed for good and its pending transport I/O cancelled).
+  // Signature void(boost::system::error_code).
   template <class Token>
   auto async_handshake(tls::Role role, HandshakeOptions options, Token&& token) {
-    return compose<void(boost::system::error_code)>(
-        detail::HandshakeStep{.start_error = core_.begin_handshake(role, std::move(options))},
-        std::forward<Token>(token));
+    const std::chrono::milliseconds timeout = options.timeout;
+    detail::HandshakeStep step{.start_error = core_.begin_handshake(role, std::move(options))};
+    if (!step.start_error && timeout.count() > 0) {
+      arm_handshake_deadline(timeout);
+      step.deadline = &handshake_deadline_;
+    }
+    return compose<void(boost::system::error_code)>(std::move(step), std::forward<Token>(token));
   }
 
   // async_read_some: reads decrypted data (into the first non-empty buffer).
@@ -144,11 +156,12 @@ class Stream {
   }
 
   // async_shutdown: sends close_notify (RFC 5246 §7.2.1, RFC 8446 §6.1).
-  // When the engine waits for the peer's close_notify (its status is not
-  // yet closed) and no read is pending, the shutdown reads until it
-  // arrives, dropping application data; an engine that reports closed once
-  // ours is sent (the GnuTLS engine) completes at once. An EOF after our
-  // close_notify also completes it. Does not close the next layer.
+  // Both engines then wait for the peer's close_notify: with no read
+  // pending, the shutdown reads until it arrives (dropping application
+  // data); with a read pending (a half-close), the shutdown completes once
+  // ours is sent and that read goes on delivering the peer's data until its
+  // close_notify ends it with eof. An EOF after our close_notify also
+  // completes the shutdown. Does not close the next layer.
   // Signature void(boost::system::error_code).
   template <class Token>
   auto async_shutdown(Token&& token) {
@@ -157,7 +170,9 @@ class Stream {
   }
 
   // Synchronous versions: the error_code overloads report failures there;
-  // the others throw boost::system::system_error.
+  // the others throw boost::system::system_error. They take no deadline
+  // (HandshakeOptions::timeout is for the asynchronous handshake): a
+  // blocking caller bounds its socket with its own timeouts.
   void handshake(tls::Role role, HandshakeOptions options, boost::system::error_code& error) {
     detail::HandshakeStep step{.start_error = core_.begin_handshake(role, std::move(options))};
     error = detail::run_sync(next_, core_, step).error;
@@ -216,6 +231,51 @@ class Stream {
         next_);
   }
 
+  // arm_handshake_deadline: the one handshake deadline, the same for every
+  // engine: when it passes the stream is failed with
+  // Errc::handshake_timeout and the pending transport I/O is aborted, so
+  // the handshake completes even when the peer sends nothing at all.
+  void arm_handshake_deadline(std::chrono::milliseconds timeout) {
+    handshake_deadline_.expires_after(timeout);
+    handshake_deadline_.async_wait([alive = alive_, timeout](boost::system::error_code error) {
+      Stream* self = *alive;
+      if (error || self == nullptr || self->core_.established() || self->core_.last_error()) {
+        return;
+      }
+      self->fail_with(make_error(Errc::handshake_timeout,
+                                 "no complete handshake" + self->describe_peer() + " within " +
+                                     std::to_string(timeout.count()) + " ms (engine in " +
+                                     std::string(self->engine_state()) + ")"));
+      self->abort_transport();
+    });
+  }
+
+  // abort_transport: makes the pending transport read or write return.
+  void abort_transport() {
+    if constexpr (requires(boost::system::error_code & ignored) { next_.close(ignored); }) {
+      boost::system::error_code ignored;
+      next_.close(ignored);
+    } else if constexpr (requires { next_.cancel(); }) {
+      next_.cancel();
+    }
+    writer_idle_.cancel();
+  }
+
+  // describe_peer: " from ADDRESS:PORT" when the lowest layer is a
+  // connected socket, else nothing.
+  std::string describe_peer() {
+    if constexpr (requires(boost::system::error_code & ignored) {
+                    lowest_layer().remote_endpoint(ignored).address().to_string();
+                  }) {
+      boost::system::error_code ignored;
+      const auto peer = lowest_layer().remote_endpoint(ignored);
+      if (!ignored) {
+        return " from " + peer.address().to_string() + ":" + std::to_string(peer.port());
+      }
+    }
+    return "";
+  }
+
   template <class MutableBuffers>
   static std::span<std::uint8_t> first_buffer(const MutableBuffers& buffers) {
     for (auto it = boost::asio::buffer_sequence_begin(buffers);
@@ -251,6 +311,8 @@ class Stream {
   NextLayer next_;
   detail::StreamCore core_;
   boost::asio::steady_timer writer_idle_;
+  boost::asio::steady_timer handshake_deadline_;
+  std::shared_ptr<Stream*> alive_;
 };
 
 }  // namespace pgptls::transport

@@ -155,11 +155,13 @@ Action StreamCore::handshake_step() {
     case tls::EngineStatus::failed:
       return fail_engine();
     case tls::EngineStatus::established:
+    case tls::EngineStatus::closed:
+      // Closed here means the handshake finished and the peer's close_notify
+      // came right behind its Finished (a TLS 1.3 client that half-closes at
+      // once, RFC 8446 §6.1): both engines fail a close_notify during the
+      // handshake. The data before it and the eof are for the reads.
       established_ = true;
       return complete({});
-    case tls::EngineStatus::closed:
-      return fail(
-          make_error(tls::Errc::closed, "the peer closed the TLS connection during the handshake"));
     case tls::EngineStatus::need_input:
       break;
   }

@@ -3,7 +3,7 @@
 // keys: signer certifies a) and an Ed25519 authority (made by gpg at
 // start-up), and the cost of a repeated decision through PeerCache.
 //
-// Goals (issue 3): check_peer <= 1.5x the verifications it must make;
+// Goals: check_peer <= 1.5x the verifications it must make;
 // a cached repeat <= 5 us.
 #include <benchmark/benchmark.h>
 

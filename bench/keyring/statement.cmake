@@ -1,4 +1,4 @@
-# Signed pin statements (issue 7): verifying statements and bundles, and
+# Signed pin statements: verifying statements and bundles, and
 # storing a refresh's worth of statements.
 pgptls_bench(keyring_statement_bench
   SOURCES statement_bench.cpp

@@ -1,4 +1,4 @@
-// Keyring store benchmarks (issue 3, "Speed"): loading a keyring of 100 000
+// Keyring store benchmarks: loading a keyring of 100 000
 // real certificates (goal < 2 s), from one exported file and from a store
 // directory of 100 000 files, and finding certificates by key ID (goal
 // O(1), < 1 µs), fingerprint and domain. Opening a directory reads and

@@ -1,4 +1,4 @@
-# The `pgptls serve` program under load on loopback (issue 6, Speed):
+# The `pgptls serve` program under load on loopback:
 # handshakes per second with concurrent in-process clients, and the serve
 # process's memory (RSS) per idle established connection.
 pgptls_bench(transport_serve_bench

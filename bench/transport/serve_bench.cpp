@@ -1,5 +1,5 @@
-// Benchmarks of the `pgptls serve` program as an operator runs it (issue 6,
-// Speed), on loopback, against in-process clients (tests/cli/load_clients):
+// Benchmarks of the `pgptls serve` program as an operator runs it, on
+// loopback, against in-process clients (tests/cli/load_clients):
 //   * BM_ServeHandshakes*: N clients in flight, each connect + handshake +
 //     64-byte echo + close_notify; mutual X.509 TLS 1.3 (Ed25519
 //     certificates made by certtool, the client pinned with `pgptls pin

@@ -1,4 +1,4 @@
-# Load test of the `pgptls serve` program (issue 6, Tests §Load): 1 000
+# Load test of the `pgptls serve` program: 1 000
 # handshakes from 50 concurrent in-process clients against one serve process
 # while 200 silent connections are cut at its handshake deadline; SIGTERM
 # then drains and exits 0 (in the ASan build: no leak). Once with X.509

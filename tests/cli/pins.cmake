@@ -1,4 +1,4 @@
-# `pgptls pins …` (issue 7: signed pin lists) run as a program, against keys
+# `pgptls pins …` (signed pin lists) run as a program, against keys
 # made by gpg, certificates made by openssl and HTTPS sites on 127.0.0.1.
 add_library(cli_pins_world STATIC
   pins_world.cpp

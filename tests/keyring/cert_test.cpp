@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "base/encoding.h"
+#include "keyring/keyring_store.h"
 #include "openpgp/errors.h"
 #include "test_files.h"
 
@@ -113,6 +114,49 @@ TEST(Cert, MergeIsAUnion) {
   auto bad = merge(*full, *other);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+}
+
+// The one merge rule for a certificate presented from outside while the
+// keyring holds a copy (a peer's handshake, --authority, verify-cert).
+TEST(Cert, WithKeyringCopyAddsWhatOnlyTheKeyringHolds) {
+  auto full = parse_certificate(test::gnutls_key("sub3-a.pub.gpg"));
+  ASSERT_TRUE(full);
+  Cert presented = *full;
+  presented.subkeys.pop_back();
+  Cert stored = *full;
+  stored.subkeys.erase(stored.subkeys.begin());
+
+  auto alone = with_keyring_copy(presented, nullptr);
+  ASSERT_TRUE(alone);
+  EXPECT_EQ(alone->subkeys.size(), 1U);
+
+  auto merged = with_keyring_copy(presented, &stored);
+  ASSERT_TRUE(merged) << merged.error().message();
+  EXPECT_EQ(merged->subkeys.size(), 2U);
+
+  KeyringStore store;
+  ASSERT_TRUE(store.load_bytes(test::gnutls_key("sub3-a.pub.gpg"), "sub3-a.pub.gpg"));
+  auto from_store = with_keyring_copy(presented, store);
+  ASSERT_TRUE(from_store) << from_store.error().message();
+  EXPECT_EQ(from_store->subkeys.size(), 2U);
+  KeyringStore empty;
+  auto not_stored = with_keyring_copy(presented, empty);
+  ASSERT_TRUE(not_stored);
+  EXPECT_EQ(not_stored->subkeys.size(), 1U);
+}
+
+TEST(Cert, WithKeyringCopyRefusesCopiesThatDoNotCombine) {
+  auto presented = parse_certificate(test::gnutls_key("sub3-a.pub.gpg"));
+  auto other = parse_certificate(test::gnutls_key("b.pub.gpg"));
+  ASSERT_TRUE(presented);
+  ASSERT_TRUE(other);
+  auto bad = with_keyring_copy(*presented, &*other);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+  EXPECT_NE(bad.error().message().find(presented->fingerprint_hex() +
+                                       " cannot be combined with the keyring's copy"),
+            std::string::npos)
+      << bad.error().message();
 }
 
 TEST(Cert, StructureErrorsNameTheOffset) {

@@ -1,5 +1,5 @@
 // Tests of the signed-pin-list documents: POSH statements, redirects and
-// authority bundles (issue 7), including every rejection and its message.
+// authority bundles, including every rejection and its message.
 #include "pins/posh_statement.h"
 
 #include <gnutls/crypto.h>
@@ -134,7 +134,7 @@ TEST(PoshStatement, EnforcesItsLimits) {
   EXPECT_TRUE(parse_posh_document(view(quoted)).ok());
 }
 
-// Issue 7 §5: one bundle for a whole community, far over a single
+// One bundle for a whole community, far over a single
 // statement's 64 KiB, under its own cap.
 TEST(PinBundle, HasItsOwnLargerCap) {
   const StatementLimits limits;

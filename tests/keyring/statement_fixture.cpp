@@ -48,7 +48,7 @@ void make_fixture(const std::filesystem::path& out) {
   gpg.add_subkey(domain_a, "ed25519", "auth");
   gpg.add_subkey(stranger, "ed25519", "auth");
   gpg.certify(authority, domain_a, "xmpp:a.example");
-  // X.509-only domains (issue 7's very case): [SC] certificates without an
+  // X.509-only domains, what signed pins are for: [SC] certificates without an
   // authentication key, one certified by the authority, one by nobody.
   const std::string domain_d = gpg.generate("xmpp:d.example", "ed25519", "sign,cert");
   gpg.certify(authority, domain_d, "xmpp:d.example");

@@ -1,4 +1,4 @@
-// The pin store's statement API (issue 7 §4): replacing a domain's signed
+// The pin store's statement API: replacing a domain's signed
 // pins in one transaction, rollback refusal, expiry, and certificate-hash
 // pins (RFC 7711) matched against the presented leaf only.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-# Signed pin statements (issue 7): document signatures, who may sign, the
+# Signed pin statements: document signatures, who may sign, the
 # pin store's statement API and certificate-hash pins.
 pgptls_test(keyring_statement_trust_tests
   SOURCES

@@ -1,4 +1,4 @@
-// Who may sign a pin statement or bundle (issue 7 §2, §5): real keys made
+// Who may sign a pin statement or bundle: real keys made
 // by gpg, statements written with write_pin_statement, signed by gpg
 // --detach-sign or by keyring::make_detached_signature.
 #include "keyring/statement_trust.h"
@@ -152,7 +152,8 @@ TEST_F(StatementTrust, RejectsAKeyringSignerNotCertifiedForTheDomain) {
       << cross.error().context;
 }
 
-// Issue 7 §2 (b) is for X.509-only servers: their certified certificate
+// A domain's own certified key signing its statement is for X.509-only
+// servers: their certified certificate
 // is [SC] with no authentication key, which check_peer (a TLS peer) refuses
 // but which may still vouch for its domain's X.509 keys.
 TEST_F(StatementTrust, AcceptsACertifiedSignOnlyDomainKeyWithoutAnAuthenticationKey) {
@@ -321,7 +322,7 @@ TEST_F(StatementTrust, BundleTakesDomainsInScopeAndRefusesTheOthers) {
                 "for x.other.test");
 }
 
-// Issue 7 §5: one bundle for a whole community, over a single statement's
+// One bundle for a whole community, over a single statement's
 // 64 KiB cap but within the bundle cap.
 TEST_F(StatementTrust, BundleOfFiveThousandDomainsIsAccepted) {
   const std::string pin = base::base64_encode(Bytes(32, 0x42));

@@ -1,4 +1,4 @@
-# Signed pin statements (issue 7) deciding real handshakes: certificate and
+# Signed pin statements deciding real handshakes: certificate and
 # SPKI pins from a stored statement, and their expiry.
 pgptls_test(tls_statement_pins_tests
   SOURCES

@@ -1,4 +1,4 @@
-// Signed pin statements over real handshakes (issue 7): a certificate pin
+// Signed pin statements over real handshakes: a certificate pin
 // (POSH "sha-256" of the certificate, RFC 7711) and an SPKI pin stored by
 // PinStore::store_statement let an X.509-only peer in, only with that very
 // certificate, and no longer once the statement expired.

@@ -1,5 +1,5 @@
 // decision_matrix_test.cpp: the OpenPGP rows of the trust decision matrix
-// (issue 5, Tests) end to end: our client and our server on 127.0.0.1,
+// end to end: our client and our server on 127.0.0.1,
 // chosen by transport::make_client_engine_factory /
 // make_server_engine_factory, each side deciding with the PRODUCTION
 // tls::TrustVerifier over tls::KeyringOpenPgpTrust (mutual authentication).

@@ -152,8 +152,18 @@ TEST_P(HalfCloseTest, EngineReadsThePeersDataAfterItsOwnCloseNotify) {
   EXPECT_NE(late.error().message().find("write_app() after close"), std::string::npos)
       << late.error().message();
 
-  // The server saw the close_notify and answered with its own: now both
-  // directions are closed.
+  if (GetParam() == Flavor::gnutls13) {
+    // RFC 8446 §6.1: the client's close_notify closed only its write side;
+    // the server still writes until it closes its own.
+    EXPECT_EQ(server->status(), EngineStatus::closed);
+    ASSERT_TRUE(server->write_app(as_bytes_view("after your close_notify")).ok());
+    transfer(*server, *client);
+    EXPECT_EQ(read_all(*client), "after your close_notify");
+    ASSERT_TRUE(server->close().ok());
+  }
+  // The server answered the close_notify with its own (TLS 1.2 at once,
+  // RFC 5246 §7.2.1; TLS 1.3 when it closed): now both directions are
+  // closed.
   EXPECT_EQ(server->status(), EngineStatus::has_output);
   transfer(*server, *client);
   EXPECT_EQ(server->status(), EngineStatus::closed);
@@ -275,12 +285,13 @@ TEST_P(HalfCloseStreamTest, ShutdownWithoutAReadWaitsForThePeersCloseNotify) {
   asio::async_write(*server_stream_, asio::buffer(std::string_view("unread")),
                     [&](error_code error, std::size_t) {
                       ASSERT_FALSE(error) << error.message();
-                      server_stream_->async_read_some(asio::buffer(server_buffer),
-                                                      [&](error_code read_error, std::size_t) {
-                                                        // The engine answers close_notify as it
-                                                        // reads it.
-                                                        server_read = read_error;
-                                                      });
+                      server_stream_->async_read_some(
+                          asio::buffer(server_buffer), [&](error_code read_error, std::size_t) {
+                            // TLS 1.2 engines answer close_notify as they read
+                            // it; in TLS 1.3 the server closes its side itself.
+                            server_read = read_error;
+                            server_stream_->async_shutdown([](error_code) {});
+                          });
                     });
   run_bounded(io_);
   EXPECT_EQ(server_read, asio::error::eof);

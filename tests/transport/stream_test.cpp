@@ -412,6 +412,48 @@ TEST_F(StreamTest, CancellationSlotAbortsAHandshakeForGood) {
   EXPECT_EQ(later, asio::error::operation_aborted);
 }
 
+// The handshake deadline is the stream's timer, so it ends a handshake with
+// a peer that sends nothing at all (no engine clock runs without bytes).
+TEST_F(StreamTest, HandshakeDeadlineEndsTheHandshakeOfASilentPeer) {
+  auto options = transport::HandshakeOptions::for_peer("a.example");
+  options.timeout = std::chrono::milliseconds(50);
+  error_code client_error;
+  client_stream_->async_handshake(tls::Role::client, std::move(options),
+                                  [&](error_code error) { client_error = error; });
+  run_bounded(io_);
+  EXPECT_EQ(client_error, transport::Errc::handshake_timeout) << client_error.message();
+  ASSERT_TRUE(client_stream_->last_error().has_value());
+  EXPECT_NE(client_stream_->last_error()->message().find("no complete handshake within 50 ms"),
+            std::string::npos)
+      << client_stream_->last_error()->message();
+  // Failed for good: a later read fails too.
+  std::array<std::uint8_t, 8> buffer{};
+  error_code later;
+  client_stream_->async_read_some(asio::buffer(buffer),
+                                  [&](error_code error, std::size_t) { later = error; });
+  run_bounded(io_);
+  EXPECT_TRUE(later);
+}
+
+// A handshake that completes stops its deadline: the io_context runs out of
+// work at once instead of waiting for a timer a minute away.
+TEST_F(StreamTest, CompletedHandshakeStopsItsDeadline) {
+  auto client_options = transport::HandshakeOptions::for_peer("a.example");
+  client_options.timeout = std::chrono::minutes(1);
+  transport::HandshakeOptions server_options;
+  server_options.timeout = std::chrono::minutes(1);
+  error_code client_error = asio::error::would_block;
+  error_code server_error = asio::error::would_block;
+  client_stream_->async_handshake(tls::Role::client, std::move(client_options),
+                                  [&](error_code error) { client_error = error; });
+  server_stream_->async_handshake(tls::Role::server, std::move(server_options),
+                                  [&](error_code error) { server_error = error; });
+  run_bounded(io_, std::chrono::seconds(20));
+  EXPECT_FALSE(client_error) << client_error.message();
+  EXPECT_FALSE(server_error) << server_error.message();
+  EXPECT_TRUE(client_stream_->established());
+}
+
 TEST_F(StreamTest, CancelAbortsAPendingHandshake) {
   error_code client_error;
   client_stream_->async_handshake(tls::Role::client,

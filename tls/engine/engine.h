@@ -24,8 +24,11 @@ enum class EngineStatus : std::uint8_t {
   need_input,   // handshaking: feed more network bytes
   has_output,   // bytes are waiting in pending_output()
   established,  // handshake done: application data flows
-  closed,       // the peer's close_notify received (and ours sent or queued); after
-                // only our own close(), reads go on (established) and writes fail
+  closed,       // the peer's close_notify received: no more data will come. In
+                // TLS 1.2 ours is then sent or queued in answer (RFC 5246
+                // §7.2.1); in TLS 1.3 writes go on until our close() (RFC
+                // 8446 §6.1). After only our own close(), reads go on
+                // (established) and writes fail
   failed,       // a fatal error; failure() says which
 };
 

@@ -463,9 +463,13 @@ Status GnutlsEngine::read_records() {
       continue;
     }
     if (rc == 0) {
-      // RFC 8446 §6.1 / RFC 5246 §7.2.1: answer close_notify with our own.
       peer_closed_ = true;
-      if (!local_closed_) {
+      // RFC 5246 §7.2.1: in TLS 1.2 a close_notify is answered at once, pending
+      // writes discarded. RFC 8446 §6.1 drops that rule for TLS 1.3 (it
+      // "could cause truncation in the read side"): the peer closed only its
+      // write side, and ours stays open until close() (a gateway still
+      // relays the answer its backend is producing).
+      if (!local_closed_ && gnutls_protocol_get_version(session_) != GNUTLS_TLS1_3) {
         local_closed_ = true;
         (void)gnutls_bye(session_, GNUTLS_SHUT_WR);
       }

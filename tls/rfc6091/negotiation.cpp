@@ -222,7 +222,6 @@ Result<ServerChoice> select_server_parameters(const messages::ClientHello& hello
   std::vector<CertificateType> client_types{CertificateType::x509};
   if (const Extension* offered = find_extension(extensions, ExtensionType::cert_type)) {
     PGPTLS_TRY(client_types, messages::parse_client_cert_types(offered->data));
-    choice.client_sent_cert_type = true;
   }
   std::optional<CertificateType> type;
   for (const CertificateType candidate : client_types) {

@@ -59,7 +59,6 @@ struct ServerChoice {
   NamedGroup group = NamedGroup::x25519;
   SignatureScheme scheme = SignatureScheme::ed25519;  // for ServerKeyExchange
   CertificateType certificate_type = CertificateType::x509;
-  bool client_sent_cert_type = false;
   bool client_sent_server_name = false;
   // The client sent ec_point_formats (RFC 8422 §5.2: the server answers
   // with its own only then).

@@ -99,7 +99,6 @@ class RecordLayer {
   void expect_change_cipher_spec(RecordProtection next) { pending_read_.emplace(std::move(next)); }
 
   [[nodiscard]] bool read_protected() const { return read_.has_value(); }
-  [[nodiscard]] bool write_protected() const { return write_.has_value(); }
   [[nodiscard]] bool change_cipher_spec_expected() const { return pending_read_.has_value(); }
 
   // pending_output / consume_output: bytes to send, and how many were sent.

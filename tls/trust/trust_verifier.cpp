@@ -7,6 +7,7 @@
 
 #include "base/encoding.h"
 #include "keyring/domain.h"
+#include "keyring/keyring_store.h"
 #include "keyring/peer_cache.h"
 #include "keyring/validate.h"
 #include "openpgp/errors.h"
@@ -114,17 +115,12 @@ Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
     parsed = std::move(one).value();
     // The keyring's copy of the same certificate counts too: a revocation
     // the operator imported is not in the copy the peer chose to send.
-    if (const keyring::Cert* known = find(parsed->fingerprint())) {
-      auto merged = keyring::merge(*known, *parsed);
-      if (!merged.ok()) {
-        return make_error(
-            Errc::bad_certificate,
-            "the peer's OpenPGP certificate " + parsed->fingerprint_hex() +
-                " cannot be combined with the keyring's copy: " + merged.error().message() +
-                "; check the keyring entry (pgptls keyring show)");
-      }
-      parsed = std::move(merged).value();
+    const keyring::Cert* known = find(parsed->fingerprint());
+    auto merged = keyring::with_keyring_copy(std::move(*parsed), known);
+    if (!merged.ok()) {
+      return make_error(Errc::bad_certificate, "the peer's " + merged.error().message());
     }
+    parsed = std::move(merged).value();
     cert = &*parsed;
   } else {
     cert = find(certificate.openpgp_fingerprint);

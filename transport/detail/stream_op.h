@@ -24,13 +24,20 @@ namespace pgptls::transport::detail {
 struct HandshakeStep {
   static constexpr bool kHasSize = false;
   boost::system::error_code start_error;  // from StreamCore::begin_handshake
+  // The Stream's handshake deadline timer, stopped when the handshake ends
+  // (nullptr: none armed).
+  boost::asio::steady_timer* deadline = nullptr;
   Action operator()(StreamCore& core) {
     if (start_error) {
       return Action{Action::Kind::complete, start_error, 0};
     }
     return core.handshake_step();
   }
-  void finish(StreamCore& /*core*/) {}
+  void finish(StreamCore& /*core*/) {
+    if (deadline != nullptr) {
+      deadline->cancel();
+    }
+  }
 };
 
 struct ShutdownStep {

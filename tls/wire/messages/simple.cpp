@@ -69,9 +69,4 @@ Result<Alert> parse_alert(ByteView payload) {
   return Alert{static_cast<AlertLevel>(payload[0]), static_cast<AlertDescription>(payload[1])};
 }
 
-Bytes encode_alert(const Alert& alert) {
-  return Bytes{static_cast<std::uint8_t>(alert.level),
-               static_cast<std::uint8_t>(alert.description)};
-}
-
 }  // namespace pgptls::tls::messages

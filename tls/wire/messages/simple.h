@@ -36,6 +36,5 @@ struct Alert {
 // parse_alert: two bytes, a known level (decode_error otherwise; the
 // description may be any value and is kept as is).
 [[nodiscard]] Result<Alert> parse_alert(ByteView payload);
-[[nodiscard]] Bytes encode_alert(const Alert& alert);
 
 }  // namespace pgptls::tls::messages

@@ -1,13 +1,16 @@
-// endpoint_trust.h: the trust decision of `pgptls serve` and `pgptls
-// connect`, built from the trust options: authorities (repeated
+// trust.h: the trust state of an endpoint (`pgptls serve`, `connect`, the
+// pins commands, an embedding server), built from the trust options: authorities (repeated
 // `--authority FILE[,scope=PATTERN]` plus the state directory's
 // authorities.json), the keyring (`--keyring FILE|DIR`, default the state
 // directory's keyring/), the pin store (`--pins`) and the run-wide switches
 // `--tofu` and `--require-openpgp`.
 //
+// One trust state may serve several credential sets (hosted domains): it is
+// shared, never copied (endpoint.h).
+//
 // Usage:
 //   std::vector<std::string> warnings;
-//   PGPTLS_TRY(Trust trust, load_trust(options, warnings));
+//   PGPTLS_TRY(std::shared_ptr<const Trust> trust, load_trust(options, warnings));
 #pragma once
 
 #include <memory>
@@ -17,9 +20,10 @@
 #include "base/result.h"
 #include "keyring/authority.h"
 #include "keyring/keyring_store.h"
+#include "pins/pin_store.h"
 #include "tls/trust/trust_verifier.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 
 // TrustOptions: the parsed trust option values.
 struct TrustOptions {
@@ -37,8 +41,14 @@ struct TrustOptions {
 [[nodiscard]] Result<keyring::KeyringStore> load_keyring(const std::string& option,
                                                          std::vector<std::string>& warnings);
 
-// load_authorities: every --authority (its certificate merged with the
-// keyring's copy, so revocations stored there count) and every entry of the
+// load_authority_files: the --authority FILE[,scope=PATTERN] values alone,
+// each certificate merged with the keyring's copy
+// (keyring::with_keyring_copy). Fails naming the option: a bad spec or
+// scope, an unreadable file.
+[[nodiscard]] Result<std::vector<keyring::Authority>> load_authority_files(
+    const std::vector<std::string>& specs, const keyring::KeyringStore& store);
+
+// load_authorities: every --authority (load_authority_files) and every entry of the
 // state directory's authorities.json, whose certificate comes from the
 // keyring (or the state directory's keyring/). Fails naming the option or
 // entry: an unreadable file, a bad scope, an authority whose certificate is
@@ -59,7 +69,11 @@ struct Trust {
 // every OpenPGP peer is then refused, saying so), with the --tofu and
 // --require-openpgp overrides. Fails as the loaders above, or when the pin
 // store cannot be opened.
-[[nodiscard]] Result<Trust> load_trust(const TrustOptions& options,
-                                       std::vector<std::string>& warnings);
+[[nodiscard]] Result<std::shared_ptr<const Trust>> load_trust(const TrustOptions& options,
+                                                              std::vector<std::string>& warnings);
 
-}  // namespace pgptls::cli
+// open_pin_store: the --pins database, or the state directory's
+// pins.sqlite (the directory created, mode 0700). Fails naming the path.
+[[nodiscard]] Result<keyring::PinStore> open_pin_store(const std::string& option);
+
+}  // namespace pgptls::endpoint

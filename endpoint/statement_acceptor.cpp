@@ -1,33 +1,23 @@
-#include "cli/statement_acceptor.h"
+#include "endpoint/statement_acceptor.h"
 
 #include <chrono>
 #include <map>
 
 #include "base/clock.h"
-#include "cli/endpoint_trust.h"
-#include "cli/state_dir.h"
+#include "endpoint/program_clock.h"
+#include "endpoint/state_dir.h"
+#include "endpoint/trust.h"
 #include "keyring/statement_trust.h"
 #include "openpgp/errors.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 namespace {
-
-base::Seconds now_seconds() {
-  return std::chrono::floor<std::chrono::seconds>(base::SystemClock().now());
-}
 
 std::size_t pin_count(const keyring::SignedStatement& statement) {
   return statement.spki_pins.size() + statement.certificate_pins.size();
 }
 
 }  // namespace
-
-void add_trust_source_options(CLI::App* command, TrustSources& sources) {
-  command->add_option("--pins", sources.pins,
-                      "Pin database (default: pins.sqlite in $PGPTLS_HOME or ~/.pgptls)");
-  command->add_option("--keyring", sources.keyring,
-                      "Keyring file or directory (default: keyring in the state directory)");
-}
 
 Result<std::unique_ptr<StoreStatementAcceptor>> StoreStatementAcceptor::open(
     const TrustSources& sources, std::vector<std::string>& warnings) {
@@ -37,17 +27,14 @@ Result<std::unique_ptr<StoreStatementAcceptor>> StoreStatementAcceptor::open(
   options.pins = sources.pins;
   PGPTLS_TRY(keyring::KeyringStore keyring, load_keyring(options.keyring, warnings));
   PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, keyring));
-  PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
-  PGPTLS_TRY(keyring::PinStore pins,
-             keyring::PinStore::open(sources.pins.empty() ? pins_path(state)
-                                                          : std::filesystem::path(sources.pins)));
+  PGPTLS_TRY(keyring::PinStore pins, open_pin_store(sources.pins));
   return std::unique_ptr<StoreStatementAcceptor>(
       new StoreStatementAcceptor(std::move(keyring), std::move(authorities), std::move(pins)));
 }
 
 Result<transport::Acceptance> StoreStatementAcceptor::accept(
     const transport::FetchedStatement& statement) {
-  const base::Seconds now = now_seconds();
+  PGPTLS_TRY(const base::Seconds now, program_now());
   const keyring::StatementSigners signers{authorities_, keyring_.certificates(), policy_};
   PGPTLS_TRY(const keyring::VerifiedStatement verified,
              keyring::verify_statement(statement.document, statement.signature, statement.domain,
@@ -59,7 +46,7 @@ Result<transport::Acceptance> StoreStatementAcceptor::accept(
 
 Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle(
     ByteView document, ByteView signature) {
-  const base::Seconds now = now_seconds();
+  PGPTLS_TRY(const base::Seconds now, program_now());
   const keyring::StatementSigners signers{authorities_, keyring_.certificates(), policy_};
   PGPTLS_TRY(const keyring::VerifiedBundle verified,
              keyring::verify_bundle(document, signature, signers, now));
@@ -97,4 +84,4 @@ Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle
   return ordered;
 }
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint

@@ -7,7 +7,7 @@
 
 #include "base/result.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 
 // state_dir: $PGPTLS_HOME when set and non-empty, else $HOME/.pgptls.
 // Fails when neither variable is set.
@@ -28,4 +28,4 @@ inline std::filesystem::path pins_path(const std::filesystem::path& state) {
   return state / "pins.sqlite";
 }
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint

@@ -19,7 +19,7 @@
 #include "openpgp/secret_key.h"
 #include "tls/engine/credentials.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 
 // OpenPgpKeyOptions: the option values naming our OpenPGP credential.
 struct OpenPgpKeyOptions {
@@ -54,4 +54,4 @@ struct OpenPgpKeyOptions {
 // spaces and a leading 0x allowed; base::Errc::invalid_value otherwise.
 [[nodiscard]] Result<Bytes> parse_key_id_text(std::string_view text);
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint

@@ -10,7 +10,7 @@
 
 #include "base/result.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 
 // HostPort: "HOST:PORT", "[IPv6]:PORT".
 struct HostPort {
@@ -34,4 +34,4 @@ struct AuthoritySpec {
 // empty pattern.
 [[nodiscard]] Result<AuthoritySpec> parse_authority_spec(std::string_view text);
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint

@@ -1,4 +1,4 @@
-#include "cli/state_dir.h"
+#include "endpoint/state_dir.h"
 
 #include <sys/stat.h>
 
@@ -8,7 +8,7 @@
 
 #include "base/errors.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 
 Result<std::filesystem::path> state_dir() {
   const char* home = std::getenv("PGPTLS_HOME");
@@ -36,4 +36,4 @@ Result<std::filesystem::path> ensure_state_dir() {
   return path;
 }
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint

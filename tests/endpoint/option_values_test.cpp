@@ -1,11 +1,11 @@
 // Tests of the option values shared by the programs.
-#include "cli/option_values.h"
+#include "endpoint/option_values.h"
 
 #include <gtest/gtest.h>
 
 #include "base/errors.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 namespace {
 
 void expect_refused(const Result<HostPort>& result, const std::string& text) {
@@ -52,7 +52,8 @@ TEST(AuthoritySpec, RefusesMalformedSpecs) {
   for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
            {"", "needs a certificate file"},
            {",scope=a.example", "needs a certificate file"},
-           {"ca.asc,domain=a.example", "'domain=a.example' in --authority: only scope=PATTERN"},
+           {"ca.asc,domain=a.example",
+            "unknown part 'domain=a.example' in --authority: only scope=PATTERN"},
            {"ca.asc,scope=", "scope= needs a pattern"},
            {"ca.asc,", "only scope=PATTERN may follow the file"}}) {
     const auto result = parse_authority_spec(text);
@@ -63,4 +64,4 @@ TEST(AuthoritySpec, RefusesMalformedSpecs) {
 }
 
 }  // namespace
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint

@@ -1,4 +1,4 @@
-#include "cli/endpoint_trust.h"
+#include "endpoint/trust.h"
 
 #include <filesystem>
 #include <system_error>
@@ -6,15 +6,16 @@
 
 #include "base/clock.h"
 #include "base/encoding.h"
-#include "cli/keyring_cli.h"
-#include "cli/option_values.h"
-#include "cli/state_dir.h"
+#include "endpoint/certificate_files.h"
+#include "endpoint/option_values.h"
+#include "endpoint/program_clock.h"
+#include "endpoint/state_dir.h"
 #include "keyring/authority_store.h"
 #include "openpgp/errors.h"
 #include "pins/pin_cache.h"
 #include "pins/pin_store.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 namespace {
 
 bool directory_exists(const std::filesystem::path& path) {
@@ -22,23 +23,20 @@ bool directory_exists(const std::filesystem::path& path) {
   return std::filesystem::is_directory(path, ignored);
 }
 
-// with_keyring_copy: the certificate merged with the keyring's copy of it,
-// so that revocations and new signatures stored there count.
-Result<keyring::Cert> with_keyring_copy(keyring::Cert cert, const keyring::KeyringStore& store) {
-  if (const keyring::Cert* stored = store.find(cert.fingerprint())) {
-    return keyring::merge(*stored, cert);
+// pin_store_path: the --pins database, or the state directory's
+// pins.sqlite (the directory created, mode 0700).
+Result<std::filesystem::path> pin_store_path(const std::string& option) {
+  if (!option.empty()) {
+    return std::filesystem::path(option);
   }
-  return cert;
+  PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
+  return pins_path(state);
 }
 
 // open_pins: the pin store for handshakes: read from memory, written off
 // the event loop (keyring::PinCache).
 Result<std::shared_ptr<keyring::PinAccess>> open_pins(const std::string& option) {
-  std::filesystem::path path = option;
-  if (path.empty()) {
-    PGPTLS_TRY(const std::filesystem::path state, ensure_state_dir());
-    path = pins_path(state);
-  }
+  PGPTLS_TRY(const std::filesystem::path path, pin_store_path(option));
   PGPTLS_TRY(std::shared_ptr<keyring::PinCache> cache, keyring::PinCache::open(path));
   return std::shared_ptr<keyring::PinAccess>(std::move(cache));
 }
@@ -94,10 +92,15 @@ Result<keyring::KeyringStore> load_keyring(const std::string& option,
   return store;
 }
 
-Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& options,
-                                                         const keyring::KeyringStore& store) {
+Result<keyring::PinStore> open_pin_store(const std::string& option) {
+  PGPTLS_TRY(const std::filesystem::path path, pin_store_path(option));
+  return keyring::PinStore::open(path);
+}
+
+Result<std::vector<keyring::Authority>> load_authority_files(const std::vector<std::string>& specs,
+                                                             const keyring::KeyringStore& store) {
   std::vector<keyring::Authority> authorities;
-  for (const std::string& text : options.authorities) {
+  for (const std::string& text : specs) {
     auto spec = parse_authority_spec(text);
     if (!spec.ok()) {
       return std::move(spec).error().wrap("--authority");
@@ -114,13 +117,20 @@ Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& opt
     if (!cert.ok()) {
       return std::move(cert).error().wrap("--authority");
     }
-    auto merged = with_keyring_copy(std::move(cert).value(), store);
+    auto merged = keyring::with_keyring_copy(std::move(cert).value(), store);
     if (!merged.ok()) {
       return std::move(merged).error().wrap("--authority " + spec->file);
     }
     authority.cert = std::move(merged).value();
     authorities.push_back(std::move(authority));
   }
+  return authorities;
+}
+
+Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& options,
+                                                         const keyring::KeyringStore& store) {
+  PGPTLS_TRY(std::vector<keyring::Authority> authorities,
+             load_authority_files(options.authorities, store));
 
   auto state = state_dir();
   if (!state.ok()) {
@@ -136,11 +146,12 @@ Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& opt
   return authorities;
 }
 
-Result<Trust> load_trust(const TrustOptions& options, std::vector<std::string>& warnings) {
+Result<std::shared_ptr<const Trust>> load_trust(const TrustOptions& options,
+                                                std::vector<std::string>& warnings) {
   PGPTLS_TRY(keyring::KeyringStore store, load_keyring(options.keyring, warnings));
   PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, store));
   PGPTLS_TRY(std::shared_ptr<keyring::PinAccess> pins, open_pins(options.pins));
-  auto clock = std::make_shared<base::SystemClock>();
+  PGPTLS_TRY(std::shared_ptr<const base::Clock> clock, program_clock());
 
   std::shared_ptr<tls::OpenPgpTrust> openpgp;
   if (!authorities.empty()) {
@@ -153,12 +164,12 @@ Result<Trust> load_trust(const TrustOptions& options, std::vector<std::string>& 
   tls::TrustPolicy policy;
   policy.force_tofu = options.tofu;
   policy.force_require_openpgp = options.require_openpgp;
-  Trust trust;
-  trust.verifier = std::make_shared<tls::TrustVerifier>(
+  auto trust = std::make_shared<Trust>();
+  trust->verifier = std::make_shared<tls::TrustVerifier>(
       tls::TrustVerifierConfig{pins, openpgp, policy, std::move(clock)});
-  trust.openpgp = std::move(openpgp);
-  trust.pins = std::move(pins);
-  return trust;
+  trust->openpgp = std::move(openpgp);
+  trust->pins = std::move(pins);
+  return std::shared_ptr<const Trust>(std::move(trust));
 }
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint

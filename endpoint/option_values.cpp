@@ -1,10 +1,10 @@
-#include "cli/option_values.h"
+#include "endpoint/option_values.h"
 
 #include <charconv>
 
 #include "base/errors.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 namespace {
 
 Error bad_value(std::string what) {
@@ -53,7 +53,7 @@ Result<AuthoritySpec> parse_authority_spec(std::string_view text) {
         start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     constexpr std::string_view kScope = "scope=";
     if (item.substr(0, kScope.size()) != kScope) {
-      return bad_value("'" + std::string(item) +
+      return bad_value("unknown part '" + std::string(item) +
                        "' in --authority: only scope=PATTERN may follow the file");
     }
     if (item.size() == kScope.size()) {
@@ -64,4 +64,4 @@ Result<AuthoritySpec> parse_authority_spec(std::string_view text) {
   return spec;
 }
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint

@@ -1,11 +1,8 @@
 // statement_acceptor.h: the trust half of `pgptls pins refresh` and
-// `pins import-signed` as the program runs it: the authorities (state
-// directory), the keyring and the pin store, handed to the keyring's
-// statement verification and storage (issue 7 §2, §4, §5) at the current
-// time.
+// `pins import-signed`: the authorities (state directory), the keyring and
+// the pin store, handed to the keyring's statement verification (signer in
+// scope, expiry, rollback) and storage at the current time.
 #pragma once
-
-#include <CLI/CLI.hpp>
 
 #include <memory>
 #include <string>
@@ -19,7 +16,7 @@
 #include "keyring/policy.h"
 #include "pins/pin_store.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 
 // TrustSources: --pins and --keyring (a file or directory read as `serve`
 // reads it) overrides; empty means the state directory's.
@@ -27,9 +24,6 @@ struct TrustSources {
   std::string pins;
   std::string keyring;
 };
-
-// add_trust_source_options: adds --pins and --keyring to a command.
-void add_trust_source_options(CLI::App* command, TrustSources& sources);
 
 // StoreStatementAcceptor: verifies fetched statements and stores their pins.
 class StoreStatementAcceptor final : public transport::StatementAcceptor {
@@ -73,4 +67,4 @@ class StoreStatementAcceptor final : public transport::StatementAcceptor {
   keyring::Policy policy_ = keyring::Policy::standard();
 };
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint

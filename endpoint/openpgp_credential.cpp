@@ -1,4 +1,4 @@
-#include "cli/openpgp_credential.h"
+#include "endpoint/openpgp_credential.h"
 
 #include <unistd.h>
 
@@ -9,14 +9,14 @@
 #include "base/encoding.h"
 #include "base/errors.h"
 #include "base/file.h"
-#include "cli/keyring_cli.h"
+#include "endpoint/certificate_files.h"
 #include "keyring/authority.h"
 #include "keyring/validate.h"
 #include "openpgp/errors.h"
 #include "openpgp/key_reference.h"
 #include "openpgp/passphrase.h"
 
-namespace pgptls::cli {
+namespace pgptls::endpoint {
 namespace {
 
 // kMaxKeyFileSize: a secret key export of a few keys is a few KiB; a larger
@@ -222,4 +222,4 @@ Result<tls::OpenPgpCredential> load_openpgp_credential(const OpenPgpKeyOptions& 
   return credential;
 }
 
-}  // namespace pgptls::cli
+}  // namespace pgptls::endpoint
