@@ -176,7 +176,7 @@ Status SqliteDb::create_atomically(const std::filesystem::path& path,
       std::error_code ignored;
       std::filesystem::remove(staging, ignored);
       return make_error(PinErrc::storage_error, "cannot create " + std::string(options.what) + " " +
-                                                 path.string() + ": " + fresh.error().message());
+                                                    path.string() + ": " + fresh.error().message());
     }
   }  // closing the last connection checkpoints the WAL and removes it
   const int linked = ::link(staging.c_str(), path.c_str());
@@ -186,9 +186,10 @@ Status SqliteDb::create_atomically(const std::filesystem::path& path,
   std::filesystem::remove(std::filesystem::path(staging.string() + "-wal"), ignored);
   std::filesystem::remove(std::filesystem::path(staging.string() + "-shm"), ignored);
   if (linked != 0 && link_errno != EEXIST) {
-    return make_error(PinErrc::storage_error, "cannot create " + std::string(options.what) + " " +
-                                               path.string() + ": " + std::strerror(link_errno) +
-                                               "; check that the directory exists and is writable");
+    return make_error(PinErrc::storage_error,
+                      "cannot create " + std::string(options.what) + " " + path.string() + ": " +
+                          std::strerror(link_errno) +
+                          "; check that the directory exists and is writable");
   }
   // The new directory entry must survive a crash like any committed write.
   const std::filesystem::path directory =
