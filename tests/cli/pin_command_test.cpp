@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "pins/pin_store.h"
-#include "tests/keyring/pin_fixtures.h"
+#include "tests/pins/pin_fixtures.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 

@@ -15,5 +15,5 @@ add_dependencies(cli_pins_sign_statement_tests pgptls)
 
 pgptls_test(cli_pins_refresh_tests
   SOURCES pins_refresh_test.cpp
-  LIBS cli_pins_world transport_https_test_site)
+  LIBS cli_pins_world fetch_https_test_site)
 add_dependencies(cli_pins_refresh_tests pgptls)

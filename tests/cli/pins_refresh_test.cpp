@@ -13,10 +13,10 @@
 
 #include "base/clock.h"
 #include "tests/cli/pins_world.h"
+#include "tests/fetch/https_test_site.h"
 #include "tests/keyring/store_gpg.h"
 #include "tests/support/network.h"
 #include "tests/support/temp_dir.h"
-#include "tests/transport/https_test_site.h"
 
 namespace pgptls::test {
 namespace {

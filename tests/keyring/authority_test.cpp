@@ -10,7 +10,7 @@
 #include "keyring/validate.h"
 #include "openpgp/errors.h"
 #include "openpgp/verify.h"
-#include "test_files.h"
+#include "tests/support/test_files.h"
 
 namespace pgptls::keyring {
 namespace {

@@ -15,9 +15,9 @@
 #include "openpgp/armor.h"
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
-#include "test_files.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_files.h"
 
 namespace pgptls::keyring {
 namespace {

@@ -12,9 +12,9 @@
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
 #include "openpgp/verify.h"
-#include "test_files.h"
 #include "tests/keyring/statement_fixture.h"
 #include "tests/keyring/store_gpg.h"
+#include "tests/support/test_files.h"
 
 namespace pgptls::keyring {
 namespace {

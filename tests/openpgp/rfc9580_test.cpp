@@ -6,7 +6,7 @@
 #include "openpgp/cert.h"
 #include "openpgp/errors.h"
 #include "openpgp/verify.h"
-#include "test_files.h"
+#include "tests/support/test_files.h"
 
 namespace pgptls::keyring {
 namespace {

@@ -1,4 +1,4 @@
-// test_files.h: reading fixture files for the keyring tests.
+// test_files.h: reading the reference files of tests/data/ (keys, captures).
 #pragma once
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "tests/keyring/pin_fixtures.h"
+#include "tests/pins/pin_fixtures.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/transport/https_test_site.h"
+#include "tests/fetch/https_test_site.h"
 
 namespace pgptls::transport {
 namespace {

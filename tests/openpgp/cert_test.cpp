@@ -8,7 +8,7 @@
 #include "base/encoding.h"
 #include "keyring/keyring_store.h"
 #include "openpgp/errors.h"
-#include "test_files.h"
+#include "tests/support/test_files.h"
 
 namespace pgptls::keyring {
 namespace {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "openpgp/errors.h"
-#include "test_files.h"
+#include "tests/support/test_files.h"
 
 namespace pgptls::keyring {
 namespace {

@@ -1,7 +1,7 @@
 # Secret keys: S2K, passphrase sources, secret-key packets and unlocking.
-pgptls_test(keyring_secret_tests
+pgptls_test(openpgp_secret_tests
   SOURCES
     secret_s2k_test.cpp
     secret_passphrase_test.cpp
     secret_key_test.cpp
-  LIBS pgptls::keyring pgptls_test_support)
+  LIBS pgptls::openpgp pgptls_test_support)

@@ -7,7 +7,7 @@
 
 #include "pins/errors.h"
 #include "pins/pin_check.h"
-#include "tests/keyring/pin_fixtures.h"
+#include "tests/pins/pin_fixtures.h"
 
 namespace pgptls::keyring {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "pins/errors.h"
 #include "pins/pin_types.h"
-#include "tests/keyring/pin_fixtures.h"
+#include "tests/pins/pin_fixtures.h"
 
 namespace pgptls::keyring {
 namespace {

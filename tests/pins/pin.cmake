@@ -1,6 +1,6 @@
 # The pin store: SQLite wrapper, pins and settings, the X.509 pin decision,
-# durability under kill -9 and concurrent writers.
-pgptls_test(keyring_pin_tests
+# the in-memory cache, durability under kill -9 and concurrent writers.
+pgptls_test(pins_store_tests
   SOURCES
     pin_fixtures.cpp
     pin_types_test.cpp
@@ -10,4 +10,4 @@ pgptls_test(keyring_pin_tests
     pin_sqlite_db_test.cpp
     pin_durability_test.cpp
     pin_cache_test.cpp
-  LIBS pgptls::keyring pgptls_test_support)
+  LIBS pgptls::pins pgptls_test_support)

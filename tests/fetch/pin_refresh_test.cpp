@@ -10,7 +10,7 @@
 #include <set>
 
 #include "openpgp/errors.h"
-#include "tests/transport/https_test_site.h"
+#include "tests/fetch/https_test_site.h"
 
 namespace pgptls::transport {
 namespace {

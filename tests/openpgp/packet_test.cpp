@@ -4,7 +4,7 @@
 
 #include "openpgp/errors.h"
 #include "openpgp/key_material.h"
-#include "test_files.h"
+#include "tests/support/test_files.h"
 
 namespace pgptls::keyring {
 namespace {

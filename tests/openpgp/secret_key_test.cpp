@@ -16,9 +16,9 @@
 #include "openpgp/errors.h"
 #include "openpgp/packet.h"
 #include "openpgp/secret_key.h"
-#include "tests/keyring/test_files.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_files.h"
 
 namespace pgptls::keyring {
 namespace {

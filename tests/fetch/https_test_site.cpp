@@ -1,4 +1,4 @@
-#include "tests/transport/https_test_site.h"
+#include "tests/fetch/https_test_site.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
