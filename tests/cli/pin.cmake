@@ -3,6 +3,6 @@
 pgptls_test(cli_pin_tests
   SOURCES
     pin_command_test.cpp
-    ../keyring/pin_fixtures.cpp
+    ${PROJECT_SOURCE_DIR}/tests/pins/pin_fixtures.cpp
   LIBS pgptls::keyring pgptls_test_support)
 add_dependencies(cli_pin_tests pgptls)
