@@ -173,7 +173,7 @@ Action StreamCore::handshake_step() {
   return Action{Action::Kind::read, {}, 0};
 }
 
-Action StreamCore::read_step(std::span<std::uint8_t> out) {
+std::optional<Action> StreamCore::unusable() {
   if (read_error_) {
     // A cancelled read loses nothing (the transport read returned no bytes),
     // so the stream stays usable.
@@ -184,6 +184,13 @@ Action StreamCore::read_step(std::span<std::uint8_t> out) {
   }
   if (!established_) {
     return complete(Errc::not_established);
+  }
+  return std::nullopt;
+}
+
+Action StreamCore::read_step(std::span<std::uint8_t> out) {
+  if (auto done = unusable()) {
+    return *done;
   }
   if (engine_->failure()) {
     // The engine failed on bytes this read fed it: send its alert first.
@@ -248,14 +255,8 @@ Action StreamCore::write_step(ByteView data, std::size_t& taken, bool& encrypted
 }
 
 Action StreamCore::shutdown_step(bool& close_queued) {
-  if (read_error_) {
-    return complete(*std::exchange(read_error_, std::nullopt));
-  }
-  if (poisoned_) {
-    return complete(*poisoned_);
-  }
-  if (!established_) {
-    return complete(Errc::not_established);
+  if (auto done = unusable()) {
+    return *done;
   }
   if (!close_queued) {
     close_queued = true;

@@ -84,6 +84,10 @@ class StreamCore {
 
  private:
   Action complete(boost::system::error_code error, std::size_t bytes = 0);
+  // unusable: how a read or shutdown step ends before it touches the
+  // engine (a cancelled read's error, reported once; an earlier failure;
+  // not established yet), or nullopt when the stream is usable.
+  std::optional<Action> unusable();
   Action fail(const Error& error);
   Action fail_engine();
   Action flush_or_wait();
