@@ -7,6 +7,7 @@ pgptls_warnings(fetch_https_test_site)
 pgptls_test(fetch_https_fetch_tests
   SOURCES https_fetch_test.cpp
   LIBS fetch_https_test_site)
+# The acceptor in these tests refuses with an OpenPGP error, as the real one does.
 pgptls_test(fetch_pin_refresh_tests
   SOURCES pin_refresh_test.cpp
-  LIBS fetch_https_test_site)
+  LIBS fetch_https_test_site pgptls::openpgp)
