@@ -26,12 +26,12 @@
 #include "base/clock.h"
 #include "base/errors.h"
 #include "cli/commands.h"
+#include "endpoint/endpoint.h"
 #include "endpoint/openpgp_credential.h"
 #include "endpoint/option_values.h"
 #include "endpoint/trust.h"
 #include "s2s/proxy.h"
 #include "s2s/resolver.h"
-#include "tls/gnutls/x509_credentials.h"
 
 namespace pgptls::cli {
 namespace {
@@ -40,7 +40,6 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 namespace fs = std::filesystem;
 // Credentials and trust come from the endpoint library (endpoint/).
-using endpoint::load_openpgp_credential;
 using endpoint::load_trust;
 using endpoint::OpenPgpKeyOptions;
 using endpoint::parse_host_port;
@@ -314,25 +313,14 @@ Result<s2s::HostedDomain> hosted_domain(const DomainConfig& domain,
   settings->verifier = verifier;
   settings->handshake_timeout = limits.handshake_timeout;
   const std::string where = "[[domain]] " + domain.name;
-  if (!domain.x509_cert.empty() || !domain.x509_key.empty()) {
-    auto x509 = tls::load_x509_credential_files(domain.x509_cert, domain.x509_key);
-    if (!x509.ok()) {
-      return std::move(x509).error().wrap(where);
-    }
-    settings->credentials.x509 = std::move(x509).value();
+  // The same credential rules as serve and connect (endpoint/).
+  auto credentials = endpoint::load_credentials(
+      endpoint::CredentialOptions{domain.x509_cert, domain.x509_key, domain.openpgp},
+      tls::Role::server);
+  if (!credentials.ok()) {
+    return std::move(credentials).error().wrap(where);
   }
-  if (!domain.openpgp.cert_file.empty() || !domain.openpgp.key_file.empty()) {
-    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
-    auto openpgp = load_openpgp_credential(domain.openpgp, keyring::Policy::standard(), now);
-    if (!openpgp.ok()) {
-      return std::move(openpgp).error().wrap(where);
-    }
-    settings->credentials.openpgp = std::move(openpgp).value();
-  }
-  if (!settings->credentials.x509 && !settings->credentials.openpgp) {
-    return make_error(base::Errc::invalid_value,
-                      where + ": give openpgp-cert and openpgp-key, or x509-cert and x509-key");
-  }
+  settings->credentials = std::move(credentials).value();
   return s2s::HostedDomain{s2s::lower_domain(domain.name), std::move(settings)};
 }
 
