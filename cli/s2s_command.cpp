@@ -1,5 +1,5 @@
 // s2s_command.cpp: `pgptls s2s --config FILE`, the XMPP server-to-server
-// proxy in front of a local XMPP server (issue 12; README "XMPP
+// proxy in front of a local XMPP server (README "XMPP
 // server-to-server proxy"). The TOML file names the trust (as `pgptls
 // serve`: home, authority, keyring, pins, tofu, require-openpgp), the hosted
 // domains with their credentials ([[domain]]), the listeners ([inbound],
@@ -47,7 +47,7 @@ struct DomainConfig {
   std::string x509_key;
 };
 
-// S2sConfig: the file's settings (s2s-interface §4).
+// S2sConfig: the file's settings (README "Configuration reference").
 struct S2sConfig {
   std::string home;
   TrustOptions trust;

@@ -316,7 +316,7 @@ asio::awaitable<void> InboundSession::run() {
   boost::system::error_code ignored;
   backend_->set_option(tcp::no_delay(true), ignored);
 
-  // s2s-interface §1: PROXY v2 with the authenticated domain, then the
+  // PROXY v2 (for contrib/prosody/mod_pgptls.lua) with the authenticated domain, then the
   // restarted header and whatever came after it, unchanged.
   const bool v6 = peer_.address().is_v6() || local_.address().is_v6();
   xmpp::ProxyHeader proxy;
@@ -346,6 +346,8 @@ asio::awaitable<void> InboundSession::run() {
   }
   auto relay =
       std::make_shared<Relay>(std::move(tls_), std::move(*backend_), std::move(reader),
+                              // The XMPP server answers with its own header.
+                              std::make_unique<xmpp::StreamReader>(Relay::plain_reader_limits()),
                               RelayOptions{limits.idle_timeout, name, context_->log}, slot_);
   backend_.reset();
   context_->links->remember(relay);

@@ -1,5 +1,5 @@
 // inbound_session.h: one connection from a remote server to our public s2s
-// port (issue 12 §1, s2s-interface §1):
+// port (README "XMPP server-to-server proxy"):
 //  1. The first byte tells Direct TLS (XEP-0368: a TLS handshake record,
 //     0x16) from a plain XML stream.
 //  2. Plain: read the peer's stream header (its `to` must be hosted, else

@@ -206,9 +206,12 @@ asio::awaitable<void> OutboundSession::run() {
   if (context_->log) {
     context_->log(name_ + " via " + via + ": " + accepted_text(established->tls->session()));
   }
+  // The local server's stream continues after the header it already sent.
+  auto local_reader = std::make_unique<xmpp::StreamReader>(Relay::plain_reader_limits());
+  (void)local_reader->feed(local_bytes);
   auto relay = std::make_shared<Relay>(
       std::move(established->tls), std::move(local_), std::move(established->reader),
-      RelayOptions{limits.idle_timeout, name_, context_->log}, slot_);
+      std::move(local_reader), RelayOptions{limits.idle_timeout, name_, context_->log}, slot_);
   context_->links->remember(relay);
   relay->start();
 }

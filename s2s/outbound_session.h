@@ -1,5 +1,5 @@
 // outbound_session.h: one stream from the local XMPP server to a remote
-// server (issue 12 §2, s2s-interface §3). The local server connects to the
+// server (README "XMPP server-to-server proxy"). The local server connects to the
 // outbound listener on loopback and opens a plain stream; we
 //  1. read its header: `from` must be hosted (else invalid-from), `to` is
 //     the remote domain (missing: improper-addressing);

@@ -17,17 +17,35 @@ namespace {
 constexpr std::chrono::seconds kClosingGrace{5};
 }  // namespace
 
+namespace {
+
+// saw_success: whether the events include SASL <success/> (RFC 6120
+// §6.4.6), after which the other side's stream restarts too.
+bool saw_success(xmpp::StreamReader& reader) {
+  bool success = false;
+  while (auto event = reader.next()) {
+    success = success || (event->kind == xmpp::EventKind::element &&
+                          event->ns == xmpp::kSaslNamespace && event->name == "success");
+  }
+  return success;
+}
+
+}  // namespace
+
 Relay::Relay(std::unique_ptr<transport::TcpStream> tls, asio::ip::tcp::socket plain,
-             std::unique_ptr<xmpp::StreamReader> reader, RelayOptions options,
+             std::unique_ptr<xmpp::StreamReader> reader,
+             std::unique_ptr<xmpp::StreamReader> plain_reader, RelayOptions options,
              std::shared_ptr<void> keep)
     : tls_(std::move(tls)),
       plain_(std::move(plain)),
       reader_(std::move(reader)),
+      plain_reader_(std::move(plain_reader)),
       options_(std::move(options)),
       keep_(std::move(keep)),
       idle_(plain_.get_executor()),
       last_activity_(std::chrono::steady_clock::now()) {
   reader_->stop_keeping_bytes();
+  plain_reader_->stop_keeping_bytes();
 }
 
 Relay::~Relay() = default;
@@ -86,8 +104,9 @@ void Relay::untrusted_to_plain() {
           self->fail(std::string(xmpp::stream_error_condition(code)), fed.error().message());
           return;
         }
-        while (self->reader_->next()) {
-          // Only the checks matter here; the bytes are relayed as read.
+        // The bytes are relayed as read; the reader only checks them.
+        if (saw_success(*self->reader_)) {
+          self->plain_reader_->restart();
         }
         asio::async_write(self->plain_, asio::buffer(self->from_tls_, count),
                           [self](error_code write_error, std::size_t) {
@@ -110,6 +129,19 @@ void Relay::plain_to_untrusted() {
           return;
         }
         self->touch();
+        if (!self->plain_reader_failed_) {
+          if (auto fed = self->plain_reader_->feed({self->from_plain_.data(), count}); !fed.ok()) {
+            // The local server is trusted; only restarts go unnoticed now.
+            self->plain_reader_failed_ = true;
+            if (self->options_.log) {
+              self->options_.log(self->options_.name +
+                                 ": warning: cannot follow the local server's stream (" +
+                                 fed.error().message() + ")");
+            }
+          } else if (saw_success(*self->plain_reader_)) {
+            self->reader_->restart();
+          }
+        }
         asio::async_write(*self->tls_, asio::buffer(self->from_plain_, count),
                           [self](error_code write_error, std::size_t) {
                             if (write_error) {

@@ -5,8 +5,11 @@
 // or malformed XML ends the link with the matching stream error (RFC 6120
 // §4.9.3.14 policy-violation, §4.9.3.13 not-well-formed) instead of reaching
 // the XMPP server. An idle link is closed with connection-timeout
-// (§4.9.3.4). Memory per link: two 4 KiB buffers, the TLS stream and the
-// reader (which keeps only the stanza in progress).
+// (§4.9.3.4). The plain side is parsed too (no bytes kept, generous caps)
+// so that stream restarts after SASL (RFC 6120 §6.4.6: after <success/>
+// both sides send new headers, with new XML declarations) reset both
+// readers. Memory per link: two 4 KiB buffers, the TLS stream and two
+// readers that keep no bytes.
 #pragma once
 
 #include <array>
@@ -30,11 +33,17 @@ struct RelayOptions {
 
 class Relay final : public Closable, public std::enable_shared_from_this<Relay> {
  public:
-  // `reader` continues the TLS side's stream (its header may already be
-  // read); `keep` lives as long as the relay (the link's slot).
+  // `reader` continues the TLS side's stream and `plain_reader` the plain
+  // side's (either may have read its header already); `keep` lives as long
+  // as the relay (the link's slot).
   Relay(std::unique_ptr<transport::TcpStream> tls, boost::asio::ip::tcp::socket plain,
-        std::unique_ptr<xmpp::StreamReader> reader, RelayOptions options,
+        std::unique_ptr<xmpp::StreamReader> reader,
+        std::unique_ptr<xmpp::StreamReader> plain_reader, RelayOptions options,
         std::shared_ptr<void> keep);
+
+  // plain_reader_limits: the caps on the trusted side's stream (it is
+  // parsed only to follow restarts).
+  static xmpp::ReaderLimits plain_reader_limits() { return {1 << 20, 64 << 20}; }
   ~Relay() override;
 
   // start: runs both directions until the link ends.
@@ -56,6 +65,8 @@ class Relay final : public Closable, public std::enable_shared_from_this<Relay> 
   std::unique_ptr<transport::TcpStream> tls_;
   boost::asio::ip::tcp::socket plain_;
   std::unique_ptr<xmpp::StreamReader> reader_;
+  std::unique_ptr<xmpp::StreamReader> plain_reader_;
+  bool plain_reader_failed_ = false;
   RelayOptions options_;
   std::shared_ptr<void> keep_;
   boost::asio::steady_timer idle_;

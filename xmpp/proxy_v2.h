@@ -2,7 +2,7 @@
 // protocol" specification, §2.2) that pgptls sends to the local XMPP server
 // before the relayed stream: the peer's real address and, in TLVs, the
 // domain TLS authenticated (0xE0), how it was accepted (0xE1) and
-// PP2_TYPE_SSL (0x20) with the TLS version (s2s-interface §1).
+// PP2_TYPE_SSL (0x20) with the TLS version; contrib/prosody/mod_pgptls.lua reads them.
 //
 // Usage:
 //   xmpp::ProxyHeader header;

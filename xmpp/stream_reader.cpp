@@ -35,6 +35,11 @@ struct StreamReader::State {
   bool stop_after_element = false;
   bool stopped = false;
   bool keep_bytes = true;
+  // Stream restarts (RFC 6120 §6.4.6): expat's offsets count from the
+  // current parser's first byte, `bias` is where that was in the stream.
+  std::uint64_t bias = 0;
+  bool restart_pending = false;
+  std::uint64_t restart_at = 0;
 
   // The bytes kept: from `base` (the end of the last event) to `fed`.
   std::string pending;
@@ -92,7 +97,8 @@ void on_namespace(void* data, const XML_Char* prefix, const XML_Char* uri) {
 void on_start(void* data, const XML_Char* name, const XML_Char** attributes) {
   auto* state = static_cast<State*>(data);
   auto [ns, local] = split_name(name);
-  const auto index = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(state->parser));
+  const auto index =
+      state->bias + static_cast<std::uint64_t>(XML_GetCurrentByteIndex(state->parser));
   const auto count = static_cast<std::uint64_t>(XML_GetCurrentByteCount(state->parser));
   if (state->depth == 0) {
     // RFC 6120 §4.8.1: the root is <stream> in the streams namespace; the
@@ -155,7 +161,8 @@ void on_start(void* data, const XML_Char* name, const XML_Char** attributes) {
 void on_end(void* data, const XML_Char* /*name*/) {
   auto* state = static_cast<State*>(data);
   --state->depth;
-  const auto index = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(state->parser));
+  const auto index =
+      state->bias + static_cast<std::uint64_t>(XML_GetCurrentByteIndex(state->parser));
   const auto count = static_cast<std::uint64_t>(XML_GetCurrentByteCount(state->parser));
   if (state->depth == 1) {
     // An empty-element tag reports its end with no bytes of its own.
@@ -167,9 +174,17 @@ void on_end(void* data, const XML_Char* /*name*/) {
                 {},
                 std::move(state->element_children)};
     event.raw = state->take(state->element_start, end);
+    // RFC 6120 §6.4.6: after <success/> both entities start new streams;
+    // the sender's next bytes are a new stream header (with its own XML
+    // declaration), so a new parser takes over right after it.
+    const bool restarts = event.ns == kSaslNamespace && event.name == "success";
     state->events.push_back(std::move(event));
     if (state->stop_after_element) {
       XML_StopParser(state->parser, XML_TRUE);  // suspend: parse nothing more
+    } else if (restarts) {
+      state->restart_pending = true;
+      state->restart_at = end;
+      XML_StopParser(state->parser, XML_TRUE);
     }
   } else if (state->depth == 0) {
     state->ended = true;
@@ -212,11 +227,24 @@ void on_instruction(void* data, const XML_Char*, const XML_Char*) {
 
 }  // namespace
 
-StreamReader::StreamReader(ReaderLimits limits) : state_(std::make_unique<State>(limits)) {
-  State& state = *state_;
+namespace {
+
+// new_parser: a fresh expat parser for a stream starting at `bias`.
+void new_parser(State& state, std::uint64_t bias) {
+  if (state.parser != nullptr) {
+    XML_ParserFree(state.parser);
+  }
+  state.bias = bias;
+  state.depth = 0;
+  state.root_seen = false;
+  state.root_default_ns.clear();
+  state.header.reset();
   // RFC 6120 §11.6: streams are UTF-8; forcing it also ignores any other
   // encoding an XML declaration names.
   state.parser = XML_ParserCreateNS("UTF-8", ' ');
+  if (state.parser == nullptr) {
+    return;
+  }
   XML_SetUserData(state.parser, &state);
   XML_SetParamEntityParsing(state.parser, XML_PARAM_ENTITY_PARSING_NEVER);
   XML_SetStartNamespaceDeclHandler(state.parser, on_namespace);
@@ -226,6 +254,23 @@ StreamReader::StreamReader(ReaderLimits limits) : state_(std::make_unique<State>
   XML_SetEntityDeclHandler(state.parser, on_entity);
   XML_SetCommentHandler(state.parser, on_comment);
   XML_SetProcessingInstructionHandler(state.parser, on_instruction);
+}
+
+}  // namespace
+
+StreamReader::StreamReader(ReaderLimits limits) : state_(std::make_unique<State>(limits)) {
+  new_parser(*state_, 0);
+}
+
+void StreamReader::restart() {
+  State& state = *state_;
+  if (state.error) {
+    return;
+  }
+  state.pending.clear();
+  state.base = state.fed;
+  state.stopped = false;
+  new_parser(state, state.fed);
 }
 
 StreamReader::~StreamReader() = default;
@@ -268,9 +313,24 @@ Status StreamReader::feed(std::string_view bytes) {
     if (state.keep_bytes) {
       state.pending.append(bytes.data(), piece);
     }
+    const std::uint64_t piece_start = state.fed;
     state.fed += piece;
     const XML_Status status =
         XML_Parse(state.parser, bytes.data(), static_cast<int>(piece), XML_FALSE);
+    if (status == XML_STATUS_SUSPENDED && state.restart_pending) {
+      // The bytes after <success/> belong to the new stream: parse them
+      // again with a new parser.
+      state.restart_pending = false;
+      bytes.remove_prefix(state.restart_at - piece_start);
+      state.fed = state.restart_at;
+      state.pending.clear();  // take() moved base to restart_at
+      new_parser(state, state.restart_at);
+      if (state.parser == nullptr) {
+        state.error = make_error(Errc::not_well_formed, "the XML parser could not be created");
+        return *state.error;
+      }
+      continue;
+    }
     bytes.remove_prefix(piece);
     if (status == XML_STATUS_SUSPENDED) {
       state.stopped = true;

@@ -12,6 +12,9 @@
 //    max_stanza_bytes caps each top-level element and the bytes between
 //    two of them. Memory is bounded by those caps: the reader keeps only
 //    the bytes of the element in progress.
+//  * After <success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/> the stream
+//    restarts (RFC 6120 §6.4.6): the next bytes are a new header, XML
+//    declaration allowed; restart() does the same for the other direction.
 //  * The stream namespace must be http://etherx.jabber.org/streams and the
 //    default namespace jabber:server (RFC 6120 §4.8.2, §4.8.3).
 // After a failure the reader stays failed; error() tells why, and
@@ -43,6 +46,7 @@ inline constexpr std::string_view kStreamNamespace = "http://etherx.jabber.org/s
 inline constexpr std::string_view kServerNamespace = "jabber:server";
 inline constexpr std::string_view kTlsNamespace = "urn:ietf:params:xml:ns:xmpp-tls";
 inline constexpr std::string_view kStreamErrorNamespace = "urn:ietf:params:xml:ns:xmpp-streams";
+inline constexpr std::string_view kSaslNamespace = "urn:ietf:params:xml:ns:xmpp-sasl";
 
 struct ReaderLimits {
   std::size_t max_header_bytes = 8192;
@@ -94,6 +98,11 @@ class StreamReader {
   // STARTTLS: whatever followed <starttls/> or <proceed/> in the same read
   // belongs to TLS, RFC 6120 §5.4.3.3).
   [[nodiscard]] std::string unparsed_tail() const;
+  // restart: the peer begins a new stream with its next byte (RFC 6120
+  // §6.4.6: the initiating entity after the receiving entity's <success/>).
+  // A stream that itself carries <success/> restarts right after it without
+  // this call.
+  void restart();
   // stop_after_element: parse nothing after the end of the next top-level
   // element (<starttls/>, <proceed/>): the bytes after it, fed then or
   // later, are kept in unparsed_tail() for the TLS layer.

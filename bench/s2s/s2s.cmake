@@ -1,4 +1,4 @@
-# `pgptls s2s` on loopback (issue 12, Speed): relay throughput through an
+# `pgptls s2s` on loopback: relay throughput through an
 # outbound and an inbound proxy versus a direct TCP link, time from TCP
 # connect to the first relayed stanza, memory per idle link, and CPU per
 # inbound handshake (OpenPGP keys made by gpg, as in tests/s2s).

@@ -1,4 +1,4 @@
-// Benchmarks of `pgptls s2s` as deployed (issue 12, Speed), on loopback:
+// Benchmarks of `pgptls s2s` as deployed, on loopback:
 // a stand-in for b.example's XMPP server opens a stream through proxy B
 // (outbound, static route) to proxy A (inbound, STARTTLS, OpenPGP RFC 6091
 // TLS 1.2 with gpg-made Ed25519 keys certified by one authority), which

@@ -109,6 +109,7 @@ TEST_F(S2sProxyTest, OpenPgpPeerOverStarttlsReachesTheBackendWithProxyV2AndRelay
   RawPeer prosody_a;
   auto proxy = accept_backend(prosody_a);
   ASSERT_TRUE(proxy) << a.log() << b.log();
+  const std::string open = stream_open("b.example", "a.example");
 
   EXPECT_EQ(tlv(*proxy, xmpp::kTlvAuthenticatedDomain), "b.example");
   EXPECT_NE(tlv(*proxy, xmpp::kTlvAcceptedBy).find("cert=openpgp TLSv1.2 accepted by authority"),
@@ -120,15 +121,31 @@ TEST_F(S2sProxyTest, OpenPgpPeerOverStarttlsReachesTheBackendWithProxyV2AndRelay
 
   // After the PROXY header: B's server's own stream header, unchanged
   // (without the XML declaration).
-  const std::string open = stream_open("b.example", "a.example");
   const std::string header_only = open.substr(open.find("<stream:stream"));
   ASSERT_TRUE(prosody_a.read_until("version='1.0'>", kWait));
   EXPECT_NE(prosody_a.received().find(header_only), std::string::npos);
 
   ASSERT_TRUE(prosody_a.send(kBackendReply));
   ASSERT_TRUE(prosody_b.read_until("<stream:features/>", kWait)) << prosody_b.received();
+
+  // SASL EXTERNAL, then both servers restart their streams with new XML
+  // declarations (RFC 6120 §6.4.6); both proxies follow.
+  ASSERT_TRUE(
+      prosody_b.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' "
+                     "mechanism='EXTERNAL'>YS5leGFtcGxl</auth>"));
+  ASSERT_TRUE(prosody_a.read_until("</auth>", kWait));
+  ASSERT_TRUE(prosody_a.send("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"));
+  ASSERT_TRUE(prosody_b.read_until("<success", kWait));
+  ASSERT_TRUE(prosody_b.send(open));
+  ASSERT_TRUE(prosody_a.read_until(open.substr(1), kWait)) << a.log() << b.log();
+  ASSERT_TRUE(prosody_a.send("<?xml version='1.0'?>" + kBackendReply));
+  prosody_b.clear();
+  ASSERT_TRUE(prosody_b.read_until("<stream:features/>", kWait)) << a.log() << b.log();
+
   ASSERT_TRUE(prosody_b.send(kMessage));
   EXPECT_TRUE(prosody_a.read_until("<body>hello</body></message>", kWait));
+  EXPECT_EQ(a.log().find("closed"), std::string::npos) << a.log();
+  EXPECT_EQ(b.log().find("closed"), std::string::npos) << b.log();
 
   EXPECT_TRUE(
       a.wait_for_log("s2s in b.example -> a.example: cert=openpgp TLSv1.2 accepted by "

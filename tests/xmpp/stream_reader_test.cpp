@@ -180,6 +180,51 @@ TEST(StreamReader, WithoutKeepingBytesTheCapsStillApply) {
   EXPECT_EQ(fed.error().code, make_error_code(Errc::stanza_too_large));
 }
 
+TEST(StreamReader, RestartsAfterSaslSuccessWithANewXmlDeclaration) {
+  // RFC 6120 §6.4.6: after <success/> the sender's next bytes open a new
+  // stream, XML declaration included; split anywhere.
+  const std::string input = kHeader +
+                            "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
+                            "<?xml version='1.0'?>" +
+                            kHeader + kMessage;
+  for (std::size_t split = 1; split < input.size(); split += 37) {
+    StreamReader reader;
+    ASSERT_TRUE(reader.feed(input.substr(0, split)).ok()) << split;
+    ASSERT_TRUE(reader.feed(input.substr(split)).ok())
+        << split << ": " << reader.error()->message();
+    const auto events = drain(reader);
+    ASSERT_EQ(events.size(), 4U) << split;
+    EXPECT_EQ(events[1].name, "success");
+    EXPECT_EQ(events[2].kind, EventKind::header);
+    EXPECT_EQ(events[2].raw, kHeader);
+    EXPECT_EQ(events[3].raw, kMessage);
+  }
+}
+
+TEST(StreamReader, RestartOnRequestTakesTheOtherSidesNewHeader) {
+  StreamReader reader({.max_header_bytes = 512, .max_stanza_bytes = 4096});
+  ASSERT_TRUE(reader
+                  .feed(kHeader + "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' "
+                                  "mechanism='EXTERNAL'>=</auth>")
+                  .ok());
+  reader.restart();  // the other side sent <success/>
+  ASSERT_TRUE(reader.feed("<?xml version='1.0'?>" + kHeader + kMessage).ok())
+      << reader.error()->message();
+  const auto events = drain(reader);
+  ASSERT_EQ(events.size(), 4U);
+  EXPECT_EQ(events[2].kind, EventKind::header);
+  EXPECT_EQ(events[3].raw, kMessage);
+  // The new header is under the header cap again.
+  reader.restart();
+  auto fed = reader.feed("<stream:stream xmlns='jabber:server' a='" + std::string(600, 'x'));
+  ASSERT_FALSE(fed.ok());
+  EXPECT_EQ(fed.error().code, make_error_code(Errc::header_too_large));
+}
+
+TEST(StreamReader, ASecondXmlDeclarationWithoutRestartIsNotWellFormed) {
+  EXPECT_EQ(fail_code(kHeader + "<?xml version='1.0'?>" + kHeader), Errc::not_well_formed);
+}
+
 TEST(StreamReader, RefusesWrongNamespaces) {
   EXPECT_EQ(fail_code("<stream:stream xmlns='jabber:client' "
                       "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"),
