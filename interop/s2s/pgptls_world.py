@@ -153,6 +153,7 @@ class Pgptls:
             "[limits]",
             "handshake-timeout = 10",
             "idle-timeout = 600",
+            "drain-timeout = 1",  # SIGTERM at the end of a test: short drain
             "",
             "[[domain]]",
             "name = %s" % toml_string(self.domain),
