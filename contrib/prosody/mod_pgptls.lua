@@ -126,6 +126,9 @@ end
 -- address. It buffers until the PROXY header is complete, then passes the
 -- bytes after it on unchanged (also when they arrive in the same read).
 local function proxy_filter(data, session)
+	if session.pgptls_refused then
+		return nil; -- closing: nothing more reaches the XML parser
+	end
 	local parser = session.pgptls_parser;
 	if not parser then
 		return data; -- header done

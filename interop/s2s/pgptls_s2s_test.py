@@ -124,6 +124,8 @@ class OpenPgpFederationTest(Federation):
             cls.i, cls.i_proxy = cls.prosody_behind_pgptls("i", "b.example", "127.0.0.4", "impostor",
                                                            keyring=[k.file("a.asc")])
             cls.a_proxy.static = ["b.example=%s" % cls.b_proxy.inbound]
+            # A silent peer is cut after 3 s (the default 10 s would slow the suite).
+            cls.a_proxy.handshake_timeout_ms = 3000
             cls.b_proxy.static = ["a.example=%s" % cls.a_proxy.inbound]
             cls.i_proxy.static = ["a.example=%s" % cls.a_proxy.inbound]
             for prosody, proxy in ((cls.a, cls.a_proxy), (cls.b, cls.b_proxy), (cls.i, cls.i_proxy)):
@@ -190,6 +192,49 @@ class OpenPgpFederationTest(Federation):
         # The refusal names the cause and the fix.
         self.assertIn("not certified by any configured authority", refusals[-1])
         self.assertIn(keys().fpr["impostor"].upper(), refusals[-1].upper())
+
+
+    def test_3_bad_input_at_the_inbound_port_is_dropped_and_the_proxy_keeps_serving(self):
+        port = self.a_proxy.inbound_port
+        header = w.stream_header("b.example", "a.example")
+        bomb = ("<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>"
+                "<!ENTITY lol2 '&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;'>]>"
+                + header[len("<?xml version='1.0'?>"):] + "&lol2;")
+        huge = header[:-1] + " x='" + "a" * (1 << 20) + "'>"
+        cases = [("garbage", b"hello, this is not XML at all\r\n", "not-well-formed"),
+                 ("a 1 MiB stream header", huge.encode(), "policy-violation"),
+                 ("an entity-expansion document", bomb.encode(), "restricted-xml"),
+                 ("a silent peer", b"", "connection-timeout")]
+        for name, data, condition in cases:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=w.EVENT_TIMEOUT)
+            local_port = sock.getsockname()[1]
+            try:
+                sock.sendall(data)
+            except OSError:
+                pass  # closed while we were still sending (the cap hit first)
+            try:
+                while sock.recv(65536):
+                    pass  # until pgptls closes the connection
+            except OSError:
+                pass
+            sock.close()
+            log = self.a_proxy.process.wait_for_log("s2s in 127.0.0.1:%d: refused" % local_port)
+            line = [l for l in log.splitlines() if "s2s in 127.0.0.1:%d: refused" % local_port in l][-1]
+            self.assertIn(condition, line, name)
+
+        # The proxy still serves real servers.
+        async def scenario():
+            alice = await w.Client("alice@a.example", "alice-pw", self.a.c2s_port).connect()
+            bob = await w.Client("bob@b.example", "bob-pw", self.b.c2s_port).connect()
+            try:
+                await exchange(self, bob, alice, "alice@a.example", "still here after the bad input")
+                await exchange(self, alice, bob, "bob@b.example", "and back")
+            finally:
+                alice.disconnect()
+                bob.disconnect()
+
+        asyncio.run(scenario())
+        self.assertTrue(self.a_proxy.process.running())
 
 
 def starttls_client(ip, port, from_host, to_host, cert, key):

@@ -116,6 +116,7 @@ class Pgptls:
         self.static = list(static)
         self.tofu = tofu
         self.mode = mode
+        self.handshake_timeout_ms = None  # set to cut silent peers quickly
         self.backend = None
         self.process = None
 
@@ -152,7 +153,9 @@ class Pgptls:
             "",
             "[limits]",
             "handshake-timeout = 10",
+        ] + (["handshake-timeout-ms = %d" % self.handshake_timeout_ms] if self.handshake_timeout_ms else []) + [
             "idle-timeout = 600",
+            "drain-timeout = 1",  # SIGTERM at the end of a test: short drain
             "",
             "[[domain]]",
             "name = %s" % toml_string(self.domain),

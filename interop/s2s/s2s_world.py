@@ -227,6 +227,9 @@ class Prosody:
             "s2s_require_encryption = true",
             "s2s_secure_auth = true",
             "s2s_timeout = 20",
+            # Shutdown waits this long for peers' </stream:stream>; keep the
+            # teardown of each test short.
+            "s2s_close_timeout = 1",
             # The test sends stanzas at once; no presence or offline storage.
             "modules_disabled = { \"offline\", \"posix\" }",
         ]
