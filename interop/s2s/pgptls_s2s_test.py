@@ -1,4 +1,4 @@
-"""pgptls_s2s_test: end-to-end tests of `pgptls s2s` (issue 12) with real
+"""pgptls_s2s_test: end-to-end tests of `pgptls s2s` with real
 Prosody 0.12 instances carrying contrib/prosody/mod_pgptls.lua, real
 slixmpp clients, gpg-made OpenPGP keys, openssl-made X.509 keys and
 dnsmasq, all on 127.0.0.x with free ports.
@@ -26,7 +26,7 @@ if __name__ == "__main__" and len(sys.argv) > 1 and not sys.argv[1].startswith("
 
 
 def has_s2s_command(program):
-    """Whether `program s2s --help` works (the s2s command of issue 12)."""
+    """Whether `program s2s --help` works (the program has the s2s command)."""
     if not program:
         return False
     import subprocess

@@ -1,6 +1,6 @@
 """pgptls_world: OpenPGP keys made by gpg for the s2s end-to-end tests, and
-`pgptls s2s` processes with generated TOML configs (the agreed interface,
-/work/briefs/s2s-interface.md part 4, as the program's README documents).
+`pgptls s2s` processes with generated TOML configs (the keys the README's
+"XMPP server-to-server proxy" section documents).
 
 Keys (made once per test run in a private GNUPGHOME, as an operator would):
   ca        the authority, Ed25519 [C] + [S] subkey (signs POSH statements)

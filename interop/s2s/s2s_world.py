@@ -7,7 +7,7 @@ temporary directory, on 127.0.0.x and a free port, stopped by PID:
             log file printed when a test fails)
   Dnsmasq   `dnsmasq` in the foreground, answering SRV/A records for the
             test domains
-  Pgptls    `pgptls s2s --config FILE` (the program of issue 12)
+  Pgptls    `pgptls s2s --config FILE`, the XMPP s2s proxy
   Client    a slixmpp client (python3-slixmpp) that logs in over c2s and
             sends or receives messages
 
