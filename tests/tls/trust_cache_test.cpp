@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "keyring/authority_store.h"
 #include "openpgp/cert.h"
+#include "tests/keyring/exported_cert.h"
 #include "tests/keyring/store_gpg.h"
 #include "tls/trust/trust_verifier.h"
 #include "tls/wire/errors.h"
@@ -23,16 +24,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
-
-Bytes bytes_of(const std::string& text) {
-  return Bytes(text.begin(), text.end());
-}
-
-keyring::Cert parse(const Bytes& binary) {
-  auto cert = keyring::parse_certificate(binary);
-  EXPECT_TRUE(cert.ok()) << cert.error().message();
-  return cert.ok() ? std::move(cert).value() : keyring::Cert{};
-}
 
 class TrustCacheTest : public ::testing::Test {
  protected:
@@ -48,7 +39,7 @@ class TrustCacheTest : public ::testing::Test {
     before_ = bytes_of(gpg.export_cert(c));
     gpg.revoke_key(c);
     revoked_ = bytes_of(gpg.export_cert(c));
-    const keyring::Cert cert = parse(before_);
+    const keyring::Cert cert = parse_exported_cert(before_);
     ASSERT_EQ(cert.subkeys.size(), 1U);
     created_ = base::Seconds(std::chrono::seconds(cert.subkeys[0].key.creation_time));
   }
@@ -65,7 +56,7 @@ class TrustCacheTest : public ::testing::Test {
 
   std::shared_ptr<tls::KeyringOpenPgpTrust> trust(std::vector<keyring::Cert> known = {}) {
     tls::KeyringTrustConfig config;
-    config.authorities.push_back(keyring::Authority{parse(signer_), {}});
+    config.authorities.push_back(keyring::Authority{parse_exported_cert(signer_), {}});
     config.certificates = std::move(known);
     config.clock = clock_;
     return std::make_shared<tls::KeyringOpenPgpTrust>(std::move(config));
@@ -147,7 +138,7 @@ TEST_F(TrustCacheTest, ARevocationImportedIntoTheKeyringIsNeverServedStale) {
   // never changes), and its cache starts empty.
   const auto old_keyring = trust();
   ASSERT_TRUE(old_keyring->verify(presented(before_), std::string("c.example")).ok());
-  const auto new_keyring = trust({parse(revoked_)});
+  const auto new_keyring = trust({parse_exported_cert(revoked_)});
   const auto revoked = new_keyring->verify(presented(before_), std::string("c.example"));
   ASSERT_FALSE(revoked.ok());
   EXPECT_THAT(revoked.error().message(), HasSubstr("revoked"));

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "keyring/authority_store.h"
 #include "openpgp/cert.h"
+#include "tests/keyring/exported_cert.h"
 #include "tests/keyring/store_gpg.h"
 #include "tls/trust/trust_verifier.h"
 #include "tls/wire/errors.h"
@@ -19,16 +20,6 @@ namespace pgptls::test {
 namespace {
 
 using ::testing::HasSubstr;
-
-Bytes bytes_of(const std::string& text) {
-  return Bytes(text.begin(), text.end());
-}
-
-keyring::Cert parse(const Bytes& binary) {
-  auto cert = keyring::parse_certificate(binary);
-  EXPECT_TRUE(cert.ok()) << cert.error().message();
-  return cert.ok() ? std::move(cert).value() : keyring::Cert{};
-}
 
 class KeyringRevocationTest : public ::testing::Test {
  protected:
@@ -57,7 +48,7 @@ class KeyringRevocationTest : public ::testing::Test {
 
   static std::shared_ptr<tls::KeyringOpenPgpTrust> trust(std::vector<keyring::Cert> known) {
     tls::KeyringTrustConfig config;
-    config.authorities.push_back(keyring::Authority{parse(signer_), {}});
+    config.authorities.push_back(keyring::Authority{parse_exported_cert(signer_), {}});
     config.certificates = std::move(known);
     config.clock = std::make_shared<base::SystemClock>();
     return std::make_shared<tls::KeyringOpenPgpTrust>(std::move(config));
@@ -77,19 +68,19 @@ TEST_F(KeyringRevocationTest, TheCopyFromBeforeIsAcceptedWhenNothingElseIsKnown)
 
 TEST_F(KeyringRevocationTest, ARevocationInTheKeyringRejectsTheCopyFromBefore) {
   const auto verdict =
-      trust({parse(revoked_)})->verify(presented(before_), std::string("r.example"));
+      trust({parse_exported_cert(revoked_)})->verify(presented(before_), std::string("r.example"));
   ASSERT_FALSE(verdict.ok());
   EXPECT_EQ(verdict.error().code, tls::Errc::peer_rejected);
   EXPECT_THAT(verdict.error().message(), HasSubstr("revoked"));
   // Also when the server does not know the domain yet.
-  const auto any = trust({parse(revoked_)})->verify(presented(before_), std::nullopt);
+  const auto any = trust({parse_exported_cert(revoked_)})->verify(presented(before_), std::nullopt);
   ASSERT_FALSE(any.ok());
   EXPECT_THAT(any.error().message(), HasSubstr("revoked"));
 }
 
 TEST_F(KeyringRevocationTest, ARevokedCopySentByThePeerIsRejectedWhateverTheKeyringHolds) {
   const auto verdict =
-      trust({parse(before_)})->verify(presented(revoked_), std::string("r.example"));
+      trust({parse_exported_cert(before_)})->verify(presented(revoked_), std::string("r.example"));
   ASSERT_FALSE(verdict.ok());
   EXPECT_THAT(verdict.error().message(), HasSubstr("revoked"));
 }
