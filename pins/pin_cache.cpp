@@ -5,6 +5,29 @@
 #include "pins/errors.h"
 
 namespace pgptls::keyring {
+namespace {
+
+// allowed: the test hook's verdict on a write (no hook: go ahead).
+Status allowed(const std::function<Status()>& before_write) {
+  return before_write ? before_write() : Status{};
+}
+
+// enqueue: adds a login to the queue, merged with one of the same domain
+// (the earliest first, the latest last), so that a queue kept while the
+// disk fails holds one record per domain, not one per minute.
+void enqueue(std::vector<OpenPgpRecord>& queue, const OpenPgpRecord& record) {
+  const auto same = std::find_if(queue.begin(), queue.end(), [&](const OpenPgpRecord& queued) {
+    return queued.domain == record.domain;
+  });
+  if (same == queue.end()) {
+    queue.push_back(record);
+    return;
+  }
+  same->first = std::min(same->first, record.first);
+  same->last = std::max(same->last, record.last);
+}
+
+}  // namespace
 
 Result<std::shared_ptr<PinCache>> PinCache::open(const std::filesystem::path& path,
                                                  Options options) {
@@ -69,14 +92,14 @@ void PinCache::run() {
     // The disk, off every caller's thread: one transaction for the logins.
     Status written;
     if (!batch.empty()) {
-      written = before_write(hook);
+      written = allowed(hook);
       if (written.ok()) {
         written = store_.record_openpgp_auths(batch);
       }
     }
     for (const auto& job : jobs) {
-      if (Status allowed = before_write(hook); !allowed.ok()) {
-        job->outcome = std::move(allowed).error();
+      if (Status go = allowed(hook); !go.ok()) {
+        job->outcome = std::move(go).error();
       } else {
         job->outcome = store_.pin_on_first_use(job->domain, job->pin, job->now);
       }
@@ -116,7 +139,9 @@ void PinCache::run() {
       } else {
         // Kept for the next cycle; a decision about a domain whose first
         // login this was fails closed with the reason until a write works.
-        queue_.insert(queue_.begin(), batch.begin(), batch.end());
+        for (const OpenPgpRecord& record : batch) {
+          enqueue(queue_, record);
+        }
       }
       for (const OpenPgpRecord& record : batch) {
         if (first_pending_.erase(record.domain) != 0 && !written.ok()) {
@@ -151,10 +176,6 @@ void PinCache::note_changes() {
     ++refresh_wanted_;
     wake_.notify_one();
   }
-}
-
-Status PinCache::before_write(const std::function<Status()>& hook) const {
-  return hook ? hook() : Status{};
 }
 
 void PinCache::set_before_write(std::function<Status()> hook) {
@@ -247,7 +268,7 @@ Status PinCache::record_openpgp_auth(std::string_view domain_text, base::TimePoi
     last_written = stored->second.last;
   }
   if (first || now - last_written >= options_.repeat_interval) {
-    queue_.push_back(record);
+    enqueue(queue_, record);
     last_queued_[domain] = now;
   }
   if (first) {

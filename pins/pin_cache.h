@@ -128,8 +128,6 @@ class PinCache final : public PinAccess {
   // thread for a reload (a refresh ticket) that every caller from now on
   // waits for.
   void note_changes();
-  // before_write: the test hook's verdict (none: go ahead).
-  [[nodiscard]] Status before_write(const std::function<Status()>& hook) const;
   // wait_durable: waits while the domain's first login is being written;
   // fails when that write failed (the decision fails closed).
   [[nodiscard]] Status wait_durable(const std::string& domain, std::unique_lock<std::mutex>& lock);

@@ -17,6 +17,7 @@
 #include "base/encoding.h"
 #include "pins/errors.h"
 #include "pins/pin_cache.h"
+#include "tests/pins/write_gate.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::keyring {
@@ -184,43 +185,6 @@ TEST_F(PinCacheTest, TheRefreshTimerServesAnotherProcessesChangeAfterOneTick) {
   EXPECT_EQ(cache_->all_pins()->size(), 1U);
 }
 
-// WriteGate: a before_write hook that fails while `failing`, and holds the
-// write while `held` (a full disk, a slow disk).
-struct WriteGate {
-  std::atomic<bool> failing{false};
-  std::mutex mutex;
-  std::condition_variable changed;
-  bool held = false;
-  bool entered = false;
-
-  Status pass() {
-    std::unique_lock lock(mutex);
-    entered = true;
-    changed.notify_all();
-    changed.wait(lock, [&] { return !held; });
-    if (failing) {
-      return make_error(PinErrc::storage_error, "database or disk is full (simulated)");
-    }
-    return {};
-  }
-  void hold() {
-    const std::lock_guard lock(mutex);
-    held = true;
-    entered = false;
-  }
-  void release() {
-    {
-      const std::lock_guard lock(mutex);
-      held = false;
-    }
-    changed.notify_all();
-  }
-  [[nodiscard]] bool wait_entered() {
-    std::unique_lock lock(mutex);
-    return changed.wait_for(lock, 30s, [&] { return entered; });
-  }
-};
-
 class PinCacheWriteTest : public PinCacheTest {
  protected:
   void SetUp() override {
@@ -233,7 +197,7 @@ class PinCacheWriteTest : public PinCacheTest {
     cache_.reset();  // the thread, whose hook uses gate_
   }
 
-  WriteGate gate_;
+  test::WriteGate gate_;
 };
 
 // A first login whose write fails: the login that caused it was accepted
@@ -300,10 +264,11 @@ TEST_F(PinCacheWriteTest, AHeldWriteBlocksNoOtherDomain) {
            cache_->effective_setting("b.example", Setting::tofu).ok() &&
            cache_->all_pins().ok();
   });
-  ASSERT_EQ(others.wait_for(30s), std::future_status::ready);
+  const auto answered = others.wait_for(30s);
+  gate_.release();  // before anything can return: the future waits for its thread
+  EXPECT_EQ(answered, std::future_status::ready);
   EXPECT_TRUE(others.get());
 
-  gate_.release();
   const auto record = cache_->openpgp_auth("a.example");
   ASSERT_TRUE(record.ok()) << record.error().message();
   EXPECT_TRUE(record->has_value());
