@@ -137,7 +137,7 @@ class PinCache final : public PinAccess {
   std::int64_t data_version_ = 0;  // the thread's
 
   mutable std::mutex mutex_;
-  ChangeWatch watch_;  // under the lock
+  ChangeWatch watch_;             // under the lock
   std::condition_variable wake_;  // the thread: work or stop
   std::condition_variable done_;  // callers: a cycle finished
   std::shared_ptr<const Snapshot> snapshot_;

@@ -261,8 +261,7 @@ TEST_F(PinCacheWriteTest, AHeldWriteBlocksNoOtherDomain) {
   auto others = std::async(std::launch::async, [&] {
     return cache_->pins("b.example").ok() && cache_->catch_up().ok() &&
            cache_->record_openpgp_auth("b.example", kT0).ok() &&
-           cache_->effective_setting("b.example", Setting::tofu).ok() &&
-           cache_->all_pins().ok();
+           cache_->effective_setting("b.example", Setting::tofu).ok() && cache_->all_pins().ok();
   });
   const auto answered = others.wait_for(30s);
   gate_.release();  // before anything can return: the future waits for its thread
