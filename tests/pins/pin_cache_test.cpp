@@ -52,6 +52,15 @@ class PinCacheTest : public ::testing::Test {
     other_.emplace(std::move(other).value());
   }
 
+  // expect_durable: another process reads the domain's OpenPGP login
+  // record, first seen at `first`.
+  void expect_durable(const std::string& domain, base::TimePoint first) {
+    const auto stored = other_->openpgp_auth(domain);
+    ASSERT_TRUE(stored.ok()) << stored.error().message();
+    ASSERT_TRUE(stored->has_value()) << domain;
+    EXPECT_EQ((*stored)->first, std::chrono::time_point_cast<std::chrono::seconds>(first));
+  }
+
   test::TempDir dir_;
   std::filesystem::path path_ = dir_.file("pins.sqlite");
   std::shared_ptr<PinCache> cache_;
@@ -83,10 +92,7 @@ TEST_F(PinCacheTest, AFirstLoginIsDurableBeforeTheDomainIsJudgedAgain) {
   const auto record = cache_->openpgp_auth("a.example");
   ASSERT_TRUE(record.ok()) << record.error().message();
   ASSERT_TRUE(record->has_value());
-  const auto stored = other_->openpgp_auth("a.example");
-  ASSERT_TRUE(stored.ok());
-  ASSERT_TRUE(stored->has_value());
-  EXPECT_EQ((*stored)->first, std::chrono::time_point_cast<std::chrono::seconds>(kT0));
+  expect_durable("a.example", kT0);
 }
 
 TEST_F(PinCacheTest, RepeatsAreWrittenAtMostOncePerIntervalAllInOneTransaction) {
@@ -224,10 +230,7 @@ TEST_F(PinCacheWriteTest, AFailedFirstLoginWriteRefusesThatDomainUntilARetryWork
   const auto recorded = cache_->openpgp_auth("a.example");
   ASSERT_TRUE(recorded.ok()) << recorded.error().message();
   ASSERT_TRUE(recorded->has_value());
-  const auto stored = other_->openpgp_auth("a.example");
-  ASSERT_TRUE(stored.ok());
-  ASSERT_TRUE(stored->has_value());
-  EXPECT_EQ((*stored)->first, std::chrono::time_point_cast<std::chrono::seconds>(kT0));
+  expect_durable("a.example", kT0);
 }
 
 // Trust on first use whose write fails: no pin, a clear error, and the

@@ -141,6 +141,21 @@ class TrustVerifierTest : public ::testing::Test {
     return std::make_shared<tls::TrustVerifier>(
         tls::TrustVerifierConfig{pins_, keyring_, std::move(policy), clock_});
   }
+  // verifier_over_cache: a verifier over a keyring::PinCache of the test's
+  // store (as `pgptls serve` runs it), opened into `cache`. The cache's own
+  // timer is an hour, so nothing but the test refreshes it.
+  std::shared_ptr<tls::TrustVerifier> verifier_over_cache(
+      std::shared_ptr<keyring::PinCache>& cache) {
+    auto opened = keyring::PinCache::open(store_dir_->file("pins.sqlite"),
+                                          {.refresh_interval = 1h, .repeat_interval = 60s});
+    EXPECT_TRUE(opened.ok()) << opened.error().message();
+    if (!opened.ok()) {
+      return nullptr;
+    }
+    cache = std::move(opened).value();
+    return std::make_shared<tls::TrustVerifier>(
+        tls::TrustVerifierConfig{cache, keyring_, tls::TrustPolicy{}, clock_});
+  }
 
   void pin(const std::string& domain, const Identity& identity,
            keyring::PinSource source = keyring::PinSource::manual,
@@ -239,11 +254,9 @@ TEST_F(TrustVerifierTest, UnpinnedX509IsRejectedWithTheCommandToPinIt) {
 // connection: a rejection is final only after the cache caught up. The
 // cache's own timer is an hour here, so nothing else refreshes it.
 TEST_F(TrustVerifierTest, OverThePinCacheAPinAddedByAnotherProcessCountsAtOnce) {
-  auto cache = keyring::PinCache::open(store_dir_->file("pins.sqlite"),
-                                       {.refresh_interval = 1h, .repeat_interval = 60s});
-  ASSERT_TRUE(cache.ok()) << cache.error().message();
-  auto over_cache = std::make_shared<tls::TrustVerifier>(
-      tls::TrustVerifierConfig{*cache, keyring_, tls::TrustPolicy{}, clock_});
+  std::shared_ptr<keyring::PinCache> cache;
+  const auto over_cache = verifier_over_cache(cache);
+  ASSERT_TRUE(over_cache);
   const auto before =
       connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
   ASSERT_FALSE(before.peer);
@@ -260,26 +273,24 @@ TEST_F(TrustVerifierTest, OverThePinCacheAPinAddedByAnotherProcessCountsAtOnce) 
 // loop never waits for SQLite); the one `pgptls pin add` after them costs
 // one read, and the next connection is accepted.
 TEST_F(TrustVerifierTest, OverThePinCacheAFloodOfRejectedPeersReadsTheStoreAtMostOnce) {
-  auto cache = keyring::PinCache::open(store_dir_->file("pins.sqlite"),
-                                       {.refresh_interval = 1h, .repeat_interval = 60s});
-  ASSERT_TRUE(cache.ok()) << cache.error().message();
-  auto over_cache = std::make_shared<tls::TrustVerifier>(
-      tls::TrustVerifierConfig{*cache, keyring_, tls::TrustPolicy{}, clock_});
-  ASSERT_TRUE((*cache)->catch_up().ok());  // whatever opening the store wrote
-  const std::uint64_t reads = (*cache)->store_reads();
+  std::shared_ptr<keyring::PinCache> cache;
+  const auto over_cache = verifier_over_cache(cache);
+  ASSERT_TRUE(over_cache);
+  ASSERT_TRUE(cache->catch_up().ok());  // whatever opening the store wrote
+  const std::uint64_t reads = cache->store_reads();
   for (int peer = 0; peer < 20; ++peer) {
     const auto refused =
         connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
     ASSERT_FALSE(refused.peer);
     EXPECT_NE(refused.message().find("matches no pin"), std::string::npos) << refused.message();
   }
-  EXPECT_EQ((*cache)->store_reads(), reads);
+  EXPECT_EQ(cache->store_reads(), reads);
 
   pin("server.example", current_);  // another connection: "pgptls pin add"
   const auto accepted =
       connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
   ASSERT_TRUE(accepted.peer) << accepted.message();
-  EXPECT_EQ((*cache)->store_reads(), reads + 1);
+  EXPECT_EQ(cache->store_reads(), reads + 1);
 }
 
 // While the cache's thread is stuck writing a domain's first OpenPGP login
@@ -288,14 +299,12 @@ TEST_F(TrustVerifierTest, OverThePinCacheAFloodOfRejectedPeersReadsTheStoreAtMos
 TEST_F(TrustVerifierTest, OverThePinCacheAHeldLoginWriteDelaysNoOtherDomain) {
   pin("server.example", current_);
   test::WriteGate gate;  // first: it outlives the cache's thread
-  auto cache = keyring::PinCache::open(store_dir_->file("pins.sqlite"),
-                                       {.refresh_interval = 1h, .repeat_interval = 60s});
-  ASSERT_TRUE(cache.ok()) << cache.error().message();
-  (*cache)->set_before_write([&gate] { return gate.pass(); });
-  auto over_cache = std::make_shared<tls::TrustVerifier>(
-      tls::TrustVerifierConfig{*cache, keyring_, tls::TrustPolicy{}, clock_});
+  std::shared_ptr<keyring::PinCache> cache;
+  const auto over_cache = verifier_over_cache(cache);
+  ASSERT_TRUE(over_cache);
+  cache->set_before_write([&gate] { return gate.pass(); });
   gate.hold();
-  ASSERT_TRUE((*cache)->record_openpgp_auth("a.example", clock_->now()).ok());
+  ASSERT_TRUE(cache->record_openpgp_auth("a.example", clock_->now()).ok());
   ASSERT_TRUE(gate.wait_entered());
 
   auto handshake = std::async(std::launch::async, [&] {
