@@ -321,7 +321,10 @@ Result<s2s::HostedDomain> hosted_domain(const DomainConfig& domain,
     return std::move(credentials).error().wrap(where);
   }
   settings->credentials = std::move(credentials).value();
-  return s2s::HostedDomain{s2s::lower_domain(domain.name), std::move(settings)};
+  s2s::HostedDomain hosted;
+  hosted.name = s2s::lower_domain(domain.name);
+  hosted.settings = std::move(settings);  // its outbound factory: the Proxy's
+  return hosted;
 }
 
 // Drain: after a stop signal, waits for the links to end and closes

@@ -5,12 +5,37 @@
 #include "pins/errors.h"
 
 namespace pgptls::keyring {
+namespace {
+
+// allowed: the test hook's verdict on a write (no hook: go ahead).
+Status allowed(const std::function<Status()>& before_write) {
+  return before_write ? before_write() : Status{};
+}
+
+// enqueue: adds a login to the queue, merged with one of the same domain
+// (the earliest first, the latest last), so that a queue kept while the
+// disk fails holds one record per domain, not one per minute.
+void enqueue(std::vector<OpenPgpRecord>& queue, const OpenPgpRecord& record) {
+  const auto same = std::find_if(queue.begin(), queue.end(), [&](const OpenPgpRecord& queued) {
+    return queued.domain == record.domain;
+  });
+  if (same == queue.end()) {
+    queue.push_back(record);
+    return;
+  }
+  same->first = std::min(same->first, record.first);
+  same->last = std::max(same->last, record.last);
+}
+
+}  // namespace
 
 Result<std::shared_ptr<PinCache>> PinCache::open(const std::filesystem::path& path,
                                                  Options options) {
   PGPTLS_TRY(PinStore store, PinStore::open(path));
   // Not make_shared: the constructor is private.
-  std::shared_ptr<PinCache> cache(new PinCache(std::move(store), options));
+  // The watch exists before the snapshot is read: a write after the read
+  // is reported.
+  std::shared_ptr<PinCache> cache(new PinCache(std::move(store), options, path));
   PGPTLS_TRY(cache->data_version_, cache->store_.data_version());
   PGPTLS_TRY(cache->snapshot_, load(cache->store_));
   cache->thread_ = std::thread([raw = cache.get()] { raw->run(); });
@@ -48,26 +73,46 @@ Result<std::shared_ptr<const PinCache::Snapshot>> PinCache::load(PinStore& store
 void PinCache::run() {
   std::unique_lock lock(mutex_);
   while (true) {
+    // Woken for work, or the refresh timer (tick() stands for it). Every
+    // cycle asks SQLite below, the timer's even when the watch saw nothing:
+    // a watch can miss writes (another host on a network file system).
     wake_.wait_for(lock, options_.refresh_interval, [this] {
       return stopping_ || !tofu_.empty() || refresh_wanted_ > refresh_done_ ||
-             !first_pending_.empty();
+             !first_pending_.empty() || tick_wanted_ > tick_done_;
     });
     const bool stop = stopping_;
-    const std::uint64_t wanted = refresh_wanted_;
+    const std::uint64_t ticks = tick_wanted_;
     std::vector<OpenPgpRecord> batch = std::move(queue_);
     queue_.clear();
     std::vector<std::shared_ptr<TofuJob>> jobs = std::move(tofu_);
     tofu_.clear();
+    const std::function<Status()> hook = before_write_;
     lock.unlock();
 
     // The disk, off every caller's thread: one transaction for the logins.
     Status written;
     if (!batch.empty()) {
-      written = store_.record_openpgp_auths(batch);
+      written = allowed(hook);
+      if (written.ok()) {
+        written = store_.record_openpgp_auths(batch);
+      }
     }
     for (const auto& job : jobs) {
-      job->outcome = store_.pin_on_first_use(job->domain, job->pin, job->now);
+      if (Status go = allowed(hook); !go.ok()) {
+        job->outcome = std::move(go).error();
+      } else {
+        job->outcome = store_.pin_on_first_use(job->domain, job->pin, job->now);
+      }
     }
+    // After our own writes: whatever the watch reported up to here (our
+    // writes and any other process's) is covered by the version check
+    // below, so the tickets taken so far are answered by this cycle.
+    lock.lock();
+    note_changes();
+    const std::uint64_t wanted = refresh_wanted_;
+    ++store_reads_;
+    lock.unlock();
+
     bool changed = !batch.empty() || !jobs.empty();
     Status status;
     auto version = store_.data_version();
@@ -92,9 +137,11 @@ void PinCache::run() {
       if (written.ok()) {
         ++transactions_;
       } else {
-        // Kept for the next cycle; a decision waiting on a first login
-        // fails closed with the reason.
-        queue_.insert(queue_.begin(), batch.begin(), batch.end());
+        // Kept for the next cycle; a decision about a domain whose first
+        // login this was fails closed with the reason until a write works.
+        for (const OpenPgpRecord& record : batch) {
+          enqueue(queue_, record);
+        }
       }
       for (const OpenPgpRecord& record : batch) {
         if (first_pending_.erase(record.domain) != 0 && !written.ok()) {
@@ -114,6 +161,7 @@ void PinCache::run() {
     }
     refresh_status_ = status;
     refresh_done_ = wanted;
+    tick_done_ = ticks;
     done_.notify_all();
     if (stop) {
       if (queue_.empty() || !written.ok()) {
@@ -121,6 +169,18 @@ void PinCache::run() {
       }
     }
   }
+}
+
+void PinCache::note_changes() {
+  if (watch_.changed()) {
+    ++refresh_wanted_;
+    wake_.notify_one();
+  }
+}
+
+void PinCache::set_before_write(std::function<Status()> hook) {
+  const std::lock_guard lock(mutex_);
+  before_write_ = std::move(hook);
 }
 
 Status PinCache::wait_durable(const std::string& domain, std::unique_lock<std::mutex>& lock) {
@@ -208,7 +268,7 @@ Status PinCache::record_openpgp_auth(std::string_view domain_text, base::TimePoi
     last_written = stored->second.last;
   }
   if (first || now - last_written >= options_.repeat_interval) {
-    queue_.push_back(record);
+    enqueue(queue_, record);
     last_queued_[domain] = now;
   }
   if (first) {
@@ -238,6 +298,30 @@ Status PinCache::refresh() {
   // The cycle that answers the ticket took every write queued before it.
   done_.wait(lock, [&] { return refresh_done_ >= ticket; });
   return refresh_status_;
+}
+
+Status PinCache::catch_up() {
+  std::unique_lock lock(mutex_);
+  note_changes();
+  const std::uint64_t ticket = refresh_wanted_;
+  if (refresh_done_ >= ticket) {
+    return {};  // nothing written since the last look: the snapshot stands
+  }
+  // One reload answers every rejection waiting here.
+  done_.wait(lock, [&] { return refresh_done_ >= ticket; });
+  return refresh_status_;
+}
+
+void PinCache::tick() {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t ticket = ++tick_wanted_;
+  wake_.notify_one();
+  done_.wait(lock, [&] { return tick_done_ >= ticket; });
+}
+
+std::uint64_t PinCache::store_reads() const {
+  const std::lock_guard lock(mutex_);
+  return store_reads_;
 }
 
 std::uint64_t PinCache::transactions() const {

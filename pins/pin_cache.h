@@ -11,6 +11,12 @@
 //    file changes: its thread asks SQLite whether another connection
 //    committed (PRAGMA data_version) every `refresh_interval` (1 s), so
 //    another process's `pgptls pin add` is seen within that time;
+//  * before a rejection is final (catch_up), asks the kernel, not SQLite,
+//    whether the file was written since the last look (change_watch.h):
+//    only then does the caller wait for its thread to reload, and every
+//    rejection that arrives meanwhile waits for that same reload. So an
+//    operator's `pgptls pin add` counts for the very next connection, and a
+//    flood of rejected peers costs no store read;
 //  * records an OpenPGP login in memory at once (every later decision in
 //    this process sees the domain as sticky) and writes it on its thread:
 //    a domain's first login at once, repeats at most once per
@@ -32,6 +38,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,6 +49,7 @@
 #include <utility>
 #include <vector>
 
+#include "pins/change_watch.h"
 #include "pins/pin_store.h"
 
 namespace pgptls::keyring {
@@ -81,8 +89,21 @@ class PinCache final : public PinAccess {
   // snapshot reflects what it found (the writes queued before it were
   // tried in the same cycle); fails with the cycle's read error.
   [[nodiscard]] Status refresh() override;
+  // catch_up: see the file comment; fails with the reload's read error.
+  [[nodiscard]] Status catch_up() override;
+  // tick: has the thread do now what its refresh timer does every
+  // refresh_interval, and returns once that cycle finished (tests drive the
+  // timer with it instead of waiting for time to pass).
+  void tick();
+  // set_before_write: tests: `hook` is called on the thread before each
+  // write transaction. An error stands for the write's failure (a full or
+  // read-only disk); a hook that blocks holds the write (a slow disk).
+  void set_before_write(std::function<Status()> hook);
   // transactions: how many write transactions the thread committed.
   [[nodiscard]] std::uint64_t transactions() const;
+  // store_reads: how many times the thread asked the store whether it
+  // changed (each may reload the snapshot).
+  [[nodiscard]] std::uint64_t store_reads() const;
 
  private:
   // Snapshot: the store as read in one transaction.
@@ -99,9 +120,14 @@ class PinCache final : public PinAccess {
     std::optional<Result<TofuOutcome>> outcome;
   };
 
-  PinCache(PinStore store, Options options) : store_(std::move(store)), options_(options) {}
+  PinCache(PinStore store, Options options, const std::filesystem::path& path)
+      : store_(std::move(store)), options_(options), watch_(path) {}
   [[nodiscard]] static Result<std::shared_ptr<const Snapshot>> load(PinStore& store);
   void run();
+  // note_changes: under the lock: when the watch saw a write, asks the
+  // thread for a reload (a refresh ticket) that every caller from now on
+  // waits for.
+  void note_changes();
   // wait_durable: waits while the domain's first login is being written;
   // fails when that write failed (the decision fails closed).
   [[nodiscard]] Status wait_durable(const std::string& domain, std::unique_lock<std::mutex>& lock);
@@ -111,6 +137,7 @@ class PinCache final : public PinAccess {
   std::int64_t data_version_ = 0;  // the thread's
 
   mutable std::mutex mutex_;
+  ChangeWatch watch_;             // under the lock
   std::condition_variable wake_;  // the thread: work or stop
   std::condition_variable done_;  // callers: a cycle finished
   std::shared_ptr<const Snapshot> snapshot_;
@@ -123,6 +150,10 @@ class PinCache final : public PinAccess {
   std::vector<std::shared_ptr<TofuJob>> tofu_;
   std::uint64_t refresh_wanted_ = 0;
   std::uint64_t refresh_done_ = 0;
+  std::uint64_t tick_wanted_ = 0;
+  std::uint64_t tick_done_ = 0;
+  std::uint64_t store_reads_ = 0;
+  std::function<Status()> before_write_;
   Status refresh_status_;
   std::uint64_t transactions_ = 0;
   bool stopping_ = false;

@@ -110,6 +110,10 @@ class PinAccess {
   // any process (before a rejection is final: an operator's `pgptls pin
   // add` must count for the very next connection).
   [[nodiscard]] virtual Status refresh() = 0;
+  // catch_up: what a rejection calls before it is final: like refresh(),
+  // but cheap when nothing changed (a flood of rejected peers must not cost
+  // a store read each).
+  [[nodiscard]] virtual Status catch_up() = 0;
 };
 
 // PinStore: one SQLite connection. Use it from one thread at a time (open
@@ -183,6 +187,7 @@ class PinStore final : public PinAccess {
   [[nodiscard]] Status record_openpgp_auth(std::string_view domain, base::TimePoint now) override;
   // refresh: nothing to do: every answer is read from the file.
   [[nodiscard]] Status refresh() override { return {}; }
+  [[nodiscard]] Status catch_up() override { return {}; }
   // record_openpgp_auths: record_openpgp_auth for each record (first and
   // last kept as the earliest and latest), in ONE durable transaction.
   [[nodiscard]] Status record_openpgp_auths(std::span<const OpenPgpRecord> records);

@@ -33,6 +33,10 @@ struct Limits {
 struct HostedDomain {
   std::string name;  // lower case
   std::shared_ptr<const transport::EngineSettings> settings;
+  // The client engine factory of this domain's outbound links: made once
+  // by the Proxy (from `settings` and the context's mode), so every link
+  // shares one GnuTLS context instead of building one per connection.
+  transport::EngineFactory outbound;
 };
 
 // LogLine: receives one status line (without newline).

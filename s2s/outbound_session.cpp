@@ -311,9 +311,7 @@ asio::awaitable<Result<OutboundSession::Established>> OutboundSession::attempt(
     tls_bytes = reader.unparsed_tail();
   }
 
-  tls = std::make_unique<transport::TcpStream>(
-      transport::make_client_engine_factory(from.settings, context_->mode, context_->knows_openpgp),
-      std::move(socket));
+  tls = std::make_unique<transport::TcpStream>(from.outbound, std::move(socket));
   attempt_socket_ = nullptr;
   attempt_tls_ = tls.get();
   tls->add_received(as_bytes_view(tls_bytes));

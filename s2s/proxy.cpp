@@ -23,9 +23,18 @@ struct Proxy::Listener {
 Proxy::Proxy(asio::any_io_executor executor, std::shared_ptr<const Context> context,
              std::vector<tcp::endpoint> inbound, std::optional<tcp::endpoint> outbound)
     : executor_(std::move(executor)),
-      context_(std::move(context)),
+      context_(with_outbound_factories(*context)),
       inbound_(std::move(inbound)),
       outbound_(std::move(outbound)) {}
+
+std::shared_ptr<const Context> Proxy::with_outbound_factories(const Context& context) {
+  auto prepared = std::make_shared<Context>(context);
+  for (HostedDomain& domain : prepared->domains) {
+    domain.outbound = transport::make_client_engine_factory(domain.settings, prepared->mode,
+                                                            prepared->knows_openpgp);
+  }
+  return prepared;
+}
 
 Proxy::~Proxy() {
   stop();

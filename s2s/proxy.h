@@ -49,6 +49,9 @@ class Proxy {
   struct Listener;
 
  private:
+  // with_outbound_factories: a copy of the context whose hosted domains
+  // each hold their outbound client engine factory, made once here.
+  static std::shared_ptr<const Context> with_outbound_factories(const Context& context);
   void accept(const std::shared_ptr<Listener>& listener);
 
   boost::asio::any_io_executor executor_;

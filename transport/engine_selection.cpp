@@ -62,6 +62,24 @@ Result<std::unique_ptr<tls::Engine>> gnutls_engine(
   return tls::make_gnutls_engine(std::move(config));
 }
 
+// shared_gnutls_context: the GnuTLS context (priority cache, credentials,
+// our chain) that every connection of one server or one client shares,
+// built once. Null when it cannot be built (a server without an X.509
+// credential): each connection that needs the GnuTLS engine then builds
+// its own and reports why it cannot, as the engine always did.
+std::shared_ptr<const tls::GnutlsContext> shared_gnutls_context(const EngineSettings& settings,
+                                                                tls::Role role) {
+  tls::GnutlsEngineConfig shared;
+  shared.role = role;
+  shared.credentials = settings.credentials;
+  shared.certificate_types = settings.gnutls_certificate_types;
+  shared.min_version = settings.gnutls_min_version;
+  shared.max_version = settings.gnutls_max_version;
+  shared.client_auth = settings.client_auth;
+  auto context = tls::make_gnutls_context(shared);
+  return context.ok() ? std::move(context).value() : nullptr;
+}
+
 // server_offer: what the server can serve, for the peek's choice. OpenPGP
 // needs the credential and a policy that allows OpenPGP certificates (an
 // operator may switch them off); the GnuTLS engine serves X.509 and raw
@@ -90,22 +108,9 @@ tls::ServerOffer server_offer(const EngineSettings& settings) {
 class ServerDispatch {
  public:
   explicit ServerDispatch(std::shared_ptr<const EngineSettings> settings)
-      : settings_(std::move(settings)) {
-    // The GnuTLS context (priority cache, credentials, our chain) is built
-    // once per server and shared by every connection's copy of the
-    // factory; a server that cannot have one (no X.509 credential) reports
-    // why when a peer needs it, as before.
-    tls::GnutlsEngineConfig shared;
-    shared.role = tls::Role::server;
-    shared.credentials = settings_->credentials;
-    shared.certificate_types = settings_->gnutls_certificate_types;
-    shared.min_version = settings_->gnutls_min_version;
-    shared.max_version = settings_->gnutls_max_version;
-    shared.client_auth = settings_->client_auth;
-    if (auto context = tls::make_gnutls_context(shared); context.ok()) {
-      gnutls_context_ = std::move(context).value();
-    }
-  }
+      : settings_(std::move(settings)),
+        // Once per server, shared by every connection's copy of the factory.
+        gnutls_context_(shared_gnutls_context(*settings_, tls::Role::server)) {}
 
   Result<std::unique_ptr<tls::Engine>> operator()(const EngineRequest& request) {
     if (request.role != tls::Role::server) {
@@ -200,7 +205,12 @@ KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
 
 EngineFactory make_client_engine_factory(std::shared_ptr<const EngineSettings> settings,
                                          ClientMode mode, KnowsOpenPgp knows_openpgp) {
-  return [settings = std::move(settings), mode, knows_openpgp = std::move(knows_openpgp)](
+  // Once per client (its credentials), shared by every outbound connection
+  // and every copy of the factory.
+  std::shared_ptr<const tls::GnutlsContext> context =
+      shared_gnutls_context(*settings, tls::Role::client);
+  return [settings = std::move(settings), mode, knows_openpgp = std::move(knows_openpgp),
+          context = std::move(context)](
              const EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
     if (request.role != tls::Role::client) {
       return make_error(tls::Errc::invalid_state,
@@ -224,7 +234,7 @@ EngineFactory make_client_engine_factory(std::shared_ptr<const EngineSettings> s
     if (chosen == ClientMode::openpgp) {
       return rfc6091_engine(*settings, request);
     }
-    return gnutls_engine(*settings, request);
+    return gnutls_engine(*settings, request, context);
   };
 }
 

@@ -6,11 +6,18 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "base/encoding.h"
 #include "pins/errors.h"
 #include "pins/pin_cache.h"
+#include "tests/pins/write_gate.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::keyring {
@@ -45,6 +52,15 @@ class PinCacheTest : public ::testing::Test {
     other_.emplace(std::move(other).value());
   }
 
+  // expect_durable: another process reads the domain's OpenPGP login
+  // record, first seen at `first`.
+  void expect_durable(const std::string& domain, base::TimePoint first) {
+    const auto stored = other_->openpgp_auth(domain);
+    ASSERT_TRUE(stored.ok()) << stored.error().message();
+    ASSERT_TRUE(stored->has_value()) << domain;
+    EXPECT_EQ((*stored)->first, std::chrono::time_point_cast<std::chrono::seconds>(first));
+  }
+
   test::TempDir dir_;
   std::filesystem::path path_ = dir_.file("pins.sqlite");
   std::shared_ptr<PinCache> cache_;
@@ -76,10 +92,7 @@ TEST_F(PinCacheTest, AFirstLoginIsDurableBeforeTheDomainIsJudgedAgain) {
   const auto record = cache_->openpgp_auth("a.example");
   ASSERT_TRUE(record.ok()) << record.error().message();
   ASSERT_TRUE(record->has_value());
-  const auto stored = other_->openpgp_auth("a.example");
-  ASSERT_TRUE(stored.ok());
-  ASSERT_TRUE(stored->has_value());
-  EXPECT_EQ((*stored)->first, std::chrono::time_point_cast<std::chrono::seconds>(kT0));
+  expect_durable("a.example", kT0);
 }
 
 TEST_F(PinCacheTest, RepeatsAreWrittenAtMostOncePerIntervalAllInOneTransaction) {
@@ -127,6 +140,140 @@ TEST_F(PinCacheTest, TrustOnFirstUsePinsOnceAcrossProcesses) {
   EXPECT_TRUE(pinned->pinned);
   ASSERT_EQ(cache_->pins("e.example")->size(), 1U);
   EXPECT_EQ((*cache_->pins("e.example"))[0].source, PinSource::tofu);
+}
+
+// A rejection's catch-up asks the kernel whether the file was written, not
+// SQLite: a flood of them costs no store read, and a pin another process
+// added costs one, shared by every rejection waiting for it.
+TEST_F(PinCacheTest, CatchingUpWithoutAChangeReadsNothingAndAChangeIsReadOnce) {
+  ASSERT_TRUE(cache_->catch_up().ok());  // whatever opening the store wrote
+  const std::uint64_t reads = cache_->store_reads();
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(cache_->catch_up().ok());
+  }
+  EXPECT_EQ(cache_->store_reads(), reads);
+
+  ASSERT_TRUE(other_->add_pin(make_pin("b.example", pin_value(1))).ok());
+  // Rejections on several event-loop threads at once: one reload for all.
+  std::vector<std::thread> loops;
+  std::atomic<int> failures{0};
+  for (int thread = 0; thread < 4; ++thread) {
+    loops.emplace_back([&] {
+      for (int i = 0; i < 250; ++i) {
+        if (!cache_->catch_up().ok() || cache_->pins("b.example")->size() != 1) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& loop : loops) {
+    loop.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(cache_->store_reads(), reads + 1);
+}
+
+// The refresh timer, driven by tick(): another process's change is served
+// after one tick (no catch-up asked for it), and the old answer is not
+// served after that.
+TEST_F(PinCacheTest, TheRefreshTimerServesAnotherProcessesChangeAfterOneTick) {
+  ASSERT_TRUE(other_->add_pin(make_pin("b.example", pin_value(1))).ok());
+  EXPECT_TRUE(cache_->pins("b.example")->empty());  // the snapshot, until the timer
+  cache_->tick();
+  ASSERT_EQ(cache_->pins("b.example")->size(), 1U);
+  EXPECT_EQ((*cache_->pins("b.example"))[0].pin_sha256, pin_value(1));
+
+  ASSERT_TRUE(other_->remove_pin("b.example", pin_value(1)).ok());
+  ASSERT_TRUE(other_->add_pin(make_pin("c.example", pin_value(2))).ok());
+  cache_->tick();
+  EXPECT_TRUE(cache_->pins("b.example")->empty());
+  EXPECT_EQ(cache_->pins("c.example")->size(), 1U);
+  EXPECT_EQ(cache_->all_pins()->size(), 1U);
+}
+
+class PinCacheWriteTest : public PinCacheTest {
+ protected:
+  void SetUp() override {
+    PinCacheTest::SetUp();
+    cache_->set_before_write([this] { return gate_.pass(); });
+  }
+  void TearDown() override {
+    gate_.failing = false;
+    gate_.release();
+    cache_.reset();  // the thread, whose hook uses gate_
+  }
+
+  test::WriteGate gate_;
+};
+
+// A first login whose write fails: the login that caused it was accepted
+// already, but the next decision about that domain fails closed, naming
+// the store's error; other domains are judged as usual; nothing is stored;
+// once the disk works again the timer's retry stores it.
+TEST_F(PinCacheWriteTest, AFailedFirstLoginWriteRefusesThatDomainUntilARetryWorks) {
+  gate_.failing = true;
+  ASSERT_TRUE(cache_->record_openpgp_auth("a.example", kT0).ok());
+  const auto refused = cache_->openpgp_auth("a.example");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, PinErrc::storage_error);
+  EXPECT_NE(refused.error().message().find(
+                "recording the OpenPGP login of a.example: database or disk is full"),
+            std::string::npos)
+      << refused.error().message();
+  EXPECT_FALSE(cache_->record_openpgp_auth("a.example", kT0 + 1s).ok());
+  EXPECT_FALSE(other_->openpgp_auth("a.example")->has_value());
+  EXPECT_TRUE(cache_->pins("b.example").ok());
+  EXPECT_EQ(cache_->transactions(), 0U);
+
+  gate_.failing = false;
+  cache_->tick();
+  const auto recorded = cache_->openpgp_auth("a.example");
+  ASSERT_TRUE(recorded.ok()) << recorded.error().message();
+  ASSERT_TRUE(recorded->has_value());
+  expect_durable("a.example", kT0);
+}
+
+// Trust on first use whose write fails: no pin, a clear error, and the
+// next attempt pins once the disk works.
+TEST_F(PinCacheWriteTest, AFailedTofuWriteIsAnErrorAndPinsNothing) {
+  gate_.failing = true;
+  const auto failed = cache_->pin_on_first_use("d.example", pin_value(7), kT0);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, PinErrc::storage_error);
+  EXPECT_NE(failed.error().message().find("disk is full"), std::string::npos);
+  EXPECT_TRUE(other_->pins("d.example")->empty());
+  EXPECT_TRUE(cache_->pins("d.example")->empty());
+
+  gate_.failing = false;
+  const auto pinned = cache_->pin_on_first_use("d.example", pin_value(7), kT0);
+  ASSERT_TRUE(pinned.ok()) << pinned.error().message();
+  EXPECT_TRUE(pinned->pinned);
+  EXPECT_EQ(other_->pins("d.example")->size(), 1U);
+}
+
+// While a write is held (a slow disk), the caller's thread (an event loop)
+// is not blocked for any other domain: reads, another domain's login and a
+// rejection's catch-up all return. Only decisions about the domain whose
+// first login is being written wait for it.
+TEST_F(PinCacheWriteTest, AHeldWriteBlocksNoOtherDomain) {
+  ASSERT_TRUE(cache_->catch_up().ok());  // whatever opening the store wrote
+  gate_.hold();
+  ASSERT_TRUE(cache_->record_openpgp_auth("a.example", kT0).ok());
+  ASSERT_TRUE(gate_.wait_entered());  // the thread is inside the write
+
+  auto others = std::async(std::launch::async, [&] {
+    return cache_->pins("b.example").ok() && cache_->catch_up().ok() &&
+           cache_->record_openpgp_auth("b.example", kT0).ok() &&
+           cache_->effective_setting("b.example", Setting::tofu).ok() && cache_->all_pins().ok();
+  });
+  const auto answered = others.wait_for(30s);
+  gate_.release();  // before anything can return: the future waits for its thread
+  EXPECT_EQ(answered, std::future_status::ready);
+  EXPECT_TRUE(others.get());
+
+  const auto record = cache_->openpgp_auth("a.example");
+  ASSERT_TRUE(record.ok()) << record.error().message();
+  EXPECT_TRUE(record->has_value());
 }
 
 TEST_F(PinCacheTest, BadDomainsAreRefusedAsByTheStore) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <string>
 #include <utility>
@@ -17,6 +18,7 @@
 #include "pins/pin_cache.h"
 #include "pins/pin_store.h"
 #include "pins/pin_types.h"
+#include "tests/pins/write_gate.h"
 #include "tests/support/engine_pump.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -139,6 +141,21 @@ class TrustVerifierTest : public ::testing::Test {
     return std::make_shared<tls::TrustVerifier>(
         tls::TrustVerifierConfig{pins_, keyring_, std::move(policy), clock_});
   }
+  // verifier_over_cache: a verifier over a keyring::PinCache of the test's
+  // store (as `pgptls serve` runs it), opened into `cache`. The cache's own
+  // timer is an hour, so nothing but the test refreshes it.
+  std::shared_ptr<tls::TrustVerifier> verifier_over_cache(
+      std::shared_ptr<keyring::PinCache>& cache) {
+    auto opened = keyring::PinCache::open(store_dir_->file("pins.sqlite"),
+                                          {.refresh_interval = 1h, .repeat_interval = 60s});
+    EXPECT_TRUE(opened.ok()) << opened.error().message();
+    if (!opened.ok()) {
+      return nullptr;
+    }
+    cache = std::move(opened).value();
+    return std::make_shared<tls::TrustVerifier>(
+        tls::TrustVerifierConfig{cache, keyring_, tls::TrustPolicy{}, clock_});
+  }
 
   void pin(const std::string& domain, const Identity& identity,
            keyring::PinSource source = keyring::PinSource::manual,
@@ -237,11 +254,9 @@ TEST_F(TrustVerifierTest, UnpinnedX509IsRejectedWithTheCommandToPinIt) {
 // connection: a rejection is final only after the cache caught up. The
 // cache's own timer is an hour here, so nothing else refreshes it.
 TEST_F(TrustVerifierTest, OverThePinCacheAPinAddedByAnotherProcessCountsAtOnce) {
-  auto cache = keyring::PinCache::open(store_dir_->file("pins.sqlite"),
-                                       {.refresh_interval = 1h, .repeat_interval = 60s});
-  ASSERT_TRUE(cache.ok()) << cache.error().message();
-  auto over_cache = std::make_shared<tls::TrustVerifier>(
-      tls::TrustVerifierConfig{*cache, keyring_, tls::TrustPolicy{}, clock_});
+  std::shared_ptr<keyring::PinCache> cache;
+  const auto over_cache = verifier_over_cache(cache);
+  ASSERT_TRUE(over_cache);
   const auto before =
       connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
   ASSERT_FALSE(before.peer);
@@ -251,6 +266,55 @@ TEST_F(TrustVerifierTest, OverThePinCacheAPinAddedByAnotherProcessCountsAtOnce) 
       connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
   ASSERT_TRUE(after.peer) << after.message();
   EXPECT_NE(after.peer->accepted_by.find("pin sha256/"), std::string::npos);
+}
+
+// A flood of rejected peers over the cache: each rejection catches up, but
+// with nothing committed since, none of them reads the store (the event
+// loop never waits for SQLite); the one `pgptls pin add` after them costs
+// one read, and the next connection is accepted.
+TEST_F(TrustVerifierTest, OverThePinCacheAFloodOfRejectedPeersReadsTheStoreAtMostOnce) {
+  std::shared_ptr<keyring::PinCache> cache;
+  const auto over_cache = verifier_over_cache(cache);
+  ASSERT_TRUE(over_cache);
+  ASSERT_TRUE(cache->catch_up().ok());  // whatever opening the store wrote
+  const std::uint64_t reads = cache->store_reads();
+  for (int peer = 0; peer < 20; ++peer) {
+    const auto refused =
+        connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
+    ASSERT_FALSE(refused.peer);
+    EXPECT_NE(refused.message().find("matches no pin"), std::string::npos) << refused.message();
+  }
+  EXPECT_EQ(cache->store_reads(), reads);
+
+  pin("server.example", current_);  // another connection: "pgptls pin add"
+  const auto accepted =
+      connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
+  ASSERT_TRUE(accepted.peer) << accepted.message();
+  EXPECT_EQ(cache->store_reads(), reads + 1);
+}
+
+// While the cache's thread is stuck writing a domain's first OpenPGP login
+// (a slow disk), a handshake of another domain is judged on the calling
+// thread (the event loop) without waiting for it.
+TEST_F(TrustVerifierTest, OverThePinCacheAHeldLoginWriteDelaysNoOtherDomain) {
+  pin("server.example", current_);
+  test::WriteGate gate;  // first: it outlives the cache's thread
+  std::shared_ptr<keyring::PinCache> cache;
+  const auto over_cache = verifier_over_cache(cache);
+  ASSERT_TRUE(over_cache);
+  cache->set_before_write([&gate] { return gate.pass(); });
+  gate.hold();
+  ASSERT_TRUE(cache->record_openpgp_auth("a.example", clock_->now()).ok());
+  ASSERT_TRUE(gate.wait_entered());
+
+  auto handshake = std::async(std::launch::async, [&] {
+    return connect(over_cache, "server.example", engine_config(Role::server, &current_, nullptr));
+  });
+  const auto judged = handshake.wait_for(30s);
+  gate.release();  // before anything can return: the future waits for its thread
+  EXPECT_EQ(judged, std::future_status::ready);
+  const auto outcome = handshake.get();
+  EXPECT_TRUE(outcome.peer) << outcome.message();
 }
 
 TEST_F(TrustVerifierTest, TofuPinsTheFirstKeyAndRejectsALaterDifferentOne) {

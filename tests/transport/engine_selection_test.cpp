@@ -17,6 +17,7 @@
 #include "tests/tls/engine_openpgp.h"
 #include "tests/tls/gnutls_test_pki.h"
 #include "tests/transport/loopback_handshake.h"
+#include "tls/gnutls/gnutls_context.h"
 #include "tls/wire/errors.h"
 #include "transport/engine_selection.h"
 #include "transport/errors.h"
@@ -462,6 +463,37 @@ TEST_F(EngineSelectionTest, APerConnectionModeOverridesTheFactoryDefault) {
   const auto x509 = server.connect(x509_client, "a.example");
   ASSERT_TRUE(x509.client.ok) << x509.client.error;
   EXPECT_EQ(x509.client.session.certificate_type, CertificateType::x509);
+}
+
+// A client's GnuTLS context (priority cache, credentials, our chain) is
+// built once per factory: every outbound connection's engine, for any peer
+// and from any copy of the factory, uses the same one, and real handshakes
+// over it succeed one after the other.
+TEST_F(EngineSelectionTest, ClientConnectionsShareOneGnutlsContext) {
+  const auto client = transport::make_client_engine_factory(settings(false), ClientMode::x509);
+  const auto copy = client;  // as each Stream holds its own copy
+  const auto to_a = transport::HandshakeOptions::for_peer("a.example");
+  const auto to_c = transport::HandshakeOptions::for_peer("c.example");
+  auto first = client(transport::EngineRequest{tls::Role::client, to_a, {}});
+  auto second = copy(transport::EngineRequest{tls::Role::client, to_c, {}});
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  ASSERT_TRUE(second.ok()) << second.error().message();
+  const tls::GnutlsContext* shared = tls::context_of(**first);
+  ASSERT_NE(shared, nullptr);
+  EXPECT_EQ(tls::context_of(**second), shared);
+  // Another factory (other credentials, another client) has its own.
+  const auto other = transport::make_client_engine_factory(settings(false), ClientMode::x509);
+  auto third = other(transport::EngineRequest{tls::Role::client, to_a, {}});
+  ASSERT_TRUE(third.ok()) << third.error().message();
+  EXPECT_NE(tls::context_of(**third), shared);
+
+  LoopbackServer server(transport::make_server_engine_factory(settings(true)));
+  for (int i = 0; i < 2; ++i) {
+    const auto outcome = server.connect(client, "a.example");
+    ASSERT_TRUE(outcome.client.ok) << outcome.client.error;
+    ASSERT_TRUE(outcome.server.ok) << outcome.server.error;
+    EXPECT_EQ(outcome.client.session.certificate_type, CertificateType::x509);
+  }
 }
 
 TEST(ClientModeTest, ParsesTheThreeModesAndRejectsJunk) {

@@ -58,4 +58,8 @@ class GnutlsContext {
 [[nodiscard]] Result<std::shared_ptr<const GnutlsContext>> make_gnutls_context(
     const GnutlsEngineConfig& config);
 
+// context_of: the context a GnuTLS engine's session uses; null for any
+// other engine (so a caller can see that two connections share one).
+[[nodiscard]] const GnutlsContext* context_of(const Engine& engine);
+
 }  // namespace pgptls::tls

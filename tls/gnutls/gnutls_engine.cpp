@@ -104,6 +104,8 @@ class GnutlsEngine final : public Engine {
   GnutlsEngine(const GnutlsEngine&) = delete;
   GnutlsEngine& operator=(const GnutlsEngine&) = delete;
 
+  [[nodiscard]] const GnutlsContext* context() const { return context_.get(); }
+
   Status init();
   // retrieve: GnuTLS's certificate callback, set once on the context's
   // credentials: answers from the session's engine's context.
@@ -707,6 +709,11 @@ Result<std::shared_ptr<const GnutlsContext>> make_gnutls_context(const GnutlsEng
   auto context = std::make_shared<GnutlsContext>(shared);
   PGPTLS_CHECK(context->init());
   return std::shared_ptr<const GnutlsContext>(std::move(context));
+}
+
+const GnutlsContext* context_of(const Engine& engine) {
+  const auto* gnutls = dynamic_cast<const GnutlsEngine*>(&engine);
+  return gnutls == nullptr ? nullptr : gnutls->context();
 }
 
 Status GnutlsContext::init() {

@@ -260,8 +260,10 @@ Result<VerifiedPeer> TrustVerifier::verify(const PresentedCertificate& certifica
       certificate.type != CertificateType::openpgp) {
     // The pins may come from a snapshot (keyring::PinCache): before a
     // rejection is final, catch up with what operators committed since
-    // (`pgptls pin add` counts for the next connection), and decide again.
-    PGPTLS_CHECK(config_.pins->refresh());
+    // (`pgptls pin add` counts for the next connection), and decide again
+    // from memory. Catching up reads nothing when nothing was committed,
+    // so a flood of rejected peers costs no store read.
+    PGPTLS_CHECK(config_.pins->catch_up());
     verdict = decide(certificate, request);
   }
   return verdict;
