@@ -85,9 +85,9 @@ class OpenPgpServeConnectTest : public ::testing::Test {
   // connect: `pgptls connect` to the server for a.example with stdin
   // `input`.
   ToolResult connect(const std::vector<std::string>& extra, const std::string& input = "hello\n") {
-    std::vector<std::string> argv{
-        kProgram, "connect", "127.0.0.1:" + std::to_string(port_), "--peer", "a.example", "--pins",
-        client_pins()};
+    std::vector<std::string> argv{kProgram,     "connect",   "127.0.0.1:" + std::to_string(port_),
+                                  "--peer",     "a.example", "--pins",
+                                  client_pins()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ToolOptions options;
     options.stdin_data = input;

@@ -233,10 +233,9 @@ TEST_P(GnutlsInteropTest, PgptlsConnectGetsTheWholeEchoOfGnutlsServ) {
   // §6.1).
   const TlsVersion version = GetParam();
   const auto port = free_port();
-  auto serv =
-      start_gnutls_serv(port, {"--x509certfile", server_.cert_file.string(), "--x509keyfile",
-                               server_.key_file.string(), "--priority",
-                               gnutls_priority(version, false)});
+  auto serv = start_gnutls_serv(
+      port, {"--x509certfile", server_.cert_file.string(), "--x509keyfile",
+             server_.key_file.string(), "--priority", gnutls_priority(version, false)});
   ASSERT_TRUE(serv);
   const ToolOptions quiet{.stdin_data = "",
                           .env = {{"PGPTLS_HOME", dir_->path().string()}},

@@ -22,7 +22,7 @@
 
 #include "tests/support/engine_pump.h"
 #include "tests/support/socket_driver.h"
-#include "tests/transport/transport_fixture.h"
+#include "tests/transport/engine_flavor.h"
 #include "transport/server.h"
 
 namespace pgptls::test {
@@ -32,34 +32,6 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
 using tls::EngineStatus;
-
-// Flavor: the engine under test and, for GnuTLS, the highest version.
-enum class Flavor { gnutls12, gnutls13, rfc6091 };
-
-std::string flavor_name(const ::testing::TestParamInfo<Flavor>& info) {
-  switch (info.param) {
-    case Flavor::gnutls12:
-      return "GnutlsTls12";
-    case Flavor::gnutls13:
-      return "GnutlsTls13";
-    case Flavor::rfc6091:
-      return "Rfc6091Tls12";
-  }
-  return "unknown";
-}
-
-// read_all: the application data the engine holds, read in small pieces.
-std::string read_all(tls::Engine& engine) {
-  std::string text;
-  std::array<std::uint8_t, 256> buffer{};
-  for (;;) {
-    const auto got = engine.read_app(buffer);
-    if (!got.ok() || *got == 0) {
-      return text;
-    }
-    text.append(reinterpret_cast<const char*>(buffer.data()), *got);
-  }
-}
 
 // read_exactly: `size` bytes of application data, in small pieces, without
 // the further read that would meet a close_notify behind them.
@@ -87,44 +59,29 @@ std::string payload(std::size_t size) {
   return text;
 }
 
-class CloseOrderTest : public TransportTest, public ::testing::WithParamInterface<Flavor> {
+class CloseOrderTest : public EngineFlavorTest {
  protected:
-  [[nodiscard]] bool tls13() const { return GetParam() == Flavor::gnutls13; }
-  [[nodiscard]] tls::TlsVersion max_version() const {
-    return tls13() ? tls::TlsVersion::tls13 : tls::TlsVersion::tls12;
-  }
-
-  // engine: a client or server engine of the flavor, pinned to the other
-  // side, not yet started.
-  std::unique_ptr<tls::Engine> engine(tls::Role role) {
-    const bool client = role == tls::Role::client;
-    const Identity& own = client ? client_ : server_;
-    auto verifier = client ? client_verifier_ : server_verifier_;
-    if (GetParam() == Flavor::rfc6091) {
-      auto made = rfc6091_x509_engine(role, own, verifier);
-      EXPECT_TRUE(made.ok()) << made.error().message();
-      return made.ok() ? std::move(made).value() : nullptr;
+  // established: a client and a server engine of the flavor, their
+  // handshake done in memory (a test failure if it fails).
+  std::pair<std::unique_ptr<tls::Engine>, std::unique_ptr<tls::Engine>> established() {
+    auto pair = engines();
+    if (!pair.first || !pair.second) {
+      ADD_FAILURE() << "no engines";
+      return pair;
     }
-    auto config = engine_config(role, &own, verifier, max_version());
-    if (!client) {
-      config.client_auth = tls::ClientAuth::require;
-    }
-    auto made = tls::make_gnutls_engine(std::move(config));
-    EXPECT_TRUE(made.ok()) << made.error().message();
-    return made.ok() ? std::move(made).value() : nullptr;
+    const PumpResult pumped = pump_engines_in_memory(*pair.first, *pair.second);
+    EXPECT_TRUE(pumped.both_established()) << pumped.describe(*pair.first, *pair.second);
+    return pair;
   }
 };
 
 INSTANTIATE_TEST_SUITE_P(Engines, CloseOrderTest,
-                         ::testing::Values(Flavor::gnutls12, Flavor::gnutls13, Flavor::rfc6091),
+                         ::testing::Values(Flavor::gnutls13, Flavor::gnutls12, Flavor::rfc6091),
                          flavor_name);
 
 TEST_P(CloseOrderTest, CloseNotifyBehindDataTakesEffectOnlyOnceTheDataIsRead) {
-  auto client = engine(tls::Role::client);
-  auto server = engine(tls::Role::server);
-  ASSERT_TRUE(client && server);
-  const PumpResult pumped = pump_engines_in_memory(*client, *server);
-  ASSERT_TRUE(pumped.both_established()) << pumped.describe(*client, *server);
+  auto [client, server] = established();
+  ASSERT_FALSE(HasFailure());
 
   // Two data records and the close_notify, fed to the server in one buffer.
   const std::string request = payload(20'000);
@@ -175,11 +132,8 @@ TEST_P(CloseOrderTest, CloseNotifyBehindDataTakesEffectOnlyOnceTheDataIsRead) {
 }
 
 TEST_P(CloseOrderTest, CloseNotifyWithNoDataBeforeItIsAnsweredAtOnce) {
-  auto client = engine(tls::Role::client);
-  auto server = engine(tls::Role::server);
-  ASSERT_TRUE(client && server);
-  const PumpResult pumped = pump_engines_in_memory(*client, *server);
-  ASSERT_TRUE(pumped.both_established()) << pumped.describe(*client, *server);
+  auto [client, server] = established();
+  ASSERT_FALSE(HasFailure());
 
   ASSERT_TRUE(client->close().ok());
   transfer(*client, *server);
@@ -298,7 +252,7 @@ class CloseOrderStreamTest : public CloseOrderTest {
 };
 
 INSTANTIATE_TEST_SUITE_P(Engines, CloseOrderStreamTest,
-                         ::testing::Values(Flavor::gnutls12, Flavor::gnutls13, Flavor::rfc6091),
+                         ::testing::Values(Flavor::gnutls13, Flavor::gnutls12, Flavor::rfc6091),
                          flavor_name);
 
 TEST_P(CloseOrderStreamTest, EchoServerSendsTheWholeEchoBeforeAnsweringCloseNotify) {

@@ -151,6 +151,10 @@ Status Rfc6091Engine::feed(ByteView bytes) {
   if (auto deadline = check_deadline(); !deadline.ok()) {
     return fail(std::move(deadline).error());
   }
+  if (const auto* traffic = std::get_if<states::Traffic>(&state_);
+      traffic != nullptr && traffic->close_arrived) {
+    return {};  // RFC 5246 §7.2.1: data after close_notify is ignored, not buffered
+  }
   records_.feed(bytes);
   auto processed = process_records();
   if (!processed.ok()) {
@@ -485,8 +489,7 @@ Result<std::size_t> Rfc6091Engine::read_app(std::span<std::uint8_t> out) {
   // The application has read everything before the peer's close_notify:
   // now it is received (RFC 5246 §7.2.1).
   if (auto* traffic = std::get_if<states::Traffic>(&state_);
-      traffic != nullptr && available == 0 && traffic->close_arrived &&
-      !traffic->close_received) {
+      traffic != nullptr && available == 0 && traffic->close_arrived && !traffic->close_received) {
     if (auto received = receive_close(*traffic); !received.ok()) {
       return fail(std::move(received).error());
     }
