@@ -62,6 +62,14 @@ class GnutlsInteropTest : public PkiInteropFixture<KeyKind::ecdsa, KeyKind::ed25
     }
     return child;
   }
+
+  // start_x509_echo: gnutls-serv with the server's X.509 certificate at
+  // `version` only, not requiring a client certificate.
+  std::optional<ChildProcess> start_x509_echo(std::uint16_t port, TlsVersion version) {
+    return start_gnutls_serv(
+        port, {"--x509certfile", server_.cert_file.string(), "--x509keyfile",
+               server_.key_file.string(), "--priority", gnutls_priority(version, false)});
+  }
 };
 
 TEST_P(GnutlsInteropTest, OurClientAgainstGnutlsServPinned) {
@@ -97,9 +105,7 @@ TEST_P(GnutlsInteropTest, OurClientAgainstGnutlsServPinned) {
 TEST_P(GnutlsInteropTest, OurClientRejectsAnUnpinnedGnutlsServ) {
   const TlsVersion version = GetParam();
   const auto port = free_port();
-  auto serv = start_gnutls_serv(
-      port, {"--x509certfile", server_.cert_file.string(), "--x509keyfile",
-             server_.key_file.string(), "--priority", gnutls_priority(version, false)});
+  auto serv = start_x509_echo(port, version);
   ASSERT_TRUE(serv);
   verifier_->accepted = {client_.spki};  // not the server's key
   verifier_->reject_message = "x509 key for server.example matches no pin";
@@ -233,9 +239,7 @@ TEST_P(GnutlsInteropTest, PgptlsConnectGetsTheWholeEchoOfGnutlsServ) {
   // §6.1).
   const TlsVersion version = GetParam();
   const auto port = free_port();
-  auto serv = start_gnutls_serv(
-      port, {"--x509certfile", server_.cert_file.string(), "--x509keyfile",
-             server_.key_file.string(), "--priority", gnutls_priority(version, false)});
+  auto serv = start_x509_echo(port, version);
   ASSERT_TRUE(serv);
   const ToolOptions quiet{.stdin_data = "",
                           .env = {{"PGPTLS_HOME", dir_->path().string()}},
