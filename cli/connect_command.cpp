@@ -1,14 +1,16 @@
 // connect_command.cpp: `pgptls connect HOST:PORT --peer DOMAIN`, a TLS
 // client like gnutls-cli: after the handshake stdin goes to the peer and the
 // peer's data to stdout. One stderr line tells how the handshake went; a
-// failed handshake exits 1. At the end of stdin, once everything is sent:
-// * TLS 1.3: it half-closes, sending close_notify and reading until the
-//   peer's own (RFC 8446 §6.1: a close_notify closes only the sender's
-//   write side), so every reply arrives and no quiet period is guessed;
-// * TLS 1.2: a peer must answer close_notify at once and discard its
-//   pending writes (RFC 5246 §7.2.1), so a reply still being produced would
-//   be lost; the client first waits until the peer has been quiet for
-//   --linger milliseconds, then closes.
+// failed handshake exits 1. At the end of stdin, once everything is sent,
+// it half-closes on every version: it sends close_notify and reads until
+// the peer's own, so every reply arrives and no quiet period is guessed.
+// * TLS 1.3: a close_notify closes only the sender's write side (RFC 8446
+//   §6.1); the peer answers when it is done.
+// * TLS 1.2: the peer must answer close_notify at once and discard its
+//   pending writes (RFC 5246 §7.2.1), but close_notify is a record in the
+//   stream: the peer receives it only after the data we sent before it, so
+//   a peer that writes each reply before reading on (an echo) has sent every
+//   reply before it answers.
 // A peer that does not answer our close_notify within --close-timeout
 // fails the run (exit 1).
 #include <poll.h>
@@ -44,27 +46,17 @@ struct ConnectArgs {
   std::string target;
   std::string peer;
   int close_timeout_ms = 10'000;
-  int linger_ms = 500;
   endpoint::EndpointOptions endpoint;
   std::string config;
 };
 
 // Session: the established connection's two directions, on the io thread.
 struct Session {
-  Session(transport::TcpStream& stream, std::chrono::milliseconds close_timeout,
-          std::chrono::milliseconds linger_time)
-      : tls(stream),
-        close_deadline(stream.get_executor()),
-        close_timeout(close_timeout),
-        linger(stream.get_executor()),
-        linger_time(linger_time) {}
+  Session(transport::TcpStream& stream, std::chrono::milliseconds close_timeout)
+      : tls(stream), close_deadline(stream.get_executor()), close_timeout(close_timeout) {}
   transport::TcpStream& tls;
   boost::asio::steady_timer close_deadline;
   std::chrono::milliseconds close_timeout;
-  // TLS 1.2 only: the quiet period before our close_notify.
-  boost::asio::steady_timer linger;
-  std::chrono::milliseconds linger_time;
-  bool lingering = false;
   std::deque<std::string> outgoing;
   bool writing = false;
   bool input_done = false;
@@ -79,7 +71,6 @@ struct Session {
         // The peer's close_notify: everything it sent has arrived.
         peer_closed = true;
         close_deadline.cancel();
-        linger.cancel();
         if (!shutdown_sent) {
           half_close();  // answer it (the peer ended first)
         }
@@ -91,9 +82,6 @@ struct Session {
       }
       std::fwrite(incoming.data(), 1, count, stdout);
       std::fflush(stdout);
-      if (lingering) {
-        arm_linger();  // the peer is still answering
-      }
       read();
     });
   }
@@ -113,11 +101,8 @@ struct Session {
       return;
     }
     if (outgoing.empty()) {
-      if (input_done && tls.session().protocol == "TLS1.3") {
+      if (input_done) {
         half_close();
-      } else if (input_done && !lingering) {
-        lingering = true;
-        arm_linger();
       }
       return;
     }
@@ -130,16 +115,6 @@ struct Session {
         return;
       }
       write_next();
-    });
-  }
-
-  // arm_linger: TLS 1.2: close once the peer has been quiet for --linger.
-  void arm_linger() {
-    linger.expires_after(linger_time);
-    linger.async_wait([this](error_code error) {
-      if (!error && !shutdown_sent) {
-        half_close();
-      }
     });
   }
 
@@ -172,7 +147,6 @@ struct Session {
 
   void fail(const error_code& error) {
     close_deadline.cancel();
-    linger.cancel();
     if (exit_code == 0) {
       std::cerr << "connection failed: "
                 << (tls.last_error() ? tls.last_error()->message() : error.message()) << std::endl;
@@ -280,8 +254,7 @@ int run_connect(const ConnectArgs& args) {
   }
 
   transport::TcpStream stream(endpoint::make_engine_factory(endpoint.value()), io.get_executor());
-  Session session(stream, std::chrono::milliseconds(args.close_timeout_ms),
-                  std::chrono::milliseconds(args.linger_ms));
+  Session session(stream, std::chrono::milliseconds(args.close_timeout_ms));
   StdinReader input;
   bool established = false;
   transport::async_connect(
@@ -318,11 +291,6 @@ void add_connect_command(CLI::App& app, Action& action) {
                    "Milliseconds the peer may take to answer our close_notify after the end of "
                    "stdin (default 10000)")
       ->check(CLI::Range(1, 600'000));
-  connect
-      ->add_option("--linger", args->linger_ms,
-                   "TLS 1.2 only: milliseconds of quiet from the peer after the end of stdin "
-                   "before closing (default 500; TLS 1.3 half-closes instead)")
-      ->check(CLI::Range(0, 600'000));
   add_endpoint_options(connect, args->endpoint, args->config);
   connect->add_flag("--fingerprint-only", args->endpoint.credentials.openpgp.fingerprint_only,
                     "Send only our OpenPGP fingerprint, not the key (RFC 6091 §3.3); the "

@@ -213,10 +213,6 @@ class Demo {
       argv.push_back(option.name);
       argv.push_back(option.is_file ? file(option.value) : option.value);
     }
-    // TLS 1.2 (the OpenPGP steps): the echo must come back within the
-    // quiet period before our close_notify, even on a busy machine (TLS 1.3
-    // steps half-close and need none).
-    argv.insert(argv.end(), {"--linger", "1000"});
     std::cout << "\n   expected: " << (expected.accepted ? "accepted" : "rejected");
     if (!expected.server_says.empty()) {
       std::cout << " (the server's line shows:";

@@ -34,6 +34,9 @@ class EchoSession : public std::enable_shared_from_this<EchoSession> {
           if (error) {
             return;  // dropping the session closes the socket
           }
+          // The echo is written in full before the next read: in TLS 1.2
+          // the read that meets the peer's close_notify answers it and ends
+          // our writing (RFC 5246 §7.2.1), so reading first could cut it.
           asio::async_write(self->connection_->stream(), asio::buffer(self->buffer_, count),
                             [self](error_code write_error, std::size_t) {
                               if (!write_error) {

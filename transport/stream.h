@@ -33,8 +33,11 @@
 //
 // Errors: engine failures carry the pgptls.tls category (tls::Errc), others
 // transport::Errc; an EOF without close_notify is Errc::stream_truncated; a
-// close_notify makes reads complete with asio::error::eof. last_error() has
-// the full message for operators.
+// close_notify makes reads complete with asio::error::eof, after every byte
+// sent before it was read (it is a record in the stream, RFC 5246 §7.2.1):
+// a TLS 1.2 stream answers it at that read, not when it arrives, so a
+// reply written before the next read is sent in full. last_error() has the
+// full message for operators.
 #pragma once
 
 #include <boost/asio/async_result.hpp>

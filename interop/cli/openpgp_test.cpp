@@ -85,9 +85,9 @@ class OpenPgpServeConnectTest : public ::testing::Test {
   // connect: `pgptls connect` to the server for a.example with stdin
   // `input`.
   ToolResult connect(const std::vector<std::string>& extra, const std::string& input = "hello\n") {
-    std::vector<std::string> argv{kProgram,      "connect",   "127.0.0.1:" + std::to_string(port_),
-                                  "--peer",      "a.example", "--pins",
-                                  client_pins(), "--linger",  "1500"};
+    std::vector<std::string> argv{kProgram,     "connect",   "127.0.0.1:" + std::to_string(port_),
+                                  "--peer",     "a.example", "--pins",
+                                  client_pins()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ToolOptions options;
     options.stdin_data = input;
@@ -252,7 +252,7 @@ TEST_F(OpenPgpServeConnectTest, PassphrasePromptOnATerminal) {
   auto server = serve(join({{"--echo", "--authority", key("ca.asc")}, openpgp("a")}));
   ASSERT_TRUE(server);
   std::string command = kProgram + " connect 127.0.0.1:" + std::to_string(port_) +
-                        " --peer a.example --mode openpgp --linger 1500 --pins " + client_pins() +
+                        " --peer a.example --mode openpgp --pins " + client_pins() +
                         " --authority " + key("ca.asc");
   for (const std::string& option : openpgp("pb")) {
     command += " " + option;

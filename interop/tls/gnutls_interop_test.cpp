@@ -1,6 +1,8 @@
 // The GnuTLS engine against real peers started by the test: gnutls-serv and
 // gnutls-cli (GnuTLS 3.7), over TLS 1.3 and 1.2, with X.509 certificates the
-// verifier has pinned or not, and raw public keys (RFC 7250) both ways.
+// verifier has pinned or not, and raw public keys (RFC 7250) both ways;
+// and `pgptls connect` against gnutls-serv's echo, closing on every version
+// by close_notify without a quiet period.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -26,6 +28,7 @@ using tls::Role;
 using tls::TlsVersion;
 
 constexpr auto kTimeout = 15s;
+const std::string kProgram = PGPTLS_PROGRAM;
 
 std::string gnutls_priority(TlsVersion version, bool raw_keys) {
   std::string priority = version == TlsVersion::tls13 ? "NORMAL:-VERS-ALL:+VERS-TLS1.3"
@@ -58,6 +61,14 @@ class GnutlsInteropTest : public PkiInteropFixture<KeyKind::ecdsa, KeyKind::ed25
       return std::nullopt;
     }
     return child;
+  }
+
+  // start_x509_echo: gnutls-serv with the server's X.509 certificate at
+  // `version` only, not requiring a client certificate.
+  std::optional<ChildProcess> start_x509_echo(std::uint16_t port, TlsVersion version) {
+    return start_gnutls_serv(
+        port, {"--x509certfile", server_.cert_file.string(), "--x509keyfile",
+               server_.key_file.string(), "--priority", gnutls_priority(version, false)});
   }
 };
 
@@ -94,9 +105,7 @@ TEST_P(GnutlsInteropTest, OurClientAgainstGnutlsServPinned) {
 TEST_P(GnutlsInteropTest, OurClientRejectsAnUnpinnedGnutlsServ) {
   const TlsVersion version = GetParam();
   const auto port = free_port();
-  auto serv = start_gnutls_serv(
-      port, {"--x509certfile", server_.cert_file.string(), "--x509keyfile",
-             server_.key_file.string(), "--priority", gnutls_priority(version, false)});
+  auto serv = start_x509_echo(port, version);
   ASSERT_TRUE(serv);
   verifier_->accepted = {client_.spki};  // not the server's key
   verifier_->reject_message = "x509 key for server.example matches no pin";
@@ -220,6 +229,45 @@ TEST_P(GnutlsInteropTest, RawPublicKeysWithGnutlsCli) {
   ASSERT_TRUE(driver.write("raw hello\n", kTimeout));
   EXPECT_TRUE(cli->wait_for_log("raw hello", kTimeout)) << cli->log();
   driver.close(kTimeout);
+}
+
+TEST_P(GnutlsInteropTest, PgptlsConnectGetsTheWholeEchoOfGnutlsServ) {
+  // connect sends stdin, then close_notify at once, and reads until the
+  // server's close_notify. gnutls-serv reads our close_notify only after the
+  // data before it and has echoed that data by then, so the whole echo
+  // arrives before its answer (RFC 5246 §7.2.1), as in TLS 1.3 (RFC 8446
+  // §6.1).
+  const TlsVersion version = GetParam();
+  const auto port = free_port();
+  auto serv = start_x509_echo(port, version);
+  ASSERT_TRUE(serv);
+  const ToolOptions quiet{.stdin_data = "",
+                          .env = {{"PGPTLS_HOME", dir_->path().string()}},
+                          .cwd = std::nullopt,
+                          .timeout = 30s};
+  const std::string pins = dir_->file("connect-pins-" + std::to_string(port) + ".sqlite").string();
+  const auto pinned = run_tool({kProgram, "pin", "add", "server.example", "--cert",
+                                server_.cert_file.string(), "--pins", pins},
+                               quiet);
+  ASSERT_TRUE(pinned.ok()) << pinned.describe();
+  // Several records' worth of lines, so the echo takes more than one write.
+  std::string input;
+  for (int line = 0; line < 600; ++line) {
+    input += "line " + std::to_string(line) + " of the echo through gnutls-serv\n";
+  }
+  ToolOptions options = quiet;
+  options.stdin_data = input;
+  const auto connected =
+      run_tool({kProgram, "connect", "127.0.0.1:" + std::to_string(port), "--peer",
+                "server.example", "--x509-cert", client_.cert_file.string(), "--x509-key",
+                client_.key_file.string(), "--pins", pins},
+               options);
+  EXPECT_EQ(connected.exit_code, 0) << connected.describe() << serv->log();
+  const std::string protocol = version == TlsVersion::tls13 ? "TLS1.3" : "TLS1.2";
+  EXPECT_NE(connected.err.find("handshake ok: " + protocol + " "), std::string::npos)
+      << connected.describe();
+  EXPECT_EQ(connected.out.size(), input.size()) << connected.describe();
+  EXPECT_TRUE(connected.out == input) << "the echo differs from what was sent";
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, GnutlsInteropTest,

@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "base/rng.h"
 #include "tests/support/engine_pump.h"
+#include "tests/transport/engine_flavor.h"
 #include "tests/transport/memory_stream.h"
 #include "tests/transport/transport_fixture.h"
 #include "tls/rfc6091/rfc6091_engine.h"
@@ -34,79 +35,8 @@ using boost::system::error_code;
 using MemoryTls = transport::Stream<MemoryStream>;
 using tls::EngineStatus;
 
-// Flavor: the engine under test and, for GnuTLS, the highest version.
-enum class Flavor { gnutls13, gnutls12, rfc6091 };
-
-std::string flavor_name(const ::testing::TestParamInfo<Flavor>& info) {
-  switch (info.param) {
-    case Flavor::gnutls13:
-      return "Tls13";
-    case Flavor::gnutls12:
-      return "Tls12";
-    case Flavor::rfc6091:
-      return "Rfc6091Tls12";
-  }
-  return "unknown";
-}
-
-std::string read_all(tls::Engine& engine) {
-  std::string text;
-  std::array<std::uint8_t, 256> buffer{};
-  for (;;) {
-    const auto got = engine.read_app(buffer);
-    if (!got.ok() || *got == 0) {
-      return text;
-    }
-    text.append(reinterpret_cast<const char*>(buffer.data()), *got);
-  }
-}
-
-class HalfCloseTest : public TransportTest, public ::testing::WithParamInterface<Flavor> {
+class HalfCloseTest : public EngineFlavorTest {
  protected:
-  [[nodiscard]] bool gnutls() const { return GetParam() != Flavor::rfc6091; }
-  [[nodiscard]] tls::TlsVersion max_version() const {
-    return GetParam() == Flavor::gnutls13 ? tls::TlsVersion::tls13 : tls::TlsVersion::tls12;
-  }
-  [[nodiscard]] std::string expected_protocol() const {
-    return GetParam() == Flavor::gnutls13 ? "TLS1.3" : "TLS1.2";
-  }
-
-  // rfc6091_engine: an RFC 6091 engine with the X.509 certificate type
-  // only (the half-close logic does not depend on the certificate type).
-  static Result<std::unique_ptr<tls::Engine>> rfc6091_engine(
-      tls::Role role, const Identity& own, std::shared_ptr<tls::PeerVerifier> verifier) {
-    tls::Rfc6091Config config;
-    config.role = role;
-    config.policy.certificate_types = {tls::CertificateType::x509};
-    config.credentials.x509 = own.credential;
-    config.verifier = std::move(verifier);
-    config.rng = std::make_shared<base::SystemRng>();
-    config.clock = std::make_shared<base::SystemClock>();
-    config.client_auth = tls::ClientAuth::require;
-    if (role == tls::Role::client) {
-      config.server_name = "a.example";
-    }
-    return tls::make_rfc6091_engine(std::move(config));
-  }
-
-  // engines: a client (at most max_version()) and a server engine of the
-  // flavor, pinned to each other, not yet started.
-  std::pair<std::unique_ptr<tls::Engine>, std::unique_ptr<tls::Engine>> engines() {
-    if (!gnutls()) {
-      auto client = rfc6091_engine(tls::Role::client, client_, client_verifier_);
-      auto server = rfc6091_engine(tls::Role::server, server_, server_verifier_);
-      EXPECT_TRUE(client.ok() && server.ok());
-      return {std::move(client).value(), std::move(server).value()};
-    }
-    auto client = tls::make_gnutls_engine(
-        engine_config(tls::Role::client, &client_, client_verifier_, max_version()));
-    auto server_config = engine_config(tls::Role::server, &server_, server_verifier_);
-    server_config.client_auth = tls::ClientAuth::require;
-    auto server = tls::make_gnutls_engine(std::move(server_config));
-    EXPECT_TRUE(client.ok() && server.ok());
-    return {std::move(client).value(), std::move(server).value()};
-  }
-
   // stream_factory: engines of the flavor for a transport::Stream.
   transport::EngineFactory stream_factory(tls::Role role) {
     if (gnutls()) {
@@ -116,7 +46,7 @@ class HalfCloseTest : public TransportTest, public ::testing::WithParamInterface
     std::shared_ptr<tls::PeerVerifier> verifier =
         role == tls::Role::client ? client_verifier_ : server_verifier_;
     return [role, &own, verifier](const transport::EngineRequest&) {
-      return rfc6091_engine(role, own, verifier);
+      return rfc6091_x509_engine(role, own, verifier);
     };
   }
 };

@@ -11,9 +11,12 @@
 #include <memory>
 #include <string>
 
+#include "base/clock.h"
+#include "base/rng.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
 #include "tls/gnutls/gnutls_engine.h"
+#include "tls/rfc6091/rfc6091_engine.h"
 #include "transport/engine_factory.h"
 
 namespace pgptls::test {
@@ -67,6 +70,25 @@ class TransportTest : public ::testing::Test {
       config.alpn = request.options.alpn;
       return tls::make_gnutls_engine(std::move(config));
     };
+  }
+
+  // rfc6091_x509_engine: an RFC 6091 engine with the X.509 certificate type
+  // only, for transport logic that does not depend on the certificate type;
+  // a server requires a client certificate, a client expects a.example.
+  static Result<std::unique_ptr<tls::Engine>> rfc6091_x509_engine(
+      tls::Role role, const Identity& own, std::shared_ptr<tls::PeerVerifier> verifier) {
+    tls::Rfc6091Config config;
+    config.role = role;
+    config.policy.certificate_types = {tls::CertificateType::x509};
+    config.credentials.x509 = own.credential;
+    config.verifier = std::move(verifier);
+    config.rng = std::make_shared<base::SystemRng>();
+    config.clock = std::make_shared<base::SystemClock>();
+    config.client_auth = tls::ClientAuth::require;
+    if (role == tls::Role::client) {
+      config.server_name = "a.example";
+    }
+    return tls::make_rfc6091_engine(std::move(config));
   }
 
   // run_for: runs the io_context until it has no work or `limit` passes

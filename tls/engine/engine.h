@@ -24,11 +24,13 @@ enum class EngineStatus : std::uint8_t {
   need_input,   // handshaking: feed more network bytes
   has_output,   // bytes are waiting in pending_output()
   established,  // handshake done: application data flows
-  closed,       // the peer's close_notify received: no more data will come. In
-                // TLS 1.2 ours is then sent or queued in answer (RFC 5246
-                // §7.2.1); in TLS 1.3 writes go on until our close() (RFC
-                // 8446 §6.1). After only our own close(), reads go on
-                // (established) and writes fail
+  closed,       // the peer's close_notify received: no more data will come.
+                // It is received when read_app() has delivered the data of
+                // every record before it (a record in the stream, RFC 5246
+                // §7.2.1), not when its bytes arrive. In TLS 1.2 ours is then
+                // sent or queued in answer (RFC 5246 §7.2.1); in TLS 1.3
+                // writes go on until our close() (RFC 8446 §6.1). After only
+                // our own close(), reads go on (established) and writes fail
   failed,       // a fatal error; failure() says which
 };
 
@@ -69,7 +71,9 @@ class Engine {
   [[nodiscard]] virtual Result<std::size_t> write_app(ByteView data) = 0;
 
   // read_app: copies decrypted application data into `out`; returns 0 when
-  // none is buffered (feed more input, or check status() for closed).
+  // none is buffered (feed more input, or check status() for closed). A
+  // call that finds no data left before the peer's close_notify receives
+  // it: status() becomes closed, after our answer in TLS 1.2 (has_output).
   [[nodiscard]] virtual Result<std::size_t> read_app(std::span<std::uint8_t> out) = 0;
 
   // close: queues close_notify (RFC 5246 §7.2.1) and refuses later

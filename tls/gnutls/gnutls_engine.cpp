@@ -138,6 +138,9 @@ class GnutlsEngine final : public Engine {
   int verify_peer();
   Status continue_handshake();
   Status read_records();
+  // receive_close: the peer's close_notify takes effect once the application
+  // has read the data before it; answers it in TLS 1.2 (RFC 5246 §7.2.1).
+  void receive_close();
   void fill_session_info();
   Error error_from_gnutls(int code) const;
   Error fail(Error error, int gnutls_code);
@@ -150,6 +153,9 @@ class GnutlsEngine final : public Engine {
 
   Phase phase_ = Phase::created;
   bool local_closed_ = false;
+  // close_arrived_: GnuTLS decrypted the peer's close_notify; peer_closed_:
+  // the application read the data before it, so it took effect.
+  bool close_arrived_ = false;
   bool peer_closed_ = false;
 
   Bytes input_;
@@ -386,7 +392,7 @@ Status GnutlsEngine::feed(ByteView bytes) {
     }
     phase_ = Phase::handshaking;
   }
-  if (peer_closed_) {
+  if (close_arrived_) {
     return make_error(Errc::closed, "bytes after the peer's close_notify are ignored");
   }
   if (input_head_ > 0 && input_head_ * 2 > input_.size()) {
@@ -465,15 +471,14 @@ Status GnutlsEngine::read_records() {
       continue;
     }
     if (rc == 0) {
-      peer_closed_ = true;
-      // RFC 5246 §7.2.1: in TLS 1.2 a close_notify is answered at once, pending
-      // writes discarded. RFC 8446 §6.1 drops that rule for TLS 1.3 (it
-      // "could cause truncation in the read side"): the peer closed only its
-      // write side, and ours stays open until close() (a gateway still
-      // relays the answer its backend is producing).
-      if (!local_closed_ && gnutls_protocol_get_version(session_) != GNUTLS_TLS1_3) {
-        local_closed_ = true;
-        (void)gnutls_bye(session_, GNUTLS_SHUT_WR);
+      // RFC 5246 §6, §7.2.1: close_notify is a record in the stream and the
+      // records before it reach the application first, so it is received
+      // only when the application has read their data (read_app() finishes
+      // the close then); answering it now would discard the replies the
+      // application still owes to that data.
+      close_arrived_ = true;
+      if (app_head_ == app_input_.size()) {
+        receive_close();
       }
       return {};
     }
@@ -599,10 +604,27 @@ Result<std::size_t> GnutlsEngine::write_app(ByteView data) {
   return written;
 }
 
+void GnutlsEngine::receive_close() {
+  peer_closed_ = true;
+  // RFC 5246 §7.2.1: in TLS 1.2 a close_notify is answered at once, pending
+  // writes discarded. RFC 8446 §6.1 drops that rule for TLS 1.3 (it "could
+  // cause truncation in the read side"): the peer closed only its write
+  // side, and ours stays open until close() (a gateway still relays the
+  // answer its backend is producing).
+  if (!local_closed_ && gnutls_protocol_get_version(session_) != GNUTLS_TLS1_3) {
+    local_closed_ = true;
+    (void)gnutls_bye(session_, GNUTLS_SHUT_WR);
+  }
+}
+
 Result<std::size_t> GnutlsEngine::read_app(std::span<std::uint8_t> out) {
   const std::size_t available = app_input_.size() - app_head_;
   if (available == 0 && failure_) {
     return *failure_;
+  }
+  if (available == 0 && close_arrived_ && !peer_closed_) {
+    receive_close();  // the application has read up to the close_notify
+    return std::size_t{0};
   }
   const std::size_t count = std::min(available, out.size());
   std::copy_n(app_input_.begin() + static_cast<std::ptrdiff_t>(app_head_), count, out.begin());
@@ -640,7 +662,8 @@ EngineStatus GnutlsEngine::status() const {
   if (phase_ == Phase::failed) {
     return EngineStatus::failed;
   }
-  // Closed only once the peer's close_notify arrived. After our own, reading
+  // Closed only once the application read up to the peer's close_notify
+  // (read_app() with nothing before it left). After our own, reading
   // goes on (established, write_app() refused): RFC 8446 §6.1 says our
   // close_notify "does not have any effect on its read side", and RFC 5246
   // §7.2.1 lets the initiator read until the answering close_notify, so an

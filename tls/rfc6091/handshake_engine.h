@@ -36,6 +36,9 @@ class Rfc6091Engine final : public Engine {
   // Record dispatch (rfc6091_engine.cpp).
   [[nodiscard]] Status process_records();
   [[nodiscard]] Status on_alert(ByteView payload);
+  // receive_close: the peer's close_notify takes effect once no application
+  // data before it is left unread; answers it in TLS 1.2 (RFC 5246 §7.2.1).
+  [[nodiscard]] Status receive_close(states::Traffic& traffic);
   [[nodiscard]] Status on_change_cipher_spec();
   [[nodiscard]] Status on_handshake_message(const messages::HandshakeMessage& message);
   [[nodiscard]] Status on_traffic_handshake(const messages::HandshakeMessage& message);

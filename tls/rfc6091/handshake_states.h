@@ -99,6 +99,10 @@ struct ExpectClientFinished {
 struct Traffic {
   FinishedProof finished;
   bool close_sent = false;
+  // close_arrived: the peer's close_notify was decrypted, behind application
+  // data the application has not read yet; close_received: the application
+  // read up to it, so it took effect (RFC 5246 §7.2.1).
+  bool close_arrived = false;
   bool close_received = false;
 };
 struct Failed {};

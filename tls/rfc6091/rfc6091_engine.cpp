@@ -151,6 +151,10 @@ Status Rfc6091Engine::feed(ByteView bytes) {
   if (auto deadline = check_deadline(); !deadline.ok()) {
     return fail(std::move(deadline).error());
   }
+  if (const auto* traffic = std::get_if<states::Traffic>(&state_);
+      traffic != nullptr && traffic->close_arrived) {
+    return {};  // RFC 5246 §7.2.1: data after close_notify is ignored, not buffered
+  }
   records_.feed(bytes);
   auto processed = process_records();
   if (!processed.ok()) {
@@ -162,7 +166,7 @@ Status Rfc6091Engine::feed(ByteView bytes) {
 Status Rfc6091Engine::process_records() {
   while (true) {
     if (auto* traffic = std::get_if<states::Traffic>(&state_);
-        traffic != nullptr && traffic->close_received) {
+        traffic != nullptr && traffic->close_arrived) {
       return {};  // RFC 5246 §7.2.1: data after close_notify is ignored
     }
     PGPTLS_TRY(const auto record, records_.next_record());
@@ -210,11 +214,14 @@ Status Rfc6091Engine::on_alert(ByteView payload) {
     if (traffic == nullptr) {
       return make_error(Errc::closed, "the peer closed the connection during the handshake");
     }
-    traffic->close_received = true;
-    if (!traffic->close_sent) {
-      // RFC 5246 §7.2.1: answer close_notify with our own.
-      traffic->close_sent = true;
-      PGPTLS_CHECK(records_.write_alert(AlertLevel::warning, AlertDescription::close_notify));
+    // RFC 5246 §6, §7.2.1: close_notify is a record in the stream and the
+    // records before it reach the application first, so it is received only
+    // when the application has read their data; read_app() finishes the
+    // close then. Answering it now would end our write side (and discard
+    // pending writes) while the application still owes replies to that data.
+    traffic->close_arrived = true;
+    if (app_in_start_ == app_in_.size()) {
+      return receive_close(*traffic);
     }
     return {};
   }
@@ -224,6 +231,17 @@ Status Rfc6091Engine::on_alert(ByteView payload) {
   return make_error(Errc::alert_received,
                     std::string("the peer sent the alert ") + alert_name(alert.description) +
                         (alert.level == AlertLevel::fatal ? " (fatal)" : " (warning)"));
+}
+
+Status Rfc6091Engine::receive_close(states::Traffic& traffic) {
+  traffic.close_received = true;
+  if (!traffic.close_sent) {
+    // RFC 5246 §7.2.1: "the other party MUST respond with a close_notify
+    // alert of its own".
+    traffic.close_sent = true;
+    PGPTLS_CHECK(records_.write_alert(AlertLevel::warning, AlertDescription::close_notify));
+  }
+  return {};
 }
 
 Status Rfc6091Engine::on_change_cipher_spec() {
@@ -468,6 +486,14 @@ Result<std::size_t> Rfc6091Engine::read_app(std::span<std::uint8_t> out) {
   if (failure_.has_value()) {
     return *failure_;
   }
+  // The application has read everything before the peer's close_notify:
+  // now it is received (RFC 5246 §7.2.1).
+  if (auto* traffic = std::get_if<states::Traffic>(&state_);
+      traffic != nullptr && available == 0 && traffic->close_arrived && !traffic->close_received) {
+    if (auto received = receive_close(*traffic); !received.ok()) {
+      return fail(std::move(received).error());
+    }
+  }
   return std::size_t{0};
 }
 
@@ -498,11 +524,11 @@ EngineStatus Rfc6091Engine::status() const {
     return EngineStatus::failed;
   }
   if (const auto* traffic = std::get_if<states::Traffic>(&state_)) {
-    // Closed only once the peer's close_notify arrived (we answer it at
-    // once). After our own, reading goes on (established, write_app()
-    // refused): RFC 5246 §7.2.1 lets the initiator of the close read until
-    // the answering close_notify, so an answer already in flight is not
-    // lost, and the GnuTLS engine behaves the same way.
+    // Closed only once the application read up to the peer's close_notify
+    // (we answer it then). After our own, reading goes on (established,
+    // write_app() refused): RFC 5246 §7.2.1 lets the initiator of the close
+    // read until the answering close_notify, so an answer already in flight
+    // is not lost, and the GnuTLS engine behaves the same way.
     return traffic->close_received ? EngineStatus::closed : EngineStatus::established;
   }
   return EngineStatus::need_input;
