@@ -6,6 +6,7 @@
 #include "base/byte_writer.h"
 #include "tls/wire/errors.h"
 #include "tls/wire/messages/extensions.h"
+#include "tls/wire/messages/parse_support.h"
 
 namespace pgptls::tls::messages {
 
@@ -16,11 +17,6 @@ using base::ByteWriter;
 using base::LengthPrefix;
 
 constexpr std::size_t kMaxSessionId = 32;
-
-Error malformed(std::string_view message, const Error& cause) {
-  return make_error(Errc::decode_error,
-                    "malformed " + std::string(message) + " (" + cause.message() + ")");
-}
 
 // read_random: the 32-byte hello random.
 Result<Random> read_random(ByteReader& reader) {
@@ -37,13 +33,7 @@ Result<ClientHello> read_client_hello(ByteReader& reader) {
   PGPTLS_TRY(const ByteView session_id, reader.prefixed_bytes(LengthPrefix::u8, 0, kMaxSessionId));
   hello.session_id = to_bytes(session_id);
   PGPTLS_TRY(auto suites, reader.prefixed(LengthPrefix::u16, 2, 0xFFFE));
-  if (suites.remaining() % 2 != 0) {
-    return make_error(Errc::decode_error, "cipher_suites has an odd length");
-  }
-  while (!suites.empty()) {
-    PGPTLS_TRY(const std::uint16_t suite, suites.u16());
-    hello.cipher_suites.push_back(suite);
-  }
+  PGPTLS_TRY(hello.cipher_suites, read_u16s(suites, "cipher_suites"));
   PGPTLS_TRY(const ByteView compression, reader.prefixed_bytes(LengthPrefix::u8, 1));
   hello.compression_methods = to_bytes(compression);
   hello.has_extension_block = !reader.empty();
