@@ -53,6 +53,20 @@ Result<base::Seconds> time_field(const json& object, const std::string& where, c
   return *time;
 }
 
+// parsed_field: the string field `name` read through `parse` (a domain, a
+// pin, a source, ...); a value `parse` refuses fails with its error, placed
+// at `where` in the file.
+template <typename T>
+Result<T> parsed_field(const json& object, const std::string& where, const char* name,
+                       Result<T> (*parse)(std::string_view)) {
+  PGPTLS_TRY(const std::string text, string_field(object, where, name));
+  auto parsed = parse(text);
+  if (!parsed.ok()) {
+    return std::move(parsed).error().wrap("pin JSON " + where);
+  }
+  return parsed;
+}
+
 // optional_field: absent or null gives nullopt.
 const json* optional_field(const json& object, const char* name) {
   const auto it = object.find(name);
@@ -83,24 +97,9 @@ Result<Pin> parse_pin_entry(const json& entry, const std::string& where) {
   PGPTLS_CHECK(
       check_keys(entry, where, {"domain", "pin", "source", "created", "expires", "note", "kind"}));
   Pin pin;
-  PGPTLS_TRY(const std::string domain, string_field(entry, where, "domain"));
-  auto normalized = normalize_domain_input(domain);
-  if (!normalized.ok()) {
-    return std::move(normalized).error().wrap("pin JSON " + where);
-  }
-  pin.domain = *normalized;
-  PGPTLS_TRY(const std::string value, string_field(entry, where, "pin"));
-  auto parsed = parse_pin(value);
-  if (!parsed.ok()) {
-    return std::move(parsed).error().wrap("pin JSON " + where);
-  }
-  pin.pin_sha256 = *parsed;
-  PGPTLS_TRY(const std::string source, string_field(entry, where, "source"));
-  auto parsed_source = parse_pin_source(source);
-  if (!parsed_source.ok()) {
-    return std::move(parsed_source).error().wrap("pin JSON " + where);
-  }
-  pin.source = *parsed_source;
+  PGPTLS_TRY(pin.domain, parsed_field(entry, where, "domain", normalize_domain_input));
+  PGPTLS_TRY(pin.pin_sha256, parsed_field(entry, where, "pin", parse_pin));
+  PGPTLS_TRY(pin.source, parsed_field(entry, where, "source", parse_pin_source));
   PGPTLS_TRY(pin.created, time_field(entry, where, "created"));
   if (optional_field(entry, "expires") != nullptr) {
     PGPTLS_TRY(pin.expires, time_field(entry, where, "expires"));
@@ -116,12 +115,7 @@ Result<Pin> parse_pin_entry(const json& entry, const std::string& where) {
   }
   // "kind" is absent for SPKI pins, so files of older versions still read.
   if (optional_field(entry, "kind") != nullptr) {
-    PGPTLS_TRY(const std::string kind, string_field(entry, where, "kind"));
-    auto parsed_kind = parse_pin_kind(kind);
-    if (!parsed_kind.ok()) {
-      return std::move(parsed_kind).error().wrap("pin JSON " + where);
-    }
-    pin.kind = *parsed_kind;
+    PGPTLS_TRY(pin.kind, parsed_field(entry, where, "kind", parse_pin_kind));
   }
   return pin;
 }
@@ -133,19 +127,9 @@ Result<SettingEntry> parse_setting_entry(const json& entry, const std::string& w
   PGPTLS_CHECK(check_keys(entry, where, {"domain", "name", "value"}));
   SettingEntry setting;
   if (optional_field(entry, "domain") != nullptr) {
-    PGPTLS_TRY(const std::string domain, string_field(entry, where, "domain"));
-    auto normalized = normalize_domain_input(domain);
-    if (!normalized.ok()) {
-      return std::move(normalized).error().wrap("pin JSON " + where);
-    }
-    setting.domain = *normalized;
+    PGPTLS_TRY(setting.domain, parsed_field(entry, where, "domain", normalize_domain_input));
   }
-  PGPTLS_TRY(const std::string name, string_field(entry, where, "name"));
-  auto parsed = parse_setting(name);
-  if (!parsed.ok()) {
-    return std::move(parsed).error().wrap("pin JSON " + where);
-  }
-  setting.setting = *parsed;
+  PGPTLS_TRY(setting.setting, parsed_field(entry, where, "name", parse_setting));
   const auto value = entry.find("value");
   if (value == entry.end() || !value->is_boolean()) {
     return bad(where, "field 'value' must be true or false");
@@ -160,12 +144,7 @@ Result<OpenPgpRecord> parse_openpgp_entry(const json& entry, const std::string& 
   }
   PGPTLS_CHECK(check_keys(entry, where, {"domain", "first", "last"}));
   OpenPgpRecord record;
-  PGPTLS_TRY(const std::string domain, string_field(entry, where, "domain"));
-  auto normalized = normalize_domain_input(domain);
-  if (!normalized.ok()) {
-    return std::move(normalized).error().wrap("pin JSON " + where);
-  }
-  record.domain = *normalized;
+  PGPTLS_TRY(record.domain, parsed_field(entry, where, "domain", normalize_domain_input));
   PGPTLS_TRY(record.first, time_field(entry, where, "first"));
   PGPTLS_TRY(record.last, time_field(entry, where, "last"));
   if (record.last < record.first) {
