@@ -32,6 +32,15 @@ Status check_keys(const json& object, const std::string& where,
   return {};
 }
 
+// check_entry: an entry is an object whose keys are all `allowed`.
+Status check_entry(const json& entry, const std::string& where,
+                   std::initializer_list<std::string_view> allowed) {
+  if (!entry.is_object()) {
+    return bad(where, "must be an object");
+  }
+  return check_keys(entry, where, allowed);
+}
+
 Result<std::string> string_field(const json& object, const std::string& where, const char* name) {
   const auto it = object.find(name);
   if (it == object.end() || !it->is_string()) {
@@ -91,11 +100,8 @@ Result<const json*> array_field(const json& root, const char* name) {
 }
 
 Result<Pin> parse_pin_entry(const json& entry, const std::string& where) {
-  if (!entry.is_object()) {
-    return bad(where, "must be an object");
-  }
   PGPTLS_CHECK(
-      check_keys(entry, where, {"domain", "pin", "source", "created", "expires", "note", "kind"}));
+      check_entry(entry, where, {"domain", "pin", "source", "created", "expires", "note", "kind"}));
   Pin pin;
   PGPTLS_TRY(pin.domain, parsed_field(entry, where, "domain", normalize_domain_input));
   PGPTLS_TRY(pin.pin_sha256, parsed_field(entry, where, "pin", parse_pin));
@@ -121,10 +127,7 @@ Result<Pin> parse_pin_entry(const json& entry, const std::string& where) {
 }
 
 Result<SettingEntry> parse_setting_entry(const json& entry, const std::string& where) {
-  if (!entry.is_object()) {
-    return bad(where, "must be an object");
-  }
-  PGPTLS_CHECK(check_keys(entry, where, {"domain", "name", "value"}));
+  PGPTLS_CHECK(check_entry(entry, where, {"domain", "name", "value"}));
   SettingEntry setting;
   if (optional_field(entry, "domain") != nullptr) {
     PGPTLS_TRY(setting.domain, parsed_field(entry, where, "domain", normalize_domain_input));
@@ -139,10 +142,7 @@ Result<SettingEntry> parse_setting_entry(const json& entry, const std::string& w
 }
 
 Result<OpenPgpRecord> parse_openpgp_entry(const json& entry, const std::string& where) {
-  if (!entry.is_object()) {
-    return bad(where, "must be an object");
-  }
-  PGPTLS_CHECK(check_keys(entry, where, {"domain", "first", "last"}));
+  PGPTLS_CHECK(check_entry(entry, where, {"domain", "first", "last"}));
   OpenPgpRecord record;
   PGPTLS_TRY(record.domain, parsed_field(entry, where, "domain", normalize_domain_input));
   PGPTLS_TRY(record.first, time_field(entry, where, "first"));

@@ -228,7 +228,8 @@ Bytes encode_renegotiation_info(ByteView renegotiated_connection) {
 }
 
 Result<std::vector<std::string>> parse_alpn(ByteView data) {
-  PGPTLS_TRY(auto list, extension_vector(data, "application_layer_protocol_negotiation", LengthPrefix::u16, 2));
+  PGPTLS_TRY(auto list, extension_vector(data, "application_layer_protocol_negotiation",
+                                         LengthPrefix::u16, 2));
   std::vector<std::string> protocols;
   while (!list.empty()) {
     auto name = list.prefixed_bytes(LengthPrefix::u8, 1);

@@ -19,8 +19,7 @@ Error malformed_unless_tls(std::string_view what, const Error& cause) {
 }
 
 Result<base::ByteReader> sole_vector(ByteView data, std::string_view what,
-                                     base::LengthPrefix prefix, std::size_t min,
-                                     std::size_t max) {
+                                     base::LengthPrefix prefix, std::size_t min, std::size_t max) {
   base::ByteReader reader(data);
   auto vector = reader.prefixed(prefix, min, max);
   if (!vector.ok()) {

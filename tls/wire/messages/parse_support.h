@@ -34,6 +34,6 @@ namespace pgptls::tls::messages {
 // read_u16s: every uint16 of a vector's contents, in order. A vector whose
 // length is odd fails with Errc::decode_error "<what> has an odd length".
 [[nodiscard]] Result<std::vector<std::uint16_t>> read_u16s(base::ByteReader& vector,
-                                                          std::string_view what);
+                                                           std::string_view what);
 
 }  // namespace pgptls::tls::messages
