@@ -28,14 +28,22 @@ struct KeyringOptions {
   std::string keyring;
 };
 
-// open_existing: the store in `directory`, or an empty one when the
-// directory does not exist yet (reading must not create it).
-Result<keyring::KeyringStore> open_existing(const std::filesystem::path& directory) {
+struct OpenedKeyring {
+  std::filesystem::path directory;
+  keyring::KeyringStore store;
+};
+
+// open_for_reading: the store in the directory the --keyring option names,
+// or an empty one when that directory does not exist yet (reading must not
+// create it).
+Result<OpenedKeyring> open_for_reading(const std::string& keyring_option) {
+  PGPTLS_TRY(std::filesystem::path directory, keyring_directory(keyring_option, false));
   std::error_code error;
   if (!std::filesystem::exists(directory, error)) {
-    return keyring::KeyringStore();
+    return OpenedKeyring{std::move(directory), keyring::KeyringStore()};
   }
-  return keyring::KeyringStore::open(directory);
+  PGPTLS_TRY(keyring::KeyringStore store, keyring::KeyringStore::open(directory));
+  return OpenedKeyring{std::move(directory), std::move(store)};
 }
 
 // report_problems: damaged files of the store on stderr; true if any.
@@ -83,23 +91,20 @@ int run_import(const KeyringOptions& options) {
 }
 
 int run_list(const KeyringOptions& options) {
-  auto directory = keyring_directory(options.keyring, false);
-  if (!directory.ok()) {
-    return fail(directory.error(), kExitUsage);
+  auto opened = open_for_reading(options.keyring);
+  if (!opened.ok()) {
+    return fail(opened.error(), kExitUsage);
   }
-  auto store = open_existing(*directory);
-  if (!store.ok()) {
-    return fail(store.error(), kExitUsage);
-  }
+  const keyring::KeyringStore& store = opened->store;
   std::vector<std::pair<std::string, std::string>> lines;
-  for (const keyring::Cert& cert : store->certificates()) {
+  for (const keyring::Cert& cert : store.certificates()) {
     lines.emplace_back(base::hex_encode_upper(cert.fingerprint()), primary_user_id(cert));
   }
   std::sort(lines.begin(), lines.end());
   for (const auto& [fingerprint, user_id] : lines) {
     std::cout << fingerprint << " " << user_id << "\n";
   }
-  return report_problems(*store) ? kExitUsage : kExitOk;
+  return report_problems(store) ? kExitUsage : kExitOk;
 }
 
 std::string time_text(std::uint32_t seconds) {
@@ -227,32 +232,29 @@ int run_show(const KeyringOptions& options) {
                 "' is neither a fingerprint (40 or 64 hex digits) nor a key ID (16 hex digits)");
     return kExitUsage;
   }
-  auto directory = keyring_directory(options.keyring, false);
-  if (!directory.ok()) {
-    return fail(directory.error(), kExitUsage);
+  auto opened = open_for_reading(options.keyring);
+  if (!opened.ok()) {
+    return fail(opened.error(), kExitUsage);
   }
-  auto store = open_existing(*directory);
-  if (!store.ok()) {
-    return fail(store.error(), kExitUsage);
-  }
+  const keyring::KeyringStore& store = opened->store;
   std::vector<const keyring::Cert*> found;
   if (key->size() == 8) {
-    found = store->find_by_key_id(*key);
-  } else if (const keyring::Cert* cert = store->find(*key)) {
+    found = store.find_by_key_id(*key);
+  } else if (const keyring::Cert* cert = store.find(*key)) {
     found = {cert};
   } else {
-    found = store->find_by_fingerprint(*key);
+    found = store.find_by_fingerprint(*key);
   }
-  const bool damaged = report_problems(*store);
+  const bool damaged = report_problems(store);
   if (found.empty()) {
     print_error("no certificate with key " + base::hex_encode_upper(*key) + " in keyring " +
-                directory->string() + " (see `pgptls keyring list`)");
+                opened->directory.string() + " (see `pgptls keyring list`)");
     return damaged ? kExitUsage : kExitFailed;
   }
   const keyring::Policy policy = keyring::Policy::standard();
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(program_time());
   for (const keyring::Cert* cert : found) {
-    show(*cert, *store, policy, now);
+    show(*cert, store, policy, now);
   }
   return damaged ? kExitUsage : kExitOk;
 }

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "endpoint/statement_acceptor.h"
@@ -25,5 +27,11 @@ void add_import_signed_command(CLI::App* pin, Action& action);
 
 // add_trust_source_options: adds --pins and --keyring to a command.
 void add_trust_source_options(CLI::App* command, endpoint::TrustSources& sources);
+
+// open_statement_acceptor: the acceptor over the pin store and keyring that
+// `sources` name, with its warnings printed to stderr as
+// "pgptls pins COMMAND: warning: ..." whether or not it opened.
+[[nodiscard]] Result<std::unique_ptr<endpoint::StoreStatementAcceptor>> open_statement_acceptor(
+    const endpoint::TrustSources& sources, std::string_view command);
 
 }  // namespace pgptls::cli

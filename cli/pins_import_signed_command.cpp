@@ -46,11 +46,7 @@ int run_import_signed(const ImportArgs& args) {
   if (!signature.ok()) {
     return fail(signature.error(), kExitUsage);
   }
-  std::vector<std::string> warnings;
-  auto acceptor = endpoint::StoreStatementAcceptor::open(args.sources, warnings);
-  for (const std::string& warning : warnings) {
-    std::cerr << "pgptls pins import-signed: warning: " << warning << "\n";
-  }
+  auto acceptor = open_statement_acceptor(args.sources, "import-signed");
   if (!acceptor.ok()) {
     return fail(acceptor.error(), kExitUsage);
   }

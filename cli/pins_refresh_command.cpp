@@ -56,11 +56,7 @@ int run_refresh(const RefreshArgs& args) {
   if (!named.ok()) {
     return fail(named.error(), kExitUsage);
   }
-  std::vector<std::string> warnings;
-  auto acceptor = endpoint::StoreStatementAcceptor::open(args.sources, warnings);
-  for (const std::string& warning : warnings) {
-    std::cerr << "pgptls pins refresh: warning: " << warning << "\n";
-  }
+  auto acceptor = open_statement_acceptor(args.sources, "refresh");
   if (!acceptor.ok()) {
     return fail(acceptor.error(), kExitUsage);
   }
@@ -105,6 +101,16 @@ void add_trust_source_options(CLI::App* command, endpoint::TrustSources& sources
                       "Pin database (default: pins.sqlite in $PGPTLS_HOME or ~/.pgptls)");
   command->add_option("--keyring", sources.keyring,
                       "Keyring file or directory (default: keyring in the state directory)");
+}
+
+Result<std::unique_ptr<endpoint::StoreStatementAcceptor>> open_statement_acceptor(
+    const endpoint::TrustSources& sources, std::string_view command) {
+  std::vector<std::string> warnings;
+  auto acceptor = endpoint::StoreStatementAcceptor::open(sources, warnings);
+  for (const std::string& warning : warnings) {
+    std::cerr << "pgptls pins " << command << ": warning: " << warning << "\n";
+  }
+  return acceptor;
 }
 
 void add_refresh_command(CLI::App* pin, Action& action) {

@@ -79,8 +79,7 @@ class TableReader {
       : table_(table), path_(std::move(path)), where_(std::move(where)) {}
 
   Status string(const char* key, std::string& out) {
-    seen_.emplace_back(key);
-    const toml::node* node = table_.get(key);
+    const toml::node* node = find(key);
     if (node == nullptr) {
       return {};
     }
@@ -92,8 +91,7 @@ class TableReader {
     return {};
   }
   Status strings(const char* key, std::vector<std::string>& out) {
-    seen_.emplace_back(key);
-    const toml::node* node = table_.get(key);
+    const toml::node* node = find(key);
     if (node == nullptr) {
       return {};
     }
@@ -116,8 +114,7 @@ class TableReader {
     return {};
   }
   Status boolean(const char* key, bool& out) {
-    seen_.emplace_back(key);
-    const toml::node* node = table_.get(key);
+    const toml::node* node = find(key);
     if (node == nullptr) {
       return {};
     }
@@ -130,8 +127,7 @@ class TableReader {
   }
   template <class Integer>
   Status integer(const char* key, Integer& out, std::int64_t min, std::int64_t max) {
-    seen_.emplace_back(key);
-    const toml::node* node = table_.get(key);
+    const toml::node* node = find(key);
     if (node == nullptr) {
       return {};
     }
@@ -157,6 +153,12 @@ class TableReader {
   }
 
  private:
+  // find: the key's node, or null when it is absent; either way the key
+  // counts as known to done().
+  const toml::node* find(const char* key) {
+    seen_.emplace_back(key);
+    return table_.get(key);
+  }
   Error fail(const char* key, const std::string& what) const {
     return config_error(path_, (where_.empty() ? "" : where_ + ".") + key + " " + what);
   }

@@ -1,55 +1,55 @@
 #include "openpgp/hash.h"
 
+#include <array>
+#include <string_view>
+
 #include "openpgp/errors.h"
 
 namespace pgptls::keyring {
 
-std::string hash_name(std::uint8_t id) {
-  switch (static_cast<HashAlgorithm>(id)) {
-    case HashAlgorithm::md5:
-      return "MD5";
-    case HashAlgorithm::sha1:
-      return "SHA1";
-    case HashAlgorithm::ripemd160:
-      return "RIPEMD160";
-    case HashAlgorithm::sha256:
-      return "SHA256";
-    case HashAlgorithm::sha384:
-      return "SHA384";
-    case HashAlgorithm::sha512:
-      return "SHA512";
-    case HashAlgorithm::sha224:
-      return "SHA224";
-    case HashAlgorithm::sha3_256:
-      return "SHA3-256";
-    case HashAlgorithm::sha3_512:
-      return "SHA3-512";
+namespace {
+
+// HashFacts: an OpenPGP hash ID (RFC 9580 §9.5), its name and the GnuTLS
+// digest that computes it.
+struct HashFacts {
+  HashAlgorithm id;
+  std::string_view name;
+  gnutls_digest_algorithm_t digest;
+};
+constexpr std::array<HashFacts, 9> kHashes{{
+    {HashAlgorithm::md5, "MD5", GNUTLS_DIG_MD5},
+    {HashAlgorithm::sha1, "SHA1", GNUTLS_DIG_SHA1},
+    {HashAlgorithm::ripemd160, "RIPEMD160", GNUTLS_DIG_RMD160},
+    {HashAlgorithm::sha256, "SHA256", GNUTLS_DIG_SHA256},
+    {HashAlgorithm::sha384, "SHA384", GNUTLS_DIG_SHA384},
+    {HashAlgorithm::sha512, "SHA512", GNUTLS_DIG_SHA512},
+    {HashAlgorithm::sha224, "SHA224", GNUTLS_DIG_SHA224},
+    {HashAlgorithm::sha3_256, "SHA3-256", GNUTLS_DIG_SHA3_256},
+    {HashAlgorithm::sha3_512, "SHA3-512", GNUTLS_DIG_SHA3_512},
+}};
+
+const HashFacts* facts(std::uint8_t id) {
+  for (const HashFacts& row : kHashes) {
+    if (static_cast<std::uint8_t>(row.id) == id) {
+      return &row;
+    }
   }
-  return "hash " + std::to_string(id);
+  return nullptr;
+}
+
+}  // namespace
+
+std::string hash_name(std::uint8_t id) {
+  const HashFacts* row = facts(id);
+  return row != nullptr ? std::string(row->name) : "hash " + std::to_string(id);
 }
 
 std::optional<gnutls_digest_algorithm_t> gnutls_digest(std::uint8_t id) {
-  switch (static_cast<HashAlgorithm>(id)) {
-    case HashAlgorithm::md5:
-      return GNUTLS_DIG_MD5;
-    case HashAlgorithm::sha1:
-      return GNUTLS_DIG_SHA1;
-    case HashAlgorithm::ripemd160:
-      return GNUTLS_DIG_RMD160;
-    case HashAlgorithm::sha256:
-      return GNUTLS_DIG_SHA256;
-    case HashAlgorithm::sha384:
-      return GNUTLS_DIG_SHA384;
-    case HashAlgorithm::sha512:
-      return GNUTLS_DIG_SHA512;
-    case HashAlgorithm::sha224:
-      return GNUTLS_DIG_SHA224;
-    case HashAlgorithm::sha3_256:
-      return GNUTLS_DIG_SHA3_256;
-    case HashAlgorithm::sha3_512:
-      return GNUTLS_DIG_SHA3_512;
+  const HashFacts* row = facts(id);
+  if (row == nullptr) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return row->digest;
 }
 
 Result<Hasher> Hasher::create(std::uint8_t id) {
@@ -61,13 +61,10 @@ Result<Hasher> Hasher::create(std::uint8_t id) {
   // fails for a digest without a backend (RIPEMD-160 here) and does not
   // free it; gnutls_hash_fast fails the same way without allocating.
   std::uint8_t probe[64];
-  if (gnutls_hash_get_len(*algorithm) > sizeof(probe) ||
-      gnutls_hash_fast(*algorithm, nullptr, 0, probe) < 0) {
-    return make_error(Errc::unsupported_algorithm,
-                      "GnuTLS cannot compute " + hash_name(id) + " on this system");
-  }
   gnutls_hash_hd_t handle = nullptr;
-  if (gnutls_hash_init(&handle, *algorithm) < 0) {
+  if (gnutls_hash_get_len(*algorithm) > sizeof(probe) ||
+      gnutls_hash_fast(*algorithm, nullptr, 0, probe) < 0 ||
+      gnutls_hash_init(&handle, *algorithm) < 0) {
     return make_error(Errc::unsupported_algorithm,
                       "GnuTLS cannot compute " + hash_name(id) + " on this system");
   }

@@ -8,6 +8,7 @@
 #include "base/errors.h"
 #include "base/gnutls_datum.h"
 #include "openpgp/errors.h"
+#include "openpgp/hash.h"
 
 namespace pgptls::keyring {
 namespace {
@@ -19,14 +20,8 @@ constexpr std::size_t kV4FingerprintBytes = 20;
 constexpr std::uint8_t kCreationTime = 2;
 constexpr std::uint8_t kIssuerKeyId = 16;
 constexpr std::uint8_t kIssuerFingerprint = 33;
-// RFC 9580 §9.5: hash algorithm IDs.
-constexpr std::uint8_t kSha256 = 8;
-constexpr std::uint8_t kSha384 = 9;
-constexpr std::uint8_t kSha512 = 10;
-
 struct HashChoice {
-  std::uint8_t id;
-  gnutls_digest_algorithm_t digest;
+  HashAlgorithm algorithm;
   gnutls_sign_algorithm_t ecdsa_or_rsa;
 };
 
@@ -37,14 +32,14 @@ Result<HashChoice> choose_hash(const DetachedSigner& signer) {
     unsigned int bits = 0;
     gnutls_privkey_get_pk_algorithm(signer.key, &bits);
     if (bits <= 256) {
-      return HashChoice{kSha256, GNUTLS_DIG_SHA256, GNUTLS_SIGN_ECDSA_SHA256};
+      return HashChoice{HashAlgorithm::sha256, GNUTLS_SIGN_ECDSA_SHA256};
     }
     if (bits <= 384) {
-      return HashChoice{kSha384, GNUTLS_DIG_SHA384, GNUTLS_SIGN_ECDSA_SHA384};
+      return HashChoice{HashAlgorithm::sha384, GNUTLS_SIGN_ECDSA_SHA384};
     }
-    return HashChoice{kSha512, GNUTLS_DIG_SHA512, GNUTLS_SIGN_ECDSA_SHA512};
+    return HashChoice{HashAlgorithm::sha512, GNUTLS_SIGN_ECDSA_SHA512};
   }
-  return HashChoice{kSha512, GNUTLS_DIG_SHA512, GNUTLS_SIGN_RSA_SHA512};
+  return HashChoice{HashAlgorithm::sha512, GNUTLS_SIGN_RSA_SHA512};
 }
 
 // write_mpi: RFC 9580 §3.2: a bit count, then the big-endian value
@@ -144,7 +139,7 @@ Result<Bytes> make_detached_signature(ByteView document, const DetachedSigner& s
   hashed.u8(kVersion4);
   hashed.u8(kBinaryDocument);
   hashed.u8(static_cast<std::uint8_t>(signer.algorithm));
-  hashed.u8(hash.id);
+  hashed.u8(static_cast<std::uint8_t>(hash.algorithm));
   {
     auto subpackets = hashed.prefixed(base::LengthPrefix::u16);
     hashed.u8(5);  // subpacket length: type + 4 octets
@@ -158,20 +153,13 @@ Result<Bytes> make_detached_signature(ByteView document, const DetachedSigner& s
   PGPTLS_TRY(const Bytes hashed_part, std::move(hashed).finish());
 
   // Digest = H(document || hashed part || 0x04 0xFF || len(hashed part)).
-  Bytes digest(gnutls_hash_get_len(hash.digest));
-  gnutls_hash_hd_t context = nullptr;
-  if (gnutls_hash_init(&context, hash.digest) < 0) {
-    return make_error(Errc::unsupported_algorithm, "hash unavailable");
-  }
-  gnutls_hash(context, document.data(), document.size());
-  gnutls_hash(context, hashed_part.data(), hashed_part.size());
-  base::ByteWriter trailer;
-  trailer.u8(kVersion4);
-  trailer.u8(0xFF);
-  trailer.u32(static_cast<std::uint32_t>(hashed_part.size()));
-  PGPTLS_TRY(const Bytes trailer_bytes, std::move(trailer).finish());
-  gnutls_hash(context, trailer_bytes.data(), trailer_bytes.size());
-  gnutls_hash_deinit(context, digest.data());
+  PGPTLS_TRY(auto hasher, Hasher::create(static_cast<std::uint8_t>(hash.algorithm)));
+  hasher.update(document);
+  hasher.update(hashed_part);
+  hasher.update_u8(kVersion4);
+  hasher.update_u8(0xFF);
+  hasher.update_u32(static_cast<std::uint32_t>(hashed_part.size()));
+  const Bytes digest = hasher.finish();
 
   base::ByteWriter body;
   body.bytes(hashed_part);

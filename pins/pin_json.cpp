@@ -32,6 +32,15 @@ Status check_keys(const json& object, const std::string& where,
   return {};
 }
 
+// check_entry: an entry is an object whose keys are all `allowed`.
+Status check_entry(const json& entry, const std::string& where,
+                   std::initializer_list<std::string_view> allowed) {
+  if (!entry.is_object()) {
+    return bad(where, "must be an object");
+  }
+  return check_keys(entry, where, allowed);
+}
+
 Result<std::string> string_field(const json& object, const std::string& where, const char* name) {
   const auto it = object.find(name);
   if (it == object.end() || !it->is_string()) {
@@ -51,6 +60,20 @@ Result<base::Seconds> time_field(const json& object, const std::string& where, c
     return std::move(in_range).error().wrap("pin JSON " + where);
   }
   return *time;
+}
+
+// parsed_field: the string field `name` read through `parse` (a domain, a
+// pin, a source, ...); a value `parse` refuses fails with its error, placed
+// at `where` in the file.
+template <typename T>
+Result<T> parsed_field(const json& object, const std::string& where, const char* name,
+                       Result<T> (*parse)(std::string_view)) {
+  PGPTLS_TRY(const std::string text, string_field(object, where, name));
+  auto parsed = parse(text);
+  if (!parsed.ok()) {
+    return std::move(parsed).error().wrap("pin JSON " + where);
+  }
+  return parsed;
 }
 
 // optional_field: absent or null gives nullopt.
@@ -77,30 +100,12 @@ Result<const json*> array_field(const json& root, const char* name) {
 }
 
 Result<Pin> parse_pin_entry(const json& entry, const std::string& where) {
-  if (!entry.is_object()) {
-    return bad(where, "must be an object");
-  }
   PGPTLS_CHECK(
-      check_keys(entry, where, {"domain", "pin", "source", "created", "expires", "note", "kind"}));
+      check_entry(entry, where, {"domain", "pin", "source", "created", "expires", "note", "kind"}));
   Pin pin;
-  PGPTLS_TRY(const std::string domain, string_field(entry, where, "domain"));
-  auto normalized = normalize_domain_input(domain);
-  if (!normalized.ok()) {
-    return std::move(normalized).error().wrap("pin JSON " + where);
-  }
-  pin.domain = *normalized;
-  PGPTLS_TRY(const std::string value, string_field(entry, where, "pin"));
-  auto parsed = parse_pin(value);
-  if (!parsed.ok()) {
-    return std::move(parsed).error().wrap("pin JSON " + where);
-  }
-  pin.pin_sha256 = *parsed;
-  PGPTLS_TRY(const std::string source, string_field(entry, where, "source"));
-  auto parsed_source = parse_pin_source(source);
-  if (!parsed_source.ok()) {
-    return std::move(parsed_source).error().wrap("pin JSON " + where);
-  }
-  pin.source = *parsed_source;
+  PGPTLS_TRY(pin.domain, parsed_field(entry, where, "domain", normalize_domain_input));
+  PGPTLS_TRY(pin.pin_sha256, parsed_field(entry, where, "pin", parse_pin));
+  PGPTLS_TRY(pin.source, parsed_field(entry, where, "source", parse_pin_source));
   PGPTLS_TRY(pin.created, time_field(entry, where, "created"));
   if (optional_field(entry, "expires") != nullptr) {
     PGPTLS_TRY(pin.expires, time_field(entry, where, "expires"));
@@ -116,36 +121,18 @@ Result<Pin> parse_pin_entry(const json& entry, const std::string& where) {
   }
   // "kind" is absent for SPKI pins, so files of older versions still read.
   if (optional_field(entry, "kind") != nullptr) {
-    PGPTLS_TRY(const std::string kind, string_field(entry, where, "kind"));
-    auto parsed_kind = parse_pin_kind(kind);
-    if (!parsed_kind.ok()) {
-      return std::move(parsed_kind).error().wrap("pin JSON " + where);
-    }
-    pin.kind = *parsed_kind;
+    PGPTLS_TRY(pin.kind, parsed_field(entry, where, "kind", parse_pin_kind));
   }
   return pin;
 }
 
 Result<SettingEntry> parse_setting_entry(const json& entry, const std::string& where) {
-  if (!entry.is_object()) {
-    return bad(where, "must be an object");
-  }
-  PGPTLS_CHECK(check_keys(entry, where, {"domain", "name", "value"}));
+  PGPTLS_CHECK(check_entry(entry, where, {"domain", "name", "value"}));
   SettingEntry setting;
   if (optional_field(entry, "domain") != nullptr) {
-    PGPTLS_TRY(const std::string domain, string_field(entry, where, "domain"));
-    auto normalized = normalize_domain_input(domain);
-    if (!normalized.ok()) {
-      return std::move(normalized).error().wrap("pin JSON " + where);
-    }
-    setting.domain = *normalized;
+    PGPTLS_TRY(setting.domain, parsed_field(entry, where, "domain", normalize_domain_input));
   }
-  PGPTLS_TRY(const std::string name, string_field(entry, where, "name"));
-  auto parsed = parse_setting(name);
-  if (!parsed.ok()) {
-    return std::move(parsed).error().wrap("pin JSON " + where);
-  }
-  setting.setting = *parsed;
+  PGPTLS_TRY(setting.setting, parsed_field(entry, where, "name", parse_setting));
   const auto value = entry.find("value");
   if (value == entry.end() || !value->is_boolean()) {
     return bad(where, "field 'value' must be true or false");
@@ -155,17 +142,9 @@ Result<SettingEntry> parse_setting_entry(const json& entry, const std::string& w
 }
 
 Result<OpenPgpRecord> parse_openpgp_entry(const json& entry, const std::string& where) {
-  if (!entry.is_object()) {
-    return bad(where, "must be an object");
-  }
-  PGPTLS_CHECK(check_keys(entry, where, {"domain", "first", "last"}));
+  PGPTLS_CHECK(check_entry(entry, where, {"domain", "first", "last"}));
   OpenPgpRecord record;
-  PGPTLS_TRY(const std::string domain, string_field(entry, where, "domain"));
-  auto normalized = normalize_domain_input(domain);
-  if (!normalized.ok()) {
-    return std::move(normalized).error().wrap("pin JSON " + where);
-  }
-  record.domain = *normalized;
+  PGPTLS_TRY(record.domain, parsed_field(entry, where, "domain", normalize_domain_input));
   PGPTLS_TRY(record.first, time_field(entry, where, "first"));
   PGPTLS_TRY(record.last, time_field(entry, where, "last"));
   if (record.last < record.first) {

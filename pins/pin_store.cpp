@@ -100,15 +100,17 @@ Result<Pin> read_pin(const Statement& row) {
   return pin;
 }
 
-Result<std::vector<Pin>> collect_pins(Statement& statement) {
-  std::vector<Pin> pins;
+// collect_rows: every row the statement gives, each read by `read`.
+template <typename T>
+Result<std::vector<T>> collect_rows(Statement& statement, Result<T> (*read)(const Statement&)) {
+  std::vector<T> rows;
   while (true) {
     PGPTLS_TRY(const bool row, statement.step());
     if (!row) {
-      return pins;
+      return rows;
     }
-    PGPTLS_TRY(Pin pin, read_pin(statement));
-    pins.push_back(std::move(pin));
+    PGPTLS_TRY(T value, read(statement));
+    rows.push_back(std::move(value));
   }
 }
 
@@ -286,7 +288,7 @@ Result<std::vector<Pin>> PinStore::query_pins(std::string_view domain) {
   PGPTLS_TRY(Statement select,
              db_.prepare(std::string(kSelectPins) + " WHERE domain = ?1 ORDER BY created, pin"));
   PGPTLS_CHECK(select.bind(1, domain));
-  return collect_pins(select);
+  return collect_rows(select, read_pin);
 }
 
 Result<std::vector<Pin>> PinStore::pins(std::string_view domain_text) {
@@ -297,7 +299,7 @@ Result<std::vector<Pin>> PinStore::pins(std::string_view domain_text) {
 Result<std::vector<Pin>> PinStore::all_pins() {
   PGPTLS_TRY(Statement select,
              db_.prepare(std::string(kSelectPins) + " ORDER BY domain, created, pin"));
-  return collect_pins(select);
+  return collect_rows(select, read_pin);
 }
 
 Result<TofuOutcome> PinStore::pin_on_first_use(std::string_view domain_text,
@@ -509,15 +511,7 @@ Result<std::vector<StatementRecord>> PinStore::last_statements() {
              db_.prepare(std::string(kSelectStatements) +
                          " WHERE id IN (SELECT max(id) FROM pin_statements GROUP BY domain) "
                          "ORDER BY domain"));
-  std::vector<StatementRecord> records;
-  while (true) {
-    PGPTLS_TRY(const bool row, select.step());
-    if (!row) {
-      return records;
-    }
-    PGPTLS_TRY(StatementRecord record, read_statement(select));
-    records.push_back(std::move(record));
-  }
+  return collect_rows(select, read_statement);
 }
 
 Result<std::string> PinStore::scope_key(const SettingScope& scope) {

@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 
 #include "base/encoding.h"
 #include "base/gnutls_datum.h"
 #include "base/gnutls_handles.h"
+#include "base/name_table.h"
 #include "pins/errors.h"
 
 namespace pgptls::keyring {
@@ -19,6 +21,34 @@ namespace {
 
 constexpr std::string_view kPinPrefix = "pin-sha256=\"";
 constexpr std::size_t kSha256Size = 32;
+
+// The names the pin store keeps and the programs print and read.
+constexpr base::NameTable<PinSource, 3> kPinSources{{
+    {PinSource::manual, "manual"},
+    {PinSource::tofu, "tofu"},
+    {PinSource::signed_list, "signed"},
+}};
+constexpr base::NameTable<PinKind, 2> kPinKinds{{
+    {PinKind::spki, "spki"},
+    {PinKind::certificate, "certificate"},
+}};
+constexpr base::NameTable<Setting, 2> kSettings{{
+    {Setting::tofu, "tofu"},
+    {Setting::require_openpgp, "require-openpgp"},
+}};
+
+// parse_named: the value `text` names, else invalid_argument
+// "unknown <what> '<text>'; expected <choices>".
+template <typename E, std::size_t N>
+Result<E> parse_named(const base::NameTable<E, N>& table, std::string_view text,
+                      std::string_view what, std::string_view choices) {
+  if (const std::optional<E> value = base::value_named(table, text)) {
+    return *value;
+  }
+  return make_error(PinErrc::invalid_argument, "unknown " + std::string(what) + " '" +
+                                                   std::string(text) + "'; expected " +
+                                                   std::string(choices));
+}
 
 Error bad_domain(std::string_view domain, std::string_view why) {
   return make_error(PinErrc::invalid_argument, "domain '" + std::string(domain) + "' " +
@@ -43,59 +73,27 @@ Result<Bytes> export_spki(gnutls_pubkey_t key) {
 }  // namespace
 
 std::string_view pin_source_name(PinSource source) {
-  switch (source) {
-    case PinSource::manual:
-      return "manual";
-    case PinSource::tofu:
-      return "tofu";
-    case PinSource::signed_list:
-      return "signed";
-  }
-  return "manual";
+  return base::name_of(kPinSources, source).value_or("manual");
 }
 
 Result<PinSource> parse_pin_source(std::string_view text) {
-  for (const PinSource source : {PinSource::manual, PinSource::tofu, PinSource::signed_list}) {
-    if (text == pin_source_name(source)) {
-      return source;
-    }
-  }
-  return make_error(PinErrc::invalid_argument, "unknown pin source '" + std::string(text) +
-                                                   "'; expected manual, tofu or signed");
+  return parse_named(kPinSources, text, "pin source", "manual, tofu or signed");
 }
 
 std::string_view pin_kind_name(PinKind kind) {
-  return kind == PinKind::certificate ? "certificate" : "spki";
+  return base::name_of(kPinKinds, kind).value_or("spki");
 }
 
 Result<PinKind> parse_pin_kind(std::string_view text) {
-  for (const PinKind kind : {PinKind::spki, PinKind::certificate}) {
-    if (text == pin_kind_name(kind)) {
-      return kind;
-    }
-  }
-  return make_error(PinErrc::invalid_argument,
-                    "unknown pin kind '" + std::string(text) + "'; expected spki or certificate");
+  return parse_named(kPinKinds, text, "pin kind", "spki or certificate");
 }
 
 std::string_view setting_name(Setting setting) {
-  switch (setting) {
-    case Setting::tofu:
-      return "tofu";
-    case Setting::require_openpgp:
-      return "require-openpgp";
-  }
-  return "tofu";
+  return base::name_of(kSettings, setting).value_or("tofu");
 }
 
 Result<Setting> parse_setting(std::string_view text) {
-  for (const Setting setting : {Setting::tofu, Setting::require_openpgp}) {
-    if (text == setting_name(setting)) {
-      return setting;
-    }
-  }
-  return make_error(PinErrc::invalid_argument, "unknown setting '" + std::string(text) +
-                                                   "'; expected tofu or require-openpgp");
+  return parse_named(kSettings, text, "setting", "tofu or require-openpgp");
 }
 
 Status check_pin_time(base::Seconds time, std::string_view what) {

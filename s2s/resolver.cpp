@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -129,37 +130,35 @@ struct Resolver::State : std::enable_shared_from_this<Resolver::State> {
 
   void arm(const std::shared_ptr<SocketWatch>& watch, int fd) {
     if (watch->want_read && !watch->reading) {
-      watch->reading = true;
-      watch->descriptor.async_wait(
-          asio::posix::stream_descriptor::wait_read,
-          [self = shared_from_this(), watch, fd](boost::system::error_code error) {
-            watch->reading = false;
-            if (error || watch->gone || self->destroying) {
-              return;
-            }
-            ares_process_fd(self->channel, fd, ARES_SOCKET_BAD);
-            if (!watch->gone) {
-              self->arm(watch, fd);
-            }
-            self->arm_timer();
-          });
+      wait(watch, fd, Direction::read);
     }
     if (watch->want_write && !watch->writing) {
-      watch->writing = true;
-      watch->descriptor.async_wait(
-          asio::posix::stream_descriptor::wait_write,
-          [self = shared_from_this(), watch, fd](boost::system::error_code error) {
-            watch->writing = false;
-            if (error || watch->gone || self->destroying) {
-              return;
-            }
-            ares_process_fd(self->channel, ARES_SOCKET_BAD, fd);
-            if (!watch->gone) {
-              self->arm(watch, fd);
-            }
-            self->arm_timer();
-          });
+      wait(watch, fd, Direction::write);
     }
+  }
+
+  enum class Direction : std::uint8_t { read, write };
+
+  // wait: one wait for the socket to become readable (or writable); then
+  // c-ares processes it in that direction and the watch is armed again.
+  void wait(const std::shared_ptr<SocketWatch>& watch, int fd, Direction direction) {
+    const bool write = direction == Direction::write;
+    (write ? watch->writing : watch->reading) = true;
+    watch->descriptor.async_wait(
+        write ? asio::posix::stream_descriptor::wait_write
+              : asio::posix::stream_descriptor::wait_read,
+        [self = shared_from_this(), watch, fd, write](boost::system::error_code error) {
+          (write ? watch->writing : watch->reading) = false;
+          if (error || watch->gone || self->destroying) {
+            return;
+          }
+          ares_process_fd(self->channel, write ? ARES_SOCKET_BAD : fd,
+                          write ? fd : ARES_SOCKET_BAD);
+          if (!watch->gone) {
+            self->arm(watch, fd);
+          }
+          self->arm_timer();
+        });
   }
 
   // arm_timer: wakes up when c-ares's next timeout is due.

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/errors.h"
+#include "base/name_table.h"
 #include "tls/gnutls/gnutls_context.h"
 #include "tls/rfc6091/refusal_engine.h"
 #include "tls/rfc6091/rfc6091_engine.h"
@@ -15,6 +16,13 @@
 namespace pgptls::transport {
 
 namespace {
+
+// kClientModes: the names of --client-mode and the TOML's client_mode.
+constexpr base::NameTable<ClientMode, 3> kClientModes{{
+    {ClientMode::openpgp, "openpgp"},
+    {ClientMode::x509, "x509"},
+    {ClientMode::automatic, "auto"},
+}};
 
 // rfc6091_engine: the RFC 6091 engine (TLS 1.2, OpenPGP and X.509) for one
 // connection.
@@ -149,14 +157,8 @@ class ServerDispatch {
 }  // namespace
 
 Result<ClientMode> parse_client_mode(std::string_view text) {
-  if (text == "openpgp") {
-    return ClientMode::openpgp;
-  }
-  if (text == "x509") {
-    return ClientMode::x509;
-  }
-  if (text == "auto") {
-    return ClientMode::automatic;
+  if (const std::optional<ClientMode> mode = base::value_named(kClientModes, text)) {
+    return *mode;
   }
   return make_error(
       base::Errc::invalid_value,
@@ -166,15 +168,7 @@ Result<ClientMode> parse_client_mode(std::string_view text) {
 }
 
 std::string_view client_mode_name(ClientMode mode) {
-  switch (mode) {
-    case ClientMode::openpgp:
-      return "openpgp";
-    case ClientMode::x509:
-      return "x509";
-    case ClientMode::automatic:
-      return "auto";
-  }
-  return "auto";
+  return base::name_of(kClientModes, mode).value_or("auto");
 }
 
 EngineFactory make_server_engine_factory(std::shared_ptr<const EngineSettings> settings) {

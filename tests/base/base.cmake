@@ -5,6 +5,7 @@ pgptls_test(base_tests
     clock_test.cpp
     encoding_test.cpp
     file_test.cpp
+    name_table_test.cpp
     result_test.cpp
     rng_test.cpp
     secret_test.cpp

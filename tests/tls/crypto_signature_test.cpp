@@ -248,6 +248,10 @@ TEST(TlsSignatureSchemeTable, NoSha1OrMd5AndNamesMatchTheRegistry) {
     const gnutls_digest_algorithm_t hash = gnutls_sign_get_hash_algorithm(algorithm);
     EXPECT_NE(hash, GNUTLS_DIG_SHA1);
     EXPECT_NE(hash, GNUTLS_DIG_MD5);
+    // RSA schemes serve ECDHE_RSA, the others ECDHE_ECDSA (RFC 8422 §5.1.1).
+    EXPECT_EQ(auth_algorithm_of(scheme) == AuthAlgorithm::rsa,
+              signature_scheme_name(scheme).starts_with("rsa_"))
+        << signature_scheme_name(scheme);
   }
   EXPECT_EQ(signature_scheme_name(SignatureScheme::rsa_pss_rsae_sha384), "rsa_pss_rsae_sha384");
 }

@@ -4,6 +4,9 @@
 
 #include "base/errors.h"
 #include "tls/gnutls/gnutls_errors.h"
+#include "tls/wire/certificate_type.h"
+#include "tls/wire/content_type.h"
+#include "tls/wire/messages/types.h"
 
 namespace pgptls::tls {
 namespace {
@@ -25,6 +28,13 @@ TEST(TlsErrors, AlertMapping) {
   // Anything else is our fault, not the peer's.
   EXPECT_EQ(alert_for(std::make_error_code(std::errc::io_error)), AlertDescription::internal_error);
   EXPECT_STREQ(alert_name(AlertDescription::unsupported_certificate), "unsupported_certificate");
+  // A value outside the enum (a peer's alert byte) still has a printable name.
+  EXPECT_STREQ(alert_name(static_cast<AlertDescription>(255)), "unknown_alert");
+  EXPECT_EQ(content_type_name(ContentType::application_data), "application_data");
+  EXPECT_EQ(content_type_name(static_cast<ContentType>(24)), "unknown");
+  EXPECT_EQ(certificate_type_name(CertificateType::raw_public_key), "rawpk");
+  EXPECT_EQ(messages::handshake_type_name(20), "finished");
+  EXPECT_EQ(messages::handshake_type_name(3), "unknown");
 }
 
 }  // namespace

@@ -634,6 +634,40 @@ TEST(Extensions, Rejections) {
   EXPECT_FALSE(parse_client_supported_versions(Bytes{0x03, 0x03, 0x04, 0x03}).ok());
 }
 
+// Every uint16 vector (RFC 5246 §4.3) holds whole uint16s: an odd length is
+// a decode_error naming the field, in a hello, a CertificateRequest and an
+// extension alike.
+TEST(Uint16Vectors, OddLengthIsDecodeErrorNamingTheField) {
+  const auto expect_odd = [](const Error& error, std::string_view field) {
+    EXPECT_EQ(alert_for(error.code), AlertDescription::decode_error);
+    EXPECT_NE(error.message().find(std::string(field) + " has an odd length"), std::string::npos)
+        << error.message();
+  };
+  Bytes hello{0x03, 0x03};
+  hello.insert(hello.end(), 32, 0x00);            // random
+  const Bytes rest{0x00,                          // session_id <0..32>
+                   0x00, 0x03, 0x00, 0x2F, 0x00,  // cipher_suites: 3 bytes
+                   0x01, 0x00};                   // compression_methods
+  hello.insert(hello.end(), rest.begin(), rest.end());
+  auto client_hello = parse_client_hello(hello);
+  ASSERT_FALSE(client_hello.ok());
+  expect_odd(client_hello.error(), "cipher_suites");
+  EXPECT_NE(client_hello.error().message().find("malformed ClientHello"), std::string::npos);
+
+  auto request =
+      parse_certificate_request(Bytes{0x01, 0x01, 0x00, 0x03, 0x04, 0x01, 0x05, 0x00, 0x00});
+  ASSERT_FALSE(request.ok());
+  expect_odd(request.error(), "supported_signature_algorithms");
+
+  auto list = parse_u16_list(Bytes{0x00, 0x03, 0x00, 0x17, 0x00});
+  ASSERT_FALSE(list.ok());
+  expect_odd(list.error(), "uint16 list extension");
+
+  auto versions = parse_client_supported_versions(Bytes{0x03, 0x03, 0x04, 0x03});
+  ASSERT_FALSE(versions.ok());
+  expect_odd(versions.error(), "supported_versions extension");
+}
+
 TEST(SimpleMessages, FinishedDoneTicketAlert) {
   EXPECT_TRUE(parse_server_hello_done({}).ok());
   const auto done = parse_server_hello_done(Bytes{0});

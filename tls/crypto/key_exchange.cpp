@@ -11,6 +11,7 @@
 
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
+#include "base/name_table.h"
 #include "tls/wire/errors.h"
 
 namespace pgptls::tls {
@@ -18,6 +19,13 @@ namespace {
 
 constexpr std::array<NamedGroup, 3> kGroups{NamedGroup::x25519, NamedGroup::secp256r1,
                                             NamedGroup::secp384r1};
+
+// kGroupNames: the names of RFC 8422 §5.1.1 and RFC 8446 §4.2.7.
+constexpr base::NameTable<NamedGroup, 3> kGroupNames{{
+    {NamedGroup::secp256r1, "secp256r1"},
+    {NamedGroup::secp384r1, "secp384r1"},
+    {NamedGroup::x25519, "x25519"},
+}};
 
 // Attempts at drawing a NIST scalar below the group order; for P-256 and
 // P-384 one draw in 2^32 or fewer is rejected, so 64 failures mean a broken RNG.
@@ -214,15 +222,7 @@ std::optional<NamedGroup> find_group(std::uint16_t id) {
 }
 
 std::string_view group_name(NamedGroup group) {
-  switch (group) {
-    case NamedGroup::secp256r1:
-      return "secp256r1";
-    case NamedGroup::secp384r1:
-      return "secp384r1";
-    case NamedGroup::x25519:
-      return "x25519";
-  }
-  return "unknown";
+  return base::name_of(kGroupNames, group).value_or("unknown");
 }
 
 std::size_t public_key_length(NamedGroup group) {

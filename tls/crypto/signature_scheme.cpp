@@ -9,19 +9,58 @@
 namespace pgptls::tls {
 namespace {
 
-// Preference order: EdDSA, ECDSA, then RSA-PSS before PKCS#1 v1.5 (RFC 8446
-// §4.2.3 recommends PSS; TLS 1.2 peers such as GnuTLS 3.5 only do PKCS#1).
-constexpr std::array<SignatureScheme, 9> kSchemes{
-    SignatureScheme::ed25519,
-    SignatureScheme::ecdsa_secp256r1_sha256,
-    SignatureScheme::ecdsa_secp384r1_sha384,
-    SignatureScheme::rsa_pss_rsae_sha256,
-    SignatureScheme::rsa_pss_rsae_sha384,
-    SignatureScheme::rsa_pss_rsae_sha512,
-    SignatureScheme::rsa_pkcs1_sha256,
-    SignatureScheme::rsa_pkcs1_sha384,
-    SignatureScheme::rsa_pkcs1_sha512,
+// SchemeFacts: what pgptls knows of a scheme: its name, the GnuTLS
+// algorithm that makes and checks it, and the suites it serves.
+struct SchemeFacts {
+  SignatureScheme scheme;
+  std::string_view name;
+  gnutls_sign_algorithm_t gnutls_sign;
+  AuthAlgorithm auth;
 };
+
+// kFacts, in preference order: EdDSA, ECDSA, then RSA-PSS before PKCS#1
+// v1.5 (RFC 8446 §4.2.3 recommends PSS; TLS 1.2 peers such as GnuTLS 3.5
+// only do PKCS#1). In TLS 1.2 an ECDSA code point names a hash, not a curve
+// (RFC 5246 §7.4.1.4.1), so the ECDSA schemes map to GnuTLS's curve-agnostic
+// ECDSA-SHA256/SHA384. RSA schemes serve ECDHE_RSA, ECDSA and Ed25519 schemes
+// ECDHE_ECDSA (RFC 8422 §5.1.1).
+constexpr std::array<SchemeFacts, 9> kFacts{{
+    {SignatureScheme::ed25519, "ed25519", GNUTLS_SIGN_EDDSA_ED25519, AuthAlgorithm::ecdsa},
+    {SignatureScheme::ecdsa_secp256r1_sha256, "ecdsa_secp256r1_sha256", GNUTLS_SIGN_ECDSA_SHA256,
+     AuthAlgorithm::ecdsa},
+    {SignatureScheme::ecdsa_secp384r1_sha384, "ecdsa_secp384r1_sha384", GNUTLS_SIGN_ECDSA_SHA384,
+     AuthAlgorithm::ecdsa},
+    {SignatureScheme::rsa_pss_rsae_sha256, "rsa_pss_rsae_sha256", GNUTLS_SIGN_RSA_PSS_RSAE_SHA256,
+     AuthAlgorithm::rsa},
+    {SignatureScheme::rsa_pss_rsae_sha384, "rsa_pss_rsae_sha384", GNUTLS_SIGN_RSA_PSS_RSAE_SHA384,
+     AuthAlgorithm::rsa},
+    {SignatureScheme::rsa_pss_rsae_sha512, "rsa_pss_rsae_sha512", GNUTLS_SIGN_RSA_PSS_RSAE_SHA512,
+     AuthAlgorithm::rsa},
+    {SignatureScheme::rsa_pkcs1_sha256, "rsa_pkcs1_sha256", GNUTLS_SIGN_RSA_SHA256,
+     AuthAlgorithm::rsa},
+    {SignatureScheme::rsa_pkcs1_sha384, "rsa_pkcs1_sha384", GNUTLS_SIGN_RSA_SHA384,
+     AuthAlgorithm::rsa},
+    {SignatureScheme::rsa_pkcs1_sha512, "rsa_pkcs1_sha512", GNUTLS_SIGN_RSA_SHA512,
+     AuthAlgorithm::rsa},
+}};
+
+constexpr std::array<SignatureScheme, kFacts.size()> kSchemes = [] {
+  std::array<SignatureScheme, kFacts.size()> schemes{};
+  for (std::size_t i = 0; i < kFacts.size(); ++i) {
+    schemes[i] = kFacts[i].scheme;
+  }
+  return schemes;
+}();
+
+// facts: the row of a scheme; every SignatureScheme value has one.
+const SchemeFacts* facts(SignatureScheme scheme) {
+  for (const SchemeFacts& row : kFacts) {
+    if (row.scheme == scheme) {
+      return &row;
+    }
+  }
+  return nullptr;
+}
 
 // Smallest RSA modulus pgptls signs or verifies with (NIST SP 800-57: 112-bit
 // security).
@@ -72,68 +111,18 @@ std::vector<std::uint16_t> wire_values(std::span<const SignatureScheme> schemes)
 }
 
 AuthAlgorithm auth_algorithm_of(SignatureScheme scheme) {
-  switch (scheme) {
-    case SignatureScheme::rsa_pkcs1_sha256:
-    case SignatureScheme::rsa_pkcs1_sha384:
-    case SignatureScheme::rsa_pkcs1_sha512:
-    case SignatureScheme::rsa_pss_rsae_sha256:
-    case SignatureScheme::rsa_pss_rsae_sha384:
-    case SignatureScheme::rsa_pss_rsae_sha512:
-      return AuthAlgorithm::rsa;
-    case SignatureScheme::ecdsa_secp256r1_sha256:
-    case SignatureScheme::ecdsa_secp384r1_sha384:
-    case SignatureScheme::ed25519:
-      return AuthAlgorithm::ecdsa;
-  }
-  return AuthAlgorithm::ecdsa;
+  const SchemeFacts* row = facts(scheme);
+  return row != nullptr ? row->auth : AuthAlgorithm::ecdsa;
 }
 
 std::string_view signature_scheme_name(SignatureScheme scheme) {
-  switch (scheme) {
-    case SignatureScheme::rsa_pkcs1_sha256:
-      return "rsa_pkcs1_sha256";
-    case SignatureScheme::rsa_pkcs1_sha384:
-      return "rsa_pkcs1_sha384";
-    case SignatureScheme::rsa_pkcs1_sha512:
-      return "rsa_pkcs1_sha512";
-    case SignatureScheme::ecdsa_secp256r1_sha256:
-      return "ecdsa_secp256r1_sha256";
-    case SignatureScheme::ecdsa_secp384r1_sha384:
-      return "ecdsa_secp384r1_sha384";
-    case SignatureScheme::rsa_pss_rsae_sha256:
-      return "rsa_pss_rsae_sha256";
-    case SignatureScheme::rsa_pss_rsae_sha384:
-      return "rsa_pss_rsae_sha384";
-    case SignatureScheme::rsa_pss_rsae_sha512:
-      return "rsa_pss_rsae_sha512";
-    case SignatureScheme::ed25519:
-      return "ed25519";
-  }
-  return "unknown";
+  const SchemeFacts* row = facts(scheme);
+  return row != nullptr ? row->name : "unknown";
 }
 
 gnutls_sign_algorithm_t gnutls_sign_for(SignatureScheme scheme) {
-  switch (scheme) {
-    case SignatureScheme::rsa_pkcs1_sha256:
-      return GNUTLS_SIGN_RSA_SHA256;
-    case SignatureScheme::rsa_pkcs1_sha384:
-      return GNUTLS_SIGN_RSA_SHA384;
-    case SignatureScheme::rsa_pkcs1_sha512:
-      return GNUTLS_SIGN_RSA_SHA512;
-    case SignatureScheme::ecdsa_secp256r1_sha256:
-      return GNUTLS_SIGN_ECDSA_SHA256;
-    case SignatureScheme::ecdsa_secp384r1_sha384:
-      return GNUTLS_SIGN_ECDSA_SHA384;
-    case SignatureScheme::rsa_pss_rsae_sha256:
-      return GNUTLS_SIGN_RSA_PSS_RSAE_SHA256;
-    case SignatureScheme::rsa_pss_rsae_sha384:
-      return GNUTLS_SIGN_RSA_PSS_RSAE_SHA384;
-    case SignatureScheme::rsa_pss_rsae_sha512:
-      return GNUTLS_SIGN_RSA_PSS_RSAE_SHA512;
-    case SignatureScheme::ed25519:
-      return GNUTLS_SIGN_EDDSA_ED25519;
-  }
-  return GNUTLS_SIGN_UNKNOWN;
+  const SchemeFacts* row = facts(scheme);
+  return row != nullptr ? row->gnutls_sign : GNUTLS_SIGN_UNKNOWN;
 }
 
 std::vector<SignatureScheme> schemes_for_key(gnutls_privkey_t key) {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/name_table.h"
+
 namespace pgptls::tls {
 
 // CertificateType: values of the TLS CertificateType registry (RFC 6091 §4,
@@ -14,17 +16,16 @@ enum class CertificateType : std::uint8_t {
   raw_public_key = 2,
 };
 
+// kCertificateTypeNames: each type's name as the programs print and read it.
+inline constexpr base::NameTable<CertificateType, 3> kCertificateTypeNames{{
+    {CertificateType::x509, "x509"},
+    {CertificateType::openpgp, "openpgp"},
+    {CertificateType::raw_public_key, "rawpk"},
+}};
+
 // certificate_type_name: "x509", "openpgp" or "rawpk", as the programs print.
 constexpr std::string_view certificate_type_name(CertificateType type) {
-  switch (type) {
-    case CertificateType::x509:
-      return "x509";
-    case CertificateType::openpgp:
-      return "openpgp";
-    case CertificateType::raw_public_key:
-      return "rawpk";
-  }
-  return "unknown";
+  return base::name_of(kCertificateTypeNames, type).value_or("unknown");
 }
 
 // Role: which side of the handshake an engine plays.

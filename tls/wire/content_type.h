@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/name_table.h"
+
 namespace pgptls::tls {
 
 // ContentType: the record types of TLS 1.2. Anything else on the wire is
@@ -21,19 +23,17 @@ constexpr bool is_known_content_type(std::uint8_t value) {
   return value >= 20 && value <= 23;
 }
 
+// kContentTypeNames: each type's name as RFC 5246 §6.2.1 spells it.
+inline constexpr base::NameTable<ContentType, 4> kContentTypeNames{{
+    {ContentType::change_cipher_spec, "change_cipher_spec"},
+    {ContentType::alert, "alert"},
+    {ContentType::handshake, "handshake"},
+    {ContentType::application_data, "application_data"},
+}};
+
 // content_type_name: "handshake", ... for logs and error messages.
 constexpr std::string_view content_type_name(ContentType type) {
-  switch (type) {
-    case ContentType::change_cipher_spec:
-      return "change_cipher_spec";
-    case ContentType::alert:
-      return "alert";
-    case ContentType::handshake:
-      return "handshake";
-    case ContentType::application_data:
-      return "application_data";
-  }
-  return "unknown";
+  return base::name_of(kContentTypeNames, type).value_or("unknown");
 }
 
 // ProtocolVersion values on the wire (RFC 5246 §6.2.1, Appendix E.1).

@@ -5,6 +5,7 @@
 
 #include "base/error_category.h"
 #include "base/errors.h"
+#include "base/name_table.h"
 
 namespace pgptls::tls {
 namespace {
@@ -61,6 +62,36 @@ std::string_view describe(Errc code) {
   }
   return "unknown tls error";
 }
+
+// kAlertNames: RFC 5246 §7.2 and the registry's names of the alerts in
+// AlertDescription.
+constexpr base::NameTable<AlertDescription, 25> kAlertNames{{
+    {AlertDescription::close_notify, "close_notify"},
+    {AlertDescription::unexpected_message, "unexpected_message"},
+    {AlertDescription::bad_record_mac, "bad_record_mac"},
+    {AlertDescription::record_overflow, "record_overflow"},
+    {AlertDescription::handshake_failure, "handshake_failure"},
+    {AlertDescription::bad_certificate, "bad_certificate"},
+    {AlertDescription::unsupported_certificate, "unsupported_certificate"},
+    {AlertDescription::certificate_revoked, "certificate_revoked"},
+    {AlertDescription::certificate_expired, "certificate_expired"},
+    {AlertDescription::certificate_unknown, "certificate_unknown"},
+    {AlertDescription::illegal_parameter, "illegal_parameter"},
+    {AlertDescription::unknown_ca, "unknown_ca"},
+    {AlertDescription::access_denied, "access_denied"},
+    {AlertDescription::decode_error, "decode_error"},
+    {AlertDescription::decrypt_error, "decrypt_error"},
+    {AlertDescription::protocol_version, "protocol_version"},
+    {AlertDescription::insufficient_security, "insufficient_security"},
+    {AlertDescription::internal_error, "internal_error"},
+    {AlertDescription::user_canceled, "user_canceled"},
+    {AlertDescription::no_renegotiation, "no_renegotiation"},
+    {AlertDescription::missing_extension, "missing_extension"},
+    {AlertDescription::unsupported_extension, "unsupported_extension"},
+    {AlertDescription::certificate_unobtainable, "certificate_unobtainable"},
+    {AlertDescription::unrecognized_name, "unrecognized_name"},
+    {AlertDescription::no_application_protocol, "no_application_protocol"},
+}};
 
 }  // namespace
 
@@ -132,59 +163,8 @@ AlertDescription alert_for(const std::error_code& code) noexcept {
 }
 
 const char* alert_name(AlertDescription alert) noexcept {
-  switch (alert) {
-    case AlertDescription::close_notify:
-      return "close_notify";
-    case AlertDescription::unexpected_message:
-      return "unexpected_message";
-    case AlertDescription::bad_record_mac:
-      return "bad_record_mac";
-    case AlertDescription::record_overflow:
-      return "record_overflow";
-    case AlertDescription::handshake_failure:
-      return "handshake_failure";
-    case AlertDescription::bad_certificate:
-      return "bad_certificate";
-    case AlertDescription::unsupported_certificate:
-      return "unsupported_certificate";
-    case AlertDescription::certificate_revoked:
-      return "certificate_revoked";
-    case AlertDescription::certificate_expired:
-      return "certificate_expired";
-    case AlertDescription::certificate_unknown:
-      return "certificate_unknown";
-    case AlertDescription::illegal_parameter:
-      return "illegal_parameter";
-    case AlertDescription::unknown_ca:
-      return "unknown_ca";
-    case AlertDescription::access_denied:
-      return "access_denied";
-    case AlertDescription::decode_error:
-      return "decode_error";
-    case AlertDescription::decrypt_error:
-      return "decrypt_error";
-    case AlertDescription::protocol_version:
-      return "protocol_version";
-    case AlertDescription::insufficient_security:
-      return "insufficient_security";
-    case AlertDescription::internal_error:
-      return "internal_error";
-    case AlertDescription::user_canceled:
-      return "user_canceled";
-    case AlertDescription::no_renegotiation:
-      return "no_renegotiation";
-    case AlertDescription::missing_extension:
-      return "missing_extension";
-    case AlertDescription::unsupported_extension:
-      return "unsupported_extension";
-    case AlertDescription::certificate_unobtainable:
-      return "certificate_unobtainable";
-    case AlertDescription::unrecognized_name:
-      return "unrecognized_name";
-    case AlertDescription::no_application_protocol:
-      return "no_application_protocol";
-  }
-  return "unknown_alert";
+  // The names are string literals, so the view's data is NUL-terminated.
+  return base::name_of(kAlertNames, alert).value_or("unknown_alert").data();
 }
 
 }  // namespace pgptls::tls

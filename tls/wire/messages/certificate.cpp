@@ -5,6 +5,7 @@
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
 #include "tls/wire/errors.h"
+#include "tls/wire/messages/parse_support.h"
 
 namespace pgptls::tls::messages {
 
@@ -19,14 +20,6 @@ constexpr std::size_t kMaxKeyId = 255;
 constexpr std::size_t kMinFingerprint = 20;
 constexpr std::size_t kMaxFingerprint = 255;
 constexpr std::size_t kMinTransferableKey = 3;
-
-Error malformed(std::string_view message, const Error& cause) {
-  if (cause.code.category() == tls_category()) {
-    return cause;
-  }
-  return make_error(Errc::decode_error,
-                    "malformed " + std::string(message) + " (" + cause.message() + ")");
-}
 
 Error too_large(std::string_view what, std::size_t size, std::size_t cap) {
   return make_error(Errc::bad_certificate,
@@ -105,7 +98,7 @@ Result<X509CertificateMessage> parse_x509_certificate(ByteView body, const Messa
   ByteReader reader(body);
   auto message = read_x509(reader, limits);
   if (!message.ok()) {
-    return malformed("X.509 Certificate message", message.error());
+    return malformed_unless_tls("X.509 Certificate message", message.error());
   }
   return message;
 }
@@ -142,12 +135,12 @@ Result<OpenPgpCertificateMessage> parse_openpgp_certificate(ByteView body,
   ByteReader reader(body);
   auto prefix = reader.u24();
   if (!prefix.ok()) {
-    return malformed("OpenPGP Certificate message", rfc_error.value_or(prefix.error()));
+    return malformed_unless_tls("OpenPGP Certificate message", rfc_error.value_or(prefix.error()));
   }
   auto message = read_rfc6091(reader, limits);
   if (!message.ok()) {
     // Report the RFC reading's error when the body looked like one.
-    return malformed("OpenPGP Certificate message", rfc_error.value_or(message.error()));
+    return malformed_unless_tls("OpenPGP Certificate message", rfc_error.value_or(message.error()));
   }
   message->layout = OpenPgpLayout::gnutls;
   return message;

@@ -5,6 +5,7 @@
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
 #include "tls/wire/errors.h"
+#include "tls/wire/messages/parse_support.h"
 
 namespace pgptls::tls::messages {
 
@@ -19,13 +20,7 @@ Result<CertificateRequest> read_request(ByteReader& reader) {
   PGPTLS_TRY(const ByteView types, reader.prefixed_bytes(LengthPrefix::u8, 1));
   message.certificate_types = to_bytes(types);
   PGPTLS_TRY(auto schemes, reader.prefixed(LengthPrefix::u16, 2, 0xFFFE));
-  if (schemes.remaining() % 2 != 0) {
-    return make_error(Errc::decode_error, "supported_signature_algorithms has an odd length");
-  }
-  while (!schemes.empty()) {
-    PGPTLS_TRY(const std::uint16_t scheme, schemes.u16());
-    message.signature_algorithms.push_back(scheme);
-  }
+  PGPTLS_TRY(message.signature_algorithms, read_u16s(schemes, "supported_signature_algorithms"));
   PGPTLS_TRY(auto authorities, reader.prefixed(LengthPrefix::u16));
   while (!authorities.empty()) {
     PGPTLS_TRY(const ByteView name, authorities.prefixed_bytes(LengthPrefix::u16, 1));
@@ -41,8 +36,7 @@ Result<CertificateRequest> parse_certificate_request(ByteView body) {
   ByteReader reader(body);
   auto message = read_request(reader);
   if (!message.ok()) {
-    return make_error(Errc::decode_error,
-                      "malformed CertificateRequest (" + message.error().message() + ")");
+    return malformed("CertificateRequest", message.error());
   }
   return message;
 }

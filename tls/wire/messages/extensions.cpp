@@ -1,9 +1,11 @@
 #include "tls/wire/messages/extensions.h"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "tls/wire/errors.h"
+#include "tls/wire/messages/parse_support.h"
 
 namespace pgptls::tls::messages {
 
@@ -20,9 +22,25 @@ Bytes finished(ByteWriter&& writer) {
   return bytes.ok() ? std::move(bytes).value() : Bytes{};
 }
 
-Error malformed(std::string_view extension, const Error& cause) {
-  return make_error(Errc::decode_error,
-                    "malformed " + std::string(extension) + " extension (" + cause.message() + ")");
+Error malformed_extension(std::string_view extension, const Error& cause) {
+  return malformed(std::string(extension) + " extension", cause);
+}
+
+// extension_vector: the one vector that is all of an extension's data.
+Result<ByteReader> extension_vector(ByteView data, std::string_view extension, LengthPrefix prefix,
+                                    std::size_t min = 0,
+                                    std::size_t max = std::numeric_limits<std::size_t>::max()) {
+  return sole_vector(data, std::string(extension) + " extension", prefix, min, max);
+}
+
+// u8_vector: `contents` behind a one-byte length.
+Bytes u8_vector(ByteView contents) {
+  ByteWriter writer;
+  {
+    auto vector = writer.prefixed(LengthPrefix::u8);
+    writer.bytes(contents);
+  }
+  return finished(std::move(writer));
 }
 
 }  // namespace
@@ -65,17 +83,10 @@ const Extension* find_extension(std::span<const Extension> extensions,
 }
 
 Result<std::vector<CertificateType>> parse_client_cert_types(ByteView data) {
-  ByteReader reader(data);
-  auto list = reader.prefixed(LengthPrefix::u8, 1);
-  if (!list.ok()) {
-    return malformed("cert_type", list.error());
-  }
-  if (auto end = reader.expect_empty(); !end.ok()) {
-    return malformed("cert_type", end.error());
-  }
+  PGPTLS_TRY(auto list, extension_vector(data, "cert_type", LengthPrefix::u8, 1));
   std::vector<CertificateType> types;
-  while (!list->empty()) {
-    PGPTLS_TRY(const std::uint8_t value, list->u8());
+  while (!list.empty()) {
+    PGPTLS_TRY(const std::uint8_t value, list.u8());
     types.push_back(static_cast<CertificateType>(value));
   }
   return types;
@@ -145,23 +156,16 @@ Status check_host_name(std::string_view name) {
 }
 
 Result<std::optional<std::string>> parse_server_name(ByteView data) {
-  ByteReader reader(data);
-  auto list = reader.prefixed(LengthPrefix::u16, 1);
-  if (!list.ok()) {
-    return malformed("server_name", list.error());
-  }
-  if (auto end = reader.expect_empty(); !end.ok()) {
-    return malformed("server_name", end.error());
-  }
+  PGPTLS_TRY(auto list, extension_vector(data, "server_name", LengthPrefix::u16, 1));
   std::optional<std::string> host_name;
-  while (!list->empty()) {
-    auto type = list->u8();
+  while (!list.empty()) {
+    auto type = list.u8();
     if (!type.ok()) {
-      return malformed("server_name", type.error());
+      return malformed_extension("server_name", type.error());
     }
-    auto name = list->prefixed_bytes(LengthPrefix::u16, 1);
+    auto name = list.prefixed_bytes(LengthPrefix::u16, 1);
     if (!name.ok()) {
-      return malformed("server_name", name.error());
+      return malformed_extension("server_name", name.error());
     }
     if (*type != 0) {
       continue;  // RFC 6066 §3: other name types may be defined later.
@@ -189,23 +193,8 @@ Result<Bytes> encode_server_name(std::string_view host_name) {
 }
 
 Result<std::vector<std::uint16_t>> parse_u16_list(ByteView data) {
-  ByteReader reader(data);
-  auto list = reader.prefixed(LengthPrefix::u16, 2, 0xFFFE);
-  if (!list.ok()) {
-    return malformed("uint16 list", list.error());
-  }
-  if (auto end = reader.expect_empty(); !end.ok()) {
-    return malformed("uint16 list", end.error());
-  }
-  if (list->remaining() % 2 != 0) {
-    return make_error(Errc::decode_error, "uint16 list extension with an odd length");
-  }
-  std::vector<std::uint16_t> values;
-  while (!list->empty()) {
-    PGPTLS_TRY(const std::uint16_t value, list->u16());
-    values.push_back(value);
-  }
-  return values;
+  PGPTLS_TRY(auto list, extension_vector(data, "uint16 list", LengthPrefix::u16, 2, 0xFFFE));
+  return read_u16s(list, "uint16 list extension");
 }
 
 Bytes encode_u16_list(std::span<const std::uint16_t> values) {
@@ -220,61 +209,32 @@ Bytes encode_u16_list(std::span<const std::uint16_t> values) {
 }
 
 Result<std::vector<std::uint8_t>> parse_point_formats(ByteView data) {
-  ByteReader reader(data);
-  auto list = reader.prefixed_bytes(LengthPrefix::u8, 1);
-  if (!list.ok()) {
-    return malformed("ec_point_formats", list.error());
-  }
-  if (auto end = reader.expect_empty(); !end.ok()) {
-    return malformed("ec_point_formats", end.error());
-  }
-  return std::vector<std::uint8_t>(list->begin(), list->end());
+  PGPTLS_TRY(auto list, extension_vector(data, "ec_point_formats", LengthPrefix::u8, 1));
+  const ByteView formats = list.take_rest();
+  return std::vector<std::uint8_t>(formats.begin(), formats.end());
 }
 
 Bytes encode_point_formats(std::span<const std::uint8_t> formats) {
-  ByteWriter writer;
-  {
-    auto list = writer.prefixed(LengthPrefix::u8);
-    writer.bytes(formats);
-  }
-  return finished(std::move(writer));
+  return u8_vector(formats);
 }
 
 Result<Bytes> parse_renegotiation_info(ByteView data) {
-  ByteReader reader(data);
-  auto connection = reader.prefixed_bytes(LengthPrefix::u8);
-  if (!connection.ok()) {
-    return malformed("renegotiation_info", connection.error());
-  }
-  if (auto end = reader.expect_empty(); !end.ok()) {
-    return malformed("renegotiation_info", end.error());
-  }
-  return to_bytes(*connection);
+  PGPTLS_TRY(auto connection, extension_vector(data, "renegotiation_info", LengthPrefix::u8));
+  return to_bytes(connection.take_rest());
 }
 
 Bytes encode_renegotiation_info(ByteView renegotiated_connection) {
-  ByteWriter writer;
-  {
-    auto field = writer.prefixed(LengthPrefix::u8);
-    writer.bytes(renegotiated_connection);
-  }
-  return finished(std::move(writer));
+  return u8_vector(renegotiated_connection);
 }
 
 Result<std::vector<std::string>> parse_alpn(ByteView data) {
-  ByteReader reader(data);
-  auto list = reader.prefixed(LengthPrefix::u16, 2);
-  if (!list.ok()) {
-    return malformed("application_layer_protocol_negotiation", list.error());
-  }
-  if (auto end = reader.expect_empty(); !end.ok()) {
-    return malformed("application_layer_protocol_negotiation", end.error());
-  }
+  PGPTLS_TRY(auto list, extension_vector(data, "application_layer_protocol_negotiation",
+                                         LengthPrefix::u16, 2));
   std::vector<std::string> protocols;
-  while (!list->empty()) {
-    auto name = list->prefixed_bytes(LengthPrefix::u8, 1);
+  while (!list.empty()) {
+    auto name = list.prefixed_bytes(LengthPrefix::u8, 1);
     if (!name.ok()) {
-      return malformed("application_layer_protocol_negotiation", name.error());
+      return malformed_extension("application_layer_protocol_negotiation", name.error());
     }
     protocols.emplace_back(name->begin(), name->end());
   }
@@ -297,23 +257,8 @@ Result<Bytes> encode_alpn(std::span<const std::string> protocols) {
 }
 
 Result<std::vector<std::uint16_t>> parse_client_supported_versions(ByteView data) {
-  ByteReader reader(data);
-  auto list = reader.prefixed(LengthPrefix::u8, 2, 254);
-  if (!list.ok()) {
-    return malformed("supported_versions", list.error());
-  }
-  if (auto end = reader.expect_empty(); !end.ok()) {
-    return malformed("supported_versions", end.error());
-  }
-  if (list->remaining() % 2 != 0) {
-    return make_error(Errc::decode_error, "supported_versions extension with an odd length");
-  }
-  std::vector<std::uint16_t> versions;
-  while (!list->empty()) {
-    PGPTLS_TRY(const std::uint16_t version, list->u16());
-    versions.push_back(version);
-  }
-  return versions;
+  PGPTLS_TRY(auto list, extension_vector(data, "supported_versions", LengthPrefix::u8, 2, 254));
+  return read_u16s(list, "supported_versions extension");
 }
 
 Status expect_empty_extension(ByteView data, std::string_view name) {

@@ -4,40 +4,32 @@
 
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
+#include "base/name_table.h"
 #include "tls/wire/errors.h"
 
 namespace pgptls::tls::messages {
 
 namespace {
 constexpr std::size_t kHeaderLength = 4;
+
+// kHandshakeTypeNames: RFC 5246 §7.4 and RFC 5077 §3.3 names.
+constexpr base::NameTable<HandshakeType, 11> kHandshakeTypeNames{{
+    {HandshakeType::hello_request, "hello_request"},
+    {HandshakeType::client_hello, "client_hello"},
+    {HandshakeType::server_hello, "server_hello"},
+    {HandshakeType::new_session_ticket, "new_session_ticket"},
+    {HandshakeType::certificate, "certificate"},
+    {HandshakeType::server_key_exchange, "server_key_exchange"},
+    {HandshakeType::certificate_request, "certificate_request"},
+    {HandshakeType::server_hello_done, "server_hello_done"},
+    {HandshakeType::certificate_verify, "certificate_verify"},
+    {HandshakeType::client_key_exchange, "client_key_exchange"},
+    {HandshakeType::finished, "finished"},
+}};
 }  // namespace
 
 std::string_view handshake_type_name(std::uint8_t type) noexcept {
-  switch (static_cast<HandshakeType>(type)) {
-    case HandshakeType::hello_request:
-      return "hello_request";
-    case HandshakeType::client_hello:
-      return "client_hello";
-    case HandshakeType::server_hello:
-      return "server_hello";
-    case HandshakeType::new_session_ticket:
-      return "new_session_ticket";
-    case HandshakeType::certificate:
-      return "certificate";
-    case HandshakeType::server_key_exchange:
-      return "server_key_exchange";
-    case HandshakeType::certificate_request:
-      return "certificate_request";
-    case HandshakeType::server_hello_done:
-      return "server_hello_done";
-    case HandshakeType::certificate_verify:
-      return "certificate_verify";
-    case HandshakeType::client_key_exchange:
-      return "client_key_exchange";
-    case HandshakeType::finished:
-      return "finished";
-  }
-  return "unknown";
+  return base::name_of(kHandshakeTypeNames, static_cast<HandshakeType>(type)).value_or("unknown");
 }
 
 Result<Bytes> HandshakeMessage::encoded() const {

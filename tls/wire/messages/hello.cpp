@@ -1,11 +1,14 @@
 #include "tls/wire/messages/hello.h"
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
 #include "tls/wire/errors.h"
 #include "tls/wire/messages/extensions.h"
+#include "tls/wire/messages/parse_support.h"
 
 namespace pgptls::tls::messages {
 
@@ -17,11 +20,6 @@ using base::LengthPrefix;
 
 constexpr std::size_t kMaxSessionId = 32;
 
-Error malformed(std::string_view message, const Error& cause) {
-  return make_error(Errc::decode_error,
-                    "malformed " + std::string(message) + " (" + cause.message() + ")");
-}
-
 // read_random: the 32-byte hello random.
 Result<Random> read_random(ByteReader& reader) {
   PGPTLS_TRY(const ByteView bytes, reader.bytes(Random{}.size()));
@@ -30,27 +28,33 @@ Result<Random> read_random(ByteReader& reader) {
   return random;
 }
 
+// read_session_id: SessionID session_id<0..32> (RFC 5246 §7.4.1.2).
+Result<Bytes> read_session_id(ByteReader& reader) {
+  PGPTLS_TRY(const ByteView session_id, reader.prefixed_bytes(LengthPrefix::u8, 0, kMaxSessionId));
+  return to_bytes(session_id);
+}
+
+// read_extension_block: the rest of a hello. RFC 5246 §7.4.1.2: a hello
+// either ends after its compression field or carries one extensions block,
+// and nothing follows it.
+Status read_extension_block(ByteReader& reader, bool& present, std::vector<Extension>& extensions) {
+  present = !reader.empty();
+  if (present) {
+    PGPTLS_TRY(extensions, parse_extensions(reader));
+  }
+  return reader.expect_empty();
+}
+
 Result<ClientHello> read_client_hello(ByteReader& reader) {
   ClientHello hello;
   PGPTLS_TRY(hello.legacy_version, reader.u16());
   PGPTLS_TRY(hello.random, read_random(reader));
-  PGPTLS_TRY(const ByteView session_id, reader.prefixed_bytes(LengthPrefix::u8, 0, kMaxSessionId));
-  hello.session_id = to_bytes(session_id);
+  PGPTLS_TRY(hello.session_id, read_session_id(reader));
   PGPTLS_TRY(auto suites, reader.prefixed(LengthPrefix::u16, 2, 0xFFFE));
-  if (suites.remaining() % 2 != 0) {
-    return make_error(Errc::decode_error, "cipher_suites has an odd length");
-  }
-  while (!suites.empty()) {
-    PGPTLS_TRY(const std::uint16_t suite, suites.u16());
-    hello.cipher_suites.push_back(suite);
-  }
+  PGPTLS_TRY(hello.cipher_suites, read_u16s(suites, "cipher_suites"));
   PGPTLS_TRY(const ByteView compression, reader.prefixed_bytes(LengthPrefix::u8, 1));
   hello.compression_methods = to_bytes(compression);
-  hello.has_extension_block = !reader.empty();
-  if (hello.has_extension_block) {
-    PGPTLS_TRY(hello.extensions, parse_extensions(reader));
-  }
-  PGPTLS_CHECK(reader.expect_empty());
+  PGPTLS_CHECK(read_extension_block(reader, hello.has_extension_block, hello.extensions));
   return hello;
 }
 
@@ -58,36 +62,35 @@ Result<ServerHello> read_server_hello(ByteReader& reader) {
   ServerHello hello;
   PGPTLS_TRY(hello.version, reader.u16());
   PGPTLS_TRY(hello.random, read_random(reader));
-  PGPTLS_TRY(const ByteView session_id, reader.prefixed_bytes(LengthPrefix::u8, 0, kMaxSessionId));
-  hello.session_id = to_bytes(session_id);
+  PGPTLS_TRY(hello.session_id, read_session_id(reader));
   PGPTLS_TRY(hello.cipher_suite, reader.u16());
   PGPTLS_TRY(hello.compression_method, reader.u8());
-  hello.has_extension_block = !reader.empty();
-  if (hello.has_extension_block) {
-    PGPTLS_TRY(hello.extensions, parse_extensions(reader));
+  PGPTLS_CHECK(read_extension_block(reader, hello.has_extension_block, hello.extensions));
+  return hello;
+}
+
+// parse_hello: `read` over the whole body. illegal_parameter errors name
+// a rule the codec checks itself and stand; any other failure is
+// malformed(what, ...).
+template <typename Hello>
+Result<Hello> parse_hello(ByteView body, std::string_view what,
+                          Result<Hello> (*read)(ByteReader&)) {
+  ByteReader reader(body);
+  auto hello = read(reader);
+  if (!hello.ok() && hello.error().code != make_error_code(Errc::illegal_parameter)) {
+    return malformed(what, hello.error());
   }
-  PGPTLS_CHECK(reader.expect_empty());
   return hello;
 }
 
 }  // namespace
 
 Result<ClientHello> parse_client_hello(ByteView body) {
-  ByteReader reader(body);
-  auto hello = read_client_hello(reader);
-  if (!hello.ok() && hello.error().code != make_error_code(Errc::illegal_parameter)) {
-    return malformed("ClientHello", hello.error());
-  }
-  return hello;
+  return parse_hello(body, "ClientHello", read_client_hello);
 }
 
 Result<ServerHello> parse_server_hello(ByteView body) {
-  ByteReader reader(body);
-  auto hello = read_server_hello(reader);
-  if (!hello.ok() && hello.error().code != make_error_code(Errc::illegal_parameter)) {
-    return malformed("ServerHello", hello.error());
-  }
-  return hello;
+  return parse_hello(body, "ServerHello", read_server_hello);
 }
 
 Result<Bytes> encode_client_hello(const ClientHello& hello) {

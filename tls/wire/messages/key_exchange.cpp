@@ -5,6 +5,7 @@
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
 #include "tls/wire/errors.h"
+#include "tls/wire/messages/parse_support.h"
 
 namespace pgptls::tls::messages {
 
@@ -13,14 +14,6 @@ namespace {
 using base::ByteReader;
 using base::ByteWriter;
 using base::LengthPrefix;
-
-Error malformed(std::string_view message, const Error& cause) {
-  if (cause.code.category() == tls_category()) {
-    return cause;
-  }
-  return make_error(Errc::decode_error,
-                    "malformed " + std::string(message) + " (" + cause.message() + ")");
-}
 
 Result<DigitallySigned> read_signed(ByteReader& reader) {
   DigitallySigned result;
@@ -71,7 +64,7 @@ Result<ServerKeyExchange> parse_server_key_exchange(ByteView body) {
   ByteReader reader(body);
   auto message = read_server_key_exchange(reader);
   if (!message.ok()) {
-    return malformed("ServerKeyExchange", message.error());
+    return malformed_unless_tls("ServerKeyExchange", message.error());
   }
   return message;
 }
@@ -84,15 +77,8 @@ Result<Bytes> encode_server_key_exchange(const ServerKeyExchange& message) {
 }
 
 Result<Bytes> parse_client_key_exchange(ByteView body) {
-  ByteReader reader(body);
-  auto point = reader.prefixed_bytes(LengthPrefix::u8, 1);
-  if (!point.ok()) {
-    return malformed("ClientKeyExchange", point.error());
-  }
-  if (auto end = reader.expect_empty(); !end.ok()) {
-    return malformed("ClientKeyExchange", end.error());
-  }
-  return to_bytes(*point);
+  PGPTLS_TRY(auto point, sole_vector(body, "ClientKeyExchange", LengthPrefix::u8, 1));
+  return to_bytes(point.take_rest());
 }
 
 Result<Bytes> encode_client_key_exchange(ByteView public_key) {
@@ -108,10 +94,10 @@ Result<DigitallySigned> parse_certificate_verify(ByteView body) {
   ByteReader reader(body);
   auto message = read_signed(reader);
   if (!message.ok()) {
-    return malformed("CertificateVerify", message.error());
+    return malformed_unless_tls("CertificateVerify", message.error());
   }
   if (auto end = reader.expect_empty(); !end.ok()) {
-    return malformed("CertificateVerify", end.error());
+    return malformed_unless_tls("CertificateVerify", end.error());
   }
   return message;
 }

@@ -4,6 +4,8 @@
 
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
+#include "tls/wire/errors.h"
+#include "tls/wire/messages/parse_support.h"
 
 namespace pgptls::tls::messages {
 
@@ -35,12 +37,10 @@ Result<NewSessionTicket> parse_new_session_ticket(ByteView body) {
   auto ticket =
       hint.ok() ? reader.prefixed_bytes(LengthPrefix::u16) : Result<ByteView>(hint.error());
   if (!ticket.ok()) {
-    return make_error(Errc::decode_error,
-                      "malformed NewSessionTicket (" + ticket.error().message() + ")");
+    return malformed("NewSessionTicket", ticket.error());
   }
   if (auto end = reader.expect_empty(); !end.ok()) {
-    return make_error(Errc::decode_error,
-                      "malformed NewSessionTicket (" + end.error().message() + ")");
+    return malformed("NewSessionTicket", end.error());
   }
   message.lifetime_hint = *hint;
   message.ticket = to_bytes(*ticket);
