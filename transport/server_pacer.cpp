@@ -1,0 +1,57 @@
+#include "transport/server_pacer.h"
+
+#include <algorithm>
+
+namespace pgptls::transport::detail {
+
+HandshakePacer::HandshakePacer(boost::asio::any_io_executor loop, PacingPolicy policy,
+                               TimeSource now)
+    : loop_(std::move(loop)),
+      earn_ratio_(std::clamp(policy.share, 0.01, 0.99) /
+                  (1.0 - std::clamp(policy.share, 0.01, 0.99))),
+      max_burst_(policy.max_burst),
+      now_(std::move(now)),
+      last_turn_end_(now_()) {}
+
+void HandshakePacer::schedule() {
+  if (scheduled_ || queue_.empty()) {
+    return;
+  }
+  scheduled_ = true;
+  // post, never dispatch: the step must wait behind every handler that is
+  // ready now (the records), and behind the reactor's next poll.
+  boost::asio::post(loop_, Turn(shared_from_this()));
+}
+
+void HandshakePacer::abandon() {
+  scheduled_ = false;
+  // Moved out first: destroying a step may destroy a connection, whose
+  // executor refers back to this pacer.
+  auto dropped = std::move(queue_);
+  queue_.clear();
+}
+
+void HandshakePacer::run_turn() {
+  scheduled_ = false;
+  if (queue_.empty()) {
+    return;
+  }
+  const auto start = now_();
+  const auto budget = std::min<std::chrono::steady_clock::duration>(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>((start - last_turn_end_) *
+                                                                      earn_ratio_),
+      max_burst_);
+  // At least one step, then more while the turn is within its budget.
+  do {
+    std::unique_ptr<AnyStep> step = std::move(queue_.front());
+    queue_.pop_front();
+    ++steps_run_;
+    step->run();
+  } while (!queue_.empty() && now_() - start < budget);
+  last_turn_end_ = now_();
+  // Scheduled after the steps, so that whatever became ready while they
+  // ran (records included) runs before the next turn.
+  schedule();
+}
+
+}  // namespace pgptls::transport::detail
