@@ -1,7 +1,7 @@
 #include "transport/server.h"
 
-#include <boost/asio/bind_executor.hpp>
 #include <algorithm>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/error.hpp>
 #include <set>
 #include <string>
@@ -44,8 +44,8 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
       : executor(executor_in),
         acceptor(executor_in),
         retry_timer(executor_in),
-        pacer(std::make_shared<HandshakePacer>(
-            executor_in, PacingPolicy{.share = limits_in.handshake_share})),
+        pacer(std::make_shared<HandshakePacer>(executor_in,
+                                               PacingPolicy{.share = limits_in.handshake_share})),
         listen(std::move(listen_in)),
         factory(std::move(factory_in)),
         options(std::move(options_in)),
@@ -77,11 +77,11 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
     // The new socket's handlers go through the pacer until its handshake
     // ends: records first (server_pacer.h).
     auto gate = std::make_shared<Gate>(pacer);
-    acceptor.async_accept(PacedExecutor(executor, gate),
-                          [self = shared_from_this(), gate](boost::system::error_code error,
-                                                            tcp::socket socket) {
-                            self->on_accept(error, std::move(socket), gate);
-                          });
+    acceptor.async_accept(
+        PacedExecutor(executor, gate),
+        [self = shared_from_this(), gate](boost::system::error_code error, tcp::socket socket) {
+          self->on_accept(error, std::move(socket), gate);
+        });
   }
 
   void on_accept(const boost::system::error_code& error, tcp::socket socket,

@@ -1,5 +1,7 @@
 #include "transport/server_pacer.h"
 
+#include <time.h>
+
 #include <algorithm>
 
 namespace pgptls::transport::detail {
@@ -10,8 +12,13 @@ HandshakePacer::HandshakePacer(boost::asio::any_io_executor loop, PacingPolicy p
       earn_ratio_(std::clamp(policy.share, 0.01, 0.99) /
                   (1.0 - std::clamp(policy.share, 0.01, 0.99))),
       max_burst_(policy.max_burst),
-      now_(std::move(now)),
-      last_turn_end_(now_()) {}
+      now_(std::move(now)) {}
+
+std::chrono::nanoseconds HandshakePacer::thread_cpu_time() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+}
 
 void HandshakePacer::schedule() {
   if (scheduled_ || queue_.empty()) {
@@ -36,11 +43,10 @@ void HandshakePacer::run_turn() {
   if (queue_.empty()) {
     return;
   }
-  const auto start = now_();
-  const auto budget = std::min<std::chrono::steady_clock::duration>(
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>((start - last_turn_end_) *
-                                                                      earn_ratio_),
-      max_burst_);
+  const std::chrono::nanoseconds start = now_();
+  const std::chrono::nanoseconds elsewhere = start - last_turn_end_.value_or(start);
+  const std::chrono::nanoseconds budget = std::min<std::chrono::nanoseconds>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(elsewhere * earn_ratio_), max_burst_);
   // At least one step, then more while the turn is within its budget.
   do {
     std::unique_ptr<AnyStep> step = std::move(queue_.front());

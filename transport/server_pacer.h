@@ -9,9 +9,12 @@
 //
 //   * HandshakePacer: a per-loop queue of handshake work. Each turn of the
 //     loop runs at least one queued handshake step, and more while the
-//     turn's handshake time stays under `share` of the loop's time: time
-//     spent elsewhere since the last turn (the records, the reactor, idle
-//     waiting) earns share / (1 - share) of it, capped at `max_burst`. Then
+//     turn's handshake time stays under `share` of the loop's time: the
+//     loop thread's CPU time spent elsewhere since the last turn (the
+//     records, the reactor) earns share / (1 - share) of it, capped at
+//     `max_burst`. CPU time, not wall time: time the thread waits idle or
+//     is preempted by other processes must not earn handshakes a bigger
+//     part of the CPU it does get. Then
 //     the pacer posts itself behind everything that became ready meanwhile.
 //     So when records keep the loop busy, handshakes get about `share` of
 //     it (and never less than one step per turn: no handshake starves), and
@@ -38,6 +41,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -51,10 +55,12 @@ struct PacingPolicy {
 
 class HandshakePacer : public std::enable_shared_from_this<HandshakePacer> {
  public:
-  using TimeSource = std::function<std::chrono::steady_clock::time_point()>;
-  // HandshakePacer: `now` is the monotonic clock (tests inject one).
+  // TimeSource: the calling thread's CPU time (tests inject a clock).
+  using TimeSource = std::function<std::chrono::nanoseconds()>;
+  static std::chrono::nanoseconds thread_cpu_time();
+
   explicit HandshakePacer(boost::asio::any_io_executor loop, PacingPolicy policy = {},
-                          TimeSource now = &std::chrono::steady_clock::now);
+                          TimeSource now = &thread_cpu_time);
   HandshakePacer(const HandshakePacer&) = delete;
   HandshakePacer& operator=(const HandshakePacer&) = delete;
 
@@ -62,7 +68,8 @@ class HandshakePacer : public std::enable_shared_from_this<HandshakePacer> {
   // the steps queued before it, one step per turn of the loop.
   template <class Function>
   void defer(Function&& function) {
-    queue_.push_back(std::make_unique<Step<std::decay_t<Function>>>(std::forward<Function>(function)));
+    queue_.push_back(
+        std::make_unique<Step<std::decay_t<Function>>>(std::forward<Function>(function)));
     schedule();
   }
 
@@ -111,7 +118,9 @@ class HandshakePacer : public std::enable_shared_from_this<HandshakePacer> {
   double earn_ratio_;  // share / (1 - share)
   std::chrono::microseconds max_burst_;
   TimeSource now_;
-  std::chrono::steady_clock::time_point last_turn_end_;
+  // The end of the last turn; unset until the first turn, which runs on the
+  // loop's thread (the pacer may be made on another).
+  std::optional<std::chrono::nanoseconds> last_turn_end_;
   std::deque<std::unique_ptr<AnyStep>> queue_;
   bool scheduled_ = false;
   std::uint64_t steps_run_ = 0;
@@ -152,13 +161,15 @@ class PacedExecutor {
   // The blocking, work-tracking and relationship properties apply to the
   // loop's executor (a paced step never runs inline anyway).
   template <class Property>
-    requires boost::asio::can_require<const boost::asio::any_io_executor&, Property>::value
-  [[nodiscard]] PacedExecutor require(const Property& property) const {
+  requires boost::asio::can_require<const boost::asio::any_io_executor&, Property>::value
+      [[nodiscard]] PacedExecutor
+      require(const Property& property) const {
     return PacedExecutor(boost::asio::require(loop_, property), gate_);
   }
   template <class Property>
-    requires boost::asio::can_prefer<const boost::asio::any_io_executor&, Property>::value
-  [[nodiscard]] PacedExecutor prefer(const Property& property) const {
+  requires boost::asio::can_prefer<const boost::asio::any_io_executor&, Property>::value
+      [[nodiscard]] PacedExecutor
+      prefer(const Property& property) const {
     return PacedExecutor(boost::asio::prefer(loop_, property), gate_);
   }
 

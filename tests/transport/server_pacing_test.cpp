@@ -36,7 +36,11 @@ const tcp::endpoint kLoopback(asio::ip::make_address_v4("127.0.0.1"), 0);
 
 TEST(HandshakePacer, RecordsReadyBeforeOrDuringAStepRunBeforeTheNextStep) {
   asio::io_context io;
-  auto pacer = std::make_shared<transport::detail::HandshakePacer>(io.get_executor());
+  // A clock that never moves: the records earn no budget, so each turn
+  // runs exactly one step.
+  auto pacer = std::make_shared<transport::detail::HandshakePacer>(
+      io.get_executor(), transport::detail::PacingPolicy{},
+      [] { return std::chrono::nanoseconds{0}; });
   std::vector<std::string> order;
   pacer->defer([&] {
     order.push_back("H1");
@@ -55,7 +59,9 @@ TEST(HandshakePacer, RecordsReadyBeforeOrDuringAStepRunBeforeTheNextStep) {
 
 TEST(HandshakePacer, EndlessRecordTrafficDoesNotStarveHandshakes) {
   asio::io_context io;
-  auto pacer = std::make_shared<transport::detail::HandshakePacer>(io.get_executor());
+  auto pacer = std::make_shared<transport::detail::HandshakePacer>(
+      io.get_executor(), transport::detail::PacingPolicy{},
+      [] { return std::chrono::nanoseconds{0}; });
   int records = 0;
   std::vector<int> records_before_step;
   // A record handler that is always ready again (a busy link).
@@ -82,7 +88,7 @@ TEST(HandshakePacer, BusyRecordsKeepAllButTheHandshakeShareOfTheLoop) {
   // A manual clock: each record handler takes 1 ms, each handshake step
   // 0.1 ms. Ten links are always ready again (records saturate the loop).
   using namespace std::chrono_literals;
-  auto now = std::chrono::steady_clock::time_point{};
+  std::chrono::nanoseconds now{0};
   asio::io_context io;
   auto pacer = std::make_shared<transport::detail::HandshakePacer>(
       io.get_executor(), transport::detail::PacingPolicy{.share = 0.1, .max_burst = 5ms},
@@ -213,8 +219,8 @@ class ServerPacingTest : public TransportTest {
             return;
           }
           asio::async_read(*stream, asio::buffer(*reply),
-                           [this, stream, rounds, done, each, message, reply](
-                               error_code read_error, std::size_t) {
+                           [this, stream, rounds, done, each, message, reply](error_code read_error,
+                                                                              std::size_t) {
                              if (read_error || *reply != *message) {
                                done(read_error ? read_error : asio::error::invalid_argument);
                                return;
@@ -253,7 +259,8 @@ TEST_F(ServerPacingTest, AFloodStaysWithinTheHandshakeBoundAndEveryHandshakeComp
   int finished = 0;
   // Stops once every client finished and every silent peer was cut.
   const auto stop_when_all_ended = [&] {
-    if (finished == kClients && server_->stats().handshake_failed == static_cast<std::uint64_t>(kSilent)) {
+    if (finished == kClients &&
+        server_->stats().handshake_failed == static_cast<std::uint64_t>(kSilent)) {
       server_->stop();
       return true;
     }
