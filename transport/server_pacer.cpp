@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace pgptls::transport::detail {
 
@@ -12,6 +13,7 @@ HandshakePacer::HandshakePacer(boost::asio::any_io_executor loop, PacingPolicy p
       earn_ratio_(std::clamp(policy.share, 0.01, 0.99) /
                   (1.0 - std::clamp(policy.share, 0.01, 0.99))),
       max_burst_(policy.max_burst),
+      idle_gap_(policy.idle_gap),
       now_(std::move(now)) {}
 
 std::chrono::nanoseconds HandshakePacer::thread_cpu_time() {
@@ -45,18 +47,28 @@ void HandshakePacer::run_turn() {
   }
   const std::chrono::nanoseconds start = now_();
   const std::chrono::nanoseconds elsewhere = start - last_turn_end_.value_or(start);
-  const std::chrono::nanoseconds budget = std::min<std::chrono::nanoseconds>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(elsewhere * earn_ratio_), max_burst_);
-  // At least one step, then more while the turn is within its budget.
-  do {
+  budget_ = std::min<std::chrono::nanoseconds>(
+      budget_ + std::chrono::duration_cast<std::chrono::nanoseconds>(elsewhere * earn_ratio_),
+      max_burst_);
+  // Nothing else waits: one step runs, and the debt is forgiven.
+  bool idle_step = elsewhere < idle_gap_ && budget_.count() <= 0;
+  if (idle_step) {
+    budget_ = std::chrono::nanoseconds{0};
+  }
+  auto spent = start;
+  while (!queue_.empty() && (budget_.count() > 0 || std::exchange(idle_step, false))) {
     std::unique_ptr<AnyStep> step = std::move(queue_.front());
     queue_.pop_front();
     ++steps_run_;
     step->run();
-  } while (!queue_.empty() && now_() - start < budget);
+    const std::chrono::nanoseconds after = now_();
+    budget_ -= after - spent;
+    spent = after;
+  }
   last_turn_end_ = now_();
   // Scheduled after the steps, so that whatever became ready while they
-  // ran (records included) runs before the next turn.
+  // ran (records included) runs before the next turn; in debt, that is
+  // all this turn did.
   schedule();
 }
 

@@ -7,18 +7,19 @@
 // handshakes therefore takes most of the loop's time and the established
 // links' records wait behind it. The pacer gives record I/O priority:
 //
-//   * HandshakePacer: a per-loop queue of handshake work. Each turn of the
-//     loop runs at least one queued handshake step, and more while the
-//     turn's handshake time stays under `share` of the loop's time: the
-//     loop thread's CPU time spent elsewhere since the last turn (the
-//     records, the reactor) earns share / (1 - share) of it, capped at
-//     `max_burst`. CPU time, not wall time: time the thread waits idle or
-//     is preempted by other processes must not earn handshakes a bigger
-//     part of the CPU it does get. Then
-//     the pacer posts itself behind everything that became ready meanwhile.
-//     So when records keep the loop busy, handshakes get about `share` of
-//     it (and never less than one step per turn: no handshake starves), and
-//     with no record traffic they run back to back.
+//   * HandshakePacer: a per-loop queue of handshake work with a CPU-time
+//     budget. The loop thread's CPU time spent elsewhere (the records, the
+//     reactor) earns handshakes share / (1 - share) of it, capped at
+//     `max_burst`; each handshake step spends its own CPU time. A turn of
+//     the pacer runs steps while the budget is positive and then posts
+//     itself behind everything that became ready meanwhile; in debt, it
+//     only posts itself again. So while records keep the loop busy,
+//     handshakes get about `share` of its CPU whatever the sizes of steps
+//     and records. When nothing else ran since the last turn (under
+//     `idle_gap` of CPU time: no record is waiting), the turn runs a step
+//     whatever the budget, so an idle loop runs handshakes back to back and
+//     no handshake starves. CPU time, not wall time: time the thread waits
+//     idle or is preempted by other processes earns nothing.
 //   * PacedExecutor: the executor a handshaking connection's socket is
 //     given. While its Gate is pacing, every completion of that socket's
 //     operations and timers (the whole handshake, its deadline included)
@@ -51,6 +52,9 @@ namespace pgptls::transport::detail {
 struct PacingPolicy {
   double share = 0.1;  // 0 < share < 1
   std::chrono::microseconds max_burst{5'000};
+  // Less CPU time than this spent elsewhere between two turns: the loop
+  // had nothing but handshakes to do.
+  std::chrono::microseconds idle_gap{20};
 };
 
 class HandshakePacer : public std::enable_shared_from_this<HandshakePacer> {
@@ -117,6 +121,8 @@ class HandshakePacer : public std::enable_shared_from_this<HandshakePacer> {
   boost::asio::any_io_executor loop_;
   double earn_ratio_;  // share / (1 - share)
   std::chrono::microseconds max_burst_;
+  std::chrono::microseconds idle_gap_;
+  std::chrono::nanoseconds budget_{0};
   TimeSource now_;
   // The end of the last turn; unset until the first turn, which runs on the
   // loop's thread (the pacer may be made on another).

@@ -129,6 +129,42 @@ TEST(HandshakePacer, BusyRecordsKeepAllButTheHandshakeShareOfTheLoop) {
   EXPECT_LT(share, 0.13);
 }
 
+TEST(HandshakePacer, CheapRecordsAndCostlyStepsStillSplitTheLoopByTheShare) {
+  // One link always ready, 50 us per record; handshake steps of 300 us.
+  // One step per record would give handshakes 86% of the loop; the budget
+  // keeps them near 10%.
+  using namespace std::chrono_literals;
+  std::chrono::nanoseconds now{0};
+  asio::io_context io;
+  auto pacer = std::make_shared<transport::detail::HandshakePacer>(
+      io.get_executor(), transport::detail::PacingPolicy{.share = 0.1}, [&] { return now; });
+  std::chrono::nanoseconds record_time{0};
+  int steps = 0;
+  bool records_done = false;
+  std::function<void()> record = [&] {
+    if (records_done) {
+      return;
+    }
+    now += 50us;
+    record_time += 50us;
+    asio::post(io, record);
+  };
+  asio::post(io, record);
+  for (int i = 0; i < 100; ++i) {
+    pacer->defer([&] {
+      now += 300us;
+      if (++steps == 50) {
+        records_done = true;
+      }
+    });
+  }
+  io.run();
+  EXPECT_EQ(steps, 100) << "every handshake step ran";
+  const double share = 50 * 300.0 / (50 * 300.0 + static_cast<double>(record_time.count()) / 1000);
+  EXPECT_GT(share, 0.08);
+  EXPECT_LT(share, 0.13);
+}
+
 TEST(HandshakePacer, StepsQueuedWhenTheLoopIsDestroyedAreDropped) {
   auto alive = std::make_shared<int>(0);
   std::weak_ptr<int> watch = alive;
