@@ -254,8 +254,8 @@ void add_serve_command(CLI::App& app, Action& action) {
   serve
       ->add_option("--handshake-share", args->handshake_share_percent,
                    "Percent of an event loop's time handshakes may take while established "
-                   "connections keep it busy (default 10); records come first, yet every turn "
-                   "of the loop runs at least one handshake step")
+                   "connections keep it busy (default 10); records come first, and handshakes get "
+                   "the whole loop when it is otherwise idle")
       ->check(CLI::Range(1, 90));
   serve
       ->add_option(

@@ -11,8 +11,9 @@
 //   * handshake_share: records before handshakes. A handshake step costs
 //     hundreds of microseconds of CPU, a record tens; while established
 //     connections keep the loop busy, handshake work gets only this share
-//     of it (at least one step per turn of the loop), so a flood of
-//     handshakes cannot starve the records (transport/server_pacer.h).
+//     of its CPU time (all of it when the loop is otherwise idle), so a
+//     flood of handshakes cannot starve the records
+//     (transport/server_pacer.h).
 // Established streams go to the connection handler, which owns them through
 // a shared_ptr<Connection>; the connection slot is freed when the handler
 // drops its last reference (the socket closes then).
@@ -60,11 +61,11 @@ struct ServerLimits {
   std::chrono::milliseconds idle_timeout{300'000};
   std::size_t max_handshakes = 128;
   std::size_t max_connections = 4096;
-  // handshake_share: the part of the event loop's time that handshake work
-  // may take while established connections keep it busy; records come
-  // first, yet at least one handshake step runs per turn of the loop, so
-  // no handshake starves (transport/server_pacer.h). With no record
-  // traffic, handshakes use the whole loop.
+  // handshake_share: the part of the event loop's CPU time that handshake
+  // work may take while established connections keep it busy; records
+  // come first, yet the share is always given, so no handshake starves
+  // (transport/server_pacer.h). With no record traffic, handshakes use the
+  // whole loop.
   double handshake_share = 0.1;
 };
 

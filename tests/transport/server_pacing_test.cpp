@@ -179,27 +179,6 @@ TEST(HandshakePacer, StepsQueuedWhenTheLoopIsDestroyedAreDropped) {
   EXPECT_TRUE(watch.expired()) << "the queued step (and its pacer) leaked";
 }
 
-// echo: echoes what it reads until the client's close_notify, then answers
-// with its own.
-void echo(const std::shared_ptr<transport::Connection>& connection) {
-  auto buffer = std::make_shared<std::array<std::uint8_t, 4096>>();
-  connection->stream().async_read_some(
-      asio::buffer(*buffer), [connection, buffer](error_code error, std::size_t got) {
-        if (error) {
-          if (error == asio::error::eof) {
-            connection->stream().async_shutdown([connection](error_code) {});
-          }
-          return;
-        }
-        asio::async_write(connection->stream(), asio::buffer(buffer->data(), got),
-                          [connection](error_code write_error, std::size_t) {
-                            if (!write_error) {
-                              echo(connection);
-                            }
-                          });
-      });
-}
-
 class ServerPacingTest : public TransportTest {
  protected:
   void start_server(transport::ServerLimits limits) {
