@@ -38,6 +38,7 @@ struct ServeArgs {
   int idle_timeout_ms = 300'000;
   std::size_t max_handshakes = 128;
   std::size_t max_connections = 4096;
+  int handshake_share_percent = 10;
   int drain_timeout_ms = 5'000;
   std::size_t threads = 0;  // 0: one per core
   endpoint::EndpointOptions endpoint;
@@ -164,6 +165,7 @@ int run_serve(const ServeArgs& args) {
   transport::ServerLimits limits;
   limits.handshake_timeout = std::chrono::milliseconds(args.endpoint.handshake_timeout_ms);
   limits.idle_timeout = std::chrono::milliseconds(args.idle_timeout_ms);
+  limits.handshake_share = args.handshake_share_percent / 100.0;
   tcp::endpoint where(address, listen.value().port);
   const auto sharing =
       threads > 1 ? transport::ListenSharing::reuse_port : transport::ListenSharing::exclusive;
@@ -249,6 +251,12 @@ void add_serve_command(CLI::App& app, Action& action) {
   serve
       ->add_option("--max-connections", args->max_connections, "Connections at once (default 4096)")
       ->check(CLI::Range(1, 1'000'000));
+  serve
+      ->add_option("--handshake-share", args->handshake_share_percent,
+                   "Percent of an event loop's time handshakes may take while established "
+                   "connections keep it busy (default 10); records come first, and handshakes get "
+                   "the whole loop when it is otherwise idle")
+      ->check(CLI::Range(1, 90));
   serve
       ->add_option(
           "--drain-timeout", args->drain_timeout_ms,

@@ -1,10 +1,13 @@
 #include "transport/server.h"
 
+#include <algorithm>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/error.hpp>
 #include <set>
 #include <string>
 #include <utility>
+
+#include "transport/server_pacer.h"
 
 namespace pgptls::transport {
 
@@ -24,11 +27,13 @@ std::string describe(const tcp::endpoint& endpoint) {
 
 // Handshake: a connection whose handshake is running (its deadline is the
 // stream's, HandshakeOptions::timeout).
+// Its socket's executor is paced through `gate` until the handshake ends.
 struct Handshake {
-  Handshake(std::unique_ptr<TcpStream> tls, tcp::endpoint from)
-      : stream(std::move(tls)), peer(std::move(from)) {}
+  Handshake(std::unique_ptr<TcpStream> tls, tcp::endpoint from, std::shared_ptr<Gate> paced)
+      : stream(std::move(tls)), peer(std::move(from)), gate(std::move(paced)) {}
   std::unique_ptr<TcpStream> stream;
   tcp::endpoint peer;
+  std::shared_ptr<Gate> gate;
   bool timed_out = false;
 };
 
@@ -39,6 +44,8 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
       : executor(executor_in),
         acceptor(executor_in),
         retry_timer(executor_in),
+        pacer(std::make_shared<HandshakePacer>(executor_in,
+                                               PacingPolicy{.share = limits_in.handshake_share})),
         listen(std::move(listen_in)),
         factory(std::move(factory_in)),
         options(std::move(options_in)),
@@ -49,6 +56,7 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
   asio::any_io_executor executor;
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
+  std::shared_ptr<HandshakePacer> pacer;
   tcp::endpoint listen;
   EngineFactory factory;
   HandshakeOptions options;
@@ -66,13 +74,18 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
       return;
     }
     accepting = true;
+    // The new socket's handlers go through the pacer until its handshake
+    // ends: records first (server_pacer.h).
+    auto gate = std::make_shared<Gate>(pacer);
     acceptor.async_accept(
-        executor, [self = shared_from_this()](boost::system::error_code error, tcp::socket socket) {
-          self->on_accept(error, std::move(socket));
+        PacedExecutor(executor, gate),
+        [self = shared_from_this(), gate](boost::system::error_code error, tcp::socket socket) {
+          self->on_accept(error, std::move(socket), gate);
         });
   }
 
-  void on_accept(const boost::system::error_code& error, tcp::socket socket) {
+  void on_accept(const boost::system::error_code& error, tcp::socket socket,
+                 std::shared_ptr<Gate> gate) {
     accepting = false;
     if (stopped) {
       return;
@@ -91,19 +104,20 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
     ++stats.accepted;
     ++stats.connections;
     ++stats.handshaking;
-    start_handshake(std::move(socket));
+    stats.peak_handshaking = std::max(stats.peak_handshaking, stats.handshaking);
+    start_handshake(std::move(socket), std::move(gate));
     maybe_accept();
   }
 
-  void start_handshake(tcp::socket socket) {
+  void start_handshake(tcp::socket socket, std::shared_ptr<Gate> gate) {
     boost::system::error_code ignored;
     const tcp::endpoint peer = socket.remote_endpoint(ignored);
     // Handshake flights and stanzas are small writes: without TCP_NODELAY
     // each waits for the peer's delayed ACK (about 40 ms on Linux). A
     // failure only costs latency, so the connection goes on.
     socket.set_option(tcp::no_delay(true), ignored);
-    auto handshake =
-        std::make_shared<Handshake>(std::make_unique<TcpStream>(factory, std::move(socket)), peer);
+    auto handshake = std::make_shared<Handshake>(
+        std::make_unique<TcpStream>(factory, std::move(socket)), peer, std::move(gate));
     handshakes.insert(handshake);
     HandshakeOptions with_deadline = options;
     with_deadline.timeout = limits.handshake_timeout;
@@ -116,6 +130,8 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
 
   void on_handshake(const std::shared_ptr<Handshake>& handshake,
                     const boost::system::error_code& error) {
+    // From here on the connection's handlers run as soon as they are ready.
+    handshake->gate->pacing = false;
     const auto& last = handshake->stream->last_error();
     handshake->timed_out = last && last->code == Errc::handshake_timeout;
     handshakes.erase(handshake);
@@ -259,7 +275,9 @@ tcp::endpoint Server::local_endpoint() const {
 }
 
 ServerStats Server::stats() const {
-  return state_->stats;
+  ServerStats stats = state_->stats;
+  stats.paced_handshake_steps = state_->pacer->steps_run();
+  return stats;
 }
 
 }  // namespace pgptls::transport

@@ -7,7 +7,13 @@
 //   * max_handshakes / max_connections: while either limit is reached the
 //     server stops accepting; new peers wait in the kernel's listen backlog
 //     and are accepted as soon as a slot frees (a handshake finishes or times
-//     out, a connection closes).
+//     out, a connection closes);
+//   * handshake_share: records before handshakes. A handshake step costs
+//     hundreds of microseconds of CPU, a record tens; while established
+//     connections keep the loop busy, handshake work gets only this share
+//     of its CPU time (all of it when the loop is otherwise idle), so a
+//     flood of handshakes cannot starve the records
+//     (transport/server_pacer.h).
 // Established streams go to the connection handler, which owns them through
 // a shared_ptr<Connection>; the connection slot is freed when the handler
 // drops its last reference (the socket closes then).
@@ -55,6 +61,12 @@ struct ServerLimits {
   std::chrono::milliseconds idle_timeout{300'000};
   std::size_t max_handshakes = 128;
   std::size_t max_connections = 4096;
+  // handshake_share: the part of the event loop's CPU time that handshake
+  // work may take while established connections keep it busy; records
+  // come first, yet the share is always given, so no handshake starves
+  // (transport/server_pacer.h). With no record traffic, handshakes use the
+  // whole loop.
+  double handshake_share = 0.1;
 };
 
 // ServerStats: counters since start(), for logs and tests.
@@ -64,8 +76,11 @@ struct ServerStats {
   std::uint64_t handshake_failed = 0;  // includes timeouts
   std::uint64_t handshake_timed_out = 0;
   std::uint64_t idle_closed = 0;
-  std::size_t handshaking = 0;  // now
-  std::size_t connections = 0;  // now, handshaking ones included
+  std::size_t handshaking = 0;       // now
+  std::size_t peak_handshaking = 0;  // the most at once (never above max_handshakes)
+  std::size_t connections = 0;       // now, handshaking ones included
+  // Handler invocations of handshaking connections run by the pacer.
+  std::uint64_t paced_handshake_steps = 0;
 };
 
 // ListenSharing: whether other sockets may listen on the same port.

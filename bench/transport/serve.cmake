@@ -21,3 +21,9 @@ add_executable(tls_load_client
   ${PROJECT_SOURCE_DIR}/tests/cli/load_clients.cpp)
 target_link_libraries(tls_load_client PRIVATE pgptls::transport pgptls_test_support)
 pgptls_warnings(tls_load_client)
+
+# A plain TCP echo backend for TLS terminators that proxy (nginx stream,
+# serve --forward): plain_echo [PORT]. Used by bench/run-tls-terminators.
+add_executable(plain_echo plain_echo.cpp)
+target_link_libraries(plain_echo PRIVATE Boost::headers Threads::Threads)
+pgptls_warnings(plain_echo)

@@ -47,26 +47,6 @@ void set_receive_timeout(tcp::socket& socket, std::chrono::seconds limit) {
             0);
 }
 
-// echo: a connection handler that echoes until eof, then closes cleanly.
-void echo(const std::shared_ptr<transport::Connection>& connection) {
-  auto buffer = std::make_shared<std::array<std::uint8_t, 4096>>();
-  connection->stream().async_read_some(
-      asio::buffer(*buffer), [connection, buffer](error_code error, std::size_t got) {
-        if (error) {
-          if (error == asio::error::eof) {
-            connection->stream().async_shutdown([connection](error_code) {});
-          }
-          return;
-        }
-        asio::async_write(connection->stream(), asio::buffer(buffer->data(), got),
-                          [connection](error_code write_error, std::size_t) {
-                            if (!write_error) {
-                              echo(connection);
-                            }
-                          });
-      });
-}
-
 class ServerTest : public TransportTest {
  protected:
   // start_server: a server on 127.0.0.1 with an ephemeral port.

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -18,8 +20,31 @@
 #include "tls/gnutls/gnutls_engine.h"
 #include "tls/rfc6091/rfc6091_engine.h"
 #include "transport/engine_factory.h"
+#include "transport/server.h"
 
 namespace pgptls::test {
+
+// echo: a connection handler that echoes until the client's close_notify,
+// then answers with its own.
+inline void echo(const std::shared_ptr<transport::Connection>& connection) {
+  auto buffer = std::make_shared<std::array<std::uint8_t, 4096>>();
+  connection->stream().async_read_some(
+      boost::asio::buffer(*buffer),
+      [connection, buffer](boost::system::error_code error, std::size_t got) {
+        if (error) {
+          if (error == boost::asio::error::eof) {
+            connection->stream().async_shutdown([connection](boost::system::error_code) {});
+          }
+          return;
+        }
+        boost::asio::async_write(connection->stream(), boost::asio::buffer(buffer->data(), got),
+                                 [connection](boost::system::error_code write_error, std::size_t) {
+                                   if (!write_error) {
+                                     echo(connection);
+                                   }
+                                 });
+      });
+}
 
 class TransportTest : public ::testing::Test {
  protected:
