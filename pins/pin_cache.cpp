@@ -78,10 +78,13 @@ void PinCache::run() {
     // a watch can miss writes (another host on a network file system).
     wake_.wait_for(lock, options_.refresh_interval, [this] {
       return stopping_ || !tofu_.empty() || refresh_wanted_ > refresh_done_ ||
-             !first_pending_.empty() || tick_wanted_ > tick_done_;
+             changes_noted_ > changes_read_ || !first_pending_.empty() || tick_wanted_ > tick_done_;
     });
     const bool stop = stopping_;
     const std::uint64_t ticks = tick_wanted_;
+    // A refresh() ticket taken from here on may have queued writes this
+    // cycle does not take: the next cycle answers it.
+    const std::uint64_t refreshes = refresh_wanted_;
     std::vector<OpenPgpRecord> batch = std::move(queue_);
     queue_.clear();
     std::vector<std::shared_ptr<TofuJob>> jobs = std::move(tofu_);
@@ -106,10 +109,10 @@ void PinCache::run() {
     }
     // After our own writes: whatever the watch reported up to here (our
     // writes and any other process's) is covered by the version check
-    // below, so the tickets taken so far are answered by this cycle.
+    // below, so the catch-ups waiting so far are answered by this cycle.
     lock.lock();
     note_changes();
-    const std::uint64_t wanted = refresh_wanted_;
+    const std::uint64_t changes = changes_noted_;
     ++store_reads_;
     lock.unlock();
 
@@ -160,7 +163,8 @@ void PinCache::run() {
       });
     }
     refresh_status_ = status;
-    refresh_done_ = wanted;
+    refresh_done_ = refreshes;
+    changes_read_ = changes;
     tick_done_ = ticks;
     done_.notify_all();
     if (stop) {
@@ -173,7 +177,7 @@ void PinCache::run() {
 
 void PinCache::note_changes() {
   if (watch_.changed()) {
-    ++refresh_wanted_;
+    ++changes_noted_;
     wake_.notify_one();
   }
 }
@@ -303,12 +307,12 @@ Status PinCache::refresh() {
 Status PinCache::catch_up() {
   std::unique_lock lock(mutex_);
   note_changes();
-  const std::uint64_t ticket = refresh_wanted_;
-  if (refresh_done_ >= ticket) {
+  const std::uint64_t ticket = changes_noted_;
+  if (changes_read_ >= ticket) {
     return {};  // nothing written since the last look: the snapshot stands
   }
   // One reload answers every rejection waiting here.
-  done_.wait(lock, [&] { return refresh_done_ >= ticket; });
+  done_.wait(lock, [&] { return changes_read_ >= ticket; });
   return refresh_status_;
 }
 

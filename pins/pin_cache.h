@@ -148,8 +148,14 @@ class PinCache final : public PinAccess {
   std::set<std::string> first_pending_;
   std::map<std::string, Error> first_failed_;
   std::vector<std::shared_ptr<TofuJob>> tofu_;
+  // refresh(): answered by a cycle that took its batch after the ticket,
+  // so every write queued before it is on disk.
   std::uint64_t refresh_wanted_ = 0;
   std::uint64_t refresh_done_ = 0;
+  // catch_up(): changes the watch reported; answered by a cycle whose
+  // version check came after the report.
+  std::uint64_t changes_noted_ = 0;
+  std::uint64_t changes_read_ = 0;
   std::uint64_t tick_wanted_ = 0;
   std::uint64_t tick_done_ = 0;
   std::uint64_t store_reads_ = 0;
