@@ -16,8 +16,8 @@
 #include "tests/conformance/corpus.h"
 #include "tests/conformance/probe.h"
 #include "tests/support/network.h"
-#include "tests/support/ready_lines.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
 

@@ -9,8 +9,8 @@
 
 #include "interop/tls/pki_interop_fixture.h"
 #include "tests/support/network.h"
-#include "tests/support/ready_lines.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/socket_driver.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"

@@ -27,6 +27,7 @@
 #include "tests/cli/load_openpgp.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
 #include "transport/client.h"
@@ -121,7 +122,7 @@ class LoadTest : public ::testing::Test {
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto child =
         ChildProcess::start(argv, temp_.file("serve.log"), {{"PGPTLS_HOME", home.string()}});
-    if (child && !child->wait_for_log("listening on", 30s)) {
+    if (child && !child->wait_for_log(kServeReady, 30s)) {
       ADD_FAILURE() << "serve did not start: " << child->log();
     }
     return child;

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "tests/support/network.h"
-#include "tests/support/ready_lines.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::test {
@@ -77,7 +77,7 @@ class ServeConnectTest : public ::testing::Test {
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto child = ChildProcess::start(argv, temp_.file("serve.log"),
                                      {{"PGPTLS_HOME", home_.path().string()}});
-    if (child && !child->wait_for_log("listening on", 10s)) {
+    if (child && !child->wait_for_log(kServeReady, 10s)) {
       ADD_FAILURE() << "serve did not start: " << child->log();
     }
     return child;

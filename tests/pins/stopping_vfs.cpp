@@ -108,20 +108,34 @@ int x_unfetch(sqlite3_file* file, sqlite3_int64 offset, void* page) {
 }
 
 // The unix VFS's files are version 3 (shared memory for WAL, memory maps).
-const sqlite3_io_methods kMethods = {
-    3,           x_close,      x_read,      x_write,          x_truncate,
-    x_sync,      x_file_size,  x_lock,      x_unlock,         x_check_reserved_lock,
-    x_file_control, x_sector_size, x_device_characteristics, x_shm_map, x_shm_lock,
-    x_shm_barrier, x_shm_unmap, x_fetch,   x_unfetch};
+const sqlite3_io_methods kMethods = {3,
+                                     x_close,
+                                     x_read,
+                                     x_write,
+                                     x_truncate,
+                                     x_sync,
+                                     x_file_size,
+                                     x_lock,
+                                     x_unlock,
+                                     x_check_reserved_lock,
+                                     x_file_control,
+                                     x_sector_size,
+                                     x_device_characteristics,
+                                     x_shm_map,
+                                     x_shm_lock,
+                                     x_shm_barrier,
+                                     x_shm_unmap,
+                                     x_fetch,
+                                     x_unfetch};
 
 int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
   auto* ours = reinterpret_cast<StoppingFile*>(file);
   ours->real = reinterpret_cast<sqlite3_file*>(ours + 1);
   ours->base.pMethods = nullptr;  // SQLite closes nothing if the open fails
-  ours->kind = (flags & SQLITE_OPEN_MAIN_DB) != 0  ? "db"
-               : (flags & SQLITE_OPEN_WAL) != 0    ? "wal"
+  ours->kind = (flags & SQLITE_OPEN_MAIN_DB) != 0        ? "db"
+               : (flags & SQLITE_OPEN_WAL) != 0          ? "wal"
                : (flags & SQLITE_OPEN_MAIN_JOURNAL) != 0 ? "journal"
-                                                   : "other";
+                                                         : "other";
   const int rc = g_real->xOpen(g_real, name, ours->real, flags, out_flags);
   if (rc == SQLITE_OK && ours->real->pMethods != nullptr) {
     ours->base.pMethods = &kMethods;

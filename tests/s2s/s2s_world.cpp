@@ -1,5 +1,7 @@
 #include "tests/s2s/s2s_world.h"
 
+#include "tests/support/ready_lines.h"
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -63,7 +65,7 @@ ProxyProcess S2sWorld::start_proxy(const std::string& name_in, const std::string
   proxy.process = ChildProcess::start({PGPTLS_PROGRAM, "s2s", "--config", config.string()},
                                       dir_->file(name + ".log"));
   EXPECT_TRUE(proxy.process.has_value()) << "cannot start pgptls";
-  if (!proxy.process || !proxy.process->wait_for_log("s2s ready", kWait)) {
+  if (!proxy.process || !proxy.process->wait_for_log(kS2sReady, kWait)) {
     ADD_FAILURE() << "pgptls s2s did not get ready:\n" << proxy.log();
     return proxy;
   }

@@ -78,8 +78,7 @@ TEST(ChildProcess, WaitEndsWhenTheChildExits) {
 
 TEST(ChildProcess, WaitForLogEndsWhenTheChildExitsWithoutTheText) {
   TempDir dir;
-  auto child =
-      ChildProcess::start({"sh", "-c", "read line; echo something else"}, dir.file("log"));
+  auto child = ChildProcess::start({"sh", "-c", "read line; echo something else"}, dir.file("log"));
   ASSERT_TRUE(child.has_value());
   child->close_stdin();
   EXPECT_FALSE(child->wait_for_log("never", kBeyondTheTestTimeout));
@@ -98,8 +97,8 @@ TEST(ChildProcess, WaitForLogSeesTextSplitAcrossWrites) {
 
 TEST(ChildProcess, WaitForCountCountsEveryOccurrence) {
   TempDir dir;
-  auto child = ChildProcess::start({"sh", "-c", "echo hit; echo hit; read line; echo hit"},
-                                   dir.file("log"));
+  auto child =
+      ChildProcess::start({"sh", "-c", "echo hit; echo hit; read line; echo hit"}, dir.file("log"));
   ASSERT_TRUE(child.has_value());
   EXPECT_TRUE(child->wait_for_count("hit", 2, 5s));
   // The child waits for its stdin: a third line cannot come.

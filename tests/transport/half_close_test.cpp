@@ -265,8 +265,9 @@ TEST_P(HalfCloseStreamTest, ReadsGoOnAfterOurShutdownUntilThePeersCloseNotify) {
                               });
                         });
     };
-    asio::async_write(*server_stream_, asio::buffer(std::string_view("first part; ")),
-                      [&](error_code first, std::size_t) { ASSERT_FALSE(first) << first.message(); });
+    asio::async_write(
+        *server_stream_, asio::buffer(std::string_view("first part; ")),
+        [&](error_code first, std::size_t) { ASSERT_FALSE(first) << first.message(); });
   });
   run_bounded(io_);
 

@@ -74,8 +74,9 @@ class LoopbackServer {
   explicit LoopbackServer(transport::EngineFactory factory) {
     // The factory is wrapped so raw_client learns when the server has read
     // what was sent and asks for more (the factory's need_more_input).
-    auto observed = [this, inner = std::move(factory)](const transport::EngineRequest& request)
-        -> Result<std::unique_ptr<tls::Engine>> {
+    auto observed =
+        [this, inner = std::move(factory)](
+            const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
       auto engine = inner(request);
       if (!engine.ok() && engine.error().code == transport::Errc::need_more_input &&
           on_need_more_) {
