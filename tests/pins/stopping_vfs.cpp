@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <cstddef>
 #include <string>
 
 namespace pgptls::test {
@@ -36,13 +35,9 @@ void count(const char* what, sqlite3_file* file) {
   const std::string line = "STOPPED " + std::string(what) + "-" +
                            reinterpret_cast<StoppingFile*>(file)->kind + " " +
                            std::to_string(g_calls) + "\n";
-  std::size_t done = 0;
-  while (done < line.size()) {
-    const ssize_t n = ::write(g_report_fd, line.data() + done, line.size() - done);
-    if (n <= 0) {
-      ::_exit(4);
-    }
-    done += static_cast<std::size_t>(n);
+  // Shorter than PIPE_BUF: written whole or not at all (pipe(7)).
+  if (::write(g_report_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    ::_exit(4);
   }
   for (;;) {
     ::pause();

@@ -8,10 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <span>
 #include <sstream>
 #include <utility>
@@ -125,17 +127,25 @@ class LogWatch {
     const std::size_t from = searched >= text_.size() ? searched - text_.size() + 1 : 0;
     for (auto at = seen_.find(text_, from); at != std::string::npos;
          at = seen_.find(text_, at + 1)) {
+      first_ = std::min(first_, at);
       ++found_;
     }
     return found_;
   }
 
-  // drain: reads the pending events; their content does not matter (every
-  // event is "the file grew").
-  void drain() const {
-    std::array<char, 4096> events{};
-    while (::read(fd_, events.data(), events.size()) > 0) {
+  // line: the first line holding the text, once its newline was written
+  // (a program may write one line in several writes).
+  [[nodiscard]] std::optional<std::string> line() {
+    if (count() == 0) {
+      return std::nullopt;
     }
+    const std::size_t end = seen_.find('\n', first_);
+    if (end == std::string::npos) {
+      return std::nullopt;
+    }
+    const std::size_t start = seen_.rfind('\n', first_);
+    const std::size_t begin = start == std::string::npos ? 0 : start + 1;
+    return seen_.substr(begin, end - begin);
   }
 
  private:
@@ -144,6 +154,7 @@ class LogWatch {
   int fd_ = -1;
   std::string seen_;
   std::size_t found_ = 0;
+  std::size_t first_ = std::string::npos;  // where the first match starts
 };
 
 }  // namespace
@@ -335,25 +346,42 @@ bool ChildProcess::wait_for_log(std::string_view text, std::chrono::milliseconds
 
 bool ChildProcess::wait_for_count(std::string_view text, std::size_t expected,
                                   std::chrono::milliseconds timeout) {
-  const auto deadline = SteadyClock::now() + timeout;
-  // The watch exists before the first read, so no write is missed between
-  // reading the file and waiting.
   LogWatch watch(log_file_, text);
-  if (!watch.valid()) {
-    return false;
-  }
+  return watch.valid() &&
+         wait_on_log(watch.fd(), timeout, [&] { return watch.count() >= expected; });
+}
+
+std::optional<std::string> ChildProcess::wait_for_line(std::string_view text,
+                                                       std::chrono::milliseconds timeout) {
+  LogWatch watch(log_file_, text);
+  std::optional<std::string> line;
+  (void)(watch.valid() && wait_on_log(watch.fd(), timeout, [&] {
+           line = watch.line();
+           return line.has_value();
+         }));
+  return line;
+}
+
+bool ChildProcess::wait_on_log(int watch_fd, std::chrono::milliseconds timeout,
+                               const std::function<bool()>& done) {
+  const auto deadline = SteadyClock::now() + timeout;
+  // The watch exists before the first look, so no write is missed between
+  // reading the file and waiting.
   while (true) {
-    if (watch.count() >= expected) {
+    if (done()) {
       return true;
     }
     if (exit_code_ || wait(std::chrono::milliseconds(0))) {
-      return watch.count() >= expected;  // it exited: what it wrote is all
+      return done();  // it exited: what it wrote is all there is
     }
-    std::array<pollfd, 2> fds{pollfd{watch.fd(), POLLIN, 0}, pollfd{pidfd_, POLLIN, 0}};
+    std::array<pollfd, 2> fds{pollfd{watch_fd, POLLIN, 0}, pollfd{pidfd_, POLLIN, 0}};
     if (!poll_until(fds, deadline)) {
-      return watch.count() >= expected;
+      return done();
     }
-    watch.drain();
+    // The events' content does not matter: each says "the log grew".
+    std::array<char, 4096> events{};
+    while (::read(watch_fd, events.data(), events.size()) > 0) {
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -68,6 +69,11 @@ class ChildProcess {
   // times (one line per event, e.g. per handshake); false as wait_for_log.
   [[nodiscard]] bool wait_for_count(std::string_view text, std::size_t expected,
                                     std::chrono::milliseconds timeout);
+  // wait_for_line: the first line of the log holding `text`, once the whole
+  // line (up to its newline) was written, for tests that read a value from
+  // it (a port); nullopt as wait_for_log fails.
+  [[nodiscard]] std::optional<std::string> wait_for_line(std::string_view text,
+                                                         std::chrono::milliseconds timeout);
   // log: everything the program wrote so far.
   [[nodiscard]] std::string log() const;
   // write_stdin / close_stdin: feed the program's stdin.
@@ -83,6 +89,11 @@ class ChildProcess {
  private:
   ChildProcess(pid_t pid, int pidfd, int stdin_fd, std::filesystem::path log_file);
   void kill_and_reap();
+  // wait_on_log: true once `done()` holds, looking again after each write
+  // to the log (watch_fd, an inotify descriptor) and at the child's exit;
+  // false at the timeout or when it exited without `done()`.
+  [[nodiscard]] bool wait_on_log(int watch_fd, std::chrono::milliseconds timeout,
+                                 const std::function<bool()>& done);
 
   pid_t pid_ = -1;
   int pidfd_ = -1;  // readable once the child exited (pidfd_open(2))

@@ -108,6 +108,18 @@ TEST(ChildProcess, WaitForCountCountsEveryOccurrence) {
   EXPECT_FALSE(child->wait_for_count("hit", 4, kBeyondTheTestTimeout)) << "it exited";
 }
 
+TEST(ChildProcess, WaitForLineReturnsTheLineOnceItIsWhole) {
+  TempDir dir;
+  // The line is written in two parts, the second after the test's go.
+  auto child = ChildProcess::start({"sh", "-c", "printf 'ready port='; read line; echo 42"},
+                                   dir.file("log"));
+  ASSERT_TRUE(child.has_value());
+  ASSERT_TRUE(child->wait_for_log("ready port=", 5s));
+  EXPECT_EQ(child->wait_for_line("ready", 100ms), std::nullopt) << "half a line";
+  EXPECT_TRUE(child->write_stdin("go\n"));
+  EXPECT_EQ(child->wait_for_line("ready", kBeyondTheTestTimeout), "ready port=42");
+}
+
 TEST(Network, AFreePortRefusesAConnectionAtOnce) {
   const std::uint16_t port = free_port();
   EXPECT_GT(port, 0);
