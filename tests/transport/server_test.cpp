@@ -72,8 +72,12 @@ class ServerTest : public TransportTest {
   void start_server(transport::ServerLimits limits, transport::ConnectionHandler handler = echo) {
     server_ = std::make_unique<transport::Server>(
         io_.get_executor(), kLoopback, server_factory(), transport::HandshakeOptions{}, limits,
-        std::move(handler),
-        [this](const transport::HandshakeFailure& failure) { failures_.push_back(failure.error); });
+        std::move(handler), [this](const transport::HandshakeFailure& failure) {
+          failures_.push_back(failure.error);
+          if (on_failure_) {
+            on_failure_();
+          }
+        });
     const Status started = server_->start();
     ASSERT_TRUE(started.ok()) << started.error().message();
     endpoint_ = server_->local_endpoint();
@@ -142,6 +146,7 @@ class ServerTest : public TransportTest {
   std::unique_ptr<transport::Server> server_;
   tcp::endpoint endpoint_;
   std::vector<Error> failures_;
+  std::function<void()> on_failure_;  // called after each handshake failure
 };
 
 TEST_F(ServerTest, ClientsConnectAndEcho) {
@@ -256,12 +261,19 @@ TEST_F(ServerTest, AtTheHandshakeLimitNewPeersWaitForAFreeSlot) {
   Clock::time_point served_at;
   std::uint64_t timed_out_when_served = 0;
   error_code client_error = asio::error::would_block;
+  // Stop once the late client is served and every silent peer was cut.
+  const auto maybe_stop = [&] {
+    if (client_error != asio::error::would_block && server_->stats().handshake_timed_out == 4) {
+      server_->stop();
+    }
+  };
+  on_failure_ = maybe_stop;
   // The four silent peers take every handshake slot.
   connect_client("late", [&](error_code error, std::string) {
     client_error = error;
     served_at = Clock::now();
     timed_out_when_served = server_->stats().handshake_timed_out;
-    server_->stop();
+    maybe_stop();
   });
   run_bounded(io_);
   EXPECT_FALSE(client_error) << client_error.message();
