@@ -16,6 +16,7 @@
 #include "tests/cli/openpgp_world.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::test {
@@ -76,7 +77,7 @@ class OpenPgpServeConnectTest : public ::testing::Test {
                                   "--pins",   server_pins()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto child = ChildProcess::start(argv, temp_.file(log), {{"PGPTLS_HOME", home_.path()}});
-    if (child && !child->wait_for_log("listening on", 10s)) {
+    if (child && !child->wait_for_log(kServeReady, 10s)) {
       ADD_FAILURE() << "serve did not start: " << child->log();
     }
     return child;

@@ -17,6 +17,7 @@
 #include "tests/conformance/probe.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
 
@@ -132,8 +133,7 @@ TEST(GnutlsServConformance, EveryDifferenceFromTheRfcIsExplained) {
                                  server.key_file.string(), "--require-client-cert"},
                                 dir.file("gnutls-serv.log"));
   ASSERT_TRUE(serv);
-  ASSERT_TRUE(serv->wait_for_log("listening", 20s)) << serv->log();
-  ASSERT_TRUE(test::wait_for_port(port, 20s));
+  ASSERT_TRUE(serv->wait_for_log(test::gnutls_serv_ready(port), 20s)) << serv->log();
 
   const auto corpus = make_corpus(CredentialSet::x509);
   std::ofstream table(std::string(PGPTLS_BINARY_DIR) + "/conformance-gnutls-serv.md");

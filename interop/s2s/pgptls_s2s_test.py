@@ -368,10 +368,11 @@ class X509PinTest(Federation):
                 f.write(b"HTTP/1.0 200 ok\r\nContent-Type: application/octet-stream\r\n\r\n" + body)
         https_port = w.free_port()
         site_cert, site_key = self.x509.issue("d.example", name="posh-d-https")
-        server = self.workspace.start("posh-https", ["openssl", "s_server", "-quiet", "-HTTP", "-accept",
+        # Without -quiet, s_server prints ACCEPT once it listens.
+        server = self.workspace.start("posh-https", ["openssl", "s_server", "-HTTP", "-accept",
                                                      "127.0.0.1:%d" % https_port, "-cert", site_cert,
                                                      "-key", site_key], cwd=site)
-        w.wait_for_port("127.0.0.1", https_port)
+        server.wait_for_log("ACCEPT")
 
         async def send_to_dave(expect_bounce):
             alice = await w.Client("alice@a.example", "alice-pw", self.a.c2s_port).connect()

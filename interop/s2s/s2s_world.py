@@ -16,7 +16,9 @@ message), never for time to pass.
 """
 
 import asyncio
+import ctypes
 import os
+import select
 import shutil
 import signal
 import socket
@@ -58,29 +60,52 @@ def free_udp_tcp_port(ip="127.0.0.1"):
     raise RuntimeError("no free UDP+TCP port")
 
 
-def poll_until(predicate, timeout, what):
-    """Calls predicate until it returns a true value or timeout passes."""
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_IN_MODIFY = 0x00000002  # inotify(7): a file in the watched folder was written
+_IN_CREATE = 0x00000100  # ... or created
+_IN_NONBLOCK = os.O_NONBLOCK
+_IN_CLOEXEC = os.O_CLOEXEC
+
+
+def wait_for_log_event(predicate, timeout, what, log_path, pid):
+    """Calls predicate each time a file in log_path's folder is written
+    (inotify) or the process pid exits (pidfd), until it returns a true
+    value; WaitTimeout after timeout. No timer paces it: a log line or an
+    exit wakes it. The folder is watched, so the log need not exist yet."""
     deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise WaitTimeout("timed out after %.0f s waiting for %s" % (timeout, what))
-        time.sleep(delay)
-        delay = min(delay * 2, 0.05)
-
-
-def wait_for_port(ip, port, timeout=START_TIMEOUT):
-    def try_connect():
+    watch = _LIBC.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
+    if watch < 0:
+        raise OSError(ctypes.get_errno(), "inotify_init1")
+    exited = None
+    try:
+        folder = os.fsencode(os.path.dirname(os.path.abspath(log_path)))
+        if _LIBC.inotify_add_watch(watch, folder, _IN_MODIFY | _IN_CREATE) < 0:
+            raise OSError(ctypes.get_errno(), "inotify_add_watch %s" % folder)
+        poller = select.poll()
+        poller.register(watch, select.POLLIN)
         try:
-            with socket.create_connection((ip, port), timeout=1):
-                return True
-        except OSError:
-            return False
-
-    poll_until(try_connect, timeout, "%s:%d to accept connections" % (ip, port))
+            if pid is not None:
+                exited = os.pidfd_open(pid)
+                poller.register(exited, select.POLLIN)
+        except ProcessLookupError:
+            pass  # already gone: the predicate sees it
+        while True:
+            value = predicate()  # after the watch exists: no write is missed
+            if value:
+                return value
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WaitTimeout("timed out after %.0f s waiting for %s" % (timeout, what))
+            poller.poll(left * 1000)
+            try:
+                while os.read(watch, 4096):
+                    pass
+            except BlockingIOError:
+                pass
+    finally:
+        os.close(watch)
+        if exited is not None:
+            os.close(exited)
 
 
 class Process:
@@ -123,7 +148,8 @@ class Process:
                                      % (self.name, self.proc.returncode, text, log[-6000:]))
             return None
 
-        return poll_until(seen, timeout, "%r in %s's log" % (text, self.name))
+        return wait_for_log_event(seen, timeout, "%r in %s's log" % (text, self.name),
+                                  self.log_path, self.proc.pid)
 
     def stop(self, timeout=15.0):
         """SIGTERM by PID, then SIGKILL if it does not exit in time;
@@ -267,10 +293,11 @@ class Prosody:
         self.write_config()
         self.process = self.workspace.start(
             self.name, ["prosody", "--config", self.config_path, "-F"], cwd=self.dir)
-        # The s2s listener is the last service this config activates.
+        # Prosody logs "Activated service" once the port listens.
+        self.wait_for_log("Activated service 'c2s' on [127.0.0.1]:%d" % self.c2s_port,
+                          timeout=START_TIMEOUT)
         self.wait_for_log("Activated service 's2s' on [%s]:%d" % (self.s2s_ip, self.s2s_port),
                           timeout=START_TIMEOUT)
-        wait_for_port("127.0.0.1", self.c2s_port)
         return self
 
     def log(self):
@@ -294,7 +321,9 @@ class Prosody:
                                         log[-6000:], self.process.log()[-3000:]))
             return None
 
-        return poll_until(seen, timeout, "%r in prosody %s's log" % (text, self.name))
+        return wait_for_log_event(seen, timeout, "%r in prosody %s's log" % (text, self.name),
+                                  self.log_path,
+                                  self.process.proc.pid if self.process is not None else None)
 
     def register(self, user, password):
         result = subprocess.run(
@@ -330,8 +359,9 @@ class Dnsmasq:
 
     def start(self):
         self.process = self.workspace.start("dnsmasq", self.argv)
+        # dnsmasq logs "started" after it bound and listens (checked with
+        # strace).
         self.process.wait_for_log("started, version", timeout=START_TIMEOUT)
-        wait_for_port("127.0.0.1", self.port)
         return self
 
 

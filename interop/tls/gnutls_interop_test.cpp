@@ -13,6 +13,7 @@
 #include "interop/tls/pki_interop_fixture.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/socket_driver.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
@@ -56,7 +57,7 @@ class GnutlsInteropTest : public PkiInteropFixture<KeyKind::ecdsa, KeyKind::ed25
     std::vector<std::string> argv{"gnutls-serv", "--echo", "--port", std::to_string(port)};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto child = ChildProcess::start(argv, dir_->file("gnutls-serv-" + std::to_string(port)));
-    if (child && !child->wait_for_log("listening", kTimeout)) {
+    if (child && !child->wait_for_log(gnutls_serv_ready(port), kTimeout)) {
       ADD_FAILURE() << "gnutls-serv did not start: " << child->log();
       return std::nullopt;
     }

@@ -10,6 +10,7 @@
 #include "interop/tls/pki_interop_fixture.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/socket_driver.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
@@ -45,7 +46,7 @@ class OpensslInteropTest : public PkiInteropFixture<KeyKind::rsa, KeyKind::ecdsa
                              "-cert", server_.cert_file.string(), "-key", server_.key_file.string(),
                              "-Verify", "1", openssl_version_flag(version)},
                             dir_->file("s_server-" + std::to_string(port)));
-    if (child && !child->wait_for_log("ACCEPT", kTimeout)) {
+    if (child && !child->wait_for_log(kOpensslServerReady, kTimeout)) {
       ADD_FAILURE() << "openssl s_server did not start: " << child->log();
       return std::nullopt;
     }

@@ -17,6 +17,7 @@
 #include "base/rng.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/socket_driver.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/engine_support.h"
@@ -118,7 +119,8 @@ TEST_F(Rfc6091Interop, OurClientAgainstGnutlsServ) {
          client.certificate_pem.string()},
         dir_->file("gnutls-serv-" + key + ".log"));
     ASSERT_TRUE(process.has_value());
-    ASSERT_TRUE(pgptls::test::wait_for_port(port, 10s)) << process->log();
+    ASSERT_TRUE(process->wait_for_log(pgptls::test::gnutls_serv_ready(port), 10s))
+        << process->log();
     for (const CipherSuite* suite : suites_for(key)) {
       SCOPED_TRACE(suite->name);
       client_roundtrip(port, config(Role::client, client, server, suite->id), "hello\n");
@@ -139,7 +141,7 @@ TEST_F(Rfc6091Interop, OurClientAgainstOpensslServer) {
          "-CAfile", client.certificate_pem.string()},
         dir_->file("s_server-" + key + ".log"));
     ASSERT_TRUE(process.has_value());
-    ASSERT_TRUE(pgptls::test::wait_for_port(port, 10s)) << process->log();
+    ASSERT_TRUE(process->wait_for_log(pgptls::test::kOpensslServerReady, 10s)) << process->log();
     for (const CipherSuite* suite : suites_for(key)) {
       SCOPED_TRACE(suite->name);
       client_roundtrip(port, config(Role::client, client, server, suite->id), "olleh");
@@ -292,7 +294,7 @@ TEST_F(Rfc6091Interop, OpensslServerRenegotiationIsRefused) {
        server.certificate_pem.string(), "-key", server.key_pem.string()},
       dir_->file("s_server-renegotiate.log"));
   ASSERT_TRUE(process.has_value());
-  ASSERT_TRUE(pgptls::test::wait_for_port(port, 10s)) << process->log();
+  ASSERT_TRUE(process->wait_for_log(pgptls::test::kOpensslServerReady, 10s)) << process->log();
   auto engine = make_rfc6091_engine(
       config(Role::client, client, server, supported_cipher_suites().front().id));
   ASSERT_TRUE(engine.ok());

@@ -1,3 +1,3 @@
 pgptls_test(test_support_tests
   SOURCES ../support/support_test.cpp
-  LIBS pgptls_test_support)
+  LIBS pgptls_engine_test_support)

@@ -21,13 +21,13 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/cli/load_clients.h"
 #include "tests/cli/load_openpgp.h"
 #include "tests/support/network.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tls/gnutls_test_pki.h"
 #include "transport/client.h"
@@ -122,24 +122,10 @@ class LoadTest : public ::testing::Test {
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto child =
         ChildProcess::start(argv, temp_.file("serve.log"), {{"PGPTLS_HOME", home.string()}});
-    if (child && !child->wait_for_log("listening on", 30s)) {
+    if (child && !child->wait_for_log(kServeReady, 30s)) {
       ADD_FAILURE() << "serve did not start: " << child->log();
     }
     return child;
-  }
-
-  // wait_for_lines: true once the log holds `expected` lines containing
-  // `needle` (the server prints each handshake's line when it happens).
-  static bool wait_for_lines(const ChildProcess& child, const std::string& needle,
-                             std::size_t expected, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (count(child.log(), needle) < expected) {
-      if (Clock::now() >= deadline) {
-        return false;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return true;
   }
 
   // run_load: one serve process with `server_args` (credentials and
@@ -209,13 +195,13 @@ class LoadTest : public ::testing::Test {
 
     // One line per handshake on the server's stderr.
     const std::string ok_line = "handshake ok: " + expect.protocol + " ";
-    EXPECT_TRUE(wait_for_lines(*server, ok_line, kHandshakes, 10s))
+    EXPECT_TRUE(server->wait_for_count(ok_line, kHandshakes, 10s))
         << count(server->log(), ok_line) << " lines '" << ok_line << "'";
     EXPECT_EQ(count(server->log(), expect.server_accepted), kHandshakes)
         << "lines with '" << expect.server_accepted
         << "'; the log starts: " << server->log().substr(0, 2000);
-    EXPECT_TRUE(wait_for_lines(
-        *server, "handshake failed: no complete handshake from 127.0.0.1:", kSilent, 10s))
+    EXPECT_TRUE(server->wait_for_count(
+        "handshake failed: no complete handshake from 127.0.0.1:", kSilent, 10s))
         << count(server->log(), "handshake failed: ") << " failed lines";
     EXPECT_EQ(count(server->log(), "handshake failed: "), kSilent);
 
@@ -245,7 +231,7 @@ class LoadTest : public ::testing::Test {
       io.run_one_for(100ms);
     }
     ASSERT_EQ(held_up, kHeld);
-    EXPECT_TRUE(wait_for_lines(*server, ok_line, kHandshakes + kHeld, 10s));
+    EXPECT_TRUE(server->wait_for_count(ok_line, kHandshakes + kHeld, 10s));
 
     server->signal(SIGTERM);
     EXPECT_TRUE(

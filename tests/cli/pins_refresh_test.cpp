@@ -16,6 +16,7 @@
 #include "tests/fetch/https_test_site.h"
 #include "tests/keyring/store_gpg.h"
 #include "tests/support/network.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::test {
@@ -458,7 +459,7 @@ TEST_F(PinsRefreshTest, AHandshakeIsAcceptedByTheSignedPinUntilTheStatementExpir
                            "-cert", e2e_.certificate.string(), "-key", e2e_.key.string(), "-rev"},
                           temp_.file("s_server.log"));
   ASSERT_TRUE(server);
-  ASSERT_TRUE(wait_for_port(port, 10s)) << server->log();
+  ASSERT_TRUE(server->wait_for_log(kOpensslServerReady, 10s)) << server->log();
   // after_expiry: the environment of a run one hour after the statement
   // (which lives ten minutes) was signed.
   const std::map<std::string, std::string> after_expiry{{"PGPTLS_TEST_CLOCK", "+3600"},

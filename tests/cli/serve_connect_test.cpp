@@ -17,6 +17,7 @@
 
 #include "tests/support/network.h"
 #include "tests/support/process.h"
+#include "tests/support/ready_lines.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::test {
@@ -76,7 +77,7 @@ class ServeConnectTest : public ::testing::Test {
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto child = ChildProcess::start(argv, temp_.file("serve.log"),
                                      {{"PGPTLS_HOME", home_.path().string()}});
-    if (child && !child->wait_for_log("listening on", 10s)) {
+    if (child && !child->wait_for_log(kServeReady, 10s)) {
       ADD_FAILURE() << "serve did not start: " << child->log();
     }
     return child;
@@ -205,7 +206,9 @@ TEST_F(ServeConnectTest, ConnectToOpensslAndGnutlsServers) {
                                        file("a.key"),    "--echo"};
     auto server = ChildProcess::start(argv, temp_.file(tool + ".log"));
     ASSERT_TRUE(server);
-    ASSERT_TRUE(wait_for_port(port, 10s)) << server->log();
+    ASSERT_TRUE(server->wait_for_log(
+        tool == "openssl" ? std::string(kOpensslServerReady) : gnutls_serv_ready(port), 10s))
+        << server->log();
     const auto ok = connect("b", "a.example", "abc\n", port);
     EXPECT_NE(ok.err.find("handshake ok: TLS1.3 "), std::string::npos) << tool << ok.describe();
     EXPECT_NE(ok.out.find(tool == "openssl" ? "cba" : "abc"), std::string::npos)

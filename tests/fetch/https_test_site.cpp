@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "tests/support/network.h"
+#include "tests/support/ready_lines.h"
 
 namespace pgptls::transport::test_site {
 namespace {
@@ -54,11 +55,11 @@ std::string HttpsTestSite::start(const std::vector<std::string>& domains) {
     const std::uint16_t port = pgptls::test::free_port();
     const std::string command =
         "cd '" + www.string() +
-        "' && exec openssl s_server -quiet -HTTP -accept 127.0.0.1:" + std::to_string(port) +
-        " -cert '" + file("server.pem") + "' -key '" + file("server.key") + "'";
+        "' && exec openssl s_server -HTTP -accept 127.0.0.1:" + std::to_string(port) + " -cert '" +
+        file("server.pem") + "' -key '" + file("server.key") + "'";
     auto server =
         pgptls::test::ChildProcess::start({"sh", "-c", command}, dir_.file("log-" + domain));
-    if (!server || !pgptls::test::wait_for_port(port, 10s)) {
+    if (!server || !server->wait_for_log(pgptls::test::kOpensslServerReady, 10s)) {
       return "openssl s_server for " + domain +
              " did not start: " + (server ? server->log() : std::string("spawn failed"));
     }

@@ -9,5 +9,6 @@ pgptls_test(pins_store_tests
     pin_json_test.cpp
     pin_sqlite_db_test.cpp
     pin_durability_test.cpp
+    stopping_vfs.cpp
     pin_cache_test.cpp
   LIBS pgptls::pins pgptls_test_support)

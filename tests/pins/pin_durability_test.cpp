@@ -1,5 +1,5 @@
 // The pin database under process-level stress: writers killed with SIGKILL
-// mid-write, and two processes writing at once. Children are forked and
+// at chosen points inside their writes, and two processes writing at once. Children are forked and
 // leave with _exit so that nothing of the test framework runs in them.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -10,13 +10,12 @@
 
 #include <array>
 #include <chrono>
-#include <random>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "base/encoding.h"
 #include "pins/pin_store.h"
+#include "tests/pins/stopping_vfs.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgptls::keyring {
@@ -54,34 +53,35 @@ void write_line(int fd, const std::string& line) {
   }
 }
 
-std::string read_all(int fd) {
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (true) {
-    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n <= 0) {
-      return out;
-    }
-    out.append(buffer.data(), static_cast<std::size_t>(n));
-  }
-}
+// kKillPoints: where the writer of each round is stopped and killed,
+// counted in the calls that change the disk (stopping_vfs.h), from the
+// process start. Each round opens what the one before left: the first
+// rounds die while creating the database (its journal, the file, the
+// switch to WAL) or while opening and recovering it, the later ones while
+// adding pins (writing WAL frames of a commit, syncing the WAL).
+constexpr std::array<std::uint64_t, 20> kKillPoints = {
+    1, 2, 3, 4, 5, 6, 7, 9, 12, 16, 23, 31, 47, 62, 95, 140, 211, 300, 500, 1'300};
 
-// A writer adds pins as fast as it can and prints "domain pin" after each
-// commit returned; it is killed at a random moment. Everything it printed
-// must be in the database afterwards, and the database must be intact.
+// A writer adds pins and prints "domain pin" after each commit returned; it
+// is killed at a chosen point inside a write (kKillPoints). Everything it
+// printed must be in the database afterwards, and the database intact.
 TEST(PinDurability, KilledWriterLeavesIntactDatabaseWithEveryReportedPin) {
   test::TempDir dir;
   const auto path = dir.file("pins.sqlite");
-  std::mt19937 random(20261129);
   std::set<std::pair<std::string, std::string>> reported;
-  int killed_mid_run = 0;
-  for (std::uint32_t round = 0; round < 20; ++round) {
+  std::set<std::string> stopped_in;  // "write-wal", "sync-wal", ... (stopping_vfs.h)
+  for (std::uint32_t round = 0; round < kKillPoints.size(); ++round) {
+    SCOPED_TRACE("kill point " + std::to_string(kKillPoints[round]));
     int fds[2];
     ASSERT_EQ(::pipe(fds), 0);
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::close(fds[0]);
+      if (!test::install_stopping_vfs(kKillPoints[round], fds[1])) {
+        write_line(fds[1], "ERROR the stopping VFS was refused\n");
+        ::_exit(2);
+      }
       auto store = PinStore::open(path);
       if (!store.ok()) {
         write_line(fds[1], "ERROR " + store.error().message() + "\n");
@@ -101,34 +101,44 @@ TEST(PinDurability, KilledWriterLeavesIntactDatabaseWithEveryReportedPin) {
       ::_exit(0);
     }
     ::close(fds[1]);
+    // Read the writer's lines until it reports its stop (bounded: a writer
+    // that never gets there fails the test), then kill it there.
     std::string output;
-    if (round % 2 == 0) {
-      // Even rounds kill once writing is under way (so that a loaded
-      // machine still exercises kills between commits); odd rounds kill at
-      // any moment, opening and migrating included.
+    while (output.find("STOPPED ") == std::string::npos) {
       pollfd ready{fds[0], POLLIN, 0};
-      ASSERT_EQ(::poll(&ready, 1, 10'000), 1) << "writer never reported a pin";
-      std::array<char, 256> first{};
-      const ssize_t n = ::read(fds[0], first.data(), first.size());
-      ASSERT_GT(n, 0);
-      output.append(first.data(), static_cast<std::size_t>(n));
+      if (::poll(&ready, 1, 30'000) != 1) {
+        break;
+      }
+      std::array<char, 4096> chunk{};
+      const ssize_t n = ::read(fds[0], chunk.data(), chunk.size());
+      if (n <= 0) {
+        break;
+      }
+      output.append(chunk.data(), static_cast<std::size_t>(n));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + random() % 100));
     ::kill(pid, SIGKILL);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    killed_mid_run += WIFSIGNALED(status) ? 1 : 0;
-    output += read_all(fds[0]);
-    std::istringstream lines(output);
     ::close(fds[0]);
-    std::string domain;
-    std::string value;
-    while (lines >> domain >> value) {
-      ASSERT_NE(domain, "ERROR") << value << lines.rdbuf();
-      reported.emplace(domain, value);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer ended before its kill point: " << output;
+    std::istringstream lines(output);
+    std::string first;
+    std::string second;
+    while (lines >> first >> second) {
+      ASSERT_NE(first, "ERROR") << second << lines.rdbuf();
+      if (first == "STOPPED") {
+        stopped_in.insert(second);
+        break;  // the last line: nothing was written after it
+      }
+      reported.emplace(first, second);
     }
+    ASSERT_EQ(output.find("STOPPED "), output.rfind("STOPPED ")) << output;
   }
-  EXPECT_EQ(killed_mid_run, 20);
+  // Writers died inside commits (a WAL frame half written, the WAL not yet
+  // synced), not only between them, and while the database was created.
+  for (const char* point : {"write-wal", "sync-wal", "write-db", "sync-db"}) {
+    EXPECT_TRUE(stopped_in.contains(point)) << "no writer was killed at " << point;
+  }
   ASSERT_FALSE(reported.empty());
 
   auto store = PinStore::open(path);
@@ -145,7 +155,7 @@ TEST(PinDurability, KilledWriterLeavesIntactDatabaseWithEveryReportedPin) {
   }
   // At most the one pin per round whose commit finished before its line
   // was written can be stored without having been reported.
-  EXPECT_LE(stored.size(), reported.size() + 20);
+  EXPECT_LE(stored.size(), reported.size() + kKillPoints.size());
 }
 
 // Two processes write at once: each adds its own pins, and both race to pin

@@ -1,5 +1,7 @@
 #include "tests/s2s/s2s_world.h"
 
+#include "tests/support/ready_lines.h"
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -63,16 +65,18 @@ ProxyProcess S2sWorld::start_proxy(const std::string& name_in, const std::string
   proxy.process = ChildProcess::start({PGPTLS_PROGRAM, "s2s", "--config", config.string()},
                                       dir_->file(name + ".log"));
   EXPECT_TRUE(proxy.process.has_value()) << "cannot start pgptls";
-  if (!proxy.process || !proxy.process->wait_for_log("s2s ready", kWait)) {
+  // The ready line names the ports; it is read once written whole.
+  const std::optional<std::string> ready =
+      proxy.process ? proxy.process->wait_for_line(kS2sReady, kWait) : std::nullopt;
+  if (!ready) {
     ADD_FAILURE() << "pgptls s2s did not get ready:\n" << proxy.log();
     return proxy;
   }
-  const std::string log = proxy.log();
   std::smatch match;
-  if (std::regex_search(log, match, std::regex("inbound=127\\.0\\.0\\.1:([0-9]+)"))) {
+  if (std::regex_search(*ready, match, std::regex("inbound=127\\.0\\.0\\.1:([0-9]+)"))) {
     proxy.inbound_port = static_cast<std::uint16_t>(std::stoi(match[1]));
   }
-  if (std::regex_search(log, match, std::regex("outbound=127\\.0\\.0\\.1:([0-9]+)"))) {
+  if (std::regex_search(*ready, match, std::regex("outbound=127\\.0\\.0\\.1:([0-9]+)"))) {
     proxy.outbound_port = static_cast<std::uint16_t>(std::stoi(match[1]));
   }
   return proxy;

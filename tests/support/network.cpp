@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <stdexcept>
 #include <system_error>
-#include <thread>
 
 namespace pgptls::test {
 namespace {
@@ -38,25 +37,6 @@ std::uint16_t free_port() {
   }
   ::close(fd);
   return ntohs(address.sin_port);
-}
-
-bool wait_for_port(std::uint16_t port, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-      return false;
-    }
-    const sockaddr_in address = loopback(port);
-    const bool connected =
-        ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
-    ::close(fd);
-    if (connected) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
 }
 
 }  // namespace pgptls::test

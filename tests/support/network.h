@@ -1,7 +1,8 @@
-// network.h: loopback helpers for tests that start servers.
+// network.h: loopback helpers for tests that start servers. A test knows a
+// server it started accepts connections from the line the server prints
+// after listen(2) (ready_lines.h), never by polling connect(2).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 
 namespace pgptls::test {
@@ -10,9 +11,5 @@ namespace pgptls::test {
 // port 0 and released). Fails the calling test with an exception if no
 // socket can be made.
 std::uint16_t free_port();
-
-// wait_for_port: true once a TCP connection to 127.0.0.1:port succeeds,
-// false at the timeout.
-bool wait_for_port(std::uint16_t port, std::chrono::milliseconds timeout);
 
 }  // namespace pgptls::test

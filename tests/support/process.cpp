@@ -3,15 +3,19 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <span>
 #include <sstream>
-#include <thread>
 #include <utility>
 
 extern char** environ;
@@ -60,6 +64,98 @@ void close_fd(int& fd) {
     fd = -1;
   }
 }
+
+using SteadyClock = std::chrono::steady_clock;
+
+// remaining_ms: what is left of `deadline` as a poll(2) timeout (0 when past).
+int remaining_ms(SteadyClock::time_point deadline) {
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
+  return left < 0 ? 0 : static_cast<int>(left);
+}
+
+// pidfd_open: a descriptor that becomes readable when the child exits
+// (pidfd_open(2), Linux 5.3), so waiting for an exit is one poll(2) rather
+// than a loop of waitpid(WNOHANG) and sleeps. glibc 2.36 has no wrapper.
+int pidfd_open(pid_t pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+// poll_until: poll(2) on `fds` until one is ready or the deadline passes;
+// false at the deadline. EINTR restarts the wait with what is left.
+bool poll_until(std::span<pollfd> fds, SteadyClock::time_point deadline) {
+  while (true) {
+    const int ready = ::poll(fds.data(), fds.size(), remaining_ms(deadline));
+    if (ready > 0) {
+      return true;
+    }
+    if (ready == 0 || errno != EINTR) {
+      return false;
+    }
+  }
+}
+
+// LogWatch: an inotify watch for writes to a log file (inotify(7)), so a
+// wait for a line wakes when the program writes, not on a timer. It reads
+// the file incrementally: each wake looks only at what was appended.
+class LogWatch {
+ public:
+  LogWatch(const std::filesystem::path& file, std::string_view text)
+      : file_(file), text_(text), fd_(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) {
+    if (fd_ >= 0 && ::inotify_add_watch(fd_, file.c_str(), IN_MODIFY) < 0) {
+      close_fd(fd_);
+    }
+  }
+  LogWatch(const LogWatch&) = delete;
+  LogWatch& operator=(const LogWatch&) = delete;
+  ~LogWatch() { close_fd(fd_); }
+
+  [[nodiscard]] bool valid() const { return fd_ >= 0; }
+  [[nodiscard]] int fd() const { return fd_; }
+
+  // count: how often the file holds the text now (overlapping matches
+  // count). Reads what was appended since the last call and searches only
+  // the new part, with an overlap of the text's length for a match split
+  // across two writes.
+  [[nodiscard]] std::size_t count() {
+    const std::size_t searched = seen_.size();
+    std::ifstream file(file_, std::ios::binary);
+    file.seekg(static_cast<std::streamoff>(searched));
+    std::ostringstream appended;
+    appended << file.rdbuf();
+    seen_ += appended.str();
+    const std::size_t from = searched >= text_.size() ? searched - text_.size() + 1 : 0;
+    for (auto at = seen_.find(text_, from); at != std::string::npos;
+         at = seen_.find(text_, at + 1)) {
+      first_ = std::min(first_, at);
+      ++found_;
+    }
+    return found_;
+  }
+
+  // line: the first line holding the text, once its newline was written
+  // (a program may write one line in several writes).
+  [[nodiscard]] std::optional<std::string> line() {
+    if (count() == 0) {
+      return std::nullopt;
+    }
+    const std::size_t end = seen_.find('\n', first_);
+    if (end == std::string::npos) {
+      return std::nullopt;
+    }
+    const std::size_t start = seen_.rfind('\n', first_);
+    const std::size_t begin = start == std::string::npos ? 0 : start + 1;
+    return seen_.substr(begin, end - begin);
+  }
+
+ private:
+  std::filesystem::path file_;
+  std::string text_;
+  int fd_ = -1;
+  std::string seen_;
+  std::size_t found_ = 0;
+  std::size_t first_ = std::string::npos;  // where the first match starts
+};
 
 }  // namespace
 
@@ -191,14 +287,20 @@ std::optional<ChildProcess> ChildProcess::start(const std::vector<std::string>& 
     close_fd(in[1]);
     return std::nullopt;
   }
-  return ChildProcess(pid, in[1], log_file);
+  const int pidfd = pidfd_open(pid);
+  ChildProcess child(pid, pidfd, in[1], log_file);
+  if (pidfd < 0) {
+    return std::nullopt;  // the destructor kills and reaps the child
+  }
+  return child;
 }
 
-ChildProcess::ChildProcess(pid_t pid, int stdin_fd, std::filesystem::path log_file)
-    : pid_(pid), stdin_fd_(stdin_fd), log_file_(std::move(log_file)) {}
+ChildProcess::ChildProcess(pid_t pid, int pidfd, int stdin_fd, std::filesystem::path log_file)
+    : pid_(pid), pidfd_(pidfd), stdin_fd_(stdin_fd), log_file_(std::move(log_file)) {}
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::exchange(other.pidfd_, -1)),
       stdin_fd_(std::exchange(other.stdin_fd_, -1)),
       log_file_(std::move(other.log_file_)),
       exit_code_(other.exit_code_) {}
@@ -207,6 +309,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
     kill_and_reap();
     pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::exchange(other.pidfd_, -1);
     stdin_fd_ = std::exchange(other.stdin_fd_, -1);
     log_file_ = std::move(other.log_file_);
     exit_code_ = other.exit_code_;
@@ -226,6 +329,7 @@ void ChildProcess::kill_and_reap() {
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
   }
+  close_fd(pidfd_);
   pid_ = -1;
 }
 
@@ -237,15 +341,47 @@ std::string ChildProcess::log() const {
 }
 
 bool ChildProcess::wait_for_log(std::string_view text, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  return wait_for_count(text, 1, timeout);
+}
+
+bool ChildProcess::wait_for_count(std::string_view text, std::size_t expected,
+                                  std::chrono::milliseconds timeout) {
+  LogWatch watch(log_file_, text);
+  return watch.valid() &&
+         wait_on_log(watch.fd(), timeout, [&] { return watch.count() >= expected; });
+}
+
+std::optional<std::string> ChildProcess::wait_for_line(std::string_view text,
+                                                       std::chrono::milliseconds timeout) {
+  LogWatch watch(log_file_, text);
+  std::optional<std::string> line;
+  (void)(watch.valid() && wait_on_log(watch.fd(), timeout, [&] {
+           line = watch.line();
+           return line.has_value();
+         }));
+  return line;
+}
+
+bool ChildProcess::wait_on_log(int watch_fd, std::chrono::milliseconds timeout,
+                               const std::function<bool()>& done) {
+  const auto deadline = SteadyClock::now() + timeout;
+  // The watch exists before the first look, so no write is missed between
+  // reading the file and waiting.
   while (true) {
-    if (log().find(text) != std::string::npos) {
+    if (done()) {
       return true;
     }
-    if (std::chrono::steady_clock::now() >= deadline || wait(std::chrono::milliseconds(0))) {
-      return log().find(text) != std::string::npos;
+    if (exit_code_ || wait(std::chrono::milliseconds(0))) {
+      return done();  // it exited: what it wrote is all there is
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::array<pollfd, 2> fds{pollfd{watch_fd, POLLIN, 0}, pollfd{pidfd_, POLLIN, 0}};
+    if (!poll_until(fds, deadline)) {
+      return done();
+    }
+    // The events' content does not matter: each says "the log grew".
+    std::array<char, 4096> events{};
+    while (::read(watch_fd, events.data(), events.size()) > 0) {
+    }
   }
 }
 
@@ -277,19 +413,19 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
   if (exit_code_) {
     return exit_code_;
   }
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t done = ::waitpid(pid_, &status, WNOHANG);
-    if (done == pid_) {
-      exit_code_ = exit_code_of(status);
-      return exit_code_;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return std::nullopt;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const auto deadline = SteadyClock::now() + timeout;
+  pollfd exited{pidfd_, POLLIN, 0};
+  // A zero timeout still asks waitpid once: the pidfd may not be polled yet.
+  (void)poll_until(std::span(&exited, 1), deadline);
+  int status = 0;
+  pid_t done = -1;
+  while ((done = ::waitpid(pid_, &status, WNOHANG)) < 0 && errno == EINTR) {
   }
+  if (done != pid_) {
+    return std::nullopt;
+  }
+  exit_code_ = exit_code_of(status);
+  return exit_code_;
 }
 
 }  // namespace pgptls::test

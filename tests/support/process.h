@@ -5,7 +5,9 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,7 +45,9 @@ bool has_tool(std::string_view name);
 
 // ChildProcess: a long-running program (a server, a client holding a
 // connection). Its stdout and stderr go to a log file that tests can wait
-// on; the destructor kills it (SIGKILL) and reaps it.
+// on; the destructor kills it (SIGKILL) and reaps it. Waits are events, not
+// polling: a write to the log wakes wait_for_log (inotify), the child's exit
+// wakes wait (a pidfd); the timeout only bounds them.
 class ChildProcess {
  public:
   // start: runs argv with the given environment additions; stdin is a pipe
@@ -58,8 +62,18 @@ class ChildProcess {
   ~ChildProcess();
 
   // wait_for_log: true once the log contains `text`; false at the timeout or
-  // when the program exits without having written it.
+  // when the program exits without having written it. A server's "ready"
+  // line (printed after listen(2)) is how tests know it accepts connections.
   [[nodiscard]] bool wait_for_log(std::string_view text, std::chrono::milliseconds timeout);
+  // wait_for_count: true once the log contains `text` at least `expected`
+  // times (one line per event, e.g. per handshake); false as wait_for_log.
+  [[nodiscard]] bool wait_for_count(std::string_view text, std::size_t expected,
+                                    std::chrono::milliseconds timeout);
+  // wait_for_line: the first line of the log holding `text`, once the whole
+  // line (up to its newline) was written, for tests that read a value from
+  // it (a port); nullopt as wait_for_log fails.
+  [[nodiscard]] std::optional<std::string> wait_for_line(std::string_view text,
+                                                         std::chrono::milliseconds timeout);
   // log: everything the program wrote so far.
   [[nodiscard]] std::string log() const;
   // write_stdin / close_stdin: feed the program's stdin.
@@ -73,10 +87,16 @@ class ChildProcess {
   [[nodiscard]] pid_t pid() const { return pid_; }
 
  private:
-  ChildProcess(pid_t pid, int stdin_fd, std::filesystem::path log_file);
+  ChildProcess(pid_t pid, int pidfd, int stdin_fd, std::filesystem::path log_file);
   void kill_and_reap();
+  // wait_on_log: true once `done()` holds, looking again after each write
+  // to the log (watch_fd, an inotify descriptor) and at the child's exit;
+  // false at the timeout or when it exited without `done()`.
+  [[nodiscard]] bool wait_on_log(int watch_fd, std::chrono::milliseconds timeout,
+                                 const std::function<bool()>& done);
 
   pid_t pid_ = -1;
+  int pidfd_ = -1;  // readable once the child exited (pidfd_open(2))
   int stdin_fd_ = -1;
   std::filesystem::path log_file_;
   std::optional<int> exit_code_;

@@ -46,8 +46,9 @@ class LoopbackListener {
   std::uint16_t port_ = 0;
 };
 
-// connect_loopback: a TCP connection to 127.0.0.1:port, retried until the
-// timeout (for servers still starting); invalid on failure.
+// connect_loopback: a TCP connection to 127.0.0.1:port within the timeout;
+// invalid on failure. It is not retried: wait for the server's ready line
+// (ready_lines.h) first.
 Socket connect_loopback(std::uint16_t port, std::chrono::milliseconds timeout);
 
 // SocketDriver: shuttles bytes between an engine and a socket.

@@ -317,13 +317,22 @@ TEST_F(EngineSelectionTest, ServerFactoryRestartsOnBytesOfAnotherConnection) {
 TEST_F(EngineSelectionTest, TrickledClientHelloIsDroppedAtThePeekDeadline) {
   auto server_settings = settings(true);
   server_settings->peek_limits.timeout = std::chrono::milliseconds(300);
+  // The peek's deadline is read on the injected clock as bytes arrive.
+  auto clock = std::make_shared<base::FixedClock>(base::TimePoint(std::chrono::seconds(1000)));
+  server_settings->clock = clock;
   LoopbackServer server(transport::make_server_engine_factory(server_settings));
-  // The start of a ClientHello record, one byte every 150 ms.
+  // The start of a ClientHello record, one byte every 150 ms: the third
+  // byte comes at the deadline, the rest are never read.
   std::vector<Bytes> chunks;
   for (const std::uint8_t byte : {0x16, 0x03, 0x01, 0x00, 0x40, 0x01, 0x00}) {
     chunks.push_back({byte});
   }
-  const auto outcome = server.raw_client(chunks, std::chrono::milliseconds(150));
+  int sent_late = 0;
+  const auto outcome = server.raw_client(chunks, [&] {
+    clock->advance(std::chrono::milliseconds(150));
+    ++sent_late;
+  });
+  EXPECT_EQ(sent_late, 2) << "the server read past its deadline";
   EXPECT_FALSE(outcome.ok);
   EXPECT_NE(outcome.error.find("no complete ClientHello within 300 ms"), std::string::npos)
       << outcome.error;
@@ -333,7 +342,7 @@ TEST_F(EngineSelectionTest, OversizedClientHelloIsDroppedAtTheCap) {
   LoopbackServer server(transport::make_server_engine_factory(settings(true)));
   // A handshake header announcing a 100 000-byte ClientHello (cap 64 KiB).
   const Bytes header = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x01, 0x86, 0xA0};
-  const auto outcome = server.raw_client({header}, std::chrono::milliseconds(0));
+  const auto outcome = server.raw_client({header});
   EXPECT_FALSE(outcome.ok);
   EXPECT_NE(outcome.error.find("client_hello of 100000 bytes exceeds the policy cap of 65536"),
             std::string::npos)

@@ -11,11 +11,12 @@
 
 #include <array>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "base/clock.h"
 #include "base/rng.h"
@@ -128,10 +129,12 @@ class HalfCloseStreamTest : public HalfCloseTest {
     ASSERT_EQ(client_stream_->session().protocol, expected_protocol());
   }
 
-  // after: runs `action` on the io_context after `delay`.
-  void after(std::chrono::milliseconds delay, std::function<void()> action) {
-    auto timer = std::make_shared<asio::steady_timer>(io_, delay);
-    timer->async_wait([timer, action = std::move(action)](error_code) { action(); });
+  // settle: runs every handler that is ready, and those they make ready,
+  // until none is left. The streams are in memory, so nothing more can
+  // happen without the test acting: "the peers are waiting", by event.
+  void settle() {
+    io_.restart();
+    io_.poll();
   }
 
   asio::io_context io_;
@@ -148,6 +151,10 @@ TEST_P(HalfCloseStreamTest, ReadsGoOnAfterOurShutdownUntilThePeersCloseNotify) {
   std::string client_got;
   error_code client_read;
   std::array<std::uint8_t, 64> buffer{};
+  // send_second_part: the server's second write, sent once the client has
+  // read the first part, so the client reads again after its own
+  // close_notify went out.
+  std::function<void()> send_second_part;
   std::function<void()> read_more = [&] {
     client_stream_->async_read_some(asio::buffer(buffer), [&](error_code error, std::size_t n) {
       client_got.append(reinterpret_cast<const char*>(buffer.data()), n);
@@ -156,6 +163,10 @@ TEST_P(HalfCloseStreamTest, ReadsGoOnAfterOurShutdownUntilThePeersCloseNotify) {
         return;
       }
       read_more();
+      if (client_got == "first part; " && send_second_part) {
+        // Posted: the second part arrives while the next read is pending.
+        asio::post(io_, std::exchange(send_second_part, nullptr));
+      }
     });
   };
   read_more();
@@ -168,31 +179,30 @@ TEST_P(HalfCloseStreamTest, ReadsGoOnAfterOurShutdownUntilThePeersCloseNotify) {
   client_stream_->async_shutdown([&](error_code error) {
     client_shutdown = error;
     // Our close_notify is on the wire; the server, which has not read yet,
-    // still sends its answer, the second part a moment later.
-    asio::async_write(*server_stream_, asio::buffer(std::string_view("first part; ")),
-                      [&](error_code first, std::size_t) {
-                        ASSERT_FALSE(first) << first.message();
-                        after(std::chrono::milliseconds(30), [&] {
-                          asio::async_write(
-                              *server_stream_, asio::buffer(std::string_view("second part")),
-                              [&](error_code second, std::size_t) {
-                                server_write = second;
-                                // Only now does the server read: the client's
-                                // close_notify ends its input; it closes too.
-                                server_stream_->async_read_some(
-                                    asio::buffer(server_buffer),
-                                    [&](error_code read_error, std::size_t) {
-                                      server_read = read_error;
-                                      server_stream_->async_shutdown(
-                                          [&](error_code error2) { server_shutdown = error2; });
-                                    });
+    // still sends its answer, the second part after the client read the
+    // first.
+    send_second_part = [&] {
+      asio::async_write(*server_stream_, asio::buffer(std::string_view("second part")),
+                        [&](error_code second, std::size_t) {
+                          server_write = second;
+                          // Only now does the server read: the client's
+                          // close_notify ends its input; it closes too.
+                          server_stream_->async_read_some(
+                              asio::buffer(server_buffer), [&](error_code read_error, std::size_t) {
+                                server_read = read_error;
+                                server_stream_->async_shutdown(
+                                    [&](error_code error2) { server_shutdown = error2; });
                               });
                         });
-                      });
+    };
+    asio::async_write(
+        *server_stream_, asio::buffer(std::string_view("first part; ")),
+        [&](error_code first, std::size_t) { ASSERT_FALSE(first) << first.message(); });
   });
   run_bounded(io_);
 
   EXPECT_FALSE(client_shutdown) << client_shutdown.message();
+  EXPECT_EQ(send_second_part, nullptr) << "the client never read the first part alone";
   EXPECT_FALSE(server_write) << server_write.message();
   EXPECT_EQ(client_got, "first part; second part");
   // The read ended at the server's close_notify, not at our own.
@@ -204,8 +214,7 @@ TEST_P(HalfCloseStreamTest, ReadsGoOnAfterOurShutdownUntilThePeersCloseNotify) {
 TEST_P(HalfCloseStreamTest, ShutdownWithoutAReadWaitsForThePeersCloseNotify) {
   error_code client_shutdown = asio::error::would_block;
   client_stream_->async_shutdown([&](error_code error) { client_shutdown = error; });
-  io_.restart();  // the handshake's run_bounded left the io_context stopped
-  io_.run_for(std::chrono::milliseconds(100));
+  settle();
   // Nobody reads on the client: the shutdown waits for the server's
   // close_notify (like asio::ssl::stream), discarding data before it.
   EXPECT_EQ(client_shutdown, asio::error::would_block);
@@ -243,7 +252,9 @@ TEST_P(HalfCloseStreamTest, PeerHangingUpWithoutCloseNotifyAfterOurShutdownIsTru
   // With no read pending the shutdown waits for the server, which hangs up
   // without a close_notify: our side is closed, so the shutdown succeeds,
   // but the server's data may have been cut off, and the read says so.
-  after(std::chrono::milliseconds(50), [&] { server_stream_->next_layer().close(); });
+  settle();
+  ASSERT_EQ(client_read, asio::error::would_block) << "the shutdown did not wait for the server";
+  server_stream_->next_layer().close();
   run_bounded(io_);
   EXPECT_EQ(client_got, 0U);
   EXPECT_EQ(client_read, transport::Errc::stream_truncated) << client_read.message();

@@ -15,18 +15,19 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "base/bytes.h"
 #include "tls/engine/engine.h"
 #include "transport/client.h"
+#include "transport/errors.h"
 #include "transport/server.h"
 
 namespace pgptls::test {
@@ -71,10 +72,22 @@ struct HandshakeOutcome {
 class LoopbackServer {
  public:
   explicit LoopbackServer(transport::EngineFactory factory) {
+    // The factory is wrapped so raw_client learns when the server has read
+    // what was sent and asks for more (the factory's need_more_input).
+    auto observed =
+        [this, inner = std::move(factory)](
+            const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
+      auto engine = inner(request);
+      if (!engine.ok() && engine.error().code == transport::Errc::need_more_input &&
+          on_need_more_) {
+        boost::asio::post(io_, on_need_more_);
+      }
+      return engine;
+    };
     server_ = std::make_unique<transport::Server>(
         io_.get_executor(),
         boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address_v4("127.0.0.1"), 0),
-        std::move(factory), transport::HandshakeOptions{}, transport::ServerLimits{},
+        std::move(observed), transport::HandshakeOptions{}, transport::ServerLimits{},
         [this](std::shared_ptr<transport::Connection> connection) {
           current_.server.done = true;
           current_.server.ok = true;
@@ -127,12 +140,7 @@ class LoopbackServer {
             current_.client.session = summarize(stream->session());
           }
         });
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    io_.restart();
-    while ((!current_.client.done || !current_.server.done) &&
-           std::chrono::steady_clock::now() < deadline) {
-      io_.run_for(std::chrono::milliseconds(20));
-    }
+    run_until([this] { return current_.client.done && current_.server.done; });
     EXPECT_TRUE(current_.client.done && current_.server.done)
         << "the handshake did not finish on both sides within 20 s";
     // Close the client's socket; the server's connection closes with the
@@ -143,50 +151,72 @@ class LoopbackServer {
     return current_;
   }
 
-  // raw_client: a plain TCP client, in its own thread, that sends
-  // `chunks` with `pause` before each one after the first and then waits
-  // (at most 10 s) for the server to close; returns the server's outcome.
-  SideOutcome raw_client(std::vector<Bytes> chunks, std::chrono::milliseconds pause) {
+  // raw_client: a plain TCP client that sends `chunks` one at a time, each
+  // once the server has read the one before and asked for more, calling
+  // `before_next` first (to move an injected clock: a trickling peer
+  // without waiting); then it reads until the server drops it. Returns the
+  // server's outcome; fails the test if either did not happen within 20 s.
+  SideOutcome raw_client(std::vector<Bytes> chunks, std::function<void()> before_next = {}) {
     current_ = {};
-    const auto endpoint = server_->local_endpoint();
-    std::thread client([endpoint, chunks = std::move(chunks), pause] {
-      boost::asio::io_context client_io;
-      boost::asio::ip::tcp::socket socket(client_io);
-      boost::system::error_code error;
-      socket.connect(endpoint, error);
-      for (std::size_t i = 0; i < chunks.size() && !error; ++i) {
-        if (i > 0) {
-          std::this_thread::sleep_for(pause);
-        }
-        boost::asio::write(socket, boost::asio::buffer(chunks[i]), error);
+    boost::asio::ip::tcp::socket socket(io_);
+    std::size_t sent = 0;
+    bool dropped = false;
+    const auto send_next = [&] {
+      if (sent > 0 && before_next) {
+        before_next();
       }
-      // Wait for the server to drop us (bounded: no test can hang here).
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-      socket.non_blocking(true, error);
-      std::array<std::uint8_t, 512> sink{};
-      while (std::chrono::steady_clock::now() < deadline) {
-        socket.read_some(boost::asio::buffer(sink), error);
-        if (error && error != boost::asio::error::would_block) {
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      boost::asio::async_write(socket, boost::asio::buffer(chunks[sent++]),
+                               [](boost::system::error_code, std::size_t) {});
+    };
+    on_need_more_ = [&] {
+      if (sent < chunks.size()) {
+        send_next();
       }
+    };
+    std::array<std::uint8_t, 512> sink{};
+    std::function<void(boost::system::error_code, std::size_t)> read_until_dropped =
+        [&](boost::system::error_code error, std::size_t) {
+          if (error) {
+            dropped = true;
+            return;
+          }
+          socket.async_read_some(boost::asio::buffer(sink), read_until_dropped);
+        };
+    socket.async_connect(server_->local_endpoint(), [&](boost::system::error_code error) {
+      if (error) {
+        ADD_FAILURE() << "connect: " << error.message();
+        dropped = true;
+        return;
+      }
+      send_next();
+      read_until_dropped({}, 0);
     });
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    io_.restart();
-    while (!current_.server.done && std::chrono::steady_clock::now() < deadline) {
-      io_.run_for(std::chrono::milliseconds(20));
-    }
-    client.join();
+    run_until([&] { return current_.server.done && dropped; });
+    on_need_more_ = nullptr;
     EXPECT_TRUE(current_.server.done) << "the server did not decide within 20 s";
+    EXPECT_TRUE(dropped) << "the server did not close the connection within 20 s";
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    io_.poll();
     return current_.server;
   }
 
  private:
+  // run_until: runs handlers one at a time until `done()` holds, for at
+  // most 20 s (a bound, not a pace: it returns at the event).
+  void run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    io_.restart();
+    while (!done() && std::chrono::steady_clock::now() < deadline && !io_.stopped()) {
+      (void)io_.run_one_until(deadline);  // io_ stops only when it has no work left
+    }
+  }
+
   boost::asio::io_context io_;
   std::unique_ptr<transport::Server> server_;
   std::vector<std::shared_ptr<transport::Connection>> connections_;
   HandshakeOutcome current_;
+  std::function<void()> on_need_more_;  // set while raw_client runs
 };
 
 }  // namespace pgptls::test

@@ -10,7 +10,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <exception>
@@ -109,9 +108,9 @@ TEST_F(StartTlsTest, FirstTlsBytesInTheSameReadAsProceedAreNotLost) {
         co_await socket.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
         co_await asio::async_write(socket, asio::buffer(std::string("<starttls/>")),
                                    asio::use_awaitable);
-        // Let the answer and the TLS bytes behind it both arrive first.
-        asio::steady_timer pause(io_, std::chrono::milliseconds(100));
-        co_await pause.async_wait(asio::use_awaitable);
+        // The answer and the TLS bytes behind it are one write
+        // (PrefixedFirstWrite): once the socket is readable, both are there.
+        co_await socket.async_wait(tcp::socket::wait_read, asio::use_awaitable);
         std::string plain;
         const std::size_t end = co_await asio::async_read_until(socket, asio::dynamic_buffer(plain),
                                                                 "<proceed/>", asio::use_awaitable);
