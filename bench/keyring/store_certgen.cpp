@@ -155,8 +155,8 @@ Result<Bytes> signature(gnutls_privkey_t signer, ByteView signer_fingerprint, st
   // EdDSA signs the digest itself as its message (§5.2.3.3).
   const gnutls_datum_t message{digest.data(), static_cast<unsigned>(digest.size())};
   gnutls_datum_t raw_signature{};
-  if (const int rc = gnutls_privkey_sign_data2(signer, GNUTLS_SIGN_EDDSA_ED25519,
-                                               0, &message, &raw_signature);
+  if (const int rc =
+          gnutls_privkey_sign_data2(signer, GNUTLS_SIGN_EDDSA_ED25519, 0, &message, &raw_signature);
       rc < 0) {
     return gnutls_failure("gnutls_privkey_sign_data2", rc);
   }
@@ -219,8 +219,8 @@ Result<BenchCertificate> make(std::uint32_t n, const std::string& domain,
   Bytes authority_certification;
   if (authority != nullptr) {
     // §5.2.1 (0x10): the authority's generic certification of the user ID.
-    PGPTLS_TRY(authority_certification, signature(authority->key, authority->fingerprint, 0x10, 0,
-                                                  created, uid_prefix));
+    PGPTLS_TRY(authority_certification,
+               signature(authority->key, authority->fingerprint, 0x10, 0, created, uid_prefix));
   }
 
   // A subkey binding hashes the primary key, then the subkey.

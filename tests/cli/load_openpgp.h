@@ -31,7 +31,6 @@ transport::EngineFactory openpgp_client_factory();
 // openpgp_client_factory: the same clients, each with the credential
 // `credential` returns when its engine is made (a benchmark of first
 // contacts gives every connection a new certificate).
-transport::EngineFactory openpgp_client_factory(
-    std::function<tls::OpenPgpCredential()> credential);
+transport::EngineFactory openpgp_client_factory(std::function<tls::OpenPgpCredential()> credential);
 
 }  // namespace pgptls::test
