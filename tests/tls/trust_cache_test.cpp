@@ -280,5 +280,18 @@ TEST_F(TrustCacheTest, AnAuthorityExpiryIsNeverServedStale) {
   EXPECT_EQ(checker->authority_validations(), 2U);
 }
 
+TEST_F(TrustCacheTest, TheAuthoritiesAreValidatedAgainWhenTheClockGoesBack) {
+  const auto checker = trust_in({short_lived_}, {parse_exported_cert(d_)});
+  clock_->set(short_lived_created_ + 1h);
+  ASSERT_TRUE(checker->verify(presented_d(false), std::string("d.example")).ok());
+  // Before the authority's key (and d's) existed: decided afresh, with the
+  // authorities' standing of that time, not the one of an hour after.
+  clock_->set(short_lived_created_ - 1h);
+  const auto refused = checker->verify(presented_d(true), std::string("d.example"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, tls::Errc::peer_rejected);
+  EXPECT_EQ(checker->authority_validations(), 2U);
+}
+
 }  // namespace
 }  // namespace pgptls::test
