@@ -98,12 +98,29 @@ Result<const PublicKey*> select_own_authentication_key(
 
 namespace {
 
+// standing_of: one authority's standing (see authority_standing).
+Status standing_of(const Authority& authority, const Policy& policy, base::Seconds now) {
+  const ValidatedCert av = validate(authority.cert, policy, now);
+  Status status = av.primary.status;
+  if (status && av.primary.binding != nullptr && av.primary.binding->key_flags &&
+      (av.primary.flags & key_flags::certify) == 0) {
+    status = make_error(Errc::authority_invalid, "its key is not flagged for certification (0x01)");
+  }
+  return status;
+}
+
 // find_certification: check_domain_certification, also handing out the
 // validated certificate so that check_peer does not validate it twice.
+// `standing`: the authorities' standing at now, or empty to validate each
+// authority when a certification names it (at most once per call).
 Result<DomainCertification> find_certification(const Cert& cert, std::string_view domain_in,
                                                std::span<const Authority> authorities,
+                                               std::span<const Status> standing,
                                                const Policy& policy, base::Seconds now_seconds,
                                                ValidatedCert& valid) {
+  if (!standing.empty() && standing.size() != authorities.size()) {
+    return make_error(Errc::invalid_argument, "authority standing does not match the authorities");
+  }
   PGPTLS_TRY(const std::string domain, normalize_domain(domain_in));
   const std::uint32_t now = to_epoch(now_seconds);
   const std::string peer = "peer key " + cert.fingerprint_hex();
@@ -114,8 +131,10 @@ Result<DomainCertification> find_certification(const Cert& cert, std::string_vie
   const std::string wanted = "xmpp:" + domain;
   Reason reason;
   bool any_uid = false;
-  // Authorities are validated at most once per call.
   std::vector<std::optional<Status>> authority_status(authorities.size());
+  for (std::size_t a = 0; a < standing.size(); ++a) {
+    authority_status[a] = standing[a];
+  }
   for (std::size_t u = 0; u < cert.user_ids.size(); ++u) {
     const UserId& uid = cert.user_ids[u];
     if (uid.is_attribute || xmpp_domain_of(uid.text()) != domain) {
@@ -139,14 +158,7 @@ Result<DomainCertification> find_certification(const Cert& cert, std::string_vie
         }
         const std::string who = "authority " + signer.fingerprint_hex();
         if (!authority_status[a]) {
-          const ValidatedCert av = validate(authority.cert, policy, now_seconds);
-          Status status = av.primary.status;
-          if (status && av.primary.binding != nullptr && av.primary.binding->key_flags &&
-              (av.primary.flags & key_flags::certify) == 0) {
-            status = make_error(Errc::authority_invalid,
-                                "its key is not flagged for certification (0x01)");
-          }
-          authority_status[a] = status;
+          authority_status[a] = standing_of(authority, policy, now_seconds);
         }
         if (!*authority_status[a]) {
           reason.offer(2, make_error(Errc::authority_invalid,
@@ -216,19 +228,36 @@ Result<DomainCertification> find_certification(const Cert& cert, std::string_vie
 
 }  // namespace
 
+std::vector<Status> authority_standing(std::span<const Authority> authorities, const Policy& policy,
+                                       base::Seconds now) {
+  std::vector<Status> standing;
+  standing.reserve(authorities.size());
+  for (const Authority& authority : authorities) {
+    standing.push_back(standing_of(authority, policy, now));
+  }
+  return standing;
+}
+
 Result<DomainCertification> check_domain_certification(const Cert& cert, std::string_view domain,
                                                        std::span<const Authority> authorities,
                                                        const Policy& policy, base::Seconds now) {
   ValidatedCert valid;
-  return find_certification(cert, domain, authorities, policy, now, valid);
+  return find_certification(cert, domain, authorities, {}, policy, now, valid);
 }
 
 Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain,
                                   std::span<const Authority> authorities, const Policy& policy,
                                   base::Seconds now) {
+  return check_peer(cert, domain, authorities, {}, policy, now);
+}
+
+Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain,
+                                  std::span<const Authority> authorities,
+                                  std::span<const Status> standing, const Policy& policy,
+                                  base::Seconds now) {
   ValidatedCert valid;
   PGPTLS_TRY(DomainCertification certified,
-             find_certification(cert, domain, authorities, policy, now, valid));
+             find_certification(cert, domain, authorities, standing, policy, now, valid));
   // Authentication keys depend on the certificate alone, not on which
   // certification was found, so the first valid certification decides
   // (the reason is then the same for every certification).

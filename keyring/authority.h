@@ -70,6 +70,16 @@ struct DomainCertification {
     const Cert& cert, std::string_view domain, std::span<const Authority> authorities,
     const Policy& policy, base::Seconds now);
 
+// authority_standing: whether each authority may certify at now: its own
+// certificate is valid (validate) and, when its binding carries key flags,
+// flagged for certification (0x01, RFC 9580 §5.2.3.29). Same order as
+// `authorities`; an error names what is wrong with that authority. It can
+// change only at validity_change_after(authorities, now), so a caller that
+// decides many peers computes it once per such window and hands it to
+// check_peer, instead of every decision validating the authorities again.
+[[nodiscard]] std::vector<Status> authority_standing(std::span<const Authority> authorities,
+                                                     const Policy& policy, base::Seconds now);
+
 // check_peer: accepts only when the certificate is valid at now, has a
 // valid xmpp:<domain> user ID, and that user ID carries a valid, unexpired,
 // unrevoked certification (0x10-0x13) by an authority whose own certificate
@@ -81,6 +91,13 @@ struct DomainCertification {
 // key_expired, no_valid_self_signature, no_usable_key, invalid_argument.
 [[nodiscard]] Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain,
                                                 std::span<const Authority> authorities,
+                                                const Policy& policy, base::Seconds now);
+// check_peer: the same decision with the authorities' standing at now
+// already known (authority_standing at a time whose window holds now; one
+// entry per authority, else Errc::invalid_argument).
+[[nodiscard]] Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain,
+                                                std::span<const Authority> authorities,
+                                                std::span<const Status> standing,
                                                 const Policy& policy, base::Seconds now);
 
 // is_authentication_capable: valid component flagged for authentication

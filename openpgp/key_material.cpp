@@ -400,23 +400,10 @@ Result<base::PublicKeyHandle> to_gnutls_pubkey(const PublicKey& key) {
       rc = gnutls_pubkey_import_ecc_raw(raw, curve, &dx, &dy);
       break;
     }
-    case PublicKeyAlgorithm::eddsa_legacy: {
-      if (key.curve != Curve::ed25519_legacy) {
-        return make_error(Errc::unsupported_algorithm,
-                          "legacy EdDSA on a curve other than Ed25519");
-      }
-      // RFC 9580 §11.2.2: the native point prefixed with 0x40.
-      const Bytes& point = key.fields[0];
-      if (point.size() != 33 || point[0] != 0x40) {
-        return malformed("legacy EdDSA point is not 0x40 followed by 32 octets");
-      }
-      const Bytes x(point.begin() + 1, point.end());
-      const auto dx = datum(x);
-      rc = gnutls_pubkey_import_ecc_raw(raw, GNUTLS_ECC_CURVE_ED25519, &dx, nullptr);
-      break;
-    }
+    case PublicKeyAlgorithm::eddsa_legacy:
     case PublicKeyAlgorithm::ed25519: {
-      const auto dx = datum(key.fields[0]);
+      PGPTLS_TRY(const Bytes x, ed25519_point(key));
+      const auto dx = datum(x);
       rc = gnutls_pubkey_import_ecc_raw(raw, GNUTLS_ECC_CURVE_ED25519, &dx, nullptr);
       break;
     }
@@ -435,6 +422,28 @@ Result<base::PublicKeyHandle> to_gnutls_pubkey(const PublicKey& key) {
                                                   gnutls_strerror(rc));
   }
   return handle;
+}
+
+Result<Bytes> ed25519_point(const PublicKey& key) {
+  if (key.algorithm == PublicKeyAlgorithm::ed25519) {
+    // RFC 9580 §5.5.5.9: 32 octets, native.
+    if (key.fields.empty() || key.fields[0].size() != 32) {
+      return malformed("Ed25519 key is not 32 octets");
+    }
+    return key.fields[0];
+  }
+  if (key.algorithm != PublicKeyAlgorithm::eddsa_legacy || key.curve != Curve::ed25519_legacy) {
+    return make_error(
+        Errc::unsupported_algorithm,
+        key.algorithm == PublicKeyAlgorithm::eddsa_legacy
+            ? "legacy EdDSA on a curve other than Ed25519"
+            : algorithm_name(static_cast<std::uint8_t>(key.algorithm)) + " is not an Ed25519 key");
+  }
+  // RFC 9580 §11.2.2: the native point prefixed with 0x40.
+  if (key.fields.empty() || key.fields[0].size() != 33 || key.fields[0][0] != 0x40) {
+    return malformed("legacy EdDSA point is not 0x40 followed by 32 octets");
+  }
+  return Bytes(key.fields[0].begin() + 1, key.fields[0].end());
 }
 
 }  // namespace pgptls::keyring

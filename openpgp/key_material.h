@@ -97,6 +97,12 @@ struct PublicKey {
 // and curves GnuTLS lacks fail with Errc::unsupported_algorithm.
 [[nodiscard]] Result<base::PublicKeyHandle> to_gnutls_pubkey(const PublicKey& key);
 
+// ed25519_point: the native 32-octet public key of an Ed25519 key or a
+// legacy EdDSA key on Ed25519 (RFC 9580 §11.2.2: stored as 0x40 || point).
+// Errc::unsupported_algorithm for any other key, Errc::malformed_packet
+// when the point has the wrong form.
+[[nodiscard]] Result<Bytes> ed25519_point(const PublicKey& key);
+
 // write_key_for_hash: the prefix and body that signatures hash over a key
 // (RFC 9580 §5.2.4): 0x99 + 2-octet length for v4, 0x9B + 4-octet length
 // for v6, then the body. Fails with Errc::malformed_packet when a v4 body

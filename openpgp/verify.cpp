@@ -6,6 +6,7 @@
 
 #include "base/encoding.h"
 #include "openpgp/armor.h"
+#include "openpgp/ed25519.h"
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
 #include "openpgp/packet.h"
@@ -50,6 +51,26 @@ Error bad(const Signature& sig, const PublicKey& signer, const std::string& why)
   return make_error(Errc::bad_signature, "signature by " + signer.fingerprint_hex() + " (type 0x" +
                                              std::to_string(static_cast<int>(sig.type)) +
                                              "): " + why);
+}
+
+// eddsa_signature_value: the signature as EdDSA defines it (RFC 8032
+// §5.1.6: R || S). RFC 9580 §5.2.3.4: legacy EdDSA stores R and S as two
+// MPIs (leading zeros dropped), Ed25519 and Ed448 (§5.2.3.3, §5.2.3.5) the
+// native octets as one field.
+Result<Bytes> eddsa_signature_value(const Signature& sig, const PublicKey& signer) {
+  if (signer.algorithm == PublicKeyAlgorithm::eddsa_legacy) {
+    if (sig.fields.size() != 2 || sig.fields[0].size() > 32 || sig.fields[1].size() > 32) {
+      return bad(sig, signer, "legacy EdDSA r or s longer than 32 octets");
+    }
+    Bytes value = left_pad(sig.fields[0], 32);
+    const Bytes s = left_pad(sig.fields[1], 32);
+    value.insert(value.end(), s.begin(), s.end());
+    return value;
+  }
+  if (sig.fields.empty()) {
+    return bad(sig, signer, "EdDSA signature without a value");
+  }
+  return sig.fields[0];
 }
 
 // start_hash: a hasher for the signature, fed with the v6 salt (RFC 9580
@@ -144,6 +165,16 @@ Status verify_digest(const Signature& sig, const PublicKey& signer, ByteView dig
       digest_value[1] != sig.hash_prefix[1]) {
     return bad(sig, signer, "digest does not match the signature's hash prefix");
   }
+  if (signer.algorithm == PublicKeyAlgorithm::eddsa_legacy ||
+      signer.algorithm == PublicKeyAlgorithm::ed25519) {
+    // RFC 9580 §5.2.3.3-5: EdDSA signs the digest itself as its message.
+    PGPTLS_TRY(const Bytes point, ed25519_point(signer));
+    PGPTLS_TRY(const Bytes value, eddsa_signature_value(sig, signer));
+    if (!ed25519_verify(point, digest_value, value)) {
+      return bad(sig, signer, "does not verify (Ed25519)");
+    }
+    return {};
+  }
   PGPTLS_TRY(auto key, to_gnutls_pubkey(signer));
   const auto digest_algorithm = gnutls_digest(sig.hash_algorithm);
   if (!digest_algorithm) {
@@ -180,27 +211,12 @@ Status verify_digest(const Signature& sig, const PublicKey& signer, ByteView dig
       gnutls_free(der.data);
       break;
     }
-    case PublicKeyAlgorithm::eddsa_legacy:
-    case PublicKeyAlgorithm::ed25519:
     case PublicKeyAlgorithm::ed448: {
       // RFC 9580 §5.2.3.3-5: EdDSA signs the digest itself as its message.
-      Bytes value;
-      auto sign = GNUTLS_SIGN_EDDSA_ED25519;
-      if (signer.algorithm == PublicKeyAlgorithm::eddsa_legacy) {
-        if (sig.fields.size() != 2 || sig.fields[0].size() > 32 || sig.fields[1].size() > 32) {
-          return bad(sig, signer, "legacy EdDSA r or s longer than 32 octets");
-        }
-        value = left_pad(sig.fields[0], 32);
-        const Bytes s = left_pad(sig.fields[1], 32);
-        value.insert(value.end(), s.begin(), s.end());
-      } else {
-        value = sig.fields.at(0);
-        if (signer.algorithm == PublicKeyAlgorithm::ed448) {
-          sign = GNUTLS_SIGN_EDDSA_ED448;
-        }
-      }
+      PGPTLS_TRY(Bytes value, eddsa_signature_value(sig, signer));
       const gnutls_datum_t s{value.data(), static_cast<unsigned int>(value.size())};
-      rc = gnutls_pubkey_verify_data2(key.get(), sign, GNUTLS_VERIFY_ALLOW_BROKEN, &hash, &s);
+      rc = gnutls_pubkey_verify_data2(key.get(), GNUTLS_SIGN_EDDSA_ED448,
+                                      GNUTLS_VERIFY_ALLOW_BROKEN, &hash, &s);
       break;
     }
     default:

@@ -113,7 +113,8 @@ void mpi(base::ByteWriter& out, ByteView value) {
 
 // signature: a v4 signature packet body (RFC 9580 §5.2.3) of `type` over
 // `signed_prefix` (the key/user ID framing of §5.2.4) made by `signer`.
-Result<Bytes> signature(const Key& signer, ByteView signer_fingerprint, std::uint8_t type,
+// key_flags 0 writes no key flags subpacket (a third-party certification).
+Result<Bytes> signature(gnutls_privkey_t signer, ByteView signer_fingerprint, std::uint8_t type,
                         std::uint8_t key_flags, std::uint32_t created, ByteView signed_prefix) {
   base::ByteWriter hashed;
   hashed.u8(4);
@@ -131,10 +132,12 @@ Result<Bytes> signature(const Key& signer, ByteView signer_fingerprint, std::uin
     hashed.u8(33);
     hashed.u8(4);
     hashed.bytes(signer_fingerprint);
-    // Key flags (§5.2.3.29).
-    hashed.u8(2);
-    hashed.u8(27);
-    hashed.u8(key_flags);
+    if (key_flags != 0) {
+      // Key flags (§5.2.3.29).
+      hashed.u8(2);
+      hashed.u8(27);
+      hashed.u8(key_flags);
+    }
   }
   PGPTLS_TRY(const Bytes hashed_part, std::move(hashed).finish());
 
@@ -152,8 +155,8 @@ Result<Bytes> signature(const Key& signer, ByteView signer_fingerprint, std::uin
   // EdDSA signs the digest itself as its message (§5.2.3.3).
   const gnutls_datum_t message{digest.data(), static_cast<unsigned>(digest.size())};
   gnutls_datum_t raw_signature{};
-  if (const int rc = gnutls_privkey_sign_data2(signer.private_key.get(), GNUTLS_SIGN_EDDSA_ED25519,
-                                               0, &message, &raw_signature);
+  if (const int rc =
+          gnutls_privkey_sign_data2(signer, GNUTLS_SIGN_EDDSA_ED25519, 0, &message, &raw_signature);
       rc < 0) {
     return gnutls_failure("gnutls_privkey_sign_data2", rc);
   }
@@ -186,16 +189,17 @@ void append_key_framing(Bytes& out, ByteView body) {
   out.insert(out.end(), body.begin(), body.end());
 }
 
-}  // namespace
-
-Result<BenchCertificate> make_bench_certificate(std::uint32_t n) {
+// make: certificate number n for `domain`, certified by `authority` when
+// given; hands back the subkey's secret in `subkey_secret`.
+Result<BenchCertificate> make(std::uint32_t n, const std::string& domain,
+                              const BenchAuthority* authority,
+                              base::PrivateKeyHandle* subkey_secret) {
   const std::uint32_t created = kBaseTime + n;
-  PGPTLS_TRY(const Key primary, generate_key());
-  PGPTLS_TRY(const Key subkey, generate_key());
+  PGPTLS_TRY(Key primary, generate_key());
+  PGPTLS_TRY(Key subkey, generate_key());
   const Bytes primary_body = key_body(primary, created);
   const Bytes subkey_body = key_body(subkey, created);
   const Bytes primary_fingerprint = fingerprint_of(primary_body);
-  const std::string domain = "c" + std::to_string(n) + ".bench.example";
   const std::string user_id = "xmpp:" + domain;
 
   // §5.2.4: a certification hashes the key, then 0xB4, a four-octet length
@@ -210,25 +214,50 @@ Result<BenchCertificate> make_bench_certificate(std::uint32_t n) {
        static_cast<std::uint8_t>(uid_length >> 8), static_cast<std::uint8_t>(uid_length)});
   uid_prefix.insert(uid_prefix.end(), user_id.begin(), user_id.end());
   // Key flags 0x03: certify and sign; 0x20: authenticate (§5.2.3.29).
-  PGPTLS_TRY(const Bytes certification,
-             signature(primary, primary_fingerprint, 0x13, 0x03, created, uid_prefix));
+  PGPTLS_TRY(const Bytes certification, signature(primary.private_key.get(), primary_fingerprint,
+                                                  0x13, 0x03, created, uid_prefix));
+  Bytes authority_certification;
+  if (authority != nullptr) {
+    // §5.2.1 (0x10): the authority's generic certification of the user ID.
+    PGPTLS_TRY(authority_certification,
+               signature(authority->key, authority->fingerprint, 0x10, 0, created, uid_prefix));
+  }
 
   // A subkey binding hashes the primary key, then the subkey.
   Bytes binding_prefix;
   append_key_framing(binding_prefix, primary_body);
   append_key_framing(binding_prefix, subkey_body);
-  PGPTLS_TRY(const Bytes binding,
-             signature(primary, primary_fingerprint, 0x18, 0x20, created, binding_prefix));
+  PGPTLS_TRY(const Bytes binding, signature(primary.private_key.get(), primary_fingerprint, 0x18,
+                                            0x20, created, binding_prefix));
 
   base::ByteWriter out;
   packet(out, 6, primary_body);
   packet(out, 13, as_bytes_view(user_id));
   packet(out, 2, certification);
+  if (!authority_certification.empty()) {
+    packet(out, 2, authority_certification);
+  }
   packet(out, 14, subkey_body);
   packet(out, 2, binding);
   PGPTLS_TRY(Bytes binary, std::move(out).finish());
+  if (subkey_secret != nullptr) {
+    *subkey_secret = std::move(subkey.private_key);
+  }
   return BenchCertificate{std::move(binary), primary_fingerprint, fingerprint_of(subkey_body),
                           domain};
+}
+
+}  // namespace
+
+Result<BenchCertificate> make_bench_certificate(std::uint32_t n) {
+  return make(n, "c" + std::to_string(n) + ".bench.example", nullptr, nullptr);
+}
+
+Result<BenchPeer> make_certified_peer(std::uint32_t n, const std::string& domain,
+                                      const BenchAuthority& authority) {
+  BenchPeer peer;
+  PGPTLS_TRY(peer.certificate, make(n, domain, &authority, &peer.subkey_secret));
+  return peer;
 }
 
 }  // namespace pgptls::bench

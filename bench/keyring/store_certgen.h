@@ -8,12 +8,19 @@
 // authentication subkey gives: a legacy EdDSA (algorithm 22) primary key
 // [SC], the user ID `xmpp:c<N>.bench.example` with a positive
 // certification (0x13), and an EdDSA [A] subkey with its binding (0x18).
+//
+// make_certified_peer adds an authority's certification (0x10) of the
+// user ID and hands back the subkey's secret: a first-contact peer for the
+// serve benchmark.
 #pragma once
+
+#include <gnutls/abstract.h>
 
 #include <cstdint>
 #include <string>
 
 #include "base/bytes.h"
+#include "base/gnutls_handles.h"
 #include "base/result.h"
 
 namespace pgptls::bench {
@@ -30,5 +37,24 @@ struct BenchCertificate {
 // time depend on `n`; its keys are fresh random keys). Fails when GnuTLS
 // cannot make or use a key.
 [[nodiscard]] Result<BenchCertificate> make_bench_certificate(std::uint32_t n);
+
+// BenchAuthority: the certifying key: a legacy EdDSA (algorithm 22) key
+// such as gpg 2.2's ed25519, and its v4 fingerprint (20 bytes).
+struct BenchAuthority {
+  gnutls_privkey_t key = nullptr;
+  Bytes fingerprint;
+};
+
+// BenchPeer: a certified certificate and the secret of its [A] subkey.
+struct BenchPeer {
+  BenchCertificate certificate;
+  base::PrivateKeyHandle subkey_secret;
+};
+
+// make_certified_peer: as make_bench_certificate, for the user ID
+// xmpp:<domain>, also certified by `authority`. Fails when GnuTLS cannot
+// make or use a key.
+[[nodiscard]] Result<BenchPeer> make_certified_peer(std::uint32_t n, const std::string& domain,
+                                                    const BenchAuthority& authority);
 
 }  // namespace pgptls::bench

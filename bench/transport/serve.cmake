@@ -4,6 +4,7 @@
 pgptls_bench(transport_serve_bench
   SOURCES
     serve_bench.cpp
+    ${PROJECT_SOURCE_DIR}/bench/keyring/store_certgen.cpp
     ${PROJECT_SOURCE_DIR}/tests/cli/load_clients.cpp
     ${PROJECT_SOURCE_DIR}/tests/cli/load_openpgp.cpp
     ${PROJECT_SOURCE_DIR}/tests/cli/openpgp_world.cpp

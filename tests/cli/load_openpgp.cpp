@@ -86,16 +86,22 @@ std::string openpgp_authority_fingerprint() {
 
 transport::EngineFactory openpgp_client_factory() {
   const Peers& loaded = peers();
+  return openpgp_client_factory([&loaded] { return loaded.client; });
+}
+
+transport::EngineFactory openpgp_client_factory(
+    std::function<tls::OpenPgpCredential()> credential) {
+  const Peers& loaded = peers();
   auto verifier = std::make_shared<tls::test::OpenPgpTrustVerifier>();
   verifier->trust(loaded.server);  // `loaded` lives until the process ends
   auto rng = std::make_shared<base::SystemRng>();
   auto clock = std::make_shared<base::SystemClock>();
-  return [&loaded, verifier, rng,
+  return [credential = std::move(credential), verifier, rng,
           clock](const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
     tls::Rfc6091Config config;
     config.role = tls::Role::client;
     config.policy.certificate_types = {tls::CertificateType::openpgp};
-    config.credentials.openpgp = loaded.client;
+    config.credentials.openpgp = credential();
     config.verifier = verifier;
     config.rng = rng;
     config.clock = clock;

@@ -5,9 +5,11 @@
 // Ed25519 [A] subkey that signs in the handshake.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "tls/engine/credentials.h"
 #include "transport/engine_factory.h"
 
 namespace pgptls::test {
@@ -25,5 +27,10 @@ std::string openpgp_authority_fingerprint();
 // and signing with its [A] subkey, accepting a.example's key only. Throws
 // std::runtime_error when the keys cannot be loaded.
 transport::EngineFactory openpgp_client_factory();
+
+// openpgp_client_factory: the same clients, each with the credential
+// `credential` returns when its engine is made (a benchmark of first
+// contacts gives every connection a new certificate).
+transport::EngineFactory openpgp_client_factory(std::function<tls::OpenPgpCredential()> credential);
 
 }  // namespace pgptls::test

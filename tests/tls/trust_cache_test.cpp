@@ -42,6 +42,47 @@ class TrustCacheTest : public ::testing::Test {
     const keyring::Cert cert = parse_exported_cert(before_);
     ASSERT_EQ(cert.subkeys.size(), 1U);
     created_ = base::Seconds(std::chrono::seconds(cert.subkeys[0].key.creation_time));
+
+    // short_lived, an authority whose key expires a day after it was made,
+    // certifies xmpp:d.example, whose keys never expire.
+    const std::string short_lived =
+        gpg.generate("Short <short@example.invalid>", "ed25519", "cert", "1d");
+    const std::string d = gpg.generate("xmpp:d.example", "ed25519", "sign,cert");
+    d_subkey_ = gpg.add_subkey(d, "ed25519", "auth");
+    gpg.certify(short_lived, d, "xmpp:d.example");
+    short_lived_ = bytes_of(gpg.export_cert(short_lived));
+    d_ = bytes_of(gpg.export_cert(d));
+    d_fingerprint_ = keyring::parse_fingerprint_text(d).value();
+    short_lived_created_ = base::Seconds(
+        std::chrono::seconds(parse_exported_cert(short_lived_).primary.creation_time));
+  }
+
+  // presented_d: d's certificate, whole or (fingerprint_only) by its
+  // fingerprint, signing with its authentication subkey.
+  static tls::PresentedCertificate presented_d(bool fingerprint_only) {
+    tls::PresentedCertificate p;
+    p.type = tls::CertificateType::openpgp;
+    const Bytes id = keyring::parse_fingerprint_text(d_subkey_).value();
+    p.openpgp_key_id = Bytes(id.end() - 8, id.end());
+    if (fingerprint_only) {
+      p.openpgp_fingerprint = d_fingerprint_;
+    } else {
+      p.openpgp_transferable_key = d_;
+    }
+    return p;
+  }
+
+  // trust_in: a trust object over these authorities (certificates as
+  // exported) and keyring.
+  std::shared_ptr<tls::KeyringOpenPgpTrust> trust_in(const std::vector<Bytes>& authorities,
+                                                     std::vector<keyring::Cert> known = {}) {
+    tls::KeyringTrustConfig config;
+    for (const Bytes& authority : authorities) {
+      config.authorities.push_back(keyring::Authority{parse_exported_cert(authority), {}});
+    }
+    config.certificates = std::move(known);
+    config.clock = clock_;
+    return std::make_shared<tls::KeyringOpenPgpTrust>(std::move(config));
   }
 
   static tls::PresentedCertificate presented(const Bytes& transferable) {
@@ -70,6 +111,11 @@ class TrustCacheTest : public ::testing::Test {
   static inline Bytes before_;
   static inline Bytes revoked_;
   static inline base::Seconds created_{};
+  static inline std::string d_subkey_;
+  static inline Bytes d_;
+  static inline Bytes d_fingerprint_;
+  static inline Bytes short_lived_;
+  static inline base::Seconds short_lived_created_{};
 };
 
 TEST_F(TrustCacheTest, AReturningPeerIsAnsweredFromTheCache) {
@@ -143,6 +189,108 @@ TEST_F(TrustCacheTest, ARevocationImportedIntoTheKeyringIsNeverServedStale) {
   ASSERT_FALSE(revoked.ok());
   EXPECT_THAT(revoked.error().message(), HasSubstr("revoked"));
   EXPECT_EQ(new_keyring->cache_hits(), 0U);
+}
+
+TEST_F(TrustCacheTest, ARefusedCertificateSentAgainIsAnsweredFromTheCacheWithItsReason) {
+  const auto checker = trust();
+  const auto first = checker->verify(presented(before_), std::string("d.example"));
+  ASSERT_FALSE(first.ok());
+  EXPECT_THAT(first.error().message(), HasSubstr("has no user ID xmpp:d.example"));
+  clock_->advance(10min);
+  const auto again = checker->verify(presented(before_), std::string("d.example"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(checker->refusal_hits(), 1U);
+  EXPECT_EQ(again.error().code, first.error().code);
+  EXPECT_EQ(again.error().message(), first.error().message());
+}
+
+TEST_F(TrustCacheTest, ACachedRefusalIsNotUsedOnceTheAuthoritiesChange) {
+  // No authority: c is not certified by any configured authority.
+  const auto without = trust_in({});
+  const auto refused = without->verify(presented(before_), std::string("c.example"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, tls::Errc::peer_rejected);
+  EXPECT_THAT(refused.error().message(), HasSubstr("not certified by any configured authority"));
+  // The same object keeps its refusal...
+  ASSERT_FALSE(without->verify(presented(before_), std::string("c.example")).ok());
+  EXPECT_EQ(without->refusal_hits(), 1U);
+  // ...and an authority added means a new object, which accepts.
+  const auto with = trust_in({signer_});
+  const auto accepted = with->verify(presented(before_), std::string("c.example"));
+  ASSERT_TRUE(accepted.ok()) << accepted.error().message();
+  EXPECT_EQ(with->refusal_hits(), 0U);
+}
+
+TEST_F(TrustCacheTest, ACachedRefusalIsNotUsedOnceTheKeyringChanges) {
+  // Only the fingerprint, and the keyring does not hold the certificate.
+  const auto empty = trust_in({short_lived_});
+  clock_->set(short_lived_created_ + 1h);
+  const auto unknown = empty->verify(presented_d(true), std::string("d.example"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, tls::Errc::certificate_unobtainable);
+  const auto again = empty->verify(presented_d(true), std::string("d.example"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, tls::Errc::certificate_unobtainable);
+  EXPECT_EQ(again.error().message(), unknown.error().message());
+  EXPECT_EQ(empty->refusal_hits(), 1U);
+  // The certificate imported: a new object, which finds and accepts it.
+  const auto imported = trust_in({short_lived_}, {parse_exported_cert(d_)});
+  const auto accepted = imported->verify(presented_d(true), std::string("d.example"));
+  ASSERT_TRUE(accepted.ok()) << accepted.error().message();
+}
+
+TEST_F(TrustCacheTest, ARefusalIsNotServedOnceTheTimeReachesAChange) {
+  const auto checker = trust();
+  // Before the subkey existed: refused, and the refusal cached.
+  clock_->set(created_ - 1h);
+  ASSERT_FALSE(checker->verify(presented(before_), std::string("c.example")).ok());
+  ASSERT_FALSE(checker->verify(presented(before_), std::string("c.example")).ok());
+  EXPECT_EQ(checker->refusal_hits(), 1U);
+  // Once the subkey is there, the refusal no longer holds.
+  clock_->set(created_ + 1h);
+  const auto accepted = checker->verify(presented(before_), std::string("c.example"));
+  ASSERT_TRUE(accepted.ok()) << accepted.error().message();
+  EXPECT_EQ(checker->refusal_hits(), 1U);
+}
+
+TEST_F(TrustCacheTest, TheAuthoritiesAreValidatedOncePerWindow) {
+  const auto checker = trust_in({signer_, short_lived_}, {parse_exported_cert(d_)});
+  clock_->set(std::max(created_, short_lived_created_) + 1h);
+  ASSERT_TRUE(checker->verify(presented(before_), std::string("c.example")).ok());
+  ASSERT_TRUE(checker->verify(presented_d(false), std::string("d.example")).ok());
+  ASSERT_TRUE(checker->verify(presented_d(true), std::string("d.example")).ok());
+  EXPECT_EQ(checker->cache_misses(), 3U);
+  EXPECT_EQ(checker->authority_validations(), 1U);
+}
+
+TEST_F(TrustCacheTest, AnAuthorityExpiryIsNeverServedStale) {
+  const auto checker = trust_in({short_lived_}, {parse_exported_cert(d_)});
+  clock_->set(short_lived_created_ + 1h);
+  ASSERT_TRUE(checker->verify(presented_d(false), std::string("d.example")).ok());
+  EXPECT_EQ(checker->authority_validations(), 1U);
+  // The authority's key has expired. d itself is unchanged and asked for
+  // in a form never seen before (no verdict cached): only the authorities'
+  // standing could be stale, and it is not.
+  clock_->set(short_lived_created_ + 25h);
+  const auto refused = checker->verify(presented_d(true), std::string("d.example"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, tls::Errc::peer_rejected);
+  EXPECT_THAT(refused.error().message(), HasSubstr("which is not valid now"));
+  EXPECT_THAT(refused.error().message(), HasSubstr("expired"));
+  EXPECT_EQ(checker->authority_validations(), 2U);
+}
+
+TEST_F(TrustCacheTest, TheAuthoritiesAreValidatedAgainWhenTheClockGoesBack) {
+  const auto checker = trust_in({short_lived_}, {parse_exported_cert(d_)});
+  clock_->set(short_lived_created_ + 1h);
+  ASSERT_TRUE(checker->verify(presented_d(false), std::string("d.example")).ok());
+  // Before the authority's key (and d's) existed: decided afresh, with the
+  // authorities' standing of that time, not the one of an hour after.
+  clock_->set(short_lived_created_ - 1h);
+  const auto refused = checker->verify(presented_d(true), std::string("d.example"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, tls::Errc::peer_rejected);
+  EXPECT_EQ(checker->authority_validations(), 2U);
 }
 
 }  // namespace

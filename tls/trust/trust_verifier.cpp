@@ -64,8 +64,19 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
   const std::string key = cache_key(certificate, domain);
   std::optional<Accepted> accepted = cache_.find(key, at);
   if (!accepted) {
+    if (std::optional<Error> refusal = refusals_.find(key, at)) {
+      return *std::move(refusal);
+    }
     base::Seconds until = at;
-    PGPTLS_TRY(accepted, verify_uncached(certificate, domain, at, until));
+    auto fresh = verify_uncached(certificate, domain, at, until);
+    if (!fresh.ok()) {
+      // A refusal is as much a function of the certificate, the keyring,
+      // the authorities, the policy and the time as an acceptance, so it
+      // holds for the same window.
+      refusals_.store(key, fresh.error(), at, until);
+      return std::move(fresh).error();
+    }
+    accepted = std::move(fresh).value();
     cache_.store(key, *accepted, at, until);
   }
   VerifiedPeer peer;
@@ -101,6 +112,9 @@ std::string KeyringOpenPgpTrust::cache_key(const PresentedCertificate& certifica
 Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
     const PresentedCertificate& certificate, const std::optional<std::string>& domain,
     base::Seconds at, base::Seconds& until) {
+  // Until a certificate is found, the verdict depends on the presented
+  // bytes and the keyring alone, which never change for this object.
+  until = keyring::kNoValidityChange;
   // RFC 6091 §3.3: the whole key (subkey_cert), or only its fingerprint
   // (subkey_cert_fingerprint), which must name a certificate we hold.
   std::optional<keyring::Cert> parsed;
@@ -133,6 +147,10 @@ Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
     }
   }
 
+  const std::shared_ptr<const Standing> authorities = standing(at);
+  // authorities->until is the authorities' next change after `at` too.
+  until = std::min(keyring::validity_change_after(*cert, at), authorities->until);
+
   std::vector<std::string> candidates;
   if (domain) {
     candidates.push_back(*domain);
@@ -143,8 +161,8 @@ Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
   std::vector<keyring::PublicKey> usable;  // authentication keys, from the first acceptance
   std::string refusals;
   for (const std::string& candidate : candidates) {
-    auto acceptance =
-        keyring::check_peer(*cert, candidate, config_.authorities, config_.policy, at);
+    auto acceptance = keyring::check_peer(*cert, candidate, config_.authorities,
+                                          authorities->status, config_.policy, at);
     if (!acceptance.ok()) {
       refusals += (refusals.empty() ? "" : "; ") + acceptance.error().message();
       continue;
@@ -191,9 +209,26 @@ Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
     }
     accepted.signing_key = **key;
   }
-  until = std::min(keyring::validity_change_after(*cert, at),
-                   keyring::validity_change_after(config_.authorities, at));
   return accepted;
+}
+
+std::shared_ptr<const KeyringOpenPgpTrust::Standing> KeyringOpenPgpTrust::standing(
+    base::Seconds at) {
+  const std::lock_guard lock(standing_mutex_);
+  if (standing_ == nullptr || at < standing_->from || at >= standing_->until) {
+    auto fresh = std::make_shared<Standing>();
+    fresh->status = keyring::authority_standing(config_.authorities, config_.policy, at);
+    fresh->from = at;
+    fresh->until = keyring::validity_change_after(config_.authorities, at);
+    standing_ = std::move(fresh);
+    ++standing_computed_;
+  }
+  return standing_;
+}
+
+std::uint64_t KeyringOpenPgpTrust::authority_validations() const {
+  const std::lock_guard lock(standing_mutex_);
+  return standing_computed_;
 }
 
 KeyringOpenPgpTrust::KeyringOpenPgpTrust(KeyringTrustConfig config) : config_(std::move(config)) {
@@ -214,10 +249,14 @@ const keyring::Cert* KeyringOpenPgpTrust::find(ByteView fingerprint) const {
 
 Result<bool> KeyringOpenPgpTrust::domain_is_certified(std::string_view domain) {
   PGPTLS_TRY(const std::string normalized, keyring::normalize_domain(domain));
+  const base::Seconds at = now();
+  const std::shared_ptr<const Standing> authorities = standing(at);
   const auto [first, last] = by_domain_.equal_range(normalized);
   for (auto entry = first; entry != last; ++entry) {
     const keyring::Cert& cert = config_.certificates[entry->second];
-    if (keyring::check_peer(cert, normalized, config_.authorities, config_.policy, now()).ok()) {
+    if (keyring::check_peer(cert, normalized, config_.authorities, authorities->status,
+                            config_.policy, at)
+            .ok()) {
       return true;
     }
   }
@@ -227,10 +266,12 @@ Result<bool> KeyringOpenPgpTrust::domain_is_certified(std::string_view domain) {
 Result<std::vector<std::string>> KeyringOpenPgpTrust::domains_for_authentication_key(
     ByteView spki_der) {
   std::vector<std::string> domains;
+  const base::Seconds at = now();
+  const std::shared_ptr<const Standing> authorities = standing(at);
   for (const keyring::Cert& cert : config_.certificates) {
     for (const std::string& domain : xmpp_domains(cert)) {
-      auto acceptance =
-          keyring::check_peer(cert, domain, config_.authorities, config_.policy, now());
+      auto acceptance = keyring::check_peer(cert, domain, config_.authorities, authorities->status,
+                                            config_.policy, at);
       if (!acceptance.ok()) {
         continue;
       }

@@ -28,6 +28,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,15 +83,20 @@ struct KeyringTrustConfig {
 // certification by an authority, in scope, at the clock's now) and
 // keyring::select_authentication_key (the component the key ID names).
 // Its keyring, authorities and policy never change: a change means a new
-// object. So it keeps accepted verdicts in a keyring::PeerCache, each for
-// exactly as long as it holds (until the next creation or expiry instant in
-// the peer's or an authority's certificate): a returning peer costs no
-// signature verification beyond the handshake's own. Thread-safe: verify
-// may run on several event-loop threads at once.
+// object. So it keeps verdicts in keyring::PeerCache, each for exactly as
+// long as it holds (until the next creation or expiry instant in the peer's
+// or an authority's certificate): a returning peer costs no signature
+// verification beyond the handshake's own, and a refused certificate sent
+// again costs no validation either. Refusals have a cache of their own, so
+// a flood of refused certificates cannot push accepted peers out. The
+// authorities' own validity is computed once per such window, not per peer.
+// Thread-safe: verify may run on several event-loop threads at once.
 class KeyringOpenPgpTrust final : public OpenPgpTrust {
  public:
-  // kCacheCapacity: peers remembered (a few hundred bytes each).
+  // kCacheCapacity: accepted peers remembered (a few hundred bytes each).
   static constexpr std::size_t kCacheCapacity = 4096;
+  // kRefusalCapacity: refused certificates remembered (their reasons).
+  static constexpr std::size_t kRefusalCapacity = 1024;
 
   explicit KeyringOpenPgpTrust(KeyringTrustConfig config);
   [[nodiscard]] Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
@@ -99,12 +105,26 @@ class KeyringOpenPgpTrust final : public OpenPgpTrust {
   [[nodiscard]] Result<std::vector<std::string>> domains_for_authentication_key(
       ByteView spki_der) override;
 
-  // cache_hits / cache_misses: how verify was answered (tests, benchmarks).
+  // cache_hits / cache_misses: how often verify found an accepted verdict
+  // (tests, benchmarks); refusal_hits: how often a cached refusal.
   [[nodiscard]] std::uint64_t cache_hits() const { return cache_.hits(); }
   [[nodiscard]] std::uint64_t cache_misses() const { return cache_.misses(); }
+  [[nodiscard]] std::uint64_t refusal_hits() const { return refusals_.hits(); }
+  // authority_validations: how often the authorities' standing was
+  // computed (once per validity window of their certificates).
+  [[nodiscard]] std::uint64_t authority_validations() const;
 
  private:
   [[nodiscard]] base::Seconds now() const;
+  // Standing: keyring::authority_standing, valid for times in [from, until).
+  struct Standing {
+    std::vector<Status> status;
+    base::Seconds from;
+    base::Seconds until;
+  };
+  // standing: the authorities' standing at `at`, computed again only when
+  // `at` left the window of the last one.
+  [[nodiscard]] std::shared_ptr<const Standing> standing(base::Seconds at);
   // find: the keyring's certificate with this primary fingerprint, or null.
   [[nodiscard]] const keyring::Cert* find(ByteView fingerprint) const;
 
@@ -125,6 +145,10 @@ class KeyringOpenPgpTrust final : public OpenPgpTrust {
 
   KeyringTrustConfig config_;
   keyring::PeerCache<Accepted> cache_{kCacheCapacity};
+  keyring::PeerCache<Error> refusals_{kRefusalCapacity};
+  mutable std::mutex standing_mutex_;
+  std::shared_ptr<const Standing> standing_;  // guarded by standing_mutex_
+  std::uint64_t standing_computed_ = 0;       // guarded by standing_mutex_
   // Built once, so a handshake looks certificates up instead of scanning a
   // keyring of any size: primary fingerprint -> certificate, xmpp: domain ->
   // the certificates with such a user ID (indexes into config_.certificates).
