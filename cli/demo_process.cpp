@@ -251,8 +251,10 @@ std::optional<std::string> Background::wait_for(const std::string& text,
                                                 std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline && interrupted() == 0) {
+    // Only a whole line counts: a line may reach the log in several writes.
     std::string current = log();
-    if (current.find(text) != std::string::npos) {
+    if (const auto at = current.find(text);
+        at != std::string::npos && current.find('\n', at) != std::string::npos) {
       return current;
     }
     int status = 0;

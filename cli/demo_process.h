@@ -60,8 +60,8 @@ class Background {
   Background& operator=(const Background&) = delete;
 
   [[nodiscard]] bool started() const { return pid_ > 0; }
-  // wait_for: the log once it contains `text`, nullopt at the timeout or
-  // when the program ended without writing it.
+  // wait_for: the log once it holds a whole line containing `text`,
+  // nullopt at the timeout or when the program ended without writing it.
   [[nodiscard]] std::optional<std::string> wait_for(const std::string& text,
                                                     std::chrono::milliseconds timeout);
   [[nodiscard]] std::string log() const;

@@ -443,7 +443,8 @@ int run_s2s(const std::string& config_path) {
     std::cerr << "pgptls s2s: " << started.error().message() << "\n";
     return 2;
   }
-  std::cerr << "s2s ready " << proxy.ready_text() << std::endl;
+  // One write: a reader waiting for this line never sees half of it.
+  std::cerr << ("s2s ready " + proxy.ready_text() + "\n") << std::flush;
 
   Drain drain(io, proxy);
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -196,7 +196,10 @@ int run_serve(const ServeArgs& args) {
     // The others join the port the first one got (port 0 picks one).
     where = worker.server->local_endpoint();
   }
-  std::cerr << "listening on " << where.address().to_string() << ":" << where.port() << std::endl;
+  // One write: a reader waiting for this line never sees half of it.
+  const std::string ready =
+      "listening on " + where.address().to_string() + ":" + std::to_string(where.port()) + "\n";
+  std::cerr << ready << std::flush;
 
   // A stop signal stops every thread's server and drains its connections;
   // the line reports them all.
