@@ -34,6 +34,13 @@ Result<Bytes> read_session_id(ByteReader& reader) {
   return to_bytes(session_id);
 }
 
+// write_session_id: read_session_id's counterpart; a longer ID fails the
+// writer's finish().
+void write_session_id(ByteWriter& writer, ByteView session_id) {
+  auto prefixed = writer.prefixed(LengthPrefix::u8, kMaxSessionId);
+  writer.bytes(session_id);
+}
+
 // read_extension_block: the rest of a hello. RFC 5246 §7.4.1.2: a hello
 // either ends after its compression field or carries one extensions block,
 // and nothing follows it.
@@ -97,10 +104,7 @@ Result<Bytes> encode_client_hello(const ClientHello& hello) {
   ByteWriter writer;
   writer.u16(hello.legacy_version);
   writer.bytes(hello.random);
-  {
-    auto session_id = writer.prefixed(LengthPrefix::u8, kMaxSessionId);
-    writer.bytes(hello.session_id);
-  }
+  write_session_id(writer, hello.session_id);
   {
     auto suites = writer.prefixed(LengthPrefix::u16, 0xFFFE);
     for (const std::uint16_t suite : hello.cipher_suites) {
@@ -121,10 +125,7 @@ Result<Bytes> encode_server_hello(const ServerHello& hello) {
   ByteWriter writer;
   writer.u16(hello.version);
   writer.bytes(hello.random);
-  {
-    auto session_id = writer.prefixed(LengthPrefix::u8, kMaxSessionId);
-    writer.bytes(hello.session_id);
-  }
+  write_session_id(writer, hello.session_id);
   writer.u16(hello.cipher_suite);
   writer.u8(hello.compression_method);
   if (hello.has_extension_block) {
