@@ -4,9 +4,9 @@
 
 #include <optional>
 
+#include "base/ed25519.h"
 #include "base/encoding.h"
 #include "openpgp/armor.h"
-#include "openpgp/ed25519.h"
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
 #include "openpgp/packet.h"
@@ -170,7 +170,7 @@ Status verify_digest(const Signature& sig, const PublicKey& signer, ByteView dig
     // RFC 9580 §5.2.3.3-5: EdDSA signs the digest itself as its message.
     PGPTLS_TRY(const Bytes point, ed25519_point(signer));
     PGPTLS_TRY(const Bytes value, eddsa_signature_value(sig, signer));
-    if (!ed25519_verify(point, digest_value, value)) {
+    if (!base::ed25519_verify(point, digest_value, value)) {
       return bad(sig, signer, "does not verify (Ed25519)");
     }
     return {};

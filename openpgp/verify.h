@@ -1,6 +1,6 @@
 // verify.h: computing what an OpenPGP signature over a key, subkey or user
 // ID hashes (RFC 9580 §5.2.4), and checking it cryptographically through
-// GnuTLS abstract keys (Ed25519 through libsodium, openpgp/ed25519.h).
+// GnuTLS abstract keys (Ed25519 through libsodium, base/ed25519.h).
 //
 // Usage:
 //   // A certification of `uid` on `cert`, made by `signer`:

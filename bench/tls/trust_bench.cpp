@@ -6,7 +6,7 @@
 // authority's own validity being known from an earlier peer). Warm: the
 // same peer returning (the cached verdict, the signing key imported again).
 // BM_Ed25519Verify*: one Ed25519 verification through libsodium
-// (openpgp/ed25519.h, what the decision uses) beside GnuTLS (Nettle), as it
+// (base/ed25519.h, what the decision uses) beside GnuTLS (Nettle), as it
 // was done before: import the key, verify.
 //   build/bench/tls/tls_trust_bench --benchmark_repetitions=3
 #include <benchmark/benchmark.h>
@@ -18,10 +18,10 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/ed25519.h"
 #include "base/gnutls_handles.h"
 #include "keyring/authority_store.h"
 #include "openpgp/cert.h"
-#include "openpgp/ed25519.h"
 #include "tests/keyring/store_gpg.h"
 #include "tls/trust/trust_verifier.h"
 
@@ -138,7 +138,7 @@ const Ed25519Case& ed25519_case() {
 void BM_Ed25519VerifyLibsodium(benchmark::State& state) {
   const Ed25519Case& c = ed25519_case();
   for (auto _ : state) {
-    if (!keyring::ed25519_verify(c.point, c.digest, c.signature)) {
+    if (!base::ed25519_verify(c.point, c.digest, c.signature)) {
       state.SkipWithError("libsodium refused a valid signature");
       break;
     }

@@ -1,4 +1,4 @@
-// ed25519_test.cpp: keyring::ed25519_verify (libsodium) accepts exactly the
+// ed25519_test.cpp: base::ed25519_verify (libsodium) accepts exactly the
 // Ed25519 signatures GnuTLS accepts on keys this test makes, refuses altered
 // ones and a non-canonical S (RFC 8032 §5.1.7: S must be below L), and
 // verify_signature uses it for gpg's legacy EdDSA signatures, naming a
@@ -10,9 +10,9 @@
 
 #include <string>
 
+#include "base/ed25519.h"
 #include "base/gnutls_handles.h"
 #include "openpgp/cert.h"
-#include "openpgp/ed25519.h"
 #include "openpgp/errors.h"
 #include "openpgp/verify.h"
 #include "tests/keyring/exported_cert.h"
@@ -79,17 +79,17 @@ TEST(Ed25519, AgreesWithGnutlsOnValidAndAlteredSignatures) {
     const Bytes message = random_bytes(static_cast<std::size_t>(round) + 1);
     const Bytes signature = signer.sign(message);
     ASSERT_TRUE(signer.gnutls_accepts(message, signature));
-    EXPECT_TRUE(ed25519_verify(signer.point, message, signature));
+    EXPECT_TRUE(base::ed25519_verify(signer.point, message, signature));
 
     Bytes altered_message = message;
     altered_message[0] ^= 0x01;
     EXPECT_FALSE(signer.gnutls_accepts(altered_message, signature));
-    EXPECT_FALSE(ed25519_verify(signer.point, altered_message, signature));
+    EXPECT_FALSE(base::ed25519_verify(signer.point, altered_message, signature));
 
     Bytes altered_signature = signature;
     altered_signature[static_cast<std::size_t>(round) * 2 % 64] ^= 0x10;
     EXPECT_FALSE(signer.gnutls_accepts(message, altered_signature));
-    EXPECT_FALSE(ed25519_verify(signer.point, message, altered_signature));
+    EXPECT_FALSE(base::ed25519_verify(signer.point, message, altered_signature));
   }
 }
 
@@ -98,12 +98,12 @@ TEST(Ed25519, RefusesAnotherKeyAndWrongSizes) {
   const Signer other;
   const Bytes message = random_bytes(32);
   const Bytes signature = signer.sign(message);
-  EXPECT_FALSE(ed25519_verify(other.point, message, signature));
-  EXPECT_FALSE(ed25519_verify(ByteView(signer.point).first(31), message, signature));
-  EXPECT_FALSE(ed25519_verify(signer.point, message, ByteView(signature).first(63)));
+  EXPECT_FALSE(base::ed25519_verify(other.point, message, signature));
+  EXPECT_FALSE(base::ed25519_verify(ByteView(signer.point).first(31), message, signature));
+  EXPECT_FALSE(base::ed25519_verify(signer.point, message, ByteView(signature).first(63)));
   Bytes longer = signature;
   longer.push_back(0);
-  EXPECT_FALSE(ed25519_verify(signer.point, message, longer));
+  EXPECT_FALSE(base::ed25519_verify(signer.point, message, longer));
 }
 
 TEST(Ed25519, RefusesANonCanonicalS) {
@@ -124,7 +124,7 @@ TEST(Ed25519, RefusesANonCanonicalS) {
   }
   ASSERT_EQ(carry, 0U);  // S < L < 2^253, so S + L fits in 256 bits
   EXPECT_FALSE(signer.gnutls_accepts(message, signature));
-  EXPECT_FALSE(ed25519_verify(signer.point, message, signature));
+  EXPECT_FALSE(base::ed25519_verify(signer.point, message, signature));
 }
 
 // A gpg-made key (gpg 2.2: legacy EdDSA, algorithm 22): its user ID's

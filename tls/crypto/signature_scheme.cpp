@@ -2,12 +2,32 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string>
 
+#include "base/ed25519.h"
 #include "tls/wire/errors.h"
 
 namespace pgptls::tls {
 namespace {
+
+// ed25519_point: the 32-octet public point of an Ed25519 key (RFC 8032
+// §5.1.5), nullopt for any other key.
+std::optional<Bytes> ed25519_point(gnutls_pubkey_t key) {
+  gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
+  gnutls_datum_t x{};
+  gnutls_datum_t y{};
+  if (gnutls_pubkey_export_ecc_raw2(key, &curve, &x, &y, 0) < 0) {
+    return std::nullopt;
+  }
+  std::optional<Bytes> point;
+  if (curve == GNUTLS_ECC_CURVE_ED25519) {
+    point = Bytes(x.data, x.data + x.size);
+  }
+  gnutls_free(x.data);
+  gnutls_free(y.data);
+  return point;
+}
 
 // SchemeFacts: what pgptls knows of a scheme: its name, the GnuTLS
 // algorithm that makes and checks it, and the suites it serves.
@@ -190,10 +210,16 @@ Status verify(gnutls_pubkey_t key, SignatureScheme scheme, ByteView data, ByteVi
     return make_error(Errc::decrypt_error,
                       "the peer signed with " + name + ", which its certified key cannot make");
   }
-  const gnutls_datum_t input = datum(data);
-  const gnutls_datum_t sig = datum(signature);
-  const int rc = gnutls_pubkey_verify_data2(key, gnutls_sign_for(scheme), 0, &input, &sig);
-  if (rc < 0) {
+  bool verified = false;
+  if (const auto point = scheme == SignatureScheme::ed25519 ? ed25519_point(key) : std::nullopt) {
+    // Public data only: libsodium's variable-time check (base/ed25519.h).
+    verified = base::ed25519_verify(*point, data, signature);
+  } else {
+    const gnutls_datum_t input = datum(data);
+    const gnutls_datum_t sig = datum(signature);
+    verified = gnutls_pubkey_verify_data2(key, gnutls_sign_for(scheme), 0, &input, &sig) >= 0;
+  }
+  if (!verified) {
     return make_error(
         Errc::decrypt_error,
         "the peer's " + name + " handshake signature does not verify with its certified key");

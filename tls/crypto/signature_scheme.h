@@ -88,9 +88,10 @@ enum class SignatureScheme : std::uint16_t {
 // when the key cannot make this scheme or GnuTLS fails.
 [[nodiscard]] Result<Bytes> sign(gnutls_privkey_t key, SignatureScheme scheme, ByteView data);
 
-// verify: checks a peer's signature over `data` with
-// gnutls_pubkey_verify_data2. Fails with Errc::decrypt_error (RFC 5246
-// §7.2.2) when the key does not fit the scheme or the signature is wrong.
+// verify: checks a peer's signature over `data`: Ed25519 through libsodium
+// (base/ed25519.h), every other scheme with gnutls_pubkey_verify_data2. Fails with
+// Errc::decrypt_error (RFC 5246 §7.2.2) when the key does not fit the scheme or the signature is
+// wrong.
 [[nodiscard]] Status verify(gnutls_pubkey_t key, SignatureScheme scheme, ByteView data,
                             ByteView signature);
 

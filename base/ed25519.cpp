@@ -1,8 +1,8 @@
-#include "openpgp/ed25519.h"
+#include "base/ed25519.h"
 
 #include <sodium.h>
 
-namespace pgptls::keyring {
+namespace pgptls::base {
 namespace {
 
 // libsodium_ready: sodium_init once (it picks the implementations; thread
@@ -24,4 +24,4 @@ bool ed25519_verify(ByteView point, ByteView message, ByteView signature) {
                                      point.data()) == 0;
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::base
