@@ -179,6 +179,24 @@ TEST_F(TlsSignatureScheme, WrongMessageKeyOrSchemeIsDecryptError) {
             std::string::npos)
       << wrong_data.error().message();
 
+  // Ed25519 is checked through libsodium (base/ed25519.h): the same
+  // refusals, the same error.
+  auto ed25519 = sign(key("ed25519").private_key.get(), SignatureScheme::ed25519, data);
+  ASSERT_TRUE(ed25519.ok());
+  ASSERT_TRUE(
+      verify(key("ed25519").public_key.get(), SignatureScheme::ed25519, data, *ed25519).ok());
+  Bytes altered = *ed25519;
+  altered[10] ^= 1;
+  for (const auto& [message, signature] : {std::pair{other, *ed25519}, std::pair{data, altered}}) {
+    const Status refused =
+        verify(key("ed25519").public_key.get(), SignatureScheme::ed25519, message, signature);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, Errc::decrypt_error);
+    EXPECT_NE(refused.error().message().find("ed25519 handshake signature does not verify"),
+              std::string::npos)
+        << refused.error().message();
+  }
+
   // A P-384 key cannot have made a P-256 scheme signature; an Ed25519 key
   // cannot make an RSA one.
   const Status wrong_key = verify(key("p384").public_key.get(),
