@@ -131,6 +131,31 @@ TEST_P(CloseOrderTest, CloseNotifyBehindDataTakesEffectOnlyOnceTheDataIsRead) {
   EXPECT_FALSE(server->failure().has_value());
 }
 
+TEST_P(CloseOrderTest, BytesAfterCloseNotifyAreIgnoredWhileItsDataIsUnread) {
+  if (gnutls()) {
+    GTEST_SKIP() << "the RFC 6091 engine's rule; GnuTLS decides for itself";
+  }
+  auto [client, server] = established();
+  ASSERT_FALSE(HasFailure());
+  const std::string request = payload(1'000);
+  ASSERT_TRUE(client->write_app(as_bytes_view(request)).ok());
+  ASSERT_TRUE(client->close().ok());
+  transfer(*client, *server);
+
+  // RFC 5246 §7.2.1: nothing after close_notify counts. A peer that goes on
+  // sending while the application has not read up to it gets nothing
+  // delivered and no error (these bytes are no valid record: parsed, they
+  // would fail the connection).
+  const Bytes after(64 * 1024, 0x17);
+  for (int i = 0; i < 16; ++i) {
+    const Status fed = server->feed(after);
+    ASSERT_TRUE(fed.ok()) << fed.error().message();
+  }
+  EXPECT_EQ(read_all(*server), request);
+  EXPECT_EQ(server->status(), EngineStatus::has_output);
+  EXPECT_FALSE(server->failure().has_value());
+}
+
 TEST_P(CloseOrderTest, CloseNotifyWithNoDataBeforeItIsAnsweredAtOnce) {
   auto [client, server] = established();
   ASSERT_FALSE(HasFailure());
