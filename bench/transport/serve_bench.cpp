@@ -156,6 +156,42 @@ std::vector<std::string> x509_server_args() {
           "--pins",      world().pins};
 }
 
+// ServerProcess: a TLS server under test, started in a temporary
+// directory of its own (PGPTLS_HOME there), ready once its log holds
+// `ready`, stopped with SIGTERM at the end.
+class ServerProcess {
+ public:
+  // what: the server's name in error().
+  ServerProcess(const std::vector<std::string>& argv, const std::string& ready,
+                const std::string& what) {
+    auto child = test::ChildProcess::start(argv, log_dir_.file("server.log"),
+                                           {{"PGPTLS_HOME", log_dir_.file("home").string()}});
+    if (!child || !child->wait_for_log(ready, 30s)) {
+      error_ = what + " did not start: " + (child ? child->log() : "cannot run it");
+      return;
+    }
+    child_.emplace(std::move(*child));
+  }
+  ~ServerProcess() {
+    if (child_) {
+      child_->signal(SIGTERM);
+      (void)child_->wait(10s);
+    }
+  }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // error: why the program did not start (empty when it runs).
+  [[nodiscard]] const std::string& error() const { return error_; }
+  [[nodiscard]] pid_t pid() const { return child_->pid(); }
+  [[nodiscard]] std::string log() const { return child_->log(); }
+
+ private:
+  test::TempDir log_dir_;
+  std::optional<test::ChildProcess> child_;
+  std::string error_;
+};
+
 // Serve: one `pgptls serve --echo` process for a.example; SIGTERM at the end.
 class Serve {
  public:
@@ -163,12 +199,36 @@ class Serve {
   // max_handshakes: --max-handshakes; cpus: when not empty, the CPU list
   // the server is pinned to (taskset -c).
   explicit Serve(const std::vector<std::string>& credentials, int threads = 1,
-                 std::size_t max_handshakes = 1024, const std::string& cpus = {}) {
-    port_ = test::free_port();
+                 std::size_t max_handshakes = 1024, const std::string& cpus = {})
+      : port_(test::free_port()),
+        process_(command(port_, credentials, threads, max_handshakes, cpus), "listening on",
+                 "pgptls serve") {}
+
+  [[nodiscard]] const std::string& error() const { return process_.error(); }
+  [[nodiscard]] tcp::endpoint endpoint() const {
+    return {asio::ip::make_address_v4("127.0.0.1"), port_};
+  }
+  [[nodiscard]] pid_t pid() const { return process_.pid(); }
+  // handshakes_logged: "handshake ok" lines the server printed so far.
+  [[nodiscard]] std::size_t handshakes_logged() const {
+    const std::string log = process_.log();
+    std::size_t found = 0;
+    for (auto at = log.find("handshake ok: "); at != std::string::npos;
+         at = log.find("handshake ok: ", at + 1)) {
+      ++found;
+    }
+    return found;
+  }
+
+ private:
+  // command: the serve command line, pinned with taskset when `cpus` is set.
+  static std::vector<std::string> command(std::uint16_t port,
+                                          const std::vector<std::string>& credentials, int threads,
+                                          std::size_t max_handshakes, const std::string& cpus) {
     std::vector<std::string> argv{kProgram,
                                   "serve",
                                   "--listen",
-                                  "127.0.0.1:" + std::to_string(port_),
+                                  "127.0.0.1:" + std::to_string(port),
                                   "--echo",
                                   "--max-handshakes",
                                   std::to_string(max_handshakes),
@@ -180,45 +240,11 @@ class Serve {
     if (!cpus.empty()) {
       argv.insert(argv.begin(), {"taskset", "-c", cpus});  // taskset execs serve: same PID
     }
-    auto child = test::ChildProcess::start(argv, log_dir_.file("serve.log"),
-                                           {{"PGPTLS_HOME", log_dir_.file("home").string()}});
-    if (!child || !child->wait_for_log("listening on", 30s)) {
-      error_ = "pgptls serve did not start: " + (child ? child->log() : "cannot run it");
-      return;
-    }
-    child_.emplace(std::move(*child));
-  }
-  ~Serve() {
-    if (child_) {
-      child_->signal(SIGTERM);
-      (void)child_->wait(10s);
-    }
-  }
-  Serve(const Serve&) = delete;
-  Serve& operator=(const Serve&) = delete;
-
-  // error: why the program did not start (empty when it runs).
-  [[nodiscard]] const std::string& error() const { return error_; }
-  [[nodiscard]] tcp::endpoint endpoint() const {
-    return {asio::ip::make_address_v4("127.0.0.1"), port_};
-  }
-  [[nodiscard]] pid_t pid() const { return child_->pid(); }
-  // handshakes_logged: "handshake ok" lines the server printed so far.
-  [[nodiscard]] std::size_t handshakes_logged() const {
-    const std::string log = child_->log();
-    std::size_t found = 0;
-    for (auto at = log.find("handshake ok: "); at != std::string::npos;
-         at = log.find("handshake ok: ", at + 1)) {
-      ++found;
-    }
-    return found;
+    return argv;
   }
 
- private:
-  test::TempDir log_dir_;
-  std::uint16_t port_ = 0;
-  std::optional<test::ChildProcess> child_;
-  std::string error_;
+  std::uint16_t port_;
+  ServerProcess process_;
 };
 
 // rss_bytes: VmRSS of `pid` (/proc/PID/status reports kB).
@@ -469,37 +495,6 @@ BENCHMARK(BM_ServeThreads)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// Terminator: another TLS server process under the same client, pinned to
-// CPU 0 (taskset) as serve is in BM_Terminators; the client runs on CPU 1.
-class Terminator {
- public:
-  Terminator(std::vector<std::string> argv, const std::string& ready) {
-    argv.insert(argv.begin(), {"taskset", "-c", "0"});
-    auto child = test::ChildProcess::start(argv, log_dir_.file("server.log"),
-                                           {{"PGPTLS_HOME", log_dir_.file("home").string()}});
-    if (!child || !child->wait_for_log(ready, 30s)) {
-      error_ = argv.at(3) + " did not start: " + (child ? child->log() : "cannot run it");
-      return;
-    }
-    child_.emplace(std::move(*child));
-  }
-  ~Terminator() {
-    if (child_) {
-      child_->signal(SIGTERM);
-      (void)child_->wait(10s);
-    }
-  }
-  Terminator(const Terminator&) = delete;
-  Terminator& operator=(const Terminator&) = delete;
-  [[nodiscard]] const std::string& error() const { return error_; }
-  [[nodiscard]] pid_t pid() const { return child_->pid(); }
-
- private:
-  test::TempDir log_dir_;
-  std::optional<test::ChildProcess> child_;
-  std::string error_;
-};
-
 // BM_Terminators: `pgptls serve --echo` (arg 0) against `gnutls-serv
 // --echo` (arg 1, GnuTLS 3.7), same Ed25519 certificates, mutual TLS 1.3,
 // each server on one core, the same client (the one tls_load_client runs)
@@ -546,7 +541,10 @@ void BM_Terminators(benchmark::State& state) {
       state.SkipWithError("no such server");
       return;
   }
-  Terminator server(argv, ready);
+  // Each server on CPU 0 (taskset), the client on CPU 1.
+  const std::string what = argv.front();
+  argv.insert(argv.begin(), {"taskset", "-c", "0"});
+  const ServerProcess server(argv, ready, what);
   if (!server.error().empty()) {
     state.SkipWithError(server.error().c_str());
     return;

@@ -12,6 +12,7 @@
 #include "base/rng.h"
 #include "keyring/policy.h"
 #include "tests/support/temp_dir.h"
+#include "tests/tls/both_verifier.h"
 #include "tests/tls/engine_openpgp.h"
 #include "tests/tls/engine_pump.h"
 #include "tests/tls/engine_support.h"
@@ -78,20 +79,10 @@ class OpenPgpEngineTest : public ::testing::Test {
     const OpenPgpIdentity& client_id = id(options.kind, false);
     auto clock = std::make_shared<base::FixedClock>(kNow);
 
-    // A verifier that knows both kinds of peers, as the real one will.
-    struct Both final : PeerVerifier {
-      test::OpenPgpTrustVerifier openpgp;
-      test::SpkiVerifier x509;
-      Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
-                                  const VerifyRequest& request) override {
-        return certificate.type == CertificateType::openpgp ? openpgp.verify(certificate, request)
-                                                            : x509.verify(certificate, request);
-      }
-    };
-    auto client_verifier = std::make_shared<Both>();
+    auto client_verifier = std::make_shared<test::BothVerifier>();
     client_verifier->openpgp.trust(server_id);
     client_verifier->x509.trust(x509_server_->spki_sha256, server_id.domain);
-    auto server_verifier = std::make_shared<Both>();
+    auto server_verifier = std::make_shared<test::BothVerifier>();
     if (options.server_trusts_client) {
       server_verifier->openpgp.trust(client_id);
     }

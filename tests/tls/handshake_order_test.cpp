@@ -25,6 +25,7 @@
 #include "base/clock.h"
 #include "base/rng.h"
 #include "tests/support/temp_dir.h"
+#include "tests/tls/both_verifier.h"
 #include "tests/tls/engine_openpgp.h"
 #include "tests/tls/engine_pump.h"
 #include "tests/tls/engine_support.h"
@@ -67,17 +68,6 @@ class KnownKeyRng final : public base::Rng {
 
  private:
   base::DeterministicRng inner_;
-};
-
-// Both: a verifier that trusts the test's OpenPGP and X.509 peers.
-struct BothVerifier final : PeerVerifier {
-  test::OpenPgpTrustVerifier openpgp;
-  test::SpkiVerifier x509;
-  Result<VerifiedPeer> verify(const PresentedCertificate& certificate,
-                              const VerifyRequest& request) override {
-    return certificate.type == CertificateType::openpgp ? openpgp.verify(certificate, request)
-                                                        : x509.verify(certificate, request);
-  }
 };
 
 // Event: one input of the peer's recorded stream, ready to feed as it is.
@@ -262,8 +252,8 @@ class HandshakeOrderTest : public ::testing::Test {
     const std::string name(shape.name);
     const bool openpgp = shape.certificate_type == CertificateType::openpgp;
     auto clock = std::make_shared<base::FixedClock>(kNow);
-    auto client_verifier = std::make_shared<BothVerifier>();
-    auto server_verifier = std::make_shared<BothVerifier>();
+    auto client_verifier = std::make_shared<test::BothVerifier>();
+    auto server_verifier = std::make_shared<test::BothVerifier>();
     client_verifier->x509.trust(x509_server_->spki_sha256, x509_server_->domain);
     client_verifier->openpgp.trust(*pgp_server_);
     server_verifier->x509.trust(x509_client_->spki_sha256, x509_client_->domain);
