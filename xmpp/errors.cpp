@@ -8,35 +8,26 @@
 namespace pgptls::xmpp {
 namespace {
 
-// describe: what each Errc value means.
-std::string_view describe(Errc code) {
-  switch (code) {
-    case Errc::not_well_formed:
-      return "the peer sent XML that is not well-formed";
-    case Errc::restricted_xml:
-      return "the peer sent XML that RFC 6120 §11.1 forbids in a stream (a DTD, an entity "
-             "declaration, a comment or a processing instruction)";
-    case Errc::header_too_large:
-      return "the peer's stream header exceeds max-header-bytes";
-    case Errc::stanza_too_large:
-      return "the peer sent a stanza larger than max-stanza-bytes";
-    case Errc::invalid_namespace:
-      return "the stream uses a namespace other than http://etherx.jabber.org/streams and "
-             "jabber:server";
-    case Errc::bad_format:
-      return "the peer's stream is not a valid XMPP stream";
-    case Errc::unsupported_version:
-      return "the peer's stream version is not 1.x";
-    case Errc::bad_proxy_header:
-      return "malformed PROXY protocol v2 header";
-  }
-  return "unknown xmpp error";
-}
+// kMessages: what each Errc value means.
+constexpr base::ErrorMessages<Errc, 8> kMessages{{
+    {Errc::not_well_formed, "the peer sent XML that is not well-formed"},
+    {Errc::restricted_xml,
+     "the peer sent XML that RFC 6120 §11.1 forbids in a stream (a DTD, an entity "
+     "declaration, a comment or a processing instruction)"},
+    {Errc::header_too_large, "the peer's stream header exceeds max-header-bytes"},
+    {Errc::stanza_too_large, "the peer sent a stanza larger than max-stanza-bytes"},
+    {Errc::invalid_namespace,
+     "the stream uses a namespace other than http://etherx.jabber.org/streams and "
+     "jabber:server"},
+    {Errc::bad_format, "the peer's stream is not a valid XMPP stream"},
+    {Errc::unsupported_version, "the peer's stream version is not 1.x"},
+    {Errc::bad_proxy_header, "malformed PROXY protocol v2 header"},
+}};
 
 }  // namespace
 
 const std::error_category& xmpp_category() noexcept {
-  static const base::EnumCategory<Errc> category("pgptls.xmpp", describe);
+  static const base::EnumCategory<kMessages> category("pgptls.xmpp");
   return category;
 }
 
