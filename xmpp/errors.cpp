@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "base/error_category.h"
+#include "base/name_table.h"
 
 namespace pgptls::xmpp {
 namespace {
@@ -24,6 +25,19 @@ constexpr base::ErrorMessages<Errc, 8> kMessages{{
     {Errc::bad_proxy_header, "malformed PROXY protocol v2 header"},
 }};
 
+// kConditions: the RFC 6120 §4.9.3 stream error each Errc value answers with.
+constexpr base::NameTable<Errc, 8> kConditions{{
+    {Errc::not_well_formed, "not-well-formed"},          // §4.9.3.13
+    {Errc::restricted_xml, "restricted-xml"},            // §4.9.3.18
+    {Errc::header_too_large, "policy-violation"},        // §4.9.3.14
+    {Errc::stanza_too_large, "policy-violation"},        // §4.9.3.14
+    {Errc::invalid_namespace, "invalid-namespace"},      // §4.9.3.10
+    {Errc::bad_format, "bad-format"},                    // §4.9.3.1
+    {Errc::unsupported_version, "unsupported-version"},  // §4.9.3.25
+    {Errc::bad_proxy_header, "bad-format"},              // §4.9.3.1
+}};
+static_assert(base::covers_every_value(kConditions));
+
 }  // namespace
 
 const std::error_category& xmpp_category() noexcept {
@@ -32,23 +46,7 @@ const std::error_category& xmpp_category() noexcept {
 }
 
 std::string_view stream_error_condition(Errc code) {
-  switch (code) {
-    case Errc::not_well_formed:
-      return "not-well-formed";  // RFC 6120 §4.9.3.13
-    case Errc::restricted_xml:
-      return "restricted-xml";  // RFC 6120 §4.9.3.18
-    case Errc::header_too_large:
-    case Errc::stanza_too_large:
-      return "policy-violation";  // RFC 6120 §4.9.3.14
-    case Errc::invalid_namespace:
-      return "invalid-namespace";  // RFC 6120 §4.9.3.10
-    case Errc::unsupported_version:
-      return "unsupported-version";  // RFC 6120 §4.9.3.25
-    case Errc::bad_format:
-    case Errc::bad_proxy_header:
-      return "bad-format";  // RFC 6120 §4.9.3.1
-  }
-  return "undefined-condition";
+  return base::name_of(kConditions, code).value_or("undefined-condition");
 }
 
 }  // namespace pgptls::xmpp
