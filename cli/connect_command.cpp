@@ -300,15 +300,7 @@ void add_connect_command(CLI::App& app, Action& action) {
                    "openpgp (offer OpenPGP, then X.509), x509 (X.509 only, TLS 1.3), or auto "
                    "(default: OpenPGP when the keyring knows the peer as OpenPGP-capable)")
       ->check(CLI::IsMember({"openpgp", "x509", "auto"}));
-  connect->callback([connect, args, &action] {
-    action = [connect, args] {
-      if (auto applied = apply_config_file(connect, args->config); !applied) {
-        std::cerr << "pgptls connect: " << applied.error().message() << "\n";
-        return 2;
-      }
-      return run_connect(*args);
-    };
-  });
+  run_after_config_file(connect, args, action, run_connect);
 }
 
 const CommandRegistration connect_registration{"connect", add_connect_command};

@@ -272,15 +272,7 @@ void add_serve_command(CLI::App& app, Action& action) {
                    "--max-connections")
       ->check(CLI::Range(0, 256));
   add_endpoint_options(serve, args->endpoint, args->config);
-  serve->callback([serve, args, &action] {
-    action = [serve, args] {
-      if (auto applied = apply_config_file(serve, args->config); !applied) {
-        std::cerr << "pgptls serve: " << applied.error().message() << "\n";
-        return 2;
-      }
-      return run_serve(*args);
-    };
-  });
+  run_after_config_file(serve, args, action, run_serve);
 }
 
 const CommandRegistration serve_registration{"serve", add_serve_command};
