@@ -225,18 +225,15 @@ class StdinReader {
 
 int run_connect(const ConnectArgs& args) {
   if (args.peer.empty()) {
-    std::cerr << "pgptls connect: give --peer DOMAIN, the domain the server must prove\n";
-    return 2;
+    return usage_error("connect", "give --peer DOMAIN, the domain the server must prove");
   }
   auto target = endpoint::parse_host_port(args.target);
   if (!target) {
-    std::cerr << "pgptls connect: " << target.error().message() << "\n";
-    return 2;
+    return usage_error("connect", target.error().message());
   }
   auto endpoint = endpoint::load_endpoint(args.endpoint, tls::Role::client);
   if (!endpoint) {
-    std::cerr << "pgptls connect: " << endpoint.error().message() << "\n";
-    return 2;
+    return usage_error("connect", endpoint.error().message());
   }
   for (const std::string& warning : endpoint.value()->warnings) {
     std::cerr << "pgptls connect: warning: " << warning << "\n";

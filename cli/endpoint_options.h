@@ -13,9 +13,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "cli/commands.h"
@@ -40,6 +40,10 @@ void add_endpoint_options(CLI::App* command, endpoint::EndpointOptions& options,
 // (an unknown name, a value the option rejects).
 [[nodiscard]] Status apply_config_file(CLI::App* command, const std::string& path);
 
+// usage_error: "pgptls <command>: <message>" on stderr; returns 2, the exit
+// code of a usage or I/O error (commands.h).
+int usage_error(std::string_view command, std::string_view message);
+
 // run_after_config_file: makes `command`'s action apply its --config file
 // (args->config), then run(*args); a file it cannot apply is reported as
 // "pgptls <command>: <error>" with exit code 2, as a bad option is.
@@ -49,8 +53,7 @@ void run_after_config_file(CLI::App* command, std::shared_ptr<Args> args, Action
   command->callback([command, args, run, &action] {
     action = [command, args, run] {
       if (auto applied = apply_config_file(command, args->config); !applied) {
-        std::cerr << "pgptls " << command->get_name() << ": " << applied.error().message() << "\n";
-        return 2;
+        return usage_error(command->get_name(), applied.error().message());
       }
       return run(*args);
     };
