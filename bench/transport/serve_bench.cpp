@@ -30,6 +30,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -274,6 +275,50 @@ double cpu_seconds(pid_t pid) {
     }
   }
   return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// CpuTimes: per-CPU busy and total time from /proc/stat (clock ticks),
+// to tell which core had time to spare in a window.
+struct CpuTimes {
+  std::vector<double> busy;
+  std::vector<double> total;
+};
+CpuTimes cpu_times() {
+  std::ifstream stat("/proc/stat");
+  std::string line;
+  CpuTimes times;
+  while (std::getline(stat, line)) {
+    if (line.rfind("cpu", 0) != 0 || line.size() < 4 || line[3] == ' ') {
+      continue;
+    }
+    std::istringstream fields(line.substr(line.find(' ')));
+    double value = 0;
+    double busy = 0;
+    double total = 0;
+    for (int index = 0; fields >> value && index < 8; ++index) {
+      total += value;
+      if (index != 3 && index != 4) {  // idle, iowait
+        busy += value;
+      }
+    }
+    times.busy.push_back(busy);
+    times.total.push_back(total);
+  }
+  return times;
+}
+// busy_share: how busy CPU `cpu` was between two samples (1.0 = no idle).
+double busy_share(const CpuTimes& before, const CpuTimes& after, std::size_t cpu) {
+  if (cpu >= before.busy.size() || cpu >= after.busy.size()) {
+    return 0.0;
+  }
+  const double total = after.total[cpu] - before.total[cpu];
+  return total > 0 ? (after.busy[cpu] - before.busy[cpu]) / total : 0.0;
+}
+// thread_cpu_seconds: the calling thread's CPU time.
+double thread_cpu_seconds() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
 // measure_handshakes: N clients from `factory` (N = state.range(0)) in
@@ -653,7 +698,11 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
     CPU_SET(0, &client_cpus);
   }
   (void)::sched_setaffinity(0, sizeof(client_cpus), &client_cpus);
-  Serve serve(x509_server_args(), threads, 128, pinned ? "0" : "");
+  std::vector<std::string> server_args = x509_server_args();
+  if (const char* share = std::getenv("PGPTLS_BENCH_HANDSHAKE_SHARE")) {
+    server_args.insert(server_args.end(), {"--handshake-share", share});
+  }
+  Serve serve(server_args, threads, 128, pinned ? "0" : "");
   if (!serve.error().empty()) {
     state.SkipWithError(serve.error().c_str());
     return;
@@ -663,10 +712,14 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
     double mib_per_second = 0;
     double server_cpu_share = 0;
     double seconds = 0;
+    double streamer_cpu_share = 0;  // this thread (the 100 links' clients)
+    double cpu0_busy = 0;
+    double cpu1_busy = 0;
   };
   std::vector<Window> windows;
   std::size_t flood_succeeded = 0;
   std::size_t flood_failed = 0;
+  double flooder_cpu_share = 0;
   for (auto _ : state) {
     asio::io_context io;
     std::vector<std::shared_ptr<Streamer>> links;
@@ -704,6 +757,8 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
     const auto window = [&](const auto& over) {
       const std::uint64_t bytes_before = echoed();
       const double cpu_before = cpu_seconds(serve.pid());
+      const double streamer_before = thread_cpu_seconds();
+      const CpuTimes cores_before = cpu_times();
       const auto started = std::chrono::steady_clock::now();
       while (!over(started)) {
         io.run_one_for(50ms);
@@ -711,6 +766,10 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
       Window measured;
       measured.seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      measured.streamer_cpu_share = (thread_cpu_seconds() - streamer_before) / measured.seconds;
+      const CpuTimes cores_after = cpu_times();
+      measured.cpu0_busy = busy_share(cores_before, cores_after, 0);
+      measured.cpu1_busy = busy_share(cores_before, cores_after, 1);
       measured.mib_per_second =
           static_cast<double>(echoed() - bytes_before) / measured.seconds / (1024.0 * 1024.0);
       measured.server_cpu_share = (cpu_seconds(serve.pid()) - cpu_before) / measured.seconds;
@@ -729,6 +788,7 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
     options.deadline = 120s;
     test::EchoLoad load(flood_io, serve.endpoint(), factory, options);
     std::atomic<bool> flood_done{false};
+    double flooder_cpu = 0;
     std::thread flooder([&] {
       // The flood's clients get the client CPU the streaming clients leave
       // (nice 10 for this thread only, Linux setpriority(2) on a thread
@@ -736,15 +796,18 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
       // flood slows down; the flood is still limited by the server only
       // when the streams wait for it.
       (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+      const double flooder_before = thread_cpu_seconds();
       load.start();
       const auto limit = std::chrono::steady_clock::now() + 150s;
       while (!load.done() && std::chrono::steady_clock::now() < limit) {
         flood_io.run_one_for(50ms);
       }
+      flooder_cpu = thread_cpu_seconds() - flooder_before;
       flood_done = true;
     });
     windows.push_back(window([&](auto) { return flood_done.load(); }));
     flooder.join();
+    flooder_cpu_share = flooder_cpu / windows.back().seconds;
     flood_succeeded += load.result().succeeded;
     flood_failed += load.result().failed;
     windows.push_back(window(for_three_seconds));
@@ -774,6 +837,14 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
   state.counters["server_cpu_quiet"] =
       (windows[0].server_cpu_share + windows[2].server_cpu_share) / 2;
   state.counters["server_cpu_flood"] = windows[1].server_cpu_share;
+  state.counters["streamer_cpu_quiet"] =
+      (windows[0].streamer_cpu_share + windows[2].streamer_cpu_share) / 2;
+  state.counters["streamer_cpu_flood"] = windows[1].streamer_cpu_share;
+  state.counters["flooder_cpu_flood"] = flooder_cpu_share;
+  state.counters["cpu0_busy_quiet"] = (windows[0].cpu0_busy + windows[2].cpu0_busy) / 2;
+  state.counters["cpu1_busy_quiet"] = (windows[0].cpu1_busy + windows[2].cpu1_busy) / 2;
+  state.counters["cpu0_busy_flood"] = windows[1].cpu0_busy;
+  state.counters["cpu1_busy_flood"] = windows[1].cpu1_busy;
 }
 BENCHMARK(BM_StreamsUnderHandshakeFlood)
     ->ArgName("threads")
