@@ -165,6 +165,41 @@ TEST(HandshakePacer, CheapRecordsAndCostlyStepsStillSplitTheLoopByTheShare) {
   EXPECT_LT(share, 0.13);
 }
 
+TEST(HandshakePacer, FreeingWhatAStepHeldIsChargedToTheHandshakes) {
+  // The first step's captures take 5 ms of CPU to free (as a connection's
+  // GnuTLS session and socket do when its last handler ends); records of
+  // 1 ms each are always ready. At share 10% records earn a ninth of their
+  // time, so the second step waits for about 45 records, not one.
+  using namespace std::chrono_literals;
+  std::chrono::nanoseconds now{0};
+  asio::io_context io;
+  auto pacer = std::make_shared<transport::detail::HandshakePacer>(
+      io.get_executor(), transport::detail::PacingPolicy{.share = 0.1}, [&] { return now; });
+  int records = 0;
+  bool done = false;
+  std::function<void()> record = [&] {
+    if (done) {
+      return;
+    }
+    now += 1ms;
+    ++records;
+    asio::post(io, record);
+  };
+  asio::post(io, record);
+  struct CostlyToFree {
+    std::chrono::nanoseconds* clock;
+    ~CostlyToFree() { *clock += 5ms; }
+  };
+  pacer->defer([costly = std::make_shared<CostlyToFree>(CostlyToFree{&now})] {});
+  int records_before_second = -1;
+  pacer->defer([&] {
+    records_before_second = records;
+    done = true;
+  });
+  io.run();
+  EXPECT_GE(records_before_second, 40) << "the freeing was not spent from the budget";
+}
+
 TEST(HandshakePacer, StepsQueuedWhenTheLoopIsDestroyedAreDropped) {
   auto alive = std::make_shared<int>(0);
   std::weak_ptr<int> watch = alive;
