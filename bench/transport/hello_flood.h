@@ -53,7 +53,11 @@ class HelloFlood {
   struct State {
     State(boost::asio::io_context& context, boost::asio::ip::tcp::endpoint to,
           std::vector<std::uint8_t> hello, std::size_t all, std::size_t at_once)
-        : io(context), server(to), client_hello(std::move(hello)), total(all), concurrency(at_once) {}
+        : io(context),
+          server(to),
+          client_hello(std::move(hello)),
+          total(all),
+          concurrency(at_once) {}
     boost::asio::io_context& io;
     boost::asio::ip::tcp::endpoint server;
     std::vector<std::uint8_t> client_hello;
@@ -83,17 +87,17 @@ class HelloFlood {
         finish(state, *client);
         return;
       }
-      boost::asio::async_write(
-          client->socket, boost::asio::buffer(state->client_hello),
-          [state, client](boost::system::error_code write_error, std::size_t) {
-            if (write_error) {
-              finish(state, *client);
-              return;
-            }
-            boost::system::error_code ignored;
-            client->socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-            read_to_end(state, client);
-          });
+      boost::asio::async_write(client->socket, boost::asio::buffer(state->client_hello),
+                               [state, client](boost::system::error_code write_error, std::size_t) {
+                                 if (write_error) {
+                                   finish(state, *client);
+                                   return;
+                                 }
+                                 boost::system::error_code ignored;
+                                 client->socket.shutdown(
+                                     boost::asio::ip::tcp::socket::shutdown_send, ignored);
+                                 read_to_end(state, client);
+                               });
     });
   }
 

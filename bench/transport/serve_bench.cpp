@@ -30,8 +30,8 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <csignal>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -702,8 +702,8 @@ class StreamingClients {
     std::size_t connected = 0;
     std::size_t failed = 0;
     for (std::size_t i = 0; i < links; ++i) {
-      auto stream = std::make_shared<transport::TcpStream>(
-          factory, ios_[i % ios_.size()].get_executor());
+      auto stream =
+          std::make_shared<transport::TcpStream>(factory, ios_[i % ios_.size()].get_executor());
       transport::async_connect(
           *stream, std::vector<tcp::endpoint>{server},
           transport::HandshakeOptions::for_peer("a.example"), 60s,
@@ -785,10 +785,10 @@ std::vector<std::uint8_t> recorded_client_hello() {
 // FloodWindow: what one window of BM_StreamsUnderHandshakeFlood measured.
 struct FloodWindow {
   double seconds = 0;
-  double mib_per_second = 0;    // the links' echoed bytes
-  double server_cpu = 0;        // serve's CPU time over the wall time (cores)
-  double streamers_cpu = 0;     // the streaming client threads'
-  double cpu0_busy = 0;         // from /proc/stat (1.0 = never idle)
+  double mib_per_second = 0;  // the links' echoed bytes
+  double server_cpu = 0;      // serve's CPU time over the wall time (cores)
+  double streamers_cpu = 0;   // the streaming client threads'
+  double cpu0_busy = 0;       // from /proc/stat (1.0 = never idle)
   double cpu1_busy = 0;
   // others_cpu: cores busy with neither serve nor this process (other
   // programs on the machine: the figure is noise unless this is ~0).
@@ -878,15 +878,15 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
       measured.seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       const CpuTimes cores_after = cpu_times();
-      measured.mib_per_second = static_cast<double>(links.echoed() - bytes_before) /
-                                measured.seconds / (1024.0 * 1024.0);
+      measured.mib_per_second =
+          static_cast<double>(links.echoed() - bytes_before) / measured.seconds / (1024.0 * 1024.0);
       measured.server_cpu = (cpu_seconds(serve.pid()) - server_before) / measured.seconds;
       measured.streamers_cpu = (links.threads_cpu_seconds() - streamers_before) / measured.seconds;
       measured.cpu0_busy = busy_share(cores_before, cores_after, 0);
       measured.cpu1_busy = busy_share(cores_before, cores_after, 1);
       const double bench_cpu = (cpu_seconds(::getpid()) - bench_before) / measured.seconds;
-      measured.others_cpu = std::max(
-          0.0, measured.cpu0_busy + measured.cpu1_busy - measured.server_cpu - bench_cpu);
+      measured.others_cpu =
+          std::max(0.0, measured.cpu0_busy + measured.cpu1_busy - measured.server_cpu - bench_cpu);
       return measured;
     };
     const auto for_three_seconds = [](std::chrono::steady_clock::time_point started) {
@@ -961,8 +961,7 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
   // share of serve's CPU the handshakes took (the pacer's goal is
   // --handshake-share) and serve's CPU per flood connection.
   const double server_quiet = quiet(&FloodWindow::server_cpu);
-  const double records_cpu =
-      quiet_mib > 0 ? server_quiet * flood.mib_per_second / quiet_mib : 0.0;
+  const double records_cpu = quiet_mib > 0 ? server_quiet * flood.mib_per_second / quiet_mib : 0.0;
   const double flood_cpu = std::max(0.0, flood.server_cpu - records_cpu);
   state.counters["flood_share_of_server_cpu"] =
       flood.server_cpu > 0 ? flood_cpu / flood.server_cpu : 0.0;

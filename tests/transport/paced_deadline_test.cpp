@@ -43,7 +43,8 @@ TEST(PacedHandshakeDeadline, AnExpiredHandshakeIsCutBeforeTheQueuedStepsRun) {
   tcp::socket peer(io);
   peer.connect(acceptor.local_endpoint());
   auto gate = std::make_shared<transport::detail::Gate>(pacer);
-  tcp::socket accepted(asio::any_io_executor(transport::detail::PacedExecutor(io.get_executor(), gate)));
+  tcp::socket accepted(
+      asio::any_io_executor(transport::detail::PacedExecutor(io.get_executor(), gate)));
   acceptor.accept(accepted);
   // The peer sends no ClientHello, so no engine is ever made.
   const transport::EngineFactory no_engine =
