@@ -802,34 +802,42 @@ struct FloodWindow {
 // thread of their own, until the last one is done) and quiet again (3 s).
 // flood_vs_quiet = flood MiB/s / mean of the quiet windows (goal >= 0.8).
 //
-// What is measured must be the server. On this 2-core machine the clients
-// share the cores with serve, and the figure reads whatever is scarcest:
-//   * With T = 1 serve is pinned to CPU 0 and this process to CPU 1. In the
-//     quiet windows both cores are busy (serve ~1.0, the streaming client
-//     ~0.9-1.0: a TLS echo costs the client what it costs the server), so
-//     the client's core has no room for a flooder. A flood of full GnuTLS
-//     handshakes (full:1) costs its client about as much CPU per handshake
-//     as the server (~700 us, flooder_cpu_flood ~0.12 of CPU 1 at nice 10),
-//     and that CPU comes out of the streaming client: the figure then
-//     measures the client, not serve.
-//   * With T = 2 and one streaming thread (the old set-up) serve's loops
-//     were idle half the time (server_cpu ~1.0 of 2 threads) waiting for the
-//     single client thread: the links were client-bound, and the server's
-//     handshake work, done in its loops' idle time as it should be, took
-//     the client's CPU. The streaming clients now run one thread per serve
-//     thread.
+// It must measure the server. On this 2-core machine the clients share the
+// cores with serve, and the figure reads whatever is scarcest. Where the
+// old set-up (T = 1: 0.73-0.82, T = 2: 0.70-0.72) lost its 20-30 %:
+//   * Not in serve. With T = 1 (serve pinned to CPU 0, this process to
+//     CPU 1) a count inside the pacer showed, per second of the flood:
+//     serve's loop thread 0.95-0.97 s of CPU, paced handshake steps
+//     0.096-0.105 s (the 10 % --handshake-share), steps run by the idle
+//     rule under 0.01 s, the accept handler 0.003-0.004 s, freeing
+//     finished handshakes 0.0005 s. What the records lose beyond the share
+//     is that each echoed byte costs serve about 5 % more CPU during the
+//     flood (3.00 against 3.15 ms per MiB).
+//   * In the clients. A TLS echo costs the client what it costs the
+//     server, so the streaming client is as busy as serve (0.8-0.95 of
+//     CPU 1). A flood of full GnuTLS handshakes costs its client ~700 us of
+//     CPU each, more than serve: at nice 10 the flooder still took 0.12-0.13
+//     of CPU 1, and the streaming client fell from 0.82 to 0.74 of it. With
+//     T = 2 and one streaming thread, the links were bound by that one
+//     client thread (serve's two loops were idle half the time) and the
+//     flood's CPU, serve's and the flooder's, came out of its core.
 // So the flood that counts (full:0) is the one an attacker sends: cheap for
 // itself, costly for the server (bench/transport/hello_flood.h): the same
 // recorded ClientHello, then a half-close; serve makes its key share, signs
 // and sends its whole first flight for each (flood_server_bytes_per_client,
 // ~800 bytes), the flooder spends a few system calls (flooder_cpu_flood
-// ~0.01). full:1 (2 000 mutual handshakes that echo 64 bytes, at nice 10)
-// is reported beside it with its flooder's CPU, for the record.
+// ~0.03). The streaming clients run one thread per serve thread, so that
+// serve, not one client thread, is what the links wait for. full:1 (2 000
+// mutual handshakes that echo 64 bytes, at 10 nice levels below the
+// process) is reported beside it, with its flooder's CPU.
 // Counters per window (quiet: the mean of the two): MiB/s, serve's CPU
 // (cores), the streaming clients' CPU, each core's busy share and the CPU
 // of other programs (others_cpu_*: a figure taken while others build is
-// noise). serve runs with --max-handshakes 128 (its default);
-// PGPTLS_BENCH_HANDSHAKE_SHARE sets --handshake-share (percent).
+// noise); flood_share_of_server_cpu and server_cpu_us_per_flood_client
+// estimate what the flood cost serve, taking serve's quiet CPU per MiB as
+// the records' cost (so the 5 % above counts as the flood's). serve runs
+// with --max-handshakes 128 (its default); PGPTLS_BENCH_HANDSHAKE_SHARE sets
+// --handshake-share (percent).
 void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
   const bool full_handshakes = state.range(1) != 0;
