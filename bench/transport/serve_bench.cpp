@@ -283,6 +283,7 @@ double cpu_seconds(pid_t pid) {
 struct CpuTimes {
   std::vector<double> busy;
   std::vector<double> total;
+  std::vector<double> interrupts;  // irq + softirq: kernel work no process is charged for
 };
 CpuTimes cpu_times() {
   std::ifstream stat("/proc/stat");
@@ -296,14 +297,20 @@ CpuTimes cpu_times() {
     double value = 0;
     double busy = 0;
     double total = 0;
+    double interrupts = 0;
+    // user nice system idle iowait irq softirq steal (proc(5))
     for (int index = 0; fields >> value && index < 8; ++index) {
       total += value;
-      if (index != 3 && index != 4) {  // idle, iowait
+      if (index != 3 && index != 4) {
         busy += value;
+      }
+      if (index == 5 || index == 6) {
+        interrupts += value;
       }
     }
     times.busy.push_back(busy);
     times.total.push_back(total);
+    times.interrupts.push_back(interrupts);
   }
   return times;
 }
@@ -314,6 +321,17 @@ double busy_share(const CpuTimes& before, const CpuTimes& after, std::size_t cpu
   }
   const double total = after.total[cpu] - before.total[cpu];
   return total > 0 ? (after.busy[cpu] - before.busy[cpu]) / total : 0.0;
+}
+// interrupt_share: the cores' irq and softirq time between two samples
+// (cores), e.g. loopback TCP receive processing.
+double interrupt_share(const CpuTimes& before, const CpuTimes& after) {
+  double share = 0;
+  for (std::size_t cpu = 0; cpu < before.interrupts.size() && cpu < after.interrupts.size();
+       ++cpu) {
+    const double total = after.total[cpu] - before.total[cpu];
+    share += total > 0 ? (after.interrupts[cpu] - before.interrupts[cpu]) / total : 0.0;
+  }
+  return share;
 }
 // thread_cpu_seconds: the calling thread's CPU time.
 double thread_cpu_seconds() {
@@ -790,8 +808,10 @@ struct FloodWindow {
   double streamers_cpu = 0;   // the streaming client threads'
   double cpu0_busy = 0;       // from /proc/stat (1.0 = never idle)
   double cpu1_busy = 0;
-  // others_cpu: cores busy with neither serve nor this process (other
-  // programs on the machine: the figure is noise unless this is ~0).
+  // interrupts_cpu: irq and softirq time (cores), charged to no process;
+  // others_cpu: cores busy with neither serve, this process nor interrupts
+  // (other programs on the machine: the figure is noise unless ~0).
+  double interrupts_cpu = 0;
   double others_cpu = 0;
 };
 
@@ -831,9 +851,10 @@ struct FloodWindow {
 // mutual handshakes that echo 64 bytes, at 10 nice levels below the
 // process) is reported beside it, with its flooder's CPU.
 // Counters per window (quiet: the mean of the two): MiB/s, serve's CPU
-// (cores), the streaming clients' CPU, each core's busy share and the CPU
-// of other programs (others_cpu_*: a figure taken while others build is
-// noise); flood_share_of_server_cpu and server_cpu_us_per_flood_client
+// (cores), the streaming clients' CPU, each core's busy share, irq and
+// softirq time (loopback TCP: ~0.2 of a core with T = 1, charged to no
+// process) and the CPU of other programs (others_cpu_*: a figure taken
+// while others build is noise); flood_share_of_server_cpu and server_cpu_us_per_flood_client
 // estimate what the flood cost serve, taking serve's quiet CPU per MiB as
 // the records' cost (so the 5 % above counts as the flood's). serve runs
 // with --max-handshakes 128 (its default); PGPTLS_BENCH_HANDSHAKE_SHARE sets
@@ -893,8 +914,10 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
       measured.cpu0_busy = busy_share(cores_before, cores_after, 0);
       measured.cpu1_busy = busy_share(cores_before, cores_after, 1);
       const double bench_cpu = (cpu_seconds(::getpid()) - bench_before) / measured.seconds;
+      measured.interrupts_cpu = interrupt_share(cores_before, cores_after);
       measured.others_cpu =
-          std::max(0.0, measured.cpu0_busy + measured.cpu1_busy - measured.server_cpu - bench_cpu);
+          std::max(0.0, measured.cpu0_busy + measured.cpu1_busy - measured.server_cpu - bench_cpu -
+                            measured.interrupts_cpu);
       return measured;
     };
     const auto for_three_seconds = [](std::chrono::steady_clock::time_point started) {
@@ -985,6 +1008,8 @@ void BM_StreamsUnderHandshakeFlood(benchmark::State& state) {
   state.counters["cpu1_busy_flood"] = flood.cpu1_busy;
   state.counters["others_cpu_quiet"] = quiet(&FloodWindow::others_cpu);
   state.counters["others_cpu_flood"] = flood.others_cpu;
+  state.counters["interrupts_cpu_quiet"] = quiet(&FloodWindow::interrupts_cpu);
+  state.counters["interrupts_cpu_flood"] = flood.interrupts_cpu;
 }
 BENCHMARK(BM_StreamsUnderHandshakeFlood)
     ->ArgNames({"threads", "full"})
