@@ -5,7 +5,8 @@
 // the costly half of each handshake in full: on the ClientHello it makes its
 // key share, derives the handshake secrets, signs its CertificateVerify and
 // sends its flight (RFC 8446 §4.1.3-4.4); then it reads the client's FIN
-// and fails the handshake. The flooder does no cryptography at all: it
+// and fails the handshake (what the flood spares it is checking a client's
+// certificate and CertificateVerify). The flooder does no cryptography: it
 // costs a few system calls per connection, so on a shared machine its CPU
 // does not come out of other clients' (a flood of full GnuTLS handshakes
 // costs its client more CPU than the server).
