@@ -825,14 +825,20 @@ struct FloodWindow {
 // It must measure the server. On this 2-core machine the clients share the
 // cores with serve, and the figure reads whatever is scarcest. Where the
 // old set-up (T = 1: 0.73-0.82, T = 2: 0.70-0.72) lost its 20-30 %:
-//   * Not in serve. With T = 1 (serve pinned to CPU 0, this process to
-//     CPU 1) a count inside the pacer showed, per second of the flood:
+//   * Serve keeps its handshakes to their share. With T = 1 (serve pinned
+//     to CPU 0, this process to CPU 1) a count inside the pacer showed, per
+//     second of the flood:
 //     serve's loop thread 0.95-0.97 s of CPU, paced handshake steps
 //     0.096-0.105 s (the 10 % --handshake-share), steps run by the idle
 //     rule under 0.01 s, the accept handler 0.003-0.004 s, freeing
-//     finished handshakes 0.0005 s. What the records lose beyond the share
-//     is that each echoed byte costs serve about 5 % more CPU during the
-//     flood (3.00 against 3.15 ms per MiB).
+//     finished handshakes 0.0005 s. Beyond the share, the records' CPU
+//     per echoed MiB rose by about 5 % in the flood (3.00 to 3.15 ms): the
+//     kernel and reactor work of 2 000 new sockets outside the steps
+//     (accept4, epoll_ctl, the reads the reactor does before a step runs,
+//     close) and the caches the handshakes' cryptography evicts; this count
+//     cannot tell those apart. With T = 2 each loop used 0.51-0.62 s of CPU
+//     per second, the paced steps 10-15 % of it, idle-rule steps up to 6 %
+//     (a loop waiting for its clients runs handshakes in its idle time).
 //   * In the clients. A TLS echo costs the client what it costs the
 //     server, so the streaming client is as busy as serve (0.8-0.95 of
 //     CPU 1). A flood of full GnuTLS handshakes costs its client ~700 us of
