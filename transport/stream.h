@@ -57,6 +57,7 @@
 #include "transport/detail/stream_op.h"
 #include "transport/engine_factory.h"
 #include "transport/errors.h"
+#include "transport/server_pacer.h"
 
 namespace pgptls::transport {
 
@@ -73,7 +74,7 @@ class Stream {
       : next_(std::forward<Args>(args)...),
         core_(std::move(factory)),
         writer_idle_(next_.get_executor(), boost::asio::steady_timer::time_point::max()),
-        handshake_deadline_(next_.get_executor()),
+        handshake_deadline_(detail::unpaced(next_.get_executor())),
         alive_(std::make_shared<Stream*>(this)) {}
 
   Stream(const Stream&) = delete;
@@ -314,7 +315,7 @@ class Stream {
   NextLayer next_;
   detail::StreamCore core_;
   boost::asio::steady_timer writer_idle_;
-  boost::asio::steady_timer handshake_deadline_;
+  boost::asio::steady_timer handshake_deadline_;  // on the unpaced loop (server_pacer.h)
   std::shared_ptr<Stream*> alive_;
 };
 
