@@ -176,8 +176,11 @@ TEST(HandshakePacer, FreeingWhatAStepHeldIsChargedToTheHandshakes) {
   ManualLoop loop;
   loop.busy_link(1ms);
   struct CostlyToFree {
-    std::chrono::nanoseconds* clock;
+    explicit CostlyToFree(std::chrono::nanoseconds* cpu_clock) : clock(cpu_clock) {}
+    CostlyToFree(const CostlyToFree&) = delete;
+    CostlyToFree& operator=(const CostlyToFree&) = delete;
     ~CostlyToFree() { *clock += 5ms; }
+    std::chrono::nanoseconds* clock;
   };
   loop.pacer->defer([costly = std::make_shared<CostlyToFree>(&loop.now)] {});
   int records_before_second = -1;
