@@ -4,8 +4,8 @@
 #include <array>
 
 #include "base/byte_writer.h"
-#include "base/gnutls_datum.h"
 #include "base/encoding.h"
+#include "base/gnutls_datum.h"
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
 

@@ -397,7 +397,6 @@ Result<base::SecretBytes> decrypt(const SecretKeyPacket& packet, ByteView passph
 
 // GnuTLS import --------------------------------------------------------------
 
-
 // left_pad: a big-endian value widened to `size` octets (MPIs drop leading
 // zero octets; EC scalars and EdDSA seeds are fixed-width).
 Result<base::SecretBytes> left_pad(const base::SecretBytes& value, std::size_t size) {

@@ -92,8 +92,7 @@ std::string InboundSession::io_reason(const Error& error) const {
 void InboundSession::refuse(std::string reply, const std::string& reason) {
   log_refused(reason);
   if (tls_) {
-    asio::co_spawn(tls_->get_executor(), send_over_tls_and_close(std::move(reply)),
-                   asio::detached);
+    asio::co_spawn(tls_->get_executor(), send_over_tls_and_close(std::move(reply)), asio::detached);
   } else {
     reply_and_close(std::move(reply));
   }
@@ -141,10 +140,10 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
     // RFC 6120 §4.9.3.6 host-unknown.
     const std::string text = "this server does not host '" + header.to + "'";
     refuse(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
-                     xmpp::stream_error("host-unknown", text),
-                 "host-unknown: the stream is for '" + header.to +
-                     "', which is not a hosted domain (add a [[domain]] for it, or the "
-                     "peer has stale DNS)");
+               xmpp::stream_error("host-unknown", text),
+           "host-unknown: the stream is for '" + header.to +
+               "', which is not a hosted domain (add a [[domain]] for it, or the "
+               "peer has stale DNS)");
     co_return std::nullopt;
   }
   const std::string ours =
@@ -163,8 +162,8 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
     // RFC 6120 §5.3.1: TLS is mandatory-to-negotiate here; a peer that
     // goes on without it violates our policy.
     refuse(xmpp::stream_error("policy-violation", "TLS is required: send <starttls/> first"),
-                 "policy-violation: the peer sent <" + request->name +
-                     "/> instead of <starttls/> (pgptls accepts s2s only over TLS)");
+           "policy-violation: the peer sent <" + request->name +
+               "/> instead of <starttls/> (pgptls accepts s2s only over TLS)");
     co_return std::nullopt;
   }
   const std::string proceed = xmpp::proceed();
@@ -236,21 +235,19 @@ asio::awaitable<void> InboundSession::run() {
   const tls::SessionInfo& session = tls_->session();
   const HostedDomain* domain = find_domain(context_->domains, header.to);
   if (domain == nullptr) {
-    refuse(
-        xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
-            xmpp::stream_error("host-unknown", "this server does not host '" + header.to + "'"),
-        "host-unknown: the restarted stream is for '" + header.to +
-            "', which is not a hosted domain");
+    refuse(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
+               xmpp::stream_error("host-unknown", "this server does not host '" + header.to + "'"),
+           "host-unknown: the restarted stream is for '" + header.to +
+               "', which is not a hosted domain");
     co_return;
   }
   const xmpp::HeaderFields reply_fields{
       .from = domain->name, .to = header.from, .id = random_stream_id()};
   if (!session.peer) {
     // RFC 6120 §4.9.3.12 not-authorized: no certificate, no identity.
-    refuse(
-        xmpp::stream_header(reply_fields) +
-            xmpp::stream_error("not-authorized", "a client certificate is required"),
-        "not-authorized: the peer sent no certificate (pgptls authenticates s2s peers by TLS)");
+    refuse(xmpp::stream_header(reply_fields) +
+               xmpp::stream_error("not-authorized", "a client certificate is required"),
+           "not-authorized: the peer sent no certificate (pgptls authenticates s2s peers by TLS)");
     co_return;
   }
   const std::string from = lower_domain(header.from);
@@ -259,11 +256,11 @@ asio::awaitable<void> InboundSession::run() {
     // the TLS handshake authenticated.
     const std::string claimed = from.empty() ? "no from" : "from='" + header.from + "'";
     refuse(xmpp::stream_header(reply_fields) +
-                   xmpp::stream_error("invalid-from", "TLS authenticated " + domains_text(session) +
-                                                          ", but the stream says " + claimed),
-               "invalid-from: TLS authenticated " + domains_text(session) + " (" +
-                   accepted_text(session) + "), but the restarted stream header says " + claimed +
-                   "; the peer must use the domain its certificate is for");
+               xmpp::stream_error("invalid-from", "TLS authenticated " + domains_text(session) +
+                                                      ", but the stream says " + claimed),
+           "invalid-from: TLS authenticated " + domains_text(session) + " (" +
+               accepted_text(session) + "), but the restarted stream header says " + claimed +
+               "; the peer must use the domain its certificate is for");
     co_return;
   }
 
@@ -271,10 +268,9 @@ asio::awaitable<void> InboundSession::run() {
   auto [connect_error] = co_await backend_->async_connect(context_->backend, kTuple);
   if (connect_error) {
     refuse(xmpp::stream_header(reply_fields) +
-                   xmpp::stream_error("internal-server-error", "the XMPP server is unavailable"),
-               "cannot connect to the XMPP server at " + endpoint_text(context_->backend) + " (" +
-                   connect_error.message() +
-                   "); check [inbound] backend and that it listens there");
+               xmpp::stream_error("internal-server-error", "the XMPP server is unavailable"),
+           "cannot connect to the XMPP server at " + endpoint_text(context_->backend) + " (" +
+               connect_error.message() + "); check [inbound] backend and that it listens there");
     co_return;
   }
   boost::system::error_code ignored;

@@ -142,16 +142,15 @@ void Relay::plain_to_untrusted() {
 template <class Stream>
 void Relay::forward(Stream& to, std::string_view bytes, const char* write_failed,
                     void (Relay::*read_on)()) {
-  asio::async_write(to, asio::buffer(bytes.data(), bytes.size()),
-                    [self = shared_from_this(), write_failed, read_on](error_code error,
-                                                                       std::size_t) {
-                      if (error) {
-                        self->end(std::string("closed: ") + write_failed + " (" + error.message() +
-                                  ")");
-                        return;
-                      }
-                      ((*self).*read_on)();
-                    });
+  asio::async_write(
+      to, asio::buffer(bytes.data(), bytes.size()),
+      [self = shared_from_this(), write_failed, read_on](error_code error, std::size_t) {
+        if (error) {
+          self->end(std::string("closed: ") + write_failed + " (" + error.message() + ")");
+          return;
+        }
+        ((*self).*read_on)();
+      });
 }
 
 // after_plain_ended: the plain side finished (or we closed it to stop the

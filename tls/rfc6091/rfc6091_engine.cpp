@@ -468,8 +468,8 @@ Result<FinishedProof> Rfc6091Engine::receive_finished(const CipherSuite& suite,
   const Role peer = config_.role == Role::client ? Role::server : Role::client;
   PGPTLS_TRY(const Bytes verify_data, messages::parse_finished(message.body, kVerifyDataLength));
   PGPTLS_TRY(const Bytes transcript_hash, transcript_.current_hash());
-  PGPTLS_TRY(auto finished, verify_peer_finished(suite.prf_hash, master, peer, transcript_hash,
-                                                 verify_data));
+  PGPTLS_TRY(auto finished,
+             verify_peer_finished(suite.prf_hash, master, peer, transcript_hash, verify_data));
   PGPTLS_CHECK(receive_into_transcript(message));
   return finished;
 }
