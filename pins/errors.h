@@ -5,6 +5,7 @@
 
 #include <system_error>
 
+#include "base/error_category.h"
 #include "base/result.h"
 
 namespace pgptls::keyring {
@@ -21,13 +22,6 @@ enum class PinErrc {
   statement_rollback,   // a statement older than the one already accepted
 };
 
-const std::error_category& pins_category() noexcept;
-
-inline std::error_code make_error_code(PinErrc e) noexcept {
-  return {static_cast<int>(e), pins_category()};
-}
-
 }  // namespace pgptls::keyring
 
-template <>
-struct std::is_error_code_enum<pgptls::keyring::PinErrc> : std::true_type {};
+PGPTLS_ERROR_ENUM(pgptls::keyring, PinErrc, pins_category);
