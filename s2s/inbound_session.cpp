@@ -59,8 +59,6 @@ InboundSession::InboundSession(tcp::socket socket, std::shared_ptr<const Context
   local_ = socket_.local_endpoint(ignored);
 }
 
-InboundSession::~InboundSession() = default;
-
 void InboundSession::close_others() {
   boost::system::error_code ignored;
   if (tls_) {

@@ -34,7 +34,6 @@ class InboundSession final : public Session {
  public:
   InboundSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<const Context> context,
                  std::shared_ptr<LinkSlot> slot);
-  ~InboundSession() override;
 
  private:
   boost::asio::awaitable<void> run() override;

@@ -42,8 +42,6 @@ OutboundSession::OutboundSession(tcp::socket local, std::shared_ptr<const Contex
                                  std::shared_ptr<LinkSlot> slot)
     : Session(std::move(local), std::move(context), std::move(slot)) {}
 
-OutboundSession::~OutboundSession() = default;
-
 void OutboundSession::close_others() {
   close_attempt();
 }

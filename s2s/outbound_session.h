@@ -31,7 +31,6 @@ class OutboundSession final : public Session {
  public:
   OutboundSession(boost::asio::ip::tcp::socket local, std::shared_ptr<const Context> context,
                   std::shared_ptr<LinkSlot> slot);
-  ~OutboundSession() override;
 
  private:
   boost::asio::awaitable<void> run() override;
