@@ -5,6 +5,7 @@
 
 #include "base/byte_writer.h"
 #include "base/encoding.h"
+#include "base/gnutls_datum.h"
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
 
@@ -37,17 +38,12 @@ Error malformed(std::string what) {
   return make_error(Errc::malformed_packet, "public key packet: " + std::move(what));
 }
 
-// Reads an MPI (RFC 9580 §3.2): a 2-octet bit count and the octets.
 Result<Bytes> read_mpi(base::ByteReader& reader) {
-  auto bits = reader.u16();
-  if (!bits) {
-    return malformed("truncated MPI length");
-  }
-  auto bytes = reader.bytes((std::size_t{*bits} + 7) / 8);
-  if (!bytes) {
+  const auto value = read_mpi_octets(reader);
+  if (!value) {
     return malformed("truncated MPI");
   }
-  return to_bytes(*bytes);
+  return to_bytes(*value);
 }
 
 Result<Bytes> read_fixed(base::ByteReader& reader, std::size_t length) {
@@ -190,12 +186,43 @@ Status compute_fingerprint(PublicKey& key) {
   return {};
 }
 
-gnutls_datum_t datum(const Bytes& bytes) {
-  return gnutls_datum_t{const_cast<unsigned char*>(bytes.data()),
-                        static_cast<unsigned int>(bytes.size())};
+}  // namespace
+
+Result<EcdsaPoint> ecdsa_point(const PublicKey& key) {
+  EcdsaPoint point;
+  if (key.curve == Curve::nist_p256) {
+    point = {GNUTLS_ECC_CURVE_SECP256R1, 32, {}, {}};
+  } else if (key.curve == Curve::nist_p384) {
+    point = {GNUTLS_ECC_CURVE_SECP384R1, 48, {}, {}};
+  } else if (key.curve == Curve::nist_p521) {
+    point = {GNUTLS_ECC_CURVE_SECP521R1, 66, {}, {}};
+  } else {
+    return make_error(Errc::unsupported_algorithm,
+                      "ECDSA key 0x" + key.key_id_hex() +
+                          " is on a curve GnuTLS cannot verify or sign with; use a key on NIST "
+                          "P-256/384/521 or an Ed25519 key");
+  }
+  const ByteView encoded = key.fields.empty() ? ByteView() : ByteView(key.fields[0]);
+  if (encoded.size() != 1 + 2 * point.width || encoded[0] != 0x04) {
+    return malformed("ECDSA point is not an uncompressed point of its curve");
+  }
+  const ByteView coordinates = ByteView(encoded).subspan(1);
+  point.x = coordinates.first(point.width);
+  point.y = coordinates.subspan(point.width);
+  return point;
 }
 
-}  // namespace
+std::optional<ByteView> read_mpi_octets(base::ByteReader& reader) {
+  auto bits = reader.u16();
+  if (!bits) {
+    return std::nullopt;
+  }
+  auto octets = reader.bytes((std::size_t{*bits} + 7) / 8);
+  if (!octets) {
+    return std::nullopt;
+  }
+  return *octets;
+}
 
 std::string algorithm_name(std::uint8_t algorithm) {
   switch (static_cast<PublicKeyAlgorithm>(algorithm)) {
@@ -359,56 +386,35 @@ Result<base::PublicKeyHandle> to_gnutls_pubkey(const PublicKey& key) {
   switch (key.algorithm) {
     case PublicKeyAlgorithm::rsa:
     case PublicKeyAlgorithm::rsa_sign_only: {
-      const auto n = datum(key.fields[0]);
-      const auto e = datum(key.fields[1]);
+      const auto n = base::datum_of(key.fields[0]);
+      const auto e = base::datum_of(key.fields[1]);
       rc = gnutls_pubkey_import_rsa_raw(raw, &n, &e);
       break;
     }
     case PublicKeyAlgorithm::dsa: {
-      const auto p = datum(key.fields[0]);
-      const auto q = datum(key.fields[1]);
-      const auto g = datum(key.fields[2]);
-      const auto y = datum(key.fields[3]);
+      const auto p = base::datum_of(key.fields[0]);
+      const auto q = base::datum_of(key.fields[1]);
+      const auto g = base::datum_of(key.fields[2]);
+      const auto y = base::datum_of(key.fields[3]);
       rc = gnutls_pubkey_import_dsa_raw(raw, &p, &q, &g, &y);
       break;
     }
     case PublicKeyAlgorithm::ecdsa: {
-      gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
-      std::size_t coordinate = 0;
-      if (key.curve == Curve::nist_p256) {
-        curve = GNUTLS_ECC_CURVE_SECP256R1;
-        coordinate = 32;
-      } else if (key.curve == Curve::nist_p384) {
-        curve = GNUTLS_ECC_CURVE_SECP384R1;
-        coordinate = 48;
-      } else if (key.curve == Curve::nist_p521) {
-        curve = GNUTLS_ECC_CURVE_SECP521R1;
-        coordinate = 66;
-      } else {
-        return make_error(Errc::unsupported_algorithm,
-                          "ECDSA on this curve (only NIST P-256, P-384 and P-521 are supported)");
-      }
-      // RFC 9580 §5.5.5.4 / §11.2: an uncompressed SEC1 point 0x04 || x || y.
-      const Bytes& point = key.fields[0];
-      if (point.size() != 1 + 2 * coordinate || point[0] != 0x04) {
-        return malformed("ECDSA point is not an uncompressed point of its curve");
-      }
-      const Bytes x(point.begin() + 1, point.begin() + 1 + static_cast<std::ptrdiff_t>(coordinate));
-      const Bytes y(point.begin() + 1 + static_cast<std::ptrdiff_t>(coordinate), point.end());
-      const auto dx = datum(x);
-      const auto dy = datum(y);
-      rc = gnutls_pubkey_import_ecc_raw(raw, curve, &dx, &dy);
+      PGPTLS_TRY(const EcdsaPoint point, ecdsa_point(key));
+      const auto dx = base::datum_of(point.x);
+      const auto dy = base::datum_of(point.y);
+      rc = gnutls_pubkey_import_ecc_raw(raw, point.curve, &dx, &dy);
       break;
     }
     case PublicKeyAlgorithm::eddsa_legacy:
     case PublicKeyAlgorithm::ed25519: {
       PGPTLS_TRY(const Bytes x, ed25519_point(key));
-      const auto dx = datum(x);
+      const auto dx = base::datum_of(x);
       rc = gnutls_pubkey_import_ecc_raw(raw, GNUTLS_ECC_CURVE_ED25519, &dx, nullptr);
       break;
     }
     case PublicKeyAlgorithm::ed448: {
-      const auto dx = datum(key.fields[0]);
+      const auto dx = base::datum_of(key.fields[0]);
       rc = gnutls_pubkey_import_ecc_raw(raw, GNUTLS_ECC_CURVE_ED448, &dx, nullptr);
       break;
     }

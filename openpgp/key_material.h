@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,26 @@ struct PublicKey {
   // key_id_hex: uppercase hex of the key ID.
   [[nodiscard]] std::string key_id_hex() const;
 };
+
+// EcdsaPoint: an ECDSA key's public point in GnuTLS's terms (RFC 9580
+// §5.5.5.4 and §11.2.1: an uncompressed SEC1 point 0x04 || x || y).
+struct EcdsaPoint {
+  gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
+  std::size_t width = 0;  // octets of each coordinate and of the secret scalar
+  ByteView x;             // views into the key's field
+  ByteView y;
+};
+
+// ecdsa_point: the point of an ECDSA key on NIST P-256, P-384 or P-521
+// (the curves GnuTLS verifies and signs with); unsupported_algorithm for
+// another curve, malformed_packet for a point that is not an uncompressed
+// point of its curve.
+[[nodiscard]] Result<EcdsaPoint> ecdsa_point(const PublicKey& key);
+
+// read_mpi_octets: the value octets of an MPI (RFC 9580 §3.2: a 2-octet
+// bit count, then the octets those bits need), or nullopt when the input
+// ends first. Callers name the packet in their error.
+[[nodiscard]] std::optional<ByteView> read_mpi_octets(base::ByteReader& reader);
 
 // read_public_key: reads the public part of a key packet from the reader
 // (public key, public subkey, or the front of a secret key packet), leaving

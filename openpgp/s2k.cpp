@@ -233,29 +233,25 @@ void ensure_libgcrypt() {
 Result<S2kSpecifier> read_s2k(base::ByteReader& reader) {
   S2kSpecifier s2k;
   PGPTLS_TRY(const std::uint8_t type, reader.u8());
-  switch (type) {
-    case static_cast<std::uint8_t>(S2kType::simple):
-      s2k.type = S2kType::simple;
+  s2k.type = static_cast<S2kType>(type);
+  switch (s2k.type) {
+    case S2kType::simple:
       PGPTLS_CHECK(read_hash(reader, s2k));
       break;
-    case static_cast<std::uint8_t>(S2kType::salted):
-      s2k.type = S2kType::salted;
+    case S2kType::salted:
       PGPTLS_CHECK(read_hash(reader, s2k));
       PGPTLS_CHECK(read_salt(reader, s2k, kSaltSize));
       break;
-    case static_cast<std::uint8_t>(S2kType::iterated_salted): {
-      s2k.type = S2kType::iterated_salted;
+    case S2kType::iterated_salted: {
       PGPTLS_CHECK(read_hash(reader, s2k));
       PGPTLS_CHECK(read_salt(reader, s2k, kSaltSize));
       PGPTLS_TRY(s2k.coded_count, reader.u8());
       break;
     }
-    case static_cast<std::uint8_t>(S2kType::argon2):
-      s2k.type = S2kType::argon2;
+    case S2kType::argon2:
       PGPTLS_CHECK(read_argon2(reader, s2k));
       break;
-    case static_cast<std::uint8_t>(S2kType::gnu_extension):
-      s2k.type = S2kType::gnu_extension;
+    case S2kType::gnu_extension:
       PGPTLS_CHECK(read_gnu_extension(reader, s2k));
       break;
     default:

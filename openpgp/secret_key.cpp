@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "base/errors.h"
+#include "base/gnutls_datum.h"
 #include "openpgp/armor.h"
 #include "openpgp/errors.h"
 
@@ -69,7 +70,18 @@ class GcryptCipher {
   }
   GcryptCipher(const GcryptCipher&) = delete;
   GcryptCipher& operator=(const GcryptCipher&) = delete;
-  gcry_cipher_hd_t* out() { return &handle_; }
+  // open: opens `algorithm` in `mode` with `key` and `iv`; 0 or the first
+  // error.
+  gcry_error_t open(int algorithm, int mode, ByteView key, ByteView iv) {
+    gcry_error_t error = gcry_cipher_open(&handle_, algorithm, mode, 0);
+    if (error == 0) {
+      error = gcry_cipher_setkey(handle_, key.data(), key.size());
+    }
+    if (error == 0) {
+      error = gcry_cipher_setiv(handle_, iv.data(), iv.size());
+    }
+    return error;
+  }
   [[nodiscard]] gcry_cipher_hd_t get() const { return handle_; }
 
  private:
@@ -183,13 +195,9 @@ Status read_secret_fields(base::ByteReader& reader, SecretKeyPacket& packet) {
 // read_secret_mpi: an MPI (RFC 9580 §3.2) of decrypted material, copied into
 // wiped memory.
 Result<base::SecretBytes> read_secret_mpi(base::ByteReader& reader) {
-  auto bits = reader.u16();
-  if (!bits) {
-    return malformed("secret material truncated in an MPI length");
-  }
-  auto value = reader.bytes((std::size_t{*bits} + 7) / 8);
+  const auto value = read_mpi_octets(reader);
   if (!value) {
-    return malformed("secret material truncated inside an MPI");
+    return malformed("secret material truncated in an MPI");
   }
   return base::SecretBytes(value->begin(), value->end());
 }
@@ -264,13 +272,7 @@ std::uint16_t checksum16(ByteView data) {
 Result<base::SecretBytes> cfb_decrypt(const SecretKeyPacket& packet, const Cipher& cipher,
                                       const base::SecretBytes& key) {
   GcryptCipher handle;
-  gcry_error_t error = gcry_cipher_open(handle.out(), cipher.gcrypt_id, GCRY_CIPHER_MODE_CFB, 0);
-  if (error == 0) {
-    error = gcry_cipher_setkey(handle.get(), key.data(), key.size());
-  }
-  if (error == 0) {
-    error = gcry_cipher_setiv(handle.get(), packet.iv.data(), packet.iv.size());
-  }
+  gcry_error_t error = handle.open(cipher.gcrypt_id, GCRY_CIPHER_MODE_CFB, key, packet.iv);
   base::SecretBytes cleartext(packet.secret.size());
   if (error == 0) {
     error = gcry_cipher_decrypt(handle.get(), cleartext.data(), cleartext.size(),
@@ -328,13 +330,7 @@ Result<base::SecretBytes> aead_decrypt(const SecretKeyPacket& packet, const Ciph
   const std::size_t body_size = packet.secret.size() - kAeadTagSize;
   const Bytes associated = aead_associated_data(packet);
   GcryptCipher handle;
-  gcry_error_t error = gcry_cipher_open(handle.out(), cipher.gcrypt_id, GCRY_CIPHER_MODE_OCB, 0);
-  if (error == 0) {
-    error = gcry_cipher_setkey(handle.get(), kek.data(), kek.size());
-  }
-  if (error == 0) {
-    error = gcry_cipher_setiv(handle.get(), packet.iv.data(), packet.iv.size());
-  }
+  gcry_error_t error = handle.open(cipher.gcrypt_id, GCRY_CIPHER_MODE_OCB, kek, packet.iv);
   if (error == 0) {
     error = gcry_cipher_authenticate(handle.get(), associated.data(), associated.size());
   }
@@ -401,16 +397,6 @@ Result<base::SecretBytes> decrypt(const SecretKeyPacket& packet, ByteView passph
 
 // GnuTLS import --------------------------------------------------------------
 
-gnutls_datum_t datum(const std::uint8_t* data, std::size_t size) {
-  return gnutls_datum_t{const_cast<unsigned char*>(data), static_cast<unsigned>(size)};
-}
-gnutls_datum_t datum(const base::SecretBytes& bytes) {
-  return datum(bytes.data(), bytes.size());
-}
-gnutls_datum_t datum(const Bytes& bytes) {
-  return datum(bytes.data(), bytes.size());
-}
-
 // left_pad: a big-endian value widened to `size` octets (MPIs drop leading
 // zero octets; EC scalars and EdDSA seeds are fixed-width).
 Result<base::SecretBytes> left_pad(const base::SecretBytes& value, std::size_t size) {
@@ -456,52 +442,31 @@ Result<base::PrivateKeyHandle> import_private_key(const PublicKey& key,
       // RFC 9580 §5.5.5.1 stores u = p^-1 mod q; GnuTLS (PKCS #1) wants the
       // coefficient q^-1 mod p. Swapping p and q makes OpenPGP's u exactly
       // GnuTLS's coefficient.
-      const gnutls_datum_t n = datum(key.fields[0]);
-      const gnutls_datum_t e = datum(key.fields[1]);
-      const gnutls_datum_t d = datum(secret[0]);
-      const gnutls_datum_t p = datum(secret[2]);
-      const gnutls_datum_t q = datum(secret[1]);
-      const gnutls_datum_t u = datum(secret[3]);
+      const gnutls_datum_t n = base::datum_of(key.fields[0]);
+      const gnutls_datum_t e = base::datum_of(key.fields[1]);
+      const gnutls_datum_t d = base::datum_of(secret[0]);
+      const gnutls_datum_t p = base::datum_of(secret[2]);
+      const gnutls_datum_t q = base::datum_of(secret[1]);
+      const gnutls_datum_t u = base::datum_of(secret[3]);
       rc = gnutls_privkey_import_rsa_raw(raw, &n, &e, &d, &p, &q, &u, nullptr, nullptr);
       break;
     }
     case PublicKeyAlgorithm::dsa: {
-      const gnutls_datum_t p = datum(key.fields[0]);
-      const gnutls_datum_t q = datum(key.fields[1]);
-      const gnutls_datum_t g = datum(key.fields[2]);
-      const gnutls_datum_t y = datum(key.fields[3]);
-      const gnutls_datum_t x = datum(secret[0]);
+      const gnutls_datum_t p = base::datum_of(key.fields[0]);
+      const gnutls_datum_t q = base::datum_of(key.fields[1]);
+      const gnutls_datum_t g = base::datum_of(key.fields[2]);
+      const gnutls_datum_t y = base::datum_of(key.fields[3]);
+      const gnutls_datum_t x = base::datum_of(secret[0]);
       rc = gnutls_privkey_import_dsa_raw(raw, &p, &q, &g, &y, &x);
       break;
     }
     case PublicKeyAlgorithm::ecdsa: {
-      gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
-      std::size_t width = 0;
-      if (key.curve == Curve::nist_p256) {
-        curve = GNUTLS_ECC_CURVE_SECP256R1;
-        width = 32;
-      } else if (key.curve == Curve::nist_p384) {
-        curve = GNUTLS_ECC_CURVE_SECP384R1;
-        width = 48;
-      } else if (key.curve == Curve::nist_p521) {
-        curve = GNUTLS_ECC_CURVE_SECP521R1;
-        width = 66;
-      } else {
-        return make_error(Errc::unsupported_algorithm,
-                          "ECDSA secret key 0x" + key.key_id_hex() +
-                              " is on a curve GnuTLS cannot sign with; use a key on NIST "
-                              "P-256/384/521 or an Ed25519 key");
-      }
-      // RFC 9580 §11.2.1: the public point is 0x04 || x || y.
-      const Bytes& point = key.fields[0];
-      if (point.size() != 1 + 2 * width || point[0] != 0x04) {
-        return malformed("ECDSA public point is not an uncompressed point of its curve");
-      }
-      PGPTLS_TRY(const base::SecretBytes k, left_pad(secret[0], width));
-      const gnutls_datum_t x = datum(point.data() + 1, width);
-      const gnutls_datum_t y = datum(point.data() + 1 + width, width);
-      const gnutls_datum_t kd = datum(k);
-      rc = gnutls_privkey_import_ecc_raw(raw, curve, &x, &y, &kd);
+      PGPTLS_TRY(const EcdsaPoint point, ecdsa_point(key));
+      PGPTLS_TRY(const base::SecretBytes k, left_pad(secret[0], point.width));
+      const gnutls_datum_t x = base::datum_of(point.x);
+      const gnutls_datum_t y = base::datum_of(point.y);
+      const gnutls_datum_t kd = base::datum_of(k);
+      rc = gnutls_privkey_import_ecc_raw(raw, point.curve, &x, &y, &kd);
       break;
     }
     case PublicKeyAlgorithm::eddsa_legacy:
@@ -521,8 +486,8 @@ Result<base::PrivateKeyHandle> import_private_key(const PublicKey& key,
       // RFC 9580 §5.5.5.5: the legacy secret is the native seed as an MPI,
       // which drops leading zero octets.
       PGPTLS_TRY(const base::SecretBytes k, left_pad(secret[0], width));
-      const gnutls_datum_t x = datum(native.data(), native.size());
-      const gnutls_datum_t kd = datum(k);
+      const gnutls_datum_t x = base::datum_of(native);
+      const gnutls_datum_t kd = base::datum_of(k);
       rc = gnutls_privkey_import_ecc_raw(
           raw, ed448 ? GNUTLS_ECC_CURVE_ED448 : GNUTLS_ECC_CURVE_ED25519, &x, nullptr, &kd);
       break;
@@ -622,13 +587,13 @@ Result<base::SecretBytes> aead_key_encryption_key(const SecretKeyPacket& packet,
                                          packet.public_key.version, packet.cipher,
                                          packet.aead_mode};
   base::SecretBytes prk(32);
-  const gnutls_datum_t ikm = datum(s2k_key.data(), s2k_key.size());
-  const gnutls_datum_t salt_datum = datum(salt.data(), salt.size());
+  const gnutls_datum_t ikm = base::datum_of(s2k_key);
+  const gnutls_datum_t salt_datum = base::datum_of(salt);
   int rc = gnutls_hkdf_extract(GNUTLS_MAC_SHA256, &ikm, &salt_datum, prk.data());
   base::SecretBytes kek(cipher->key_size);
   if (rc >= 0) {
-    const gnutls_datum_t prk_datum = datum(prk);
-    const gnutls_datum_t info_datum = datum(info.data(), info.size());
+    const gnutls_datum_t prk_datum = base::datum_of(prk);
+    const gnutls_datum_t info_datum = base::datum_of(info);
     rc = gnutls_hkdf_expand(GNUTLS_MAC_SHA256, &prk_datum, &info_datum, kek.data(), kek.size());
   }
   if (rc < 0) {

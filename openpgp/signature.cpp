@@ -233,15 +233,11 @@ Result<Signature> parse_nested(ByteView body, int depth) {
     sig.salt = to_bytes(*salt);
   }
   auto mpi = [&]() -> Status {
-    auto bits = reader.u16();
-    if (!bits) {
+    const auto value = read_mpi_octets(reader);
+    if (!value) {
       return malformed("truncated signature MPI");
     }
-    auto bytes = reader.bytes((std::size_t{*bits} + 7) / 8);
-    if (!bytes) {
-      return malformed("truncated signature MPI");
-    }
-    sig.fields.push_back(to_bytes(*bytes));
+    sig.fields.push_back(to_bytes(*value));
     return {};
   };
   auto fixed = [&](std::size_t n) -> Status {

@@ -85,20 +85,6 @@ const json* optional_field(const json& object, const char* name) {
   return &*it;
 }
 
-Result<const json*> array_field(const json& root, const char* name) {
-  const auto it = root.find(name);
-  if (it == root.end()) {
-    return static_cast<const json*>(nullptr);
-  }
-  if (!it->is_array()) {
-    return bad("top level", std::string("field '") + name + "' must be an array");
-  }
-  if (it->size() > kMaxPinJsonEntries) {
-    return bad("top level", std::string("field '") + name + "' has more than 100000 entries");
-  }
-  return &*it;
-}
-
 Result<Pin> parse_pin_entry(const json& entry, const std::string& where) {
   PGPTLS_CHECK(
       check_entry(entry, where, {"domain", "pin", "source", "created", "expires", "note", "kind"}));
@@ -151,6 +137,29 @@ Result<OpenPgpRecord> parse_openpgp_entry(const json& entry, const std::string& 
     return bad(where, "'last' is before 'first'");
   }
   return record;
+}
+
+// read_array: the entries of the top-level array `name` (none when it is
+// absent), each parsed by `parse` with its place ("pins[3]") for messages.
+template <class Entry>
+Result<std::vector<Entry>> read_array(const json& root, const char* name,
+                                      Result<Entry> (*parse)(const json&, const std::string&)) {
+  std::vector<Entry> entries;
+  const auto it = root.find(name);
+  if (it == root.end()) {
+    return entries;
+  }
+  if (!it->is_array()) {
+    return bad("top level", std::string("field '") + name + "' must be an array");
+  }
+  if (it->size() > kMaxPinJsonEntries) {
+    return bad("top level", std::string("field '") + name + "' has more than 100000 entries");
+  }
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    PGPTLS_TRY(Entry entry, parse((*it)[i], std::string(name) + "[" + std::to_string(i) + "]"));
+    entries.push_back(std::move(entry));
+  }
+  return entries;
 }
 
 }  // namespace
@@ -213,29 +222,9 @@ Result<PinSnapshot> parse_pin_json(std::string_view text) {
     return bad("top level", "field 'version' must be 1 (this pgptls reads version 1)");
   }
   PinSnapshot snapshot;
-  PGPTLS_TRY(const json* pins, array_field(root, "pins"));
-  if (pins != nullptr) {
-    for (std::size_t i = 0; i < pins->size(); ++i) {
-      PGPTLS_TRY(Pin pin, parse_pin_entry((*pins)[i], "pins[" + std::to_string(i) + "]"));
-      snapshot.pins.push_back(std::move(pin));
-    }
-  }
-  PGPTLS_TRY(const json* settings, array_field(root, "settings"));
-  if (settings != nullptr) {
-    for (std::size_t i = 0; i < settings->size(); ++i) {
-      PGPTLS_TRY(SettingEntry entry,
-                 parse_setting_entry((*settings)[i], "settings[" + std::to_string(i) + "]"));
-      snapshot.settings.push_back(std::move(entry));
-    }
-  }
-  PGPTLS_TRY(const json* openpgp, array_field(root, "openpgp"));
-  if (openpgp != nullptr) {
-    for (std::size_t i = 0; i < openpgp->size(); ++i) {
-      PGPTLS_TRY(OpenPgpRecord record,
-                 parse_openpgp_entry((*openpgp)[i], "openpgp[" + std::to_string(i) + "]"));
-      snapshot.openpgp.push_back(std::move(record));
-    }
-  }
+  PGPTLS_TRY(snapshot.pins, read_array(root, "pins", parse_pin_entry));
+  PGPTLS_TRY(snapshot.settings, read_array(root, "settings", parse_setting_entry));
+  PGPTLS_TRY(snapshot.openpgp, read_array(root, "openpgp", parse_openpgp_entry));
   return snapshot;
 }
 

@@ -53,28 +53,14 @@ std::string domains_text(const tls::SessionInfo& session) {
 
 InboundSession::InboundSession(tcp::socket socket, std::shared_ptr<const Context> context,
                                std::shared_ptr<LinkSlot> slot)
-    : socket_(std::move(socket)),
-      context_(std::move(context)),
-      slot_(std::move(slot)),
-      deadline_(socket_.get_executor()) {
+    : Session(std::move(socket), std::move(context), std::move(slot)) {
   boost::system::error_code ignored;
   peer_ = socket_.remote_endpoint(ignored);
   local_ = socket_.local_endpoint(ignored);
 }
 
-InboundSession::~InboundSession() = default;
-
-void InboundSession::start() {
-  asio::co_spawn(socket_.get_executor(), run(), asio::detached);
-}
-
-void InboundSession::close() {
-  if (closed_) {
-    return;
-  }
-  closed_ = true;
+void InboundSession::close_others() {
   boost::system::error_code ignored;
-  socket_.close(ignored);
   if (tls_) {
     tls_->next_layer().close(ignored);
   }
@@ -101,26 +87,28 @@ std::string InboundSession::io_reason(const Error& error) const {
   return error.message();
 }
 
-void InboundSession::refuse_plain(std::string reply, const std::string& reason) {
+void InboundSession::refuse(std::string reply, const std::string& reason) {
   log_refused(reason);
-  asio::co_spawn(socket_.get_executor(), send_and_close(std::move(reply), false), asio::detached);
+  if (tls_) {
+    asio::co_spawn(tls_->get_executor(), send_over_tls_and_close(std::move(reply)), asio::detached);
+  } else {
+    reply_and_close(std::move(reply));
+  }
 }
 
-void InboundSession::refuse_tls(std::string reply, const std::string& reason) {
-  log_refused(reason);
-  asio::co_spawn(tls_->get_executor(), send_and_close(std::move(reply), true), asio::detached);
+void InboundSession::refuse_read(const Error& error, const std::string& opening) {
+  if (is_stream_error(error)) {
+    refuse(opening + xmpp::stream_error(condition_of(error), error.message()),
+           condition_of(error) + ": " + error.message());
+  } else {
+    refuse({}, io_reason(error));
+  }
 }
 
-asio::awaitable<void> InboundSession::send_and_close(std::string reply, bool over_tls) {
+asio::awaitable<void> InboundSession::send_over_tls_and_close(std::string reply) {
   auto self = shared_from_this();
-  if (!reply.empty() && !closed_) {
-    if (over_tls) {
-      if (co_await write_all(*tls_, reply)) {
-        co_await tls_->async_shutdown(kTuple);
-      }
-    } else {
-      co_await write_all(socket_, reply);
-    }
+  if (!reply.empty() && !closed_ && co_await write_all(*tls_, reply)) {
+    co_await tls_->async_shutdown(kTuple);
   }
   close();
 }
@@ -140,15 +128,8 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
     header_event.emplace(std::move(event));
   }
   if (!header_event->ok()) {
-    const Error error = header_event->error();
-    if (is_stream_error(error)) {
-      // RFC 6120 §4.9.1.2: the header first, even to report an error in it.
-      refuse_plain(
-          xmpp::stream_header({}) + xmpp::stream_error(condition_of(error), error.message()),
-          condition_of(error) + ": " + error.message());
-    } else {
-      refuse_plain({}, io_reason(error));
-    }
+    // RFC 6120 §4.9.1.2: the header first, even to report an error in it.
+    refuse_read(header_event->error(), xmpp::stream_header({}));
     co_return std::nullopt;
   }
   const xmpp::StreamHeader header = *reader.header();
@@ -156,42 +137,36 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
   if (domain == nullptr) {
     // RFC 6120 §4.9.3.6 host-unknown.
     const std::string text = "this server does not host '" + header.to + "'";
-    refuse_plain(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
-                     xmpp::stream_error("host-unknown", text),
-                 "host-unknown: the stream is for '" + header.to +
-                     "', which is not a hosted domain (add a [[domain]] for it, or the "
-                     "peer has stale DNS)");
+    refuse(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
+               xmpp::stream_error("host-unknown", text),
+           "host-unknown: the stream is for '" + header.to +
+               "', which is not a hosted domain (add a [[domain]] for it, or the "
+               "peer has stale DNS)");
     co_return std::nullopt;
   }
   const std::string ours =
       xmpp::stream_header({.from = domain->name, .to = header.from, .id = random_stream_id()}) +
       xmpp::starttls_features();
   if (!co_await write_all(socket_, ours)) {
-    refuse_plain({}, "the peer closed the connection after its stream header");
+    refuse({}, "the peer closed the connection after its stream header");
     co_return std::nullopt;
   }
   auto request = co_await next_event(socket_, reader, buffer_, nullptr);
   if (!request.ok()) {
-    const Error& error = request.error();
-    if (is_stream_error(error)) {
-      refuse_plain(xmpp::stream_error(condition_of(error), error.message()),
-                   condition_of(error) + ": " + error.message());
-    } else {
-      refuse_plain({}, io_reason(error));
-    }
+    refuse_read(request.error(), {});
     co_return std::nullopt;
   }
   if (request->ns != xmpp::kTlsNamespace || request->name != "starttls") {
     // RFC 6120 §5.3.1: TLS is mandatory-to-negotiate here; a peer that
     // goes on without it violates our policy.
-    refuse_plain(xmpp::stream_error("policy-violation", "TLS is required: send <starttls/> first"),
-                 "policy-violation: the peer sent <" + request->name +
-                     "/> instead of <starttls/> (pgptls accepts s2s only over TLS)");
+    refuse(xmpp::stream_error("policy-violation", "TLS is required: send <starttls/> first"),
+           "policy-violation: the peer sent <" + request->name +
+               "/> instead of <starttls/> (pgptls accepts s2s only over TLS)");
     co_return std::nullopt;
   }
   const std::string proceed = xmpp::proceed();
   if (!co_await write_all(socket_, proceed)) {
-    refuse_plain({}, "the peer closed the connection after <starttls/>");
+    refuse({}, "the peer closed the connection after <starttls/>");
     co_return std::nullopt;
   }
   co_return Negotiated{domain, reader.unparsed_tail(), lower_domain(header.from)};
@@ -200,11 +175,7 @@ asio::awaitable<std::optional<InboundSession::Negotiated>> InboundSession::negot
 asio::awaitable<void> InboundSession::run() {
   auto self = shared_from_this();
   const Limits& limits = context_->limits;
-  deadline_.start(limits.handshake_timeout, [weak = weak_from_this()] {
-    if (auto session = weak.lock()) {
-      session->close();
-    }
-  });
+  close_at_deadline();
 
   auto [first_error, first_count] = co_await socket_.async_read_some(asio::buffer(buffer_), kTuple);
   if (first_error || first_count == 0) {
@@ -255,62 +226,49 @@ asio::awaitable<void> InboundSession::run() {
   std::string seen;
   auto restarted = co_await next_event(*tls_, *reader, buffer_, &seen);
   if (!restarted.ok()) {
-    const Error& error = restarted.error();
-    if (is_stream_error(error)) {
-      refuse_tls(xmpp::stream_header({}) + xmpp::stream_error(condition_of(error), error.message()),
-                 condition_of(error) + ": " + error.message());
-    } else {
-      refuse_tls({}, io_reason(error));
-    }
+    refuse_read(restarted.error(), xmpp::stream_header({}));
     co_return;
   }
   const xmpp::StreamHeader header = *reader->header();
   const tls::SessionInfo& session = tls_->session();
   const HostedDomain* domain = find_domain(context_->domains, header.to);
   if (domain == nullptr) {
-    refuse_tls(
-        xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
-            xmpp::stream_error("host-unknown", "this server does not host '" + header.to + "'"),
-        "host-unknown: the restarted stream is for '" + header.to +
-            "', which is not a hosted domain");
+    refuse(xmpp::stream_header({.from = "", .to = header.from, .id = ""}) +
+               xmpp::stream_error("host-unknown", "this server does not host '" + header.to + "'"),
+           "host-unknown: the restarted stream is for '" + header.to +
+               "', which is not a hosted domain");
     co_return;
   }
   const xmpp::HeaderFields reply_fields{
       .from = domain->name, .to = header.from, .id = random_stream_id()};
   if (!session.peer) {
     // RFC 6120 §4.9.3.12 not-authorized: no certificate, no identity.
-    refuse_tls(
-        xmpp::stream_header(reply_fields) +
-            xmpp::stream_error("not-authorized", "a client certificate is required"),
-        "not-authorized: the peer sent no certificate (pgptls authenticates s2s peers by TLS)");
+    refuse(xmpp::stream_header(reply_fields) +
+               xmpp::stream_error("not-authorized", "a client certificate is required"),
+           "not-authorized: the peer sent no certificate (pgptls authenticates s2s peers by TLS)");
     co_return;
   }
   const std::string from = lower_domain(header.from);
-  bool authenticated = false;
-  for (const std::string& verified : session.peer->domains) {
-    authenticated = authenticated || lower_domain(verified) == from;
-  }
-  if (from.empty() || !authenticated) {
+  if (from.empty() || !authenticated_as(session, from)) {
     // RFC 6120 §4.9.3.9 invalid-from: the claimed domain is not the one
     // the TLS handshake authenticated.
     const std::string claimed = from.empty() ? "no from" : "from='" + header.from + "'";
-    refuse_tls(xmpp::stream_header(reply_fields) +
-                   xmpp::stream_error("invalid-from", "TLS authenticated " + domains_text(session) +
-                                                          ", but the stream says " + claimed),
-               "invalid-from: TLS authenticated " + domains_text(session) + " (" +
-                   accepted_text(session) + "), but the restarted stream header says " + claimed +
-                   "; the peer must use the domain its certificate is for");
+    refuse(xmpp::stream_header(reply_fields) +
+               xmpp::stream_error("invalid-from", "TLS authenticated " + domains_text(session) +
+                                                      ", but the stream says " + claimed),
+           "invalid-from: TLS authenticated " + domains_text(session) + " (" +
+               accepted_text(session) + "), but the restarted stream header says " + claimed +
+               "; the peer must use the domain its certificate is for");
     co_return;
   }
 
   backend_.emplace(tls_->get_executor());
   auto [connect_error] = co_await backend_->async_connect(context_->backend, kTuple);
   if (connect_error) {
-    refuse_tls(xmpp::stream_header(reply_fields) +
-                   xmpp::stream_error("internal-server-error", "the XMPP server is unavailable"),
-               "cannot connect to the XMPP server at " + endpoint_text(context_->backend) + " (" +
-                   connect_error.message() +
-                   "); check [inbound] backend and that it listens there");
+    refuse(xmpp::stream_header(reply_fields) +
+               xmpp::stream_error("internal-server-error", "the XMPP server is unavailable"),
+           "cannot connect to the XMPP server at " + endpoint_text(context_->backend) + " (" +
+               connect_error.message() + "); check [inbound] backend and that it listens there");
     co_return;
   }
   boost::system::error_code ignored;
@@ -327,13 +285,13 @@ asio::awaitable<void> InboundSession::run() {
   proxy.tlvs.push_back({xmpp::kTlvSsl, xmpp::ssl_tlv_value(tls_version_name(session.protocol))});
   auto proxy_bytes = xmpp::encode_proxy_v2(proxy);
   if (!proxy_bytes.ok()) {
-    refuse_tls({}, "PROXY header: " + proxy_bytes.error().message());
+    refuse({}, "PROXY header: " + proxy_bytes.error().message());
     co_return;
   }
   const std::string stream_bytes = seen.substr(header.end_offset - header.raw.size());
   const std::string to_backend = *proxy_bytes + stream_bytes;
   if (!co_await write_all(*backend_, to_backend)) {
-    refuse_tls({}, "the XMPP server closed the connection at once");
+    refuse({}, "the XMPP server closed the connection at once");
     co_return;
   }
   deadline_.cancel();

@@ -19,30 +19,25 @@
 // allows it, the matching stream error to the peer.
 #pragma once
 
-#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "s2s/context.h"
-#include "s2s/session_io.h"
+#include "s2s/session.h"
 #include "transport/server.h"
 
 namespace pgptls::s2s {
 
-class InboundSession final : public Closable, public std::enable_shared_from_this<InboundSession> {
+class InboundSession final : public Session {
  public:
   InboundSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<const Context> context,
                  std::shared_ptr<LinkSlot> slot);
-  ~InboundSession() override;
-
-  void start();
-  void close() override;
 
  private:
-  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> run() override;
+  void close_others() override;
   // negotiate_starttls: steps 2; returns the hosted domain and the bytes
   // after <starttls/>, or nullopt once refused.
   struct Negotiated {
@@ -51,25 +46,23 @@ class InboundSession final : public Closable, public std::enable_shared_from_thi
     std::string claimed_from;  // the plain header's `from` (may be empty)
   };
   boost::asio::awaitable<std::optional<Negotiated>> negotiate_starttls(std::string_view first);
-  // refuse_plain / refuse_tls: the status line, then `reply` (may be
-  // empty) to the peer and close. Not awaited: GCC 12 mishandles
-  // temporaries in co_await expressions, so call sites stay plain calls.
-  void refuse_plain(std::string reply, const std::string& reason);
-  void refuse_tls(std::string reply, const std::string& reason);
-  boost::asio::awaitable<void> send_and_close(std::string reply, bool over_tls);
+  // refuse: the status line, then `reply` (may be empty) to the peer on
+  // the stream it speaks now (TLS once started, with close_notify after
+  // the reply), and close. Not awaited: see Session::reply_and_close.
+  void refuse(std::string reply, const std::string& reason);
+  // refuse_read: refuse after a failed read of the peer's stream: the
+  // stream error it earned, after `opening` (our stream header when none
+  // was sent on this stream yet), or for an I/O failure only the status
+  // line.
+  void refuse_read(const Error& error, const std::string& opening);
+  boost::asio::awaitable<void> send_over_tls_and_close(std::string reply);
   void log_refused(const std::string& reason);
   [[nodiscard]] std::string io_reason(const Error& error) const;
 
-  boost::asio::ip::tcp::socket socket_;
-  std::shared_ptr<const Context> context_;
-  std::shared_ptr<LinkSlot> slot_;
   boost::asio::ip::tcp::endpoint peer_;
   boost::asio::ip::tcp::endpoint local_;
   std::unique_ptr<transport::TcpStream> tls_;
   std::optional<boost::asio::ip::tcp::socket> backend_;
-  Deadline deadline_;
-  bool closed_ = false;
-  std::array<char, 4096> buffer_{};
 };
 
 }  // namespace pgptls::s2s

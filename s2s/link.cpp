@@ -43,6 +43,15 @@ std::string accepted_text(const tls::SessionInfo& session) {
   return text;
 }
 
+bool authenticated_as(const tls::SessionInfo& session, std::string_view domain) {
+  if (!session.peer) {
+    return false;
+  }
+  const std::string wanted = lower_domain(domain);
+  return std::any_of(session.peer->domains.begin(), session.peer->domains.end(),
+                     [&](const std::string& verified) { return lower_domain(verified) == wanted; });
+}
+
 std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint) {
   const auto address = endpoint.address();
   if (address.is_v6()) {

@@ -87,6 +87,10 @@ class LinkSlot {
 // and TLV 0xE1.
 [[nodiscard]] std::string accepted_text(const tls::SessionInfo& session);
 
+// authenticated_as: whether the TLS handshake authenticated the peer as
+// `domain` (any case); false when the peer sent no certificate.
+[[nodiscard]] bool authenticated_as(const tls::SessionInfo& session, std::string_view domain);
+
 // endpoint_text: "127.0.0.1:40000" / "[::1]:40000".
 [[nodiscard]] std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint);
 

@@ -1,8 +1,6 @@
 #include "s2s/outbound_session.h"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <utility>
 
@@ -42,24 +40,14 @@ asio::awaitable<Result<Value>> await_result(Start start) {
 
 OutboundSession::OutboundSession(tcp::socket local, std::shared_ptr<const Context> context,
                                  std::shared_ptr<LinkSlot> slot)
-    : local_(std::move(local)),
-      context_(std::move(context)),
-      slot_(std::move(slot)),
-      deadline_(local_.get_executor()) {}
+    : Session(std::move(local), std::move(context), std::move(slot)) {}
 
-OutboundSession::~OutboundSession() = default;
-
-void OutboundSession::start() {
-  asio::co_spawn(local_.get_executor(), run(), asio::detached);
+void OutboundSession::close_others() {
+  close_attempt();
 }
 
-void OutboundSession::close() {
-  if (closed_) {
-    return;
-  }
-  closed_ = true;
+void OutboundSession::close_attempt() {
   boost::system::error_code ignored;
-  local_.close(ignored);
   if (attempt_socket_ != nullptr) {
     attempt_socket_->close(ignored);
   }
@@ -73,15 +61,7 @@ void OutboundSession::fail(std::string reply, const std::string& reason) {
     context_->log(name_ + ": failed: " + reason);
   }
   deadline_.cancel();
-  asio::co_spawn(local_.get_executor(), send_and_close(std::move(reply)), asio::detached);
-}
-
-asio::awaitable<void> OutboundSession::send_and_close(std::string reply) {
-  auto self = shared_from_this();
-  if (!reply.empty() && !closed_) {
-    co_await write_all(local_, reply);
-  }
-  close();
+  reply_and_close(std::move(reply));
 }
 
 asio::awaitable<Result<std::vector<Target>>> OutboundSession::resolve_targets(
@@ -107,17 +87,13 @@ asio::awaitable<void> OutboundSession::run() {
   const Limits& limits = context_->limits;
   name_ = "s2s out " + endpoint_text([&] {
             boost::system::error_code ignored;
-            return local_.remote_endpoint(ignored);
+            return socket_.remote_endpoint(ignored);
           }());
   // The local server's header must arrive within the deadline too.
-  deadline_.start(limits.handshake_timeout, [weak = weak_from_this()] {
-    if (auto session = weak.lock()) {
-      session->close();
-    }
-  });
+  close_at_deadline();
   xmpp::StreamReader reader({limits.max_header_bytes, limits.max_stanza_bytes});
   std::string seen;
-  auto header_event = co_await next_event(local_, reader, buffer_, &seen);
+  auto header_event = co_await next_event(socket_, reader, buffer_, &seen);
   if (!header_event.ok()) {
     const Error& error = header_event.error();
     if (is_stream_error(error)) {
@@ -199,7 +175,7 @@ asio::awaitable<void> OutboundSession::run() {
         reasons);
     co_return;
   }
-  if (closed_ || !co_await write_all(local_, established->remote_bytes)) {
+  if (closed_ || !co_await write_all(socket_, established->remote_bytes)) {
     fail({}, "the XMPP server closed its connection during the negotiation");
     co_return;
   }
@@ -210,7 +186,7 @@ asio::awaitable<void> OutboundSession::run() {
   auto local_reader = std::make_unique<xmpp::StreamReader>(Relay::plain_reader_limits());
   (void)local_reader->feed(local_bytes);
   auto relay = std::make_shared<Relay>(
-      std::move(established->tls), std::move(local_), std::move(established->reader),
+      std::move(established->tls), std::move(socket_), std::move(established->reader),
       std::move(local_reader), RelayOptions{limits.idle_timeout, name_, context_->log}, slot_);
   context_->links->remember(relay);
   relay->start();
@@ -220,7 +196,7 @@ asio::awaitable<Result<OutboundSession::Established>> OutboundSession::attempt(
     const tcp::endpoint& endpoint, const Target& target, const HostedDomain& from,
     const std::string& to, const std::string& local_bytes) {
   const Limits& limits = context_->limits;
-  tcp::socket socket(local_.get_executor());
+  tcp::socket socket(socket_.get_executor());
   std::unique_ptr<transport::TcpStream> tls;
   attempt_socket_ = &socket;
   attempt_tls_ = nullptr;
@@ -234,13 +210,7 @@ asio::awaitable<Result<OutboundSession::Established>> OutboundSession::attempt(
   bool expired = false;
   deadline_.start(limits.handshake_timeout, [this, &expired] {
     expired = true;
-    boost::system::error_code ignored;
-    if (attempt_socket_ != nullptr) {
-      attempt_socket_->close(ignored);
-    }
-    if (attempt_tls_ != nullptr) {
-      attempt_tls_->next_layer().close(ignored);
-    }
+    close_attempt();
   });
   struct Stop {
     Deadline& deadline;
@@ -325,14 +295,7 @@ asio::awaitable<Result<OutboundSession::Established>> OutboundSession::attempt(
     co_return tls->last_error() ? *tls->last_error()
                                 : Error{std::error_code(handshake_error), "TLS handshake"};
   }
-  const tls::SessionInfo& session = tls->session();
-  bool verified = false;
-  if (session.peer) {
-    for (const std::string& domain : session.peer->domains) {
-      verified = verified || lower_domain(domain) == to;
-    }
-  }
-  if (!verified) {
+  if (!authenticated_as(tls->session(), to)) {
     co_return make_error(tls::Errc::peer_rejected, "the server was not authenticated as " + to);
   }
   // The local server's header (and anything after it), then the remote's

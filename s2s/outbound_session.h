@@ -16,31 +16,27 @@
 // bounces its queued stanzas. Each attempt has limits.handshake_timeout.
 #pragma once
 
-#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "s2s/context.h"
-#include "s2s/session_io.h"
+#include "s2s/session.h"
 #include "transport/server.h"
 
 namespace pgptls::s2s {
 
-class OutboundSession final : public Closable,
-                              public std::enable_shared_from_this<OutboundSession> {
+class OutboundSession final : public Session {
  public:
   OutboundSession(boost::asio::ip::tcp::socket local, std::shared_ptr<const Context> context,
                   std::shared_ptr<LinkSlot> slot);
-  ~OutboundSession() override;
-
-  void start();
-  void close() override;
 
  private:
-  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> run() override;
+  void close_others() override;
+  // close_attempt: closes the connection of the attempt in progress.
+  void close_attempt();
   // Established: a verified TLS stream to the remote server that has
   // answered the local server's header with its own (in TLS 1.3 a server
   // refuses our certificate only after our handshake completed, so only
@@ -58,20 +54,14 @@ class OutboundSession final : public Closable,
   boost::asio::awaitable<Result<std::vector<boost::asio::ip::tcp::endpoint>>> resolve_addresses(
       const Target& target);
   // fail: the status line, then `reply` to the local server and close
-  // (not awaited: see InboundSession::refuse_plain).
+  // (not awaited: see Session::reply_and_close).
   void fail(std::string reply, const std::string& reason);
-  boost::asio::awaitable<void> send_and_close(std::string reply);
 
-  boost::asio::ip::tcp::socket local_;
-  std::shared_ptr<const Context> context_;
-  std::shared_ptr<LinkSlot> slot_;
+  // socket_ is the local server's connection.
   std::string name_;  // "s2s out a.example -> b.example"
   // The attempt in progress, so the deadline can close it.
   boost::asio::ip::tcp::socket* attempt_socket_ = nullptr;
   transport::TcpStream* attempt_tls_ = nullptr;
-  Deadline deadline_;
-  bool closed_ = false;
-  std::array<char, 4096> buffer_{};
 };
 
 }  // namespace pgptls::s2s

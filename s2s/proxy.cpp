@@ -103,15 +103,14 @@ void Proxy::accept(const std::shared_ptr<Listener>& listener) {
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         auto slot = std::make_shared<LinkSlot>(context_->links);
+        std::shared_ptr<Session> session;
         if (listener->inbound) {
-          auto session = std::make_shared<InboundSession>(std::move(socket), context_, slot);
-          links.remember(session);
-          session->start();
+          session = std::make_shared<InboundSession>(std::move(socket), context_, slot);
         } else {
-          auto session = std::make_shared<OutboundSession>(std::move(socket), context_, slot);
-          links.remember(session);
-          session->start();
+          session = std::make_shared<OutboundSession>(std::move(socket), context_, slot);
         }
+        links.remember(session);
+        session->start();
         accept(listener);
       });
 }

@@ -92,9 +92,8 @@ void Relay::untrusted_to_plain() {
             return;
           }
           const auto& detail = self->tls_->last_error();
-          self->finish("closed: the remote side's TLS stream failed: " +
-                       (detail ? detail->message() : error.message()));
-          self->close();
+          self->end("closed: the remote side's TLS stream failed: " +
+                    (detail ? detail->message() : error.message()));
           return;
         }
         self->touch();
@@ -108,16 +107,8 @@ void Relay::untrusted_to_plain() {
         if (saw_success(*self->reader_)) {
           self->plain_reader_->restart();
         }
-        asio::async_write(self->plain_, asio::buffer(self->from_tls_, count),
-                          [self](error_code write_error, std::size_t) {
-                            if (write_error) {
-                              self->finish("closed: the local XMPP server's connection failed (" +
-                                           write_error.message() + ")");
-                              self->close();
-                              return;
-                            }
-                            self->untrusted_to_plain();
-                          });
+        self->forward(self->plain_, bytes, "the local XMPP server's connection failed",
+                      &Relay::untrusted_to_plain);
       });
 }
 
@@ -129,8 +120,9 @@ void Relay::plain_to_untrusted() {
           return;
         }
         self->touch();
+        const std::string_view bytes(self->from_plain_.data(), count);
         if (!self->plain_reader_failed_) {
-          if (auto fed = self->plain_reader_->feed({self->from_plain_.data(), count}); !fed.ok()) {
+          if (auto fed = self->plain_reader_->feed(bytes); !fed.ok()) {
             // The local server is trusted; only restarts go unnoticed now.
             self->plain_reader_failed_ = true;
             if (self->options_.log) {
@@ -142,16 +134,22 @@ void Relay::plain_to_untrusted() {
             self->reader_->restart();
           }
         }
-        asio::async_write(*self->tls_, asio::buffer(self->from_plain_, count),
-                          [self](error_code write_error, std::size_t) {
-                            if (write_error) {
-                              self->finish("closed: writing to the remote side failed (" +
-                                           write_error.message() + ")");
-                              self->close();
-                              return;
-                            }
-                            self->plain_to_untrusted();
-                          });
+        self->forward(*self->tls_, bytes, "writing to the remote side failed",
+                      &Relay::plain_to_untrusted);
+      });
+}
+
+template <class Stream>
+void Relay::forward(Stream& to, std::string_view bytes, const char* write_failed,
+                    void (Relay::*read_on)()) {
+  asio::async_write(
+      to, asio::buffer(bytes.data(), bytes.size()),
+      [self = shared_from_this(), write_failed, read_on](error_code error, std::size_t) {
+        if (error) {
+          self->end(std::string("closed: ") + write_failed + " (" + error.message() + ")");
+          return;
+        }
+        ((*self).*read_on)();
       });
 }
 
@@ -168,10 +166,7 @@ void Relay::after_plain_ended() {
     }
   });
   auto shutdown = [self = shared_from_this()] {
-    self->tls_->async_shutdown([self](error_code) {
-      self->finish("closed");
-      self->close();
-    });
+    self->tls_->async_shutdown([self](error_code) { self->end("closed"); });
   };
   if (pending_error_.empty()) {
     shutdown();
@@ -201,6 +196,11 @@ void Relay::finish(const std::string& reason) {
   if (options_.log) {
     options_.log(options_.name + ": " + reason);
   }
+}
+
+void Relay::end(const std::string& reason) {
+  finish(reason);
+  close();
 }
 
 void Relay::close() {

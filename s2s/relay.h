@@ -18,6 +18,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "s2s/link.h"
 #include "transport/server.h"
@@ -56,11 +57,19 @@ class Relay final : public Closable, public std::enable_shared_from_this<Relay> 
  private:
   void untrusted_to_plain();
   void plain_to_untrusted();
+  // forward: writes `bytes` (just read into one of the chunks) to `to`,
+  // then reads on with `read_on`; a failed write ends the link with
+  // "closed: <write_failed> (<error>)".
+  template <class Stream>
+  void forward(Stream& to, std::string_view bytes, const char* write_failed,
+               void (Relay::*read_on)());
   void after_plain_ended();
   void fail(const std::string& condition, const std::string& text);
   void touch();
   void arm_idle();
   void finish(const std::string& reason);
+  // end: the closing line (finish), then close.
+  void end(const std::string& reason);
 
   std::unique_ptr<transport::TcpStream> tls_;
   boost::asio::ip::tcp::socket plain_;

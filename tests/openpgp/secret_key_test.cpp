@@ -235,6 +235,34 @@ TEST_F(GpgKeys, CurveWithoutGnuTlsSupportIsNamed) {
       << key.error().message();
 }
 
+TEST_F(GpgKeys, AnEcdsaPointThatIsNotUncompressedIsRefusedByBothImports) {
+  // RFC 9580 §5.5.5.4 / §11.2.1: an ECDSA point is 0x04 || x || y.
+  auto keys = load("p256");
+  ASSERT_FALSE(keys.empty());
+  const Bytes& encoded = keys[0].public_key.fields[0];
+  auto point = ecdsa_point(keys[0].public_key);
+  ASSERT_TRUE(point.ok()) << point.error().message();
+  EXPECT_EQ(point->curve, GNUTLS_ECC_CURVE_SECP256R1);
+  ASSERT_EQ(point->width, 32U);
+  Bytes joined(point->x.begin(), point->x.end());
+  joined.insert(joined.end(), point->y.begin(), point->y.end());
+  EXPECT_EQ(joined, Bytes(encoded.begin() + 1, encoded.end()));
+
+  // The prefix of a compressed point: the public and the secret import
+  // refuse it alike.
+  keys[0].public_key.fields[0][0] = 0x02;
+  auto public_import = to_gnutls_pubkey(keys[0].public_key);
+  ASSERT_FALSE(public_import.ok());
+  EXPECT_EQ(public_import.error().code, Errc::malformed_packet);
+  EXPECT_NE(public_import.error().message().find("not an uncompressed point"), std::string::npos)
+      << public_import.error().message();
+  auto secret_import = unlock_secret_key(keys[0], pass("p256"));
+  ASSERT_FALSE(secret_import.ok());
+  EXPECT_EQ(secret_import.error().code, Errc::malformed_packet);
+  EXPECT_NE(secret_import.error().message().find("not an uncompressed point"), std::string::npos)
+      << secret_import.error().message();
+}
+
 TEST_F(GpgKeys, ZeroSecretIsRefusedBeforeGnuTls) {
   // The unprotected key with its secret MPI zeroed and the checksum made to
   // fit again: the checksum passes, the zero value does not.

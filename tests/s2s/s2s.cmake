@@ -1,11 +1,12 @@
 # The s2s proxy. Unit tests: RFC 2782 SRV ordering, static routes, the
-# c-ares resolver against a real dnsmasq. Process tests: `pgptls s2s`
-# proxies chained over loopback with small in-test XMPP peers (a local
-# server behind each proxy, hostile clients), OpenPGP keys from gpg and
-# X.509 identities from certtool.
+# authenticated-domain rule, the c-ares resolver against a real dnsmasq.
+# Process tests: `pgptls s2s` proxies chained over loopback with small
+# in-test XMPP peers (a local server behind each proxy, hostile clients),
+# OpenPGP keys from gpg and X.509 identities from certtool.
 pgptls_test(s2s_unit_tests
   SOURCES
     srv_order_test.cpp
+    link_test.cpp
     resolver_test.cpp
     dnsmasq.cpp
   LIBS pgptls::s2s pgptls_test_support)

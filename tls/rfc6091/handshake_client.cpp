@@ -2,7 +2,6 @@
 // handshake (RFC 5246 §7.3, ECDHE per RFC 8422, EMS per RFC 7627).
 #include <algorithm>
 
-#include "tls/crypto/prf.h"
 #include "tls/rfc6091/handshake_engine.h"
 #include "tls/wire/errors.h"
 #include "tls/wire/messages/certificate_request.h"
@@ -73,14 +72,13 @@ Status Rfc6091Engine::on_server_hello(states::ExpectServerHello& state,
 
 Status Rfc6091Engine::on_server_certificate(states::ExpectServerCertificate& state,
                                             const HandshakeMessage& message) {
-  PGPTLS_TRY(auto presented, read_certificate(state.negotiated.certificate_type, message));
-  if (!presented.has_value()) {
+  PGPTLS_TRY(auto server, verified_certificate(state.negotiated.certificate_type, message));
+  if (!server.has_value()) {
     return make_error(Errc::bad_certificate,
                       "the server sent an empty certificate; a server must authenticate");
   }
-  PGPTLS_TRY(auto proof, verify_peer(*config_.verifier, *presented, verify_request()));
   PGPTLS_CHECK(receive_into_transcript(message));
-  state_ = states::ExpectServerKeyExchange{std::move(state.negotiated), std::move(proof)};
+  state_ = states::ExpectServerKeyExchange{std::move(state.negotiated), std::move(*server)};
   return {};
 }
 
@@ -159,9 +157,7 @@ Status Rfc6091Engine::on_server_hello_done(states::ServerKeyExchanged exchanged,
   PGPTLS_TRY(const base::SecretBytes pre_master, mine.shared_secret(exchanged.server_public));
   PGPTLS_TRY(const Bytes exchange_body, messages::encode_client_key_exchange(mine.public_key()));
   PGPTLS_CHECK(send_handshake(HandshakeType::client_key_exchange, exchange_body));
-  PGPTLS_TRY(const Bytes session_hash, transcript_.current_hash());
-  PGPTLS_TRY(base::SecretBytes master,
-             extended_master_secret(suite.prf_hash, pre_master, session_hash));
+  PGPTLS_TRY(base::SecretBytes master, master_secret(suite, pre_master));
 
   // CertificateVerify over every message so far (RFC 5246 §7.4.8).
   if (client_scheme.has_value()) {
@@ -170,19 +166,10 @@ Status Rfc6091Engine::on_server_hello_done(states::ServerKeyExchanged exchanged,
   transcript_.release_messages();
   PGPTLS_CHECK(flush_flight());
 
-  PGPTLS_TRY(const KeyBlock keys, derive_key_block(suite, master, client_random_, server_random_));
-  PGPTLS_TRY(auto client_write,
-             RecordProtection::create(suite, keys.client_write_key, keys.client_write_iv));
-  PGPTLS_TRY(auto server_write,
-             RecordProtection::create(suite, keys.server_write_key, keys.server_write_iv));
-  PGPTLS_CHECK(records_.write_change_cipher_spec(std::move(client_write)));
-  records_.expect_change_cipher_spec(std::move(server_write));
-
-  PGPTLS_TRY(const Bytes finished_hash, transcript_.current_hash());
-  PGPTLS_TRY(const Bytes verify_data,
-             finished_verify_data(suite.prf_hash, master, Role::client, finished_hash));
-  PGPTLS_CHECK(send_handshake(HandshakeType::finished, verify_data));
-  PGPTLS_CHECK(flush_flight());
+  PGPTLS_TRY(auto keys, traffic_keys(suite, master));
+  PGPTLS_CHECK(records_.write_change_cipher_spec(std::move(keys.client_write)));
+  records_.expect_change_cipher_spec(std::move(keys.server_write));
+  PGPTLS_CHECK(send_finished(suite, master));
   state_ =
       states::ExpectServerChangeCipherSpec{&suite, std::move(exchanged.server), std::move(master)};
   return {};
@@ -198,11 +185,7 @@ Status Rfc6091Engine::send_certificate_verify(CertificateType type, SignatureSch
 
 Status Rfc6091Engine::on_server_finished(states::ExpectServerFinished& state,
                                          const HandshakeMessage& message) {
-  PGPTLS_TRY(const Bytes verify_data, messages::parse_finished(message.body, kVerifyDataLength));
-  PGPTLS_TRY(const Bytes transcript_hash, transcript_.current_hash());
-  PGPTLS_TRY(auto finished, verify_peer_finished(state.suite->prf_hash, state.master_secret,
-                                                 Role::server, transcript_hash, verify_data));
-  PGPTLS_CHECK(receive_into_transcript(message));
+  PGPTLS_TRY(auto finished, receive_finished(*state.suite, state.master_secret, message));
   return enter_traffic(std::move(state.server), std::move(finished));
 }
 

@@ -56,6 +56,30 @@ class Rfc6091Engine final : public Engine {
   [[nodiscard]] Result<std::optional<PresentedCertificate>> read_certificate(
       CertificateType type, const messages::HandshakeMessage& message);
   [[nodiscard]] VerifyRequest verify_request() const;
+  // verified_certificate: the peer's Certificate message, accepted by the
+  // verifier; nullopt when it is empty (the caller decides whether that
+  // is allowed).
+  [[nodiscard]] Result<std::optional<PeerProof>> verified_certificate(
+      CertificateType type, const messages::HandshakeMessage& message);
+  // master_secret: the extended master secret (RFC 7627 §4: the session
+  // hash is the transcript up to and including ClientKeyExchange).
+  [[nodiscard]] Result<base::SecretBytes> master_secret(const CipherSuite& suite,
+                                                        const base::SecretBytes& pre_master);
+  // TrafficKeys: the record protection of each direction (RFC 5246 §6.3).
+  struct TrafficKeys {
+    RecordProtection client_write;
+    RecordProtection server_write;
+  };
+  [[nodiscard]] Result<TrafficKeys> traffic_keys(const CipherSuite& suite,
+                                                 const base::SecretBytes& master);
+  // send_finished: our Finished over the transcript so far, ending the
+  // flight (RFC 5246 §7.4.9).
+  [[nodiscard]] Status send_finished(const CipherSuite& suite, const base::SecretBytes& master);
+  // receive_finished: the peer's Finished, checked against the transcript
+  // before it (RFC 5246 §7.4.9), then added to it.
+  [[nodiscard]] Result<FinishedProof> receive_finished(const CipherSuite& suite,
+                                                       const base::SecretBytes& master,
+                                                       const messages::HandshakeMessage& message);
   [[nodiscard]] Status enter_traffic(std::optional<AuthenticatedPeer> peer, FinishedProof finished);
 
   // Client (handshake_client.cpp).

@@ -3,7 +3,6 @@
 // authentication per §7.4.4-§7.4.8).
 #include <algorithm>
 
-#include "tls/crypto/prf.h"
 #include "tls/rfc6091/handshake_engine.h"
 #include "tls/wire/errors.h"
 #include "tls/wire/messages/certificate_request.h"
@@ -78,17 +77,11 @@ Status Rfc6091Engine::on_client_hello(const HandshakeMessage& message) {
 
 Status Rfc6091Engine::on_client_certificate(states::ExpectClientCertificate& state,
                                             const HandshakeMessage& message) {
-  PGPTLS_TRY(auto presented, read_certificate(state.sent.choice.certificate_type, message));
-  std::optional<PeerProof> client;
-  if (!presented.has_value()) {
-    if (config_.client_auth == ClientAuth::require) {
-      return make_error(Errc::handshake_failure,
-                        "the client sent no certificate, and this server requires client "
-                        "authentication (RFC 5246 §7.4.6)");
-    }
-  } else {
-    PGPTLS_TRY(auto proof, verify_peer(*config_.verifier, *presented, verify_request()));
-    client.emplace(std::move(proof));
+  PGPTLS_TRY(auto client, verified_certificate(state.sent.choice.certificate_type, message));
+  if (!client.has_value() && config_.client_auth == ClientAuth::require) {
+    return make_error(Errc::handshake_failure,
+                      "the client sent no certificate, and this server requires client "
+                      "authentication (RFC 5246 §7.4.6)");
   }
   PGPTLS_CHECK(receive_into_transcript(message));
   state_ = states::ExpectClientKeyExchange{std::move(state.sent), std::move(client)};
@@ -101,25 +94,19 @@ Status Rfc6091Engine::on_client_key_exchange(states::ExpectClientKeyExchange& st
   PGPTLS_TRY(const base::SecretBytes pre_master, state.sent.key.shared_secret(client_public));
   PGPTLS_CHECK(receive_into_transcript(message));
   const CipherSuite& suite = *state.sent.choice.suite;
-  PGPTLS_TRY(const Bytes session_hash, transcript_.current_hash());
-  PGPTLS_TRY(base::SecretBytes master,
-             extended_master_secret(suite.prf_hash, pre_master, session_hash));
-  PGPTLS_TRY(const KeyBlock keys, derive_key_block(suite, master, client_random_, server_random_));
-  PGPTLS_TRY(auto client_write,
-             RecordProtection::create(suite, keys.client_write_key, keys.client_write_iv));
-  PGPTLS_TRY(auto server_write,
-             RecordProtection::create(suite, keys.server_write_key, keys.server_write_iv));
-  records_.expect_change_cipher_spec(std::move(client_write));
+  PGPTLS_TRY(base::SecretBytes master, master_secret(suite, pre_master));
+  PGPTLS_TRY(auto keys, traffic_keys(suite, master));
+  records_.expect_change_cipher_spec(std::move(keys.client_write));
   if (state.client.has_value()) {
     // RFC 5246 §7.4.8: a client that sent a certificate proves its key next.
     state_ = states::ExpectCertificateVerify{
         std::move(state.sent.choice), std::move(state.sent.requested_schemes),
-        std::move(*state.client), std::move(master), std::move(server_write)};
+        std::move(*state.client), std::move(master), std::move(keys.server_write)};
     return {};
   }
   transcript_.release_messages();
   state_ = states::ExpectClientChangeCipherSpec{std::move(state.sent.choice), std::nullopt,
-                                                std::move(master), std::move(server_write)};
+                                                std::move(master), std::move(keys.server_write)};
   return {};
 }
 
@@ -140,17 +127,9 @@ Status Rfc6091Engine::on_certificate_verify(states::ExpectCertificateVerify& sta
 Status Rfc6091Engine::on_client_finished(states::ExpectClientFinished& state,
                                          const HandshakeMessage& message) {
   const CipherSuite& suite = *state.choice.suite;
-  PGPTLS_TRY(const Bytes verify_data, messages::parse_finished(message.body, kVerifyDataLength));
-  PGPTLS_TRY(const Bytes client_hash, transcript_.current_hash());
-  PGPTLS_TRY(auto finished, verify_peer_finished(suite.prf_hash, state.master_secret, Role::client,
-                                                 client_hash, verify_data));
-  PGPTLS_CHECK(receive_into_transcript(message));
+  PGPTLS_TRY(auto finished, receive_finished(suite, state.master_secret, message));
   PGPTLS_CHECK(records_.write_change_cipher_spec(std::move(state.server_write)));
-  PGPTLS_TRY(const Bytes server_hash, transcript_.current_hash());
-  PGPTLS_TRY(const Bytes server_verify,
-             finished_verify_data(suite.prf_hash, state.master_secret, Role::server, server_hash));
-  PGPTLS_CHECK(send_handshake(HandshakeType::finished, server_verify));
-  PGPTLS_CHECK(flush_flight());
+  PGPTLS_CHECK(send_finished(suite, state.master_secret));
   return enter_traffic(std::move(state.client), std::move(finished));
 }
 

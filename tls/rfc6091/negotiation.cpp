@@ -73,6 +73,21 @@ Status check_client_version(const messages::ClientHello& hello) {
   return {};
 }
 
+// require_extended_master_secret: RFC 7627 §5.2 and §5.3: pgptls requires
+// the extended master secret of both sides; `missing` says who lacks it
+// ("the client does not offer").
+Status require_extended_master_secret(const std::vector<Extension>& extensions,
+                                      const char* missing) {
+  const Extension* ems = find_extension(extensions, ExtensionType::extended_master_secret);
+  if (ems == nullptr) {
+    return make_error(Errc::insufficient_security,
+                      std::string(missing) +
+                          " extended_master_secret (RFC 7627), which pgptls requires; upgrade "
+                          "the peer's TLS library");
+  }
+  return messages::expect_empty_extension(ems->data, "extended_master_secret");
+}
+
 }  // namespace
 
 std::vector<std::uint16_t> NegotiationPolicy::default_cipher_suites() {
@@ -194,14 +209,7 @@ Result<ServerChoice> select_server_parameters(const messages::ClientHello& hello
   ServerChoice choice;
   const auto& extensions = hello.extensions;
 
-  // RFC 7627 §5.2: pgptls requires the extended master secret.
-  const Extension* ems = find_extension(extensions, ExtensionType::extended_master_secret);
-  if (ems == nullptr) {
-    return make_error(Errc::insufficient_security,
-                      "the client does not offer extended_master_secret (RFC 7627), which pgptls "
-                      "requires; upgrade the peer's TLS library");
-  }
-  PGPTLS_CHECK(messages::expect_empty_extension(ems->data, "extended_master_secret"));
+  PGPTLS_CHECK(require_extended_master_secret(extensions, "the client does not offer"));
 
   // RFC 5746 §3.6: on an initial handshake renegotiated_connection is empty.
   if (const Extension* reneg = find_extension(extensions, ExtensionType::renegotiation_info)) {
@@ -418,13 +426,7 @@ Result<ClientNegotiated> check_server_hello(const messages::ClientHello& offered
                           ", but the client offered [" + type_list(offered_types) + "]");
   }
 
-  const Extension* ems = find_extension(extensions, ExtensionType::extended_master_secret);
-  if (ems == nullptr) {
-    return make_error(Errc::insufficient_security,
-                      "the server does not use extended_master_secret (RFC 7627), which pgptls "
-                      "requires; upgrade the peer's TLS library");
-  }
-  PGPTLS_CHECK(messages::expect_empty_extension(ems->data, "extended_master_secret"));
+  PGPTLS_CHECK(require_extended_master_secret(extensions, "the server does not use"));
 
   const Extension* reneg = find_extension(extensions, ExtensionType::renegotiation_info);
   if (reneg == nullptr) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "tls/crypto/prf.h"
 #include "tls/rfc6091/handshake_engine.h"
 #include "tls/rfc6091/handshake_order.h"
 #include "tls/wire/errors.h"
@@ -425,6 +426,52 @@ Result<std::optional<PresentedCertificate>> Rfc6091Engine::read_certificate(
     presented.x509_chain = std::move(parsed.chain);
   }
   return std::optional<PresentedCertificate>(std::move(presented));
+}
+
+Result<std::optional<PeerProof>> Rfc6091Engine::verified_certificate(
+    CertificateType type, const HandshakeMessage& message) {
+  PGPTLS_TRY(auto presented, read_certificate(type, message));
+  if (!presented.has_value()) {
+    return std::optional<PeerProof>();
+  }
+  PGPTLS_TRY(auto proof, verify_peer(*config_.verifier, *presented, verify_request()));
+  return std::optional<PeerProof>(std::move(proof));
+}
+
+Result<base::SecretBytes> Rfc6091Engine::master_secret(const CipherSuite& suite,
+                                                       const base::SecretBytes& pre_master) {
+  PGPTLS_TRY(const Bytes session_hash, transcript_.current_hash());
+  return extended_master_secret(suite.prf_hash, pre_master, session_hash);
+}
+
+Result<Rfc6091Engine::TrafficKeys> Rfc6091Engine::traffic_keys(const CipherSuite& suite,
+                                                               const base::SecretBytes& master) {
+  PGPTLS_TRY(const KeyBlock keys, derive_key_block(suite, master, client_random_, server_random_));
+  PGPTLS_TRY(auto client_write,
+             RecordProtection::create(suite, keys.client_write_key, keys.client_write_iv));
+  PGPTLS_TRY(auto server_write,
+             RecordProtection::create(suite, keys.server_write_key, keys.server_write_iv));
+  return TrafficKeys{std::move(client_write), std::move(server_write)};
+}
+
+Status Rfc6091Engine::send_finished(const CipherSuite& suite, const base::SecretBytes& master) {
+  PGPTLS_TRY(const Bytes transcript_hash, transcript_.current_hash());
+  PGPTLS_TRY(const Bytes verify_data,
+             finished_verify_data(suite.prf_hash, master, config_.role, transcript_hash));
+  PGPTLS_CHECK(send_handshake(HandshakeType::finished, verify_data));
+  return flush_flight();
+}
+
+Result<FinishedProof> Rfc6091Engine::receive_finished(const CipherSuite& suite,
+                                                      const base::SecretBytes& master,
+                                                      const HandshakeMessage& message) {
+  const Role peer = config_.role == Role::client ? Role::server : Role::client;
+  PGPTLS_TRY(const Bytes verify_data, messages::parse_finished(message.body, kVerifyDataLength));
+  PGPTLS_TRY(const Bytes transcript_hash, transcript_.current_hash());
+  PGPTLS_TRY(auto finished,
+             verify_peer_finished(suite.prf_hash, master, peer, transcript_hash, verify_data));
+  PGPTLS_CHECK(receive_into_transcript(message));
+  return finished;
 }
 
 VerifyRequest Rfc6091Engine::verify_request() const {

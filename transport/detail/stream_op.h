@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
+#include <optional>
 #include <utility>
 
 #include "transport/detail/stream_core.h"
@@ -47,24 +48,40 @@ struct ShutdownStep {
   void finish(StreamCore& /*core*/) {}
 };
 
-struct ReadStep {
-  static constexpr bool kHasSize = true;
-  std::span<std::uint8_t> out;
+// InFlight: the StreamCore's mark that a read (or a write) of the user is
+// in flight, so a second one is refused: set before the operation's first
+// step (Begin, which may refuse), cleared in finish (End) if it was set.
+template <boost::system::error_code (StreamCore::*Begin)(), void (StreamCore::*End)()>
+struct InFlight {
   bool begun = false;
-  Action operator()(StreamCore& core) {
+  // begin: the completion refusing the operation, or nullopt to go on.
+  std::optional<Action> begin(StreamCore& core) {
     if (!begun) {
-      if (const auto error = core.begin_read()) {
+      if (const auto error = (core.*Begin)()) {
         return Action{Action::Kind::complete, error, 0};
       }
       begun = true;
     }
-    return core.read_step(out);
+    return std::nullopt;
   }
-  void finish(StreamCore& core) {
+  void end(StreamCore& core) {
     if (begun) {
-      core.end_read();
+      (core.*End)();
     }
   }
+};
+
+struct ReadStep {
+  static constexpr bool kHasSize = true;
+  std::span<std::uint8_t> out;
+  InFlight<&StreamCore::begin_read, &StreamCore::end_read> in_flight{};
+  Action operator()(StreamCore& core) {
+    if (auto refused = in_flight.begin(core)) {
+      return *refused;
+    }
+    return core.read_step(out);
+  }
+  void finish(StreamCore& core) { in_flight.end(core); }
 };
 
 struct WriteStep {
@@ -72,21 +89,14 @@ struct WriteStep {
   ByteView data;
   std::size_t taken = 0;
   bool encrypted = false;
-  bool begun = false;
+  InFlight<&StreamCore::begin_write, &StreamCore::end_write> in_flight{};
   Action operator()(StreamCore& core) {
-    if (!begun) {
-      if (const auto error = core.begin_write()) {
-        return Action{Action::Kind::complete, error, 0};
-      }
-      begun = true;
+    if (auto refused = in_flight.begin(core)) {
+      return *refused;
     }
     return core.write_step(data, taken, encrypted);
   }
-  void finish(StreamCore& core) {
-    if (begun) {
-      core.end_write();
-    }
-  }
+  void finish(StreamCore& core) { in_flight.end(core); }
 };
 
 // StreamOp: the asio::async_compose implementation. It never completes
