@@ -29,6 +29,8 @@ std::string_view describe(PinErrc code) {
       return "pin statement expired";
     case PinErrc::statement_rollback:
       return "pin statement rolled back";
+    case PinErrc::not_ready:
+      return "waiting for the pin store's disk write";
   }
   return "unknown pins error";
 }
