@@ -6,6 +6,7 @@ pgptls_test(base_tests
     encoding_test.cpp
     file_test.cpp
     name_table_test.cpp
+    pending_test.cpp
     result_test.cpp
     rng_test.cpp
     secret_test.cpp
