@@ -125,6 +125,7 @@ class Stream {
       next_.cancel();
     }
     writer_idle_.cancel();
+    verdict_signal_.cancel();
   }
 
   // async_handshake: runs the TLS handshake; completes with an error (and

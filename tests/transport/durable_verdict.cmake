@@ -6,4 +6,4 @@ pgptls_test(transport_durable_verdict_tests
   SOURCES
     durable_verdict_test.cpp
     ${PROJECT_SOURCE_DIR}/tests/tls/gnutls_test_pki.cpp
-  LIBS pgptls::transport pgptls_engine_test_support)
+  LIBS pgptls::transport pgptls_tls_engine_openpgp_support pgptls_engine_test_support)

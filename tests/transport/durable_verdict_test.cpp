@@ -26,6 +26,8 @@
 #include "pins/pin_store.h"
 #include "pins/pin_types.h"
 #include "tests/pins/write_gate.h"
+#include "tests/support/process.h"
+#include "tests/tls/engine_openpgp.h"
 #include "tests/transport/transport_fixture.h"
 #include "tls/trust/trust_verifier.h"
 #include "tls/wire/errors.h"
@@ -92,7 +94,7 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
 
   // client_engine: the flavor's client engine, verifying with verifier_
   // for the dialled domain.
-  transport::EngineFactory client_engine() {
+  virtual transport::EngineFactory client_engine() {
     return [this](const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
       if (GetParam() == Flavor::gnutls) {
         auto config = engine_config(tls::Role::client, &client_, verifier_);
@@ -113,7 +115,7 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
   }
   // server_engine: the flavor's server, presenting server_'s key (whatever
   // domain it is dialled as) and accepting client_'s.
-  transport::EngineFactory server_engine() {
+  virtual transport::EngineFactory server_engine() {
     if (GetParam() == Flavor::gnutls) {
       return server_factory();
     }
@@ -123,8 +125,9 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
   }
 
   // start: connects a link and starts both handshakes; the client dials
-  // `domain`.
-  std::unique_ptr<Link> start(const std::string& domain) {
+  // `domain`, with a handshake deadline of `timeout`.
+  std::unique_ptr<Link> start(const std::string& domain,
+                              std::chrono::milliseconds timeout = 30s) {
     auto link = std::make_unique<Link>();
     tcp::socket client_socket(io_);
     client_socket.connect(acceptor_.local_endpoint());
@@ -134,7 +137,7 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
     link->server.stream = std::make_unique<TlsStream>(server_engine(), std::move(server_socket));
     Link* raw = link.get();
     auto options = transport::HandshakeOptions::for_peer(domain);
-    options.timeout = 30s;
+    options.timeout = timeout;
     raw->client.stream->async_handshake(
         tls::Role::client, std::move(options),
         [raw](boost::system::error_code error) { raw->client.handshake = error; });
@@ -405,29 +408,169 @@ TEST_P(DurableVerdictTest, APinAddedDuringTheConnectionTurnsTheRejectionIntoAcce
 // A verdict that never comes ends at the handshake deadline.
 TEST_P(DurableVerdictTest, AVerdictThatNeverComesEndsAtTheDeadline) {
   gate_.hold();
-  auto link = std::make_unique<Link>();
-  tcp::socket client_socket(io_);
-  client_socket.connect(acceptor_.local_endpoint());
-  tcp::socket server_socket(io_);
-  acceptor_.accept(server_socket);
-  link->client.stream = std::make_unique<TlsStream>(client_engine(), std::move(client_socket));
-  link->server.stream = std::make_unique<TlsStream>(server_engine(), std::move(server_socket));
+  // The deadline is the event this test waits for.
+  auto link = start("a.example", 1s);
   Link* raw = link.get();
-  auto options = transport::HandshakeOptions::for_peer("a.example");
-  options.timeout = 1s;  // the deadline is the event this test waits for
-  raw->client.stream->async_handshake(
-      tls::Role::client, std::move(options),
-      [raw](boost::system::error_code error) { raw->client.handshake = error; });
-  raw->server.stream->async_handshake(
-      tls::Role::server, {}, [raw](boost::system::error_code error) { raw->server.handshake = error; });
   run_until([&] { return raw->client.handshake.has_value(); });
   EXPECT_EQ(*raw->client.handshake, transport::Errc::handshake_timeout)
       << raw->client.error();
   EXPECT_TRUE(other_->pins("a.example")->empty());
 }
 
+// A connection that is cancelled while its verdict is pending ends.
+TEST_P(DurableVerdictTest, ACancelledHandshakeEndsWhileTheVerdictIsPending) {
+  gate_.hold();
+  auto link = start("a.example");
+  run_until([&] { return write_entered() && link->server.handshake.has_value(); });
+  run_until([&] { return settled(); });
+  ASSERT_FALSE(link->client.handshake.has_value());
+  link->client.stream->cancel();
+  run_until([&] { return link->client.handshake.has_value(); });
+  EXPECT_EQ(*link->client.handshake, boost::asio::error::operation_aborted);
+  EXPECT_FALSE(link->client.stream->established());
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, DurableVerdictTest,
                          ::testing::Values(Flavor::gnutls, Flavor::rfc6091), flavor_name);
+
+// KeyTrust: the OpenPGP side of the verifier for these tests: a key is
+// accepted when the test trusts its fingerprint for the domain (the
+// authority decision itself is tested in tests/tls and decision_matrix).
+class KeyTrust final : public tls::OpenPgpTrust {
+ public:
+  explicit KeyTrust(const tls::test::OpenPgpIdentity& identity) { keys_.trust(identity); }
+  Result<tls::VerifiedPeer> verify(const tls::PresentedCertificate& certificate,
+                                   const std::optional<std::string>& domain) override {
+    return keys_.verify(certificate, tls::VerifyRequest{domain, tls::Role::client});
+  }
+  Result<bool> domain_is_certified(std::string_view /*domain*/) override { return false; }
+  Result<std::vector<std::string>> domains_for_authentication_key(ByteView /*spki*/) override {
+    return std::vector<std::string>{};
+  }
+
+ private:
+  tls::test::OpenPgpTrustVerifier keys_;
+};
+
+// The first OpenPGP login of a domain, over RFC 6091 with OpenPGP
+// certificates: the login that causes it is accepted at once (its record
+// is written off the loop), but the next connection of the same domain is
+// not judged before that record is durable: the loop serves others
+// meanwhile; a failed write refuses that connection, fail closed.
+class DurableOpenPgpLoginTest : public DurableVerdictTest {
+ protected:
+  static void SetUpTestSuite() {
+    DurableVerdictTest::SetUpTestSuite();
+    gpg_home_ = new TempDir();
+    server_pgp_ = new tls::test::OpenPgpIdentity(
+        tls::test::make_openpgp_identity(*gpg_home_, tls::test::OpenPgpKind::ed25519, "a.example"));
+  }
+  static void TearDownTestSuite() {
+    delete server_pgp_;
+    server_pgp_ = nullptr;
+    if (gpg_home_ != nullptr) {
+      // gpg started an agent for this home; stop it before the folder goes.
+      (void)run_tool({"gpgconf", "--homedir", gpg_home_->path().string(), "--kill", "all"});
+    }
+    delete gpg_home_;
+    gpg_home_ = nullptr;
+    DurableVerdictTest::TearDownTestSuite();
+  }
+  void SetUp() override {
+    DurableVerdictTest::SetUp();
+    ASSERT_NE(server_pgp_, nullptr) << "the gpg fixture was not made";
+    verifier_ = std::make_shared<tls::TrustVerifier>(
+        tls::TrustVerifierConfig{cache_, std::make_shared<KeyTrust>(*server_pgp_),
+                                 tls::TrustPolicy{}, std::make_shared<base::SystemClock>()});
+  }
+
+  // OpenPGP engines: a.example is served with its OpenPGP key (b.example,
+  // the other link, with X.509 through the same RFC 6091 engine).
+  static Result<std::unique_ptr<tls::Engine>> openpgp_engine(
+      tls::Role role, std::optional<std::string> domain,
+      std::shared_ptr<tls::PeerVerifier> verifier) {
+    tls::Rfc6091Config config;
+    config.role = role;
+    config.policy.certificate_types = {tls::CertificateType::openpgp};
+    if (role == tls::Role::server) {
+      config.policy.certificate_types.push_back(tls::CertificateType::x509);
+      config.credentials.openpgp = server_pgp_->credential();
+      config.credentials.x509 = server_.credential;
+    }
+    config.verifier = std::move(verifier);
+    config.rng = std::make_shared<base::SystemRng>();
+    config.clock = std::make_shared<base::SystemClock>();
+    config.client_auth = tls::ClientAuth::none;
+    config.server_name = std::move(domain);
+    return tls::make_rfc6091_engine(std::move(config));
+  }
+  transport::EngineFactory client_engine() override {
+    return [this](const transport::EngineRequest& request) {
+      if (request.options.peer_domain == "b.example") {
+        return DurableVerdictTest::client_engine()(request);
+      }
+      return openpgp_engine(tls::Role::client, request.options.peer_domain, verifier_);
+    };
+  }
+  transport::EngineFactory server_engine() override {
+    return [this](const transport::EngineRequest& /*request*/) {
+      return openpgp_engine(tls::Role::server, std::nullopt, server_verifier_);
+    };
+  }
+
+  static inline TempDir* gpg_home_ = nullptr;
+  static inline tls::test::OpenPgpIdentity* server_pgp_ = nullptr;
+};
+
+TEST_P(DurableOpenPgpLoginTest, TheNextLoginOfTheDomainWaitsForTheFirstToBeDurable) {
+  pin_b_example();
+  gate_.hold();
+  auto first = start("a.example");
+  run_until([&] { return first->client.handshake && first->server.handshake; });
+  ASSERT_FALSE(*first->client.handshake) << first->client.error();
+  EXPECT_EQ(first->client.stream->session().certificate_type, tls::CertificateType::openpgp);
+  run_until([&] { return write_entered(); });  // its record, off the loop
+
+  auto second = start("a.example");
+  run_until([&] { return second->server.handshake.has_value(); });
+  another_link_and_a_timer_complete();
+  run_until([&] { return settled(); });
+  EXPECT_FALSE(second->client.handshake.has_value()) << "judged before the first login was durable";
+  EXPECT_FALSE(other_->openpgp_auth("a.example")->has_value());
+
+  gate_.release();
+  run_until([&] { return second->client.handshake.has_value(); });
+  ASSERT_FALSE(*second->client.handshake) << second->client.error();
+  EXPECT_EQ(second->client.stream->session().certificate_type, tls::CertificateType::openpgp);
+  EXPECT_TRUE(other_->openpgp_auth("a.example")->has_value());
+}
+
+TEST_P(DurableOpenPgpLoginTest, AFailedFirstLoginWriteRefusesTheNextLogin) {
+  gate_.hold();
+  gate_.failing = true;
+  auto first = start("a.example");
+  run_until([&] { return first->client.handshake && write_entered(); });
+  ASSERT_FALSE(*first->client.handshake) << first->client.error();
+  auto second = start("a.example");
+  run_until([&] { return second->server.handshake.has_value(); });
+  run_until([&] { return settled(); });
+  EXPECT_FALSE(second->client.handshake.has_value());
+
+  gate_.release();
+  run_until([&] { return second->client.handshake.has_value(); });
+  ASSERT_TRUE(*second->client.handshake);
+  EXPECT_NE(second->client.error().find("database or disk is full (simulated)"), std::string::npos)
+      << second->client.error();
+  EXPECT_NE(second->client.error().find("a.example"), std::string::npos) << second->client.error();
+  read(second->server);
+  run_until([&] { return second->server.read.has_value(); });
+  EXPECT_NE(second->server.error().find("certificate_unknown"), std::string::npos)
+      << second->server.error();
+  EXPECT_FALSE(other_->openpgp_auth("a.example")->has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Rfc6091, DurableOpenPgpLoginTest, ::testing::Values(Flavor::rfc6091),
+                         flavor_name);
 
 }  // namespace
 }  // namespace pgptls::test

@@ -120,6 +120,17 @@ class StreamOp {
           return;
         }
         break;
+      case Phase::verdict:
+        if (self.get_cancellation_state().cancelled() != boost::asio::cancellation_type::none) {
+          finish(self, Action{Action::Kind::complete, boost::asio::error::operation_aborted, 0});
+          return;
+        }
+        if (error == boost::asio::error::operation_aborted) {
+          // Stream::cancel(), or the deadline (which failed the stream
+          // first): the handshake ends either way.
+          core_.poison(error, "the handshake was cancelled while the peer's verdict was pending");
+        }
+        break;
       case Phase::posted:
         finish(self, result_);
         return;
@@ -144,7 +155,7 @@ class StreamOp {
           action = Action{Action::Kind::complete, error, 0};
           break;
         }
-        phase_ = Phase::waiting;
+        phase_ = Phase::verdict;
         verdict_signal_.async_wait(std::move(self));
         return;
       case Action::Kind::wait_for_writer:
@@ -167,7 +178,7 @@ class StreamOp {
   }
 
  private:
-  enum class Phase : std::uint8_t { start, reading, writing, waiting, posted };
+  enum class Phase : std::uint8_t { start, reading, writing, waiting, verdict, posted };
 
   template <class Self>
   void finish(Self& self, const Action& action) {
