@@ -4,7 +4,9 @@
 
 namespace pgptls::base {
 
-std::shared_ptr<Pending> Pending::make() { return std::make_shared<Pending>(); }
+std::shared_ptr<Pending> Pending::make() {
+  return std::make_shared<Pending>();
+}
 
 std::shared_ptr<Pending> Pending::finished(Status status) {
   auto pending = make();

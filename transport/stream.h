@@ -239,8 +239,7 @@ class Stream {
     return boost::asio::async_compose<Token, Signature>(
         detail::StreamOp<next_layer_type, Step>(next_, core_, writer_idle_, verdict_signal_,
                                                 std::move(step)),
-        token,
-        next_);
+        token, next_);
   }
 
   // arm_handshake_deadline: the one handshake deadline, the same for every

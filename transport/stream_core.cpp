@@ -35,7 +35,9 @@ std::shared_ptr<base::Pending> StreamCore::verdict_ready() const {
   return base::Pending::finished({});
 }
 
-void StreamCore::block_for_verdict() const { (void)verdict_ready()->wait(); }
+void StreamCore::block_for_verdict() const {
+  (void)verdict_ready()->wait();
+}
 
 std::optional<Action> StreamCore::settle_verdict() {
   // A settle step may yield another provisional verdict (other disk work

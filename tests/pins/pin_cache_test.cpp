@@ -91,9 +91,8 @@ TEST_F(PinCacheTest, AFirstLoginIsDurableBeforeTheDomainIsJudgedAgain) {
   // once the record is on disk, where another process sees it: until
   // then the cache answers not_ready (it never waits), with the write's
   // completion to decide again after.
-  const auto settled_record = settled(*cache_, "a.example", [&] {
-    return cache_->openpgp_auth("a.example");
-  });
+  const auto settled_record =
+      settled(*cache_, "a.example", [&] { return cache_->openpgp_auth("a.example"); });
   ASSERT_TRUE(settled_record.ok()) << settled_record.error().message();
   ASSERT_TRUE(settled_record->has_value());
   expect_durable("a.example", kT0);
@@ -298,18 +297,19 @@ TEST_F(PinCacheWriteTest, AHeldWriteBlocksNoCaller) {
     const auto held_tofu = cache_->pin_on_first_use("a.example", pin_value(3), kT0);
     return cache_->pins("b.example").ok() && cache_->catch_up() == nullptr &&
            cache_->record_openpgp_auth("b.example", kT0).ok() &&
-           cache_->effective_setting("b.example", Setting::tofu).ok() &&
-           cache_->all_pins().ok() && held.error().code == PinErrc::not_ready &&
+           cache_->effective_setting("b.example", Setting::tofu).ok() && cache_->all_pins().ok() &&
+           held.error().code == PinErrc::not_ready &&
            held_pins.error().code == PinErrc::not_ready &&
-           held_tofu.error().code == PinErrc::not_ready && cache_->pending("a.example") != nullptr &&
-           !cache_->pending("a.example")->ready();
+           held_tofu.error().code == PinErrc::not_ready &&
+           cache_->pending("a.example") != nullptr && !cache_->pending("a.example")->ready();
   });
   const auto answered = others.wait_for(30s);
   gate_.release();  // before anything can return: the future waits for its thread
   EXPECT_EQ(answered, std::future_status::ready);
   EXPECT_TRUE(others.get());
 
-  const auto record = settled(*cache_, "a.example", [&] { return cache_->openpgp_auth("a.example"); });
+  const auto record =
+      settled(*cache_, "a.example", [&] { return cache_->openpgp_auth("a.example"); });
   ASSERT_TRUE(record.ok()) << record.error().message();
   EXPECT_TRUE(record->has_value());
 }

@@ -80,8 +80,8 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
     cache_->set_before_write([this] { return gate_.pass(); });
     tls::TrustPolicy policy;
     policy.force_tofu = true;  // `serve --tofu`
-    verifier_ = std::make_shared<tls::TrustVerifier>(tls::TrustVerifierConfig{
-        cache_, nullptr, policy, std::make_shared<base::SystemClock>()});
+    verifier_ = std::make_shared<tls::TrustVerifier>(
+        tls::TrustVerifierConfig{cache_, nullptr, policy, std::make_shared<base::SystemClock>()});
     acceptor_.open(tcp::v4());
     acceptor_.bind(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
     acceptor_.listen();
@@ -126,8 +126,7 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
 
   // start: connects a link and starts both handshakes; the client dials
   // `domain`, with a handshake deadline of `timeout`.
-  std::unique_ptr<Link> start(const std::string& domain,
-                              std::chrono::milliseconds timeout = 30s) {
+  std::unique_ptr<Link> start(const std::string& domain, std::chrono::milliseconds timeout = 30s) {
     auto link = std::make_unique<Link>();
     tcp::socket client_socket(io_);
     client_socket.connect(acceptor_.local_endpoint());
@@ -206,7 +205,7 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
 
   TempDir dir_store_;
   std::filesystem::path path_ = dir_store_.file("pins.sqlite");
-  WriteGate gate_;  // before the cache: it outlives the cache's thread
+  WriteGate gate_;                          // before the cache: it outlives the cache's thread
   std::optional<keyring::PinStore> other_;  // "another process"
   std::shared_ptr<keyring::PinCache> cache_;
   std::shared_ptr<tls::TrustVerifier> verifier_;
@@ -255,9 +254,10 @@ TEST_P(DurableVerdictTest, TofuWaitsForTheWriteWithoutBlockingTheLoop) {
                            });
   run_until([&] { return written && first->server.read.has_value(); });
   ASSERT_FALSE(*first->server.read) << first->server.error();
-  EXPECT_EQ(std::string(first->server.buffer.begin(), first->server.buffer.begin() +
-                                                          static_cast<std::ptrdiff_t>(first->server.got)),
-            hello);
+  EXPECT_EQ(
+      std::string(first->server.buffer.begin(),
+                  first->server.buffer.begin() + static_cast<std::ptrdiff_t>(first->server.got)),
+      hello);
 }
 
 // The TOFU write fails: the handshake fails with the store's message, the
@@ -268,7 +268,8 @@ TEST_P(DurableVerdictTest, AFailedTofuWriteFailsTheHandshakeWithTheStoresMessage
   auto failed = start("a.example");
   run_until([&] { return failed->client.handshake && failed->server.handshake; });
   ASSERT_TRUE(*failed->client.handshake);
-  EXPECT_EQ(*failed->client.handshake, transport::to_error_code(make_error(tls::Errc::peer_rejected)));
+  EXPECT_EQ(*failed->client.handshake,
+            transport::to_error_code(make_error(tls::Errc::peer_rejected)));
   EXPECT_NE(failed->client.error().find("database or disk is full (simulated)"), std::string::npos)
       << failed->client.error();
   EXPECT_NE(failed->client.error().find("a.example"), std::string::npos) << failed->client.error();
@@ -301,7 +302,8 @@ TEST_P(DurableVerdictTest, AnotherProcessPinnedAnotherKeyFirst) {
   auto link = start("a.example");
   run_until([&] { return link->client.handshake && link->server.handshake; });
   ASSERT_TRUE(*link->client.handshake);
-  EXPECT_EQ(*link->client.handshake, transport::to_error_code(make_error(tls::Errc::peer_rejected)));
+  EXPECT_EQ(*link->client.handshake,
+            transport::to_error_code(make_error(tls::Errc::peer_rejected)));
   EXPECT_NE(link->client.error().find("x509 key for a.example changed: pinned on first use " +
                                       keyring::format_pin(theirs)),
             std::string::npos)
@@ -361,7 +363,8 @@ TEST_P(DurableVerdictTest, AFailedFirstLoginRefusesTheDomainsNextConnection) {
   gate_.release();
   run_until([&] { return second->client.handshake.has_value(); });
   ASSERT_TRUE(*second->client.handshake);
-  EXPECT_EQ(*second->client.handshake, transport::to_error_code(make_error(tls::Errc::peer_rejected)));
+  EXPECT_EQ(*second->client.handshake,
+            transport::to_error_code(make_error(tls::Errc::peer_rejected)));
   EXPECT_NE(second->client.error().find("database or disk is full (simulated)"), std::string::npos)
       << second->client.error();
   read(second->server);
@@ -378,9 +381,9 @@ TEST_P(DurableVerdictTest, AFailedFirstLoginRefusesTheDomainsNextConnection) {
 TEST_P(DurableVerdictTest, APinAddedDuringTheConnectionTurnsTheRejectionIntoAcceptance) {
   pin_b_example();
   ASSERT_TRUE(base::wait_for(cache_->catch_up()).ok());  // whatever opening the store wrote
-  tls::TrustPolicy strict;  // no TOFU: an unpinned key is rejected
-  verifier_ = std::make_shared<tls::TrustVerifier>(tls::TrustVerifierConfig{
-      cache_, nullptr, strict, std::make_shared<base::SystemClock>()});
+  tls::TrustPolicy strict;                               // no TOFU: an unpinned key is rejected
+  verifier_ = std::make_shared<tls::TrustVerifier>(
+      tls::TrustVerifierConfig{cache_, nullptr, strict, std::make_shared<base::SystemClock>()});
   gate_.hold();
   ASSERT_TRUE(cache_->record_openpgp_auth("c.example", base::SystemClock().now()).ok());
   run_until([&] { return write_entered(); });
@@ -389,7 +392,7 @@ TEST_P(DurableVerdictTest, APinAddedDuringTheConnectionTurnsTheRejectionIntoAcce
   pin.domain = "a.example";
   pin.pin_sha256 = server_pin();
   pin.created = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
-  ASSERT_TRUE(other_->add_pin(pin).ok());  // the operator's `pgptls pin add`
+  ASSERT_TRUE(other_->add_pin(pin).ok());           // the operator's `pgptls pin add`
   EXPECT_TRUE(cache_->pins("a.example")->empty());  // not in the snapshot yet
   auto link = start("a.example");
   run_until([&] { return link->server.handshake.has_value(); });
@@ -412,8 +415,7 @@ TEST_P(DurableVerdictTest, AVerdictThatNeverComesEndsAtTheDeadline) {
   auto link = start("a.example", 1s);
   Link* raw = link.get();
   run_until([&] { return raw->client.handshake.has_value(); });
-  EXPECT_EQ(*raw->client.handshake, transport::Errc::handshake_timeout)
-      << raw->client.error();
+  EXPECT_EQ(*raw->client.handshake, transport::Errc::handshake_timeout) << raw->client.error();
   EXPECT_TRUE(other_->pins("a.example")->empty());
 }
 

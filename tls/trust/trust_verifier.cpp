@@ -499,9 +499,9 @@ Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certi
           peer.accepted_by = "pkix " + *pkix;
           return peer;
         }
-        return make_error(Errc::peer_rejected, refusal.context +
-                                                   "; nor does it validate as PKIX: " +
-                                                   pkix.error().context);
+        return make_error(
+            Errc::peer_rejected,
+            refusal.context + "; nor does it validate as PKIX: " + pkix.error().context);
       }
     }
     return as_rejection(refusal);
