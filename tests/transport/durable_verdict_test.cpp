@@ -192,12 +192,33 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
     EXPECT_FALSE(*other->server.handshake) << other->server.error();
   }
 
-  void pin_b_example() {
+  // loop_stays_live_while_held: `link`'s verdict waits for held disk work,
+  // yet the loop completes another connection and a timer, and not `link`.
+  void loop_stays_live_while_held(const Link& link) {
+    another_link_and_a_timer_complete();
+    run_until([&] { return settled(); });
+    EXPECT_FALSE(link.client.handshake.has_value()) << "judged before the disk work finished";
+  }
+
+  // release: lets the held write go and runs until `link` has its verdict.
+  void release(const Link& link) {
+    gate_.release();
+    run_until([&] { return link.client.handshake.has_value(); });
+  }
+
+  // add_server_pin: another process (`pgptls pin add`) pins the server's
+  // key for `domain`; the cache has not seen it yet.
+  void add_server_pin(const std::string& domain) {
     keyring::Pin pin;
-    pin.domain = "b.example";
-    pin.pin_sha256 = keyring::pin_from_spki(server_.spki).value();
+    pin.domain = domain;
+    pin.pin_sha256 = server_pin();
     pin.created = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
     ASSERT_TRUE(other_->add_pin(pin).ok());
+  }
+
+  // pin_b_example: the other link's domain, pinned and seen by the cache.
+  void pin_b_example() {
+    add_server_pin("b.example");
     ASSERT_TRUE(cache_->refresh().ok());
   }
 
@@ -225,14 +246,11 @@ TEST_P(DurableVerdictTest, TofuWaitsForTheWriteWithoutBlockingTheLoop) {
   ASSERT_FALSE(*first->server.handshake) << first->server.error();
   read(first->server);  // the peer waits for our first application data
 
-  another_link_and_a_timer_complete();
-  run_until([&] { return settled(); });  // everything ready has run
-  EXPECT_FALSE(first->client.handshake.has_value()) << "judged before the write was durable";
+  loop_stays_live_while_held(*first);
   EXPECT_FALSE(first->server.read.has_value()) << "application data before the verdict";
   EXPECT_TRUE(other_->pins("a.example")->empty());
 
-  gate_.release();
-  run_until([&] { return first->client.handshake.has_value(); });
+  release(*first);
   ASSERT_FALSE(*first->client.handshake) << first->client.error();
   const auto& peer = first->client.stream->session().peer;
   ASSERT_TRUE(peer.has_value());
@@ -319,24 +337,17 @@ TEST_P(DurableVerdictTest, AnotherProcessPinnedAnotherKeyFirst) {
 // its manual pin, which a sticky domain honours).
 TEST_P(DurableVerdictTest, AHeldFirstLoginDelaysOnlyThatDomainsVerdict) {
   pin_b_example();
-  keyring::Pin pin;
-  pin.domain = "a.example";
-  pin.pin_sha256 = server_pin();
-  pin.created = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
-  ASSERT_TRUE(other_->add_pin(pin).ok());
+  add_server_pin("a.example");
   ASSERT_TRUE(cache_->refresh().ok());
   gate_.hold();
   ASSERT_TRUE(cache_->record_openpgp_auth("a.example", base::SystemClock().now()).ok());
   auto second = start("a.example");
   run_until([&] { return write_entered() && second->server.handshake.has_value(); });
 
-  another_link_and_a_timer_complete();
-  run_until([&] { return settled(); });
-  EXPECT_FALSE(second->client.handshake.has_value()) << "judged before the login was durable";
+  loop_stays_live_while_held(*second);
   EXPECT_FALSE(other_->openpgp_auth("a.example")->has_value());
 
-  gate_.release();
-  run_until([&] { return second->client.handshake.has_value(); });
+  release(*second);
   ASSERT_FALSE(*second->client.handshake) << second->client.error();
   EXPECT_EQ(second->client.stream->session().peer->accepted_by,
             "pin sha256/" + server_pin() + " (manual)");
@@ -346,11 +357,7 @@ TEST_P(DurableVerdictTest, AHeldFirstLoginDelaysOnlyThatDomainsVerdict) {
 // The first login's write fails: the connection that waited for it is
 // refused, fail closed, with the reason; the peer gets the alert.
 TEST_P(DurableVerdictTest, AFailedFirstLoginRefusesTheDomainsNextConnection) {
-  keyring::Pin pin;
-  pin.domain = "a.example";
-  pin.pin_sha256 = server_pin();
-  pin.created = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
-  ASSERT_TRUE(other_->add_pin(pin).ok());
+  add_server_pin("a.example");
   ASSERT_TRUE(cache_->refresh().ok());
   gate_.hold();
   gate_.failing = true;
@@ -360,8 +367,7 @@ TEST_P(DurableVerdictTest, AFailedFirstLoginRefusesTheDomainsNextConnection) {
   run_until([&] { return settled(); });
   EXPECT_FALSE(second->client.handshake.has_value());
 
-  gate_.release();
-  run_until([&] { return second->client.handshake.has_value(); });
+  release(*second);
   ASSERT_TRUE(*second->client.handshake);
   EXPECT_EQ(*second->client.handshake,
             transport::to_error_code(make_error(tls::Errc::peer_rejected)));
@@ -388,21 +394,14 @@ TEST_P(DurableVerdictTest, APinAddedDuringTheConnectionTurnsTheRejectionIntoAcce
   ASSERT_TRUE(cache_->record_openpgp_auth("c.example", base::SystemClock().now()).ok());
   run_until([&] { return write_entered(); });
 
-  keyring::Pin pin;
-  pin.domain = "a.example";
-  pin.pin_sha256 = server_pin();
-  pin.created = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
-  ASSERT_TRUE(other_->add_pin(pin).ok());           // the operator's `pgptls pin add`
+  add_server_pin("a.example");                      // the operator's `pgptls pin add`
   EXPECT_TRUE(cache_->pins("a.example")->empty());  // not in the snapshot yet
   auto link = start("a.example");
   run_until([&] { return link->server.handshake.has_value(); });
 
-  another_link_and_a_timer_complete();
-  run_until([&] { return settled(); });
-  EXPECT_FALSE(link->client.handshake.has_value()) << "the rejection did not wait for the reload";
+  loop_stays_live_while_held(*link);  // the rejection waits for the reload
 
-  gate_.release();
-  run_until([&] { return link->client.handshake.has_value(); });
+  release(*link);
   ASSERT_FALSE(*link->client.handshake) << link->client.error();
   EXPECT_EQ(link->client.stream->session().peer->accepted_by,
             "pin sha256/" + server_pin() + " (manual)");
@@ -535,13 +534,10 @@ TEST_P(DurableOpenPgpLoginTest, TheNextLoginOfTheDomainWaitsForTheFirstToBeDurab
 
   auto second = start("a.example");
   run_until([&] { return second->server.handshake.has_value(); });
-  another_link_and_a_timer_complete();
-  run_until([&] { return settled(); });
-  EXPECT_FALSE(second->client.handshake.has_value()) << "judged before the first login was durable";
+  loop_stays_live_while_held(*second);
   EXPECT_FALSE(other_->openpgp_auth("a.example")->has_value());
 
-  gate_.release();
-  run_until([&] { return second->client.handshake.has_value(); });
+  release(*second);
   ASSERT_FALSE(*second->client.handshake) << second->client.error();
   EXPECT_EQ(second->client.stream->session().certificate_type, tls::CertificateType::openpgp);
   EXPECT_TRUE(other_->openpgp_auth("a.example")->has_value());
@@ -558,8 +554,7 @@ TEST_P(DurableOpenPgpLoginTest, AFailedFirstLoginWriteRefusesTheNextLogin) {
   run_until([&] { return settled(); });
   EXPECT_FALSE(second->client.handshake.has_value());
 
-  gate_.release();
-  run_until([&] { return second->client.handshake.has_value(); });
+  release(*second);
   ASSERT_TRUE(*second->client.handshake);
   EXPECT_NE(second->client.error().find("database or disk is full (simulated)"), std::string::npos)
       << second->client.error();

@@ -61,7 +61,7 @@ struct VerifiedPeer {
   // when one was given).
   std::vector<std::string> domains;
   // How it was accepted, for logs: "authority 55FD06606D652C8F…",
-  // "pin sha256/…", "tofu pin sha256/…".
+  // "pin sha256/…", "tofu pin sha256/…"; while provisional, "pending: …".
   std::string accepted_by;
   // The key that must have made the peer's handshake signature.
   base::PublicKeyHandle signing_key;
