@@ -1,10 +1,21 @@
 #include "base/byte_reader.h"
 
 #include <string>
+#include <utility>
 
 #include "base/errors.h"
 
 namespace pgptls::base {
+namespace {
+
+// narrowed: a read_big_endian value as the unsigned type T its width fits.
+template <typename T>
+Result<T> narrowed(Result<std::uint64_t> value) {
+  PGPTLS_TRY(const std::uint64_t number, std::move(value));
+  return static_cast<T>(number);
+}
+
+}  // namespace
 
 Error ByteReader::truncated(std::size_t wanted) const {
   return make_error(Errc::truncated, "need " + std::to_string(wanted) + " bytes at offset " +
@@ -25,23 +36,19 @@ Result<std::uint64_t> ByteReader::read_big_endian(std::size_t width) {
 }
 
 Result<std::uint8_t> ByteReader::u8() {
-  PGPTLS_TRY(const std::uint64_t value, read_big_endian(1));
-  return static_cast<std::uint8_t>(value);
+  return narrowed<std::uint8_t>(read_big_endian(1));
 }
 
 Result<std::uint16_t> ByteReader::u16() {
-  PGPTLS_TRY(const std::uint64_t value, read_big_endian(2));
-  return static_cast<std::uint16_t>(value);
+  return narrowed<std::uint16_t>(read_big_endian(2));
 }
 
 Result<std::uint32_t> ByteReader::u24() {
-  PGPTLS_TRY(const std::uint64_t value, read_big_endian(3));
-  return static_cast<std::uint32_t>(value);
+  return narrowed<std::uint32_t>(read_big_endian(3));
 }
 
 Result<std::uint32_t> ByteReader::u32() {
-  PGPTLS_TRY(const std::uint64_t value, read_big_endian(4));
-  return static_cast<std::uint32_t>(value);
+  return narrowed<std::uint32_t>(read_big_endian(4));
 }
 
 Result<std::uint64_t> ByteReader::u64() {

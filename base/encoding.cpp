@@ -2,12 +2,35 @@
 
 #include <nettle/base16.h>
 #include <nettle/base64.h>
+#include <nettle/nettle-meta.h>
 
 #include <cctype>
 
 #include "base/errors.h"
 
 namespace pgptls::base {
+namespace {
+
+// armor_decode: all of `text` through Nettle's decoder of `armor`
+// (nettle_base16 or nettle_base64); input the decoder refuses fails with
+// `error`.
+Result<Bytes> armor_decode(const nettle_armor& armor, std::string_view text, Errc error) {
+  union {
+    base16_decode_ctx base16;
+    base64_decode_ctx base64;
+  } ctx;
+  Bytes out(armor.decode_length(text.size()));
+  armor.decode_init(&ctx);
+  std::size_t written = out.size();
+  if (armor.decode_update(&ctx, &written, out.data(), text.size(), text.data()) == 0 ||
+      armor.decode_final(&ctx) == 0) {
+    return make_error(error);
+  }
+  out.resize(written);
+  return out;
+}
+
+}  // namespace
 
 std::string hex_encode(ByteView data) {
   std::string out(BASE16_ENCODE_LENGTH(data.size()), '\0');
@@ -33,16 +56,7 @@ Result<Bytes> hex_decode(std::string_view text) {
   if (text.size() % 2 != 0) {
     return make_error(Errc::bad_hex, "hex string has an odd number of digits");
   }
-  Bytes out(BASE16_DECODE_LENGTH(text.size()));
-  base16_decode_ctx ctx;
-  base16_decode_init(&ctx);
-  std::size_t written = out.size();
-  if (base16_decode_update(&ctx, &written, out.data(), text.size(), text.data()) == 0 ||
-      base16_decode_final(&ctx) == 0) {
-    return make_error(Errc::bad_hex);
-  }
-  out.resize(written);
-  return out;
+  return armor_decode(nettle_base16, text, Errc::bad_hex);
 }
 
 std::string base64_encode(ByteView data) {
@@ -67,15 +81,7 @@ Result<Bytes> base64_decode(std::string_view text) {
       return make_error(Errc::bad_base64, "unexpected character");
     }
   }
-  Bytes out(BASE64_DECODE_LENGTH(text.size()));
-  base64_decode_ctx ctx;
-  base64_decode_init(&ctx);
-  std::size_t written = out.size();
-  if (base64_decode_update(&ctx, &written, out.data(), text.size(), text.data()) == 0 ||
-      base64_decode_final(&ctx) == 0) {
-    return make_error(Errc::bad_base64);
-  }
-  out.resize(written);
+  PGPTLS_TRY(Bytes out, armor_decode(nettle_base64, text, Errc::bad_base64));
   // Reject non-canonical encodings (stray bits in the last character).
   if (base64_encode(out) != text) {
     return make_error(Errc::bad_base64, "non-canonical encoding");

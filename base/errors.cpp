@@ -28,37 +28,24 @@ Error Error::wrap(std::string_view outer) && {
 namespace base {
 namespace {
 
-// describe: what each Errc value means.
-std::string_view describe(Errc code) {
-  switch (code) {
-    case Errc::truncated:
-      return "input is truncated";
-    case Errc::trailing_data:
-      return "unexpected bytes after the end of the structure";
-    case Errc::length_out_of_range:
-      return "length field is outside the allowed range";
-    case Errc::value_too_large:
-      return "value does not fit its field";
-    case Errc::bad_hex:
-      return "not a valid hexadecimal string";
-    case Errc::bad_base64:
-      return "not a valid base64 string";
-    case Errc::bad_time:
-      return "not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ";
-    case Errc::io_error:
-      return "file input/output failed";
-    case Errc::rng_failure:
-      return "the random number generator failed";
-    case Errc::invalid_value:
-      return "invalid value";
-  }
-  return "unknown base error";
-}
+// kMessages: what each Errc value means.
+constexpr base::ErrorMessages<Errc, 10> kMessages{{
+    {Errc::truncated, "input is truncated"},
+    {Errc::trailing_data, "unexpected bytes after the end of the structure"},
+    {Errc::length_out_of_range, "length field is outside the allowed range"},
+    {Errc::value_too_large, "value does not fit its field"},
+    {Errc::bad_hex, "not a valid hexadecimal string"},
+    {Errc::bad_base64, "not a valid base64 string"},
+    {Errc::bad_time, "not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ"},
+    {Errc::io_error, "file input/output failed"},
+    {Errc::rng_failure, "the random number generator failed"},
+    {Errc::invalid_value, "invalid value"},
+}};
 
 }  // namespace
 
 const std::error_category& base_category() noexcept {
-  static const base::EnumCategory<Errc> category("pgptls.base", describe);
+  static const base::EnumCategory<kMessages> category("pgptls.base");
   return category;
 }
 

@@ -3,6 +3,7 @@
 
 #include <system_error>
 
+#include "base/error_category.h"
 #include "base/result.h"
 
 namespace pgptls::base {
@@ -20,13 +21,6 @@ enum class Errc {
   invalid_value,        // a user-supplied value (option, setting) is malformed
 };
 
-const std::error_category& base_category() noexcept;
-
-inline std::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), base_category()};
-}
-
 }  // namespace pgptls::base
 
-template <>
-struct std::is_error_code_enum<pgptls::base::Errc> : std::true_type {};
+PGPTLS_ERROR_ENUM(pgptls::base, Errc, base_category);

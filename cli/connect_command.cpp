@@ -225,18 +225,15 @@ class StdinReader {
 
 int run_connect(const ConnectArgs& args) {
   if (args.peer.empty()) {
-    std::cerr << "pgptls connect: give --peer DOMAIN, the domain the server must prove\n";
-    return 2;
+    return usage_error("connect", "give --peer DOMAIN, the domain the server must prove");
   }
   auto target = endpoint::parse_host_port(args.target);
   if (!target) {
-    std::cerr << "pgptls connect: " << target.error().message() << "\n";
-    return 2;
+    return usage_error("connect", target.error().message());
   }
   auto endpoint = endpoint::load_endpoint(args.endpoint, tls::Role::client);
   if (!endpoint) {
-    std::cerr << "pgptls connect: " << endpoint.error().message() << "\n";
-    return 2;
+    return usage_error("connect", endpoint.error().message());
   }
   for (const std::string& warning : endpoint.value()->warnings) {
     std::cerr << "pgptls connect: warning: " << warning << "\n";
@@ -300,15 +297,7 @@ void add_connect_command(CLI::App& app, Action& action) {
                    "openpgp (offer OpenPGP, then X.509), x509 (X.509 only, TLS 1.3), or auto "
                    "(default: OpenPGP when the keyring knows the peer as OpenPGP-capable)")
       ->check(CLI::IsMember({"openpgp", "x509", "auto"}));
-  connect->callback([connect, args, &action] {
-    action = [connect, args] {
-      if (auto applied = apply_config_file(connect, args->config); !applied) {
-        std::cerr << "pgptls connect: " << applied.error().message() << "\n";
-        return 2;
-      }
-      return run_connect(*args);
-    };
-  });
+  run_after_config_file(connect, args, action, run_connect);
 }
 
 const CommandRegistration connect_registration{"connect", add_connect_command};

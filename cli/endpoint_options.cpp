@@ -1,6 +1,7 @@
 #include "cli/endpoint_options.h"
 
 #include <fstream>
+#include <iostream>
 
 #include "base/errors.h"
 #include "cli/toml_config.h"
@@ -9,6 +10,11 @@
 #include "tls/trust/trust_verifier.h"
 
 namespace pgptls::cli {
+
+int usage_error(std::string_view command, std::string_view message) {
+  std::cerr << "pgptls " << command << ": " << message << "\n";
+  return 2;
+}
 
 void add_endpoint_options(CLI::App* command, endpoint::EndpointOptions& options,
                           std::string& config) {

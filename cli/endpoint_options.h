@@ -13,9 +13,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
+#include "cli/commands.h"
 #include "endpoint/endpoint.h"
 #include "tls/engine/credentials.h"
 #include "tls/engine/engine.h"
@@ -36,5 +39,25 @@ void add_endpoint_options(CLI::App* command, endpoint::EndpointOptions& options,
 // subcommands apply theirs here. Fails naming the file and the setting
 // (an unknown name, a value the option rejects).
 [[nodiscard]] Status apply_config_file(CLI::App* command, const std::string& path);
+
+// usage_error: "pgptls <command>: <message>" on stderr; returns 2, the exit
+// code of a usage or I/O error (commands.h).
+int usage_error(std::string_view command, std::string_view message);
+
+// run_after_config_file: makes `command`'s action apply its --config file
+// (args->config), then run(*args); a file it cannot apply is reported as
+// "pgptls <command>: <error>" with exit code 2, as a bad option is.
+template <class Args>
+void run_after_config_file(CLI::App* command, std::shared_ptr<Args> args, Action& action,
+                           int (*run)(const Args&)) {
+  command->callback([command, args, run, &action] {
+    action = [command, args, run] {
+      if (auto applied = apply_config_file(command, args->config); !applied) {
+        return usage_error(command->get_name(), applied.error().message());
+      }
+      return run(*args);
+    };
+  });
+}
 
 }  // namespace pgptls::cli

@@ -74,44 +74,44 @@ class ForwardSession : public std::enable_shared_from_this<ForwardSession> {
 
  private:
   void tls_to_plain() {
-    connection_->stream().async_read_some(
-        asio::buffer(from_tls_), [self = shared_from_this()](error_code error, std::size_t count) {
-          if (error) {
-            // close_notify (eof) or a failure: the plain server sees the end
-            // of its input and may still answer.
-            error_code ignored;
-            self->plain_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-            if (error != asio::error::eof) {
-              self->close_both();
-            }
-            return;
-          }
-          asio::async_write(self->plain_, asio::buffer(self->from_tls_, count),
-                            [self](error_code write_error, std::size_t) {
-                              if (write_error) {
-                                self->close_both();
-                                return;
-                              }
-                              self->tls_to_plain();
-                            });
-        });
+    relay(connection_->stream(), plain_, from_tls_, [](ForwardSession& self, error_code error) {
+      // close_notify (eof) or a failure: the plain server sees the end of
+      // its input and may still answer.
+      error_code ignored;
+      self.plain_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      if (error != asio::error::eof) {
+        self.close_both();
+      }
+    });
   }
 
   void plain_to_tls() {
-    plain_.async_read_some(asio::buffer(from_plain_), [self = shared_from_this()](
-                                                          error_code error, std::size_t count) {
+    relay(plain_, connection_->stream(), from_plain_, [](ForwardSession& self, error_code) {
+      // The plain server finished: end the TLS side with close_notify.
+      self.connection_->stream().async_shutdown(
+          [self = self.shared_from_this()](error_code) { self->close_both(); });
+    });
+  }
+
+  // relay: copies what `from` reads to `to`, chunk by chunk through
+  // `buffer`, until a read fails, then calls at_end(*this, error); a failed
+  // write closes both sides. `from`, `to` and `buffer` are members, kept
+  // alive by the shared_ptr each handler holds.
+  template <class From, class To, class AtEnd>
+  void relay(From& from, To& to, std::array<char, kChunk>& buffer, AtEnd at_end) {
+    from.async_read_some(asio::buffer(buffer), [self = shared_from_this(), &from, &to, &buffer,
+                                                at_end](error_code error, std::size_t count) {
       if (error) {
-        // The plain server finished: end the TLS side with close_notify.
-        self->connection_->stream().async_shutdown([self](error_code) { self->close_both(); });
+        at_end(*self, error);
         return;
       }
-      asio::async_write(self->connection_->stream(), asio::buffer(self->from_plain_, count),
-                        [self](error_code write_error, std::size_t) {
+      asio::async_write(to, asio::buffer(buffer, count),
+                        [self, &from, &to, &buffer, at_end](error_code write_error, std::size_t) {
                           if (write_error) {
                             self->close_both();
                             return;
                           }
-                          self->plain_to_tls();
+                          self->relay(from, to, buffer, at_end);
                         });
     });
   }

@@ -32,6 +32,11 @@ int fail(const Error& error) {
   return error.code == keyring::PinErrc::not_found ? 1 : 2;
 }
 
+// exit_code: 0 when the operation is done, else fail(error).
+int exit_code(const Status& done) {
+  return done.ok() ? 0 : fail(done.error());
+}
+
 int usage(const std::string& message) {
   std::cerr << "pgptls: " << message << " (see pgptls pin --help)\n";
   return 2;
@@ -106,21 +111,15 @@ int run_add(const AddArgs& args) {
   return 0;
 }
 
-int run_list(const std::string& pins_path, const std::string& domain) {
-  auto store = open_store(pins_path);
-  if (!store.ok()) {
-    return fail(store.error());
-  }
-  const auto pins = domain.empty() ? store->all_pins() : store->pins(domain);
-  if (!pins.ok()) {
-    return fail(pins.error());
-  }
+Status print_pins(const std::string& pins_path, const std::string& domain) {
+  PGPTLS_TRY(auto store, open_store(pins_path));
+  PGPTLS_TRY(const auto pins, domain.empty() ? store.all_pins() : store.pins(domain));
   const auto now = program_time();
   // One pin per line, tab-separated: domain, pin (pin-sha256="…" for a
   // key, cert-sha256="…" for a signed statement's certificate
   // fingerprint), source, created, expiry ("never", or the time with
   // "(expired)" once past), note.
-  for (const keyring::Pin& pin : *pins) {
+  for (const keyring::Pin& pin : pins) {
     std::string expires = "never";
     if (pin.expires) {
       expires = base::format_utc(*pin.expires) + (pin.live_at(now) ? "" : " (expired)");
@@ -133,69 +132,39 @@ int run_list(const std::string& pins_path, const std::string& domain) {
     std::cout << pin.domain << '\t' << value << '\t' << keyring::pin_source_name(pin.source) << '\t'
               << base::format_utc(pin.created) << '\t' << expires << '\t' << pin.note << "\n";
   }
-  return 0;
+  return {};
 }
 
-int run_remove(const std::string& pins_path, const std::string& domain, const std::string& pin) {
-  const auto parsed = keyring::parse_pin(pin);
-  if (!parsed.ok()) {
-    return fail(parsed.error());
-  }
-  const auto normalized = keyring::normalize_domain_input(domain);
-  if (!normalized.ok()) {
-    return fail(normalized.error());
-  }
-  auto store = open_store(pins_path);
-  if (!store.ok()) {
-    return fail(store.error());
-  }
-  const Status removed = store->remove_pin(*normalized, *parsed);
-  if (!removed.ok()) {
-    return fail(removed.error());
-  }
-  std::cout << "removed " << keyring::format_pin(*parsed) << " for " << *normalized << "\n";
-  return 0;
+Status remove_pin(const std::string& pins_path, const std::string& domain, const std::string& pin) {
+  PGPTLS_TRY(const auto parsed, keyring::parse_pin(pin));
+  PGPTLS_TRY(const auto normalized, keyring::normalize_domain_input(domain));
+  PGPTLS_TRY(auto store, open_store(pins_path));
+  PGPTLS_CHECK(store.remove_pin(normalized, parsed));
+  std::cout << "removed " << keyring::format_pin(parsed) << " for " << normalized << "\n";
+  return {};
 }
 
-int run_export(const std::string& pins_path) {
-  auto store = open_store(pins_path);
-  if (!store.ok()) {
-    return fail(store.error());
-  }
-  const auto snapshot = store->snapshot();
-  if (!snapshot.ok()) {
-    return fail(snapshot.error());
-  }
-  std::cout << keyring::format_pin_json(*snapshot);
-  return 0;
+Status print_pin_json(const std::string& pins_path) {
+  PGPTLS_TRY(auto store, open_store(pins_path));
+  PGPTLS_TRY(const auto snapshot, store.snapshot());
+  std::cout << keyring::format_pin_json(snapshot);
+  return {};
 }
 
-int run_import(const std::string& pins_path, const std::string& file) {
+Status import_pins(const std::string& pins_path, const std::string& file) {
   std::string text;
   if (file == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
-    const auto data = base::read_file(file, keyring::kMaxPinJsonSize);
-    if (!data.ok()) {
-      return fail(data.error());
-    }
-    text.assign(data->begin(), data->end());
+    PGPTLS_TRY(const auto data, base::read_file(file, keyring::kMaxPinJsonSize));
+    text.assign(data.begin(), data.end());
   }
-  const auto snapshot = keyring::parse_pin_json(text);
-  if (!snapshot.ok()) {
-    return fail(snapshot.error());
-  }
-  auto store = open_store(pins_path);
-  if (!store.ok()) {
-    return fail(store.error());
-  }
-  const Status imported = store->import(*snapshot);
-  if (!imported.ok()) {
-    return fail(imported.error());
-  }
-  std::cout << "imported " << snapshot->pins.size() << " pins, " << snapshot->settings.size()
-            << " settings, " << snapshot->openpgp.size() << " OpenPGP records\n";
-  return 0;
+  PGPTLS_TRY(const auto snapshot, keyring::parse_pin_json(text));
+  PGPTLS_TRY(auto store, open_store(pins_path));
+  PGPTLS_CHECK(store.import(snapshot));
+  std::cout << "imported " << snapshot.pins.size() << " pins, " << snapshot.settings.size()
+            << " settings, " << snapshot.openpgp.size() << " OpenPGP records\n";
+  return {};
 }
 
 struct SwitchArgs {
@@ -270,7 +239,7 @@ void add_pin_command(CLI::App& app, Action& action) {
   add_pins_option(list, *list_pins);
   list->add_option("domain", *list_domain, "Only this domain");
   list->callback([&action, list_pins, list_domain] {
-    action = [list_pins, list_domain] { return run_list(*list_pins, *list_domain); };
+    action = [list_pins, list_domain] { return exit_code(print_pins(*list_pins, *list_domain)); };
   });
 
   CLI::App* remove = pin->add_subcommand("remove", "Remove one pin of a domain");
@@ -280,15 +249,16 @@ void add_pin_command(CLI::App& app, Action& action) {
   remove->add_option("pin", (*remove_args)[2], "pin-sha256 value")->required();
   remove->callback([&action, remove_args] {
     action = [remove_args] {
-      return run_remove((*remove_args)[0], (*remove_args)[1], (*remove_args)[2]);
+      return exit_code(remove_pin((*remove_args)[0], (*remove_args)[1], (*remove_args)[2]));
     };
   });
 
   CLI::App* exporter = pin->add_subcommand("export", "Write every pin and switch as JSON");
   auto export_pins = std::make_shared<std::string>();
   add_pins_option(exporter, *export_pins);
-  exporter->callback(
-      [&action, export_pins] { action = [export_pins] { return run_export(*export_pins); }; });
+  exporter->callback([&action, export_pins] {
+    action = [export_pins] { return exit_code(print_pin_json(*export_pins)); };
+  });
 
   CLI::App* importer =
       pin->add_subcommand("import", "Add pins and switches from 'pin export' JSON");
@@ -296,7 +266,7 @@ void add_pin_command(CLI::App& app, Action& action) {
   add_pins_option(importer, (*import_args)[0]);
   importer->add_option("file", (*import_args)[1], "JSON file, or - for standard input")->required();
   importer->callback([&action, import_args] {
-    action = [import_args] { return run_import((*import_args)[0], (*import_args)[1]); };
+    action = [import_args] { return exit_code(import_pins((*import_args)[0], (*import_args)[1])); };
   });
 
   add_switch_command(pin, action, keyring::Setting::tofu,

@@ -78,18 +78,7 @@ class TableReader {
   TableReader(const toml::table& table, std::string path, std::string where)
       : table_(table), path_(std::move(path)), where_(std::move(where)) {}
 
-  Status string(const char* key, std::string& out) {
-    const toml::node* node = find(key);
-    if (node == nullptr) {
-      return {};
-    }
-    const auto* value = node->as_string();
-    if (value == nullptr) {
-      return fail(key, "must be a string");
-    }
-    out = value->get();
-    return {};
-  }
+  Status string(const char* key, std::string& out) { return scalar(key, out, "must be a string"); }
   Status strings(const char* key, std::vector<std::string>& out) {
     const toml::node* node = find(key);
     if (node == nullptr) {
@@ -113,18 +102,7 @@ class TableReader {
     }
     return {};
   }
-  Status boolean(const char* key, bool& out) {
-    const toml::node* node = find(key);
-    if (node == nullptr) {
-      return {};
-    }
-    const auto* value = node->as_boolean();
-    if (value == nullptr) {
-      return fail(key, "must be true or false");
-    }
-    out = value->get();
-    return {};
-  }
+  Status boolean(const char* key, bool& out) { return scalar(key, out, "must be true or false"); }
   template <class Integer>
   Status integer(const char* key, Integer& out, std::int64_t min, std::int64_t max) {
     const toml::node* node = find(key);
@@ -153,6 +131,21 @@ class TableReader {
   }
 
  private:
+  // scalar: the key's value when it has TOML type T; any other type fails
+  // with "<key> <expected>".
+  template <class T>
+  Status scalar(const char* key, T& out, const char* expected) {
+    const toml::node* node = find(key);
+    if (node == nullptr) {
+      return {};
+    }
+    const auto* value = node->as<T>();
+    if (value == nullptr) {
+      return fail(key, expected);
+    }
+    out = value->get();
+    return {};
+  }
   // find: the key's node, or null when it is absent; either way the key
   // counts as known to done().
   const toml::node* find(const char* key) {

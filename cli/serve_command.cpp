@@ -109,29 +109,25 @@ void print_line(const std::string& line) {
 
 int run_serve(const ServeArgs& args) {
   if (args.listen.empty()) {
-    std::cerr << "pgptls serve: give --listen ADDR:PORT (or listen = \"ADDR:PORT\" in --config)\n";
-    return 2;
+    return usage_error("serve", "give --listen ADDR:PORT (or listen = \"ADDR:PORT\" in --config)");
   }
   auto listen = endpoint::parse_host_port(args.listen);
   if (!listen) {
-    std::cerr << "pgptls serve: --listen: " << listen.error().message() << "\n";
-    return 2;
+    return usage_error("serve", "--listen: " + listen.error().message());
   }
   boost::system::error_code address_error;
   const auto address = asio::ip::make_address(listen.value().host, address_error);
   if (address_error) {
-    std::cerr << "pgptls serve: --listen: '" << listen.value().host
-              << "' is not an IP address; give one, e.g. 127.0.0.1:5269 or [::]:5269\n";
-    return 2;
+    return usage_error("serve", "--listen: '" + listen.value().host +
+                                    "' is not an IP address; give one, e.g. 127.0.0.1:5269 or "
+                                    "[::]:5269");
   }
   if (args.echo == !args.forward.empty()) {
-    std::cerr << "pgptls serve: give exactly one of --echo and --forward HOST:PORT\n";
-    return 2;
+    return usage_error("serve", "give exactly one of --echo and --forward HOST:PORT");
   }
   auto endpoint = endpoint::load_endpoint(args.endpoint, tls::Role::server);
   if (!endpoint) {
-    std::cerr << "pgptls serve: " << endpoint.error().message() << "\n";
-    return 2;
+    return usage_error("serve", endpoint.error().message());
   }
   for (const std::string& warning : endpoint.value()->warnings) {
     std::cerr << "pgptls serve: warning: " << warning << "\n";
@@ -146,17 +142,15 @@ int run_serve(const ServeArgs& args) {
   if (!args.forward.empty()) {
     auto forward = endpoint::parse_host_port(args.forward);
     if (!forward) {
-      std::cerr << "pgptls serve: --forward: " << forward.error().message() << "\n";
-      return 2;
+      return usage_error("serve", "--forward: " + forward.error().message());
     }
     tcp::resolver resolver(workers.front()->io);
     boost::system::error_code resolve_error;
     forward_target =
         resolver.resolve(forward.value().host, std::to_string(forward.value().port), resolve_error);
     if (resolve_error) {
-      std::cerr << "pgptls serve: --forward: cannot resolve '" << forward.value().host
-                << "': " << resolve_error.message() << "\n";
-      return 2;
+      return usage_error("serve", "--forward: cannot resolve '" + forward.value().host +
+                                      "': " + resolve_error.message());
     }
   }
 
@@ -190,8 +184,7 @@ int run_serve(const ServeArgs& args) {
           print_line(endpoint::handshake_failed_line(failure.error.message()));
         });
     if (auto started = worker.server->start(sharing); !started) {
-      std::cerr << "pgptls serve: " << started.error().message() << "\n";
-      return 2;
+      return usage_error("serve", started.error().message());
     }
     // The others join the port the first one got (port 0 picks one).
     where = worker.server->local_endpoint();
@@ -272,15 +265,7 @@ void add_serve_command(CLI::App& app, Action& action) {
                    "--max-connections")
       ->check(CLI::Range(0, 256));
   add_endpoint_options(serve, args->endpoint, args->config);
-  serve->callback([serve, args, &action] {
-    action = [serve, args] {
-      if (auto applied = apply_config_file(serve, args->config); !applied) {
-        std::cerr << "pgptls serve: " << applied.error().message() << "\n";
-        return 2;
-      }
-      return run_serve(*args);
-    };
-  });
+  run_after_config_file(serve, args, action, run_serve);
 }
 
 const CommandRegistration serve_registration{"serve", add_serve_command};

@@ -12,6 +12,7 @@
 #include "base/encoding.h"
 #include "base/errors.h"
 #include "base/file.h"
+#include "base/name_table.h"
 #include "keyring/domain.h"
 #include "openpgp/errors.h"
 
@@ -103,6 +104,12 @@ Result<Cert> read_stored_file(const std::filesystem::path& file, const StoreLimi
   return std::move(certs.front());
 }
 
+constexpr base::NameTable<ImportOutcome, 3> kImportOutcomeNames{{
+    {ImportOutcome::added, "added"},
+    {ImportOutcome::updated, "updated"},
+    {ImportOutcome::unchanged, "unchanged"},
+}};
+
 bool is_hidden(const std::filesystem::path& file) {
   const std::string name = file.filename().string();
   return name.empty() || name.front() == '.';
@@ -111,15 +118,7 @@ bool is_hidden(const std::filesystem::path& file) {
 }  // namespace
 
 std::string_view import_outcome_name(ImportOutcome outcome) {
-  switch (outcome) {
-    case ImportOutcome::added:
-      return "added";
-    case ImportOutcome::updated:
-      return "updated";
-    case ImportOutcome::unchanged:
-      return "unchanged";
-  }
-  return "unknown";
+  return base::name_of(kImportOutcomeNames, outcome).value_or("unknown");
 }
 
 KeyringStore::KeyringStore(StoreLimits limits) : limits_(limits) {}

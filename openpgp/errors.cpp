@@ -8,75 +8,43 @@
 namespace pgptls::keyring {
 namespace {
 
-// describe: what each Errc value means.
-std::string_view describe(Errc code) {
-  switch (code) {
-    case Errc::malformed_packet:
-      return "malformed OpenPGP packet";
-    case Errc::malformed_certificate:
-      return "malformed OpenPGP certificate";
-    case Errc::unsupported_version:
-      return "unsupported OpenPGP packet version";
-    case Errc::unsupported_algorithm:
-      return "unsupported OpenPGP algorithm";
-    case Errc::rejected_by_policy:
-      return "rejected by the security policy";
-    case Errc::bad_signature:
-      return "signature does not verify";
-    case Errc::unknown_critical_subpacket:
-      return "signature has an unknown critical subpacket";
-    case Errc::key_expired:
-      return "key expired";
-    case Errc::key_revoked:
-      return "key revoked";
-    case Errc::user_id_revoked:
-      return "user ID revoked";
-    case Errc::no_valid_self_signature:
-      return "no valid self-signature";
-    case Errc::not_certified:
-      return "peer key not certified by any authority";
-    case Errc::certification_revoked:
-      return "certification revoked by the authority";
-    case Errc::certification_expired:
-      return "certification expired";
-    case Errc::authority_invalid:
-      return "authority certificate is not valid";
-    case Errc::out_of_scope:
-      return "domain outside the authority's scope";
-    case Errc::no_matching_user_id:
-      return "no matching xmpp: user ID";
-    case Errc::no_usable_key:
-      return "no usable authentication key";
-    case Errc::not_found:
-      return "not found";
-    case Errc::bad_armor:
-      return "malformed ASCII armor";
-    case Errc::bad_passphrase:
-      return "wrong passphrase";
-    case Errc::key_on_card:
-      return "secret key is stored on a smartcard";
-    case Errc::storage_error:
-      return "store could not be read or written";
-    case Errc::corrupt_database:
-      return "database is damaged";
-    case Errc::invalid_argument:
-      return "invalid argument";
-    case Errc::malformed_statement:
-      return "malformed pin statement";
-    case Errc::statement_expired:
-      return "pin statement expired";
-    case Errc::signer_not_allowed:
-      return "statement signer not allowed for the domain";
-    case Errc::domain_mismatch:
-      return "statement names another domain";
-  }
-  return "unknown keyring error";
-}
+// kMessages: what each Errc value means.
+constexpr base::ErrorMessages<Errc, 29> kMessages{{
+    {Errc::malformed_packet, "malformed OpenPGP packet"},
+    {Errc::malformed_certificate, "malformed OpenPGP certificate"},
+    {Errc::unsupported_version, "unsupported OpenPGP packet version"},
+    {Errc::unsupported_algorithm, "unsupported OpenPGP algorithm"},
+    {Errc::rejected_by_policy, "rejected by the security policy"},
+    {Errc::bad_signature, "signature does not verify"},
+    {Errc::unknown_critical_subpacket, "signature has an unknown critical subpacket"},
+    {Errc::key_expired, "key expired"},
+    {Errc::key_revoked, "key revoked"},
+    {Errc::user_id_revoked, "user ID revoked"},
+    {Errc::no_valid_self_signature, "no valid self-signature"},
+    {Errc::not_certified, "peer key not certified by any authority"},
+    {Errc::certification_revoked, "certification revoked by the authority"},
+    {Errc::certification_expired, "certification expired"},
+    {Errc::authority_invalid, "authority certificate is not valid"},
+    {Errc::out_of_scope, "domain outside the authority's scope"},
+    {Errc::no_matching_user_id, "no matching xmpp: user ID"},
+    {Errc::no_usable_key, "no usable authentication key"},
+    {Errc::not_found, "not found"},
+    {Errc::bad_armor, "malformed ASCII armor"},
+    {Errc::bad_passphrase, "wrong passphrase"},
+    {Errc::key_on_card, "secret key is stored on a smartcard"},
+    {Errc::storage_error, "store could not be read or written"},
+    {Errc::corrupt_database, "database is damaged"},
+    {Errc::invalid_argument, "invalid argument"},
+    {Errc::malformed_statement, "malformed pin statement"},
+    {Errc::statement_expired, "pin statement expired"},
+    {Errc::signer_not_allowed, "statement signer not allowed for the domain"},
+    {Errc::domain_mismatch, "statement names another domain"},
+}};
 
 }  // namespace
 
 const std::error_category& keyring_category() noexcept {
-  static const base::EnumCategory<Errc> category("pgptls.keyring", describe);
+  static const base::EnumCategory<kMessages> category("pgptls.keyring");
   return category;
 }
 

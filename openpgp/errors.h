@@ -5,6 +5,7 @@
 
 #include <system_error>
 
+#include "base/error_category.h"
 #include "base/result.h"
 
 namespace pgptls::keyring {
@@ -41,13 +42,6 @@ enum class Errc {
   domain_mismatch,             // a statement names another domain than it was fetched for
 };
 
-const std::error_category& keyring_category() noexcept;
-
-inline std::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), keyring_category()};
-}
-
 }  // namespace pgptls::keyring
 
-template <>
-struct std::is_error_code_enum<pgptls::keyring::Errc> : std::true_type {};
+PGPTLS_ERROR_ENUM(pgptls::keyring, Errc, keyring_category);

@@ -8,37 +8,24 @@
 namespace pgptls::keyring {
 namespace {
 
-// describe: what each PinErrc value means.
-std::string_view describe(PinErrc code) {
-  switch (code) {
-    case PinErrc::not_found:
-      return "not found";
-    case PinErrc::invalid_argument:
-      return "invalid argument";
-    case PinErrc::pin_mismatch:
-      return "key matches no pin";
-    case PinErrc::rejected_by_policy:
-      return "rejected by the domain's pin policy";
-    case PinErrc::storage_error:
-      return "pin store could not be read or written";
-    case PinErrc::corrupt_database:
-      return "pin database is damaged";
-    case PinErrc::malformed_statement:
-      return "malformed pin statement";
-    case PinErrc::statement_expired:
-      return "pin statement expired";
-    case PinErrc::statement_rollback:
-      return "pin statement rolled back";
-    case PinErrc::not_ready:
-      return "waiting for the pin store's disk write";
-  }
-  return "unknown pins error";
-}
+// kMessages: what each PinErrc value means.
+constexpr base::ErrorMessages<PinErrc, 10> kMessages{{
+    {PinErrc::not_found, "not found"},
+    {PinErrc::invalid_argument, "invalid argument"},
+    {PinErrc::pin_mismatch, "key matches no pin"},
+    {PinErrc::rejected_by_policy, "rejected by the domain's pin policy"},
+    {PinErrc::storage_error, "pin store could not be read or written"},
+    {PinErrc::corrupt_database, "pin database is damaged"},
+    {PinErrc::malformed_statement, "malformed pin statement"},
+    {PinErrc::statement_expired, "pin statement expired"},
+    {PinErrc::statement_rollback, "pin statement rolled back"},
+    {PinErrc::not_ready, "waiting for the pin store's disk write"},
+}};
 
 }  // namespace
 
 const std::error_category& pins_category() noexcept {
-  static const base::EnumCategory<PinErrc> category("pgptls.pins", describe);
+  static const base::EnumCategory<kMessages> category("pgptls.pins");
   return category;
 }
 

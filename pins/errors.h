@@ -5,6 +5,7 @@
 
 #include <system_error>
 
+#include "base/error_category.h"
 #include "base/result.h"
 
 namespace pgptls::keyring {
@@ -22,13 +23,6 @@ enum class PinErrc {
   not_ready,            // the answer waits for a disk write in progress (PinAccess::pending)
 };
 
-const std::error_category& pins_category() noexcept;
-
-inline std::error_code make_error_code(PinErrc e) noexcept {
-  return {static_cast<int>(e), pins_category()};
-}
-
 }  // namespace pgptls::keyring
 
-template <>
-struct std::is_error_code_enum<pgptls::keyring::PinErrc> : std::true_type {};
+PGPTLS_ERROR_ENUM(pgptls::keyring, PinErrc, pins_category);

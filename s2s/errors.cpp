@@ -8,27 +8,20 @@
 namespace pgptls::s2s {
 namespace {
 
-// describe: what each Errc value means.
-std::string_view describe(Errc code) {
-  switch (code) {
-    case Errc::dns_failure:
-      return "DNS lookup failed (check [dns] server)";
-    case Errc::no_such_domain:
-      return "the domain has no SRV record and no address";
-    case Errc::service_disabled:
-      return "the domain's SRV record is '.', so it offers no server-to-server service";
-    case Errc::bad_config:
-      return "invalid s2s configuration";
-    case Errc::peer_closed:
-      return "the other side closed the connection during the negotiation";
-  }
-  return "unknown s2s error";
-}
+// kMessages: what each Errc value means.
+constexpr base::ErrorMessages<Errc, 5> kMessages{{
+    {Errc::dns_failure, "DNS lookup failed (check [dns] server)"},
+    {Errc::no_such_domain, "the domain has no SRV record and no address"},
+    {Errc::service_disabled,
+     "the domain's SRV record is '.', so it offers no server-to-server service"},
+    {Errc::bad_config, "invalid s2s configuration"},
+    {Errc::peer_closed, "the other side closed the connection during the negotiation"},
+}};
 
 }  // namespace
 
 const std::error_category& s2s_category() noexcept {
-  static const base::EnumCategory<Errc> category("pgptls.s2s", describe);
+  static const base::EnumCategory<kMessages> category("pgptls.s2s");
   return category;
 }
 

@@ -4,6 +4,7 @@
 
 #include <system_error>
 
+#include "base/error_category.h"
 #include "base/result.h"
 
 namespace pgptls::s2s {
@@ -16,13 +17,6 @@ enum class Errc {
   peer_closed,       // the other side closed the connection mid-negotiation
 };
 
-const std::error_category& s2s_category() noexcept;
-
-inline std::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), s2s_category()};
-}
-
 }  // namespace pgptls::s2s
 
-template <>
-struct std::is_error_code_enum<pgptls::s2s::Errc> : std::true_type {};
+PGPTLS_ERROR_ENUM(pgptls::s2s, Errc, s2s_category);

@@ -13,6 +13,7 @@
 #include <boost/system/error_code.hpp>
 #include <system_error>
 
+#include "base/error_category.h"
 #include "base/result.h"
 
 namespace pgptls::transport {
@@ -30,12 +31,6 @@ enum class Errc {
   connection_limit,        // the server is at its connection limit
 };
 
-const std::error_category& transport_category() noexcept;
-
-inline std::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), transport_category()};
-}
-
 // to_error_code: the Asio-facing code of a pgptls Error (any category).
 [[nodiscard]] inline boost::system::error_code to_error_code(const Error& error) {
   return boost::system::error_code(error.code);
@@ -43,8 +38,7 @@ inline std::error_code make_error_code(Errc e) noexcept {
 
 }  // namespace pgptls::transport
 
-template <>
-struct std::is_error_code_enum<pgptls::transport::Errc> : std::true_type {};
+PGPTLS_ERROR_ENUM(pgptls::transport, Errc, transport_category);
 
 namespace boost::system {
 template <>

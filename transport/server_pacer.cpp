@@ -61,6 +61,9 @@ void HandshakePacer::run_turn() {
     queue_.pop_front();
     ++steps_run_;
     step->run();
+    // The step's end may free its connection (a GnuTLS session, a socket):
+    // that is handshake work too, so it is spent from the budget.
+    step.reset();
     const std::chrono::nanoseconds after = now_();
     budget_ -= after - spent;
     spent = after;

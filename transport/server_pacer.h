@@ -22,9 +22,11 @@
 //     idle or is preempted by other processes earns nothing.
 //   * PacedExecutor: the executor a handshaking connection's socket is
 //     given. While its Gate is pacing, every completion of that socket's
-//     operations and timers (the whole handshake, its deadline included)
-//     goes through the loop's pacer; once the server ends pacing (the
-//     handshake finished), it forwards to the loop's executor directly.
+//     operations and timers (the whole handshake) goes through the loop's
+//     pacer; once the server ends pacing (the handshake finished), it
+//     forwards to the loop's executor directly. The handshake's deadline is
+//     the exception: its timer runs on the loop's executor (unpaced()), so
+//     that it fires on time however many steps wait.
 //
 // Both are used from the loop's one thread only (a Server's executor never
 // runs handlers concurrently).
@@ -179,6 +181,9 @@ class PacedExecutor {
     return PacedExecutor(boost::asio::prefer(loop_, property), gate_);
   }
 
+  // loop: the loop's executor, never paced.
+  [[nodiscard]] const boost::asio::any_io_executor& loop() const noexcept { return loop_; }
+
   friend bool operator==(const PacedExecutor& a, const PacedExecutor& b) noexcept {
     return a.gate_ == b.gate_ && a.loop_ == b.loop_;
   }
@@ -190,5 +195,20 @@ class PacedExecutor {
   boost::asio::any_io_executor loop_;
   std::shared_ptr<Gate> gate_;
 };
+
+// unpaced: `executor` without its pacing: the loop's executor when it is a
+// PacedExecutor, else `executor` itself. A handshake's deadline runs there:
+// it bounds the handshake's steps, so it must not wait behind them in the
+// pacer's queue (under a flood it would fire late), and the work it does
+// (failing the stream, closing the socket) costs next to nothing.
+template <class Executor>
+[[nodiscard]] Executor unpaced(const Executor& executor) {
+  if constexpr (std::is_same_v<Executor, boost::asio::any_io_executor>) {
+    if (const auto* paced = executor.template target<PacedExecutor>()) {
+      return paced->loop();
+    }
+  }
+  return executor;
+}
 
 }  // namespace pgptls::transport::detail

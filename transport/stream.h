@@ -58,6 +58,7 @@
 #include "transport/detail/verdict_signal.h"
 #include "transport/engine_factory.h"
 #include "transport/errors.h"
+#include "transport/server_pacer.h"
 
 namespace pgptls::transport {
 
@@ -74,7 +75,7 @@ class Stream {
       : next_(std::forward<Args>(args)...),
         core_(std::move(factory)),
         writer_idle_(next_.get_executor(), boost::asio::steady_timer::time_point::max()),
-        handshake_deadline_(next_.get_executor()),
+        handshake_deadline_(detail::unpaced(next_.get_executor())),
         verdict_signal_(next_.get_executor()),
         alive_(std::make_shared<Stream*>(this)) {}
 
@@ -323,7 +324,8 @@ class Stream {
   NextLayer next_;
   detail::StreamCore core_;
   boost::asio::steady_timer writer_idle_;
-  boost::asio::steady_timer handshake_deadline_;
+  boost::asio::steady_timer handshake_deadline_;  // on the unpaced loop (server_pacer.h)
+  // The verdict's wake-up runs the handshake's next step: paced like it.
   detail::VerdictSignal verdict_signal_;
   std::shared_ptr<Stream*> alive_;
 };

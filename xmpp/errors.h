@@ -5,6 +5,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "base/error_category.h"
 #include "base/result.h"
 
 namespace pgptls::xmpp {
@@ -20,17 +21,10 @@ enum class Errc {
   bad_proxy_header,     // a PROXY v2 header that does not decode (tests)
 };
 
-const std::error_category& xmpp_category() noexcept;
-
-inline std::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), xmpp_category()};
-}
-
 // stream_error_condition: the RFC 6120 §4.9.3 condition element name for an
 // xmpp error ("not-well-formed", "policy-violation", ...).
 [[nodiscard]] std::string_view stream_error_condition(Errc code);
 
 }  // namespace pgptls::xmpp
 
-template <>
-struct std::is_error_code_enum<pgptls::xmpp::Errc> : std::true_type {};
+PGPTLS_ERROR_ENUM(pgptls::xmpp, Errc, xmpp_category);

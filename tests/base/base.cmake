@@ -4,6 +4,7 @@ pgptls_test(base_tests
     byte_writer_test.cpp
     clock_test.cpp
     encoding_test.cpp
+    error_category_test.cpp
     file_test.cpp
     name_table_test.cpp
     pending_test.cpp

@@ -34,6 +34,37 @@ using boost::system::error_code;
 
 const tcp::endpoint kLoopback(asio::ip::make_address_v4("127.0.0.1"), 0);
 
+// ManualLoop: an io_context whose pacer reads a manual CPU clock (share 10%,
+// burst 5 ms), and busy links: record handlers that take `cost` of that
+// clock and are ready again at once, until records_done.
+struct ManualLoop {
+  asio::io_context io;
+  std::chrono::nanoseconds now{0};
+  std::shared_ptr<transport::detail::HandshakePacer> pacer =
+      std::make_shared<transport::detail::HandshakePacer>(
+          io.get_executor(),
+          transport::detail::PacingPolicy{.share = 0.1, .max_burst = std::chrono::milliseconds(5)},
+          [this] { return now; });
+  std::chrono::nanoseconds record_time{0};
+  int records = 0;
+  bool records_done = false;
+
+  void busy_link(std::chrono::nanoseconds cost) {
+    asio::post(io, [this, cost] { record(cost); });
+  }
+
+ private:
+  void record(std::chrono::nanoseconds cost) {
+    if (records_done) {
+      return;
+    }
+    now += cost;
+    record_time += cost;
+    ++records;
+    busy_link(cost);
+  }
+};
+
 TEST(HandshakePacer, RecordsReadyBeforeOrDuringAStepRunBeforeTheNextStep) {
   asio::io_context io;
   // A clock that never moves: the records earn no budget, so each turn
@@ -88,43 +119,26 @@ TEST(HandshakePacer, BusyRecordsKeepAllButTheHandshakeShareOfTheLoop) {
   // A manual clock: each record handler takes 1 ms, each handshake step
   // 0.1 ms. Ten links are always ready again (records saturate the loop).
   using namespace std::chrono_literals;
-  std::chrono::nanoseconds now{0};
-  asio::io_context io;
-  auto pacer = std::make_shared<transport::detail::HandshakePacer>(
-      io.get_executor(), transport::detail::PacingPolicy{.share = 0.1, .max_burst = 5ms},
-      [&] { return now; });
-  std::chrono::microseconds record_time{0};
-  std::chrono::microseconds handshake_time{0};
-  bool records_done = false;
-  int records = 0;
-  std::function<void()> record = [&] {
-    if (records_done) {
-      return;
-    }
-    now += 1ms;
-    record_time += 1ms;
-    ++records;
-    asio::post(io, record);
-  };
+  ManualLoop loop;
   for (int link = 0; link < 10; ++link) {
-    asio::post(io, record);
+    loop.busy_link(1ms);
   }
   int steps = 0;
   for (int i = 0; i < 1000; ++i) {
-    pacer->defer([&] {
-      now += 100us;
-      handshake_time += 100us;
+    loop.pacer->defer([&] {
+      loop.now += 100us;
       if (++steps == 500) {
-        records_done = true;  // the links stop once half the work is done
+        loop.records_done = true;  // the links stop once half the work is done
       }
     });
   }
-  io.run();
+  loop.io.run();
   EXPECT_EQ(steps, 1000) << "every handshake step ran";
-  ASSERT_GT(records, 0);
+  ASSERT_GT(loop.records, 0);
   // While the records were busy (the first 500 steps) handshakes took about
   // share = 10% of the loop, never the lion's part.
-  const double share = 500 * 100.0 / (500 * 100.0 + static_cast<double>(record_time.count()));
+  const double share =
+      500 * 100.0 / (500 * 100.0 + static_cast<double>(loop.record_time.count()) / 1000);
   EXPECT_GT(share, 0.08);
   EXPECT_LT(share, 0.13);
 }
@@ -134,35 +148,45 @@ TEST(HandshakePacer, CheapRecordsAndCostlyStepsStillSplitTheLoopByTheShare) {
   // One step per record would give handshakes 86% of the loop; the budget
   // keeps them near 10%.
   using namespace std::chrono_literals;
-  std::chrono::nanoseconds now{0};
-  asio::io_context io;
-  auto pacer = std::make_shared<transport::detail::HandshakePacer>(
-      io.get_executor(), transport::detail::PacingPolicy{.share = 0.1}, [&] { return now; });
-  std::chrono::nanoseconds record_time{0};
+  ManualLoop loop;
+  loop.busy_link(50us);
   int steps = 0;
-  bool records_done = false;
-  std::function<void()> record = [&] {
-    if (records_done) {
-      return;
-    }
-    now += 50us;
-    record_time += 50us;
-    asio::post(io, record);
-  };
-  asio::post(io, record);
   for (int i = 0; i < 100; ++i) {
-    pacer->defer([&] {
-      now += 300us;
+    loop.pacer->defer([&] {
+      loop.now += 300us;
       if (++steps == 50) {
-        records_done = true;
+        loop.records_done = true;
       }
     });
   }
-  io.run();
+  loop.io.run();
   EXPECT_EQ(steps, 100) << "every handshake step ran";
-  const double share = 50 * 300.0 / (50 * 300.0 + static_cast<double>(record_time.count()) / 1000);
+  const double share =
+      50 * 300.0 / (50 * 300.0 + static_cast<double>(loop.record_time.count()) / 1000);
   EXPECT_GT(share, 0.08);
   EXPECT_LT(share, 0.13);
+}
+
+TEST(HandshakePacer, FreeingWhatAStepHeldIsChargedToTheHandshakes) {
+  // The first step's captures take 5 ms of CPU to free (as a connection's
+  // GnuTLS session and socket do when its last handler ends); records of
+  // 1 ms each are always ready. At share 10% records earn a ninth of their
+  // time, so the second step waits for about 45 records, not one.
+  using namespace std::chrono_literals;
+  ManualLoop loop;
+  loop.busy_link(1ms);
+  struct CostlyToFree {
+    std::chrono::nanoseconds* clock;
+    ~CostlyToFree() { *clock += 5ms; }
+  };
+  loop.pacer->defer([costly = std::make_shared<CostlyToFree>(&loop.now)] {});
+  int records_before_second = -1;
+  loop.pacer->defer([&] {
+    records_before_second = loop.records;
+    loop.records_done = true;
+  });
+  loop.io.run();
+  EXPECT_GE(records_before_second, 40) << "the freeing was not spent from the budget";
 }
 
 TEST(HandshakePacer, StepsQueuedWhenTheLoopIsDestroyedAreDropped) {

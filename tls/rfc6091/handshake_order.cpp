@@ -14,81 +14,91 @@ constexpr Input msg(T type) {
 }
 constexpr Input kCcs = Input::change_cipher_spec();
 
-// The client's walk. RFC 5246 §7.3 Figure 1 with ECDHE (RFC 8422 §2: the
+// The client's steps. RFC 5246 §7.3 Figure 1 with ECDHE (RFC 8422 §2: the
 // server sends Certificate and a signed ServerKeyExchange, §5.4), the
 // optional CertificateRequest (§7.4.4), then the server's ChangeCipherSpec
-// (§7.1) and Finished (§7.4.9). RFC 7627 changes no order.
-constexpr std::array kClientServerOnly{
-    Step{"ExpectServerHello", msg(T::server_hello), "ExpectServerCertificate"},
-    Step{"ExpectServerCertificate", msg(T::certificate), "ExpectServerKeyExchange"},
-    Step{"ExpectServerKeyExchange", msg(T::server_key_exchange), "ExpectCertificateRequestOrDone"},
-    Step{"ExpectCertificateRequestOrDone", msg(T::server_hello_done),
-         "ExpectServerChangeCipherSpec"},
-    Step{"ExpectServerChangeCipherSpec", kCcs, "ExpectServerFinished"},
-    Step{"ExpectServerFinished", msg(T::finished), "Traffic"},
-};
-constexpr std::array kClientAsked{
-    Step{"ExpectServerHello", msg(T::server_hello), "ExpectServerCertificate"},
-    Step{"ExpectServerCertificate", msg(T::certificate), "ExpectServerKeyExchange"},
-    Step{"ExpectServerKeyExchange", msg(T::server_key_exchange), "ExpectCertificateRequestOrDone"},
-    Step{"ExpectCertificateRequestOrDone", msg(T::certificate_request), "ExpectServerHelloDone"},
-    Step{"ExpectServerHelloDone", msg(T::server_hello_done), "ExpectServerChangeCipherSpec"},
-    Step{"ExpectServerChangeCipherSpec", kCcs, "ExpectServerFinished"},
-    Step{"ExpectServerFinished", msg(T::finished), "Traffic"},
-};
+// (§7.1) and Finished (§7.4.9). RFC 7627 changes no order. Each step is
+// written once; a shape's walk is the list of its steps.
+namespace client {
+constexpr Step kServerHello{"ExpectServerHello", msg(T::server_hello), "ExpectServerCertificate"};
+constexpr Step kCertificate{"ExpectServerCertificate", msg(T::certificate),
+                            "ExpectServerKeyExchange"};
+constexpr Step kKeyExchange{"ExpectServerKeyExchange", msg(T::server_key_exchange),
+                            "ExpectCertificateRequestOrDone"};
+constexpr Step kDoneUnasked{"ExpectCertificateRequestOrDone", msg(T::server_hello_done),
+                            "ExpectServerChangeCipherSpec"};
+constexpr Step kRequest{"ExpectCertificateRequestOrDone", msg(T::certificate_request),
+                        "ExpectServerHelloDone"};
+constexpr Step kDoneAsked{"ExpectServerHelloDone", msg(T::server_hello_done),
+                          "ExpectServerChangeCipherSpec"};
+constexpr Step kChangeCipherSpec{"ExpectServerChangeCipherSpec", kCcs, "ExpectServerFinished"};
+constexpr Step kFinished{"ExpectServerFinished", msg(T::finished), "Traffic"};
 
-// The server's walk. RFC 5246 §7.3 Figure 1: ClientHello; when the server
+constexpr std::array kServerOnly{kServerHello, kCertificate,      kKeyExchange,
+                                 kDoneUnasked, kChangeCipherSpec, kFinished};
+constexpr std::array kAsked{kServerHello, kCertificate,      kKeyExchange, kRequest,
+                            kDoneAsked,   kChangeCipherSpec, kFinished};
+}  // namespace client
+
+// The server's steps. RFC 5246 §7.3 Figure 1: ClientHello; when the server
 // asked (§7.4.4), the client's Certificate (§7.4.6: sent even when empty);
 // ClientKeyExchange (§7.4.7); CertificateVerify only after a non-empty
 // certificate (§7.4.8); ChangeCipherSpec (§7.1) and Finished (§7.4.9).
-constexpr std::array kServerNotAsking{
-    Step{"ExpectClientHello", msg(T::client_hello), "ExpectClientKeyExchange"},
-    Step{"ExpectClientKeyExchange", msg(T::client_key_exchange), "ExpectClientChangeCipherSpec"},
-    Step{"ExpectClientChangeCipherSpec", kCcs, "ExpectClientFinished"},
-    Step{"ExpectClientFinished", msg(T::finished), "Traffic"},
-};
-constexpr std::array kServerClientCertified{
-    Step{"ExpectClientHello", msg(T::client_hello), "ExpectClientCertificate"},
-    Step{"ExpectClientCertificate", msg(T::certificate), "ExpectClientKeyExchange"},
-    Step{"ExpectClientKeyExchange", msg(T::client_key_exchange), "ExpectCertificateVerify"},
-    Step{"ExpectCertificateVerify", msg(T::certificate_verify), "ExpectClientChangeCipherSpec"},
-    Step{"ExpectClientChangeCipherSpec", kCcs, "ExpectClientFinished"},
-    Step{"ExpectClientFinished", msg(T::finished), "Traffic"},
-};
-constexpr std::array kServerClientEmpty{
-    Step{"ExpectClientHello", msg(T::client_hello), "ExpectClientCertificate"},
-    Step{"ExpectClientCertificate", msg(T::certificate), "ExpectClientKeyExchange"},
-    Step{"ExpectClientKeyExchange", msg(T::client_key_exchange), "ExpectClientChangeCipherSpec"},
-    Step{"ExpectClientChangeCipherSpec", kCcs, "ExpectClientFinished"},
-    Step{"ExpectClientFinished", msg(T::finished), "Traffic"},
-};
+namespace server {
+constexpr Step kHelloNotAsking{"ExpectClientHello", msg(T::client_hello),
+                               "ExpectClientKeyExchange"};
+constexpr Step kHelloAsking{"ExpectClientHello", msg(T::client_hello), "ExpectClientCertificate"};
+constexpr Step kCertificate{"ExpectClientCertificate", msg(T::certificate),
+                            "ExpectClientKeyExchange"};
+constexpr Step kKeyExchangeUncertified{"ExpectClientKeyExchange", msg(T::client_key_exchange),
+                                       "ExpectClientChangeCipherSpec"};
+constexpr Step kKeyExchangeCertified{"ExpectClientKeyExchange", msg(T::client_key_exchange),
+                                     "ExpectCertificateVerify"};
+constexpr Step kCertificateVerify{"ExpectCertificateVerify", msg(T::certificate_verify),
+                                  "ExpectClientChangeCipherSpec"};
+constexpr Step kChangeCipherSpec{"ExpectClientChangeCipherSpec", kCcs, "ExpectClientFinished"};
+constexpr Step kFinished{"ExpectClientFinished", msg(T::finished), "Traffic"};
+
+constexpr std::array kNotAsking{kHelloNotAsking, kKeyExchangeUncertified, kChangeCipherSpec,
+                                kFinished};
+constexpr std::array kClientCertified{kHelloAsking,       kCertificate,      kKeyExchangeCertified,
+                                      kCertificateVerify, kChangeCipherSpec, kFinished};
+constexpr std::array kClientEmpty{kHelloAsking, kCertificate, kKeyExchangeUncertified,
+                                  kChangeCipherSpec, kFinished};
+}  // namespace server
 
 constexpr std::array kShapes{
     Shape{"x509_server_only",
           "RFC 5246 §7.3 Figure 1 without the optional messages; RFC 8422 §2 ECDHE",
-          CertificateType::x509, kClientServerOnly, kServerNotAsking},
+          CertificateType::x509, client::kServerOnly, server::kNotAsking},
     Shape{"x509_mutual", "RFC 5246 §7.3 Figure 1, §7.4.4, §7.4.6, §7.4.8; RFC 8422 §2 ECDHE",
-          CertificateType::x509, kClientAsked, kServerClientCertified},
+          CertificateType::x509, client::kAsked, server::kClientCertified},
     Shape{"x509_client_without_certificate",
           "RFC 5246 §7.4.6 (an empty Certificate) and §7.4.8 (no CertificateVerify after it)",
-          CertificateType::x509, kClientAsked, kServerClientEmpty},
+          CertificateType::x509, client::kAsked, server::kClientEmpty},
     Shape{"openpgp_mutual",
           "RFC 6091 §3: OpenPGP changes the Certificate contents (§3.3, §3.5), not the order",
-          CertificateType::openpgp, kClientAsked, kServerClientCertified},
+          CertificateType::openpgp, client::kAsked, server::kClientCertified},
     Shape{"openpgp_fingerprint_only",
           "RFC 6091 §3.5: the client names its key by subkey_cert_fingerprint; same order",
-          CertificateType::openpgp, kClientAsked, kServerClientCertified},
+          CertificateType::openpgp, client::kAsked, server::kClientCertified},
 };
 
-const Step* find_step(Role role, std::string_view state, const Input& input) {
+// steps_from: the steps `role` can take in `state`, over every shape, each
+// once.
+std::vector<Step> steps_from(Role role, std::string_view state) {
+  std::vector<Step> steps;
   for (const Shape& shape : kShapes) {
     for (const Step& step : role == Role::client ? shape.client : shape.server) {
-      if (step.state == state && step.input == input) {
-        return &step;
+      const auto same = [&step](const Step& other) {
+        return other.input == step.input && other.next == step.next;
+      };
+      if (step.state == state && std::none_of(steps.begin(), steps.end(), same)) {
+        steps.push_back(step);
       }
     }
   }
-  return nullptr;
+  return steps;
 }
 
 bool is_handshake(const Input& input, T type) {
@@ -127,7 +137,7 @@ Outcome outcome(Role role, std::string_view state, const Input& input) {
     }
     return Outcome::unexpected;
   }
-  if (find_step(role, state, input) != nullptr) {
+  if (!next_states(role, state, input).empty()) {
     return Outcome::advance;
   }
   // RFC 5246 §7.4.1.1: a client ignores HelloRequest while negotiating.
@@ -139,12 +149,9 @@ Outcome outcome(Role role, std::string_view state, const Input& input) {
 
 std::vector<std::string_view> next_states(Role role, std::string_view state, const Input& input) {
   std::vector<std::string_view> next;
-  for (const Shape& shape : kShapes) {
-    for (const Step& step : role == Role::client ? shape.client : shape.server) {
-      if (step.state == state && step.input == input &&
-          std::find(next.begin(), next.end(), step.next) == next.end()) {
-        next.push_back(step.next);
-      }
+  for (const Step& step : steps_from(role, state)) {
+    if (step.input == input) {
+      next.push_back(step.next);
     }
   }
   return next;
@@ -152,12 +159,9 @@ std::vector<std::string_view> next_states(Role role, std::string_view state, con
 
 std::string expected_inputs(Role role, std::string_view state) {
   std::vector<Input> inputs;
-  for (const Shape& shape : kShapes) {
-    for (const Step& step : role == Role::client ? shape.client : shape.server) {
-      if (step.state == state &&
-          std::find(inputs.begin(), inputs.end(), step.input) == inputs.end()) {
-        inputs.push_back(step.input);
-      }
+  for (const Step& step : steps_from(role, state)) {
+    if (std::find(inputs.begin(), inputs.end(), step.input) == inputs.end()) {
+      inputs.push_back(step.input);
     }
   }
   std::string words;

@@ -10,58 +10,34 @@
 namespace pgptls::tls {
 namespace {
 
-// describe: what each Errc value means.
-std::string_view describe(Errc code) {
-  switch (code) {
-    case Errc::decode_error:
-      return "malformed TLS message";
-    case Errc::unexpected_message:
-      return "TLS message out of order";
-    case Errc::record_overflow:
-      return "TLS record exceeds the size limit";
-    case Errc::bad_record_mac:
-      return "TLS record failed authentication";
-    case Errc::handshake_failure:
-      return "no parameters in common with the peer";
-    case Errc::protocol_version:
-      return "no TLS version in common with the peer (pgptls speaks TLS 1.2 for OpenPGP)";
-    case Errc::illegal_parameter:
-      return "the peer sent a forbidden value";
-    case Errc::unsupported_extension:
-      return "the peer answered with an extension that was not offered";
-    case Errc::missing_extension:
-      return "a required TLS extension is missing";
-    case Errc::unsupported_certificate:
-      return "no certificate type in common with the peer";
-    case Errc::certificate_unobtainable:
-      return "the peer sent only a fingerprint of a key that is not in the keyring";
-    case Errc::bad_certificate:
-      return "the peer's certificate is malformed";
-    case Errc::peer_rejected:
-      return "the peer's certificate is not acceptable";
-    case Errc::decrypt_error:
-      return "a handshake signature or Finished value does not verify";
-    case Errc::no_renegotiation:
-      return "renegotiation is not supported";
-    case Errc::no_application_protocol:
-      return "no application protocol (ALPN) in common with the peer";
-    case Errc::insufficient_security:
-      return "the peer's parameters are below the security policy";
-    case Errc::alert_received:
-      return "the peer sent a fatal alert";
-    case Errc::closed:
-      return "the TLS connection is closed";
-    case Errc::timeout:
-      return "the TLS peer did not answer in time";
-    case Errc::internal_error:
-      return "internal error in a cryptographic operation";
-    case Errc::invalid_state:
-      return "operation not allowed in the current TLS state";
-    case Errc::bad_credential:
-      return "the local certificate or private key cannot be used";
-  }
-  return "unknown tls error";
-}
+// kMessages: what each Errc value means.
+constexpr base::ErrorMessages<Errc, 23> kMessages{{
+    {Errc::decode_error, "malformed TLS message"},
+    {Errc::unexpected_message, "TLS message out of order"},
+    {Errc::record_overflow, "TLS record exceeds the size limit"},
+    {Errc::bad_record_mac, "TLS record failed authentication"},
+    {Errc::handshake_failure, "no parameters in common with the peer"},
+    {Errc::protocol_version,
+     "no TLS version in common with the peer (pgptls speaks TLS 1.2 for OpenPGP)"},
+    {Errc::illegal_parameter, "the peer sent a forbidden value"},
+    {Errc::unsupported_extension, "the peer answered with an extension that was not offered"},
+    {Errc::missing_extension, "a required TLS extension is missing"},
+    {Errc::unsupported_certificate, "no certificate type in common with the peer"},
+    {Errc::certificate_unobtainable,
+     "the peer sent only a fingerprint of a key that is not in the keyring"},
+    {Errc::bad_certificate, "the peer's certificate is malformed"},
+    {Errc::peer_rejected, "the peer's certificate is not acceptable"},
+    {Errc::decrypt_error, "a handshake signature or Finished value does not verify"},
+    {Errc::no_renegotiation, "renegotiation is not supported"},
+    {Errc::no_application_protocol, "no application protocol (ALPN) in common with the peer"},
+    {Errc::insufficient_security, "the peer's parameters are below the security policy"},
+    {Errc::alert_received, "the peer sent a fatal alert"},
+    {Errc::closed, "the TLS connection is closed"},
+    {Errc::timeout, "the TLS peer did not answer in time"},
+    {Errc::internal_error, "internal error in a cryptographic operation"},
+    {Errc::invalid_state, "operation not allowed in the current TLS state"},
+    {Errc::bad_credential, "the local certificate or private key cannot be used"},
+}};
 
 // kAlertNames: RFC 5246 §7.2 and the registry's names of the alerts in
 // AlertDescription.
@@ -96,7 +72,7 @@ constexpr base::NameTable<AlertDescription, 25> kAlertNames{{
 }  // namespace
 
 const std::error_category& tls_category() noexcept {
-  static const base::EnumCategory<Errc> category("pgptls.tls", describe);
+  static const base::EnumCategory<kMessages> category("pgptls.tls");
   return category;
 }
 

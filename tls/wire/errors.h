@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <system_error>
 
+#include "base/error_category.h"
 #include "base/result.h"
 
 namespace pgptls::tls {
@@ -65,12 +66,6 @@ enum class Errc {
   bad_credential,            // a local certificate or key cannot be loaded
 };
 
-const std::error_category& tls_category() noexcept;
-
-inline std::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), tls_category()};
-}
-
 // verifier_refusal: how a PeerVerifier's failure reaches the peer, the
 // same from both engines: errors of the tls category keep their own alert
 // (certificate_unobtainable, bad_certificate, ...); any other failure (a
@@ -89,5 +84,4 @@ inline std::error_code make_error_code(Errc e) noexcept {
 
 }  // namespace pgptls::tls
 
-template <>
-struct std::is_error_code_enum<pgptls::tls::Errc> : std::true_type {};
+PGPTLS_ERROR_ENUM(pgptls::tls, Errc, tls_category);

@@ -11,10 +11,6 @@ namespace pgptls::tls::messages {
 
 namespace {
 
-using base::ByteReader;
-using base::ByteWriter;
-using base::LengthPrefix;
-
 constexpr std::size_t kMinKeyId = 8;
 constexpr std::size_t kMaxKeyId = 255;
 constexpr std::size_t kMinFingerprint = 20;
@@ -95,12 +91,8 @@ Result<OpenPgpCertificateMessage> read_rfc6091(ByteReader& reader, const Message
 }  // namespace
 
 Result<X509CertificateMessage> parse_x509_certificate(ByteView body, const MessageLimits& limits) {
-  ByteReader reader(body);
-  auto message = read_x509(reader, limits);
-  if (!message.ok()) {
-    return malformed_unless_tls("X.509 Certificate message", message.error());
-  }
-  return message;
+  return parse_whole(body, "X.509 Certificate message",
+                     [&limits](ByteReader& reader) { return read_x509(reader, limits); });
 }
 
 Result<Bytes> encode_x509_certificate(const X509CertificateMessage& message) {

@@ -11,10 +11,6 @@ namespace pgptls::tls::messages {
 
 namespace {
 
-using base::ByteReader;
-using base::ByteWriter;
-using base::LengthPrefix;
-
 Result<CertificateRequest> read_request(ByteReader& reader) {
   CertificateRequest message;
   PGPTLS_TRY(const ByteView types, reader.prefixed_bytes(LengthPrefix::u8, 1));
@@ -33,12 +29,7 @@ Result<CertificateRequest> read_request(ByteReader& reader) {
 }  // namespace
 
 Result<CertificateRequest> parse_certificate_request(ByteView body) {
-  ByteReader reader(body);
-  auto message = read_request(reader);
-  if (!message.ok()) {
-    return malformed("CertificateRequest", message.error());
-  }
-  return message;
+  return parse_whole(body, "CertificateRequest", read_request, malformed);
 }
 
 Result<Bytes> encode_certificate_request(const CertificateRequest& message) {

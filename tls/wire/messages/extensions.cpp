@@ -11,10 +11,6 @@ namespace pgptls::tls::messages {
 
 namespace {
 
-using base::ByteReader;
-using base::ByteWriter;
-using base::LengthPrefix;
-
 // finished: the writer's bytes; the encoders below only write values that
 // fit their fields, so an error here is a programming error.
 Bytes finished(ByteWriter&& writer) {
@@ -31,6 +27,15 @@ Result<ByteReader> extension_vector(ByteView data, std::string_view extension, L
                                     std::size_t min = 0,
                                     std::size_t max = std::numeric_limits<std::size_t>::max()) {
   return sole_vector(data, std::string(extension) + " extension", prefix, min, max);
+}
+
+// extension_u16s: the uint16s of the one vector <min..max> that is all of an
+// extension's data.
+Result<std::vector<std::uint16_t>> extension_u16s(ByteView data, std::string_view extension,
+                                                  LengthPrefix prefix, std::size_t min,
+                                                  std::size_t max) {
+  PGPTLS_TRY(auto list, extension_vector(data, extension, prefix, min, max));
+  return read_u16s(list, std::string(extension) + " extension");
 }
 
 // u8_vector: `contents` behind a one-byte length.
@@ -193,8 +198,7 @@ Result<Bytes> encode_server_name(std::string_view host_name) {
 }
 
 Result<std::vector<std::uint16_t>> parse_u16_list(ByteView data) {
-  PGPTLS_TRY(auto list, extension_vector(data, "uint16 list", LengthPrefix::u16, 2, 0xFFFE));
-  return read_u16s(list, "uint16 list extension");
+  return extension_u16s(data, "uint16 list", LengthPrefix::u16, 2, 0xFFFE);
 }
 
 Bytes encode_u16_list(std::span<const std::uint16_t> values) {
@@ -257,8 +261,7 @@ Result<Bytes> encode_alpn(std::span<const std::string> protocols) {
 }
 
 Result<std::vector<std::uint16_t>> parse_client_supported_versions(ByteView data) {
-  PGPTLS_TRY(auto list, extension_vector(data, "supported_versions", LengthPrefix::u8, 2, 254));
-  return read_u16s(list, "supported_versions extension");
+  return extension_u16s(data, "supported_versions", LengthPrefix::u8, 2, 254);
 }
 
 Status expect_empty_extension(ByteView data, std::string_view name) {

@@ -14,10 +14,6 @@ namespace pgptls::tls::messages {
 
 namespace {
 
-using base::ByteReader;
-using base::ByteWriter;
-using base::LengthPrefix;
-
 constexpr std::size_t kMaxSessionId = 32;
 
 // read_random: the 32-byte hello random.

@@ -11,10 +11,6 @@ namespace pgptls::tls::messages {
 
 namespace {
 
-using base::ByteReader;
-using base::ByteWriter;
-using base::LengthPrefix;
-
 Result<DigitallySigned> read_signed(ByteReader& reader) {
   DigitallySigned result;
   PGPTLS_TRY(result.scheme, reader.u16());
@@ -52,6 +48,14 @@ Result<ServerKeyExchange> read_server_key_exchange(ByteReader& reader) {
   return message;
 }
 
+// read_certificate_verify: a CertificateVerify body is one DigitallySigned
+// (RFC 5246 §7.4.8).
+Result<DigitallySigned> read_certificate_verify(ByteReader& reader) {
+  PGPTLS_TRY(DigitallySigned message, read_signed(reader));
+  PGPTLS_CHECK(reader.expect_empty());
+  return message;
+}
+
 }  // namespace
 
 Result<Bytes> ServerKeyExchange::params() const {
@@ -61,12 +65,7 @@ Result<Bytes> ServerKeyExchange::params() const {
 }
 
 Result<ServerKeyExchange> parse_server_key_exchange(ByteView body) {
-  ByteReader reader(body);
-  auto message = read_server_key_exchange(reader);
-  if (!message.ok()) {
-    return malformed_unless_tls("ServerKeyExchange", message.error());
-  }
-  return message;
+  return parse_whole(body, "ServerKeyExchange", read_server_key_exchange);
 }
 
 Result<Bytes> encode_server_key_exchange(const ServerKeyExchange& message) {
@@ -91,15 +90,7 @@ Result<Bytes> encode_client_key_exchange(ByteView public_key) {
 }
 
 Result<DigitallySigned> parse_certificate_verify(ByteView body) {
-  ByteReader reader(body);
-  auto message = read_signed(reader);
-  if (!message.ok()) {
-    return malformed_unless_tls("CertificateVerify", message.error());
-  }
-  if (auto end = reader.expect_empty(); !end.ok()) {
-    return malformed_unless_tls("CertificateVerify", end.error());
-  }
-  return message;
+  return parse_whole(body, "CertificateVerify", read_certificate_verify);
 }
 
 Result<Bytes> encode_certificate_verify(const DigitallySigned& message) {

@@ -7,12 +7,19 @@
 #include <cstdint>
 #include <limits>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/byte_reader.h"
+#include "base/byte_writer.h"
 #include "base/result.h"
 
 namespace pgptls::tls::messages {
+
+// The parsers and encoders speak base's reader and writer.
+using base::ByteReader;
+using base::ByteWriter;
+using base::LengthPrefix;
 
 // malformed: Errc::decode_error "malformed <what> (<cause>)". RFC 5246
 // §7.2.2: decode_error is for a message that "could not be decoded because
@@ -23,6 +30,21 @@ namespace pgptls::tls::messages {
 // malformed_unless_tls: `cause` itself when the parser raised a tls error of
 // its own (it already names the rule and its alert), else malformed().
 [[nodiscard]] Error malformed_unless_tls(std::string_view what, const Error& cause);
+
+// parse_whole: the message `read` takes from a reader over `body` (`read`
+// checks that it consumed all of it); a failure is wrap(what, cause),
+// malformed_unless_tls unless said otherwise.
+template <typename Read>
+[[nodiscard]] auto parse_whole(ByteView body, std::string_view what, Read read,
+                               Error (*wrap)(std::string_view, const Error&) = malformed_unless_tls)
+    -> decltype(read(std::declval<ByteReader&>())) {
+  ByteReader reader(body);
+  auto message = read(reader);
+  if (!message.ok()) {
+    return wrap(what, message.error());
+  }
+  return message;
+}
 
 // sole_vector: a reader over the one length-prefixed vector <min..max> that
 // is the whole of `data` (a message body or an extension's data); a bad

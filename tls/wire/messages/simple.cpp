@@ -9,10 +9,6 @@
 
 namespace pgptls::tls::messages {
 
-using base::ByteReader;
-using base::ByteWriter;
-using base::LengthPrefix;
-
 Status parse_server_hello_done(ByteView body) {
   if (!body.empty()) {
     return make_error(Errc::decode_error, "ServerHelloDone carries " + std::to_string(body.size()) +
