@@ -9,7 +9,7 @@ namespace pgptls::keyring {
 namespace {
 
 // kMessages: what each PinErrc value means.
-constexpr base::ErrorMessages<PinErrc, 9> kMessages{{
+constexpr base::ErrorMessages<PinErrc, 10> kMessages{{
     {PinErrc::not_found, "not found"},
     {PinErrc::invalid_argument, "invalid argument"},
     {PinErrc::pin_mismatch, "key matches no pin"},
@@ -19,6 +19,7 @@ constexpr base::ErrorMessages<PinErrc, 9> kMessages{{
     {PinErrc::malformed_statement, "malformed pin statement"},
     {PinErrc::statement_expired, "pin statement expired"},
     {PinErrc::statement_rollback, "pin statement rolled back"},
+    {PinErrc::not_ready, "waiting for the pin store's disk write"},
 }};
 
 }  // namespace

@@ -20,6 +20,7 @@ enum class PinErrc {
   malformed_statement,  // a POSH statement or pin bundle does not parse
   statement_expired,    // a signed statement past its expiry
   statement_rollback,   // a statement older than the one already accepted
+  not_ready,            // the answer waits for a disk write in progress (PinAccess::pending)
 };
 
 }  // namespace pgptls::keyring

@@ -51,6 +51,14 @@ PinCache::~PinCache() {
   if (thread_.joinable()) {
     thread_.join();
   }
+  // Nobody may wait for ever on a closed cache.
+  const Error closed = make_error(PinErrc::storage_error, "the pin cache was closed");
+  for (const auto& [domain, work] : work_) {
+    work->set(closed);
+  }
+  for (const auto& [ticket, reload] : reloads_) {
+    reload->set(closed);
+  }
 }
 
 Result<std::shared_ptr<const PinCache::Snapshot>> PinCache::load(PinStore& store) {
@@ -87,7 +95,7 @@ void PinCache::run() {
     const std::uint64_t refreshes = refresh_wanted_;
     std::vector<OpenPgpRecord> batch = std::move(queue_);
     queue_.clear();
-    std::vector<std::shared_ptr<TofuJob>> jobs = std::move(tofu_);
+    std::vector<TofuJob> jobs = std::move(tofu_);
     tofu_.clear();
     const std::function<Status()> hook = before_write_;
     lock.unlock();
@@ -100,12 +108,18 @@ void PinCache::run() {
         written = store_.record_openpgp_auths(batch);
       }
     }
-    for (const auto& job : jobs) {
-      if (Status go = allowed(hook); !go.ok()) {
-        job->outcome = std::move(go).error();
-      } else {
-        job->outcome = store_.pin_on_first_use(job->domain, job->pin, job->now);
+    // Each trust-on-first-use pin in a transaction of its own: the store
+    // decides whether another process pinned the domain first.
+    std::vector<Status> outcomes;
+    for (const TofuJob& job : jobs) {
+      Status outcome = allowed(hook);
+      if (outcome.ok()) {
+        auto tofu = store_.pin_on_first_use(job.domain, job.pin, job.now);
+        if (!tofu.ok()) {
+          outcome = std::move(tofu).error();
+        }
       }
+      outcomes.push_back(std::move(outcome));
     }
     // After our own writes: whatever the watch reported up to here (our
     // writes and any other process's) is covered by the version check
@@ -136,6 +150,7 @@ void PinCache::run() {
     }
 
     lock.lock();
+    Finished finished;
     if (!batch.empty()) {
       if (written.ok()) {
         ++transactions_;
@@ -147,12 +162,21 @@ void PinCache::run() {
         }
       }
       for (const OpenPgpRecord& record : batch) {
-        if (first_pending_.erase(record.domain) != 0 && !written.ok()) {
-          first_failed_.insert_or_assign(record.domain, written.error());
-        } else if (written.ok()) {
+        if (first_pending_.erase(record.domain) != 0) {
+          if (!written.ok()) {
+            first_failed_.insert_or_assign(record.domain, written.error());
+          }
+          finish_work(record.domain, written.ok() ? status : written, finished);
+        }
+        if (written.ok()) {
           first_failed_.erase(record.domain);
         }
       }
+    }
+    // The snapshot below holds what each job stored; a decision waiting
+    // for a job decides again on it (a failed job or reload fails it).
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      finish_work(jobs[i].domain, outcomes[i].ok() ? status : outcomes[i], finished);
     }
     if (fresh) {
       snapshot_ = std::move(fresh);
@@ -166,13 +190,33 @@ void PinCache::run() {
     refresh_done_ = refreshes;
     changes_read_ = changes;
     tick_done_ = ticks;
+    for (auto reload = reloads_.begin();
+         reload != reloads_.end() && reload->first <= changes_read_;) {
+      finished.emplace_back(std::move(reload->second), status);
+      reload = reloads_.erase(reload);
+    }
     done_.notify_all();
+    lock.unlock();
+    // Outside the lock: a completion's callbacks may call into the cache.
+    for (auto& [pending, outcome] : finished) {
+      pending->set(std::move(outcome));
+    }
+    lock.lock();
     if (stop) {
       if (queue_.empty() || !written.ok()) {
         return;
       }
     }
   }
+}
+
+void PinCache::finish_work(const std::string& domain, const Status& status, Finished& finished) {
+  const auto work = work_.find(domain);
+  if (work == work_.end()) {
+    return;
+  }
+  finished.emplace_back(std::move(work->second), status);
+  work_.erase(work);
 }
 
 void PinCache::note_changes() {
@@ -187,18 +231,33 @@ void PinCache::set_before_write(std::function<Status()> hook) {
   before_write_ = std::move(hook);
 }
 
-Status PinCache::wait_durable(const std::string& domain, std::unique_lock<std::mutex>& lock) {
-  done_.wait(lock, [&] { return first_pending_.count(domain) == 0; });
+Status PinCache::ready_for(const std::string& domain) const {
+  if (work_.count(domain) != 0) {
+    return make_error(PinErrc::not_ready,
+                      first_pending_.count(domain) != 0
+                          ? "the first OpenPGP login of " + domain + " is being written"
+                          : "trust on first use of " + domain + " is being written");
+  }
   if (const auto failed = first_failed_.find(domain); failed != first_failed_.end()) {
     return failed->second.wrap("recording the OpenPGP login of " + domain);
   }
   return {};
 }
 
+std::shared_ptr<base::Pending> PinCache::pending(std::string_view domain_text) {
+  auto domain = normalize_domain_input(domain_text);
+  if (!domain.ok()) {
+    return nullptr;
+  }
+  const std::lock_guard lock(mutex_);
+  const auto work = work_.find(*domain);
+  return work == work_.end() ? nullptr : work->second;
+}
+
 Result<std::vector<Pin>> PinCache::pins(std::string_view domain_text) {
   PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
-  std::unique_lock lock(mutex_);
-  PGPTLS_CHECK(wait_durable(domain, lock));
+  const std::lock_guard lock(mutex_);
+  PGPTLS_CHECK(ready_for(domain));
   const auto found = snapshot_->pins.find(domain);
   return found == snapshot_->pins.end() ? std::vector<Pin>() : found->second;
 }
@@ -211,20 +270,20 @@ Result<std::vector<Pin>> PinCache::all_pins() {
 Result<TofuOutcome> PinCache::pin_on_first_use(std::string_view domain_text, std::string_view pin,
                                                base::TimePoint now) {
   PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
-  std::unique_lock lock(mutex_);
-  PGPTLS_CHECK(wait_durable(domain, lock));
+  const std::lock_guard lock(mutex_);
+  PGPTLS_CHECK(ready_for(domain));
   if (const auto found = snapshot_->pins.find(domain); found != snapshot_->pins.end()) {
     TofuOutcome outcome;
     outcome.existing = found->second;
     return outcome;
   }
-  // A new domain: the store decides, in one transaction, so that two
-  // processes cannot both pin it (once per domain: waited for).
-  auto job = std::make_shared<TofuJob>(TofuJob{domain, std::string(pin), now, std::nullopt});
-  tofu_.push_back(job);
+  // A new domain: the store decides, in one transaction on the thread, so
+  // that two processes cannot both pin it. Until then every call about
+  // the domain answers not_ready, so this process asks only once.
+  tofu_.push_back(TofuJob{domain, std::string(pin), now});
+  work_.emplace(domain, base::Pending::make());
   wake_.notify_one();
-  done_.wait(lock, [&] { return job->outcome.has_value(); });
-  return std::move(*job->outcome);
+  return make_error(PinErrc::not_ready, "trust on first use of " + domain + " is being written");
 }
 
 Result<std::optional<bool>> PinCache::setting(const SettingScope& scope, Setting setting) {
@@ -250,8 +309,8 @@ Status PinCache::record_openpgp_auth(std::string_view domain_text, base::TimePoi
   PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   const base::Seconds at = std::chrono::time_point_cast<std::chrono::seconds>(now);
   PGPTLS_CHECK(check_pin_time(at, "OpenPGP authentication time"));
-  std::unique_lock lock(mutex_);
-  PGPTLS_CHECK(wait_durable(domain, lock));
+  const std::lock_guard lock(mutex_);
+  PGPTLS_CHECK(ready_for(domain));
   const auto stored = snapshot_->openpgp.find(domain);
   const auto overlay = recorded_.find(domain);
   const bool first = stored == snapshot_->openpgp.end() && overlay == recorded_.end();
@@ -277,6 +336,7 @@ Status PinCache::record_openpgp_auth(std::string_view domain_text, base::TimePoi
   }
   if (first) {
     first_pending_.insert(domain);
+    work_.emplace(domain, base::Pending::make());
     wake_.notify_one();
   }
   return {};
@@ -284,8 +344,8 @@ Status PinCache::record_openpgp_auth(std::string_view domain_text, base::TimePoi
 
 Result<std::optional<OpenPgpRecord>> PinCache::openpgp_auth(std::string_view domain_text) {
   PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
-  std::unique_lock lock(mutex_);
-  PGPTLS_CHECK(wait_durable(domain, lock));
+  const std::lock_guard lock(mutex_);
+  PGPTLS_CHECK(ready_for(domain));
   if (const auto overlay = recorded_.find(domain); overlay != recorded_.end()) {
     return std::optional<OpenPgpRecord>(overlay->second);
   }
@@ -304,16 +364,19 @@ Status PinCache::refresh() {
   return refresh_status_;
 }
 
-Status PinCache::catch_up() {
-  std::unique_lock lock(mutex_);
+std::shared_ptr<base::Pending> PinCache::catch_up() {
+  const std::lock_guard lock(mutex_);
   note_changes();
   const std::uint64_t ticket = changes_noted_;
   if (changes_read_ >= ticket) {
-    return {};  // nothing written since the last look: the snapshot stands
+    return nullptr;  // nothing written since the last look: the snapshot stands
   }
-  // One reload answers every rejection waiting here.
-  done_.wait(lock, [&] { return changes_read_ >= ticket; });
-  return refresh_status_;
+  // One reload answers every rejection waiting for it.
+  std::shared_ptr<base::Pending>& reload = reloads_[ticket];
+  if (!reload) {
+    reload = base::Pending::make();
+  }
+  return reload;
 }
 
 void PinCache::tick() {

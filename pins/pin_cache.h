@@ -22,11 +22,18 @@
 //    a domain's first login at once, repeats at most once per
 //    `repeat_interval` (60 s) per domain, all pending ones in one
 //    transaction;
-//  * waits for the disk only where durability must come before an answer,
-//    both once per domain: a decision about a domain whose first OpenPGP
-//    login is not durable yet waits for that write; trust on first use
-//    (pin_on_first_use) runs on the thread and is waited for, because two
-//    processes must never both pin a new domain.
+//  * never makes its caller wait for the disk. Where durability must come
+//    before an answer (both once per domain) the call fails with
+//    PinErrc::not_ready instead, and pending(domain) is the completion
+//    to decide again after: every call about a domain whose first OpenPGP
+//    login is being written (the next decision about it comes after the
+//    write, and fails closed when the write failed), and trust on first
+//    use of a new domain (pin_on_first_use queues the store's transaction,
+//    which decides, because two processes must never both pin it; while it
+//    runs, every call about the domain waits for the same completion, so
+//    one process never pins twice). A rejection's catch_up() likewise
+//    returns the reload's completion. Off an event loop, keyring::settled
+//    (pin_store.h) and base::wait_for wait for them.
 // Thread-safe: several event loops may share one.
 //
 // Usage:
@@ -49,6 +56,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/pending.h"
 #include "pins/change_watch.h"
 #include "pins/pin_store.h"
 
@@ -70,7 +78,8 @@ class PinCache final : public PinAccess {
   [[nodiscard]] static Result<std::shared_ptr<PinCache>> open(const std::filesystem::path& path) {
     return open(path, Options{});
   }
-  // Writes what is pending, then stops the thread.
+  // Writes what is pending, then stops the thread; completions still
+  // unfinished then fail (the cache is closed).
   ~PinCache() override;
   PinCache(const PinCache&) = delete;
   PinCache& operator=(const PinCache&) = delete;
@@ -87,10 +96,15 @@ class PinCache final : public PinAccess {
 
   // refresh: has the thread look at the file now, and returns once the
   // snapshot reflects what it found (the writes queued before it were
-  // tried in the same cycle); fails with the cycle's read error.
+  // tried in the same cycle); fails with the cycle's read error. Waits:
+  // not for an event loop.
   [[nodiscard]] Status refresh() override;
-  // catch_up: see the file comment; fails with the reload's read error.
-  [[nodiscard]] Status catch_up() override;
+  // catch_up: see the file comment; the completion's status is the
+  // reload's read error.
+  [[nodiscard]] std::shared_ptr<base::Pending> catch_up() override;
+  // pending: see PinAccess; the status is the write's error, or the
+  // reload's after it.
+  [[nodiscard]] std::shared_ptr<base::Pending> pending(std::string_view domain) override;
   // tick: has the thread do now what its refresh timer does every
   // refresh_interval, and returns once that cycle finished (tests drive the
   // timer with it instead of waiting for time to pass).
@@ -117,8 +131,9 @@ class PinCache final : public PinAccess {
     std::string domain;
     std::string pin;
     base::TimePoint now;
-    std::optional<Result<TofuOutcome>> outcome;
   };
+  // Finished: completions to finish once the lock is released.
+  using Finished = std::vector<std::pair<std::shared_ptr<base::Pending>, Status>>;
 
   PinCache(PinStore store, Options options, const std::filesystem::path& path)
       : store_(std::move(store)), options_(options), watch_(path) {}
@@ -128,9 +143,12 @@ class PinCache final : public PinAccess {
   // thread for a reload (a refresh ticket) that every caller from now on
   // waits for.
   void note_changes();
-  // wait_durable: waits while the domain's first login is being written;
-  // fails when that write failed (the decision fails closed).
-  [[nodiscard]] Status wait_durable(const std::string& domain, std::unique_lock<std::mutex>& lock);
+  // ready_for: under the lock: fails with PinErrc::not_ready while disk
+  // work about the domain is in flight, and with the write's error when
+  // its first login could not be written (the decision fails closed).
+  [[nodiscard]] Status ready_for(const std::string& domain) const;
+  // finish_work: under the lock: the domain's work is done with `status`.
+  void finish_work(const std::string& domain, const Status& status, Finished& finished);
 
   PinStore store_;  // used by the thread only (and by open)
   const Options options_;
@@ -147,7 +165,13 @@ class PinCache final : public PinAccess {
   std::vector<OpenPgpRecord> queue_;
   std::set<std::string> first_pending_;
   std::map<std::string, Error> first_failed_;
-  std::vector<std::shared_ptr<TofuJob>> tofu_;
+  std::vector<TofuJob> tofu_;
+  // The completion of each domain's disk work in flight (a first login, a
+  // trust-on-first-use pin): at most one per domain, since every call
+  // about the domain waits for it.
+  std::unordered_map<std::string, std::shared_ptr<base::Pending>> work_;
+  // catch_up(): the reload each change ticket waits for.
+  std::map<std::uint64_t, std::shared_ptr<base::Pending>> reloads_;
   // refresh(): answered by a cycle that took its batch after the ticket,
   // so every write queued before it is on disk.
   std::uint64_t refresh_wanted_ = 0;

@@ -51,7 +51,7 @@ Result<PinAccepted> check_x509_pin(PinAccess& store, std::string_view domain_tex
     return pin.pin_sha256 == presented;
   };
   const auto accepted = [](const Pin& pin) {
-    return PinAccepted{pin.pin_sha256, pin.kind, pin.source, false};
+    return PinAccepted{pin.pin_sha256, pin.kind, pin.source, false, nullptr};
   };
 
   if (context.force_require_openpgp) {
@@ -118,9 +118,21 @@ Result<PinAccepted> check_x509_pin(PinAccess& store, std::string_view domain_tex
                             "); trust on first use does not apply because " + sticky +
                             "; add it with " + add_command(domain, presented) + " if you trust it");
     }
-    PGPTLS_TRY(TofuOutcome outcome, store.pin_on_first_use(domain, presented, now));
+    auto first_use = store.pin_on_first_use(domain, presented, now);
+    if (!first_use.ok() && first_use.error().code == PinErrc::not_ready) {
+      // The store decides off this thread: accepted provisionally, final
+      // once the caller decided again after the write (which may find
+      // another process's pin, or fail).
+      PinAccepted provisional{presented, PinKind::spki, PinSource::tofu, true, nullptr};
+      provisional.pending = store.pending(domain);
+      if (!provisional.pending) {
+        provisional.pending = base::Pending::finished({});  // done meanwhile
+      }
+      return provisional;
+    }
+    PGPTLS_TRY(TofuOutcome outcome, std::move(first_use));
     if (outcome.pinned) {
-      return PinAccepted{presented, PinKind::spki, PinSource::tofu, true};
+      return PinAccepted{presented, PinKind::spki, PinSource::tofu, true, nullptr};
     }
     // Another process pinned the domain between our read and our write:
     // decide again against what it stored.

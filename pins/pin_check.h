@@ -4,12 +4,14 @@
 // first use where that is allowed.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/bytes.h"
 #include "base/clock.h"
+#include "base/pending.h"
 #include "base/result.h"
 #include "pins/pin_store.h"
 
@@ -33,6 +35,11 @@ struct PinAccepted {
   PinKind kind = PinKind::spki;
   PinSource source = PinSource::manual;
   bool pinned_now = false;  // trust on first use pinned it in this call
+  // Set when the store is still deciding the trust-on-first-use pin
+  // (keyring::PinCache: its transaction runs off the caller's thread):
+  // the acceptance is provisional, and final only after deciding again
+  // once this finished (its status: the write's error).
+  std::shared_ptr<base::Pending> pending;
 };
 
 // check_x509_pin: accepts the key `spki_der` for `domain` at `now` when
@@ -44,7 +51,8 @@ struct PinAccepted {
 //    OpenPGP-sticky domain (context.keyring_certified, or the store
 //    recorded an OpenPGP authentication) only manual and signed pins count;
 //  - or, with tofu on and the domain neither sticky nor pinned at all, the
-//    key is pinned (source tofu) and accepted.
+//    key is pinned (source tofu) and accepted; provisionally (`pending`)
+//    while the store decides off the caller's thread.
 // Rejections fail with PinErrc::pin_mismatch (or PinErrc::rejected_by_policy for
 // require-openpgp) and a message naming the domain, the pins involved and
 // the `pgptls pin` command that would change the outcome. Bad input fails

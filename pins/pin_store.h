@@ -7,12 +7,15 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/pending.h"
+#include "pins/errors.h"
 #include "pins/pin_types.h"
 #include "pins/sqlite_db.h"
 
@@ -107,14 +110,40 @@ class PinAccess {
   [[nodiscard]] virtual Result<std::optional<OpenPgpRecord>> openpgp_auth(
       std::string_view domain) = 0;
   // refresh: makes the answers reflect every change committed so far, by
-  // any process (before a rejection is final: an operator's `pgptls pin
-  // add` must count for the very next connection).
+  // any process, and returns then (it may wait for the disk: not for an
+  // event loop).
   [[nodiscard]] virtual Status refresh() = 0;
-  // catch_up: what a rejection calls before it is final: like refresh(),
-  // but cheap when nothing changed (a flood of rejected peers must not cost
-  // a store read each).
-  [[nodiscard]] virtual Status catch_up() = 0;
+  // catch_up: what a rejection calls before it is final (an operator's
+  // `pgptls pin add` must count for the very next connection): nullptr
+  // when the answers already reflect every change committed so far, else
+  // the completion of the reload after which they do (its status: the
+  // reload's error), to decide again then. Cheap when nothing changed: a
+  // flood of rejected peers must not cost a store read each. Never waits.
+  [[nodiscard]] virtual std::shared_ptr<base::Pending> catch_up() = 0;
+  // pending: the disk work that the calls about `domain` answered
+  // PinErrc::not_ready for (its first OpenPGP login being written, its
+  // trust-on-first-use pin being decided), or nullptr when there is none
+  // any more (ask again). Its status is that work's outcome: a failed
+  // trust-on-first-use write fails the decision that waited for it.
+  [[nodiscard]] virtual std::shared_ptr<base::Pending> pending(std::string_view domain) = 0;
 };
+
+// settled: a synchronous helper for callers off the event loop: runs
+// `call` (a PinAccess call about `domain`), and while it answers
+// PinErrc::not_ready waits for the domain's pending work and runs it
+// again; a failed wait is the answer.
+template <class Call>
+auto settled(PinAccess& pins, std::string_view domain, Call call) -> decltype(call()) {
+  for (;;) {
+    auto answer = call();
+    if (answer.ok() || answer.error().code != make_error_code(PinErrc::not_ready)) {
+      return answer;
+    }
+    if (Status waited = base::wait_for(pins.pending(domain)); !waited.ok()) {
+      return std::move(waited).error();
+    }
+  }
+}
 
 // PinStore: one SQLite connection. Use it from one thread at a time (open
 // one per thread or guard it); separate processes and connections may
@@ -187,7 +216,11 @@ class PinStore final : public PinAccess {
   [[nodiscard]] Status record_openpgp_auth(std::string_view domain, base::TimePoint now) override;
   // refresh: nothing to do: every answer is read from the file.
   [[nodiscard]] Status refresh() override { return {}; }
-  [[nodiscard]] Status catch_up() override { return {}; }
+  [[nodiscard]] std::shared_ptr<base::Pending> catch_up() override { return nullptr; }
+  // pending: nothing is ever pending: every write is done before it returns.
+  [[nodiscard]] std::shared_ptr<base::Pending> pending(std::string_view /*domain*/) override {
+    return nullptr;
+  }
   // record_openpgp_auths: record_openpgp_auth for each record (first and
   // last kept as the earliest and latest), in ONE durable transaction.
   [[nodiscard]] Status record_openpgp_auths(std::span<const OpenPgpRecord> records);

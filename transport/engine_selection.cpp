@@ -188,8 +188,17 @@ KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
         if (pins) {
           // The sticky OpenPGP record: the domain authenticated with
           // OpenPGP before, so it can again.
-          PGPTLS_TRY(const auto record, pins->openpgp_auth(domain));
-          if (record) {
+          auto record = pins->openpgp_auth(domain);
+          if (!record.ok() && record.error().code == keyring::PinErrc::not_ready) {
+            // A login or pin of the domain is being written (most often
+            // its first OpenPGP login, as every new OpenPGP peer causes
+            // one). An engine choice does not wait for the disk; the
+            // trust decision of the connection does, so a wrong guess
+            // costs one connection, never trust.
+            return true;
+          }
+          PGPTLS_TRY(const auto found, std::move(record));
+          if (found) {
             return true;
           }
         }

@@ -55,6 +55,7 @@
 #include "tls/wire/certificate_type.h"
 #include "transport/detail/stream_core.h"
 #include "transport/detail/stream_op.h"
+#include "transport/detail/verdict_signal.h"
 #include "transport/engine_factory.h"
 #include "transport/errors.h"
 #include "transport/server_pacer.h"
@@ -75,6 +76,7 @@ class Stream {
         core_(std::move(factory)),
         writer_idle_(next_.get_executor(), boost::asio::steady_timer::time_point::max()),
         handshake_deadline_(detail::unpaced(next_.get_executor())),
+        verdict_signal_(next_.get_executor()),
         alive_(std::make_shared<Stream*>(this)) {}
 
   Stream(const Stream&) = delete;
@@ -124,12 +126,17 @@ class Stream {
       next_.cancel();
     }
     writer_idle_.cancel();
+    verdict_signal_.cancel();
   }
 
   // async_handshake: runs the TLS handshake; completes with an error (and
   // last_error() set) if the engine or the transport fails, or with
   // Errc::handshake_timeout when options.timeout passes first (the stream
   // is then failed for good and its pending transport I/O cancelled).
+  // When the verifier accepted the peer provisionally (a pin being stored,
+  // tls::PendingVerdict), it completes only after the final verdict,
+  // waiting without blocking the loop; a final refusal sends its fatal
+  // alert and fails the handshake with the verifier's message.
   // Signature void(boost::system::error_code).
   template <class Token>
   auto async_handshake(tls::Role role, HandshakeOptions options, Token&& token) {
@@ -231,8 +238,9 @@ class Stream {
   template <class Signature, class Step, class Token>
   auto compose(Step step, Token&& token) {
     return boost::asio::async_compose<Token, Signature>(
-        detail::StreamOp<next_layer_type, Step>(next_, core_, writer_idle_, std::move(step)), token,
-        next_);
+        detail::StreamOp<next_layer_type, Step>(next_, core_, writer_idle_, verdict_signal_,
+                                                std::move(step)),
+        token, next_);
   }
 
   // arm_handshake_deadline: the one handshake deadline, the same for every
@@ -263,6 +271,7 @@ class Stream {
       next_.cancel();
     }
     writer_idle_.cancel();
+    verdict_signal_.cancel();
   }
 
   // describe_peer: " from ADDRESS:PORT" when the lowest layer is a
@@ -316,6 +325,8 @@ class Stream {
   detail::StreamCore core_;
   boost::asio::steady_timer writer_idle_;
   boost::asio::steady_timer handshake_deadline_;  // on the unpaced loop (server_pacer.h)
+  // The verdict's wake-up runs the handshake's next step: paced like it.
+  detail::VerdictSignal verdict_signal_;
   std::shared_ptr<Stream*> alive_;
 };
 

@@ -28,6 +28,40 @@ constexpr std::size_t kMaxWriteChunk = 4 * 16384;
 StreamCore::StreamCore(EngineFactory factory)
     : factory_(std::move(factory)), last_activity_(std::chrono::steady_clock::now()) {}
 
+std::shared_ptr<base::Pending> StreamCore::verdict_ready() const {
+  if (engine_ && engine_->session().peer && engine_->session().peer->pending) {
+    return engine_->session().peer->pending->ready;
+  }
+  return base::Pending::finished({});
+}
+
+void StreamCore::block_for_verdict() const {
+  (void)verdict_ready()->wait();
+}
+
+std::optional<Action> StreamCore::settle_verdict() {
+  // A settle step may yield another provisional verdict (other disk work
+  // came first): wait for that one too.
+  for (;;) {
+    const std::optional<tls::VerifiedPeer>& peer = engine_->session().peer;
+    if (!peer || !peer->pending) {
+      return std::nullopt;
+    }
+    const std::shared_ptr<tls::PendingVerdict> pending = peer->pending;
+    const std::optional<Status> ready = pending->ready->status();
+    if (!ready) {
+      // No application data moves until the verdict is final: the
+      // handshake operation completes only then.
+      return Action{Action::Kind::wait_for_verdict, {}, 0};
+    }
+    if (const Status settled = engine_->settle_peer(pending->settle(*ready)); !settled.ok()) {
+      // The engine queued the fatal alert the refusal maps to: send it
+      // first; the next step reports the failure.
+      return engine_->pending_output().empty() ? fail_engine() : flush_or_wait();
+    }
+  }
+}
+
 void StreamCore::add_received(ByteView bytes) {
   received_.insert(received_.end(), bytes.begin(), bytes.end());
 }
@@ -160,6 +194,9 @@ Action StreamCore::handshake_step() {
       // came right behind its Finished (a TLS 1.3 client that half-closes at
       // once, RFC 8446 §6.1): both engines fail a close_notify during the
       // handshake. The data before it and the eof are for the reads.
+      if (auto waiting = settle_verdict()) {
+        return *waiting;
+      }
       established_ = true;
       return complete({});
     case tls::EngineStatus::need_input:

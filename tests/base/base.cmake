@@ -7,6 +7,7 @@ pgptls_test(base_tests
     error_category_test.cpp
     file_test.cpp
     name_table_test.cpp
+    pending_test.cpp
     result_test.cpp
     rng_test.cpp
     secret_test.cpp

@@ -87,12 +87,16 @@ TEST_F(PinCacheTest, AnotherProcessesPinIsSeenAfterARefresh) {
 
 TEST_F(PinCacheTest, AFirstLoginIsDurableBeforeTheDomainIsJudgedAgain) {
   ASSERT_TRUE(cache_->record_openpgp_auth("a.example", kT0).ok());
-  // The next decision about a.example (here: its sticky record) returns
-  // only once the record is on disk, where another process sees it.
-  const auto record = cache_->openpgp_auth("a.example");
-  ASSERT_TRUE(record.ok()) << record.error().message();
-  ASSERT_TRUE(record->has_value());
+  // The next decision about a.example (here: its sticky record) comes only
+  // once the record is on disk, where another process sees it: until
+  // then the cache answers not_ready (it never waits), with the write's
+  // completion to decide again after.
+  const auto settled_record =
+      settled(*cache_, "a.example", [&] { return cache_->openpgp_auth("a.example"); });
+  ASSERT_TRUE(settled_record.ok()) << settled_record.error().message();
+  ASSERT_TRUE(settled_record->has_value());
   expect_durable("a.example", kT0);
+  EXPECT_EQ(cache_->pending("a.example"), nullptr);
 }
 
 TEST_F(PinCacheTest, RepeatsAreWrittenAtMostOncePerIntervalAllInOneTransaction) {
@@ -129,27 +133,41 @@ TEST_F(PinCacheTest, TrustOnFirstUsePinsOnceAcrossProcesses) {
   // Another process pinned d.example first: the cache's TOFU, though its
   // snapshot is older, finds that pin in the store and does not pin.
   ASSERT_TRUE(other_->pin_on_first_use("d.example", pin_value(7), kT0)->pinned);
-  const auto outcome = cache_->pin_on_first_use("d.example", pin_value(8), kT0);
+  const auto outcome = settled(*cache_, "d.example", [&] {
+    return cache_->pin_on_first_use("d.example", pin_value(8), kT0);
+  });
   ASSERT_TRUE(outcome.ok()) << outcome.error().message();
   EXPECT_FALSE(outcome->pinned);
   ASSERT_EQ(outcome->existing.size(), 1U);
   EXPECT_EQ(outcome->existing[0].pin_sha256, pin_value(7));
-  // A new domain is pinned, and the snapshot has it at once.
-  const auto pinned = cache_->pin_on_first_use("e.example", pin_value(9), kT0);
-  ASSERT_TRUE(pinned.ok()) << pinned.error().message();
-  EXPECT_TRUE(pinned->pinned);
+  // A new domain: the store's transaction runs on the cache's thread, so
+  // the call answers not_ready at once; every call about the domain waits
+  // for that one write, and the snapshot has the pin when it finished.
+  const auto queued = cache_->pin_on_first_use("e.example", pin_value(9), kT0);
+  ASSERT_FALSE(queued.ok());
+  EXPECT_EQ(queued.error().code, PinErrc::not_ready);
+  const std::shared_ptr<base::Pending> write = cache_->pending("e.example");
+  ASSERT_NE(write, nullptr);
+  EXPECT_EQ(cache_->pins("e.example").error().code, PinErrc::not_ready);
+  const auto again = cache_->pin_on_first_use("e.example", pin_value(10), kT0);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, PinErrc::not_ready);
+  EXPECT_EQ(cache_->pending("e.example"), write);  // the same write: never pinned twice
+  ASSERT_TRUE(write->wait().ok());
   ASSERT_EQ(cache_->pins("e.example")->size(), 1U);
   EXPECT_EQ((*cache_->pins("e.example"))[0].source, PinSource::tofu);
+  EXPECT_EQ((*cache_->pins("e.example"))[0].pin_sha256, pin_value(9));
+  EXPECT_EQ(other_->pins("e.example")->size(), 1U);
 }
 
 // A rejection's catch-up asks the kernel whether the file was written, not
 // SQLite: a flood of them costs no store read, and a pin another process
 // added costs one, shared by every rejection waiting for it.
 TEST_F(PinCacheTest, CatchingUpWithoutAChangeReadsNothingAndAChangeIsReadOnce) {
-  ASSERT_TRUE(cache_->catch_up().ok());  // whatever opening the store wrote
+  ASSERT_TRUE(base::wait_for(cache_->catch_up()).ok());  // whatever opening the store wrote
   const std::uint64_t reads = cache_->store_reads();
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_TRUE(cache_->catch_up().ok());
+    ASSERT_EQ(cache_->catch_up(), nullptr);  // nothing to wait for
   }
   EXPECT_EQ(cache_->store_reads(), reads);
 
@@ -160,7 +178,7 @@ TEST_F(PinCacheTest, CatchingUpWithoutAChangeReadsNothingAndAChangeIsReadOnce) {
   for (int thread = 0; thread < 4; ++thread) {
     loops.emplace_back([&] {
       for (int i = 0; i < 250; ++i) {
-        if (!cache_->catch_up().ok() || cache_->pins("b.example")->size() != 1) {
+        if (!base::wait_for(cache_->catch_up()).ok() || cache_->pins("b.example")->size() != 1) {
           ++failures;
         }
       }
@@ -213,6 +231,11 @@ class PinCacheWriteTest : public PinCacheTest {
 TEST_F(PinCacheWriteTest, AFailedFirstLoginWriteRefusesThatDomainUntilARetryWorks) {
   gate_.failing = true;
   ASSERT_TRUE(cache_->record_openpgp_auth("a.example", kT0).ok());
+  const std::shared_ptr<base::Pending> write = cache_->pending("a.example");
+  ASSERT_NE(write, nullptr);
+  const Status waited = write->wait();
+  ASSERT_FALSE(waited.ok());
+  EXPECT_NE(waited.error().message().find("disk is full"), std::string::npos);
   const auto refused = cache_->openpgp_auth("a.example");
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, PinErrc::storage_error);
@@ -233,11 +256,14 @@ TEST_F(PinCacheWriteTest, AFailedFirstLoginWriteRefusesThatDomainUntilARetryWork
   expect_durable("a.example", kT0);
 }
 
-// Trust on first use whose write fails: no pin, a clear error, and the
-// next attempt pins once the disk works.
+// Trust on first use whose write fails: no pin, a clear error (the
+// completion's status, which fails the decision that waited for it), and
+// the next attempt pins once the disk works.
 TEST_F(PinCacheWriteTest, AFailedTofuWriteIsAnErrorAndPinsNothing) {
   gate_.failing = true;
-  const auto failed = cache_->pin_on_first_use("d.example", pin_value(7), kT0);
+  const auto failed = settled(*cache_, "d.example", [&] {
+    return cache_->pin_on_first_use("d.example", pin_value(7), kT0);
+  });
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code, PinErrc::storage_error);
   EXPECT_NE(failed.error().message().find("disk is full"), std::string::npos);
@@ -245,33 +271,45 @@ TEST_F(PinCacheWriteTest, AFailedTofuWriteIsAnErrorAndPinsNothing) {
   EXPECT_TRUE(cache_->pins("d.example")->empty());
 
   gate_.failing = false;
-  const auto pinned = cache_->pin_on_first_use("d.example", pin_value(7), kT0);
+  ASSERT_EQ(cache_->pin_on_first_use("d.example", pin_value(7), kT0).error().code,
+            PinErrc::not_ready);
+  ASSERT_TRUE(cache_->pending("d.example")->wait().ok());
+  const auto pinned = cache_->pins("d.example");
   ASSERT_TRUE(pinned.ok()) << pinned.error().message();
-  EXPECT_TRUE(pinned->pinned);
+  ASSERT_EQ(pinned->size(), 1U);
+  EXPECT_EQ((*pinned)[0].source, PinSource::tofu);
   EXPECT_EQ(other_->pins("d.example")->size(), 1U);
 }
 
 // While a write is held (a slow disk), the caller's thread (an event loop)
-// is not blocked for any other domain: reads, another domain's login and a
-// rejection's catch-up all return. Only decisions about the domain whose
-// first login is being written wait for it.
-TEST_F(PinCacheWriteTest, AHeldWriteBlocksNoOtherDomain) {
-  ASSERT_TRUE(cache_->catch_up().ok());  // whatever opening the store wrote
+// is never blocked: reads, another domain's login and a rejection's
+// catch-up all return, and so do calls about the domain whose first login
+// is being written: they answer not_ready, with the write's completion.
+TEST_F(PinCacheWriteTest, AHeldWriteBlocksNoCaller) {
+  ASSERT_TRUE(base::wait_for(cache_->catch_up()).ok());  // whatever opening the store wrote
   gate_.hold();
   ASSERT_TRUE(cache_->record_openpgp_auth("a.example", kT0).ok());
   ASSERT_TRUE(gate_.wait_entered());  // the thread is inside the write
 
   auto others = std::async(std::launch::async, [&] {
-    return cache_->pins("b.example").ok() && cache_->catch_up().ok() &&
+    const auto held = cache_->openpgp_auth("a.example");
+    const auto held_pins = cache_->pins("a.example");
+    const auto held_tofu = cache_->pin_on_first_use("a.example", pin_value(3), kT0);
+    return cache_->pins("b.example").ok() && cache_->catch_up() == nullptr &&
            cache_->record_openpgp_auth("b.example", kT0).ok() &&
-           cache_->effective_setting("b.example", Setting::tofu).ok() && cache_->all_pins().ok();
+           cache_->effective_setting("b.example", Setting::tofu).ok() && cache_->all_pins().ok() &&
+           held.error().code == PinErrc::not_ready &&
+           held_pins.error().code == PinErrc::not_ready &&
+           held_tofu.error().code == PinErrc::not_ready &&
+           cache_->pending("a.example") != nullptr && !cache_->pending("a.example")->ready();
   });
   const auto answered = others.wait_for(30s);
   gate_.release();  // before anything can return: the future waits for its thread
   EXPECT_EQ(answered, std::future_status::ready);
   EXPECT_TRUE(others.get());
 
-  const auto record = cache_->openpgp_auth("a.example");
+  const auto record =
+      settled(*cache_, "a.example", [&] { return cache_->openpgp_auth("a.example"); });
   ASSERT_TRUE(record.ok()) << record.error().message();
   EXPECT_TRUE(record->has_value());
 }

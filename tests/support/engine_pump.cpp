@@ -51,4 +51,13 @@ PumpResult pump_engines_in_memory(tls::Engine& client, tls::Engine& server,
   return result;
 }
 
+Status settle_blocking(tls::Engine& engine) {
+  while (engine.session().peer && engine.session().peer->pending) {
+    const std::shared_ptr<tls::PendingVerdict> pending = engine.session().peer->pending;
+    const Status ready = pending->ready->wait();
+    PGPTLS_CHECK(engine.settle_peer(pending->settle(ready)));
+  }
+  return {};
+}
+
 }  // namespace pgptls::test

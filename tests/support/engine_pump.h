@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 
+#include "base/result.h"
 #include "tls/engine/engine.h"
 
 namespace pgptls::test {
@@ -28,6 +29,12 @@ struct PumpResult {
 // or max_rounds rounds pass without that. Never loops forever.
 PumpResult pump_engines_in_memory(tls::Engine& client, tls::Engine& server,
                                   std::size_t max_rounds = 64);
+
+// settle_blocking: what the transport does once an engine is established
+// with a provisional peer (tls::PendingVerdict), done by blocking (tests
+// only, off any event loop): waits for each pending verdict and settles
+// it. Returns the refusal (the engine then failed and queued its alert).
+Status settle_blocking(tls::Engine& engine);
 
 // transfer: moves all pending output of `from` into `to` (feed errors are
 // left in to.failure()); returns the number of bytes moved.

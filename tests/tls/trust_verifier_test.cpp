@@ -188,7 +188,11 @@ class TrustVerifierTest : public ::testing::Test {
     EXPECT_TRUE(client.ok() && server.ok());
     const auto result = pump_engines_in_memory(**client, **server);
     Outcome outcome;
-    if (result.both_established()) {
+    // A provisional verdict (the pin cache's disk work) settled as the
+    // transport would: a refusal then fails the client engine.
+    if (result.both_established() && !settle_blocking(**client).ok()) {
+      transfer(**client, **server);  // its alert
+    } else if (result.both_established()) {
       const auto& peer = (*client)->session().peer;
       EXPECT_TRUE(peer.has_value());
       if (peer) {
@@ -276,7 +280,7 @@ TEST_F(TrustVerifierTest, OverThePinCacheAFloodOfRejectedPeersReadsTheStoreAtMos
   std::shared_ptr<keyring::PinCache> cache;
   const auto over_cache = verifier_over_cache(cache);
   ASSERT_TRUE(over_cache);
-  ASSERT_TRUE(cache->catch_up().ok());  // whatever opening the store wrote
+  ASSERT_TRUE(base::wait_for(cache->catch_up()).ok());  // whatever opening the store wrote
   const std::uint64_t reads = cache->store_reads();
   for (int peer = 0; peer < 20; ++peer) {
     const auto refused =
@@ -315,6 +319,70 @@ TEST_F(TrustVerifierTest, OverThePinCacheAHeldLoginWriteDelaysNoOtherDomain) {
   EXPECT_EQ(judged, std::future_status::ready);
   const auto outcome = handshake.get();
   EXPECT_TRUE(outcome.peer) << outcome.message();
+}
+
+// Over the cache, trust on first use is decided by the store's transaction
+// on the cache's thread: verify() returns at once (the write is held) with
+// a provisional acceptance of the presented key. A second decision about
+// the domain while it is pending waits for the same write (never a second
+// pin); a different key then is judged against the stored pin and refused
+// with the pin-mismatch message; the first settles as "tofu pin".
+TEST_F(TrustVerifierTest, OverThePinCacheTofuIsProvisionalAndConcurrentDecisionsAgree) {
+  test::WriteGate gate;  // first: it outlives the cache's thread
+  std::shared_ptr<keyring::PinCache> cache;
+  auto opened = keyring::PinCache::open(store_dir_->file("pins.sqlite"),
+                                        {.refresh_interval = 1h, .repeat_interval = 60s});
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+  cache = std::move(opened).value();
+  cache->set_before_write([&gate] { return gate.pass(); });
+  tls::TrustPolicy policy;
+  policy.force_tofu = true;
+  const auto over_cache = std::make_shared<tls::TrustVerifier>(
+      tls::TrustVerifierConfig{cache, keyring_, policy, clock_});
+  const auto presented = [](const Identity& identity) {
+    tls::PresentedCertificate certificate;
+    certificate.type = CertificateType::x509;
+    certificate.x509_chain = identity.credential.chain;
+    return certificate;
+  };
+  const tls::VerifyRequest request{"server.example", Role::client};
+  gate.hold();
+
+  auto first = over_cache->verify(presented(current_), request);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  ASSERT_NE(first->pending, nullptr);
+  EXPECT_FALSE(first->pending->ready->ready());
+  auto again = over_cache->verify(presented(current_), request);
+  auto changed = over_cache->verify(presented(backup_), request);
+  ASSERT_TRUE(again.ok() && changed.ok());
+  ASSERT_NE(again->pending, nullptr);
+  ASSERT_NE(changed->pending, nullptr);
+  EXPECT_EQ(again->pending->ready, first->pending->ready);    // the same write
+  EXPECT_EQ(changed->pending->ready, first->pending->ready);  // decided after it
+  ASSERT_TRUE(gate.wait_entered());
+  gate.release();
+
+  const Status written = first->pending->ready->wait();
+  ASSERT_TRUE(written.ok()) << written.error().message();
+  const auto settled_first = first->pending->settle(written);
+  ASSERT_TRUE(settled_first.ok()) << settled_first.error().message();
+  EXPECT_EQ(settled_first->pending, nullptr);
+  EXPECT_NE(settled_first->accepted_by.find("tofu pin sha256/"), std::string::npos)
+      << settled_first->accepted_by;
+  const auto settled_again = again->pending->settle(written);
+  ASSERT_TRUE(settled_again.ok()) << settled_again.error().message();
+  EXPECT_NE(settled_again->accepted_by.find("(tofu)"), std::string::npos);
+  const auto settled_changed = changed->pending->settle(written);
+  ASSERT_FALSE(settled_changed.ok());
+  EXPECT_EQ(settled_changed.error().code, tls::Errc::peer_rejected);
+  EXPECT_NE(settled_changed.error().message().find(
+                "x509 key for server.example changed: pinned on first use"),
+            std::string::npos)
+      << settled_changed.error().message();
+  const auto stored = pins_->pins("server.example");
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 1U);  // pinned once
+  EXPECT_EQ(stored->front().pin_sha256, keyring::pin_from_spki(current_.spki).value());
 }
 
 TEST_F(TrustVerifierTest, TofuPinsTheFirstKeyAndRejectsALaterDifferentOne) {

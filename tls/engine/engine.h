@@ -82,6 +82,14 @@ class Engine {
   // becomes closed.
   [[nodiscard]] virtual Status close() = 0;
 
+  // settle_peer: the final verdict on a provisional peer
+  // (session().peer->pending, see PendingVerdict), once the handshake is
+  // established: an acceptance replaces session().peer; a refusal
+  // (passed through verifier_refusal, as at verification time) poisons
+  // the engine and queues the fatal alert the error maps to, the same
+  // rule as a refusal during the handshake, and is returned.
+  [[nodiscard]] virtual Status settle_peer(Result<VerifiedPeer> verdict) = 0;
+
   [[nodiscard]] virtual EngineStatus status() const = 0;
   // failure: the error that poisoned the engine, if any.
   [[nodiscard]] virtual const std::optional<Error>& failure() const = 0;

@@ -122,6 +122,7 @@ class GnutlsEngine final : public Engine {
   Result<std::size_t> write_app(ByteView data) override;
   Result<std::size_t> read_app(std::span<std::uint8_t> out) override;
   Status close() override;
+  Status settle_peer(Result<VerifiedPeer> verdict) override;
   [[nodiscard]] EngineStatus status() const override;
   [[nodiscard]] const std::optional<Error>& failure() const override { return failure_; }
   [[nodiscard]] const SessionInfo& session() const override { return info_; }
@@ -652,6 +653,22 @@ Status GnutlsEngine::close() {
   if (rc < 0 && rc != GNUTLS_E_AGAIN) {
     return fail(error_from_gnutls(rc), rc);
   }
+  return {};
+}
+
+Status GnutlsEngine::settle_peer(Result<VerifiedPeer> verdict) {
+  if (failure_) {
+    return *failure_;
+  }
+  if (!info_.peer || !info_.peer->pending) {
+    return make_error(Errc::invalid_state, "settle_peer() without a provisional peer");
+  }
+  if (!verdict.ok()) {
+    // Our own decision (gnutls_code 0): the alert the error maps to, as
+    // for a refusal inside the verify callback (RFC 5246 §7.2.2).
+    return fail(verifier_refusal(std::move(verdict).error()), 0);
+  }
+  info_.peer = std::move(verdict).value();
   return {};
 }
 

@@ -27,6 +27,7 @@ class Rfc6091Engine final : public Engine {
   [[nodiscard]] Result<std::size_t> write_app(ByteView data) override;
   [[nodiscard]] Result<std::size_t> read_app(std::span<std::uint8_t> out) override;
   [[nodiscard]] Status close() override;
+  [[nodiscard]] Status settle_peer(Result<VerifiedPeer> verdict) override;
   [[nodiscard]] EngineStatus status() const override;
   [[nodiscard]] const std::optional<Error>& failure() const override { return failure_; }
   [[nodiscard]] const SessionInfo& session() const override { return session_; }

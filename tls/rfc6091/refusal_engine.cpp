@@ -29,6 +29,7 @@ class RefusalEngine final : public Engine {
   Result<std::size_t> write_app(ByteView /*data*/) override { return *failure_; }
   Result<std::size_t> read_app(std::span<std::uint8_t> /*out*/) override { return *failure_; }
   Status close() override { return *failure_; }
+  Status settle_peer(Result<VerifiedPeer> /*verdict*/) override { return *failure_; }
   [[nodiscard]] EngineStatus status() const override {
     return records_.pending_output().empty() ? EngineStatus::failed : EngineStatus::has_output;
   }

@@ -563,6 +563,22 @@ Status Rfc6091Engine::close() {
   return {};
 }
 
+Status Rfc6091Engine::settle_peer(Result<VerifiedPeer> verdict) {
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  if (!session_.peer || !session_.peer->pending) {
+    return make_error(Errc::invalid_state, "settle_peer() without a provisional peer");
+  }
+  if (!verdict.ok()) {
+    // The same alert as a refusal during the handshake (RFC 5246 §7.2.2),
+    // sent under the connection's keys.
+    return fail(verifier_refusal(std::move(verdict).error()));
+  }
+  session_.peer = std::move(verdict).value();
+  return {};
+}
+
 EngineStatus Rfc6091Engine::status() const {
   if (!records_.pending_output().empty()) {
     return EngineStatus::has_output;

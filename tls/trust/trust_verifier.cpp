@@ -291,29 +291,110 @@ Result<std::vector<std::string>> KeyringOpenPgpTrust::domains_for_authentication
   return domains;
 }
 
+bool TrustVerifier::Deferral::note(const Error& error, const std::string& about,
+                                   keyring::PinAccess& pins) {
+  if (error.code != keyring::PinErrc::not_ready) {
+    return false;
+  }
+  if (!ready) {
+    domain = about;
+    ready = pins.pending(about);
+    if (!ready) {
+      ready = base::Pending::finished({});  // finished meanwhile: decide again at once
+    }
+  }
+  return true;
+}
+
 Result<VerifiedPeer> TrustVerifier::verify(const PresentedCertificate& certificate,
                                            const VerifyRequest& request) {
   if (!config_.pins || !config_.clock) {
     return make_error(Errc::invalid_state, "trust verifier needs a pin store and a clock");
   }
-  auto verdict = decide(certificate, request);
-  if (!verdict.ok() && verdict.error().code == Errc::peer_rejected &&
+  return judge(certificate, request, true);
+}
+
+Result<VerifiedPeer> TrustVerifier::judge(const PresentedCertificate& certificate,
+                                          const VerifyRequest& request, bool may_catch_up) {
+  Deferral deferral;
+  auto verdict = decide(certificate, request, deferral);
+  if (!verdict.ok() && verdict.error().code == keyring::PinErrc::not_ready && deferral.ready) {
+    return provisional(certificate, request, std::move(deferral), may_catch_up);
+  }
+  if (may_catch_up && !verdict.ok() && verdict.error().code == Errc::peer_rejected &&
       certificate.type != CertificateType::openpgp) {
     // The pins may come from a snapshot (keyring::PinCache): before a
     // rejection is final, catch up with what operators committed since
     // (`pgptls pin add` counts for the next connection), and decide again
-    // from memory. Catching up reads nothing when nothing was committed,
-    // so a flood of rejected peers costs no store read.
-    PGPTLS_CHECK(config_.pins->catch_up());
-    verdict = decide(certificate, request);
+    // from memory after the reload; that decision is final. Catching up
+    // reads nothing when nothing was committed, so a flood of rejected
+    // peers costs no store read.
+    if (std::shared_ptr<base::Pending> reload = config_.pins->catch_up()) {
+      Deferral after;
+      after.ready = std::move(reload);
+      return provisional(certificate, request, std::move(after), false);
+    }
   }
   return verdict;
 }
 
+Result<VerifiedPeer> TrustVerifier::provisional(const PresentedCertificate& certificate,
+                                                const VerifyRequest& request, Deferral deferral,
+                                                bool may_catch_up) {
+  VerifiedPeer peer;
+  if (deferral.openpgp) {
+    peer = std::move(*deferral.openpgp);
+  } else {
+    peer.type = certificate.type;
+    Bytes spki = certificate.raw_public_key;
+    if (certificate.type == CertificateType::x509) {
+      if (certificate.x509_chain.empty()) {
+        return make_error(Errc::bad_certificate, "the peer sent an empty X.509 chain");
+      }
+      PGPTLS_TRY(spki, spki_of_x509(certificate.x509_chain.front()));
+    }
+    PGPTLS_TRY(peer.signing_key, public_key_from_spki(spki));
+    if (request.expected_domain) {
+      peer.domains = {*request.expected_domain};
+    }
+  }
+  const std::string about = deferral.domain.empty() ? "" : " of " + deferral.domain;
+  peer.accepted_by = "pending: waiting for the pin store's disk work" + about;
+  // The engine checks the peer's signature with this key; the final
+  // verdict must be about the same key.
+  PGPTLS_TRY(Bytes key, spki_of(peer.signing_key.get()));
+  auto pending = std::make_shared<PendingVerdict>();
+  pending->ready = std::move(deferral.ready);
+  pending->settle = [verifier = std::make_shared<TrustVerifier>(config_), certificate, request,
+                     about, first_use = std::move(deferral.first_use_pin), key = std::move(key),
+                     may_catch_up](const Status& ready) -> Result<VerifiedPeer> {
+    if (!ready.ok()) {
+      // Fail closed: the write (or reload) this decision needed failed.
+      return ready.error().wrap("the pin store's disk work" + about + " failed");
+    }
+    PGPTLS_TRY(VerifiedPeer peer, verifier->judge(certificate, request, may_catch_up));
+    if (peer.pending) {
+      return peer;  // waits again (other disk work came first)
+    }
+    PGPTLS_TRY(const Bytes settled, spki_of(peer.signing_key.get()));
+    if (settled != key) {
+      return make_error(Errc::internal_error,
+                        "the final verdict accepted another key than the provisional one");
+    }
+    // The pin this connection asked the store for: say it was pinned now.
+    if (!first_use.empty() && peer.accepted_by == "pin sha256/" + first_use + " (tofu)") {
+      peer.accepted_by = "tofu " + peer.accepted_by;
+    }
+    return peer;
+  };
+  peer.pending = std::move(pending);
+  return peer;
+}
+
 Result<VerifiedPeer> TrustVerifier::decide(const PresentedCertificate& certificate,
-                                           const VerifyRequest& request) {
+                                           const VerifyRequest& request, Deferral& deferral) {
   if (certificate.type == CertificateType::openpgp) {
-    return verify_openpgp(certificate, request);
+    return verify_openpgp(certificate, request, deferral);
   }
   Bytes spki;
   if (certificate.type == CertificateType::raw_public_key) {
@@ -325,14 +406,15 @@ Result<VerifiedPeer> TrustVerifier::decide(const PresentedCertificate& certifica
     PGPTLS_TRY(spki, spki_of_x509(certificate.x509_chain.front()));
   }
   if (!request.expected_domain) {
-    return verify_key_any_domain(certificate, spki);
+    return verify_key_any_domain(certificate, spki, deferral);
   }
   PGPTLS_TRY(const std::string domain, keyring::normalize_domain(*request.expected_domain));
-  return verify_key(certificate, domain, spki);
+  return verify_key(certificate, domain, spki, deferral);
 }
 
 Result<VerifiedPeer> TrustVerifier::verify_openpgp(const PresentedCertificate& certificate,
-                                                   const VerifyRequest& request) {
+                                                   const VerifyRequest& request,
+                                                   Deferral& deferral) {
   if (!config_.openpgp) {
     return make_error(Errc::peer_rejected,
                       "the peer presented an OpenPGP certificate, but no OpenPGP authorities "
@@ -343,71 +425,95 @@ Result<VerifiedPeer> TrustVerifier::verify_openpgp(const PresentedCertificate& c
   // X.509 key pinned by TOFU later (downgrade protection). Failing to record
   // it fails the connection rather than silently weakening the protection.
   for (const std::string& domain : peer.domains) {
-    PGPTLS_CHECK(config_.pins->record_openpgp_auth(domain, config_.clock->now()));
+    Status recorded = config_.pins->record_openpgp_auth(domain, config_.clock->now());
+    if (!recorded.ok()) {
+      // The domain's first login is being written: this decision comes
+      // after it (and fails closed if it fails).
+      if (deferral.note(recorded.error(), domain, *config_.pins)) {
+        deferral.openpgp = std::move(peer);
+      }
+      return std::move(recorded).error();
+    }
   }
   return peer;
 }
 
 Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certificate,
-                                               const std::string& domain, ByteView spki) {
-  VerifiedPeer peer;
-  peer.type = certificate.type;
-  peer.domains = {domain};
-  PGPTLS_TRY(peer.signing_key, public_key_from_spki(spki));
+                                               const std::string& domain, ByteView spki,
+                                               Deferral& deferral) {
+  auto verdict = [&]() -> Result<VerifiedPeer> {
+    VerifiedPeer peer;
+    peer.type = certificate.type;
+    peer.domains = {domain};
+    PGPTLS_TRY(peer.signing_key, public_key_from_spki(spki));
 
-  // An OpenPGP-bound raw key: the authentication key of a certificate an
-  // authority certified for this domain.
-  bool certified = false;
-  if (config_.openpgp) {
-    PGPTLS_TRY(certified, config_.openpgp->domain_is_certified(domain));
-    if (certificate.type == CertificateType::raw_public_key && certified) {
-      PGPTLS_TRY(const auto domains, config_.openpgp->domains_for_authentication_key(spki));
-      if (contains(domains, domain)) {
-        peer.accepted_by = "authority-certified OpenPGP authentication key (raw public key)";
-        PGPTLS_CHECK(config_.pins->record_openpgp_auth(domain, config_.clock->now()));
-        return peer;
+    // An OpenPGP-bound raw key: the authentication key of a certificate an
+    // authority certified for this domain.
+    bool certified = false;
+    if (config_.openpgp) {
+      PGPTLS_TRY(certified, config_.openpgp->domain_is_certified(domain));
+      if (certificate.type == CertificateType::raw_public_key && certified) {
+        PGPTLS_TRY(const auto domains, config_.openpgp->domains_for_authentication_key(spki));
+        if (contains(domains, domain)) {
+          peer.accepted_by = "authority-certified OpenPGP authentication key (raw public key)";
+          PGPTLS_CHECK(config_.pins->record_openpgp_auth(domain, config_.clock->now()));
+          return peer;
+        }
       }
     }
-  }
 
-  const keyring::PinContext context{certified, config_.policy.force_tofu,
-                                    config_.policy.force_require_openpgp};
-  // Certificate pins (signed POSH statements) match the leaf itself.
-  const ByteView leaf = certificate.type == CertificateType::x509
-                            ? ByteView(certificate.x509_chain.front())
-                            : ByteView();
-  auto pinned =
-      keyring::check_x509_pin(*config_.pins, domain, spki, context, config_.clock->now(), leaf);
-  if (pinned.ok()) {
-    peer.accepted_by = std::string(pinned->pinned_now ? "tofu pin sha256/" : "pin sha256/") +
-                       pinned->pin_sha256 + " (" +
-                       std::string(keyring::pin_source_name(pinned->source)) + ")";
-    return peer;
-  }
-  const Error refusal = std::move(pinned).error();
-  if (refusal.code != keyring::PinErrc::pin_mismatch) {
-    return as_rejection(refusal);  // require-openpgp, or a store failure
-  }
-
-  // Optional PKIX, never for a domain that is sticky to OpenPGP.
-  if (config_.policy.pkix && certificate.type == CertificateType::x509) {
-    PGPTLS_TRY(const auto record, config_.pins->openpgp_auth(domain));
-    if (!certified && !record) {
-      auto pkix = pkix_verify(certificate.x509_chain, domain, config_.policy.pkix_ca_file,
-                              config_.clock->now());
-      if (pkix.ok()) {
-        peer.accepted_by = "pkix " + *pkix;
-        return peer;
-      }
-      return make_error(Errc::peer_rejected, refusal.context + "; nor does it validate as PKIX: " +
-                                                 pkix.error().context);
+    const keyring::PinContext context{certified, config_.policy.force_tofu,
+                                      config_.policy.force_require_openpgp};
+    // Certificate pins (signed POSH statements) match the leaf itself.
+    const ByteView leaf = certificate.type == CertificateType::x509
+                              ? ByteView(certificate.x509_chain.front())
+                              : ByteView();
+    auto pinned =
+        keyring::check_x509_pin(*config_.pins, domain, spki, context, config_.clock->now(), leaf);
+    if (pinned.ok() && pinned->pending) {
+      // Trust on first use, decided by the store off this thread.
+      deferral.domain = domain;
+      deferral.ready = pinned->pending;
+      deferral.first_use_pin = pinned->pin_sha256;
+      return make_error(keyring::PinErrc::not_ready,
+                        "trust on first use of " + domain + " is being written");
     }
+    if (pinned.ok()) {
+      peer.accepted_by = std::string(pinned->pinned_now ? "tofu pin sha256/" : "pin sha256/") +
+                         pinned->pin_sha256 + " (" +
+                         std::string(keyring::pin_source_name(pinned->source)) + ")";
+      return peer;
+    }
+    const Error refusal = std::move(pinned).error();
+    if (refusal.code != keyring::PinErrc::pin_mismatch) {
+      return as_rejection(refusal);  // require-openpgp, or a store failure
+    }
+
+    // Optional PKIX, never for a domain that is sticky to OpenPGP.
+    if (config_.policy.pkix && certificate.type == CertificateType::x509) {
+      PGPTLS_TRY(const auto record, config_.pins->openpgp_auth(domain));
+      if (!certified && !record) {
+        auto pkix = pkix_verify(certificate.x509_chain, domain, config_.policy.pkix_ca_file,
+                                config_.clock->now());
+        if (pkix.ok()) {
+          peer.accepted_by = "pkix " + *pkix;
+          return peer;
+        }
+        return make_error(
+            Errc::peer_rejected,
+            refusal.context + "; nor does it validate as PKIX: " + pkix.error().context);
+      }
+    }
+    return as_rejection(refusal);
+  }();
+  if (!verdict.ok()) {
+    (void)deferral.note(verdict.error(), domain, *config_.pins);
   }
-  return as_rejection(refusal);
+  return verdict;
 }
 
 Result<VerifiedPeer> TrustVerifier::verify_key_any_domain(const PresentedCertificate& certificate,
-                                                          ByteView spki) {
+                                                          ByteView spki, Deferral& deferral) {
   PGPTLS_TRY(const std::string presented, keyring::pin_from_spki(spki));
   std::string leaf_hash;
   if (certificate.type == CertificateType::x509) {
@@ -437,7 +543,10 @@ Result<VerifiedPeer> TrustVerifier::verify_key_any_domain(const PresentedCertifi
   accepted.type = certificate.type;
   std::string refusals;
   for (const std::string& domain : candidates) {
-    auto verdict = verify_key(certificate, domain, spki);
+    auto verdict = verify_key(certificate, domain, spki, deferral);
+    if (!verdict.ok() && verdict.error().code == keyring::PinErrc::not_ready) {
+      return verdict;  // the whole decision waits for that domain's disk work
+    }
     if (verdict.ok()) {
       accepted.domains.push_back(domain);
       if (!accepted.accepted_by.empty()) {

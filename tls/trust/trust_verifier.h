@@ -182,6 +182,14 @@ struct TrustVerifierConfig {
 // TrustVerifier: see the file comment. Thread-safe when its pins and its
 // OpenPGP trust are (PinCache and KeyringOpenPgpTrust are; a PinStore is
 // one connection, for one thread at a time).
+//
+// It never waits for the disk. Where the pins answer PinErrc::not_ready (a
+// trust-on-first-use pin being stored, a domain's first OpenPGP login
+// being written) or a rejection must wait for a reload (catch_up), it
+// accepts provisionally: the VerifiedPeer carries the presented key and a
+// PendingVerdict whose settle step, run once the disk work finished,
+// fails closed when that work failed, and otherwise decides again from
+// memory (a rejection after a catch-up is then final).
 class TrustVerifier final : public PeerVerifier {
  public:
   explicit TrustVerifier(TrustVerifierConfig config) : config_(std::move(config)) {}
@@ -192,15 +200,38 @@ class TrustVerifier final : public PeerVerifier {
                                             const VerifyRequest& request) override;
 
  private:
+  // Deferral: what one decision found it must wait for.
+  struct Deferral {
+    std::string domain;                    // the domain whose disk work it waits for
+    std::shared_ptr<base::Pending> ready;  // that work's completion
+    std::optional<VerifiedPeer> openpgp;   // an OpenPGP acceptance waiting for its record
+    std::string first_use_pin;             // the pin trust on first use is storing
+    // note: when `error` is PinErrc::not_ready about `domain`, notes the
+    // work to wait for and returns true.
+    bool note(const Error& error, const std::string& about, keyring::PinAccess& pins);
+  };
+
+  // judge: decide; a decision that must wait (Deferral), or a rejection of
+  // a key while the pins may lag behind the file (when `may_catch_up`),
+  // becomes a provisional acceptance.
+  [[nodiscard]] Result<VerifiedPeer> judge(const PresentedCertificate& certificate,
+                                           const VerifyRequest& request, bool may_catch_up);
+  // provisional: the acceptance pending `ready`; its settle step decides
+  // again (with a catch-up when `may_catch_up`).
+  [[nodiscard]] Result<VerifiedPeer> provisional(const PresentedCertificate& certificate,
+                                                 const VerifyRequest& request, Deferral deferral,
+                                                 bool may_catch_up);
   // decide: one decision on the pins and keyring as they are now.
   [[nodiscard]] Result<VerifiedPeer> decide(const PresentedCertificate& certificate,
-                                            const VerifyRequest& request);
+                                            const VerifyRequest& request, Deferral& deferral);
   [[nodiscard]] Result<VerifiedPeer> verify_openpgp(const PresentedCertificate& certificate,
-                                                    const VerifyRequest& request);
+                                                    const VerifyRequest& request,
+                                                    Deferral& deferral);
   [[nodiscard]] Result<VerifiedPeer> verify_key(const PresentedCertificate& certificate,
-                                                const std::string& domain, ByteView spki);
+                                                const std::string& domain, ByteView spki,
+                                                Deferral& deferral);
   [[nodiscard]] Result<VerifiedPeer> verify_key_any_domain(const PresentedCertificate& certificate,
-                                                           ByteView spki);
+                                                           ByteView spki, Deferral& deferral);
 
   TrustVerifierConfig config_;
 };

@@ -16,15 +16,19 @@
 #include <optional>
 
 #include "base/bytes.h"
+#include "base/pending.h"
 #include "base/result.h"
 #include "tls/engine/engine.h"
 #include "transport/engine_factory.h"
 
 namespace pgptls::transport::detail {
 
-// Action: what the executing operation must do next.
+// Action: what the executing operation must do next. wait_for_verdict: the
+// handshake is done but the peer's verdict is provisional
+// (tls::PendingVerdict): wait, without blocking, until the waker runs (or
+// the deadline fails the stream), then step again.
 struct Action {
-  enum class Kind : std::uint8_t { read, write, wait_for_writer, complete };
+  enum class Kind : std::uint8_t { read, write, wait_for_writer, wait_for_verdict, complete };
   Kind kind = Kind::complete;
   boost::system::error_code error;
   std::size_t bytes = 0;
@@ -38,6 +42,12 @@ class StreamCore {
   explicit StreamCore(EngineFactory factory);
   StreamCore(const StreamCore&) = delete;
   StreamCore& operator=(const StreamCore&) = delete;
+
+  // verdict_ready: the completion a wait_for_verdict Action waits for.
+  [[nodiscard]] std::shared_ptr<base::Pending> verdict_ready() const;
+  // block_for_verdict: the synchronous driver's wait (not for an event
+  // loop): returns once the provisional verdict is ready.
+  void block_for_verdict() const;
 
   // add_received: bytes already read from the transport before the stream
   // took over (STARTTLS: whatever followed <proceed/> in the last read).
@@ -92,6 +102,11 @@ class StreamCore {
   Action fail_engine();
   Action flush_or_wait();
   Status feed_received();
+  // settle_verdict: once the engine is established: nullopt when the
+  // peer's verdict is final (or there is no peer); else waits for a
+  // provisional one, and settles it when ready (a refusal sends the
+  // engine's alert and fails the handshake).
+  std::optional<Action> settle_verdict();
 
   EngineFactory factory_;
   std::unique_ptr<tls::Engine> engine_;

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "transport/detail/stream_core.h"
+#include "transport/detail/verdict_signal.h"
 #include "transport/errors.h"
 
 namespace pgptls::transport::detail {
@@ -104,8 +105,13 @@ struct WriteStep {
 template <class NextLayer, class Step>
 class StreamOp {
  public:
-  StreamOp(NextLayer& next, StreamCore& core, boost::asio::steady_timer& writer_idle, Step step)
-      : next_(next), core_(core), writer_idle_(writer_idle), step_(std::move(step)) {}
+  StreamOp(NextLayer& next, StreamCore& core, boost::asio::steady_timer& writer_idle,
+           VerdictSignal& verdict_signal, Step step)
+      : next_(next),
+        core_(core),
+        writer_idle_(writer_idle),
+        verdict_signal_(verdict_signal),
+        step_(std::move(step)) {}
 
   template <class Self>
   void operator()(Self& self, boost::system::error_code error = {}, std::size_t bytes = 0) {
@@ -124,13 +130,24 @@ class StreamOp {
           return;
         }
         break;
+      case Phase::verdict:
+        if (self.get_cancellation_state().cancelled() != boost::asio::cancellation_type::none) {
+          finish(self, Action{Action::Kind::complete, boost::asio::error::operation_aborted, 0});
+          return;
+        }
+        if (error == boost::asio::error::operation_aborted) {
+          // Stream::cancel(), or the deadline (which failed the stream
+          // first): the handshake ends either way.
+          core_.poison(error, "the handshake was cancelled while the peer's verdict was pending");
+        }
+        break;
       case Phase::posted:
         finish(self, result_);
         return;
       case Phase::start:
         break;
     }
-    const Action action = step_(core_);
+    Action action = step_(core_);
     switch (action.kind) {
       case Action::Kind::read:
         phase_ = Phase::reading;
@@ -139,6 +156,17 @@ class StreamOp {
       case Action::Kind::write:
         phase_ = Phase::writing;
         boost::asio::async_write(next_, core_.write_buffer(), std::move(self));
+        return;
+      case Action::Kind::wait_for_verdict:
+        // Woken when the verdict is ready, or by the deadline's cancel();
+        // either way the next step decides.
+        if (const auto error = verdict_signal_.arm(core_.verdict_ready())) {
+          core_.poison(error, "waiting for the peer's verdict");
+          action = Action{Action::Kind::complete, error, 0};
+          break;
+        }
+        phase_ = Phase::verdict;
+        verdict_signal_.async_wait(std::move(self));
         return;
       case Action::Kind::wait_for_writer:
         // The timer never expires (the Stream sets it so once): waiters are
@@ -160,7 +188,7 @@ class StreamOp {
   }
 
  private:
-  enum class Phase : std::uint8_t { start, reading, writing, waiting, posted };
+  enum class Phase : std::uint8_t { start, reading, writing, waiting, verdict, posted };
 
   template <class Self>
   void finish(Self& self, const Action& action) {
@@ -175,6 +203,7 @@ class StreamOp {
   NextLayer& next_;
   StreamCore& core_;
   boost::asio::steady_timer& writer_idle_;
+  VerdictSignal& verdict_signal_;
   Step step_;
   Phase phase_ = Phase::start;
   Action result_;
@@ -198,6 +227,10 @@ Action run_sync(NextLayer& next, StreamCore& core, Step& step) {
         core.on_write(error, sent);
         continue;
       }
+      case Action::Kind::wait_for_verdict:
+        // A blocking caller is off the event loop by definition.
+        core.block_for_verdict();
+        continue;
       case Action::Kind::wait_for_writer:
         // Only an asynchronous write can hold the writer; mixing blocking
         // and asynchronous calls on one stream is not supported.
