@@ -47,19 +47,26 @@ Result<std::unique_ptr<tls::Engine>> rfc6091_engine(const EngineSettings& settin
   return tls::make_rfc6091_engine(std::move(config));
 }
 
-// gnutls_engine: the GnuTLS engine (TLS 1.3 and 1.2, X.509 and raw public
-// keys) for one connection.
-Result<std::unique_ptr<tls::Engine>> gnutls_engine(
-    const EngineSettings& settings, const EngineRequest& request,
-    std::shared_ptr<const tls::GnutlsContext> context = nullptr) {
+// gnutls_context_config: the GnuTLS settings that a context holds, the
+// same for every connection of one side (tls::GnutlsContext).
+tls::GnutlsEngineConfig gnutls_context_config(const EngineSettings& settings, tls::Role role) {
   tls::GnutlsEngineConfig config;
-  config.context = std::move(context);
-  config.role = request.role;
+  config.role = role;
   config.credentials = settings.credentials;
   config.certificate_types = settings.gnutls_certificate_types;
   config.min_version = settings.gnutls_min_version;
   config.max_version = settings.gnutls_max_version;
   config.client_auth = settings.client_auth;
+  return config;
+}
+
+// gnutls_engine: the GnuTLS engine (TLS 1.3 and 1.2, X.509 and raw public
+// keys) for one connection.
+Result<std::unique_ptr<tls::Engine>> gnutls_engine(
+    const EngineSettings& settings, const EngineRequest& request,
+    std::shared_ptr<const tls::GnutlsContext> context = nullptr) {
+  tls::GnutlsEngineConfig config = gnutls_context_config(settings, request.role);
+  config.context = std::move(context);
   config.alpn = request.options.alpn;
   config.verifier = settings.verifier;
   if (request.role == tls::Role::client && request.options.peer_domain) {
@@ -77,14 +84,7 @@ Result<std::unique_ptr<tls::Engine>> gnutls_engine(
 // its own and reports why it cannot, as the engine always did.
 std::shared_ptr<const tls::GnutlsContext> shared_gnutls_context(const EngineSettings& settings,
                                                                 tls::Role role) {
-  tls::GnutlsEngineConfig shared;
-  shared.role = role;
-  shared.credentials = settings.credentials;
-  shared.certificate_types = settings.gnutls_certificate_types;
-  shared.min_version = settings.gnutls_min_version;
-  shared.max_version = settings.gnutls_max_version;
-  shared.client_auth = settings.client_auth;
-  auto context = tls::make_gnutls_context(shared);
+  auto context = tls::make_gnutls_context(gnutls_context_config(settings, role));
   return context.ok() ? std::move(context).value() : nullptr;
 }
 
