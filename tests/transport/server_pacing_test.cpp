@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/transport/transport_fixture.h"
+#include "tests/transport/loopback_server_fixture.h"
 #include "transport/client.h"
 #include "transport/errors.h"
 #include "transport/server.h"
@@ -31,8 +31,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
-
-const tcp::endpoint kLoopback(asio::ip::make_address_v4("127.0.0.1"), 0);
 
 // ManualLoop: an io_context whose pacer reads a manual CPU clock (share 10%,
 // burst 5 ms), and busy links: record handlers that take `cost` of that
@@ -51,6 +49,26 @@ struct ManualLoop {
 
   void busy_link(std::chrono::nanoseconds cost) {
     asio::post(io, [this, cost] { record(cost); });
+  }
+
+  // share_while_busy: queues `count` handshake steps of `step_cost` each,
+  // stops the links once half of them ran, runs the loop dry and returns
+  // the part of the loop's time the handshakes took while the links were
+  // busy. Fails the test unless every step ran.
+  double share_while_busy(int count, std::chrono::nanoseconds step_cost) {
+    int steps = 0;
+    for (int i = 0; i < count; ++i) {
+      pacer->defer([this, &steps, count, step_cost] {
+        now += step_cost;
+        if (++steps == count / 2) {
+          records_done = true;
+        }
+      });
+    }
+    io.run();
+    EXPECT_EQ(steps, count) << "every handshake step ran";
+    const double handshake_time = static_cast<double>((count / 2) * step_cost.count());
+    return handshake_time / (handshake_time + static_cast<double>(record_time.count()));
   }
 
  private:
@@ -123,22 +141,10 @@ TEST(HandshakePacer, BusyRecordsKeepAllButTheHandshakeShareOfTheLoop) {
   for (int link = 0; link < 10; ++link) {
     loop.busy_link(1ms);
   }
-  int steps = 0;
-  for (int i = 0; i < 1000; ++i) {
-    loop.pacer->defer([&] {
-      loop.now += 100us;
-      if (++steps == 500) {
-        loop.records_done = true;  // the links stop once half the work is done
-      }
-    });
-  }
-  loop.io.run();
-  EXPECT_EQ(steps, 1000) << "every handshake step ran";
-  ASSERT_GT(loop.records, 0);
   // While the records were busy (the first 500 steps) handshakes took about
   // share = 10% of the loop, never the lion's part.
-  const double share =
-      500 * 100.0 / (500 * 100.0 + static_cast<double>(loop.record_time.count()) / 1000);
+  const double share = loop.share_while_busy(1000, 100us);
+  ASSERT_GT(loop.records, 0);
   EXPECT_GT(share, 0.08);
   EXPECT_LT(share, 0.13);
 }
@@ -150,19 +156,7 @@ TEST(HandshakePacer, CheapRecordsAndCostlyStepsStillSplitTheLoopByTheShare) {
   using namespace std::chrono_literals;
   ManualLoop loop;
   loop.busy_link(50us);
-  int steps = 0;
-  for (int i = 0; i < 100; ++i) {
-    loop.pacer->defer([&] {
-      loop.now += 300us;
-      if (++steps == 50) {
-        loop.records_done = true;
-      }
-    });
-  }
-  loop.io.run();
-  EXPECT_EQ(steps, 100) << "every handshake step ran";
-  const double share =
-      50 * 300.0 / (50 * 300.0 + static_cast<double>(loop.record_time.count()) / 1000);
+  const double share = loop.share_while_busy(100, 300us);
   EXPECT_GT(share, 0.08);
   EXPECT_LT(share, 0.13);
 }
@@ -206,24 +200,16 @@ TEST(HandshakePacer, StepsQueuedWhenTheLoopIsDestroyedAreDropped) {
   EXPECT_TRUE(watch.expired()) << "the queued step (and its pacer) leaked";
 }
 
-class ServerPacingTest : public TransportTest {
+class ServerPacingTest : public LoopbackServerTest {
  protected:
+  // start_server: the fixture's server, whose handler notes how many
+  // handshakes were in flight when each connection was established.
   void start_server(transport::ServerLimits limits) {
-    server_ = std::make_unique<transport::Server>(
-        io_.get_executor(), kLoopback, server_factory(), transport::HandshakeOptions{}, limits,
-        [this](std::shared_ptr<transport::Connection> connection) {
+    LoopbackServerTest::start_server(
+        limits, [this](std::shared_ptr<transport::Connection> connection) {
           handshaking_when_established_.push_back(server_->stats().handshaking);
           echo(connection);
-        },
-        [this](const transport::HandshakeFailure& failure) {
-          failures_.push_back(failure.error);
-          if (on_failure_) {
-            on_failure_();
-          }
         });
-    const Status started = server_->start();
-    ASSERT_TRUE(started.ok()) << started.error().message();
-    endpoint_ = server_->local_endpoint();
   }
 
   // echo_client: connects, handshakes, then echoes `rounds` messages and
@@ -275,11 +261,6 @@ class ServerPacingTest : public TransportTest {
         });
   }
 
-  asio::io_context io_;
-  std::unique_ptr<transport::Server> server_;
-  tcp::endpoint endpoint_;
-  std::vector<Error> failures_;
-  std::function<void()> on_failure_;  // after each failure is recorded
   std::vector<std::size_t> handshaking_when_established_;
 };
 

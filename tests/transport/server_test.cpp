@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/transport/transport_fixture.h"
+#include "tests/transport/loopback_server_fixture.h"
 #include "tls/wire/errors.h"
 #include "transport/client.h"
 #include "transport/errors.h"
@@ -46,23 +46,8 @@ void set_receive_timeout(tcp::socket& socket, std::chrono::seconds limit) {
             0);
 }
 
-class ServerTest : public TransportTest {
+class ServerTest : public LoopbackServerTest {
  protected:
-  // start_server: a server on 127.0.0.1 with an ephemeral port.
-  void start_server(transport::ServerLimits limits, transport::ConnectionHandler handler = echo) {
-    server_ = std::make_unique<transport::Server>(
-        io_.get_executor(), kLoopback, server_factory(), transport::HandshakeOptions{}, limits,
-        std::move(handler), [this](const transport::HandshakeFailure& failure) {
-          failures_.push_back(failure.error);
-          if (on_failure_) {
-            on_failure_();
-          }
-        });
-    const Status started = server_->start();
-    ASSERT_TRUE(started.ok()) << started.error().message();
-    endpoint_ = server_->local_endpoint();
-  }
-
   // connect_client: a TLS client that connects, handshakes, sends `text`,
   // reads the echo and closes; `done` gets the result.
   void connect_client(const std::string& text, std::function<void(error_code, std::string)> done,
@@ -121,12 +106,6 @@ class ServerTest : public TransportTest {
     }
     EXPECT_EQ(server_->stats().accepted, total) << "the server did not accept in time";
   }
-
-  asio::io_context io_;
-  std::unique_ptr<transport::Server> server_;
-  tcp::endpoint endpoint_;
-  std::vector<Error> failures_;
-  std::function<void()> on_failure_;  // called after each handshake failure
 };
 
 TEST_F(ServerTest, ClientsConnectAndEcho) {
