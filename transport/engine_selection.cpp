@@ -65,8 +65,14 @@ tls::GnutlsEngineConfig gnutls_context_config(const EngineSettings& settings, tl
 Result<std::unique_ptr<tls::Engine>> gnutls_engine(
     const EngineSettings& settings, const EngineRequest& request,
     std::shared_ptr<const tls::GnutlsContext> context = nullptr) {
-  tls::GnutlsEngineConfig config = gnutls_context_config(settings, request.role);
-  config.context = std::move(context);
+  // A shared context holds the settings it was built with (role,
+  // credentials, ...); without one, this connection's own is built from them.
+  tls::GnutlsEngineConfig config;
+  if (context) {
+    config.context = std::move(context);
+  } else {
+    config = gnutls_context_config(settings, request.role);
+  }
   config.alpn = request.options.alpn;
   config.verifier = settings.verifier;
   if (request.role == tls::Role::client && request.options.peer_domain) {

@@ -105,6 +105,10 @@ class GnutlsEngine final : public Engine {
   GnutlsEngine& operator=(const GnutlsEngine&) = delete;
 
   [[nodiscard]] const GnutlsContext* context() const { return context_.get(); }
+  // shared: the settings every connection of the context has (role,
+  // credentials, certificate types, versions, client_auth), read from the
+  // context instead of copied into each connection's config.
+  [[nodiscard]] const GnutlsEngineConfig& shared() const { return context_->config(); }
 
   Status init();
   // retrieve: GnuTLS's certificate callback, set once on the context's
@@ -191,11 +195,11 @@ Status GnutlsEngine::init() {
                       std::string("gnutls_credentials_set: ") + gnutls_strerror(rc));
   }
 
-  if (config_.role == Role::server) {
+  if (shared().role == Role::server) {
     gnutls_certificate_request_t request = GNUTLS_CERT_IGNORE;
-    if (config_.client_auth == ClientAuth::request) {
+    if (shared().client_auth == ClientAuth::request) {
       request = GNUTLS_CERT_REQUEST;
-    } else if (config_.client_auth == ClientAuth::require) {
+    } else if (shared().client_auth == ClientAuth::require) {
       request = GNUTLS_CERT_REQUIRE;
     }
     gnutls_certificate_server_set_request(session_, request);
@@ -307,8 +311,8 @@ int GnutlsEngine::verify_peer() {
   // GnuTLS takes a peer that ignores our certificate type list as X.509
   // (RFC 7250 §4.2 makes an absent answer mean X.509); we accept only the
   // types we offered.
-  if (std::find(config_.certificate_types.begin(), config_.certificate_types.end(),
-                presented.type) == config_.certificate_types.end()) {
+  if (std::find(shared().certificate_types.begin(), shared().certificate_types.end(),
+                presented.type) == shared().certificate_types.end()) {
     verify_error_ = make_error(
         Errc::unsupported_certificate,
         "the peer presented a certificate of type " +
@@ -340,7 +344,7 @@ int GnutlsEngine::verify_peer() {
     return GNUTLS_E_CERTIFICATE_ERROR;
   }
 
-  const VerifyRequest request{config_.expected_domain, config_.role};
+  const VerifyRequest request{config_.expected_domain, shared().role};
   auto verdict = config_.verifier->verify(presented, request);
   if (!verdict.ok()) {
     // The same alert as the RFC 6091 engine for the same refusal.
@@ -377,7 +381,7 @@ Status GnutlsEngine::start() {
     return make_error(Errc::invalid_state, "start() called twice");
   }
   phase_ = Phase::handshaking;
-  if (config_.role == Role::server) {
+  if (shared().role == Role::server) {
     return {};  // A server waits for the ClientHello.
   }
   return continue_handshake();
@@ -388,7 +392,7 @@ Status GnutlsEngine::feed(ByteView bytes) {
     return *failure_;
   }
   if (phase_ == Phase::created) {
-    if (config_.role == Role::client) {
+    if (shared().role == Role::client) {
       return make_error(Errc::invalid_state, "feed() before start(): a client starts first");
     }
     phase_ = Phase::handshaking;
@@ -419,7 +423,7 @@ Status GnutlsEngine::continue_handshake() {
       // server always presents a certificate, and GnuTLS enforces
       // ClientAuth::require; never report an unverified peer as established.
       const bool peer_required =
-          config_.role == Role::client || config_.client_auth == ClientAuth::require;
+          shared().role == Role::client || shared().client_auth == ClientAuth::require;
       if (peer_required && !verified_) {
         return fail(make_error(Errc::handshake_failure,
                                "the handshake finished without a verified peer certificate"),
@@ -521,7 +525,7 @@ void GnutlsEngine::fill_session_info() {
   if (gnutls_alpn_get_selected_protocol(session_, &alpn) == 0) {
     info_.alpn.assign(reinterpret_cast<const char*>(alpn.data), alpn.size);
   }
-  if (config_.role == Role::server) {
+  if (shared().role == Role::server) {
     std::array<char, 256> name{};
     std::size_t size = name.size();
     unsigned int type = 0;
@@ -844,19 +848,13 @@ Result<std::unique_ptr<Engine>> make_gnutls_engine(GnutlsEngineConfig config) {
   if (!context) {
     PGPTLS_TRY(context, make_gnutls_context(config));
   }
+  // The shared settings are the context's (the engine reads them there).
+  const GnutlsEngineConfig& shared = context->config();
   if (!config.verifier &&
-      !(config.role == Role::server && config.client_auth == ClientAuth::none)) {
+      !(shared.role == Role::server && shared.client_auth == ClientAuth::none)) {
     return make_error(Errc::invalid_state,
                       "no peer verifier configured; every peer certificate needs one");
   }
-  // The shared settings are the context's.
-  const GnutlsEngineConfig& shared = context->config();
-  config.role = shared.role;
-  config.credentials = shared.credentials;
-  config.certificate_types = shared.certificate_types;
-  config.min_version = shared.min_version;
-  config.max_version = shared.max_version;
-  config.client_auth = shared.client_auth;
   auto engine = std::make_unique<GnutlsEngine>(std::move(config), std::move(context));
   PGPTLS_CHECK(engine->init());
   return std::unique_ptr<Engine>(std::move(engine));
