@@ -91,7 +91,8 @@ Result<Pair> gnutls_pair(tls::TlsVersion version) {
 // traffic: per iteration, the client writes state.range(0) bytes and the
 // server reads them all back.
 void traffic(benchmark::State& state, Result<Pair> made) {
-  if (!made.ok() || !test::pump_engines_in_memory(*made->client, *made->server).both_established()) {
+  if (!made.ok() ||
+      !test::pump_engines_in_memory(*made->client, *made->server).both_established()) {
     state.SkipWithError("handshake failed");
     return;
   }

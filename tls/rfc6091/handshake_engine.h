@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "base/byte_queue.h"
 #include "base/clock.h"
 #include "tls/crypto/transcript.h"
 #include "tls/engine/engine.h"
@@ -121,8 +122,7 @@ class Rfc6091Engine final : public Engine {
   messages::Random client_random_{};
   messages::Random server_random_{};
   std::optional<base::TimePoint> deadline_;
-  Bytes app_in_;
-  std::size_t app_in_start_ = 0;
+  base::ByteQueue app_in_;
   SessionInfo session_;
   std::optional<Error> failure_;
 };

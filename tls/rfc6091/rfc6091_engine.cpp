@@ -4,7 +4,6 @@
 #include "tls/rfc6091/rfc6091_engine.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "tls/crypto/prf.h"
 #include "tls/rfc6091/handshake_engine.h"
@@ -201,7 +200,7 @@ Status Rfc6091Engine::process_records() {
           return make_error(Errc::unexpected_message,
                             "application data interleaved with a fragmented handshake message");
         }
-        app_in_.insert(app_in_.end(), record->fragment.begin(), record->fragment.end());
+        app_in_.append(record->fragment);
         break;
       }
     }
@@ -221,7 +220,7 @@ Status Rfc6091Engine::on_alert(ByteView payload) {
     // close then. Answering it now would end our write side (and discard
     // pending writes) while the application still owes replies to that data.
     traffic->close_arrived = true;
-    if (app_in_start_ == app_in_.size()) {
+    if (app_in_.empty()) {
       return receive_close(*traffic);
     }
     return {};
@@ -519,15 +518,7 @@ Result<std::size_t> Rfc6091Engine::write_app(ByteView data) {
 }
 
 Result<std::size_t> Rfc6091Engine::read_app(std::span<std::uint8_t> out) {
-  const std::size_t available = app_in_.size() - app_in_start_;
-  const std::size_t count = std::min(available, out.size());
-  if (count > 0) {
-    std::memcpy(out.data(), app_in_.data() + app_in_start_, count);
-    app_in_start_ += count;
-    if (app_in_start_ == app_in_.size()) {
-      app_in_.clear();
-      app_in_start_ = 0;
-    }
+  if (const std::size_t count = app_in_.read(out); count > 0) {
     return count;
   }
   if (failure_.has_value()) {
@@ -536,7 +527,7 @@ Result<std::size_t> Rfc6091Engine::read_app(std::span<std::uint8_t> out) {
   // The application has read everything before the peer's close_notify:
   // now it is received (RFC 5246 §7.2.1).
   if (auto* traffic = std::get_if<states::Traffic>(&state_);
-      traffic != nullptr && available == 0 && traffic->close_arrived && !traffic->close_received) {
+      traffic != nullptr && app_in_.empty() && traffic->close_arrived && !traffic->close_received) {
     if (auto received = receive_close(*traffic); !received.ok()) {
       return fail(std::move(received).error());
     }
