@@ -48,44 +48,40 @@ std::shared_ptr<tls::test::SpkiVerifier> trusting(const X509Identity& peer) {
   return verifier;
 }
 
-Result<Pair> rfc6091_pair() {
+// mutual_pair: a client with `client`'s settings and a server with the same
+// but its role, credential and verifier, asking for the client's
+// certificate; both made by `make`.
+template <class Config, class Make>
+Result<Pair> mutual_pair(Config client, Make make) {
   const Identities& ids = identities();
-  tls::Rfc6091Config client;
   client.role = tls::Role::client;
+  client.server_name = ids.server.domain;
+  client.credentials.x509 = ids.client.credential();
+  client.verifier = trusting(ids.server);
+  Config server = client;
+  server.role = tls::Role::server;
+  server.server_name = {};
+  server.client_auth = tls::ClientAuth::require;
+  server.credentials.x509 = ids.server.credential();
+  server.verifier = trusting(ids.client);
+  PGPTLS_TRY(auto c, make(std::move(client)));
+  PGPTLS_TRY(auto s, make(std::move(server)));
+  return Pair{std::move(c), std::move(s)};
+}
+
+Result<Pair> rfc6091_pair() {
+  tls::Rfc6091Config client;
   client.policy.certificate_types = {tls::CertificateType::x509};
   client.policy.groups = {tls::NamedGroup::x25519};
   client.rng = std::make_shared<base::SystemRng>();
   client.clock = std::make_shared<base::SystemClock>();
-  client.server_name = ids.server.domain;
-  client.credentials.x509 = ids.client.credential();
-  client.verifier = trusting(ids.server);
-  tls::Rfc6091Config server = client;
-  server.role = tls::Role::server;
-  server.server_name.reset();
-  server.credentials.x509 = ids.server.credential();
-  server.verifier = trusting(ids.client);
-  PGPTLS_TRY(auto c, tls::make_rfc6091_engine(std::move(client)));
-  PGPTLS_TRY(auto s, tls::make_rfc6091_engine(std::move(server)));
-  return Pair{std::move(c), std::move(s)};
+  return mutual_pair(std::move(client), tls::make_rfc6091_engine);
 }
 
 Result<Pair> gnutls_pair(tls::TlsVersion version) {
-  const Identities& ids = identities();
   tls::GnutlsEngineConfig client;
-  client.role = tls::Role::client;
   client.max_version = version;
-  client.server_name = ids.server.domain;
-  client.credentials.x509 = ids.client.credential();
-  client.verifier = trusting(ids.server);
-  tls::GnutlsEngineConfig server = client;
-  server.role = tls::Role::server;
-  server.server_name.clear();
-  server.client_auth = tls::ClientAuth::require;
-  server.credentials.x509 = ids.server.credential();
-  server.verifier = trusting(ids.client);
-  PGPTLS_TRY(auto c, tls::make_gnutls_engine(std::move(client)));
-  PGPTLS_TRY(auto s, tls::make_gnutls_engine(std::move(server)));
-  return Pair{std::move(c), std::move(s)};
+  return mutual_pair(std::move(client), tls::make_gnutls_engine);
 }
 
 // traffic: per iteration, the client writes state.range(0) bytes and the

@@ -89,23 +89,19 @@ class Rfc6091Engine final : public Engine {
 
   // The peer's handshake messages: one on_message for each state with
   // kAccepts, called with a message of one of those types.
+  using Message = messages::HandshakeMessage;
   // Client (handshake_client.cpp).
   [[nodiscard]] Status client_start();
   // ServerHello (RFC 5246 §7.4.1.3).
-  [[nodiscard]] Status on_message(states::ExpectServerHello& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectServerHello&, const Message&);
   // The server's Certificate (§7.4.2).
-  [[nodiscard]] Status on_message(states::ExpectServerCertificate& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectServerCertificate&, const Message&);
   // ServerKeyExchange (RFC 8422 §5.4).
-  [[nodiscard]] Status on_message(states::ExpectServerKeyExchange& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectServerKeyExchange&, const Message&);
   // CertificateRequest (§7.4.4) or ServerHelloDone (§7.4.5).
-  [[nodiscard]] Status on_message(states::ExpectCertificateRequestOrDone& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectCertificateRequestOrDone&, const Message&);
   // ServerHelloDone after a CertificateRequest.
-  [[nodiscard]] Status on_message(states::ExpectServerHelloDone& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectServerHelloDone&, const Message&);
   // on_server_hello_done: ServerHelloDone, with or without a request; the
   // client's second flight.
   [[nodiscard]] Status on_server_hello_done(states::ServerKeyExchanged exchanged,
@@ -114,25 +110,19 @@ class Rfc6091Engine final : public Engine {
   // send_certificate_verify: signs every message so far (RFC 5246 §7.4.8).
   [[nodiscard]] Status send_certificate_verify(CertificateType type, SignatureScheme scheme);
   // The server's Finished (§7.4.9).
-  [[nodiscard]] Status on_message(states::ExpectServerFinished& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectServerFinished&, const Message&);
 
   // Server (handshake_server.cpp).
   // ClientHello (§7.4.1.2); the server's first flight.
-  [[nodiscard]] Status on_message(states::ExpectClientHello& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectClientHello&, const Message&);
   // The client's Certificate (§7.4.6).
-  [[nodiscard]] Status on_message(states::ExpectClientCertificate& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectClientCertificate&, const Message&);
   // ClientKeyExchange (§7.4.7, RFC 8422 §5.7).
-  [[nodiscard]] Status on_message(states::ExpectClientKeyExchange& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectClientKeyExchange&, const Message&);
   // CertificateVerify (§7.4.8).
-  [[nodiscard]] Status on_message(states::ExpectCertificateVerify& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectCertificateVerify&, const Message&);
   // The client's Finished (§7.4.9); the server's last flight.
-  [[nodiscard]] Status on_message(states::ExpectClientFinished& state,
-                                  const messages::HandshakeMessage& message);
+  [[nodiscard]] Status on_message(states::ExpectClientFinished&, const Message&);
 
   Rfc6091Config config_;
   states::State state_;
