@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "tls/wire/errors.h"
+#include "tls/wire/record_header.h"
 #include "transport/detail/stream_core.h"
 #include "transport/errors.h"
 
@@ -12,16 +13,16 @@ namespace {
 
 // A TLS record is at most 2^14 + 2048 bytes of ciphertext plus its 5-byte
 // header (RFC 5246 §6.2.3); one read of that size takes any record whole.
-constexpr std::size_t kLargeReadBuffer = 16384 + 2048 + 5;
+constexpr std::size_t kLargeReadBuffer = tls::kMaxPlaintextLength + 2048 + tls::kRecordHeaderLength;
 // An idle connection always has a read pending, so its read buffer is part
 // of the memory every connection costs. Handshake flights and s2s stanzas
 // are small, and the engine reassembles records from any number of reads:
 // reads start with this size and grow to kLargeReadBuffer only while reads
 // keep filling the buffer (bulk data).
 constexpr std::size_t kSmallReadBuffer = 4096;
-// write_some encrypts at most this much per call, so one call never buffers
-// an unbounded amount of ciphertext.
-constexpr std::size_t kMaxWriteChunk = 4 * 16384;
+// write_some encrypts at most this much (four full records) per call, so
+// one call never buffers an unbounded amount of ciphertext.
+constexpr std::size_t kMaxWriteChunk = 4 * tls::kMaxPlaintextLength;
 
 }  // namespace
 
