@@ -8,7 +8,7 @@
 #include "base/error_category.h"
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 enum class Errc {
   malformed_packet = 1,        // a packet does not parse
@@ -42,6 +42,6 @@ enum class Errc {
   domain_mismatch,             // a statement names another domain than it was fetched for
 };
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp
 
-PGPTLS_ERROR_ENUM(pgptls::keyring, Errc, keyring_category);
+PGPTLS_ERROR_ENUM(pgptls::openpgp, Errc, openpgp_category);
