@@ -44,7 +44,7 @@ constexpr base::ErrorMessages<Errc, 29> kMessages{{
 }  // namespace
 
 const std::error_category& openpgp_category() noexcept {
-  static const base::EnumCategory<kMessages> category("pgptls.keyring");
+  static const base::EnumCategory<kMessages> category("pgptls.openpgp");
   return category;
 }
 

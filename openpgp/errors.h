@@ -1,6 +1,7 @@
-// errors.h: the error category of the keyring library. Messages name the
-// cause; the context string of each Error names the object (certificate
-// fingerprint, user ID, offset) and, where there is one, the fix.
+// errors.h: the error category of the openpgp library, which keyring/ uses
+// for its trust errors too. Messages name the cause; the context string of
+// each Error names the object (certificate fingerprint, user ID, offset) and,
+// where there is one, the fix.
 #pragma once
 
 #include <system_error>

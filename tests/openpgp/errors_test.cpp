@@ -8,9 +8,9 @@ namespace {
 TEST(KeyringErrors, EveryCodeHasAMessage) {
   for (int code = static_cast<int>(Errc::malformed_packet);
        code <= static_cast<int>(Errc::domain_mismatch); ++code) {
-    EXPECT_NE(openpgp_category().message(code), "unknown pgptls.keyring error") << code;
+    EXPECT_NE(openpgp_category().message(code), "unknown pgptls.openpgp error") << code;
   }
-  EXPECT_STREQ(openpgp_category().name(), "pgptls.keyring");
+  EXPECT_STREQ(openpgp_category().name(), "pgptls.openpgp");
 }
 
 TEST(KeyringErrors, MessageCombinesContextAndCause) {
