@@ -113,13 +113,13 @@ int run_add(const AddArgs& args) {
 
 Status print_pins(const std::string& pins_path, const std::string& domain) {
   PGPTLS_TRY(auto store, open_store(pins_path));
-  PGPTLS_TRY(const auto pins, domain.empty() ? store.all_pins() : store.pins(domain));
+  PGPTLS_TRY(const auto stored, domain.empty() ? store.all_pins() : store.pins(domain));
   const auto now = program_time();
   // One pin per line, tab-separated: domain, pin (pin-sha256="…" for a
   // key, cert-sha256="…" for a signed statement's certificate
   // fingerprint), source, created, expiry ("never", or the time with
   // "(expired)" once past), note.
-  for (const pins::Pin& pin : pins) {
+  for (const pins::Pin& pin : stored) {
     std::string expires = "never";
     if (pin.expires) {
       expires = base::format_utc(*pin.expires) + (pin.live_at(now) ? "" : " (expired)");

@@ -74,7 +74,7 @@ int run_refresh(const RefreshArgs& args) {
     return kExitOk;
   }
 
-  transport::HttpsFetchOptions options;
+  fetch::HttpsFetchOptions options;
   options.max_parallel = args.parallel;
   options.timeout = std::chrono::seconds(args.timeout);
   options.max_body_bytes = args.max_size;
@@ -87,8 +87,8 @@ int run_refresh(const RefreshArgs& args) {
   // redirected output hold just the table.
   ProgressBar bar(std::cerr, ::isatty(STDERR_FILENO) == 1);
   options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
-  const std::vector<transport::RefreshRow> rows =
-      transport::refresh_pin_statements(domains, **acceptor, options);
+  const std::vector<fetch::RefreshRow> rows =
+      fetch::refresh_pin_statements(domains, **acceptor, options);
   bar.finish();
   print_refresh_table(std::cout, rows);
   return refresh_exit_code(rows);

@@ -9,13 +9,13 @@ namespace {
 
 constexpr std::size_t kBarWidth = 30;
 
-std::string result_text(const transport::RefreshRow& row) {
+std::string result_text(const fetch::RefreshRow& row) {
   switch (row.result) {
-    case transport::RefreshResult::updated:
+    case fetch::RefreshResult::updated:
       return "updated";
-    case transport::RefreshResult::unchanged:
+    case fetch::RefreshResult::unchanged:
       return "unchanged";
-    case transport::RefreshResult::failed:
+    case fetch::RefreshResult::failed:
       return "failed: " + row.reason;
   }
   return "failed";
@@ -41,7 +41,7 @@ void ProgressBar::finish() {
   }
 }
 
-void print_refresh_table(std::ostream& out, const std::vector<transport::RefreshRow>& rows) {
+void print_refresh_table(std::ostream& out, const std::vector<fetch::RefreshRow>& rows) {
   std::size_t domain_width = std::string("domain").size();
   for (const auto& row : rows) {
     domain_width = std::max(domain_width, row.domain.size());
@@ -51,15 +51,15 @@ void print_refresh_table(std::ostream& out, const std::vector<transport::Refresh
       << "  result\n";
   for (const auto& row : rows) {
     const std::string pins =
-        row.result == transport::RefreshResult::failed ? "-" : std::to_string(row.pin_count);
+        row.result == fetch::RefreshResult::failed ? "-" : std::to_string(row.pin_count);
     out << std::left << std::setw(static_cast<int>(domain_width)) << row.domain << "  "
         << std::setw(5) << pins << "  " << result_text(row) << "\n";
   }
 }
 
-int refresh_exit_code(const std::vector<transport::RefreshRow>& rows) {
+int refresh_exit_code(const std::vector<fetch::RefreshRow>& rows) {
   const bool all_ok = std::all_of(rows.begin(), rows.end(), [](const auto& row) {
-    return row.result != transport::RefreshResult::failed;
+    return row.result != fetch::RefreshResult::failed;
   });
   return all_ok ? 0 : 1;
 }

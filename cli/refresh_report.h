@@ -28,10 +28,10 @@ class ProgressBar {
 
 // print_refresh_table: columns domain, result, pins; a failed row's reason
 // follows its result ("failed: <reason>").
-void print_refresh_table(std::ostream& out, const std::vector<transport::RefreshRow>& rows);
+void print_refresh_table(std::ostream& out, const std::vector<fetch::RefreshRow>& rows);
 
 // refresh_exit_code: 0 when every domain succeeded (updated or unchanged),
 // 1 otherwise.
-int refresh_exit_code(const std::vector<transport::RefreshRow>& rows);
+int refresh_exit_code(const std::vector<fetch::RefreshRow>& rows);
 
 }  // namespace pgptls::cli

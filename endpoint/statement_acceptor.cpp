@@ -32,29 +32,27 @@ Result<std::unique_ptr<StoreStatementAcceptor>> StoreStatementAcceptor::open(
       new StoreStatementAcceptor(std::move(keyring), std::move(authorities), std::move(pins)));
 }
 
-Result<transport::Acceptance> StoreStatementAcceptor::accept(
-    const transport::FetchedStatement& statement) {
+Result<fetch::Acceptance> StoreStatementAcceptor::accept(const fetch::FetchedStatement& statement) {
   PGPTLS_TRY(const base::Seconds now, program_now());
   const keyring::StatementSigners signers{authorities_, keyring_.certificates(), policy_};
   PGPTLS_TRY(const keyring::VerifiedStatement verified,
              keyring::verify_statement(statement.document, statement.signature, statement.domain,
                                        signers, now));
   PGPTLS_TRY(const pins::StatementOutcome outcome, pins_.store_statement(verified.pins, now));
-  return transport::Acceptance{outcome == pins::StatementOutcome::updated,
-                               pin_count(verified.pins)};
+  return fetch::Acceptance{outcome == pins::StatementOutcome::updated, pin_count(verified.pins)};
 }
 
-Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle(
-    ByteView document, ByteView signature) {
+Result<std::vector<fetch::RefreshRow>> StoreStatementAcceptor::import_bundle(ByteView document,
+                                                                             ByteView signature) {
   PGPTLS_TRY(const base::Seconds now, program_now());
   const keyring::StatementSigners signers{authorities_, keyring_.certificates(), policy_};
   PGPTLS_TRY(const keyring::VerifiedBundle verified,
              keyring::verify_bundle(document, signature, signers, now));
   // One row per domain of the bundle, in domain order.
-  std::map<std::string, transport::RefreshRow> rows;
+  std::map<std::string, fetch::RefreshRow> rows;
   for (const keyring::BundleRefusal& refusal : verified.refused) {
-    rows[refusal.domain] = {refusal.domain, transport::RefreshResult::failed,
-                            refusal.error.message(), 0};
+    rows[refusal.domain] = {refusal.domain, fetch::RefreshResult::failed, refusal.error.message(),
+                            0};
   }
   // One durable transaction for the whole bundle; each domain still gets
   // its own outcome: a rollback for one (it already has a newer statement)
@@ -64,18 +62,18 @@ Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle
   for (std::size_t index = 0; index < verified.accepted.size(); ++index) {
     const pins::SignedStatement& statement = verified.accepted[index];
     const Result<pins::StatementOutcome>& stored = outcomes.at(index);
-    transport::RefreshRow& row = rows[statement.record.domain];
+    fetch::RefreshRow& row = rows[statement.record.domain];
     row.domain = statement.record.domain;
     if (!stored.ok()) {
-      row.result = transport::RefreshResult::failed;
+      row.result = fetch::RefreshResult::failed;
       row.reason = stored.error().message();
       continue;
     }
-    row.result = *stored == pins::StatementOutcome::updated ? transport::RefreshResult::updated
-                                                            : transport::RefreshResult::unchanged;
+    row.result = *stored == pins::StatementOutcome::updated ? fetch::RefreshResult::updated
+                                                            : fetch::RefreshResult::unchanged;
     row.pin_count = pin_count(statement);
   }
-  std::vector<transport::RefreshRow> ordered;
+  std::vector<fetch::RefreshRow> ordered;
   ordered.reserve(rows.size());
   for (auto& [domain, row] : rows) {
     ordered.push_back(std::move(row));

@@ -26,7 +26,7 @@ struct TrustSources {
 };
 
 // StoreStatementAcceptor: verifies fetched statements and stores their pins.
-class StoreStatementAcceptor final : public transport::StatementAcceptor {
+class StoreStatementAcceptor final : public fetch::StatementAcceptor {
  public:
   // open: loads the keyring and the authorities as `pgptls serve` does
   // (endpoint_trust.h: authorities.json, each certificate from the keyring;
@@ -40,16 +40,15 @@ class StoreStatementAcceptor final : public transport::StatementAcceptor {
   // authority or by the domain's own authority-certified key, expiry,
   // rollback) and stores its pins as source `signed`. The error says why a
   // statement was refused.
-  [[nodiscard]] Result<transport::Acceptance> accept(
-      const transport::FetchedStatement& statement) override;
+  [[nodiscard]] Result<fetch::Acceptance> accept(const fetch::FetchedStatement& statement) override;
 
   // import_bundle: verifies an authority bundle and stores each in-scope
   // domain's pins; one row per domain of the bundle, in domain order:
   // out-of-scope domains and domains that already hold a newer statement
   // (rollback) failed. Fails as a whole (storing nothing) when the bundle
   // does not parse, is not signed by an authority or has expired.
-  [[nodiscard]] Result<std::vector<transport::RefreshRow>> import_bundle(ByteView document,
-                                                                         ByteView signature);
+  [[nodiscard]] Result<std::vector<fetch::RefreshRow>> import_bundle(ByteView document,
+                                                                     ByteView signature);
 
   [[nodiscard]] pins::PinStore& pins() { return pins_; }
   [[nodiscard]] const keyring::KeyringStore& keyring() const { return keyring_; }

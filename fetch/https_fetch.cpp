@@ -5,7 +5,7 @@
 #include <memory>
 #include <mutex>
 
-namespace pgptls::transport {
+namespace pgptls::fetch {
 namespace {
 
 struct CurlEasyDeleter {
@@ -181,4 +181,4 @@ std::vector<FetchOutcome> fetch_https(const std::vector<std::string>& urls,
   return outcomes;
 }
 
-}  // namespace pgptls::transport
+}  // namespace pgptls::fetch

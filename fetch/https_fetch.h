@@ -21,7 +21,7 @@
 
 #include "base/bytes.h"
 
-namespace pgptls::transport {
+namespace pgptls::fetch {
 
 // HttpsFetchOptions: limits and overrides for one batch.
 struct HttpsFetchOptions {
@@ -65,4 +65,4 @@ struct FetchOutcome {
 std::vector<FetchOutcome> fetch_https(const std::vector<std::string>& urls,
                                       const HttpsFetchOptions& options);
 
-}  // namespace pgptls::transport
+}  // namespace pgptls::fetch

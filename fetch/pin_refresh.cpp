@@ -4,7 +4,7 @@
 
 #include "pins/posh_statement.h"
 
-namespace pgptls::transport {
+namespace pgptls::fetch {
 namespace {
 
 // Batch: the domains still in the running and the URL each fetches next.
@@ -144,4 +144,4 @@ std::vector<RefreshRow> refresh_pin_statements(const std::vector<std::string>& d
   return rows;
 }
 
-}  // namespace pgptls::transport
+}  // namespace pgptls::fetch

@@ -21,7 +21,7 @@
 #include "base/result.h"
 #include "fetch/https_fetch.h"
 
-namespace pgptls::transport {
+namespace pgptls::fetch {
 
 // FetchedStatement: what was fetched for one domain.
 struct FetchedStatement {
@@ -70,4 +70,4 @@ struct RefreshRow {
     const std::vector<std::string>& domains, StatementAcceptor& acceptor,
     const HttpsFetchOptions& options);
 
-}  // namespace pgptls::transport
+}  // namespace pgptls::fetch

@@ -8,8 +8,8 @@
 namespace pgptls::cli {
 namespace {
 
-using transport::RefreshResult;
-using transport::RefreshRow;
+using fetch::RefreshResult;
+using fetch::RefreshRow;
 
 TEST(RefreshReport, TableShowsEveryDomainWithItsResult) {
   const std::vector<RefreshRow> rows{

@@ -6,7 +6,7 @@
 
 #include "tests/fetch/https_test_site.h"
 
-namespace pgptls::transport {
+namespace pgptls::fetch {
 namespace {
 
 using namespace std::chrono_literals;
@@ -110,4 +110,4 @@ TEST_F(HttpsFetchTest, BoundedParallelismFetchesEveryUrlInOrder) {
 }
 
 }  // namespace
-}  // namespace pgptls::transport
+}  // namespace pgptls::fetch

@@ -10,7 +10,7 @@
 #include "tests/support/network.h"
 #include "tests/support/ready_lines.h"
 
-namespace pgptls::transport::test_site {
+namespace pgptls::fetch::test_site {
 namespace {
 
 using namespace std::chrono_literals;
@@ -116,4 +116,4 @@ SilentListener::~SilentListener() {
   }
 }
 
-}  // namespace pgptls::transport::test_site
+}  // namespace pgptls::fetch::test_site

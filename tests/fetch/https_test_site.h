@@ -18,7 +18,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
-namespace pgptls::transport::test_site {
+namespace pgptls::fetch::test_site {
 
 class HttpsTestSite {
  public:
@@ -82,4 +82,4 @@ class HttpsSiteTest : public ::testing::Test {
   static inline std::string failure_;
 };
 
-}  // namespace pgptls::transport::test_site
+}  // namespace pgptls::fetch::test_site

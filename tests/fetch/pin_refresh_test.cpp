@@ -12,7 +12,7 @@
 #include "openpgp/errors.h"
 #include "tests/fetch/https_test_site.h"
 
-namespace pgptls::transport {
+namespace pgptls::fetch {
 namespace {
 
 using namespace std::chrono_literals;
@@ -134,4 +134,4 @@ TEST_F(PinRefreshTest, EachFailureIsItsOwnRowAndTheBatchFinishes) {
 }
 
 }  // namespace
-}  // namespace pgptls::transport
+}  // namespace pgptls::fetch
