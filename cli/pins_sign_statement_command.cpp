@@ -11,6 +11,7 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,7 @@ struct SignArgs {
   std::string passphrase_env;
   std::string domain;
   std::int64_t expires = kDefaultExpiresSeconds;
-  std::uint64_t serial = 0;
-  bool serial_given = false;
+  std::optional<std::uint64_t> serial;  // default: now
   bool spki_only = false;
   bool armor = false;
   std::string out;
@@ -276,7 +276,7 @@ int run_sign_statement(const SignArgs& args) {
   // A later statement must carry a higher serial (the rollback
   // rule); the issue time in seconds grows with every run by default.
   statement.serial =
-      args.serial_given ? args.serial : static_cast<std::uint64_t>(now.time_since_epoch().count());
+      args.serial.value_or(static_cast<std::uint64_t>(now.time_since_epoch().count()));
   const std::string document = keyring::write_pin_statement(statement);
   // What we publish must be what every client parses.
   if (auto reparsed = keyring::parse_posh_document(bytes_of(document), limits); !reparsed.ok()) {
@@ -317,11 +317,11 @@ int run_sign_statement(const SignArgs& args) {
 }  // namespace
 
 void add_sign_statement_command(CLI::App* pin, Action& action) {
-  auto args = std::make_shared<SignArgs>();
-  CLI::App* command = pin->add_subcommand(
-      "sign-statement",
-      "Write a signed POSH statement of this server's certificates, to publish as "
-      "/.well-known/posh/xmpp-server.json and .json.sig");
+  const auto [command, args] =
+      add_command(pin, "sign-statement",
+                  "Write a signed POSH statement of this server's certificates, to publish as "
+                  "/.well-known/posh/xmpp-server.json and .json.sig",
+                  action, run_sign_statement);
   command
       ->add_option("--x509-cert", args->certificates,
                    "The server's certificate, PEM or DER; only the first of a chain file "
@@ -346,19 +346,15 @@ void add_sign_statement_command(CLI::App* pin, Action& action) {
   command->add_option("--domain", args->domain, "Name the domain inside the statement");
   command->add_option("--expires", args->expires,
                       "Seconds the statement stays valid after now (default 604800, a week)");
-  auto* serial = command->add_option("--serial", args->serial,
-                                     "Serial number, higher than any earlier one (default: now in "
-                                     "seconds since 1970, so sign at most once a second)");
+  command->add_option("--serial", args->serial,
+                      "Serial number, higher than any earlier one (default: now in seconds since "
+                      "1970, so sign at most once a second)");
   command->add_flag("--spki-only", args->spki_only,
                     "Only spki-sha-256 pins (they survive renewals that keep the key), no "
                     "certificate fingerprints");
   command->add_flag("--armor", args->armor, "Write an ASCII-armored FILE.asc instead of FILE.sig");
   command->add_option("--out", args->out, "The statement to write; the signature goes beside it")
       ->required();
-  command->callback([&action, args, serial] {
-    args->serial_given = serial->count() > 0;
-    action = [args] { return run_sign_statement(*args); };
-  });
 }
 
 }  // namespace pgptls::cli
