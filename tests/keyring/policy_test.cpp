@@ -12,6 +12,9 @@
 namespace pgptls::keyring {
 namespace {
 
+using openpgp::PublicKey;
+using openpgp::PublicKeyAlgorithm;
+
 // key: a public key of `algorithm` whose first number (RSA n, DSA p) has
 // `bits` bits and whose second (RSA e, DSA q) has `second_bits`.
 PublicKey key(PublicKeyAlgorithm algorithm, unsigned bits, unsigned second_bits) {
@@ -28,7 +31,7 @@ std::string rejection(const Policy& policy, const PublicKey& key) {
   if (checked.ok()) {
     return "";
   }
-  EXPECT_EQ(checked.error().code, make_error_code(Errc::rejected_by_policy));
+  EXPECT_EQ(checked.error().code, make_error_code(openpgp::Errc::rejected_by_policy));
   return checked.error().message();
 }
 

@@ -13,7 +13,7 @@
 #include "openpgp/key_material.h"
 #include "openpgp/packet.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 // Subpacket: one hashed subpacket; `critical` sets bit 7 of the type.
@@ -108,4 +108,4 @@ TEST(SignatureSubpackets, AnUnknownCriticalSubpacketMakesTheSignatureUnusable) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp
