@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string_view>
 
 #include "base/byte_writer.h"
 #include "base/encoding.h"
 #include "base/gnutls_datum.h"
-#include "base/name_table.h"
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
 
@@ -150,25 +151,38 @@ Status read_material(base::ByteReader& reader, PublicKey& key) {
                     "public key algorithm " + std::to_string(static_cast<int>(key.algorithm)));
 }
 
-// kAlgorithmNames: every public key algorithm pgptls reads (RFC 9580
-// §9.1), by its name in messages.
-constexpr base::NameTable<PublicKeyAlgorithm, 12> kAlgorithmNames{{
-    {PublicKeyAlgorithm::rsa, "RSA"},
-    {PublicKeyAlgorithm::rsa_encrypt_only, "RSA"},
-    {PublicKeyAlgorithm::rsa_sign_only, "RSA"},
-    {PublicKeyAlgorithm::elgamal, "ElGamal"},
-    {PublicKeyAlgorithm::dsa, "DSA"},
-    {PublicKeyAlgorithm::ecdh, "ECDH"},
-    {PublicKeyAlgorithm::ecdsa, "ECDSA"},
-    {PublicKeyAlgorithm::eddsa_legacy, "EdDSA"},
-    {PublicKeyAlgorithm::x25519, "X25519"},
-    {PublicKeyAlgorithm::x448, "X448"},
-    {PublicKeyAlgorithm::ed25519, "Ed25519"},
-    {PublicKeyAlgorithm::ed448, "Ed448"},
-}};
+// known_name: the name in messages of an algorithm pgptls reads (RFC 9580
+// §9.1), or nullopt for any other value.
+std::optional<std::string_view> known_name(std::uint8_t algorithm) {
+  switch (static_cast<PublicKeyAlgorithm>(algorithm)) {
+    case PublicKeyAlgorithm::rsa:
+    case PublicKeyAlgorithm::rsa_encrypt_only:
+    case PublicKeyAlgorithm::rsa_sign_only:
+      return "RSA";
+    case PublicKeyAlgorithm::elgamal:
+      return "ElGamal";
+    case PublicKeyAlgorithm::dsa:
+      return "DSA";
+    case PublicKeyAlgorithm::ecdh:
+      return "ECDH";
+    case PublicKeyAlgorithm::ecdsa:
+      return "ECDSA";
+    case PublicKeyAlgorithm::eddsa_legacy:
+      return "EdDSA";
+    case PublicKeyAlgorithm::x25519:
+      return "X25519";
+    case PublicKeyAlgorithm::x448:
+      return "X448";
+    case PublicKeyAlgorithm::ed25519:
+      return "Ed25519";
+    case PublicKeyAlgorithm::ed448:
+      return "Ed448";
+  }
+  return std::nullopt;
+}
 
 bool known_algorithm(std::uint8_t id) {
-  return base::name_of(kAlgorithmNames, static_cast<PublicKeyAlgorithm>(id)).has_value();
+  return known_name(id).has_value();
 }
 
 Status compute_fingerprint(PublicKey& key) {
@@ -222,8 +236,7 @@ std::optional<ByteView> read_mpi_octets(base::ByteReader& reader) {
 }
 
 std::string algorithm_name(std::uint8_t algorithm) {
-  if (const auto name =
-          base::name_of(kAlgorithmNames, static_cast<PublicKeyAlgorithm>(algorithm))) {
+  if (const auto name = known_name(algorithm)) {
     return std::string(*name);
   }
   return "algorithm " + std::to_string(algorithm);
