@@ -180,17 +180,17 @@ void add_authority_command(CLI::App& app, Action& action) {
                   "(repeatable; default: any domain)");
   add->add_option("--keyring", options->keyring,
                   "Keyring directory (default: keyring in the state directory)");
-  add->callback([&action, options] { action = [options] { return run_add(*options); }; });
+  run_when_parsed(add, options, action, run_add);
 
   CLI::App* list = command->add_subcommand("list", "List the authorities and their scopes");
   list->add_option("--keyring", options->keyring,
                    "Keyring directory (default: keyring in the state directory)");
-  list->callback([&action, options] { action = [options] { return run_list(*options); }; });
+  run_when_parsed(list, options, action, run_list);
 
   CLI::App* remove = command->add_subcommand(
       "remove", "Stop trusting an authority (its certificate stays in the keyring)");
   remove->add_option("FPR", options->fingerprint, "The authority's fingerprint")->required();
-  remove->callback([&action, options] { action = [options] { return run_remove(*options); }; });
+  run_when_parsed(remove, options, action, run_remove);
 }
 
 const CommandRegistration authority_registration{"authority", add_authority_command};

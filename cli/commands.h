@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,36 @@ struct CommandRegistration {
     registered_commands().emplace_back(std::string(name), adder);
   }
 };
+
+// run_when_parsed: when `command` is the subcommand parsed, `action`
+// becomes run(*args). `args` holds what the command's options wrote while
+// parsing and lives as long as the action.
+template <class Args>
+void run_when_parsed(CLI::App* command, std::shared_ptr<Args> args, Action& action,
+                     int (*run)(const Args&)) {
+  command->callback([&action, args, run] { action = [args, run] { return run(*args); }; });
+}
+
+// Subcommand: a subcommand and the arguments its options fill.
+template <class Args>
+struct Subcommand {
+  CLI::App* command;
+  std::shared_ptr<Args> args;
+};
+
+// add_command: adds the subcommand `name` to `parent`, with fresh Args for
+// its options, run by run(*args) when it is the one parsed
+// (run_when_parsed). The caller adds the options:
+//   const auto [command, args] = add_command(parent, "name", "what it does", action, run_name);
+//   command->add_option("--file", args->file, "...");
+template <class Args>
+Subcommand<Args> add_command(CLI::App* parent, std::string name, std::string description,
+                             Action& action, int (*run)(const Args&)) {
+  auto args = std::make_shared<Args>();
+  CLI::App* command = parent->add_subcommand(std::move(name), std::move(description));
+  run_when_parsed(command, args, action, run);
+  return {command, std::move(args)};
+}
 
 // program_help: the top-level help text, even while a subcommand is selected
 // (CLI11's App::help() would describe the selected subcommand instead).

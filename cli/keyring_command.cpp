@@ -275,22 +275,19 @@ void add_keyring_command(CLI::App& app, Action& action) {
       "the stored copies");
   import->add_option("FILE", options->files, "Certificate files")->required();
   keyring_option(import);
-  import->callback([&action, options] { action = [options] { return run_import(*options);
-};
-}  // namespace
-);
+  run_when_parsed(import, options, action, run_import);
 
-CLI::App* list = command->add_subcommand("list", "List the certificates");
-keyring_option(list);
-list->callback([&action, options] { action = [options] { return run_list(*options); }; });
+  CLI::App* list = command->add_subcommand("list", "List the certificates");
+  keyring_option(list);
+  run_when_parsed(list, options, action, run_list);
 
-CLI::App* show_command =
-    command->add_subcommand("show", "Show a certificate's keys, user IDs and signatures");
-show_command->add_option("FPR", options->key, "Fingerprint or key ID (of any component key)")
-    ->required();
-keyring_option(show_command);
-show_command->callback([&action, options] { action = [options] { return run_show(*options); }; });
-}  // namespace pgptls::cli
+  CLI::App* show_command =
+      command->add_subcommand("show", "Show a certificate's keys, user IDs and signatures");
+  show_command->add_option("FPR", options->key, "Fingerprint or key ID (of any component key)")
+      ->required();
+  keyring_option(show_command);
+  run_when_parsed(show_command, options, action, run_show);
+}
 
 const CommandRegistration keyring_registration{"keyring", add_keyring_command};
 

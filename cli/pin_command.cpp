@@ -222,8 +222,8 @@ void add_pin_command(CLI::App& app, Action& action) {
   pin->alias("pins");
   pin->require_subcommand(1);
 
-  CLI::App* add = pin->add_subcommand("add", "Pin an X.509 key for a domain");
-  auto add_args = std::make_shared<AddArgs>();
+  const auto [add, add_args] =
+      add_command(pin, "add", "Pin an X.509 key for a domain", action, run_add);
   add_pins_option(add, add_args->pins);
   add->add_option("domain", add_args->domain, "Peer domain, e.g. b.example")->required();
   auto* pin_value = add->add_option("pin", add_args->pin, "pin-sha256 value (base64 of 32 bytes)");
@@ -231,7 +231,6 @@ void add_pin_command(CLI::App& app, Action& action) {
       ->excludes(pin_value);
   add->add_option("--expires", add_args->expires, "The pin stops counting at this UTC date");
   add->add_option("--note", add_args->note, "Free text shown by 'pin list'");
-  add->callback([&action, add_args] { action = [add_args] { return run_add(*add_args); }; });
 
   CLI::App* list = pin->add_subcommand("list", "List pins, of one domain or all");
   auto list_pins = std::make_shared<std::string>();

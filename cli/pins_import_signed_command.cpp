@@ -63,18 +63,17 @@ int run_import_signed(const ImportArgs& args) {
 }  // namespace
 
 void add_import_signed_command(CLI::App* pin, Action& action) {
-  auto args = std::make_shared<ImportArgs>();
-  CLI::App* command = pin->add_subcommand(
-      "import-signed",
-      "Import an authority's signed bundle of many domains' pins (each domain checked against "
-      "the authority's scope)");
+  const auto [command, args] =
+      add_command(pin, "import-signed",
+                  "Import an authority's signed bundle of many domains' pins (each domain "
+                  "checked against the authority's scope)",
+                  action, run_import_signed);
   command->add_option("bundle", args->bundle, "The bundle, JSON")->required();
   command
       ->add_option("signature", args->signature,
                    "Its detached OpenPGP signature (.sig binary or .asc armored)")
       ->required();
   add_trust_source_options(command, args->sources);
-  command->callback([&action, args] { action = [args] { return run_import_signed(*args); }; });
 }
 
 }  // namespace pgptls::cli

@@ -114,11 +114,11 @@ Result<std::unique_ptr<endpoint::StoreStatementAcceptor>> open_statement_accepto
 }
 
 void add_refresh_command(CLI::App* pin, Action& action) {
-  auto args = std::make_shared<RefreshArgs>();
-  CLI::App* command = pin->add_subcommand(
-      "refresh",
-      "Fetch signed POSH statements (https://DOMAIN/.well-known/posh/xmpp-server.json and .sig) "
-      "and lock in their pins");
+  const auto [command, args] =
+      add_command(pin, "refresh",
+                  "Fetch signed POSH statements (https://DOMAIN/.well-known/posh/xmpp-server.json "
+                  "and .sig) and lock in their pins",
+                  action, run_refresh);
   command->add_option("domains", args->domains,
                       "Domains to refresh (default: every domain in the pin store and keyring)");
   // One value per occurrence, so that the domains after a repeated option
@@ -140,7 +140,6 @@ void add_refresh_command(CLI::App* pin, Action& action) {
   command->add_option("--cafile", args->cafile,
                       "Trust these CA certificates (PEM) instead of the system's");
   add_trust_source_options(command, args->sources);
-  command->callback([&action, args] { action = [args] { return run_refresh(*args); }; });
 }
 
 }  // namespace pgptls::cli

@@ -4,21 +4,18 @@
 // (RFC 7711 §3 plus pgptls's "spki-sha-256", "domain", "issued", "serial")
 // and its detached signature beside it, ready to publish as
 // /.well-known/posh/xmpp-server.json and ….json.sig (or .asc).
-#include <gnutls/crypto.h>
-#include <gnutls/x509.h>
 
 #include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/encoding.h"
 #include "base/file.h"
-#include "base/gnutls_datum.h"
-#include "base/gnutls_handles.h"
 #include "cli/keyring_cli.h"
 #include "cli/pins_commands.h"
 #include "endpoint/openpgp_credential.h"
@@ -53,8 +50,7 @@ struct SignArgs {
   std::string passphrase_env;
   std::string domain;
   std::int64_t expires = kDefaultExpiresSeconds;
-  std::uint64_t serial = 0;
-  bool serial_given = false;
+  std::optional<std::uint64_t> serial;  // default: now
   bool spki_only = false;
   bool armor = false;
   std::string out;
@@ -63,14 +59,6 @@ struct SignArgs {
 int usage(const std::string& message) {
   print_error(message + " (see pgptls pins sign-statement --help)");
   return kExitUsage;
-}
-
-Result<Bytes> sha256(ByteView data) {
-  Bytes digest(32);
-  if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data.data(), data.size(), digest.data()) < 0) {
-    return make_error(Errc::storage_error, "SHA-256 failed");
-  }
-  return digest;
 }
 
 // CertificateDigests: what a statement says about one certificate.
@@ -82,35 +70,17 @@ struct CertificateDigests {
 // certificate_digests: reads the first certificate of a PEM or DER file.
 Result<CertificateDigests> certificate_digests(const std::string& file) {
   PGPTLS_TRY(const Bytes data, base::read_file(file, kMaxCertificateFileSize));
-  const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
-  const gnutls_x509_crt_fmt_t format = text.find("-----BEGIN CERTIFICATE-----") != text.npos
-                                           ? GNUTLS_X509_FMT_PEM
-                                           : GNUTLS_X509_FMT_DER;
-  gnutls_x509_crt_t raw = nullptr;
-  if (gnutls_x509_crt_init(&raw) < 0) {
-    return make_error(Errc::storage_error, "out of memory for a certificate");
+  auto digests = [&data]() -> Result<CertificateDigests> {
+    PGPTLS_TRY(const Bytes der, pins::x509_der(data));
+    PGPTLS_TRY(const Bytes spki, pins::spki_from_x509(der));
+    PGPTLS_TRY(Bytes certificate_hash, pins::sha256_digest(der));
+    PGPTLS_TRY(Bytes spki_hash, pins::sha256_digest(spki));
+    return CertificateDigests{std::move(certificate_hash), std::move(spki_hash)};
+  }();
+  if (!digests.ok()) {
+    return std::move(digests).error().wrap(file);
   }
-  const base::X509CertificateHandle certificate(raw);
-  const gnutls_datum_t input = base::datum_of(data);
-  // For PEM, gnutls_x509_crt_import reads the first CERTIFICATE block.
-  if (const int rc = gnutls_x509_crt_import(certificate.get(), &input, format); rc < 0) {
-    return make_error(Errc::invalid_argument, file + ": not an X.509 certificate in PEM or DER (" +
-                                                  gnutls_strerror(rc) + ")");
-  }
-  base::OwnedDatum der;
-  if (const int rc = gnutls_x509_crt_export2(certificate.get(), GNUTLS_X509_FMT_DER, &der.datum);
-      rc < 0) {
-    return make_error(Errc::invalid_argument,
-                      file + ": cannot re-encode the certificate (" + gnutls_strerror(rc) + ")");
-  }
-  const ByteView der_view(der.datum.data, der.datum.size);
-  PGPTLS_TRY(Bytes certificate_hash, sha256(der_view));
-  auto spki = pins::spki_from_x509(der_view);
-  if (!spki.ok()) {
-    return std::move(spki).error().wrap(file);
-  }
-  PGPTLS_TRY(Bytes spki_hash, sha256(*spki));
-  return CertificateDigests{std::move(certificate_hash), std::move(spki_hash)};
+  return digests;
 }
 
 // key_list: "0x…, 0x…" of the candidate keys, for messages.
@@ -129,7 +99,7 @@ bool can_make_signatures(const openpgp::SecretKeyPacket& packet) {
     case openpgp::PublicKeyAlgorithm::ecdsa:
     case openpgp::PublicKeyAlgorithm::eddsa_legacy:
     case openpgp::PublicKeyAlgorithm::ed25519:
-      return packet.public_key.version == 4 && packet.has_secret();
+      return packet.public_key.version == openpgp::kKeyVersion4 && packet.has_secret();
     default:
       return false;
   }
@@ -276,7 +246,7 @@ int run_sign_statement(const SignArgs& args) {
   // A later statement must carry a higher serial (the rollback
   // rule); the issue time in seconds grows with every run by default.
   statement.serial =
-      args.serial_given ? args.serial : static_cast<std::uint64_t>(now.time_since_epoch().count());
+      args.serial.value_or(static_cast<std::uint64_t>(now.time_since_epoch().count()));
   const std::string document = pins::write_pin_statement(statement);
   // What we publish must be what every client parses.
   if (auto reparsed = pins::parse_posh_document(bytes_of(document), limits); !reparsed.ok()) {
@@ -317,11 +287,11 @@ int run_sign_statement(const SignArgs& args) {
 }  // namespace
 
 void add_sign_statement_command(CLI::App* pin, Action& action) {
-  auto args = std::make_shared<SignArgs>();
-  CLI::App* command = pin->add_subcommand(
-      "sign-statement",
-      "Write a signed POSH statement of this server's certificates, to publish as "
-      "/.well-known/posh/xmpp-server.json and .json.sig");
+  const auto [command, args] =
+      add_command(pin, "sign-statement",
+                  "Write a signed POSH statement of this server's certificates, to publish as "
+                  "/.well-known/posh/xmpp-server.json and .json.sig",
+                  action, run_sign_statement);
   command
       ->add_option("--x509-cert", args->certificates,
                    "The server's certificate, PEM or DER; only the first of a chain file "
@@ -346,19 +316,15 @@ void add_sign_statement_command(CLI::App* pin, Action& action) {
   command->add_option("--domain", args->domain, "Name the domain inside the statement");
   command->add_option("--expires", args->expires,
                       "Seconds the statement stays valid after now (default 604800, a week)");
-  auto* serial = command->add_option("--serial", args->serial,
-                                     "Serial number, higher than any earlier one (default: now in "
-                                     "seconds since 1970, so sign at most once a second)");
+  command->add_option("--serial", args->serial,
+                      "Serial number, higher than any earlier one (default: now in seconds since "
+                      "1970, so sign at most once a second)");
   command->add_flag("--spki-only", args->spki_only,
                     "Only spki-sha-256 pins (they survive renewals that keep the key), no "
                     "certificate fingerprints");
   command->add_flag("--armor", args->armor, "Write an ASCII-armored FILE.asc instead of FILE.sig");
   command->add_option("--out", args->out, "The statement to write; the signature goes beside it")
       ->required();
-  command->callback([&action, args, serial] {
-    args->serial_given = serial->count() > 0;
-    action = [args] { return run_sign_statement(*args); };
-  });
 }
 
 }  // namespace pgptls::cli

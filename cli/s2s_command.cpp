@@ -117,12 +117,42 @@ class TableReader {
     out = static_cast<Integer>(value->get());
     return {};
   }
+  // table: reads the table `key` ([key]), when present, with a reader of
+  // its own: read(reader), then that reader's done(). A `key` that is not a
+  // table fails.
+  template <class Read>
+  Status table(const char* key, Read read) {
+    const toml::node* node = find(key);
+    if (node == nullptr) {
+      return {};
+    }
+    const toml::table* table = node->as_table();
+    if (table == nullptr) {
+      return fail(key, std::string("must be a table, written [") + key + "]");
+    }
+    return read_table(*table, "[" + std::string(key) + "]", read);
+  }
+  // tables: the same for each table of the array `key` ([[key]]).
+  template <class Read>
+  Status tables(const char* key, Read read) {
+    const toml::node* node = find(key);
+    if (node == nullptr) {
+      return {};
+    }
+    const auto* list = node->as_array();
+    if (list == nullptr || !list->is_array_of_tables()) {
+      return fail(key, std::string("must be tables, each written [[") + key + "]]");
+    }
+    for (const toml::node& element : *list) {
+      PGPTLS_CHECK(read_table(*element.as_table(), "[[" + std::string(key) + "]]", read));
+    }
+    return {};
+  }
   // done: fails on a key none of the calls above asked for.
-  Status done(const std::vector<std::string>& tables = {}) {
+  Status done() {
     for (const auto& [key, node] : table_) {
       const std::string name(key.str());
-      if (std::find(seen_.begin(), seen_.end(), name) == seen_.end() &&
-          std::find(tables.begin(), tables.end(), name) == tables.end()) {
+      if (std::find(seen_.begin(), seen_.end(), name) == seen_.end()) {
         return config_error(
             path_, "unknown setting '" + name + "'" + (where_.empty() ? "" : " in " + where_));
       }
@@ -148,6 +178,12 @@ class TableReader {
   }
   // find: the key's node, or null when it is absent; either way the key
   // counts as known to done().
+  template <class Read>
+  Status read_table(const toml::table& table, std::string where, Read& read) const {
+    TableReader reader(table, path_, std::move(where));
+    PGPTLS_CHECK(read(reader));
+    return reader.done();
+  }
   const toml::node* find(const char* key) {
     seen_.emplace_back(key);
     return table_.get(key);
@@ -169,11 +205,6 @@ std::string relative_to(const fs::path& base, const std::string& path) {
   return (base / path).string();
 }
 
-const toml::table* sub_table(const toml::table& root, const char* key) {
-  const toml::node* node = root.get(key);
-  return node != nullptr ? node->as_table() : nullptr;
-}
-
 Result<S2sConfig> read_config(const std::string& path) {
   toml::table root;
   try {
@@ -191,36 +222,19 @@ Result<S2sConfig> read_config(const std::string& path) {
   PGPTLS_CHECK(top.string("pins", config.trust.pins));
   PGPTLS_CHECK(top.boolean("tofu", config.trust.tofu));
   PGPTLS_CHECK(top.boolean("require-openpgp", config.trust.require_openpgp));
-  PGPTLS_CHECK(top.done({"inbound", "outbound", "dns", "limits", "domain"}));
-  config.home = relative_to(base, config.home);
-  config.trust.keyring = relative_to(base, config.trust.keyring);
-  config.trust.pins = relative_to(base, config.trust.pins);
-  for (std::string& authority : config.trust.authorities) {
-    const auto comma = authority.find(',');
-    authority = relative_to(base, authority.substr(0, comma)) +
-                (comma == std::string::npos ? "" : authority.substr(comma));
-  }
-
-  if (const toml::table* inbound = sub_table(root, "inbound")) {
-    TableReader reader(*inbound, path, "[inbound]");
+  PGPTLS_CHECK(top.table("inbound", [&](TableReader& reader) -> Status {
     PGPTLS_CHECK(reader.strings("listen", config.inbound_listen));
-    PGPTLS_CHECK(reader.string("backend", config.backend));
-    PGPTLS_CHECK(reader.done());
-  }
-  if (const toml::table* outbound = sub_table(root, "outbound")) {
-    TableReader reader(*outbound, path, "[outbound]");
+    return reader.string("backend", config.backend);
+  }));
+  PGPTLS_CHECK(top.table("outbound", [&](TableReader& reader) -> Status {
     PGPTLS_CHECK(reader.string("listen", config.outbound_listen));
-    PGPTLS_CHECK(reader.string("mode", config.mode));
-    PGPTLS_CHECK(reader.done());
-  }
-  if (const toml::table* dns = sub_table(root, "dns")) {
-    TableReader reader(*dns, path, "[dns]");
+    return reader.string("mode", config.mode);
+  }));
+  PGPTLS_CHECK(top.table("dns", [&](TableReader& reader) -> Status {
     PGPTLS_CHECK(reader.string("server", config.dns_server));
-    PGPTLS_CHECK(reader.strings("static", config.dns_static));
-    PGPTLS_CHECK(reader.done());
-  }
-  if (const toml::table* limits = sub_table(root, "limits")) {
-    TableReader reader(*limits, path, "[limits]");
+    return reader.strings("static", config.dns_static);
+  }));
+  PGPTLS_CHECK(top.table("limits", [&](TableReader& reader) -> Status {
     int handshake_s = static_cast<int>(config.limits.handshake_timeout.count() / 1000);
     int idle_s = static_cast<int>(config.limits.idle_timeout.count() / 1000);
     int handshake_ms = -1;
@@ -233,38 +247,41 @@ Result<S2sConfig> read_config(const std::string& path) {
     PGPTLS_CHECK(reader.integer("idle-timeout", idle_s, 0, 7 * 86400));
     PGPTLS_CHECK(reader.integer("max-links", config.limits.max_links, 1, 1'000'000));
     PGPTLS_CHECK(reader.integer("drain-timeout", config.drain_timeout_s, 0, 3600));
-    PGPTLS_CHECK(reader.done());
     config.limits.handshake_timeout = handshake_ms > 0
                                           ? std::chrono::milliseconds(handshake_ms)
                                           : std::chrono::milliseconds(handshake_s * 1000);
     config.limits.idle_timeout = std::chrono::milliseconds(std::int64_t{idle_s} * 1000);
+    return {};
+  }));
+  PGPTLS_CHECK(top.tables("domain", [&](TableReader& reader) -> Status {
+    DomainConfig& domain = config.domains.emplace_back();
+    PGPTLS_CHECK(reader.string("name", domain.name));
+    PGPTLS_CHECK(reader.string("openpgp-cert", domain.openpgp.cert_file));
+    PGPTLS_CHECK(reader.string("openpgp-key", domain.openpgp.key_file));
+    PGPTLS_CHECK(reader.string("openpgp-subkey", domain.openpgp.subkey));
+    PGPTLS_CHECK(reader.string("passphrase-file", domain.openpgp.passphrase_file));
+    PGPTLS_CHECK(reader.string("x509-cert", domain.x509_cert));
+    return reader.string("x509-key", domain.x509_key);
+  }));
+  PGPTLS_CHECK(top.done());
+
+  config.home = relative_to(base, config.home);
+  config.trust.keyring = relative_to(base, config.trust.keyring);
+  config.trust.pins = relative_to(base, config.trust.pins);
+  for (std::string& authority : config.trust.authorities) {
+    const auto comma = authority.find(',');
+    authority = relative_to(base, authority.substr(0, comma)) +
+                (comma == std::string::npos ? "" : authority.substr(comma));
   }
-  if (const toml::node* domains = root.get("domain")) {
-    const auto* list = domains->as_array();
-    if (list == nullptr || !list->is_array_of_tables()) {
-      return config_error(path, "write each hosted domain as a [[domain]] table");
+  for (DomainConfig& domain : config.domains) {
+    if (domain.name.empty()) {
+      return config_error(path, "a [[domain]] needs a name");
     }
-    for (const toml::node& node : *list) {
-      TableReader reader(*node.as_table(), path, "[[domain]]");
-      DomainConfig domain;
-      PGPTLS_CHECK(reader.string("name", domain.name));
-      PGPTLS_CHECK(reader.string("openpgp-cert", domain.openpgp.cert_file));
-      PGPTLS_CHECK(reader.string("openpgp-key", domain.openpgp.key_file));
-      PGPTLS_CHECK(reader.string("openpgp-subkey", domain.openpgp.subkey));
-      PGPTLS_CHECK(reader.string("passphrase-file", domain.openpgp.passphrase_file));
-      PGPTLS_CHECK(reader.string("x509-cert", domain.x509_cert));
-      PGPTLS_CHECK(reader.string("x509-key", domain.x509_key));
-      PGPTLS_CHECK(reader.done());
-      domain.openpgp.cert_file = relative_to(base, domain.openpgp.cert_file);
-      domain.openpgp.key_file = relative_to(base, domain.openpgp.key_file);
-      domain.openpgp.passphrase_file = relative_to(base, domain.openpgp.passphrase_file);
-      domain.x509_cert = relative_to(base, domain.x509_cert);
-      domain.x509_key = relative_to(base, domain.x509_key);
-      if (domain.name.empty()) {
-        return config_error(path, "a [[domain]] needs a name");
-      }
-      config.domains.push_back(std::move(domain));
-    }
+    domain.openpgp.cert_file = relative_to(base, domain.openpgp.cert_file);
+    domain.openpgp.key_file = relative_to(base, domain.openpgp.key_file);
+    domain.openpgp.passphrase_file = relative_to(base, domain.openpgp.passphrase_file);
+    domain.x509_cert = relative_to(base, domain.x509_cert);
+    domain.x509_key = relative_to(base, domain.x509_key);
   }
   if (config.domains.empty()) {
     return config_error(path,

@@ -94,11 +94,11 @@ int run_verify(const VerifyOptions& options) {
 }
 
 void add_verify_cert_command(CLI::App& app, Action& action) {
-  auto options = std::make_shared<VerifyOptions>();
-  CLI::App* command = app.add_subcommand(
-      "verify-cert",
-      "Decide whether a certificate is authenticated for a domain by an authority; prints "
-      "'accepted: …' (exit 0) or 'rejected: <reason>' (exit 1)");
+  const auto [command, options] =
+      add_command(&app, "verify-cert",
+                  "Decide whether a certificate is authenticated for a domain by an authority; "
+                  "prints 'accepted: …' (exit 0) or 'rejected: <reason>' (exit 1)",
+                  action, run_verify);
   command
       ->add_option("--authority", options->authorities,
                    "An authority's certificate file, optionally limited to domains: "
@@ -116,7 +116,6 @@ void add_verify_cert_command(CLI::App& app, Action& action) {
                    "3.5 signs with them) or strict")
       ->check(CLI::IsMember({"standard", "gnutls35", "strict"}));
   command->add_option("CERTFILE", options->cert_file, "The peer's certificate")->required();
-  command->callback([&action, options] { action = [options] { return run_verify(*options); }; });
 }
 
 const CommandRegistration verify_cert_registration{"verify-cert", add_verify_cert_command};

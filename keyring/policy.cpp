@@ -21,6 +21,28 @@ unsigned exponent_bits(const openpgp::PublicKey& key) {
   return static_cast<unsigned>((value.size() - i) * 8);
 }
 
+// check_size: an RSA, ElGamal or DSA key needs a modulus (DSA: p) of at
+// least `minimum` bits, and stays within the caps on its two numbers that
+// bound the cost of a verification (`modulus` and `exponent` name them).
+Status check_size(const Policy& policy, const openpgp::PublicKey& key, const std::string& where,
+                  const std::string& algorithm, unsigned minimum, const char* modulus,
+                  const char* exponent) {
+  const unsigned bits = key.bits();
+  if (bits < minimum) {
+    return make_error(openpgp::Errc::rejected_by_policy,
+                      where + std::to_string(bits) + "-bit " + algorithm +
+                          " is below the minimum of " + std::to_string(minimum) +
+                          " bits; generate a new key");
+  }
+  if (bits > policy.max_rsa_bits || exponent_bits(key) > policy.max_exponent_bits) {
+    return make_error(openpgp::Errc::rejected_by_policy,
+                      where + algorithm + " parameters exceed the policy caps (" +
+                          std::to_string(policy.max_rsa_bits) + "-bit " + modulus + ", " +
+                          std::to_string(policy.max_exponent_bits) + "-bit " + exponent + ")");
+  }
+  return {};
+}
+
 }  // namespace
 
 Policy Policy::standard() {
@@ -89,42 +111,19 @@ Status Policy::check_hash(std::uint8_t hash, SignatureRole role,
 
 Status Policy::check_key(const openpgp::PublicKey& key) const {
   const std::string where = "policy \"" + name + "\": key " + key.fingerprint_hex() + ": ";
-  const unsigned bits = key.bits();
   switch (key.algorithm) {
     case openpgp::PublicKeyAlgorithm::rsa:
     case openpgp::PublicKeyAlgorithm::rsa_encrypt_only:
     case openpgp::PublicKeyAlgorithm::rsa_sign_only:
     case openpgp::PublicKeyAlgorithm::elgamal:
-      if (bits < min_rsa_bits) {
-        return make_error(openpgp::Errc::rejected_by_policy,
-                          where + std::to_string(bits) + "-bit " +
-                              openpgp::algorithm_name(static_cast<std::uint8_t>(key.algorithm)) +
-                              " is below the minimum of " + std::to_string(min_rsa_bits) +
-                              " bits; generate a new key");
-      }
-      if (bits > max_rsa_bits || exponent_bits(key) > max_exponent_bits) {
-        return make_error(openpgp::Errc::rejected_by_policy,
-                          where + "key parameters exceed the policy caps (" +
-                              std::to_string(max_rsa_bits) + "-bit modulus, " +
-                              std::to_string(max_exponent_bits) + "-bit exponent)");
-      }
-      return {};
+      return check_size(*this, key, where,
+                        openpgp::algorithm_name(static_cast<std::uint8_t>(key.algorithm)),
+                        min_rsa_bits, "modulus", "exponent");
     case openpgp::PublicKeyAlgorithm::dsa:
       if (!allow_dsa) {
         return make_error(openpgp::Errc::rejected_by_policy, where + "DSA keys are not accepted");
       }
-      if (bits < min_dsa_bits) {
-        return make_error(openpgp::Errc::rejected_by_policy,
-                          where + std::to_string(bits) + "-bit DSA is below the minimum of " +
-                              std::to_string(min_dsa_bits) + " bits; generate a new key");
-      }
-      if (bits > max_rsa_bits || exponent_bits(key) > max_exponent_bits) {
-        return make_error(openpgp::Errc::rejected_by_policy,
-                          where + "DSA parameters exceed the policy caps (" +
-                              std::to_string(max_rsa_bits) + "-bit p, " +
-                              std::to_string(max_exponent_bits) + "-bit q)");
-      }
-      return {};
+      return check_size(*this, key, where, "DSA", min_dsa_bits, "p", "q");
     case openpgp::PublicKeyAlgorithm::ecdh:
     case openpgp::PublicKeyAlgorithm::ecdsa:
     case openpgp::PublicKeyAlgorithm::eddsa_legacy:

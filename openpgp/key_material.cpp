@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string_view>
 
 #include "base/byte_writer.h"
 #include "base/encoding.h"
@@ -149,40 +151,49 @@ Status read_material(base::ByteReader& reader, PublicKey& key) {
                     "public key algorithm " + std::to_string(static_cast<int>(key.algorithm)));
 }
 
-bool known_algorithm(std::uint8_t id) {
-  switch (id) {
-    case 1:
-    case 2:
-    case 3:
-    case 16:
-    case 17:
-    case 18:
-    case 19:
-    case 22:
-    case 25:
-    case 26:
-    case 27:
-    case 28:
-      return true;
-    default:
-      return false;
+// known_name: the name in messages of an algorithm pgptls reads (RFC 9580
+// §9.1), or nullopt for any other value.
+std::optional<std::string_view> known_name(std::uint8_t algorithm) {
+  switch (static_cast<PublicKeyAlgorithm>(algorithm)) {
+    case PublicKeyAlgorithm::rsa:
+    case PublicKeyAlgorithm::rsa_encrypt_only:
+    case PublicKeyAlgorithm::rsa_sign_only:
+      return "RSA";
+    case PublicKeyAlgorithm::elgamal:
+      return "ElGamal";
+    case PublicKeyAlgorithm::dsa:
+      return "DSA";
+    case PublicKeyAlgorithm::ecdh:
+      return "ECDH";
+    case PublicKeyAlgorithm::ecdsa:
+      return "ECDSA";
+    case PublicKeyAlgorithm::eddsa_legacy:
+      return "EdDSA";
+    case PublicKeyAlgorithm::x25519:
+      return "X25519";
+    case PublicKeyAlgorithm::x448:
+      return "X448";
+    case PublicKeyAlgorithm::ed25519:
+      return "Ed25519";
+    case PublicKeyAlgorithm::ed448:
+      return "Ed448";
   }
+  return std::nullopt;
+}
+
+bool known_algorithm(std::uint8_t id) {
+  return known_name(id).has_value();
 }
 
 Status compute_fingerprint(PublicKey& key) {
   PGPTLS_TRY(Bytes data, key_hash_prefix(key));
   data.insert(data.end(), key.body.begin(), key.body.end());
-  if (key.version == 4) {
-    // RFC 9580 §5.5.4.2: SHA-1 over 0x99, 2-octet length, body; the key ID
-    // is the low 64 bits.
-    PGPTLS_TRY(key.fingerprint, digest(static_cast<std::uint8_t>(HashAlgorithm::sha1), data));
-    key.key_id.assign(key.fingerprint.end() - 8, key.fingerprint.end());
-  } else {
-    // RFC 9580 §5.5.4.3: SHA-256 over 0x9B, 4-octet length, body; the key ID
-    // is the high 64 bits.
-    PGPTLS_TRY(key.fingerprint, digest(static_cast<std::uint8_t>(HashAlgorithm::sha256), data));
-    key.key_id.assign(key.fingerprint.begin(), key.fingerprint.begin() + 8);
-  }
+  // RFC 9580 §5.5.4.2: v4, SHA-1 over 0x99, 2-octet length, body;
+  // §5.5.4.3: v6, SHA-256 over 0x9B, 4-octet length, body.
+  const HashAlgorithm hash =
+      key.version == kKeyVersion4 ? HashAlgorithm::sha1 : HashAlgorithm::sha256;
+  PGPTLS_TRY(key.fingerprint, digest(static_cast<std::uint8_t>(hash), data));
+  key.key_id = key_id_of(key.version, key.fingerprint);
   return {};
 }
 
@@ -225,29 +236,8 @@ std::optional<ByteView> read_mpi_octets(base::ByteReader& reader) {
 }
 
 std::string algorithm_name(std::uint8_t algorithm) {
-  switch (static_cast<PublicKeyAlgorithm>(algorithm)) {
-    case PublicKeyAlgorithm::rsa:
-    case PublicKeyAlgorithm::rsa_encrypt_only:
-    case PublicKeyAlgorithm::rsa_sign_only:
-      return "RSA";
-    case PublicKeyAlgorithm::elgamal:
-      return "ElGamal";
-    case PublicKeyAlgorithm::dsa:
-      return "DSA";
-    case PublicKeyAlgorithm::ecdh:
-      return "ECDH";
-    case PublicKeyAlgorithm::ecdsa:
-      return "ECDSA";
-    case PublicKeyAlgorithm::eddsa_legacy:
-      return "EdDSA";
-    case PublicKeyAlgorithm::x25519:
-      return "X25519";
-    case PublicKeyAlgorithm::x448:
-      return "X448";
-    case PublicKeyAlgorithm::ed25519:
-      return "Ed25519";
-    case PublicKeyAlgorithm::ed448:
-      return "Ed448";
+  if (const auto name = known_name(algorithm)) {
+    return std::string(*name);
   }
   return "algorithm " + std::to_string(algorithm);
 }
@@ -289,6 +279,12 @@ bool PublicKey::can_sign() const {
   }
 }
 
+Bytes key_id_of(std::uint8_t version, ByteView fingerprint) {
+  const ByteView id =
+      version == kKeyVersion4 ? fingerprint.last(kKeyIdSize) : fingerprint.first(kKeyIdSize);
+  return to_bytes(id);
+}
+
 std::string PublicKey::fingerprint_hex() const {
   return base::hex_encode_upper(fingerprint);
 }
@@ -299,13 +295,13 @@ std::string PublicKey::key_id_hex() const {
 Result<Bytes> key_hash_prefix(const PublicKey& key) {
   const std::size_t n = key.body.size();
   const base::LengthPrefix width =
-      key.version == 6 ? base::LengthPrefix::u32 : base::LengthPrefix::u16;
+      key.version == kKeyVersion6 ? base::LengthPrefix::u32 : base::LengthPrefix::u16;
   if (n > base::max_length(width)) {
     return malformed("public key body of " + std::to_string(n) +
                      " octets does not fit the length its hash needs (RFC 9580 §5.2.4)");
   }
   base::ByteWriter writer;
-  if (key.version == 6) {
+  if (key.version == kKeyVersion6) {
     writer.u8(0x9B);
     writer.u32(static_cast<std::uint32_t>(n));
   } else {
@@ -324,7 +320,7 @@ Result<PublicKey> read_public_key(base::ByteReader& reader) {
     return malformed("empty body");
   }
   key.version = *version;
-  if (key.version != 4 && key.version != 6) {
+  if (key.version != kKeyVersion4 && key.version != kKeyVersion6) {
     return make_error(Errc::unsupported_version,
                       "public key version " + std::to_string(key.version) +
                           " (only v4 and v6 keys are read; regenerate the key with a current "
@@ -341,7 +337,7 @@ Result<PublicKey> read_public_key(base::ByteReader& reader) {
                       "public key algorithm " + std::to_string(*algorithm));
   }
   key.algorithm = static_cast<PublicKeyAlgorithm>(*algorithm);
-  if (key.version == 6) {
+  if (key.version == kKeyVersion6) {
     // RFC 9580 §5.5.2.3: a 4-octet length of the key material follows.
     auto material = reader.prefixed(base::LengthPrefix::u32);
     if (!material) {
@@ -356,7 +352,7 @@ Result<PublicKey> read_public_key(base::ByteReader& reader) {
   }
   // RFC 9580 §5.5.5.5, §5.5.5.6: the legacy Curve25519 forms must not
   // appear in v6 keys.
-  if (key.version == 6 &&
+  if (key.version == kKeyVersion6 &&
       (key.algorithm == PublicKeyAlgorithm::eddsa_legacy ||
        (key.algorithm == PublicKeyAlgorithm::ecdh && key.curve == Curve::curve25519_legacy))) {
     return malformed("v6 key uses a legacy Curve25519 algorithm (RFC 9580 forbids it)");

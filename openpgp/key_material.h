@@ -12,6 +12,7 @@
 //   PGPTLS_TRY(PublicKey key, openpgp::read_public_key(r));  // r now at the secret part
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,6 +55,29 @@ enum class Curve : std::uint8_t {
   curve25519_legacy,
   unknown,
 };
+
+// RFC 9580 §5.5.2: the key versions pgptls reads (v3 keys are refused).
+inline constexpr std::uint8_t kKeyVersion4 = 4;
+inline constexpr std::uint8_t kKeyVersion6 = 6;
+// RFC 9580 §5.5.4: a v4 fingerprint is a SHA-1 digest, a v6 one a SHA-256
+// digest; a key ID is 64 bits of the fingerprint.
+inline constexpr std::size_t kV4FingerprintSize = 20;
+inline constexpr std::size_t kV6FingerprintSize = 32;
+inline constexpr std::size_t kKeyIdSize = 8;
+
+// fingerprint_size: the fingerprint size of a key version, 0 for a
+// version pgptls does not read.
+[[nodiscard]] constexpr std::size_t fingerprint_size(std::uint8_t version) {
+  return version == kKeyVersion4   ? kV4FingerprintSize
+         : version == kKeyVersion6 ? kV6FingerprintSize
+                                   : 0;
+}
+
+// key_id_of: the key ID a fingerprint of `version` carries (RFC 9580
+// §5.5.4.2: the low 64 bits of a v4 fingerprint; §5.5.4.3: the high 64
+// bits of a v6 one). The fingerprint must have fingerprint_size(version)
+// octets.
+[[nodiscard]] Bytes key_id_of(std::uint8_t version, ByteView fingerprint);
 
 // algorithm_name: "RSA", "Ed25519", "ECDSA", ... for messages.
 [[nodiscard]] std::string algorithm_name(std::uint8_t algorithm);

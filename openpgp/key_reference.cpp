@@ -3,6 +3,7 @@
 #include <string>
 
 #include "base/encoding.h"
+#include "openpgp/key_material.h"
 
 namespace pgptls::openpgp {
 
@@ -17,7 +18,8 @@ std::optional<Bytes> parse_key_reference(std::string_view text) {
     }
   }
   auto decoded = base::hex_decode(digits);
-  if (!decoded.ok() || (decoded->size() != 8 && decoded->size() != 20 && decoded->size() != 32)) {
+  if (!decoded.ok() || (decoded->size() != kKeyIdSize && decoded->size() != kV4FingerprintSize &&
+                        decoded->size() != kV6FingerprintSize)) {
     return std::nullopt;
   }
   return std::move(decoded).value();

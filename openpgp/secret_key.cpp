@@ -96,7 +96,7 @@ Error gcrypt_failure(const char* what, gcry_error_t error) {
 // Protection parameters ------------------------------------------------------
 
 Status read_protection(base::ByteReader& reader, SecretKeyPacket& packet) {
-  const bool v6 = packet.public_key.version == 6;
+  const bool v6 = packet.public_key.version == kKeyVersion6;
   PGPTLS_TRY(packet.cipher, reader.u8());
   if (packet.s2k_usage == kUsageAead) {
     PGPTLS_TRY(packet.aead_mode, reader.u8());
@@ -145,7 +145,7 @@ Status read_protection(base::ByteReader& reader, SecretKeyPacket& packet) {
 
 Status read_secret_fields(base::ByteReader& reader, SecretKeyPacket& packet) {
   PGPTLS_TRY(packet.s2k_usage, reader.u8());
-  const bool v6 = packet.public_key.version == 6;
+  const bool v6 = packet.public_key.version == kKeyVersion6;
   switch (packet.s2k_usage) {
     case kUsageUnprotected:
       packet.protection = SecretKeyProtection::unprotected;
@@ -354,7 +354,7 @@ Result<base::SecretBytes> aead_decrypt(const SecretKeyPacket& packet, const Ciph
 
 Result<base::SecretBytes> decrypt(const SecretKeyPacket& packet, ByteView passphrase,
                                   const S2kLimits& limits) {
-  const bool v4 = packet.public_key.version != 6;
+  const bool v4 = packet.public_key.version != kKeyVersion6;
   switch (packet.protection) {
     case SecretKeyProtection::unprotected: {
       // RFC 9580 §5.5.3: v4 cleartext carries a 2-octet checksum; v6 none.
@@ -474,15 +474,8 @@ Result<base::PrivateKeyHandle> import_private_key(const PublicKey& key,
     case PublicKeyAlgorithm::ed448: {
       const bool ed448 = key.algorithm == PublicKeyAlgorithm::ed448;
       const std::size_t width = ed448 ? 57 : 32;
-      const Bytes& point = key.fields[0];
-      ByteView native(point);
-      if (key.algorithm == PublicKeyAlgorithm::eddsa_legacy) {
-        // RFC 9580 §11.2.2: prefixed native point 0x40 || x.
-        if (key.curve != Curve::ed25519_legacy || point.size() != 33 || point[0] != 0x40) {
-          return malformed("legacy EdDSA public point is not 0x40 followed by 32 octets");
-        }
-        native = native.subspan(1);
-      }
+      // Ed448's point is native; ed25519_point unwraps the legacy form.
+      PGPTLS_TRY(const Bytes native, ed448 ? Result<Bytes>(key.fields[0]) : ed25519_point(key));
       // RFC 9580 §5.5.5.5: the legacy secret is the native seed as an MPI,
       // which drops leading zero octets.
       PGPTLS_TRY(const base::SecretBytes k, left_pad(secret[0], width));

@@ -34,6 +34,17 @@ Result<bool> boolean(ByteView data) {
 
 Result<Signature> parse_nested(ByteView body, int depth);
 
+// parse_embedded: the embedded signature subpacket's signature (RFC 9580
+// §5.2.3.34), at most kMaxNesting deep.
+Status parse_embedded(ByteView data, Signature& sig, int depth) {
+  if (depth >= kMaxNesting) {
+    return malformed("embedded signatures nested too deeply");
+  }
+  PGPTLS_TRY(auto embedded, parse_nested(data, depth + 1));
+  sig.embedded = std::make_shared<const Signature>(std::move(embedded));
+  return {};
+}
+
 // RFC 9580 §5.2.3.7: subpacket length, type (bit 7 = critical), data.
 Status parse_subpackets(ByteView area, bool hashed, Signature& sig, int depth) {
   base::ByteReader reader(area);
@@ -52,125 +63,118 @@ Status parse_subpackets(ByteView area, bool hashed, Signature& sig, int depth) {
     }
     const std::uint8_t type_octet = (*content)[0];
     const bool critical = (type_octet & 0x80) != 0;
-    const std::uint8_t type = type_octet & 0x7F;
+    const auto type = static_cast<SubpacketType>(type_octet & 0x7F);
     const ByteView data = content->subspan(1);
     bool known = true;
     if (!hashed) {
       // Unhashed subpackets are not signed: only self-authenticating ones
       // are used (RFC 9580 §5.2.3.2).
-      if (type == 16 && data.size() == 8) {
+      if (type == SubpacketType::issuer_key_id && data.size() == kKeyIdSize) {
         if (!sig.issuer_key_id) {
           sig.issuer_key_id = to_bytes(data);
         }
-      } else if (type == 33 && data.size() >= 2) {
+      } else if (type == SubpacketType::issuer_fingerprint && data.size() >= 2) {
         if (!sig.issuer_fingerprint) {
           sig.issuer_fingerprint = to_bytes(data.subspan(1));
         }
-      } else if (type == 32 && !sig.embedded) {
-        if (depth >= kMaxNesting) {
-          return malformed("embedded signatures nested too deeply");
-        }
-        PGPTLS_TRY(auto embedded, parse_nested(data, depth + 1));
-        sig.embedded = std::make_shared<const Signature>(std::move(embedded));
+      } else if (type == SubpacketType::embedded_signature && !sig.embedded) {
+        PGPTLS_CHECK(parse_embedded(data, sig, depth));
       }
       continue;
     }
     switch (type) {
-      case 2: {
+      case SubpacketType::creation_time: {
         PGPTLS_TRY(sig.creation_time, be32(data));
         break;
       }
-      case 3: {
+      case SubpacketType::expiration_time: {
         PGPTLS_TRY(sig.expiration, be32(data));
         break;
       }
-      case 4: {
+      case SubpacketType::exportable: {
         PGPTLS_TRY(sig.exportable, boolean(data));
         break;
       }
-      case 5:
+      case SubpacketType::trust:
         if (data.size() != 2) {
           return malformed("trust signature subpacket is not 2 octets");
         }
         sig.trust_level = data[0];
         sig.trust_amount = data[1];
         break;
-      case 6:
+      case SubpacketType::regular_expression:
         // RFC 9580 §5.2.3.22: a null-terminated regular expression.
         sig.regular_expressions.emplace_back(
             reinterpret_cast<const char*>(data.data()),
             data.empty() || data.back() != 0 ? data.size() : data.size() - 1);
         break;
-      case 7: {
+      case SubpacketType::revocable: {
         PGPTLS_TRY(sig.revocable, boolean(data));
         break;
       }
-      case 9: {
+      case SubpacketType::key_expiration_time: {
         PGPTLS_TRY(sig.key_expiration, be32(data));
         break;
       }
-      case 16:
-        if (data.size() != 8) {
+      case SubpacketType::issuer_key_id:
+        if (data.size() != kKeyIdSize) {
           return malformed("issuer key ID subpacket is not 8 octets");
         }
         sig.issuer_key_id = to_bytes(data);
         break;
-      case 20:
+      case SubpacketType::notation:
         // A critical notation is one we cannot interpret (we know none):
         // RFC 9580 §5.2.3.24 makes the signature invalid.
         if (critical) {
           known = false;
         }
         break;
-      case 25: {
+      case SubpacketType::primary_user_id: {
         PGPTLS_TRY(sig.primary_user_id, boolean(data));
         break;
       }
-      case 27:
+      case SubpacketType::key_flags:
         sig.key_flags = data.empty() ? std::uint8_t{0} : data[0];
         break;
-      case 29:
+      case SubpacketType::reason_for_revocation:
         if (data.empty()) {
           return malformed("empty reason for revocation");
         }
         sig.revocation_reason = static_cast<RevocationReason>(data[0]);
         sig.revocation_text.assign(reinterpret_cast<const char*>(data.data()) + 1, data.size() - 1);
         break;
-      case 30:
+      case SubpacketType::features:
         sig.features = data.empty() ? std::uint8_t{0} : data[0];
         break;
-      case 32: {
-        if (depth >= kMaxNesting) {
-          return malformed("embedded signatures nested too deeply");
-        }
-        PGPTLS_TRY(auto embedded, parse_nested(data, depth + 1));
-        sig.embedded = std::make_shared<const Signature>(std::move(embedded));
+      case SubpacketType::embedded_signature:
+        PGPTLS_CHECK(parse_embedded(data, sig, depth));
         break;
-      }
-      case 33:
+      case SubpacketType::issuer_fingerprint:
         if (data.size() < 2) {
           return malformed("issuer fingerprint subpacket too short");
         }
-        if ((data[0] == 4 && data.size() != 21) || (data[0] == 6 && data.size() != 33)) {
+        // RFC 9580 §5.2.3.35: the key version, then its fingerprint.
+        if (const std::size_t size = fingerprint_size(data[0]);
+            size != 0 && data.size() != 1 + size) {
           return malformed("issuer fingerprint length does not match its key version");
         }
         sig.issuer_fingerprint = to_bytes(data.subspan(1));
         break;
       // Known subpackets that do not affect validation (RFC 9580 §5.2.3.1).
-      case 11:
-      case 12:
-      case 21:
-      case 22:
-      case 23:
-      case 24:
-      case 26:
-      case 28:
-      case 31:
-      case 34:
-      case 35:
-      case 37:
-      case 38:
-      case 39:
+      case SubpacketType::preferred_symmetric:
+      case SubpacketType::revocation_key:
+      case SubpacketType::preferred_hash:
+      case SubpacketType::preferred_compression:
+      case SubpacketType::key_server_preferences:
+      case SubpacketType::preferred_key_server:
+      case SubpacketType::policy_uri:
+      case SubpacketType::signers_user_id:
+      case SubpacketType::signature_target:
+      case SubpacketType::reserved_34:
+      case SubpacketType::intended_recipient:
+      case SubpacketType::reserved_37:
+      case SubpacketType::reserved_38:
+      case SubpacketType::preferred_aead_ciphersuites:
         break;
       default:
         known = false;
@@ -178,7 +182,8 @@ Status parse_subpackets(ByteView area, bool hashed, Signature& sig, int depth) {
     }
     if (critical && !known && !sig.has_unknown_critical) {
       sig.has_unknown_critical = true;
-      sig.unknown_critical_note = "critical subpacket type " + std::to_string(type);
+      sig.unknown_critical_note =
+          "critical subpacket type " + std::to_string(static_cast<unsigned>(type));
     }
   }
   return {};
@@ -192,7 +197,7 @@ Result<Signature> parse_nested(ByteView body, int depth) {
     return malformed("empty body");
   }
   sig.version = *version;
-  if (sig.version != 4 && sig.version != 6) {
+  if (sig.version != kSignatureVersion4 && sig.version != kSignatureVersion6) {
     return make_error(Errc::unsupported_version, "signature version " +
                                                      std::to_string(sig.version) +
                                                      " (only v4 and v6 signatures are read)");
@@ -206,7 +211,8 @@ Result<Signature> parse_nested(ByteView body, int depth) {
   sig.type = static_cast<SignatureType>(*type);
   sig.public_key_algorithm = *pk;
   sig.hash_algorithm = *hash;
-  const auto prefix = sig.version == 6 ? base::LengthPrefix::u32 : base::LengthPrefix::u16;
+  const auto prefix =
+      sig.version == kSignatureVersion6 ? base::LengthPrefix::u32 : base::LengthPrefix::u16;
   auto hashed = reader.prefixed_bytes(prefix);
   if (!hashed) {
     return malformed("hashed subpacket area runs past the packet");
@@ -224,7 +230,7 @@ Result<Signature> parse_nested(ByteView body, int depth) {
   }
   sig.hash_prefix[0] = (*left)[0];
   sig.hash_prefix[1] = (*left)[1];
-  if (sig.version == 6) {
+  if (sig.version == kSignatureVersion6) {
     // RFC 9580 §5.2.3: a one-octet salt length and the salt.
     auto salt = reader.prefixed_bytes(base::LengthPrefix::u8);
     if (!salt) {

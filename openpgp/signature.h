@@ -49,6 +49,46 @@ enum class SignatureType : std::uint8_t {
   return v >= 0x10 && v <= 0x13;
 }
 
+// RFC 9580 §5.2.3: the signature versions pgptls reads (a v4 key makes
+// v4 signatures, a v6 key v6 ones).
+inline constexpr std::uint8_t kSignatureVersion4 = 4;
+inline constexpr std::uint8_t kSignatureVersion6 = 6;
+
+// SubpacketType: the signature subpacket types pgptls reads or writes,
+// and those it knows to ignore (RFC 9580 §5.2.3.7; bit 7 of the type octet
+// is the critical flag, not part of the type).
+enum class SubpacketType : std::uint8_t {
+  creation_time = 2,                 // §5.2.3.11
+  expiration_time = 3,               // §5.2.3.18
+  exportable = 4,                    // §5.2.3.19
+  trust = 5,                         // §5.2.3.21
+  regular_expression = 6,            // §5.2.3.22
+  revocable = 7,                     // §5.2.3.20
+  key_expiration_time = 9,           // §5.2.3.13
+  preferred_symmetric = 11,          // §5.2.3.14
+  revocation_key = 12,               // §5.2.3.23 (deprecated)
+  issuer_key_id = 16,                // §5.2.3.12
+  notation = 20,                     // §5.2.3.24
+  preferred_hash = 21,               // §5.2.3.16
+  preferred_compression = 22,        // §5.2.3.17
+  key_server_preferences = 23,       // §5.2.3.25
+  preferred_key_server = 24,         // §5.2.3.26
+  primary_user_id = 25,              // §5.2.3.27
+  policy_uri = 26,                   // §5.2.3.28
+  key_flags = 27,                    // §5.2.3.29
+  signers_user_id = 28,              // §5.2.3.30
+  reason_for_revocation = 29,        // §5.2.3.31
+  features = 30,                     // §5.2.3.32
+  signature_target = 31,             // §5.2.3.33
+  embedded_signature = 32,           // §5.2.3.34
+  issuer_fingerprint = 33,           // §5.2.3.35
+  reserved_34 = 34,                  // reserved
+  intended_recipient = 35,           // §5.2.3.36
+  reserved_37 = 37,                  // reserved (attested certifications)
+  reserved_38 = 38,                  // reserved (key block)
+  preferred_aead_ciphersuites = 39,  // §5.2.3.15
+};
+
 // KeyFlags: the first octet of the key flags subpacket (RFC 9580 §5.2.3.29).
 namespace key_flags {
 inline constexpr std::uint8_t certify = 0x01;

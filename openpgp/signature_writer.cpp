@@ -9,17 +9,20 @@
 #include "base/gnutls_datum.h"
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
+#include "openpgp/key_material.h"
+#include "openpgp/packet.h"
+#include "openpgp/signature.h"
 
 namespace pgptls::openpgp {
 namespace {
 
-constexpr std::uint8_t kVersion4 = 4;
-constexpr std::uint8_t kBinaryDocument = 0x00;
-constexpr std::size_t kV4FingerprintBytes = 20;
-// RFC 9580 §5.2.3.7: subpacket types.
-constexpr std::uint8_t kCreationTime = 2;
-constexpr std::uint8_t kIssuerKeyId = 16;
-constexpr std::uint8_t kIssuerFingerprint = 33;
+// subpacket_header: RFC 9580 §5.2.3.7: a subpacket's length (its type
+// octet included) and type; `size` data octets follow.
+void subpacket_header(base::ByteWriter& writer, SubpacketType type, std::size_t size) {
+  write_length(writer, 1 + size);
+  writer.u8(static_cast<std::uint8_t>(type));
+}
+
 struct HashChoice {
   HashAlgorithm algorithm;
   gnutls_sign_algorithm_t ecdsa_or_rsa;
@@ -121,7 +124,7 @@ Status write_signature_fields(base::ByteWriter& out, const DetachedSigner& signe
 
 Result<Bytes> make_detached_signature(ByteView document, const DetachedSigner& signer,
                                       base::TimePoint created) {
-  if (signer.fingerprint.size() != kV4FingerprintBytes) {
+  if (signer.fingerprint.size() != kV4FingerprintSize) {
     return make_error(Errc::unsupported_version,
                       "signing needs a version 4 key (20-byte fingerprint)");
   }
@@ -136,18 +139,16 @@ Result<Bytes> make_detached_signature(ByteView document, const DetachedSigner& s
 
   // The hashed part: version through the hashed subpackets (§5.2.4).
   base::ByteWriter hashed;
-  hashed.u8(kVersion4);
-  hashed.u8(kBinaryDocument);
+  hashed.u8(kSignatureVersion4);
+  hashed.u8(static_cast<std::uint8_t>(SignatureType::binary));
   hashed.u8(static_cast<std::uint8_t>(signer.algorithm));
   hashed.u8(static_cast<std::uint8_t>(hash.algorithm));
   {
     auto subpackets = hashed.prefixed(base::LengthPrefix::u16);
-    hashed.u8(5);  // subpacket length: type + 4 octets
-    hashed.u8(kCreationTime);
+    subpacket_header(hashed, SubpacketType::creation_time, 4);
     hashed.u32(static_cast<std::uint32_t>(seconds.count()));
-    hashed.u8(22);  // type + version + 20 octets
-    hashed.u8(kIssuerFingerprint);
-    hashed.u8(kVersion4);
+    subpacket_header(hashed, SubpacketType::issuer_fingerprint, 1 + kV4FingerprintSize);
+    hashed.u8(kKeyVersion4);
     hashed.bytes(signer.fingerprint);
   }
   PGPTLS_TRY(const Bytes hashed_part, std::move(hashed).finish());
@@ -156,7 +157,7 @@ Result<Bytes> make_detached_signature(ByteView document, const DetachedSigner& s
   PGPTLS_TRY(auto hasher, Hasher::create(static_cast<std::uint8_t>(hash.algorithm)));
   hasher.update(document);
   hasher.update(hashed_part);
-  hasher.update_u8(kVersion4);
+  hasher.update_u8(kSignatureVersion4);
   hasher.update_u8(0xFF);
   hasher.update_u32(static_cast<std::uint32_t>(hashed_part.size()));
   const Bytes digest = hasher.finish();
@@ -165,20 +166,15 @@ Result<Bytes> make_detached_signature(ByteView document, const DetachedSigner& s
   body.bytes(hashed_part);
   {
     auto unhashed = body.prefixed(base::LengthPrefix::u16);
-    body.u8(9);  // type + 8 octets
-    body.u8(kIssuerKeyId);
-    body.bytes(ByteView(signer.fingerprint).last(8));  // v4 key ID: low 64 bits
+    subpacket_header(body, SubpacketType::issuer_key_id, kKeyIdSize);
+    body.bytes(key_id_of(kKeyVersion4, signer.fingerprint));
   }
   body.bytes(ByteView(digest).first(2));
   PGPTLS_CHECK(write_signature_fields(body, signer, hash, digest));
   PGPTLS_TRY(const Bytes body_bytes, std::move(body).finish());
 
-  // RFC 9580 §4.2.1: OpenPGP packet header, tag 2, with a five-octet length.
   base::ByteWriter packet;
-  packet.u8(0xC0 | 2);
-  packet.u8(0xFF);
-  packet.u32(static_cast<std::uint32_t>(body_bytes.size()));
-  packet.bytes(body_bytes);
+  write_packet(packet, PacketTag::signature, body_bytes);
   return std::move(packet).finish();
 }
 

@@ -77,7 +77,7 @@ Result<Bytes> eddsa_signature_value(const Signature& sig, const PublicKey& signe
 // §5.2.4: a v6 signature hashes its salt first).
 Result<Hasher> start_hash(const Signature& sig) {
   PGPTLS_TRY(auto hasher, Hasher::create(sig.hash_algorithm));
-  if (sig.version == 6) {
+  if (sig.version == kSignatureVersion6) {
     if (sig.salt.size() != v6_salt_size(sig.hash_algorithm)) {
       return make_error(Errc::malformed_packet,
                         "v6 signature salt of " + std::to_string(sig.salt.size()) +
@@ -95,7 +95,7 @@ Bytes finish_hash(Hasher& hasher, const Signature& sig) {
   hasher.update_u8(type);
   hasher.update_u8(sig.public_key_algorithm);
   hasher.update_u8(sig.hash_algorithm);
-  if (sig.version == 6) {
+  if (sig.version == kSignatureVersion6) {
     hasher.update_u32(static_cast<std::uint32_t>(sig.hashed_area.size()));
   } else {
     hasher.update_u16(static_cast<std::uint16_t>(sig.hashed_area.size()));
@@ -103,7 +103,7 @@ Bytes finish_hash(Hasher& hasher, const Signature& sig) {
   hasher.update(sig.hashed_area);
   hasher.update_u8(sig.version);
   hasher.update_u8(0xFF);
-  const std::size_t header = sig.version == 6 ? 8 : 6;
+  const std::size_t header = sig.version == kSignatureVersion6 ? 8 : 6;
   hasher.update_u32(static_cast<std::uint32_t>(header + sig.hashed_area.size()));
   return hasher.finish();
 }

@@ -296,15 +296,6 @@ Result<std::optional<bool>> PinCache::setting(const SettingScope& scope, Setting
   return found == snapshot_->settings.end() ? std::optional<bool>() : found->second;
 }
 
-Result<bool> PinCache::effective_setting(std::string_view domain, Setting which) {
-  PGPTLS_TRY(const std::optional<bool> own, setting({std::string(domain)}, which));
-  if (own) {
-    return *own;
-  }
-  PGPTLS_TRY(const std::optional<bool> global, setting({}, which));
-  return global.value_or(false);
-}
-
 Status PinCache::record_openpgp_auth(std::string_view domain_text, base::TimePoint now) {
   PGPTLS_TRY(const std::string domain, normalize_domain_input(domain_text));
   const base::Seconds at = std::chrono::time_point_cast<std::chrono::seconds>(now);

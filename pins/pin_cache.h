@@ -90,7 +90,6 @@ class PinCache final : public PinAccess {
                                                      base::TimePoint now) override;
   [[nodiscard]] Result<std::optional<bool>> setting(const SettingScope& scope,
                                                     Setting setting) override;
-  [[nodiscard]] Result<bool> effective_setting(std::string_view domain, Setting setting) override;
   [[nodiscard]] Status record_openpgp_auth(std::string_view domain, base::TimePoint now) override;
   [[nodiscard]] Result<std::optional<OpenPgpRecord>> openpgp_auth(std::string_view domain) override;
 

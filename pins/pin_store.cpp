@@ -551,7 +551,7 @@ Result<std::optional<bool>> PinStore::setting(const SettingScope& scope, Setting
   return std::optional<bool>(select.column_int64(0) != 0);
 }
 
-Result<bool> PinStore::effective_setting(std::string_view domain, Setting which) {
+Result<bool> PinAccess::effective_setting(std::string_view domain, Setting which) {
   PGPTLS_TRY(const std::optional<bool> own, setting({std::string(domain)}, which));
   if (own) {
     return *own;

@@ -103,8 +103,9 @@ class PinAccess {
                                                              base::TimePoint now) = 0;
   [[nodiscard]] virtual Result<std::optional<bool>> setting(const SettingScope& scope,
                                                             Setting setting) = 0;
-  [[nodiscard]] virtual Result<bool> effective_setting(std::string_view domain,
-                                                       Setting setting) = 0;
+  // effective_setting: the domain's value, else the global one, else off
+  // (read through setting(), so the same for every PinAccess).
+  [[nodiscard]] Result<bool> effective_setting(std::string_view domain, Setting setting);
   [[nodiscard]] virtual Status record_openpgp_auth(std::string_view domain,
                                                    base::TimePoint now) = 0;
   [[nodiscard]] virtual Result<std::optional<OpenPgpRecord>> openpgp_auth(
@@ -206,8 +207,6 @@ class PinStore final : public PinAccess {
   // setting: the stored value for exactly this scope, if any.
   [[nodiscard]] Result<std::optional<bool>> setting(const SettingScope& scope,
                                                     Setting setting) override;
-  // effective_setting: the domain's value, else the global one, else off.
-  [[nodiscard]] Result<bool> effective_setting(std::string_view domain, Setting setting) override;
   // all_settings: every stored switch, global ones first.
   [[nodiscard]] Result<std::vector<SettingEntry>> all_settings();
 

@@ -70,6 +70,28 @@ Result<Bytes> export_spki(gnutls_pubkey_t key) {
   return out.bytes();
 }
 
+// import_x509: the certificate in DER, or PEM (its first CERTIFICATE
+// block, so a chain file gives its leaf).
+Result<base::X509CertificateHandle> import_x509(ByteView certificate) {
+  const std::string_view text(reinterpret_cast<const char*>(certificate.data()),
+                              certificate.size());
+  const gnutls_x509_crt_fmt_t format = text.find("-----BEGIN CERTIFICATE-----") != text.npos
+                                           ? GNUTLS_X509_FMT_PEM
+                                           : GNUTLS_X509_FMT_DER;
+  gnutls_x509_crt_t raw = nullptr;
+  if (gnutls_x509_crt_init(&raw) < 0) {
+    return make_error(PinErrc::storage_error, "out of memory for a certificate");
+  }
+  base::X509CertificateHandle crt(raw);
+  const gnutls_datum_t datum = base::datum_of(certificate);
+  if (const int rc = gnutls_x509_crt_import(crt.get(), &datum, format); rc < 0) {
+    return make_error(
+        PinErrc::invalid_argument,
+        std::string("not an X.509 certificate in DER or PEM (") + gnutls_strerror(rc) + ")");
+  }
+  return crt;
+}
+
 }  // namespace
 
 std::string_view pin_source_name(PinSource source) {
@@ -211,11 +233,26 @@ Result<std::string> pin_from_spki(ByteView spki_der) {
   if (!std::equal(canonical.begin(), canonical.end(), spki_der.begin(), spki_der.end())) {
     return make_error(PinErrc::invalid_argument, "SubjectPublicKeyInfo is not canonical DER");
   }
-  std::array<std::uint8_t, kSha256Size> digest{};
-  if (gnutls_hash_fast(GNUTLS_DIG_SHA256, spki_der.data(), spki_der.size(), digest.data()) < 0) {
+  PGPTLS_TRY(const Bytes digest, sha256_digest(spki_der));
+  return base::base64_encode(digest);
+}
+
+Result<Bytes> sha256_digest(ByteView data) {
+  Bytes digest(kSha256Size);
+  if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data.data(), data.size(), digest.data()) < 0) {
     return make_error(PinErrc::storage_error, "SHA-256 failed");
   }
-  return base::base64_encode(digest);
+  return digest;
+}
+
+Result<Bytes> x509_der(ByteView certificate) {
+  PGPTLS_TRY(const base::X509CertificateHandle crt, import_x509(certificate));
+  base::OwnedDatum der;
+  if (const int rc = gnutls_x509_crt_export2(crt.get(), GNUTLS_X509_FMT_DER, &der.datum); rc < 0) {
+    return make_error(PinErrc::invalid_argument, std::string("cannot re-encode the certificate (") +
+                                                     gnutls_strerror(rc) + ")");
+  }
+  return der.bytes();
 }
 
 Result<Bytes> spki_from_x509(ByteView certificate) {
@@ -224,30 +261,13 @@ Result<Bytes> spki_from_x509(ByteView certificate) {
                                                      std::to_string(certificate.size()) +
                                                      " bytes is empty or larger than 64 KiB");
   }
-  const std::string_view text(reinterpret_cast<const char*>(certificate.data()),
-                              certificate.size());
-  const gnutls_x509_crt_fmt_t format = text.find("-----BEGIN CERTIFICATE-----") != text.npos
-                                           ? GNUTLS_X509_FMT_PEM
-                                           : GNUTLS_X509_FMT_DER;
-  gnutls_x509_crt_t raw_crt = nullptr;
-  if (gnutls_x509_crt_init(&raw_crt) < 0) {
-    return make_error(PinErrc::storage_error, "out of memory for a certificate");
-  }
-  const base::X509CertificateHandle crt(raw_crt);
-  const gnutls_datum_t datum = base::datum_of(certificate);
-  int rc = gnutls_x509_crt_import(crt.get(), &datum, format);
-  if (rc < 0) {
-    return make_error(PinErrc::invalid_argument, std::string("not an X.509 certificate in DER or "
-                                                             "PEM (") +
-                                                     gnutls_strerror(rc) + ")");
-  }
+  PGPTLS_TRY(const base::X509CertificateHandle crt, import_x509(certificate));
   gnutls_pubkey_t raw_key = nullptr;
   if (gnutls_pubkey_init(&raw_key) < 0) {
     return make_error(PinErrc::storage_error, "out of memory for a public key");
   }
   const base::PublicKeyHandle key(raw_key);
-  rc = gnutls_pubkey_import_x509(key.get(), crt.get(), 0);
-  if (rc < 0) {
+  if (const int rc = gnutls_pubkey_import_x509(key.get(), crt.get(), 0); rc < 0) {
     return make_error(PinErrc::invalid_argument,
                       std::string("certificate public key unusable (") + gnutls_strerror(rc) + ")");
   }
@@ -260,11 +280,7 @@ Result<std::string> certificate_pin(ByteView certificate_der) {
                                                      std::to_string(certificate_der.size()) +
                                                      " bytes is empty or larger than 64 KiB");
   }
-  std::array<std::uint8_t, kSha256Size> digest{};
-  if (gnutls_hash_fast(GNUTLS_DIG_SHA256, certificate_der.data(), certificate_der.size(),
-                       digest.data()) < 0) {
-    return make_error(PinErrc::storage_error, "SHA-256 failed");
-  }
+  PGPTLS_TRY(const Bytes digest, sha256_digest(certificate_der));
   return base::base64_encode(digest);
 }
 

@@ -98,6 +98,15 @@ inline constexpr std::int64_t kLatestPinTime = 7'258'118'399;  // 2199-12-31T23:
 // import as a public key (GnuTLS); fails with PinErrc::invalid_argument.
 [[nodiscard]] Result<std::string> pin_from_spki(ByteView spki_der);
 
+// sha256_digest: the SHA-256 of `data`; fails with PinErrc::storage_error
+// only when GnuTLS cannot hash.
+[[nodiscard]] Result<Bytes> sha256_digest(ByteView data);
+
+// x509_der: the DER bytes of an X.509 certificate given in DER or PEM (of
+// PEM, the first CERTIFICATE block: a chain file gives its leaf); fails
+// with PinErrc::invalid_argument. The caller bounds the input's size.
+[[nodiscard]] Result<Bytes> x509_der(ByteView certificate);
+
 // spki_from_x509: the DER SubjectPublicKeyInfo of an X.509 certificate in
 // DER or PEM; fails with PinErrc::invalid_argument.
 [[nodiscard]] Result<Bytes> spki_from_x509(ByteView certificate);

@@ -38,10 +38,6 @@ asio::awaitable<Result<Value>> await_result(Start start) {
 
 }  // namespace
 
-OutboundSession::OutboundSession(tcp::socket local, std::shared_ptr<const Context> context,
-                                 std::shared_ptr<LinkSlot> slot)
-    : Session(std::move(local), std::move(context), std::move(slot)) {}
-
 void OutboundSession::close_others() {
   close_attempt();
 }

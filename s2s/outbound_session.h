@@ -29,8 +29,7 @@ namespace pgptls::s2s {
 
 class OutboundSession final : public Session {
  public:
-  OutboundSession(boost::asio::ip::tcp::socket local, std::shared_ptr<const Context> context,
-                  std::shared_ptr<LinkSlot> slot);
+  using Session::Session;
 
  private:
   boost::asio::awaitable<void> run() override;

@@ -18,6 +18,11 @@ namespace pgptls::s2s {
 class Session : public Closable, public std::enable_shared_from_this<Session> {
  public:
   ~Session() override;
+  // Session: takes the connection, the proxy's context and the link slot
+  // (public so that a session kind with nothing of its own to set up
+  // inherits it: `using Session::Session`; the class stays abstract).
+  Session(boost::asio::ip::tcp::socket socket, std::shared_ptr<const Context> context,
+          std::shared_ptr<LinkSlot> slot);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -28,9 +33,6 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
   void close() final;
 
  protected:
-  Session(boost::asio::ip::tcp::socket socket, std::shared_ptr<const Context> context,
-          std::shared_ptr<LinkSlot> slot);
-
   virtual boost::asio::awaitable<void> run() = 0;
   // close_others: closes what the session waits on besides socket_.
   virtual void close_others() = 0;

@@ -209,7 +209,7 @@ TEST_F(PinsSignStatementTest, RefusesBadInputWithOneLine) {
        "pgptls: --expires must be between 1 and 31622400 seconds (see pgptls pins "
        "sign-statement --help)\n"},
       {{"--x509-cert", key, "--openpgp-key", key},
-       "pgptls: " + key + ": not an X.509 certificate in PEM or DER"},
+       "pgptls: " + key + ": not an X.509 certificate in DER or PEM"},
       {{"--x509-cert", cert, "--openpgp-key", cert}, "pgptls: " + cert + ": "},
       {{"--x509-cert", cert, "--openpgp-key", world.cert("a").string()}, "holds no secret key"},
       {{"--x509-cert", cert, "--openpgp-key", key, "--key", "0x1234"},

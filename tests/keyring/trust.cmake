@@ -9,3 +9,8 @@ pgptls_test(keyring_gpg_fixture_tests
   SOURCES
     gpg_fixture_test.cpp
   LIBS pgptls::keyring pgptls_test_support)
+
+pgptls_test(keyring_policy_tests
+  SOURCES
+    policy_test.cpp
+  LIBS pgptls::keyring)

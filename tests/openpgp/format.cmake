@@ -7,4 +7,5 @@ pgptls_test(openpgp_format_tests
     rfc9580_test.cpp
     errors_test.cpp
     key_reference_test.cpp
+    signature_test.cpp
   LIBS pgptls::keyring pgptls_test_support)

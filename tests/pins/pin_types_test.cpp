@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "base/encoding.h"
 #include "pins/errors.h"
 #include "pins/pin_types.h"
 #include "tests/pins/pin_fixtures.h"
@@ -140,6 +141,34 @@ TEST_F(PinTypes, PinFromCertificateMatchesOpenssl) {
     EXPECT_EQ(*from_spki, fixture->pin);
   }
   EXPECT_NE(ed25519_->pin, rsa_->pin);
+}
+
+TEST_F(PinTypes, X509DerReadsTheFirstCertificateOfAFile) {
+  const Bytes der = slurp(rsa_->cert_der);
+  const auto from_der = x509_der(der);
+  ASSERT_TRUE(from_der.ok()) << from_der.error().message();
+  EXPECT_EQ(*from_der, der);
+  // A PEM chain file gives its first certificate.
+  Bytes chain = slurp(rsa_->cert_pem);
+  const Bytes second = slurp(ed25519_->cert_pem);
+  chain.insert(chain.end(), second.begin(), second.end());
+  const auto from_chain = x509_der(chain);
+  ASSERT_TRUE(from_chain.ok()) << from_chain.error().message();
+  EXPECT_EQ(*from_chain, der);
+
+  const auto garbage = x509_der(as_bytes_view("not a certificate"));
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_EQ(garbage.error().code, PinErrc::invalid_argument);
+  EXPECT_NE(garbage.error().message().find("not an X.509 certificate in DER or PEM"),
+            std::string::npos);
+}
+
+TEST_F(PinTypes, Sha256DigestMatchesOpensslsPin) {
+  // The fixture's pin is openssl's base64 SHA-256 of the SPKI.
+  const auto digest = sha256_digest(ed25519_->spki_der);
+  ASSERT_TRUE(digest.ok());
+  EXPECT_EQ(digest->size(), 32U);
+  EXPECT_EQ(base::base64_encode(*digest), ed25519_->pin);
 }
 
 TEST_F(PinTypes, RejectsWhatIsNotAKeyOrCertificate) {

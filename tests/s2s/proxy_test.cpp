@@ -15,6 +15,8 @@
 #include <boost/asio/write.hpp>
 #include <csignal>
 #include <fstream>
+#include <string>
+#include <utility>
 
 #include "tests/s2s/dnsmasq.h"
 #include "tests/s2s/s2s_world.h"
@@ -386,6 +388,25 @@ TEST_F(S2sProxyTest, ConfigurationMistakesAreNamed) {
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.err.find("unknown setting 'typo' in [inbound]"), std::string::npos)
       << result.err;
+}
+
+TEST_F(S2sProxyTest, SectionsThatAreNotTablesAreNamed) {
+  const auto config = dir_->file("flat.toml");
+  const std::pair<std::string, std::string> cases[] = {
+      {"inbound = \"127.0.0.1:1\"\n", "inbound must be a table, written [inbound]"},
+      {"limits = 5\n", "limits must be a table, written [limits]"},
+      {"domain = \"a.example\"\n", "domain must be tables, each written [[domain]]"},
+  };
+  for (const auto& [text, message] : cases) {
+    {
+      std::ofstream out(config);
+      out << text;
+    }
+    auto result = run_tool({PGPTLS_PROGRAM, "s2s", "--config", config.string()});
+    EXPECT_EQ(result.exit_code, 2) << text;
+    EXPECT_NE(result.err.find(config.string() + ": " + message), std::string::npos)
+        << text << result.err;
+  }
 }
 
 }  // namespace
