@@ -97,7 +97,7 @@ int run_add(const AuthorityOptions& options) {
   }
   const Bytes fingerprint = to_bytes(cert->fingerprint());
   const std::string user_id = primary_user_id(*cert);
-  std::vector<keyring::Cert> to_import;
+  std::vector<openpgp::Cert> to_import;
   to_import.push_back(std::move(cert).value());
   if (auto imported = store->import(std::move(to_import)); !imported.ok()) {
     return fail(imported.error(), kExitUsage);
@@ -132,7 +132,7 @@ int run_list(const AuthorityOptions& options) {
     store = std::move(opened).value();
   }
   for (const keyring::AuthorityEntry& entry : authorities->entries()) {
-    const keyring::Cert* cert = store.find(entry.fingerprint);
+    const openpgp::Cert* cert = store.find(entry.fingerprint);
     std::cout << base::hex_encode_upper(entry.fingerprint) << " "
               << (cert != nullptr ? primary_user_id(*cert)
                                   : std::string("(certificate missing from the keyring)"))

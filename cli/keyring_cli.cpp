@@ -61,8 +61,8 @@ base::TimePoint program_time() {
   return clock.ok() ? (*clock)->now() : std::chrono::system_clock::now();
 }
 
-std::string primary_user_id(const keyring::Cert& cert) {
-  for (const keyring::UserId& user_id : cert.user_ids) {
+std::string primary_user_id(const openpgp::Cert& cert) {
+  for (const openpgp::UserId& user_id : cert.user_ids) {
     if (!user_id.is_attribute) {
       return user_id.text();
     }

@@ -42,6 +42,6 @@ int fail(const Error& error, int exit_code);
 
 // primary_user_id: the user ID shown for a certificate in one-line listings:
 // the first user ID, or "(no user ID)".
-[[nodiscard]] std::string primary_user_id(const keyring::Cert& cert);
+[[nodiscard]] std::string primary_user_id(const openpgp::Cert& cert);
 
 }  // namespace pgptls::cli

@@ -72,7 +72,7 @@ int run_import(const KeyringOptions& options) {
       continue;
     }
     std::vector<std::string> user_ids;
-    for (const keyring::Cert& cert : *certs) {
+    for (const openpgp::Cert& cert : *certs) {
       user_ids.push_back(primary_user_id(cert));
     }
     auto results = store->import(std::move(certs).value());
@@ -97,7 +97,7 @@ int run_list(const KeyringOptions& options) {
   }
   const keyring::KeyringStore& store = opened->store;
   std::vector<std::pair<std::string, std::string>> lines;
-  for (const keyring::Cert& cert : store.certificates()) {
+  for (const openpgp::Cert& cert : store.certificates()) {
     lines.emplace_back(base::hex_encode_upper(cert.fingerprint()), primary_user_id(cert));
   }
   std::sort(lines.begin(), lines.end());
@@ -118,26 +118,26 @@ std::string verdict_text(const Status& status) {
 // flags_text: RFC 9580 §5.2.3.29 key flags as gpg prints them.
 std::string flags_text(std::uint8_t flags) {
   std::string text;
-  if ((flags & keyring::key_flags::certify) != 0) {
+  if ((flags & openpgp::key_flags::certify) != 0) {
     text += 'C';
   }
-  if ((flags & keyring::key_flags::sign) != 0) {
+  if ((flags & openpgp::key_flags::sign) != 0) {
     text += 'S';
   }
   if ((flags &
-       (keyring::key_flags::encrypt_communications | keyring::key_flags::encrypt_storage)) != 0) {
+       (openpgp::key_flags::encrypt_communications | openpgp::key_flags::encrypt_storage)) != 0) {
     text += 'E';
   }
-  if ((flags & keyring::key_flags::authenticate) != 0) {
+  if ((flags & openpgp::key_flags::authenticate) != 0) {
     text += 'A';
   }
   return text.empty() ? std::string("none") : text;
 }
 
 std::string key_line(const keyring::KeyState& state) {
-  const keyring::PublicKey& key = *state.key;
+  const openpgp::PublicKey& key = *state.key;
   return key.key_id_hex() + " " +
-         keyring::algorithm_name(static_cast<std::uint8_t>(key.algorithm)) + " " +
+         openpgp::algorithm_name(static_cast<std::uint8_t>(key.algorithm)) + " " +
          std::to_string(key.bits()) + " bits, created " + time_text(key.creation_time) +
          ", flags " + flags_text(state.flags) + ", expires " +
          (state.expires_at ? time_text(*state.expires_at) : std::string("never")) + ": " +
@@ -146,10 +146,10 @@ std::string key_line(const keyring::KeyState& state) {
 
 // certification_verdict: a third-party certification checked against its
 // issuer's certificate from the keyring, as check_peer would check it.
-std::string certification_verdict(const keyring::Cert& cert, const keyring::UserId& user_id,
-                                  const keyring::Signature& sig, const keyring::KeyringStore& store,
+std::string certification_verdict(const openpgp::Cert& cert, const openpgp::UserId& user_id,
+                                  const openpgp::Signature& sig, const keyring::KeyringStore& store,
                                   const keyring::Policy& policy, base::Seconds now) {
-  std::vector<const keyring::Cert*> issuers;
+  std::vector<const openpgp::Cert*> issuers;
   if (sig.issuer_fingerprint) {
     issuers = store.find_by_fingerprint(*sig.issuer_fingerprint);
   } else if (sig.issuer_key_id) {
@@ -165,17 +165,17 @@ std::string certification_verdict(const keyring::Cert& cert, const keyring::User
     return "invalid: " + usable.error().message();
   }
   std::string last_error = "no key of the issuer made it";
-  for (const keyring::Cert* issuer : issuers) {
-    std::vector<const keyring::PublicKey*> keys{&issuer->primary};
-    for (const keyring::Subkey& subkey : issuer->subkeys) {
+  for (const openpgp::Cert* issuer : issuers) {
+    std::vector<const openpgp::PublicKey*> keys{&issuer->primary};
+    for (const openpgp::Subkey& subkey : issuer->subkeys) {
       keys.push_back(&subkey.key);
     }
-    for (const keyring::PublicKey* key : keys) {
+    for (const openpgp::PublicKey* key : keys) {
       if (!sig.issuer_may_be(*key)) {
         continue;
       }
       const Status verified =
-          keyring::verify_signature(sig, *key, {&cert.primary, nullptr, &user_id});
+          openpgp::verify_signature(sig, *key, {&cert.primary, nullptr, &user_id});
       if (!verified.ok()) {
         last_error = verified.error().message();
         continue;
@@ -183,11 +183,11 @@ std::string certification_verdict(const keyring::Cert& cert, const keyring::User
       std::string verdict =
           "good signature by " + issuer->fingerprint_hex() + " (" + primary_user_id(*issuer) + ")";
       // A later certification revocation (0x30) by the same issuer undoes it.
-      for (const keyring::Signature& other : user_id.signatures) {
-        if (other.type == keyring::SignatureType::certification_revocation && other.creation_time &&
+      for (const openpgp::Signature& other : user_id.signatures) {
+        if (other.type == openpgp::SignatureType::certification_revocation && other.creation_time &&
             sig.creation_time && *other.creation_time >= *sig.creation_time &&
             other.issuer_may_be(*key) &&
-            keyring::verify_signature(other, *key, {&cert.primary, nullptr, &user_id}).ok()) {
+            openpgp::verify_signature(other, *key, {&cert.primary, nullptr, &user_id}).ok()) {
           return verdict + ", revoked " + time_text(*other.creation_time);
         }
       }
@@ -201,17 +201,17 @@ std::string certification_verdict(const keyring::Cert& cert, const keyring::User
   return "invalid: " + last_error;
 }
 
-void show(const keyring::Cert& cert, const keyring::KeyringStore& store,
+void show(const openpgp::Cert& cert, const keyring::KeyringStore& store,
           const keyring::Policy& policy, base::Seconds now) {
   const keyring::ValidatedCert state = keyring::validate(cert, policy, now);
   std::cout << "certificate " << cert.fingerprint_hex() << "\n";
   std::cout << "  primary key " << key_line(state.primary) << "\n";
   for (std::size_t i = 0; i < cert.user_ids.size(); ++i) {
-    const keyring::UserId& user_id = cert.user_ids[i];
+    const openpgp::UserId& user_id = cert.user_ids[i];
     std::cout << "  user ID " << user_id.text() << (state.user_ids[i].primary ? " (primary)" : "")
               << ": " << verdict_text(state.user_ids[i].status) << "\n";
-    for (const keyring::Signature& sig : user_id.signatures) {
-      if (!keyring::is_certification(sig.type) || sig.names_issuer(cert.primary)) {
+    for (const openpgp::Signature& sig : user_id.signatures) {
+      if (!openpgp::is_certification(sig.type) || sig.names_issuer(cert.primary)) {
         continue;  // self-signatures are summed up in the verdict above
       }
       std::cout << "    certification by " << sig.issuer_text() << ", created "
@@ -226,7 +226,7 @@ void show(const keyring::Cert& cert, const keyring::KeyringStore& store,
 
 int run_show(const KeyringOptions& options) {
   // A fingerprint (40 or 64 hex digits) or a key ID (16 hex digits).
-  const auto key = keyring::parse_key_reference(options.key);
+  const auto key = openpgp::parse_key_reference(options.key);
   if (!key) {
     print_error("'" + options.key +
                 "' is neither a fingerprint (40 or 64 hex digits) nor a key ID (16 hex digits)");
@@ -237,10 +237,10 @@ int run_show(const KeyringOptions& options) {
     return fail(opened.error(), kExitUsage);
   }
   const keyring::KeyringStore& store = opened->store;
-  std::vector<const keyring::Cert*> found;
+  std::vector<const openpgp::Cert*> found;
   if (key->size() == 8) {
     found = store.find_by_key_id(*key);
-  } else if (const keyring::Cert* cert = store.find(*key)) {
+  } else if (const openpgp::Cert* cert = store.find(*key)) {
     found = {cert};
   } else {
     found = store.find_by_fingerprint(*key);
@@ -253,7 +253,7 @@ int run_show(const KeyringOptions& options) {
   }
   const keyring::Policy policy = keyring::Policy::standard();
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(program_time());
-  for (const keyring::Cert* cert : found) {
+  for (const openpgp::Cert* cert : found) {
     show(*cert, store, policy, now);
   }
   return damaged ? kExitUsage : kExitOk;

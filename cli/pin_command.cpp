@@ -23,13 +23,13 @@
 namespace pgptls::cli {
 namespace {
 
-using keyring::PinStore;
+using pins::PinStore;
 
 // report_pin_error: prints the error as one line and gives the exit code: 1 when the
 // operation found nothing to act on, 2 for bad input and I/O problems.
 int report_pin_error(const Error& error) {
   std::cerr << "pgptls: " << (error.context.empty() ? error.message() : error.context) << "\n";
-  return error.code == keyring::PinErrc::not_found ? 1 : 2;
+  return error.code == pins::PinErrc::not_found ? 1 : 2;
 }
 
 // exit_code: 0 when the operation is done, else report_pin_error(error).
@@ -64,10 +64,10 @@ int run_add(const AddArgs& args) {
   if (args.pin.empty() == args.cert.empty()) {
     return usage("pin add needs exactly one of PIN and --cert FILE");
   }
-  keyring::Pin pin;
+  pins::Pin pin;
   pin.domain = args.domain;
   pin.note = args.note;
-  pin.source = keyring::PinSource::manual;
+  pin.source = pins::PinSource::manual;
   pin.created = std::chrono::floor<std::chrono::seconds>(program_time());
   if (!args.expires.empty()) {
     const auto expires = base::parse_utc(args.expires);
@@ -78,23 +78,23 @@ int run_add(const AddArgs& args) {
     pin.expires = *expires;
   }
   if (!args.cert.empty()) {
-    const auto data = base::read_file(args.cert, keyring::kMaxCertificateSize);
+    const auto data = base::read_file(args.cert, pins::kMaxCertificateSize);
     if (!data.ok()) {
       return report_pin_error(data.error());
     }
-    const auto computed = keyring::pin_from_x509(*data);
+    const auto computed = pins::pin_from_x509(*data);
     if (!computed.ok()) {
       return report_pin_error(computed.error().wrap(args.cert));
     }
     pin.pin_sha256 = *computed;
   } else {
-    const auto parsed = keyring::parse_pin(args.pin);
+    const auto parsed = pins::parse_pin(args.pin);
     if (!parsed.ok()) {
       return report_pin_error(parsed.error());
     }
     pin.pin_sha256 = *parsed;
   }
-  const auto domain = keyring::normalize_domain_input(pin.domain);
+  const auto domain = pins::normalize_domain_input(pin.domain);
   if (!domain.ok()) {
     return report_pin_error(domain.error());
   }
@@ -106,8 +106,8 @@ int run_add(const AddArgs& args) {
   if (!outcome.ok()) {
     return report_pin_error(outcome.error());
   }
-  std::cout << (*outcome == keyring::AddOutcome::added ? "added " : "updated ")
-            << keyring::format_pin(pin.pin_sha256) << " for " << *domain << "\n";
+  std::cout << (*outcome == pins::AddOutcome::added ? "added " : "updated ")
+            << pins::format_pin(pin.pin_sha256) << " for " << *domain << "\n";
   return 0;
 }
 
@@ -119,35 +119,35 @@ Status print_pins(const std::string& pins_path, const std::string& domain) {
   // key, cert-sha256="…" for a signed statement's certificate
   // fingerprint), source, created, expiry ("never", or the time with
   // "(expired)" once past), note.
-  for (const keyring::Pin& pin : pins) {
+  for (const pins::Pin& pin : pins) {
     std::string expires = "never";
     if (pin.expires) {
       expires = base::format_utc(*pin.expires) + (pin.live_at(now) ? "" : " (expired)");
     }
     // A POSH certificate fingerprint (RFC 7711 §3.1) hashes the whole
     // certificate, not its key: it is not an RFC 7469 pin-sha256.
-    const std::string value = pin.kind == keyring::PinKind::certificate
+    const std::string value = pin.kind == pins::PinKind::certificate
                                   ? "cert-sha256=\"" + pin.pin_sha256 + "\""
-                                  : keyring::format_pin(pin.pin_sha256);
-    std::cout << pin.domain << '\t' << value << '\t' << keyring::pin_source_name(pin.source) << '\t'
+                                  : pins::format_pin(pin.pin_sha256);
+    std::cout << pin.domain << '\t' << value << '\t' << pins::pin_source_name(pin.source) << '\t'
               << base::format_utc(pin.created) << '\t' << expires << '\t' << pin.note << "\n";
   }
   return {};
 }
 
 Status remove_pin(const std::string& pins_path, const std::string& domain, const std::string& pin) {
-  PGPTLS_TRY(const auto parsed, keyring::parse_pin(pin));
-  PGPTLS_TRY(const auto normalized, keyring::normalize_domain_input(domain));
+  PGPTLS_TRY(const auto parsed, pins::parse_pin(pin));
+  PGPTLS_TRY(const auto normalized, pins::normalize_domain_input(domain));
   PGPTLS_TRY(auto store, open_store(pins_path));
   PGPTLS_CHECK(store.remove_pin(normalized, parsed));
-  std::cout << "removed " << keyring::format_pin(parsed) << " for " << normalized << "\n";
+  std::cout << "removed " << pins::format_pin(parsed) << " for " << normalized << "\n";
   return {};
 }
 
 Status print_pin_json(const std::string& pins_path) {
   PGPTLS_TRY(auto store, open_store(pins_path));
   PGPTLS_TRY(const auto snapshot, store.snapshot());
-  std::cout << keyring::format_pin_json(snapshot);
+  std::cout << pins::format_pin_json(snapshot);
   return {};
 }
 
@@ -156,10 +156,10 @@ Status import_pins(const std::string& pins_path, const std::string& file) {
   if (file == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
-    PGPTLS_TRY(const auto data, base::read_file(file, keyring::kMaxPinJsonSize));
+    PGPTLS_TRY(const auto data, base::read_file(file, pins::kMaxPinJsonSize));
     text.assign(data.begin(), data.end());
   }
-  PGPTLS_TRY(const auto snapshot, keyring::parse_pin_json(text));
+  PGPTLS_TRY(const auto snapshot, pins::parse_pin_json(text));
   PGPTLS_TRY(auto store, open_store(pins_path));
   PGPTLS_CHECK(store.import(snapshot));
   std::cout << "imported " << snapshot.pins.size() << " pins, " << snapshot.settings.size()
@@ -173,8 +173,8 @@ struct SwitchArgs {
   std::vector<std::string> words;  // [DOMAIN] on|off
 };
 
-int run_switch(keyring::Setting setting, const SwitchArgs& args) {
-  const std::string name(keyring::setting_name(setting));
+int run_switch(pins::Setting setting, const SwitchArgs& args) {
+  const std::string name(pins::setting_name(setting));
   const std::size_t expected = args.global ? 1 : 2;
   if (args.words.size() != expected) {
     return usage("pin " + name + " takes DOMAIN or --global, then on or off");
@@ -183,9 +183,9 @@ int run_switch(keyring::Setting setting, const SwitchArgs& args) {
   if (state != "on" && state != "off") {
     return usage("pin " + name + ": expected on or off, not '" + state + "'");
   }
-  keyring::SettingScope scope;
+  pins::SettingScope scope;
   if (!args.global) {
-    const auto domain = keyring::normalize_domain_input(args.words.front());
+    const auto domain = pins::normalize_domain_input(args.words.front());
     if (!domain.ok()) {
       return report_pin_error(domain.error());
     }
@@ -204,9 +204,9 @@ int run_switch(keyring::Setting setting, const SwitchArgs& args) {
   return 0;
 }
 
-void add_switch_command(CLI::App* pin, Action& action, keyring::Setting setting,
+void add_switch_command(CLI::App* pin, Action& action, pins::Setting setting,
                         const std::string& description) {
-  const std::string name(keyring::setting_name(setting));
+  const std::string name(pins::setting_name(setting));
   CLI::App* command = pin->add_subcommand(name, description);
   auto args = std::make_shared<SwitchArgs>();
   add_pins_option(command, args->pins);
@@ -269,9 +269,9 @@ void add_pin_command(CLI::App& app, Action& action) {
     action = [import_args] { return exit_code(import_pins((*import_args)[0], (*import_args)[1])); };
   });
 
-  add_switch_command(pin, action, keyring::Setting::tofu,
+  add_switch_command(pin, action, pins::Setting::tofu,
                      "Trust on first use for a domain or globally (off by default)");
-  add_switch_command(pin, action, keyring::Setting::require_openpgp,
+  add_switch_command(pin, action, pins::Setting::require_openpgp,
                      "Refuse X.509 for a domain or globally (off by default)");
   add_sign_statement_command(pin, action);
   add_refresh_command(pin, action);

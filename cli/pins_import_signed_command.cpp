@@ -29,7 +29,7 @@ struct ImportArgs {
 
 int run_import_signed(const ImportArgs& args) {
   // The bundle cap is the parser's: reading more would only be refused.
-  const std::size_t cap = keyring::StatementLimits{}.max_bundle_bytes;
+  const std::size_t cap = pins::StatementLimits{}.max_bundle_bytes;
   auto bundle = base::read_file(args.bundle, cap);
   if (!bundle.ok()) {
     if (bundle.error().code == base::Errc::value_too_large) {

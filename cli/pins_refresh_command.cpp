@@ -30,7 +30,7 @@ struct RefreshArgs {
   std::vector<std::string> connect_to;
   std::size_t parallel = 8;
   int timeout = 15;
-  std::size_t max_size = keyring::StatementLimits{}.max_document_bytes;
+  std::size_t max_size = pins::StatementLimits{}.max_document_bytes;
   std::string cafile;
   endpoint::TrustSources sources;
 };
@@ -41,7 +41,7 @@ int refresh_usage(const std::string& message) {
 }
 
 int run_refresh(const RefreshArgs& args) {
-  const std::size_t max_document = keyring::StatementLimits{}.max_document_bytes;
+  const std::size_t max_document = pins::StatementLimits{}.max_document_bytes;
   if (args.parallel == 0 || args.parallel > kMaxParallel) {
     return refresh_usage("--parallel must be between 1 and " + std::to_string(kMaxParallel));
   }

@@ -35,7 +35,7 @@
 namespace pgptls::cli {
 namespace {
 
-using keyring::Errc;
+using openpgp::Errc;
 
 // A certificate file may hold a whole chain (fullchain.pem); only its first
 // certificate, the server's own, is pinned. The cap is generous for chains.
@@ -105,7 +105,7 @@ Result<CertificateDigests> certificate_digests(const std::string& file) {
   }
   const ByteView der_view(der.datum.data, der.datum.size);
   PGPTLS_TRY(Bytes certificate_hash, sha256(der_view));
-  auto spki = keyring::spki_from_x509(der_view);
+  auto spki = pins::spki_from_x509(der_view);
   if (!spki.ok()) {
     return std::move(spki).error().wrap(file);
   }
@@ -114,21 +114,21 @@ Result<CertificateDigests> certificate_digests(const std::string& file) {
 }
 
 // key_list: "0x…, 0x…" of the candidate keys, for messages.
-std::string key_list(const std::vector<const keyring::SecretKeyPacket*>& keys) {
+std::string key_list(const std::vector<const openpgp::SecretKeyPacket*>& keys) {
   std::string text;
-  for (const keyring::SecretKeyPacket* key : keys) {
+  for (const openpgp::SecretKeyPacket* key : keys) {
     text += (text.empty() ? "0x" : ", 0x") + base::hex_encode_upper(key->public_key.key_id);
   }
   return text;
 }
 
-bool can_make_signatures(const keyring::SecretKeyPacket& packet) {
+bool can_make_signatures(const openpgp::SecretKeyPacket& packet) {
   switch (packet.public_key.algorithm) {
-    case keyring::PublicKeyAlgorithm::rsa:
-    case keyring::PublicKeyAlgorithm::rsa_sign_only:
-    case keyring::PublicKeyAlgorithm::ecdsa:
-    case keyring::PublicKeyAlgorithm::eddsa_legacy:
-    case keyring::PublicKeyAlgorithm::ed25519:
+    case openpgp::PublicKeyAlgorithm::rsa:
+    case openpgp::PublicKeyAlgorithm::rsa_sign_only:
+    case openpgp::PublicKeyAlgorithm::ecdsa:
+    case openpgp::PublicKeyAlgorithm::eddsa_legacy:
+    case openpgp::PublicKeyAlgorithm::ed25519:
       return packet.public_key.version == 4 && packet.has_secret();
     default:
       return false;
@@ -137,16 +137,16 @@ bool can_make_signatures(const keyring::SecretKeyPacket& packet) {
 
 // select_key: the key named by --key (key ID or fingerprint), else the one
 // secret key in the file that can sign.
-Result<const keyring::SecretKeyPacket*> select_key(
-    const std::vector<keyring::SecretKeyPacket>& keys, const SignArgs& args) {
+Result<const openpgp::SecretKeyPacket*> select_key(
+    const std::vector<openpgp::SecretKeyPacket>& keys, const SignArgs& args) {
   if (!args.key.empty()) {
-    const auto id = keyring::parse_key_reference(args.key);
+    const auto id = openpgp::parse_key_reference(args.key);
     if (!id) {
       return make_error(
           Errc::invalid_argument,
           "--key '" + args.key + "' is not a key ID (16 hex digits) or fingerprint (40 or 64)");
     }
-    const keyring::SecretKeyPacket* found = keyring::find_secret_key(keys, *id);
+    const openpgp::SecretKeyPacket* found = openpgp::find_secret_key(keys, *id);
     if (found == nullptr) {
       return make_error(Errc::not_found, "no secret key " + args.key + " in " + args.key_file +
                                              "; list its keys with gpg --list-packets " +
@@ -160,8 +160,8 @@ Result<const keyring::SecretKeyPacket*> select_key(
     }
     return found;
   }
-  std::vector<const keyring::SecretKeyPacket*> candidates;
-  for (const keyring::SecretKeyPacket& key : keys) {
+  std::vector<const openpgp::SecretKeyPacket*> candidates;
+  for (const openpgp::SecretKeyPacket& key : keys) {
     if (can_make_signatures(key)) {
       candidates.push_back(&key);
     }
@@ -185,8 +185,8 @@ Result<const keyring::SecretKeyPacket*> select_key(
 // theirs (endpoint::read_passphrase: file, fd, environment, or a prompt
 // only on a terminal); none for an unprotected key.
 Result<base::SecretBytes> passphrase_for(const SignArgs& args,
-                                         const keyring::SecretKeyPacket& key) {
-  if (key.protection == keyring::SecretKeyProtection::unprotected) {
+                                         const openpgp::SecretKeyPacket& key) {
+  if (key.protection == openpgp::SecretKeyProtection::unprotected) {
     return base::SecretBytes{};
   }
   endpoint::OpenPgpKeyOptions options;
@@ -210,14 +210,14 @@ ByteView bytes_of(const std::string& text) {
 }
 
 int run_sign_statement(const SignArgs& args) {
-  const keyring::StatementLimits limits;
+  const pins::StatementLimits limits;
   if (args.expires <= 0 || args.expires > limits.max_expires_seconds) {
     return sign_statement_usage("--expires must be between 1 and " +
                                 std::to_string(limits.max_expires_seconds) + " seconds");
   }
-  keyring::PinStatement statement;
+  pins::PinStatement statement;
   if (!args.domain.empty()) {
-    auto domain = keyring::normalize_domain_input(args.domain);
+    auto domain = pins::normalize_domain_input(args.domain);
     if (!domain.ok()) {
       return fail(domain.error(), kExitUsage);
     }
@@ -250,7 +250,7 @@ int run_sign_statement(const SignArgs& args) {
   if (!key_data.ok()) {
     return fail(key_data.error(), kExitUsage);
   }
-  auto keys = keyring::load_secret_keys(*key_data);
+  auto keys = openpgp::load_secret_keys(*key_data);
   if (!keys.ok()) {
     return fail(keys.error().wrap(args.key_file), kExitUsage);
   }
@@ -258,12 +258,12 @@ int run_sign_statement(const SignArgs& args) {
   if (!selected.ok()) {
     return fail(selected.error(), kExitUsage);
   }
-  const keyring::SecretKeyPacket& packet = **selected;
+  const openpgp::SecretKeyPacket& packet = **selected;
   auto passphrase = passphrase_for(args, packet);
   if (!passphrase.ok()) {
     return fail(passphrase.error(), kExitUsage);
   }
-  auto private_key = keyring::unlock_secret_key(packet, *passphrase);
+  auto private_key = openpgp::unlock_secret_key(packet, *passphrase);
   if (!private_key.ok()) {
     return fail(
         private_key.error().wrap("key 0x" + base::hex_encode_upper(packet.public_key.key_id)),
@@ -277,19 +277,19 @@ int run_sign_statement(const SignArgs& args) {
   // rule); the issue time in seconds grows with every run by default.
   statement.serial =
       args.serial_given ? args.serial : static_cast<std::uint64_t>(now.time_since_epoch().count());
-  const std::string document = keyring::write_pin_statement(statement);
+  const std::string document = pins::write_pin_statement(statement);
   // What we publish must be what every client parses.
-  if (auto reparsed = keyring::parse_posh_document(bytes_of(document), limits); !reparsed.ok()) {
+  if (auto reparsed = pins::parse_posh_document(bytes_of(document), limits); !reparsed.ok()) {
     return fail(reparsed.error().wrap("the statement would not parse"), kExitFailed);
   }
 
-  const keyring::DetachedSigner signer{
-      static_cast<keyring::SigningAlgorithm>(packet.public_key.algorithm ==
-                                                     keyring::PublicKeyAlgorithm::rsa_sign_only
-                                                 ? keyring::PublicKeyAlgorithm::rsa
+  const openpgp::DetachedSigner signer{
+      static_cast<openpgp::SigningAlgorithm>(packet.public_key.algorithm ==
+                                                     openpgp::PublicKeyAlgorithm::rsa_sign_only
+                                                 ? openpgp::PublicKeyAlgorithm::rsa
                                                  : packet.public_key.algorithm),
       packet.public_key.fingerprint, private_key->get()};
-  auto signature = keyring::make_detached_signature(bytes_of(document), signer, now);
+  auto signature = openpgp::make_detached_signature(bytes_of(document), signer, now);
   if (!signature.ok()) {
     return fail(signature.error(), kExitFailed);
   }
@@ -299,7 +299,7 @@ int run_sign_statement(const SignArgs& args) {
     return fail(written.error(), kExitUsage);
   }
   const std::string armored =
-      args.armor ? keyring::encode_armor("PGP SIGNATURE", *signature) : std::string();
+      args.armor ? openpgp::encode_armor("PGP SIGNATURE", *signature) : std::string();
   if (const Status written =
           write_output(signature_path, args.armor ? bytes_of(armored) : ByteView(*signature));
       !written.ok()) {

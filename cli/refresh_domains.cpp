@@ -8,23 +8,23 @@
 
 namespace pgptls::cli {
 
-Result<std::vector<std::string>> known_domains(keyring::PinStore& pins,
+Result<std::vector<std::string>> known_domains(pins::PinStore& pins,
                                                const keyring::KeyringStore& keyring) {
-  PGPTLS_TRY(const keyring::PinSnapshot snapshot, pins.snapshot());
+  PGPTLS_TRY(const pins::PinSnapshot snapshot, pins.snapshot());
   std::set<std::string> domains;
-  for (const keyring::Pin& pin : snapshot.pins) {
+  for (const pins::Pin& pin : snapshot.pins) {
     domains.insert(pin.domain);
   }
-  for (const keyring::SettingEntry& setting : snapshot.settings) {
+  for (const pins::SettingEntry& setting : snapshot.settings) {
     if (setting.domain) {
       domains.insert(*setting.domain);
     }
   }
-  for (const keyring::OpenPgpRecord& record : snapshot.openpgp) {
+  for (const pins::OpenPgpRecord& record : snapshot.openpgp) {
     domains.insert(record.domain);
   }
-  for (const keyring::Cert& cert : keyring.certificates()) {
-    for (const keyring::UserId& user_id : cert.user_ids) {
+  for (const openpgp::Cert& cert : keyring.certificates()) {
+    for (const openpgp::UserId& user_id : cert.user_ids) {
       if (user_id.is_attribute) {
         continue;
       }
@@ -40,7 +40,7 @@ Result<std::vector<std::string>> normalize_refresh_domains(
     const std::vector<std::string>& domains) {
   std::vector<std::string> normalized;
   for (const std::string& domain : domains) {
-    PGPTLS_TRY(std::string name, keyring::normalize_domain_input(domain));
+    PGPTLS_TRY(std::string name, pins::normalize_domain_input(domain));
     if (std::find(normalized.begin(), normalized.end(), name) == normalized.end()) {
       normalized.push_back(std::move(name));
     }

@@ -85,7 +85,7 @@ int run_verify(const VerifyOptions& options) {
     return kExitFailed;
   }
   std::string keys;
-  for (const keyring::PublicKey& key : verdict->keys) {
+  for (const openpgp::PublicKey& key : verdict->keys) {
     keys += (keys.empty() ? "" : " ") + key.key_id_hex();
   }
   std::cout << "accepted: authority " << base::hex_encode_upper(verdict->authority_fingerprint)

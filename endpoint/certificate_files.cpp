@@ -8,26 +8,26 @@
 
 namespace pgptls::endpoint {
 
-Result<std::vector<keyring::Cert>> read_certificates(const std::filesystem::path& file) {
+Result<std::vector<openpgp::Cert>> read_certificates(const std::filesystem::path& file) {
   // An exported keyring of many certificates stays well under 64 MiB.
   auto content = base::read_file(file, std::size_t{64} << 20);
   if (!content.ok()) {
     return std::move(content).error();
   }
-  auto certs = keyring::parse_certificates(*content);
+  auto certs = openpgp::parse_certificates(*content);
   if (!certs.ok()) {
     return std::move(certs).error().wrap(file.string());
   }
   if (certs->empty()) {
-    return make_error(keyring::Errc::not_found, file.string() + " holds no OpenPGP certificate");
+    return make_error(openpgp::Errc::not_found, file.string() + " holds no OpenPGP certificate");
   }
   return certs;
 }
 
-Result<keyring::Cert> read_one_certificate(const std::filesystem::path& file) {
-  PGPTLS_TRY(std::vector<keyring::Cert> certs, read_certificates(file));
+Result<openpgp::Cert> read_one_certificate(const std::filesystem::path& file) {
+  PGPTLS_TRY(std::vector<openpgp::Cert> certs, read_certificates(file));
   if (certs.size() != 1) {
-    return make_error(keyring::Errc::invalid_argument,
+    return make_error(openpgp::Errc::invalid_argument,
                       file.string() + " holds " + std::to_string(certs.size()) +
                           " certificates; give a file with exactly one");
   }

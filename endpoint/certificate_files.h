@@ -13,11 +13,11 @@ namespace pgptls::endpoint {
 
 // read_certificates: every certificate in a file (binary or armored, one or
 // more). Fails with an error naming the file, also when it holds none.
-[[nodiscard]] Result<std::vector<keyring::Cert>> read_certificates(
+[[nodiscard]] Result<std::vector<openpgp::Cert>> read_certificates(
     const std::filesystem::path& file);
 
 // read_one_certificate: as read_certificates, but the file must hold exactly
 // one certificate.
-[[nodiscard]] Result<keyring::Cert> read_one_certificate(const std::filesystem::path& file);
+[[nodiscard]] Result<openpgp::Cert> read_one_certificate(const std::filesystem::path& file);
 
 }  // namespace pgptls::endpoint

@@ -27,32 +27,32 @@ Error usage(std::string what) {
   return make_error(base::Errc::invalid_value, std::move(what));
 }
 
-const keyring::SecretKeyPacket* secret_for(const std::vector<keyring::SecretKeyPacket>& keys,
-                                           const keyring::PublicKey& key) {
-  return keyring::find_secret_key(keys, key.fingerprint);
+const openpgp::SecretKeyPacket* secret_for(const std::vector<openpgp::SecretKeyPacket>& keys,
+                                           const openpgp::PublicKey& key) {
+  return openpgp::find_secret_key(keys, key.fingerprint);
 }
 
 // component_list: "0x1234… (primary), 0x5678…" for messages.
-std::string component_list(const keyring::Cert& cert) {
+std::string component_list(const openpgp::Cert& cert) {
   std::string list = "0x" + cert.primary.key_id_hex() + " (primary)";
-  for (const keyring::Subkey& subkey : cert.subkeys) {
+  for (const openpgp::Subkey& subkey : cert.subkeys) {
     list += ", 0x" + subkey.key.key_id_hex();
   }
   return list;
 }
 
-Result<const keyring::PublicKey*> pick_signing_key(
-    const OpenPgpKeyOptions& options, const keyring::Cert& cert,
-    const keyring::ValidatedCert& validated, const std::vector<keyring::SecretKeyPacket>& keys,
+Result<const openpgp::PublicKey*> pick_signing_key(
+    const OpenPgpKeyOptions& options, const openpgp::Cert& cert,
+    const keyring::ValidatedCert& validated, const std::vector<openpgp::SecretKeyPacket>& keys,
     const keyring::Policy& policy) {
   if (options.subkey.empty() || options.subkey == "auto") {
     auto own = keyring::select_own_authentication_key(
-        validated, policy, [&](const keyring::PublicKey& key) {
-          const keyring::SecretKeyPacket* secret = secret_for(keys, key);
+        validated, policy, [&](const openpgp::PublicKey& key) {
+          const openpgp::SecretKeyPacket* secret = secret_for(keys, key);
           return secret != nullptr && secret->has_secret();
         });
     if (!own.ok()) {
-      return make_error(keyring::Errc::no_usable_key,
+      return make_error(openpgp::Errc::no_usable_key,
                         "--openpgp-subkey auto: certificate " + cert.fingerprint_hex() +
                             " has no usable authentication key whose secret is in " +
                             options.key_file + " (" + own.error().message() +
@@ -63,7 +63,7 @@ Result<const keyring::PublicKey*> pick_signing_key(
   }
   PGPTLS_TRY(const Bytes id, parse_key_id_text(options.subkey));
   if (cert.find_key(id) == nullptr) {
-    return make_error(keyring::Errc::not_found,
+    return make_error(openpgp::Errc::not_found,
                       "--openpgp-subkey " + options.subkey + ": no such key in certificate " +
                           cert.fingerprint_hex() + " (" + options.cert_file + "); its keys are " +
                           component_list(cert));
@@ -75,9 +75,9 @@ Result<const keyring::PublicKey*> pick_signing_key(
         ": key cannot authenticate (it needs the authentication flag [A] and a valid binding; "
         "pick another key or use auto)");
   }
-  const keyring::SecretKeyPacket* secret = secret_for(keys, **selected);
+  const openpgp::SecretKeyPacket* secret = secret_for(keys, **selected);
   if (secret == nullptr || !secret->has_secret()) {
-    return make_error(keyring::Errc::not_found,
+    return make_error(openpgp::Errc::not_found,
                       "--openpgp-subkey " + options.subkey + ": " + options.key_file +
                           " holds no secret for key 0x" + (*selected)->key_id_hex() +
                           "; export it with 'gpg --export-secret-keys " + cert.fingerprint_hex() +
@@ -102,7 +102,7 @@ Status check_one_passphrase_source(const OpenPgpKeyOptions& options) {
 }  // namespace
 
 Result<Bytes> parse_key_id_text(std::string_view text) {
-  auto bytes = keyring::parse_key_reference(text);
+  auto bytes = openpgp::parse_key_reference(text);
   if (!bytes) {
     return usage("--openpgp-subkey '" + std::string(text) +
                  "' is not a key ID (16 hex digits), a fingerprint (40 or 64) or auto");
@@ -111,18 +111,18 @@ Result<Bytes> parse_key_id_text(std::string_view text) {
 }
 
 Result<base::SecretBytes> read_passphrase(const OpenPgpKeyOptions& options,
-                                          const keyring::SecretKeyPacket& key) {
+                                          const openpgp::SecretKeyPacket& key) {
   const std::string which = "key 0x" + key.public_key.key_id_hex() + " of " + options.key_file;
   PGPTLS_CHECK(check_one_passphrase_source(options));
   if (!options.passphrase_file.empty()) {
-    auto pass = keyring::passphrase_from_file(options.passphrase_file);
+    auto pass = openpgp::passphrase_from_file(options.passphrase_file);
     if (!pass.ok()) {
       return std::move(pass).error().wrap("--passphrase-file");
     }
     return pass;
   }
   if (options.passphrase_fd >= 0) {
-    auto pass = keyring::passphrase_from_fd(options.passphrase_fd);
+    auto pass = openpgp::passphrase_from_fd(options.passphrase_fd);
     if (!pass.ok()) {
       return std::move(pass).error().wrap("--passphrase-fd " +
                                           std::to_string(options.passphrase_fd));
@@ -130,7 +130,7 @@ Result<base::SecretBytes> read_passphrase(const OpenPgpKeyOptions& options,
     return pass;
   }
   if (!options.passphrase_env.empty()) {
-    auto pass = keyring::passphrase_from_env(options.passphrase_env);
+    auto pass = openpgp::passphrase_from_env(options.passphrase_env);
     if (!pass.ok()) {
       return std::move(pass).error().wrap("--passphrase-env " + options.passphrase_env);
     }
@@ -139,9 +139,9 @@ Result<base::SecretBytes> read_passphrase(const OpenPgpKeyOptions& options,
   // Prompt only for an operator at a terminal; a service must not hang on
   // a prompt nobody sees.
   if (::isatty(STDIN_FILENO) == 1) {
-    return keyring::passphrase_from_terminal("Passphrase for OpenPGP " + which + ": ");
+    return openpgp::passphrase_from_terminal("Passphrase for OpenPGP " + which + ": ");
   }
-  return make_error(keyring::Errc::bad_passphrase,
+  return make_error(openpgp::Errc::bad_passphrase,
                     which +
                         " is passphrase-protected and there is no terminal to ask on; give "
                         "--passphrase-file, --passphrase-fd or --passphrase-env");
@@ -158,7 +158,7 @@ Result<tls::OpenPgpCredential> load_openpgp_credential(const OpenPgpKeyOptions& 
   if (!read_cert.ok()) {
     return std::move(read_cert).error().wrap("--openpgp-cert");
   }
-  const keyring::Cert cert = std::move(read_cert).value();
+  const openpgp::Cert cert = std::move(read_cert).value();
   const keyring::ValidatedCert validated = keyring::validate(cert, policy, now);
   if (!validated.primary.status.ok()) {
     return validated.primary.status.error().wrap("--openpgp-cert " + options.cert_file +
@@ -170,7 +170,7 @@ Result<tls::OpenPgpCredential> load_openpgp_credential(const OpenPgpKeyOptions& 
   if (!key_bytes.ok()) {
     return std::move(key_bytes).error().wrap("--openpgp-key");
   }
-  auto loaded = keyring::load_secret_keys(*key_bytes);
+  auto loaded = openpgp::load_secret_keys(*key_bytes);
   // The secret material read from the file is not needed any more.
   base::secure_wipe(key_bytes->data(), key_bytes->size());
   if (!loaded.ok()) {
@@ -178,30 +178,30 @@ Result<tls::OpenPgpCredential> load_openpgp_credential(const OpenPgpKeyOptions& 
         "--openpgp-key " + options.key_file +
         " (give the output of 'gpg --export-secret-keys FINGERPRINT')");
   }
-  const std::vector<keyring::SecretKeyPacket> keys = std::move(loaded).value();
+  const std::vector<openpgp::SecretKeyPacket> keys = std::move(loaded).value();
   bool matches = secret_for(keys, cert.primary) != nullptr;
-  for (const keyring::Subkey& subkey : cert.subkeys) {
+  for (const openpgp::Subkey& subkey : cert.subkeys) {
     matches = matches || secret_for(keys, subkey.key) != nullptr;
   }
   if (!matches) {
-    return make_error(keyring::Errc::invalid_argument,
+    return make_error(openpgp::Errc::invalid_argument,
                       "--openpgp-key " + options.key_file + " holds no secret key of certificate " +
                           cert.fingerprint_hex() + " (--openpgp-cert " + options.cert_file +
                           "): the certificate and the key do not match; export both from the "
                           "same gpg key");
   }
 
-  PGPTLS_TRY(const keyring::PublicKey* const signing,
+  PGPTLS_TRY(const openpgp::PublicKey* const signing,
              pick_signing_key(options, cert, validated, keys, policy));
-  const keyring::SecretKeyPacket& secret = *secret_for(keys, *signing);
+  const openpgp::SecretKeyPacket& secret = *secret_for(keys, *signing);
   base::SecretBytes passphrase;
-  if (secret.protection != keyring::SecretKeyProtection::unprotected) {
+  if (secret.protection != openpgp::SecretKeyProtection::unprotected) {
     PGPTLS_TRY(passphrase, read_passphrase(options, secret));
   }
-  auto unlocked = keyring::unlock_secret_key(secret, passphrase);
+  auto unlocked = openpgp::unlock_secret_key(secret, passphrase);
   if (!unlocked.ok()) {
-    if (unlocked.error().code == keyring::Errc::bad_passphrase) {
-      return make_error(keyring::Errc::bad_passphrase,
+    if (unlocked.error().code == openpgp::Errc::bad_passphrase) {
+      return make_error(openpgp::Errc::bad_passphrase,
                         "wrong passphrase for key 0x" + signing->key_id_hex() + " of " +
                             options.key_file + "; check the passphrase option");
     }

@@ -48,7 +48,7 @@ struct OpenPgpKeyOptions {
 // source given (file, fd, environment); with none, a no-echo prompt when
 // stdin is a terminal; else an error naming the options to use.
 [[nodiscard]] Result<base::SecretBytes> read_passphrase(const OpenPgpKeyOptions& options,
-                                                        const keyring::SecretKeyPacket& key);
+                                                        const openpgp::SecretKeyPacket& key);
 
 // parse_key_id_text: a key ID (16 hex digits) or fingerprint (40 or 64),
 // spaces and a leading 0x allowed; base::Errc::invalid_value otherwise.

@@ -13,7 +13,7 @@
 namespace pgptls::endpoint {
 namespace {
 
-std::size_t pin_count(const keyring::SignedStatement& statement) {
+std::size_t pin_count(const pins::SignedStatement& statement) {
   return statement.spki_pins.size() + statement.certificate_pins.size();
 }
 
@@ -27,7 +27,7 @@ Result<std::unique_ptr<StoreStatementAcceptor>> StoreStatementAcceptor::open(
   options.pins = sources.pins;
   PGPTLS_TRY(keyring::KeyringStore keyring, load_keyring(options.keyring, warnings));
   PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, keyring));
-  PGPTLS_TRY(keyring::PinStore pins, open_pin_store(sources.pins));
+  PGPTLS_TRY(pins::PinStore pins, open_pin_store(sources.pins));
   return std::unique_ptr<StoreStatementAcceptor>(
       new StoreStatementAcceptor(std::move(keyring), std::move(authorities), std::move(pins)));
 }
@@ -39,8 +39,8 @@ Result<transport::Acceptance> StoreStatementAcceptor::accept(
   PGPTLS_TRY(const keyring::VerifiedStatement verified,
              keyring::verify_statement(statement.document, statement.signature, statement.domain,
                                        signers, now));
-  PGPTLS_TRY(const keyring::StatementOutcome outcome, pins_.store_statement(verified.pins, now));
-  return transport::Acceptance{outcome == keyring::StatementOutcome::updated,
+  PGPTLS_TRY(const pins::StatementOutcome outcome, pins_.store_statement(verified.pins, now));
+  return transport::Acceptance{outcome == pins::StatementOutcome::updated,
                                pin_count(verified.pins)};
 }
 
@@ -59,11 +59,11 @@ Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle
   // One durable transaction for the whole bundle; each domain still gets
   // its own outcome: a rollback for one (it already has a newer statement)
   // does not hold back the others.
-  PGPTLS_TRY(const std::vector<Result<keyring::StatementOutcome>> outcomes,
+  PGPTLS_TRY(const std::vector<Result<pins::StatementOutcome>> outcomes,
              pins_.store_statements(verified.accepted, now));
   for (std::size_t index = 0; index < verified.accepted.size(); ++index) {
-    const keyring::SignedStatement& statement = verified.accepted[index];
-    const Result<keyring::StatementOutcome>& stored = outcomes.at(index);
+    const pins::SignedStatement& statement = verified.accepted[index];
+    const Result<pins::StatementOutcome>& stored = outcomes.at(index);
     transport::RefreshRow& row = rows[statement.record.domain];
     row.domain = statement.record.domain;
     if (!stored.ok()) {
@@ -71,9 +71,8 @@ Result<std::vector<transport::RefreshRow>> StoreStatementAcceptor::import_bundle
       row.reason = stored.error().message();
       continue;
     }
-    row.result = *stored == keyring::StatementOutcome::updated
-                     ? transport::RefreshResult::updated
-                     : transport::RefreshResult::unchanged;
+    row.result = *stored == pins::StatementOutcome::updated ? transport::RefreshResult::updated
+                                                            : transport::RefreshResult::unchanged;
     row.pin_count = pin_count(statement);
   }
   std::vector<transport::RefreshRow> ordered;

@@ -51,19 +51,19 @@ class StoreStatementAcceptor final : public transport::StatementAcceptor {
   [[nodiscard]] Result<std::vector<transport::RefreshRow>> import_bundle(ByteView document,
                                                                          ByteView signature);
 
-  [[nodiscard]] keyring::PinStore& pins() { return pins_; }
+  [[nodiscard]] pins::PinStore& pins() { return pins_; }
   [[nodiscard]] const keyring::KeyringStore& keyring() const { return keyring_; }
 
  private:
   StoreStatementAcceptor(keyring::KeyringStore keyring, std::vector<keyring::Authority> authorities,
-                         keyring::PinStore pins)
+                         pins::PinStore pins)
       : keyring_(std::move(keyring)),
         authorities_(std::move(authorities)),
         pins_(std::move(pins)) {}
 
   keyring::KeyringStore keyring_;
   std::vector<keyring::Authority> authorities_;
-  keyring::PinStore pins_;
+  pins::PinStore pins_;
   keyring::Policy policy_ = keyring::Policy::standard();
 };
 

@@ -34,20 +34,20 @@ Result<std::filesystem::path> pin_store_path(const std::string& option) {
 }
 
 // open_pins: the pin store for handshakes: read from memory, written off
-// the event loop (keyring::PinCache).
-Result<std::shared_ptr<keyring::PinAccess>> open_pins(const std::string& option) {
+// the event loop (pins::PinCache).
+Result<std::shared_ptr<pins::PinAccess>> open_pins(const std::string& option) {
   PGPTLS_TRY(const std::filesystem::path path, pin_store_path(option));
-  PGPTLS_TRY(std::shared_ptr<keyring::PinCache> cache, keyring::PinCache::open(path));
-  return std::shared_ptr<keyring::PinAccess>(std::move(cache));
+  PGPTLS_TRY(std::shared_ptr<pins::PinCache> cache, pins::PinCache::open(path));
+  return std::shared_ptr<pins::PinAccess>(std::move(cache));
 }
 
 // authority_from_state: the certificate of an authorities.json entry, from
 // the keyring in use or else the state directory's own keyring.
-Result<keyring::Cert> authority_from_state(const keyring::AuthorityEntry& entry,
+Result<openpgp::Cert> authority_from_state(const keyring::AuthorityEntry& entry,
                                            const keyring::KeyringStore& store,
                                            const std::filesystem::path& state,
                                            std::optional<keyring::KeyringStore>& state_keyring) {
-  if (const keyring::Cert* cert = store.find(entry.fingerprint)) {
+  if (const openpgp::Cert* cert = store.find(entry.fingerprint)) {
     return *cert;
   }
   const std::filesystem::path directory = keyring_path(state);
@@ -58,11 +58,11 @@ Result<keyring::Cert> authority_from_state(const keyring::AuthorityEntry& entry,
     }
   }
   if (state_keyring) {
-    if (const keyring::Cert* cert = state_keyring->find(entry.fingerprint)) {
+    if (const openpgp::Cert* cert = state_keyring->find(entry.fingerprint)) {
       return *cert;
     }
   }
-  return make_error(keyring::Errc::not_found,
+  return make_error(openpgp::Errc::not_found,
                     "authority " + base::hex_encode_upper(entry.fingerprint) + " of " +
                         authorities_path(state).string() +
                         " has no certificate in the keyring; import it with 'pgptls keyring "
@@ -92,9 +92,9 @@ Result<keyring::KeyringStore> load_keyring(const std::string& option,
   return store;
 }
 
-Result<keyring::PinStore> open_pin_store(const std::string& option) {
+Result<pins::PinStore> open_pin_store(const std::string& option) {
   PGPTLS_TRY(const std::filesystem::path path, pin_store_path(option));
-  return keyring::PinStore::open(path);
+  return pins::PinStore::open(path);
 }
 
 Result<std::vector<keyring::Authority>> load_authority_files(const std::vector<std::string>& specs,
@@ -140,7 +140,7 @@ Result<std::vector<keyring::Authority>> load_authorities(const TrustOptions& opt
              keyring::AuthorityStore::load(authorities_path(*state)));
   std::optional<keyring::KeyringStore> state_keyring;
   for (const keyring::AuthorityEntry& entry : stored.entries()) {
-    PGPTLS_TRY(keyring::Cert cert, authority_from_state(entry, store, *state, state_keyring));
+    PGPTLS_TRY(openpgp::Cert cert, authority_from_state(entry, store, *state, state_keyring));
     authorities.push_back({std::move(cert), entry.scopes});
   }
   return authorities;
@@ -150,7 +150,7 @@ Result<std::shared_ptr<const Trust>> load_trust(const TrustOptions& options,
                                                 std::vector<std::string>& warnings) {
   PGPTLS_TRY(keyring::KeyringStore store, load_keyring(options.keyring, warnings));
   PGPTLS_TRY(std::vector<keyring::Authority> authorities, load_authorities(options, store));
-  PGPTLS_TRY(std::shared_ptr<keyring::PinAccess> pins, open_pins(options.pins));
+  PGPTLS_TRY(std::shared_ptr<pins::PinAccess> pins, open_pins(options.pins));
   PGPTLS_TRY(std::shared_ptr<const base::Clock> clock, program_clock());
 
   std::shared_ptr<tls::OpenPgpTrust> openpgp;

@@ -61,7 +61,7 @@ struct TrustOptions {
 struct Trust {
   std::shared_ptr<tls::TrustVerifier> verifier;
   std::shared_ptr<tls::OpenPgpTrust> openpgp;  // nullptr without authorities
-  std::shared_ptr<keyring::PinAccess> pins;
+  std::shared_ptr<pins::PinAccess> pins;
 };
 
 // load_trust: the TrustVerifier over the pin store and KeyringOpenPgpTrust
@@ -74,6 +74,6 @@ struct Trust {
 
 // open_pin_store: the --pins database, or the state directory's
 // pins.sqlite (the directory created, mode 0700). Fails naming the path.
-[[nodiscard]] Result<keyring::PinStore> open_pin_store(const std::string& option);
+[[nodiscard]] Result<pins::PinStore> open_pin_store(const std::string& option);
 
 }  // namespace pgptls::endpoint

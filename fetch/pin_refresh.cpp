@@ -71,12 +71,12 @@ std::vector<RefreshRow> refresh_pin_statements(const std::vector<std::string>& d
       fail(index, outcome.message);
       return;
     }
-    auto document = keyring::parse_posh_document(outcome.body);
+    auto document = pins::parse_posh_document(outcome.body);
     if (!document) {
       fail(index, outcome.url + ": " + document.error().message());
       return;
     }
-    if (const auto* redirect = std::get_if<keyring::PoshRedirect>(&*document)) {
+    if (const auto* redirect = std::get_if<pins::PoshRedirect>(&*document)) {
       if (redirected) {
         // RFC 7711 §3.2 allows one level of indirection.
         fail(index, outcome.url + ": redirects again (to " + redirect->url +

@@ -17,6 +17,7 @@ using pgptls::fuzz::require;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pgptls;
   using namespace pgptls::keyring;
+  using namespace pgptls::openpgp;
   const ByteView input(data, size);
   const Policy policy = Policy::standard();
   // A fixed time inside the lifetime of the seed keys.

@@ -13,6 +13,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pgptls::keyring;
+  using namespace pgptls::openpgp;
   const pgptls::ByteView input(data, size);
   const auto signatures = parse_detached_signatures(input);
   if (signatures.ok()) {

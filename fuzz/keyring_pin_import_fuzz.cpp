@@ -14,14 +14,14 @@ using pgptls::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const auto snapshot = pgptls::keyring::parse_pin_json(text);
+  const auto snapshot = pgptls::pins::parse_pin_json(text);
   if (!snapshot.ok()) {
     require(!snapshot.error().message().empty());
     return 0;
   }
-  const std::string formatted = pgptls::keyring::format_pin_json(*snapshot);
-  const auto again = pgptls::keyring::parse_pin_json(formatted);
+  const std::string formatted = pgptls::pins::format_pin_json(*snapshot);
+  const auto again = pgptls::pins::parse_pin_json(formatted);
   require(again.ok());
-  require(pgptls::keyring::format_pin_json(*again) == formatted);
+  require(pgptls::pins::format_pin_json(*again) == formatted);
   return 0;
 }

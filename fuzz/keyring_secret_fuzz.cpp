@@ -15,8 +15,8 @@
 namespace {
 
 using pgptls::ByteView;
-using pgptls::keyring::S2kLimits;
-using pgptls::keyring::SecretKeyPacket;
+using pgptls::openpgp::S2kLimits;
+using pgptls::openpgp::SecretKeyPacket;
 
 S2kLimits tight_limits() {
   S2kLimits limits;
@@ -30,7 +30,7 @@ S2kLimits tight_limits() {
 void unlock(const SecretKeyPacket& packet) {
   static const S2kLimits limits = tight_limits();
   static const std::uint8_t passphrase[] = {'f', 'u', 'z', 'z'};
-  (void)pgptls::keyring::unlock_secret_key(packet, ByteView(passphrase), limits);
+  (void)pgptls::openpgp::unlock_secret_key(packet, ByteView(passphrase), limits);
 }
 
 }  // namespace
@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t mode = data[0];
   const ByteView rest(data + 1, size - 1);
   if ((mode & 2U) != 0) {
-    auto keys = pgptls::keyring::load_secret_keys(rest);
+    auto keys = pgptls::openpgp::load_secret_keys(rest);
     if (keys.ok()) {
       for (const SecretKeyPacket& packet : *keys) {
         unlock(packet);
@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const std::uint8_t tag = (mode & 1U) != 0 ? 7 : 5;
-  auto packet = pgptls::keyring::parse_secret_key_packet(tag, rest);
+  auto packet = pgptls::openpgp::parse_secret_key_packet(tag, rest);
   if (packet.ok()) {
     unlock(*packet);
   }

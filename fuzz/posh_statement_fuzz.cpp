@@ -9,7 +9,7 @@
 #include "pins/posh_statement.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace pgptls::keyring;
+  using namespace pgptls::pins;
   const pgptls::ByteView input(data, size);
   (void)parse_pin_bundle(input);
   const auto document = parse_posh_document(input);

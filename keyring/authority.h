@@ -35,7 +35,7 @@ namespace pgptls::keyring {
 // Authority: a designated signer's certificate and the domains it may
 // vouch for (OpenSSH host patterns; empty = every domain).
 struct Authority {
-  Cert cert;
+  openpgp::Cert cert;
   std::vector<std::string> scopes;
 };
 
@@ -43,9 +43,9 @@ struct Authority {
 // verdict may outlive the certificates (e.g. in PeerCache).
 struct PeerAcceptance {
   Bytes authority_fingerprint;
-  std::string user_id;          // the certified user ID, as written
-  std::string domain;           // normalized
-  std::vector<PublicKey> keys;  // usable authentication keys, newest first
+  std::string user_id;                   // the certified user ID, as written
+  std::string domain;                    // normalized
+  std::vector<openpgp::PublicKey> keys;  // usable authentication keys, newest first
 };
 
 // DomainCertification: an authority's direct certification of a
@@ -67,7 +67,7 @@ struct DomainCertification {
 // X.509 keys). Reasons
 // as check_peer's, except no_usable_key.
 [[nodiscard]] Result<DomainCertification> check_domain_certification(
-    const Cert& cert, std::string_view domain, std::span<const Authority> authorities,
+    const openpgp::Cert& cert, std::string_view domain, std::span<const Authority> authorities,
     const Policy& policy, base::Seconds now);
 
 // authority_standing: whether each authority may certify at now: its own
@@ -89,13 +89,13 @@ struct DomainCertification {
 // certification_revoked, certification_expired, bad_signature,
 // rejected_by_policy, user_id_revoked, no_matching_user_id, key_revoked,
 // key_expired, no_valid_self_signature, no_usable_key, invalid_argument.
-[[nodiscard]] Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain,
+[[nodiscard]] Result<PeerAcceptance> check_peer(const openpgp::Cert& cert, std::string_view domain,
                                                 std::span<const Authority> authorities,
                                                 const Policy& policy, base::Seconds now);
 // check_peer: the same decision with the authorities' standing at now
 // already known (authority_standing at a time whose window holds now; one
 // entry per authority, else Errc::invalid_argument).
-[[nodiscard]] Result<PeerAcceptance> check_peer(const Cert& cert, std::string_view domain,
+[[nodiscard]] Result<PeerAcceptance> check_peer(const openpgp::Cert& cert, std::string_view domain,
                                                 std::span<const Authority> authorities,
                                                 std::span<const Status> standing,
                                                 const Policy& policy, base::Seconds now);
@@ -106,19 +106,20 @@ struct DomainCertification {
                                              const Policy& policy);
 
 // authentication_keys: every usable authentication key, newest first.
-[[nodiscard]] std::vector<const PublicKey*> authentication_keys(const ValidatedCert& cert,
-                                                                const Policy& policy);
+[[nodiscard]] std::vector<const openpgp::PublicKey*> authentication_keys(const ValidatedCert& cert,
+                                                                         const Policy& policy);
 
 // select_authentication_key: the component named by a key ID (8 octets) or
 // fingerprint (20/32 octets), if it is usable for authentication; else
 // Errc::not_found or Errc::no_usable_key with the reason.
-[[nodiscard]] Result<const PublicKey*> select_authentication_key(const ValidatedCert& cert,
-                                                                 ByteView id, const Policy& policy);
+[[nodiscard]] Result<const openpgp::PublicKey*> select_authentication_key(const ValidatedCert& cert,
+                                                                          ByteView id,
+                                                                          const Policy& policy);
 
 // select_own_authentication_key: the newest usable authentication key for
 // which have_secret returns true; Errc::no_usable_key otherwise.
-[[nodiscard]] Result<const PublicKey*> select_own_authentication_key(
+[[nodiscard]] Result<const openpgp::PublicKey*> select_own_authentication_key(
     const ValidatedCert& cert, const Policy& policy,
-    const std::function<bool(const PublicKey&)>& have_secret);
+    const std::function<bool(const openpgp::PublicKey&)>& have_secret);
 
 }  // namespace pgptls::keyring

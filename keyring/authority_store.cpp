@@ -60,7 +60,7 @@ std::string_view pattern_problem(std::string_view pattern) {
 }
 
 Error corrupt(const std::filesystem::path& path, std::string_view what) {
-  return make_error(Errc::corrupt_database,
+  return make_error(openpgp::Errc::corrupt_database,
                     "authorities file " + path.string() + ": " + std::string(what) +
                         "; fix or remove the file, then add the authorities again");
 }
@@ -78,7 +78,7 @@ Result<std::string> normalize_scope_pattern(std::string_view pattern) {
   }
   const std::string_view problem = pattern_problem(body);
   if (!problem.empty()) {
-    return make_error(Errc::invalid_argument,
+    return make_error(openpgp::Errc::invalid_argument,
                       "scope '" + std::string(pattern) + "': " + std::string(problem) +
                           "; write a domain (example.org), a wildcard (*.example.org) or an "
                           "exclusion (!old.example.org)");
@@ -87,9 +87,9 @@ Result<std::string> normalize_scope_pattern(std::string_view pattern) {
 }
 
 Result<Bytes> parse_fingerprint_text(std::string_view text) {
-  auto decoded = parse_key_reference(text);
+  auto decoded = openpgp::parse_key_reference(text);
   if (!decoded || decoded->size() == 8) {
-    return make_error(Errc::invalid_argument,
+    return make_error(openpgp::Errc::invalid_argument,
                       "'" + std::string(text) +
                           "' is not a fingerprint: give 40 (v4) or 64 (v6) hex digits, as "
                           "`pgptls keyring list` prints them");
@@ -102,14 +102,15 @@ Result<AuthorityStore> AuthorityStore::load(const std::filesystem::path& path) {
   std::error_code exists_error;
   if (!std::filesystem::exists(path, exists_error)) {
     if (exists_error) {
-      return make_error(Errc::storage_error, "cannot check authorities file " + path.string() +
-                                                 ": " + exists_error.message());
+      return make_error(
+          openpgp::Errc::storage_error,
+          "cannot check authorities file " + path.string() + ": " + exists_error.message());
     }
     return store;
   }
   auto content = base::read_file(path, kMaxAuthoritiesFileSize);
   if (!content.ok()) {
-    return make_error(Errc::storage_error, content.error().message());
+    return make_error(openpgp::Errc::storage_error, content.error().message());
   }
   const std::string_view text(reinterpret_cast<const char*>(content->data()), content->size());
   // parse(..., allow_exceptions = false) yields a discarded value instead of
@@ -189,13 +190,13 @@ const AuthorityEntry* AuthorityStore::find(ByteView fingerprint) const {
 
 Result<bool> AuthorityStore::add(AuthorityEntry entry) {
   if (entry.fingerprint.size() != 20 && entry.fingerprint.size() != 32) {
-    return make_error(Errc::invalid_argument,
+    return make_error(openpgp::Errc::invalid_argument,
                       "an authority fingerprint has 20 (v4) or 32 (v6) bytes, not " +
                           std::to_string(entry.fingerprint.size()));
   }
   if (entry.scopes.size() > kMaxScopesPerAuthority) {
     return make_error(
-        Errc::invalid_argument,
+        openpgp::Errc::invalid_argument,
         "an authority takes at most " + std::to_string(kMaxScopesPerAuthority) + " scopes");
   }
   std::vector<std::string> scopes;
@@ -213,8 +214,9 @@ Result<bool> AuthorityStore::add(AuthorityEntry entry) {
     }
   }
   if (entries_.size() >= kMaxAuthorities) {
-    return make_error(Errc::invalid_argument, "at most " + std::to_string(kMaxAuthorities) +
-                                                  " authorities can be configured");
+    return make_error(
+        openpgp::Errc::invalid_argument,
+        "at most " + std::to_string(kMaxAuthorities) + " authorities can be configured");
   }
   entries_.push_back(std::move(entry));
   return true;
@@ -226,8 +228,9 @@ Status AuthorityStore::remove(ByteView fingerprint) {
                       fingerprint.end());
   });
   if (found == entries_.end()) {
-    return make_error(Errc::not_found, "authority " + base::hex_encode_upper(fingerprint) +
-                                           " is not configured (see `pgptls authority list`)");
+    return make_error(openpgp::Errc::not_found,
+                      "authority " + base::hex_encode_upper(fingerprint) +
+                          " is not configured (see `pgptls authority list`)");
   }
   entries_.erase(found);
   return {};
@@ -244,7 +247,7 @@ Status AuthorityStore::save() const {
   const std::string text = document.dump(2) + "\n";
   const Status written = base::write_file_atomic(path_, as_bytes_view(text), 0600);
   if (!written.ok()) {
-    return make_error(Errc::storage_error, written.error().message());
+    return make_error(openpgp::Errc::storage_error, written.error().message());
   }
   return {};
 }

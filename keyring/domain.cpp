@@ -54,7 +54,7 @@ Result<std::string> normalize_domain(std::string_view domain) {
   out.reserve(domain.size());
   for (const char c : domain) {
     if ((static_cast<unsigned char>(c) & 0x80) != 0) {
-      return make_error(Errc::invalid_argument,
+      return make_error(openpgp::Errc::invalid_argument,
                         "domain \"" + std::string(domain) +
                             "\" is not ASCII; give internationalised domains as IDNA A-labels "
                             "(xn--...)");
@@ -65,7 +65,7 @@ Result<std::string> normalize_domain(std::string_view domain) {
     out.pop_back();
   }
   const auto bad = [&](const std::string& why) {
-    return make_error(Errc::invalid_argument,
+    return make_error(openpgp::Errc::invalid_argument,
                       "domain \"" + std::string(domain) + "\" is not a valid DNS name: " + why);
   };
   if (out.empty() || out.size() > 253) {

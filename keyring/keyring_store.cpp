@@ -19,22 +19,22 @@
 namespace pgptls::keyring {
 namespace {
 
-IndexKeys index_keys_of(const Cert& cert) {
+IndexKeys index_keys_of(const openpgp::Cert& cert) {
   IndexKeys keys;
   keys.primary_fingerprint = cert.fingerprint();
   keys.component_fingerprints.reserve(1 + cert.subkeys.size());
   keys.component_key_ids.reserve(1 + cert.subkeys.size());
-  const auto add_key = [&keys](const PublicKey& key) {
+  const auto add_key = [&keys](const openpgp::PublicKey& key) {
     keys.component_fingerprints.push_back(key.fingerprint);
     if (const auto id = key_id_value(key.key_id)) {
       keys.component_key_ids.push_back(*id);
     }
   };
   add_key(cert.primary);
-  for (const Subkey& subkey : cert.subkeys) {
+  for (const openpgp::Subkey& subkey : cert.subkeys) {
     add_key(subkey.key);
   }
-  for (const UserId& user_id : cert.user_ids) {
+  for (const openpgp::UserId& user_id : cert.user_ids) {
     if (user_id.is_attribute) {
       continue;
     }
@@ -49,54 +49,55 @@ IndexKeys index_keys_of(const Cert& cert) {
 
 // packet_count: how many packets serialize() writes; a merge only adds
 // packets, so an unchanged count means nothing new.
-std::size_t packet_count(const Cert& cert) {
+std::size_t packet_count(const openpgp::Cert& cert) {
   std::size_t count = 1 + cert.direct_signatures.size();
-  for (const UserId& user_id : cert.user_ids) {
+  for (const openpgp::UserId& user_id : cert.user_ids) {
     count += 1 + user_id.signatures.size();
   }
-  for (const Subkey& subkey : cert.subkeys) {
+  for (const openpgp::Subkey& subkey : cert.subkeys) {
     count += 1 + subkey.signatures.size();
   }
   return count;
 }
 
 Error storage_error(const std::filesystem::path& path, std::string_view what) {
-  return make_error(Errc::storage_error, std::string(what) + " " + path.string());
+  return make_error(openpgp::Errc::storage_error, std::string(what) + " " + path.string());
 }
 
 // read_certificate_file: every certificate of one file, under the limits;
 // errors name the file.
-Result<std::vector<Cert>> read_certificate_file(const std::filesystem::path& file,
-                                                const StoreLimits& limits) {
+Result<std::vector<openpgp::Cert>> read_certificate_file(const std::filesystem::path& file,
+                                                         const StoreLimits& limits) {
   auto content = base::read_file(file, limits.max_file_size);
   if (!content.ok()) {
-    return make_error(Errc::storage_error, content.error().message());
+    return make_error(openpgp::Errc::storage_error, content.error().message());
   }
-  auto certs = parse_certificates(*content, limits.parse);
+  auto certs = openpgp::parse_certificates(*content, limits.parse);
   if (!certs.ok()) {
     return std::move(certs).error().wrap(file.string());
   }
   if (certs->size() > limits.max_certificates_per_file) {
-    return make_error(Errc::storage_error, file.string() + " holds more than " +
-                                               std::to_string(limits.max_certificates_per_file) +
-                                               " certificates");
+    return make_error(openpgp::Errc::storage_error,
+                      file.string() + " holds more than " +
+                          std::to_string(limits.max_certificates_per_file) + " certificates");
   }
   return certs;
 }
 
 // read_stored_file: the one certificate of a store file, checked against the
 // fingerprint its name promises.
-Result<Cert> read_stored_file(const std::filesystem::path& file, const StoreLimits& limits) {
-  PGPTLS_TRY(std::vector<Cert> certs, read_certificate_file(file, limits));
+Result<openpgp::Cert> read_stored_file(const std::filesystem::path& file,
+                                       const StoreLimits& limits) {
+  PGPTLS_TRY(std::vector<openpgp::Cert> certs, read_certificate_file(file, limits));
   if (certs.size() != 1) {
-    return make_error(Errc::corrupt_database,
+    return make_error(openpgp::Errc::corrupt_database,
                       file.string() + " holds " + std::to_string(certs.size()) +
                           " certificates; a keyring file holds exactly one. Move the file out "
                           "of the keyring and import it with `pgptls keyring import`");
   }
   const std::string expected = KeyringStore::file_name(certs.front().fingerprint());
   if (file.filename().string() != expected) {
-    return make_error(Errc::corrupt_database,
+    return make_error(openpgp::Errc::corrupt_database,
                       file.string() + " holds certificate " + expected +
                           ", not the one its name says. Move the file out of the keyring and "
                           "import it with `pgptls keyring import`");
@@ -137,15 +138,16 @@ Result<KeyringStore> KeyringStore::open(const std::filesystem::path& directory,
   if (!std::filesystem::exists(directory, error)) {
     std::filesystem::create_directories(directory, error);
     if (error) {
-      return make_error(Errc::storage_error, "cannot create keyring directory " +
-                                                 directory.string() + ": " + error.message());
+      return make_error(
+          openpgp::Errc::storage_error,
+          "cannot create keyring directory " + directory.string() + ": " + error.message());
     }
     // Which certificates we hold decides whom we trust: keep it private.
     ::chmod(directory.c_str(), 0700);
   }
   if (!std::filesystem::is_directory(directory, error)) {
     return make_error(
-        Errc::storage_error,
+        openpgp::Errc::storage_error,
         "keyring " + directory.string() + " is not a directory; give a directory with --keyring");
   }
   store.directory_ = directory;
@@ -153,8 +155,9 @@ Result<KeyringStore> KeyringStore::open(const std::filesystem::path& directory,
   std::vector<std::string> names;
   std::filesystem::directory_iterator entries(directory, error);
   if (error) {
-    return make_error(Errc::storage_error, "cannot list keyring directory " + directory.string() +
-                                               ": " + error.message());
+    return make_error(
+        openpgp::Errc::storage_error,
+        "cannot list keyring directory " + directory.string() + ": " + error.message());
   }
   for (const auto& entry : entries) {
     // Hidden files are temporary files of writes in progress or interrupted.
@@ -167,7 +170,7 @@ Result<KeyringStore> KeyringStore::open(const std::filesystem::path& directory,
 
   // Reading and parsing are independent per file: spread them over a few
   // threads, then index in name order on this one.
-  std::vector<std::optional<Result<Cert>>> parsed(names.size());
+  std::vector<std::optional<Result<openpgp::Cert>>> parsed(names.size());
   const std::size_t workers = std::clamp<std::size_t>(
       std::min<std::size_t>(std::thread::hardware_concurrency(), names.size() / 256), 1, 4);
   std::atomic<std::size_t> next{0};
@@ -192,7 +195,7 @@ Result<KeyringStore> KeyringStore::open(const std::filesystem::path& directory,
   store.certs_.reserve(names.size());
   store.index_.reserve(names.size());
   for (std::size_t i = 0; i < names.size(); ++i) {
-    Result<Cert>& cert = *parsed[i];
+    Result<openpgp::Cert>& cert = *parsed[i];
     if (!cert.ok()) {
       store.problems_.push_back({directory / names[i], std::move(cert).error()});
       continue;
@@ -212,7 +215,7 @@ Result<std::size_t> KeyringStore::load_path(const std::filesystem::path& path) {
     std::vector<std::filesystem::path> files;
     std::filesystem::directory_iterator entries(path, error);
     if (error) {
-      return make_error(Errc::storage_error,
+      return make_error(openpgp::Errc::storage_error,
                         "cannot list directory " + path.string() + ": " + error.message());
     }
     for (const auto& entry : entries) {
@@ -228,9 +231,9 @@ Result<std::size_t> KeyringStore::load_path(const std::filesystem::path& path) {
     }
     return total;
   }
-  PGPTLS_TRY(std::vector<Cert> certs, read_certificate_file(path, limits_));
+  PGPTLS_TRY(std::vector<openpgp::Cert> certs, read_certificate_file(path, limits_));
   const std::size_t count = certs.size();
-  for (Cert& cert : certs) {
+  for (openpgp::Cert& cert : certs) {
     auto added = add(std::move(cert));
     if (!added.ok()) {
       return std::move(added).error().wrap(path.string());
@@ -240,14 +243,14 @@ Result<std::size_t> KeyringStore::load_path(const std::filesystem::path& path) {
 }
 
 Result<std::size_t> KeyringStore::load_bytes(ByteView data, std::string_view source) {
-  auto certs = parse_certificates(data, limits_.parse);
+  auto certs = openpgp::parse_certificates(data, limits_.parse);
   if (!certs.ok()) {
     return std::move(certs).error().wrap(source);
   }
   const std::size_t count = certs->size();
   certs_.reserve(certs_.size() + count);
   index_.reserve(certs_.size() + count);
-  for (Cert& cert : *certs) {
+  for (openpgp::Cert& cert : *certs) {
     auto added = add(std::move(cert));
     if (!added.ok()) {
       return std::move(added).error().wrap(source);
@@ -256,7 +259,7 @@ Result<std::size_t> KeyringStore::load_bytes(ByteView data, std::string_view sou
   return count;
 }
 
-Result<ImportOutcome> KeyringStore::add(Cert cert) {
+Result<ImportOutcome> KeyringStore::add(openpgp::Cert cert) {
   const auto slot = index_.by_primary_fingerprint(cert.fingerprint());
   if (!slot) {
     const auto new_slot = static_cast<CertSlot>(certs_.size());
@@ -264,8 +267,8 @@ Result<ImportOutcome> KeyringStore::add(Cert cert) {
     certs_.push_back(std::move(cert));
     return ImportOutcome::added;
   }
-  Cert& existing = certs_[*slot];
-  PGPTLS_TRY(Cert merged, keyring::merge(existing, cert));
+  openpgp::Cert& existing = certs_[*slot];
+  PGPTLS_TRY(openpgp::Cert merged, openpgp::merge(existing, cert));
   if (packet_count(merged) == packet_count(existing)) {
     return ImportOutcome::unchanged;
   }
@@ -275,7 +278,7 @@ Result<ImportOutcome> KeyringStore::add(Cert cert) {
   return ImportOutcome::updated;
 }
 
-Result<ImportOutcome> KeyringStore::import_one(Cert cert) {
+Result<ImportOutcome> KeyringStore::import_one(openpgp::Cert cert) {
   if (!directory_) {
     return add(std::move(cert));
   }
@@ -285,15 +288,15 @@ Result<ImportOutcome> KeyringStore::import_one(Cert cert) {
   // the only copy of a revocation.
   for (const StoreProblem& problem : problems_) {
     if (problem.file == file) {
-      return make_error(Errc::storage_error, "not importing " + name + ": the stored copy " +
-                                                 file.string() + " is damaged (" +
-                                                 problem.error.message() +
-                                                 "); move it out of the keyring first");
+      return make_error(openpgp::Errc::storage_error,
+                        "not importing " + name + ": the stored copy " + file.string() +
+                            " is damaged (" + problem.error.message() +
+                            "); move it out of the keyring first");
     }
   }
   // Merge with what is on disk now, so that an import made meanwhile by
   // another process is kept.
-  Cert merged = std::move(cert);
+  openpgp::Cert merged = std::move(cert);
   ImportOutcome outcome = ImportOutcome::added;
   std::error_code error;
   const bool on_disk = std::filesystem::exists(file, error);
@@ -310,11 +313,11 @@ Result<ImportOutcome> KeyringStore::import_one(Cert cert) {
     }
     PGPTLS_TRY(Bytes stored_serialized, stored->serialize());
     stored_bytes = std::move(stored_serialized);
-    PGPTLS_TRY(merged, keyring::merge(*stored, merged));
+    PGPTLS_TRY(merged, openpgp::merge(*stored, merged));
     outcome = ImportOutcome::updated;
   }
   if (const auto slot = index_.by_primary_fingerprint(merged.fingerprint())) {
-    PGPTLS_TRY(merged, keyring::merge(certs_[*slot], merged));
+    PGPTLS_TRY(merged, openpgp::merge(certs_[*slot], merged));
   }
   PGPTLS_TRY(const Bytes content, merged.serialize());
   if (stored_bytes && *stored_bytes == content) {
@@ -322,7 +325,7 @@ Result<ImportOutcome> KeyringStore::import_one(Cert cert) {
   } else {
     const Status written = base::write_file_atomic(file, content, 0644);
     if (!written.ok()) {
-      return make_error(Errc::storage_error, written.error().message());
+      return make_error(openpgp::Errc::storage_error, written.error().message());
     }
   }
   // Memory follows disk only after the write succeeded.
@@ -331,10 +334,10 @@ Result<ImportOutcome> KeyringStore::import_one(Cert cert) {
   return outcome;
 }
 
-Result<std::vector<ImportResult>> KeyringStore::import(std::vector<Cert> certificates) {
+Result<std::vector<ImportResult>> KeyringStore::import(std::vector<openpgp::Cert> certificates) {
   std::vector<ImportResult> results;
   results.reserve(certificates.size());
-  for (Cert& cert : certificates) {
+  for (openpgp::Cert& cert : certificates) {
     Bytes fingerprint = to_bytes(cert.fingerprint());
     PGPTLS_TRY(const ImportOutcome outcome, import_one(std::move(cert)));
     results.push_back({std::move(fingerprint), outcome});
@@ -342,13 +345,13 @@ Result<std::vector<ImportResult>> KeyringStore::import(std::vector<Cert> certifi
   return results;
 }
 
-const Cert* KeyringStore::find(ByteView primary_fingerprint) const {
+const openpgp::Cert* KeyringStore::find(ByteView primary_fingerprint) const {
   const auto slot = index_.by_primary_fingerprint(primary_fingerprint);
   return slot ? &certs_[*slot] : nullptr;
 }
 
-std::vector<const Cert*> KeyringStore::resolve(std::span<const CertSlot> slots) const {
-  std::vector<const Cert*> out;
+std::vector<const openpgp::Cert*> KeyringStore::resolve(std::span<const CertSlot> slots) const {
+  std::vector<const openpgp::Cert*> out;
   out.reserve(slots.size());
   for (const CertSlot slot : slots) {
     out.push_back(&certs_[slot]);
@@ -356,28 +359,28 @@ std::vector<const Cert*> KeyringStore::resolve(std::span<const CertSlot> slots) 
   return out;
 }
 
-std::vector<const Cert*> KeyringStore::find_by_key_id(std::uint64_t key_id) const {
+std::vector<const openpgp::Cert*> KeyringStore::find_by_key_id(std::uint64_t key_id) const {
   return resolve(index_.by_key_id(key_id));
 }
 
-std::vector<const Cert*> KeyringStore::find_by_key_id(ByteView key_id) const {
+std::vector<const openpgp::Cert*> KeyringStore::find_by_key_id(ByteView key_id) const {
   const auto value = key_id_value(key_id);
-  return value ? find_by_key_id(*value) : std::vector<const Cert*>{};
+  return value ? find_by_key_id(*value) : std::vector<const openpgp::Cert*>{};
 }
 
-std::vector<const Cert*> KeyringStore::find_by_fingerprint(ByteView fingerprint) const {
+std::vector<const openpgp::Cert*> KeyringStore::find_by_fingerprint(ByteView fingerprint) const {
   return resolve(index_.by_fingerprint(fingerprint));
 }
 
-std::vector<const Cert*> KeyringStore::find_by_domain(std::string_view domain) const {
+std::vector<const openpgp::Cert*> KeyringStore::find_by_domain(std::string_view domain) const {
   return resolve(index_.by_domain(domain));
 }
 
-Result<Cert> with_keyring_copy(Cert presented, const Cert* stored) {
+Result<openpgp::Cert> with_keyring_copy(openpgp::Cert presented, const openpgp::Cert* stored) {
   if (stored == nullptr) {
     return presented;
   }
-  auto merged = merge(*stored, presented);
+  auto merged = openpgp::merge(*stored, presented);
   if (!merged.ok()) {
     return Error{merged.error().code, "OpenPGP certificate " + presented.fingerprint_hex() +
                                           " cannot be combined with the keyring's copy (" +
@@ -387,8 +390,8 @@ Result<Cert> with_keyring_copy(Cert presented, const Cert* stored) {
   return merged;
 }
 
-Result<Cert> with_keyring_copy(Cert presented, const KeyringStore& store) {
-  const Cert* stored = store.find(presented.fingerprint());
+Result<openpgp::Cert> with_keyring_copy(openpgp::Cert presented, const KeyringStore& store) {
+  const openpgp::Cert* stored = store.find(presented.fingerprint());
   return with_keyring_copy(std::move(presented), stored);
 }
 

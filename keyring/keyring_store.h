@@ -28,7 +28,7 @@ namespace pgptls::keyring {
 struct StoreLimits {
   std::size_t max_file_size = std::size_t{64} << 20;  // one certificate file or import file
   std::size_t max_certificates_per_file = 200'000;    // a whole exported keyring fits
-  CertLimits parse;                                   // per packet and per certificate
+  openpgp::CertLimits parse;                          // per packet and per certificate
 };
 
 // StoreProblem: a file the store could not use, and why. The file itself is
@@ -93,10 +93,10 @@ class KeyringStore {
   // file) when the stored copy cannot be read or parsed — it is then left as
   // it is — or cannot be written; certificates imported before the failure
   // stay imported.
-  [[nodiscard]] Result<std::vector<ImportResult>> import(std::vector<Cert> certificates);
+  [[nodiscard]] Result<std::vector<ImportResult>> import(std::vector<openpgp::Cert> certificates);
 
   // The certificates, in the order they were first added.
-  [[nodiscard]] const std::vector<Cert>& certificates() const noexcept { return certs_; }
+  [[nodiscard]] const std::vector<openpgp::Cert>& certificates() const noexcept { return certs_; }
   [[nodiscard]] std::size_t size() const noexcept { return certs_.size(); }
   [[nodiscard]] const std::vector<StoreProblem>& problems() const noexcept { return problems_; }
   [[nodiscard]] const std::optional<std::filesystem::path>& directory() const noexcept {
@@ -104,32 +104,32 @@ class KeyringStore {
   }
 
   // find: the certificate with this primary fingerprint, or nullptr.
-  [[nodiscard]] const Cert* find(ByteView primary_fingerprint) const;
+  [[nodiscard]] const openpgp::Cert* find(ByteView primary_fingerprint) const;
   // find_by_key_id: every certificate with a component key of this key ID
   // (8 bytes, or the integer of key_id_value); several certificates may
   // share one.
-  [[nodiscard]] std::vector<const Cert*> find_by_key_id(std::uint64_t key_id) const;
-  [[nodiscard]] std::vector<const Cert*> find_by_key_id(ByteView key_id) const;
+  [[nodiscard]] std::vector<const openpgp::Cert*> find_by_key_id(std::uint64_t key_id) const;
+  [[nodiscard]] std::vector<const openpgp::Cert*> find_by_key_id(ByteView key_id) const;
   // find_by_fingerprint: every certificate with a component key (primary or
   // subkey) of this fingerprint.
-  [[nodiscard]] std::vector<const Cert*> find_by_fingerprint(ByteView fingerprint) const;
+  [[nodiscard]] std::vector<const openpgp::Cert*> find_by_fingerprint(ByteView fingerprint) const;
   // find_by_domain: every certificate with a user ID xmpp:<domain>
   // (case-insensitive). Whether that user ID is valid is for validation to
   // decide.
-  [[nodiscard]] std::vector<const Cert*> find_by_domain(std::string_view domain) const;
+  [[nodiscard]] std::vector<const openpgp::Cert*> find_by_domain(std::string_view domain) const;
 
   // file_name: the name of a certificate's file in a store directory.
   [[nodiscard]] static std::string file_name(ByteView primary_fingerprint);
 
  private:
   // add: merges into memory (no disk); returns the outcome.
-  [[nodiscard]] Result<ImportOutcome> add(Cert cert);
-  [[nodiscard]] Result<ImportOutcome> import_one(Cert cert);
-  [[nodiscard]] std::vector<const Cert*> resolve(std::span<const CertSlot> slots) const;
+  [[nodiscard]] Result<ImportOutcome> add(openpgp::Cert cert);
+  [[nodiscard]] Result<ImportOutcome> import_one(openpgp::Cert cert);
+  [[nodiscard]] std::vector<const openpgp::Cert*> resolve(std::span<const CertSlot> slots) const;
 
   StoreLimits limits_;
   std::optional<std::filesystem::path> directory_;
-  std::vector<Cert> certs_;
+  std::vector<openpgp::Cert> certs_;
   CertIndex index_;
   std::vector<StoreProblem> problems_;
 };
@@ -144,10 +144,12 @@ class KeyringStore {
 // copy leaves them out. `stored` is the keyring's copy, or nullptr when the
 // keyring has none (the presented certificate is returned as it is). Fails,
 // naming the fingerprint and the fix, when the copies cannot be combined.
-[[nodiscard]] Result<Cert> with_keyring_copy(Cert presented, const Cert* stored);
+[[nodiscard]] Result<openpgp::Cert> with_keyring_copy(openpgp::Cert presented,
+                                                      const openpgp::Cert* stored);
 
 // with_keyring_copy: as above, with the copy looked up in `store` by
 // primary fingerprint.
-[[nodiscard]] Result<Cert> with_keyring_copy(Cert presented, const KeyringStore& store);
+[[nodiscard]] Result<openpgp::Cert> with_keyring_copy(openpgp::Cert presented,
+                                                      const KeyringStore& store);
 
 }  // namespace pgptls::keyring

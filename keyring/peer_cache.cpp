@@ -20,7 +20,7 @@ class Instants {
     }
   }
 
-  void add_signature(const Signature& sig, std::span<const std::uint32_t> key_creations) {
+  void add_signature(const openpgp::Signature& sig, std::span<const std::uint32_t> key_creations) {
     if (sig.creation_time) {
       add(*sig.creation_time);
       if (sig.expiration && *sig.expiration != 0) {
@@ -40,24 +40,24 @@ class Instants {
     }
   }
 
-  void add_cert(const Cert& cert) {
+  void add_cert(const openpgp::Cert& cert) {
     std::vector<std::uint32_t> creations{cert.primary.creation_time};
-    for (const Subkey& subkey : cert.subkeys) {
+    for (const openpgp::Subkey& subkey : cert.subkeys) {
       creations.push_back(subkey.key.creation_time);
     }
     for (const std::uint32_t created : creations) {
       add(created);
     }
-    for (const Signature& sig : cert.direct_signatures) {
+    for (const openpgp::Signature& sig : cert.direct_signatures) {
       add_signature(sig, creations);
     }
-    for (const UserId& user_id : cert.user_ids) {
-      for (const Signature& sig : user_id.signatures) {
+    for (const openpgp::UserId& user_id : cert.user_ids) {
+      for (const openpgp::Signature& sig : user_id.signatures) {
         add_signature(sig, creations);
       }
     }
-    for (const Subkey& subkey : cert.subkeys) {
-      for (const Signature& sig : subkey.signatures) {
+    for (const openpgp::Subkey& subkey : cert.subkeys) {
+      for (const openpgp::Signature& sig : subkey.signatures) {
         add_signature(sig, creations);
       }
     }
@@ -75,7 +75,7 @@ class Instants {
 
 }  // namespace
 
-base::Seconds validity_change_after(const Cert& cert, base::Seconds now) {
+base::Seconds validity_change_after(const openpgp::Cert& cert, base::Seconds now) {
   Instants instants(now);
   instants.add_cert(cert);
   return instants.earliest();

@@ -52,7 +52,7 @@ inline constexpr base::Seconds kNoValidityChange = base::Seconds::max();
 // (kNoValidityChange if none). Conservative: every creation time and every
 // end of a validity period counts, and both that second and the next, so
 // that "expired at" and "expired after" comparisons are both covered.
-[[nodiscard]] base::Seconds validity_change_after(const Cert& cert, base::Seconds now);
+[[nodiscard]] base::Seconds validity_change_after(const openpgp::Cert& cert, base::Seconds now);
 // validity_change_after: the earliest of the authorities' certificates.
 [[nodiscard]] base::Seconds validity_change_after(std::span<const Authority> authorities,
                                                   base::Seconds now);

@@ -9,7 +9,7 @@ namespace {
 
 // The RSA public exponent (field 1) or DSA q (field 1) in bits, leading
 // zero octets ignored: both set the cost of a verification.
-unsigned exponent_bits(const PublicKey& key) {
+unsigned exponent_bits(const openpgp::PublicKey& key) {
   if (key.fields.size() < 2) {
     return 0;
   }
@@ -46,22 +46,22 @@ Policy Policy::strict() {
 Status Policy::check_hash(std::uint8_t hash, SignatureRole role,
                           std::uint32_t signature_time) const {
   const std::string where = "policy \"" + name + "\": ";
-  switch (static_cast<HashAlgorithm>(hash)) {
-    case HashAlgorithm::md5:
+  switch (static_cast<openpgp::HashAlgorithm>(hash)) {
+    case openpgp::HashAlgorithm::md5:
       if (!allow_md5) {
-        return make_error(Errc::rejected_by_policy,
+        return make_error(openpgp::Errc::rejected_by_policy,
                           where + "signature uses MD5, which is broken; re-sign with SHA-256");
       }
       return {};
-    case HashAlgorithm::ripemd160:
+    case openpgp::HashAlgorithm::ripemd160:
       if (!allow_ripemd160) {
-        return make_error(Errc::rejected_by_policy,
+        return make_error(openpgp::Errc::rejected_by_policy,
                           where + "signature uses RIPEMD-160; re-sign with SHA-256");
       }
       return {};
-    case HashAlgorithm::sha1:
+    case openpgp::HashAlgorithm::sha1:
       if (role == SignatureRole::certification && !allow_sha1_certifications) {
-        return make_error(Errc::rejected_by_policy,
+        return make_error(openpgp::Errc::rejected_by_policy,
                           where +
                               "certification uses SHA-1, which is open to collisions; the "
                               "authority must re-certify with SHA-256 (gpg "
@@ -69,76 +69,76 @@ Status Policy::check_hash(std::uint8_t hash, SignatureRole role,
       }
       if (role == SignatureRole::self_signature && signature_time >= sha1_self_signature_cutoff) {
         return make_error(
-            Errc::rejected_by_policy,
+            openpgp::Errc::rejected_by_policy,
             where + "self-signature made with SHA-1 at " +
                 base::format_utc(base::TimePoint(std::chrono::seconds(signature_time))) +
                 "; refresh the key's self-signatures with SHA-256");
       }
       return {};
-    case HashAlgorithm::sha256:
-    case HashAlgorithm::sha384:
-    case HashAlgorithm::sha512:
-    case HashAlgorithm::sha224:
-    case HashAlgorithm::sha3_256:
-    case HashAlgorithm::sha3_512:
+    case openpgp::HashAlgorithm::sha256:
+    case openpgp::HashAlgorithm::sha384:
+    case openpgp::HashAlgorithm::sha512:
+    case openpgp::HashAlgorithm::sha224:
+    case openpgp::HashAlgorithm::sha3_256:
+    case openpgp::HashAlgorithm::sha3_512:
       return {};
   }
-  return make_error(Errc::unsupported_algorithm,
-                    where + "unknown hash algorithm " + hash_name(hash));
+  return make_error(openpgp::Errc::unsupported_algorithm,
+                    where + "unknown hash algorithm " + openpgp::hash_name(hash));
 }
 
-Status Policy::check_key(const PublicKey& key) const {
+Status Policy::check_key(const openpgp::PublicKey& key) const {
   const std::string where = "policy \"" + name + "\": key " + key.fingerprint_hex() + ": ";
   const unsigned bits = key.bits();
   switch (key.algorithm) {
-    case PublicKeyAlgorithm::rsa:
-    case PublicKeyAlgorithm::rsa_encrypt_only:
-    case PublicKeyAlgorithm::rsa_sign_only:
-    case PublicKeyAlgorithm::elgamal:
+    case openpgp::PublicKeyAlgorithm::rsa:
+    case openpgp::PublicKeyAlgorithm::rsa_encrypt_only:
+    case openpgp::PublicKeyAlgorithm::rsa_sign_only:
+    case openpgp::PublicKeyAlgorithm::elgamal:
       if (bits < min_rsa_bits) {
-        return make_error(Errc::rejected_by_policy,
+        return make_error(openpgp::Errc::rejected_by_policy,
                           where + std::to_string(bits) + "-bit " +
-                              algorithm_name(static_cast<std::uint8_t>(key.algorithm)) +
+                              openpgp::algorithm_name(static_cast<std::uint8_t>(key.algorithm)) +
                               " is below the minimum of " + std::to_string(min_rsa_bits) +
                               " bits; generate a new key");
       }
       if (bits > max_rsa_bits || exponent_bits(key) > max_exponent_bits) {
-        return make_error(Errc::rejected_by_policy,
+        return make_error(openpgp::Errc::rejected_by_policy,
                           where + "key parameters exceed the policy caps (" +
                               std::to_string(max_rsa_bits) + "-bit modulus, " +
                               std::to_string(max_exponent_bits) + "-bit exponent)");
       }
       return {};
-    case PublicKeyAlgorithm::dsa:
+    case openpgp::PublicKeyAlgorithm::dsa:
       if (!allow_dsa) {
-        return make_error(Errc::rejected_by_policy, where + "DSA keys are not accepted");
+        return make_error(openpgp::Errc::rejected_by_policy, where + "DSA keys are not accepted");
       }
       if (bits < min_dsa_bits) {
-        return make_error(Errc::rejected_by_policy,
+        return make_error(openpgp::Errc::rejected_by_policy,
                           where + std::to_string(bits) + "-bit DSA is below the minimum of " +
                               std::to_string(min_dsa_bits) + " bits; generate a new key");
       }
       if (bits > max_rsa_bits || exponent_bits(key) > max_exponent_bits) {
-        return make_error(Errc::rejected_by_policy,
+        return make_error(openpgp::Errc::rejected_by_policy,
                           where + "DSA parameters exceed the policy caps (" +
                               std::to_string(max_rsa_bits) + "-bit p, " +
                               std::to_string(max_exponent_bits) + "-bit q)");
       }
       return {};
-    case PublicKeyAlgorithm::ecdh:
-    case PublicKeyAlgorithm::ecdsa:
-    case PublicKeyAlgorithm::eddsa_legacy:
-      if (key.curve == Curve::unknown) {
-        return make_error(Errc::unsupported_algorithm, where + "unknown elliptic curve");
+    case openpgp::PublicKeyAlgorithm::ecdh:
+    case openpgp::PublicKeyAlgorithm::ecdsa:
+    case openpgp::PublicKeyAlgorithm::eddsa_legacy:
+      if (key.curve == openpgp::Curve::unknown) {
+        return make_error(openpgp::Errc::unsupported_algorithm, where + "unknown elliptic curve");
       }
       return {};
-    case PublicKeyAlgorithm::x25519:
-    case PublicKeyAlgorithm::x448:
-    case PublicKeyAlgorithm::ed25519:
-    case PublicKeyAlgorithm::ed448:
+    case openpgp::PublicKeyAlgorithm::x25519:
+    case openpgp::PublicKeyAlgorithm::x448:
+    case openpgp::PublicKeyAlgorithm::ed25519:
+    case openpgp::PublicKeyAlgorithm::ed448:
       return {};
   }
-  return make_error(Errc::unsupported_algorithm, where + "unknown algorithm");
+  return make_error(openpgp::Errc::unsupported_algorithm, where + "unknown algorithm");
 }
 
 }  // namespace pgptls::keyring

@@ -42,7 +42,7 @@ struct Policy {
   // GnuTLS 3.5 signs TLS handshakes with keys flagged only for signing
   // (0x02): accept those for authentication too when set.
   bool accept_sign_only_for_authentication = false;
-  CertLimits limits;
+  openpgp::CertLimits limits;
 
   // standard: the default described above.
   [[nodiscard]] static Policy standard();
@@ -56,7 +56,7 @@ struct Policy {
                                   std::uint32_t signature_time) const;
   // check_key: Errc::rejected_by_policy for too small RSA/DSA keys or
   // disallowed algorithms; Errc::unsupported_algorithm for unknown curves.
-  [[nodiscard]] Status check_key(const PublicKey& key) const;
+  [[nodiscard]] Status check_key(const openpgp::PublicKey& key) const;
 };
 
 }  // namespace pgptls::keyring

@@ -28,7 +28,7 @@ enum Rank {
 
 // Candidate: a certificate that may have made a signature, and why it may.
 struct Candidate {
-  const Cert* cert = nullptr;
+  const openpgp::Cert* cert = nullptr;
   const Authority* authority = nullptr;  // role (a) when set, else role (b)
 };
 
@@ -40,7 +40,7 @@ bool signing_capable(const KeyState& state, bool is_primary) {
   if (state.key == nullptr || !state.key->can_sign()) {
     return false;
   }
-  if ((state.flags & key_flags::sign) != 0) {
+  if ((state.flags & openpgp::key_flags::sign) != 0) {
     return true;
   }
   return is_primary && (state.binding == nullptr || !state.binding->key_flags);
@@ -48,7 +48,7 @@ bool signing_capable(const KeyState& state, bool is_primary) {
 
 // SignatureCheck: one signature against the candidates.
 struct SignatureCheck {
-  const Signature& sig;
+  const openpgp::Signature& sig;
   ByteView document;
   const Policy& policy;
   base::Seconds now;
@@ -56,8 +56,8 @@ struct SignatureCheck {
 
 // verify_with: whether `sig` verifies with a usable key of `cert`; the key
 // that made it, or the reason (ranked) it does not.
-std::optional<const PublicKey*> verify_with(const SignatureCheck& check, const Cert& cert,
-                                            Reason& reason) {
+std::optional<const openpgp::PublicKey*> verify_with(const SignatureCheck& check,
+                                                     const openpgp::Cert& cert, Reason& reason) {
   const ValidatedCert valid = validate(cert, check.policy, check.now);
   const std::string who = "certificate " + cert.fingerprint_hex();
   std::vector<std::pair<const KeyState*, bool>> states{{&valid.primary, true}};
@@ -81,7 +81,7 @@ std::optional<const PublicKey*> verify_with(const SignatureCheck& check, const C
     }
     if (!signing_capable(*state, is_primary)) {
       reason.offer(kSignerUnusable,
-                   make_error(Errc::no_usable_key,
+                   make_error(openpgp::Errc::no_usable_key,
                               "statement signed by " + key +
                                   ", which is not flagged for signing (0x02); sign with a "
                                   "signing key (gpg --quick-add-key FPR ed25519 sign)"));
@@ -99,9 +99,10 @@ std::optional<const PublicKey*> verify_with(const SignatureCheck& check, const C
       reason.offer(kSignatureUnusable, status.error().wrap("statement signature by " + key));
       continue;
     }
-    if (auto status = verify_document_signature(check.sig, *state->key, check.document); !status) {
+    if (auto status = openpgp::verify_document_signature(check.sig, *state->key, check.document);
+        !status) {
       reason.offer(kBadSignature,
-                   make_error(Errc::bad_signature,
+                   make_error(openpgp::Errc::bad_signature,
                               "the signature by " + key +
                                   " does not verify over the document: the document was changed "
                                   "after signing, or the signature belongs to another document; "
@@ -126,10 +127,11 @@ struct AcceptedSigner {
 Result<AcceptedSigner> find_signer(ByteView document, ByteView signature_file,
                                    const std::optional<std::string>& domain,
                                    const StatementSigners& signers, base::Seconds now) {
-  PGPTLS_TRY(const std::vector<Signature> signatures, parse_detached_signatures(signature_file));
+  PGPTLS_TRY(const std::vector<openpgp::Signature> signatures,
+             openpgp::parse_detached_signatures(signature_file));
   Reason reason;
   std::vector<std::string> issuers;
-  for (const Signature& sig : signatures) {
+  for (const openpgp::Signature& sig : signatures) {
     issuers.push_back(sig.issuer_text());
     const SignatureCheck check{sig, document, signers.policy, now};
     std::vector<Candidate> candidates;
@@ -140,7 +142,7 @@ Result<AcceptedSigner> find_signer(ByteView document, ByteView signature_file,
       }
     }
     if (domain) {
-      for (const Cert& cert : signers.keyring) {
+      for (const openpgp::Cert& cert : signers.keyring) {
         if (cert.find_key(sig.issuer_fingerprint.value_or(Bytes{})) != nullptr ||
             (sig.issuer_key_id && cert.find_key(*sig.issuer_key_id) != nullptr)) {
           candidates.push_back({&cert, nullptr});
@@ -159,7 +161,7 @@ Result<AcceptedSigner> find_signer(ByteView document, ByteView signature_file,
       if (candidate.authority != nullptr) {
         if (domain && !in_scope(candidate.authority->scopes, *domain)) {
           reason.offer(kOutOfScope,
-                       make_error(Errc::out_of_scope,
+                       make_error(openpgp::Errc::out_of_scope,
                                   "the statement for " + *domain + " is signed by authority " +
                                       candidate.cert->fingerprint_hex() +
                                       ", but that domain is outside its scope; widen the "
@@ -178,7 +180,7 @@ Result<AcceptedSigner> find_signer(ByteView document, ByteView signature_file,
       auto peer = check_domain_certification(*candidate.cert, *domain, signers.authorities,
                                              signers.policy, now);
       if (!peer.ok()) {
-        reason.offer(kNotCertified, make_error(Errc::signer_not_allowed,
+        reason.offer(kNotCertified, make_error(openpgp::Errc::signer_not_allowed,
                                                "the statement for " + *domain +
                                                    " is signed by keyring "
                                                    "certificate " +
@@ -203,7 +205,7 @@ Result<AcceptedSigner> find_signer(ByteView document, ByteView signature_file,
   }
   const std::string what = domain ? "the statement for " + *domain : std::string("the bundle");
   return make_error(
-      Errc::signer_not_allowed,
+      openpgp::Errc::signer_not_allowed,
       what + " is signed by " + names + ", which is " +
           (domain ? "neither a configured authority nor a certificate in the keyring; add the "
                     "signer as an authority ('pgptls authority add') or import the domain's "
@@ -213,7 +215,8 @@ Result<AcceptedSigner> find_signer(ByteView document, ByteView signature_file,
 }
 
 Result<std::string> content_hash(ByteView document) {
-  PGPTLS_TRY(const Bytes value, digest(static_cast<std::uint8_t>(HashAlgorithm::sha256), document));
+  PGPTLS_TRY(const Bytes value,
+             openpgp::digest(static_cast<std::uint8_t>(openpgp::HashAlgorithm::sha256), document));
   return base::base64_encode(value);
 }
 
@@ -229,7 +232,7 @@ std::vector<std::string> encoded(const std::vector<Bytes>& digests) {
 Status check_issued(const std::optional<base::Seconds>& issued, base::Seconds now,
                     const std::string& what) {
   if (issued && *issued > now + std::chrono::seconds(kMaxIssuedSkewSeconds)) {
-    return make_error(Errc::malformed_statement,
+    return make_error(openpgp::Errc::malformed_statement,
                       what + " says it was issued " + base::format_utc(*issued) +
                           ", in the future (now " + base::format_utc(now) +
                           "); check the publisher's and this host's clocks");
@@ -240,7 +243,7 @@ Status check_issued(const std::optional<base::Seconds>& issued, base::Seconds no
 Status check_expiry(base::Seconds expiry, const std::optional<base::Seconds>& issued,
                     base::Seconds now, const std::string& what) {
   if (expiry <= now) {
-    return make_error(Errc::statement_expired,
+    return make_error(openpgp::Errc::statement_expired,
                       what + (issued ? " issued " + base::format_utc(*issued) : std::string()) +
                           " expired on " + base::format_utc(expiry) +
                           "; its publisher must sign a fresh one");
@@ -253,34 +256,35 @@ Status check_expiry(base::Seconds expiry, const std::optional<base::Seconds>& is
 Result<VerifiedStatement> verify_statement(ByteView document, ByteView signature_file,
                                            std::string_view domain_text,
                                            const StatementSigners& signers, base::Seconds now,
-                                           const StatementLimits& limits) {
+                                           const pins::StatementLimits& limits) {
   PGPTLS_TRY(const std::string domain, normalize_domain(domain_text));
   const std::string what = "the statement for " + domain;
-  PGPTLS_TRY(const PoshDocument parsed, parse_posh_document(document, limits));
-  const auto* statement = std::get_if<PinStatement>(&parsed);
+  PGPTLS_TRY(const pins::PoshDocument parsed, pins::parse_posh_document(document, limits));
+  const auto* statement = std::get_if<pins::PinStatement>(&parsed);
   if (statement == nullptr) {
-    return make_error(Errc::malformed_statement,
+    return make_error(openpgp::Errc::malformed_statement,
                       what +
                           " is a POSH redirect (\"url\"), not a statement; follow the "
                           "redirect and verify the document it names");
   }
   PGPTLS_TRY(AcceptedSigner accepted, find_signer(document, signature_file, domain, signers, now));
   if (statement->domain && *statement->domain != domain) {
-    return make_error(Errc::domain_mismatch,
+    return make_error(openpgp::Errc::domain_mismatch,
                       what + " names the domain \"" + *statement->domain +
                           "\" in its \"domain\" member: it was published for another domain "
                           "(a copied statement); the publisher of " +
                           domain + " must sign its own");
   }
   PGPTLS_CHECK(check_issued(statement->issued, now, what));
-  const base::Seconds expiry = statement_expiry(statement->issued, statement->expires_seconds, now);
+  const base::Seconds expiry =
+      pins::statement_expiry(statement->issued, statement->expires_seconds, now);
   PGPTLS_CHECK(check_expiry(expiry, statement->issued, now, what));
 
   VerifiedStatement verified;
   verified.domain = domain;
   verified.statement = *statement;
   verified.signer = std::move(accepted.signer);
-  StatementRecord& record = verified.pins.record;
+  pins::StatementRecord& record = verified.pins.record;
   record.domain = domain;
   record.signer_fingerprint = base::hex_encode_upper(verified.signer.certificate_fingerprint);
   record.serial = statement->serial.value_or(0);
@@ -294,13 +298,13 @@ Result<VerifiedStatement> verify_statement(ByteView document, ByteView signature
 
 Result<VerifiedBundle> verify_bundle(ByteView document, ByteView signature_file,
                                      const StatementSigners& signers, base::Seconds now,
-                                     const StatementLimits& limits) {
-  PGPTLS_TRY(PinBundle bundle, parse_pin_bundle(document, limits));
+                                     const pins::StatementLimits& limits) {
+  PGPTLS_TRY(pins::PinBundle bundle, pins::parse_pin_bundle(document, limits));
   PGPTLS_TRY(AcceptedSigner accepted,
              find_signer(document, signature_file, std::nullopt, signers, now));
   const std::string what = "the bundle (serial " + std::to_string(bundle.serial) + ")";
   PGPTLS_CHECK(check_issued(bundle.issued, now, what));
-  const base::Seconds expiry = statement_expiry(bundle.issued, bundle.expires_seconds, now);
+  const base::Seconds expiry = pins::statement_expiry(bundle.issued, bundle.expires_seconds, now);
   PGPTLS_CHECK(check_expiry(expiry, bundle.issued, now, what));
   PGPTLS_TRY(const std::string hash, content_hash(document));
 
@@ -315,7 +319,7 @@ Result<VerifiedBundle> verify_bundle(ByteView document, ByteView signature_file,
     }
     if (!in_scope(accepted.authority->scopes, *domain)) {
       verified.refused.push_back(
-          {*domain, make_error(Errc::out_of_scope,
+          {*domain, make_error(openpgp::Errc::out_of_scope,
                                "the bundle lists " + *domain +
                                    ", but that domain is outside "
                                    "the scope of its signer, authority " +
@@ -325,7 +329,7 @@ Result<VerifiedBundle> verify_bundle(ByteView document, ByteView signature_file,
                                    *domain)});
       continue;
     }
-    SignedStatement statement;
+    pins::SignedStatement statement;
     statement.record.domain = *domain;
     statement.record.signer_fingerprint = signer_hex;
     statement.record.serial = bundle.serial;

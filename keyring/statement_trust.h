@@ -44,7 +44,7 @@ namespace pgptls::keyring {
 // calls.
 struct StatementSigners {
   std::span<const Authority> authorities;
-  std::span<const Cert> keyring;  // the keyring's certificates
+  std::span<const openpgp::Cert> keyring;  // the keyring's certificates
   Policy policy = Policy::standard();
 };
 
@@ -71,9 +71,9 @@ inline constexpr std::int64_t kMaxIssuedSkewSeconds = 3600;
 // VerifiedStatement: an accepted single-domain statement.
 struct VerifiedStatement {
   std::string domain;  // normalised
-  PinStatement statement;
+  pins::PinStatement statement;
   StatementSigner signer;
-  SignedStatement pins;  // for PinStore::store_statement
+  pins::SignedStatement pins;  // for PinStore::store_statement
 };
 
 // verify_statement: checks `document` (the exact bytes fetched for
@@ -96,7 +96,7 @@ struct VerifiedStatement {
                                                          std::string_view domain,
                                                          const StatementSigners& signers,
                                                          base::Seconds now,
-                                                         const StatementLimits& limits = {});
+                                                         const pins::StatementLimits& limits = {});
 
 // BundleRefusal: one domain of a bundle that was not accepted.
 struct BundleRefusal {
@@ -106,10 +106,10 @@ struct BundleRefusal {
 
 // VerifiedBundle: an authority bundle, split into per-domain statements.
 struct VerifiedBundle {
-  PinBundle bundle;
+  pins::PinBundle bundle;
   StatementSigner signer;
-  std::vector<SignedStatement> accepted;  // domains inside the authority's scope
-  std::vector<BundleRefusal> refused;     // the others (out_of_scope), reported
+  std::vector<pins::SignedStatement> accepted;  // domains inside the authority's scope
+  std::vector<BundleRefusal> refused;           // the others (out_of_scope), reported
 };
 
 // verify_bundle: checks an authority bundle and its detached signature.
@@ -121,6 +121,6 @@ struct VerifiedBundle {
 [[nodiscard]] Result<VerifiedBundle> verify_bundle(ByteView document, ByteView signature_file,
                                                    const StatementSigners& signers,
                                                    base::Seconds now,
-                                                   const StatementLimits& limits = {});
+                                                   const pins::StatementLimits& limits = {});
 
 }  // namespace pgptls::keyring

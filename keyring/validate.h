@@ -31,25 +31,25 @@ namespace pgptls::keyring {
 
 // KeyState: the verdict on the primary key or one subkey.
 struct KeyState {
-  const PublicKey* key = nullptr;
-  Status status;                            // ok, or why the key is unusable
-  std::uint8_t flags = 0;                   // key flags of the binding (0 if none)
-  std::optional<std::uint32_t> expires_at;  // absolute time, if the key expires
-  const Signature* binding = nullptr;       // the winning self-signature
+  const openpgp::PublicKey* key = nullptr;
+  Status status;                                // ok, or why the key is unusable
+  std::uint8_t flags = 0;                       // key flags of the binding (0 if none)
+  std::optional<std::uint32_t> expires_at;      // absolute time, if the key expires
+  const openpgp::Signature* binding = nullptr;  // the winning self-signature
 };
 
 // UserIdState: the verdict on one user ID.
 struct UserIdState {
-  const UserId* user_id = nullptr;
+  const openpgp::UserId* user_id = nullptr;
   Status status;
-  const Signature* self_signature = nullptr;
+  const openpgp::Signature* self_signature = nullptr;
   bool primary = false;
 };
 
 // ValidatedCert: the certificate as seen under (policy, now). It points
 // into the Cert, which must outlive it.
 struct ValidatedCert {
-  const Cert* cert = nullptr;
+  const openpgp::Cert* cert = nullptr;
   KeyState primary;
   std::vector<UserIdState> user_ids;  // same order as cert->user_ids
   std::vector<KeyState> subkeys;      // same order as cert->subkeys
@@ -59,18 +59,19 @@ struct ValidatedCert {
 [[nodiscard]] std::uint32_t to_epoch(base::Seconds now);
 
 // is_hard_revocation: RFC 9580 §5.2.3.31 hard reasons (or none given).
-[[nodiscard]] bool is_hard_revocation(const Signature& revocation);
+[[nodiscard]] bool is_hard_revocation(const openpgp::Signature& revocation);
 
 // check_signature_at: the policy/time/critical-bit checks every signature
 // must pass before its cryptography is looked at: unknown critical
 // subpacket, missing creation time, creation after now, expiry, hash.
 // Errors: unknown_critical_subpacket, malformed_packet, bad_signature
 // (future), certification_expired, rejected_by_policy.
-[[nodiscard]] Status check_signature_at(const Signature& sig, const Policy& policy,
+[[nodiscard]] Status check_signature_at(const openpgp::Signature& sig, const Policy& policy,
                                         SignatureRole role, std::uint32_t now);
 
 // validate: the verdicts on every component. Never fails as a whole: the
 // primary key's status says whether the certificate is usable.
-[[nodiscard]] ValidatedCert validate(const Cert& cert, const Policy& policy, base::Seconds now);
+[[nodiscard]] ValidatedCert validate(const openpgp::Cert& cert, const Policy& policy,
+                                     base::Seconds now);
 
 }  // namespace pgptls::keyring

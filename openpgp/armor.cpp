@@ -6,7 +6,7 @@
 #include "base/encoding.h"
 #include "openpgp/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 constexpr std::string_view kBegin = "-----BEGIN ";
@@ -201,4 +201,4 @@ std::string encode_armor(std::string_view label, ByteView data, bool with_crc) {
   return out;
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -1,9 +1,9 @@
 // armor.h: OpenPGP ASCII armor (RFC 9580 §6), read and written.
 //
 // Usage:
-//   PGPTLS_TRY(auto blocks, keyring::decode_armor_or_binary(file_bytes));
+//   PGPTLS_TRY(auto blocks, openpgp::decode_armor_or_binary(file_bytes));
 //   for (const auto& block : blocks) { ... block.data is binary OpenPGP ... }
-//   std::string text = keyring::encode_armor("PGP PUBLIC KEY BLOCK", binary);
+//   std::string text = openpgp::encode_armor("PGP PUBLIC KEY BLOCK", binary);
 //
 // Reading tolerates CRLF line ends, blank or stray whitespace around lines,
 // text before, between and after blocks, and several blocks in one input. The
@@ -19,7 +19,7 @@
 #include "base/bytes.h"
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // ArmorBlock: one "-----BEGIN PGP <label>-----" block, decoded.
 struct ArmorBlock {
@@ -48,4 +48,4 @@ struct ArmorBlock {
 // CRC24 line when with_crc is set, "-----END <label>-----", with LF line ends.
 [[nodiscard]] std::string encode_armor(std::string_view label, ByteView data, bool with_crc = true);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -6,7 +6,7 @@
 #include "openpgp/armor.h"
 #include "openpgp/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 Error structure_error(std::size_t offset, const std::string& what) {
@@ -297,4 +297,4 @@ Result<Cert> merge(const Cert& a, const Cert& b) {
   return out;
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -3,14 +3,14 @@
 // attributes with their signatures, and subkeys with theirs.
 //
 // Usage:
-//   PGPTLS_TRY(std::vector<Cert> certs, keyring::parse_certificates(file_bytes));
+//   PGPTLS_TRY(std::vector<Cert> certs, openpgp::parse_certificates(file_bytes));
 //   const Cert& c = certs[0];
 //   c.fingerprint(); c.primary.key_id; c.user_ids[0].text(); c.subkeys[0].key;
 //   PGPTLS_TRY(Bytes binary, c.serialize());
-//   PGPTLS_TRY(Cert both, keyring::merge(c, other_copy));  // union of packets
+//   PGPTLS_TRY(Cert both, openpgp::merge(c, other_copy));  // union of packets
 //
 //   // Lenient keyring reading: one bad certificate does not hide the rest.
-//   KeyringParse all = keyring::parse_keyring(file_bytes);  // all.certs, all.errors
+//   KeyringParse all = openpgp::parse_keyring(file_bytes);  // all.certs, all.errors
 //
 // Parsing does not validate: see validate.h. Input may be armored or
 // binary; secret key exports are read as their public certificates.
@@ -27,7 +27,7 @@
 #include "openpgp/packet.h"
 #include "openpgp/signature.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // UnknownPacket: a packet of a certificate we could not parse (unsupported
 // version or algorithm, malformed body): kept with its error so that one
@@ -105,4 +105,4 @@ struct KeyringParse {
 // signatures, user IDs and subkeys are kept once.
 [[nodiscard]] Result<Cert> merge(const Cert& a, const Cert& b);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -5,7 +5,7 @@
 
 #include "base/error_category.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 // kMessages: what each Errc value means.
@@ -43,9 +43,9 @@ constexpr base::ErrorMessages<Errc, 29> kMessages{{
 
 }  // namespace
 
-const std::error_category& keyring_category() noexcept {
-  static const base::EnumCategory<kMessages> category("pgptls.keyring");
+const std::error_category& openpgp_category() noexcept {
+  static const base::EnumCategory<kMessages> category("pgptls.openpgp");
   return category;
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -1,6 +1,7 @@
-// errors.h: the error category of the keyring library. Messages name the
-// cause; the context string of each Error names the object (certificate
-// fingerprint, user ID, offset) and, where there is one, the fix.
+// errors.h: the error category of the openpgp library, which keyring/ uses
+// for its trust errors too. Messages name the cause; the context string of
+// each Error names the object (certificate fingerprint, user ID, offset) and,
+// where there is one, the fix.
 #pragma once
 
 #include <system_error>
@@ -8,7 +9,7 @@
 #include "base/error_category.h"
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 enum class Errc {
   malformed_packet = 1,        // a packet does not parse
@@ -42,6 +43,6 @@ enum class Errc {
   domain_mismatch,             // a statement names another domain than it was fetched for
 };
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp
 
-PGPTLS_ERROR_ENUM(pgptls::keyring, Errc, keyring_category);
+PGPTLS_ERROR_ENUM(pgptls::openpgp, Errc, openpgp_category);

@@ -5,7 +5,7 @@
 
 #include "openpgp/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 namespace {
 
@@ -113,4 +113,4 @@ Result<Bytes> digest(std::uint8_t id, ByteView data) {
   return hasher.finish();
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -2,7 +2,7 @@
 // hashing through GnuTLS's hash API.
 //
 // Usage:
-//   PGPTLS_TRY(auto h, keyring::Hasher::create(HashAlgorithm::sha256));
+//   PGPTLS_TRY(auto h, openpgp::Hasher::create(HashAlgorithm::sha256));
 //   h.update(bytes); Bytes digest = h.finish();
 #pragma once
 
@@ -15,7 +15,7 @@
 #include "base/bytes.h"
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 enum class HashAlgorithm : std::uint8_t {
   md5 = 1,
@@ -64,4 +64,4 @@ class Hasher {
 // digest: the one-shot hash of data (an unknown ID gives an error).
 [[nodiscard]] Result<Bytes> digest(std::uint8_t id, ByteView data);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -9,7 +9,7 @@
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 struct CurveOid {
@@ -452,4 +452,4 @@ Result<Bytes> ed25519_point(const PublicKey& key) {
   return Bytes(key.fields[0].begin() + 1, key.fields[0].end());
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -3,13 +3,13 @@
 // abstract public keys for verification.
 //
 // Usage:
-//   PGPTLS_TRY(PublicKey key, keyring::parse_public_key(packet.body));
+//   PGPTLS_TRY(PublicKey key, openpgp::parse_public_key(packet.body));
 //   key.fingerprint;  key.key_id;  key.bits();
-//   PGPTLS_TRY(base::PublicKeyHandle gk, keyring::to_gnutls_pubkey(key));
+//   PGPTLS_TRY(base::PublicKeyHandle gk, openpgp::to_gnutls_pubkey(key));
 //
 //   // Secret key packets start with the public part:
 //   base::ByteReader r(secret_body);
-//   PGPTLS_TRY(PublicKey key, keyring::read_public_key(r));  // r now at the secret part
+//   PGPTLS_TRY(PublicKey key, openpgp::read_public_key(r));  // r now at the secret part
 #pragma once
 
 #include <cstdint>
@@ -22,7 +22,7 @@
 #include "base/gnutls_handles.h"
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // PublicKeyAlgorithm: RFC 9580 §9.1.
 enum class PublicKeyAlgorithm : std::uint8_t {
@@ -130,4 +130,4 @@ struct EcdsaPoint {
 // does not fit its 2-octet length.
 [[nodiscard]] Result<Bytes> key_hash_prefix(const PublicKey& key);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -4,7 +4,7 @@
 
 #include "base/encoding.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 std::optional<Bytes> parse_key_reference(std::string_view text) {
   if (text.starts_with("0x") || text.starts_with("0X")) {
@@ -23,4 +23,4 @@ std::optional<Bytes> parse_key_reference(std::string_view text) {
   return std::move(decoded).value();
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -8,7 +8,7 @@
 
 #include "base/bytes.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // parse_key_reference: hex digits in either case, with gpg's grouping
 // spaces and an optional "0x" prefix allowed. Returns the bytes when they
@@ -16,4 +16,4 @@ namespace pgptls::keyring {
 // nullopt; each caller words the error for its own option.
 [[nodiscard]] std::optional<Bytes> parse_key_reference(std::string_view text);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

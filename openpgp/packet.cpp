@@ -5,7 +5,7 @@
 #include "base/byte_reader.h"
 #include "openpgp/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 // RFC 9580 §4.2.1: the first octet of a new-format length.
@@ -140,4 +140,4 @@ void write_packet(base::ByteWriter& writer, PacketTag tag, ByteView body) {
   write_packet(writer, static_cast<std::uint8_t>(tag), body);
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -1,9 +1,9 @@
 // packet.h: OpenPGP packet framing (RFC 9580 §4.2, RFC 4880 §4.2).
 //
 // Usage:
-//   PGPTLS_TRY(auto packets, keyring::split_packets(binary, policy_limits));
+//   PGPTLS_TRY(auto packets, openpgp::split_packets(binary, policy_limits));
 //   for (const RawPacket& p : packets) { switch (p.tag) { ... } }
-//   keyring::write_packet(writer, PacketTag::user_id, body);
+//   openpgp::write_packet(writer, PacketTag::user_id, body);
 //
 // Both header formats and every length encoding are read. Partial body
 // lengths (RFC 9580 §4.2.1.4) are rejected: they are only allowed in data
@@ -18,7 +18,7 @@
 #include "base/bytes.h"
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // PacketTag: the packet types a certificate may hold (RFC 9580 §5).
 enum class PacketTag : std::uint8_t {
@@ -70,4 +70,4 @@ void write_length(base::ByteWriter& writer, std::size_t length);
 void write_packet(base::ByteWriter& writer, PacketTag tag, ByteView body);
 void write_packet(base::ByteWriter& writer, std::uint8_t tag, ByteView body);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -12,7 +12,7 @@
 #include "base/errors.h"
 #include "openpgp/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 // FdCloser: closes a descriptor this file opened, on every path.
@@ -156,4 +156,4 @@ Result<base::SecretBytes> passphrase_from_terminal(std::string_view prompt, int 
   return passphrase_from_fd(fd);
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -4,8 +4,8 @@
 // memory, without its line end, and never reads past the first line.
 //
 // Usage:
-//   PGPTLS_TRY(base::SecretBytes pass, keyring::passphrase_from_file(path));
-//   PGPTLS_TRY(auto key, keyring::unlock_secret_key(packet, pass));
+//   PGPTLS_TRY(base::SecretBytes pass, openpgp::passphrase_from_file(path));
+//   PGPTLS_TRY(auto key, openpgp::unlock_secret_key(packet, pass));
 #pragma once
 
 #include <cstddef>
@@ -16,7 +16,7 @@
 #include "base/result.h"
 #include "base/secret.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // kMaxPassphraseSize: a longer first line is refused (a mistaken path to a
 // key file, say, rather than a passphrase).
@@ -46,4 +46,4 @@ inline constexpr std::size_t kMaxPassphraseSize = 4096;
 [[nodiscard]] Result<base::SecretBytes> passphrase_from_terminal(std::string_view prompt,
                                                                  int terminal_fd = -1);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -11,7 +11,7 @@
 
 #include "openpgp/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 constexpr std::size_t kSaltSize = 8;         // RFC 9580 §3.7.1.2
@@ -319,4 +319,4 @@ Result<base::SecretBytes> derive_s2k_key(const S2kSpecifier& s2k, ByteView passp
   return key;
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -3,9 +3,9 @@
 //
 // Usage:
 //   base::ByteReader reader(specifier_bytes);
-//   PGPTLS_TRY(S2kSpecifier s2k, keyring::read_s2k(reader));
+//   PGPTLS_TRY(S2kSpecifier s2k, openpgp::read_s2k(reader));
 //   PGPTLS_TRY(base::SecretBytes key,
-//              keyring::derive_s2k_key(s2k, passphrase, 32, S2kLimits{}));
+//              openpgp::derive_s2k_key(s2k, passphrase, 32, S2kLimits{}));
 //
 // Every work factor an attacker controls (iterated octet count, Argon2
 // memory, passes and lanes) is capped by S2kLimits before any work is done,
@@ -20,7 +20,7 @@
 #include "base/result.h"
 #include "base/secret.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // S2kType: RFC 9580 §3.7.1 specifier types, plus GnuPG's private type 101.
 enum class S2kType : std::uint8_t {
@@ -87,4 +87,4 @@ struct S2kLimits {
 // to call from any thread, any number of times.
 void ensure_libgcrypt();
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

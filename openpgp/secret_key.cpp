@@ -14,7 +14,7 @@
 #include "openpgp/armor.h"
 #include "openpgp/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 constexpr std::uint8_t kUsageUnprotected = 0;
@@ -621,4 +621,4 @@ Result<base::PrivateKeyHandle> unlock_secret_key(const SecretKeyPacket& packet, 
   return import_private_key(packet.public_key, fields);
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

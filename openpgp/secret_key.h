@@ -3,10 +3,10 @@
 // secret into a GnuTLS signing key.
 //
 // Usage:
-//   PGPTLS_TRY(auto keys, keyring::load_secret_keys(file_bytes));
-//   const SecretKeyPacket* packet = keyring::find_secret_key(keys, key_id);
+//   PGPTLS_TRY(auto keys, openpgp::load_secret_keys(file_bytes));
+//   const SecretKeyPacket* packet = openpgp::find_secret_key(keys, key_id);
 //   PGPTLS_TRY(base::PrivateKeyHandle key,
-//              keyring::unlock_secret_key(*packet, passphrase));
+//              openpgp::unlock_secret_key(*packet, passphrase));
 //
 // Protection schemes read: S2K usage 0 (cleartext + 2-octet checksum for
 // v4), 254 (CFB + SHA-1 check), 255 (CFB + 2-octet checksum, v4 only) with
@@ -29,7 +29,7 @@
 #include "openpgp/packet.h"
 #include "openpgp/s2k.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // SecretKeyProtection: how the secret fields of a packet are stored.
 enum class SecretKeyProtection : std::uint8_t {
@@ -104,4 +104,4 @@ struct SecretKeyPacket {
 // format, then the public key packet body.
 [[nodiscard]] Bytes aead_associated_data(const SecretKeyPacket& packet);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

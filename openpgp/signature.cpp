@@ -7,7 +7,7 @@
 #include "openpgp/errors.h"
 #include "openpgp/packet.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 // Embedded signatures nest; bound the depth so hostile input cannot recurse.
@@ -311,4 +311,4 @@ Result<Signature> parse_signature(ByteView body) {
   return parse_nested(body, 0);
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -2,7 +2,7 @@
 // their subpackets (§5.2.3).
 //
 // Usage:
-//   PGPTLS_TRY(Signature sig, keyring::parse_signature(packet.body));
+//   PGPTLS_TRY(Signature sig, openpgp::parse_signature(packet.body));
 //   if (sig.type == SignatureType::positive_certification && sig.issued_by(key)) ...
 //
 // Only subpackets in the hashed area are trusted, except the issuer key ID,
@@ -22,7 +22,7 @@
 #include "base/result.h"
 #include "openpgp/key_material.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // SignatureType: RFC 9580 §5.2.1.
 enum class SignatureType : std::uint8_t {
@@ -115,4 +115,4 @@ struct Signature {
 // (v3, v5), Errc::malformed_packet naming what is wrong.
 [[nodiscard]] Result<Signature> parse_signature(ByteView body);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

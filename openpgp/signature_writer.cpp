@@ -10,7 +10,7 @@
 #include "openpgp/errors.h"
 #include "openpgp/hash.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 constexpr std::uint8_t kVersion4 = 4;
@@ -182,4 +182,4 @@ Result<Bytes> make_detached_signature(ByteView document, const DetachedSigner& s
   return std::move(packet).finish();
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

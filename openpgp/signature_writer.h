@@ -17,7 +17,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // Public-key algorithm IDs that can sign (RFC 9580 §9.1).
 enum class SigningAlgorithm : std::uint8_t {
@@ -43,4 +43,4 @@ struct DetachedSigner {
 [[nodiscard]] Result<Bytes> make_detached_signature(ByteView document, const DetachedSigner& signer,
                                                     base::TimePoint created);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

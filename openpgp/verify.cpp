@@ -11,7 +11,7 @@
 #include "openpgp/hash.h"
 #include "openpgp/packet.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 Status hash_key(Hasher& hasher, const PublicKey& key) {
@@ -341,4 +341,4 @@ Result<std::vector<Signature>> parse_detached_signatures(ByteView input) {
   return signatures;
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

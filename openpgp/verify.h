@@ -4,9 +4,9 @@
 //
 // Usage:
 //   // A certification of `uid` on `cert`, made by `signer`:
-//   PGPTLS_CHECK(keyring::verify_signature(sig, signer, {&cert.primary, nullptr, &uid}));
+//   PGPTLS_CHECK(openpgp::verify_signature(sig, signer, {&cert.primary, nullptr, &uid}));
 //   // A subkey binding:
-//   PGPTLS_CHECK(keyring::verify_signature(sig, cert.primary, {&cert.primary, &sub.key, nullptr}));
+//   PGPTLS_CHECK(openpgp::verify_signature(sig, cert.primary, {&cert.primary, &sub.key, nullptr}));
 //
 // No policy is applied here (see policy.h and validate.h): only "does this
 // key's signature verify over these components".
@@ -20,7 +20,7 @@
 #include "openpgp/key_material.h"
 #include "openpgp/signature.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 
 // SignedComponents: the certificate parts a signature is over.
 struct SignedComponents {
@@ -72,4 +72,4 @@ inline constexpr std::size_t kMaxDetachedSignatureBytes = 64 * 1024;
 // signature, or more than kMaxDetachedSignatures.
 [[nodiscard]] Result<std::vector<Signature>> parse_detached_signatures(ByteView input);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

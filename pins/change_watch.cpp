@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 
 ChangeWatch::ChangeWatch(const std::filesystem::path& database)
     : name_(database.filename().string()) {
@@ -81,4 +81,4 @@ bool ChangeWatch::changed() {
   return changed;
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

@@ -19,14 +19,14 @@
 // Not thread-safe: PinCache calls it under its lock.
 //
 // Usage:
-//   keyring::ChangeWatch watch(path);
+//   pins::ChangeWatch watch(path);
 //   if (watch.changed()) { /* look at the file */ }
 #pragma once
 
 #include <filesystem>
 #include <string>
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 
 class ChangeWatch {
  public:
@@ -50,4 +50,4 @@ class ChangeWatch {
   std::string name_;  // the database's file name in its directory
 };
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

@@ -5,7 +5,7 @@
 
 #include "base/error_category.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 // kMessages: what each PinErrc value means.
@@ -29,4 +29,4 @@ const std::error_category& pins_category() noexcept {
   return category;
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

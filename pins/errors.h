@@ -8,7 +8,7 @@
 #include "base/error_category.h"
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 
 enum class PinErrc {
   not_found = 1,        // no such pin, domain or record
@@ -23,6 +23,6 @@ enum class PinErrc {
   not_ready,            // the answer waits for a disk write in progress (PinAccess::pending)
 };
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins
 
-PGPTLS_ERROR_ENUM(pgptls::keyring, PinErrc, pins_category);
+PGPTLS_ERROR_ENUM(pgptls::pins, PinErrc, pins_category);

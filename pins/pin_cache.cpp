@@ -4,7 +4,7 @@
 
 #include "pins/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 // allowed: the test hook's verdict on a write (no hook: go ahead).
@@ -396,4 +396,4 @@ std::uint64_t PinCache::transactions() const {
   return transactions_;
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

@@ -32,12 +32,12 @@
 //    which decides, because two processes must never both pin it; while it
 //    runs, every call about the domain waits for the same completion, so
 //    one process never pins twice). A rejection's catch_up() likewise
-//    returns the reload's completion. Off an event loop, keyring::settled
+//    returns the reload's completion. Off an event loop, pins::settled
 //    (pin_store.h) and base::wait_for wait for them.
 // Thread-safe: several event loops may share one.
 //
 // Usage:
-//   PGPTLS_TRY(std::shared_ptr<keyring::PinCache> pins, keyring::PinCache::open(path));
+//   PGPTLS_TRY(std::shared_ptr<pins::PinCache> pins, pins::PinCache::open(path));
 //   tls::TrustVerifierConfig{pins, openpgp, policy, clock};
 #pragma once
 
@@ -60,7 +60,7 @@
 #include "pins/change_watch.h"
 #include "pins/pin_store.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 
 class PinCache final : public PinAccess {
  public:
@@ -190,4 +190,4 @@ class PinCache final : public PinAccess {
   std::thread thread_;  // last: started when everything above exists
 };
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

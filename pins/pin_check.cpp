@@ -5,7 +5,7 @@
 
 #include "pins/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 bool counts_for(const Pin& pin, bool sticky) {
@@ -161,4 +161,4 @@ Result<PinAccepted> check_x509_pin(PinAccess& store, std::string_view domain_tex
                                                " if you trust it");
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

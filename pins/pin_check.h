@@ -15,7 +15,7 @@
 #include "base/result.h"
 #include "pins/pin_store.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 
 // PinContext: what the caller knows about the domain from the keyring.
 struct PinContext {
@@ -36,7 +36,7 @@ struct PinAccepted {
   PinSource source = PinSource::manual;
   bool pinned_now = false;  // trust on first use pinned it in this call
   // Set when the store is still deciding the trust-on-first-use pin
-  // (keyring::PinCache: its transaction runs off the caller's thread):
+  // (pins::PinCache: its transaction runs off the caller's thread):
   // the acceptance is provisional, and final only after deciding again
   // once this finished (its status: the write's error).
   std::shared_ptr<base::Pending> pending;
@@ -62,4 +62,4 @@ struct PinAccepted {
                                                  base::TimePoint now,
                                                  ByteView leaf_certificate_der = {});
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

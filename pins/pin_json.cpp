@@ -5,7 +5,7 @@
 
 #include "pins/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 using nlohmann::json;
@@ -228,4 +228,4 @@ Result<PinSnapshot> parse_pin_json(std::string_view text) {
   return snapshot;
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

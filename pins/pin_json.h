@@ -18,7 +18,7 @@
 #include "base/result.h"
 #include "pins/pin_store.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 
 // Caps on what an import may hold.
 inline constexpr std::size_t kMaxPinJsonSize = std::size_t{8} << 20;
@@ -33,4 +33,4 @@ inline constexpr std::size_t kMaxPinJsonEntries = 100'000;
 // naming the entry and field at fault.
 [[nodiscard]] Result<PinSnapshot> parse_pin_json(std::string_view text);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

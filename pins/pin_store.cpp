@@ -6,7 +6,7 @@
 
 #include "pins/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 // Version 1: pins per domain, switches per domain ('' = global), and the
@@ -678,4 +678,4 @@ Status PinStore::import(const PinSnapshot& snapshot) {
   return transaction.commit();
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

@@ -19,7 +19,7 @@
 #include "pins/pin_types.h"
 #include "pins/sqlite_db.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 
 // kPinSchemaVersion: the schema this build writes. Version 1 held pins,
 // settings and OpenPGP authentications; version 2 added the accepted signed
@@ -258,4 +258,4 @@ class PinStore final : public PinAccess {
   SqliteDb db_;
 };
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

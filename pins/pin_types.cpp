@@ -16,7 +16,7 @@
 #include "base/name_table.h"
 #include "pins/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 constexpr std::string_view kPinPrefix = "pin-sha256=\"";
@@ -273,4 +273,4 @@ Result<std::string> pin_from_x509(ByteView certificate) {
   return pin_from_spki(spki);
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

@@ -11,7 +11,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 
 // PinSource: who vouched for a pin. Sticky (OpenPGP) domains accept X.509
 // only with a manual or signed pin, never a tofu one.
@@ -78,7 +78,7 @@ inline constexpr std::int64_t kLatestPinTime = 7'258'118'399;  // 2199-12-31T23:
 [[nodiscard]] Status check_pin_time(base::Seconds time, std::string_view what);
 
 // normalize_domain_input: for domains operators type and peers name (unlike
-// keyring::normalize_domain in domain.h, which reads certificate user IDs
+// normalize_domain in keyring/domain.h, which reads certificate user IDs
 // and accepts A-labels only): lower case, U-labels mapped to IDNA A-labels
 // (via GnuTLS/libidn2), one
 // trailing dot removed; every label 1..63 letters, digits or hyphens, not
@@ -110,4 +110,4 @@ inline constexpr std::int64_t kLatestPinTime = 7'258'118'399;  // 2199-12-31T23:
 // pin_from_x509: pin_from_spki(spki_from_x509(certificate)).
 [[nodiscard]] Result<std::string> pin_from_x509(ByteView certificate);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

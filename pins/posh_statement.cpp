@@ -8,7 +8,7 @@
 #include "base/encoding.h"
 #include "pins/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 using Json = nlohmann::json;
@@ -312,4 +312,4 @@ std::string write_pin_statement(const PinStatement& statement) {
   return document.dump(2) + "\n";
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

@@ -28,7 +28,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 
 // StatementLimits: caps on what one document may hold.
 struct StatementLimits {
@@ -101,4 +101,4 @@ struct PinBundle {
 // `pgptls pins sign-statement`; parse_posh_document reads it back equal.
 [[nodiscard]] std::string write_pin_statement(const PinStatement& statement);
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

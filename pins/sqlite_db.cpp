@@ -11,7 +11,7 @@
 
 #include "pins/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 // sqlite_error: classifies an SQLite result code. SQLITE_CORRUPT and
@@ -351,4 +351,4 @@ Error SqliteDb::error(int code, std::string_view doing) const {
   return sqlite_error(db_.get(), code, doing);
 }
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

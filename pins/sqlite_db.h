@@ -19,7 +19,7 @@
 
 #include "base/result.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 
 struct SqliteCloser {
   void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
@@ -181,4 +181,4 @@ class SqliteDb {
   std::unordered_map<std::string, CachedStatement> cache_;
 };
 
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

@@ -182,7 +182,7 @@ EngineFactory make_server_engine_factory(std::shared_ptr<const EngineSettings> s
 }
 
 KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
-                                std::shared_ptr<keyring::PinAccess> pins) {
+                                std::shared_ptr<pins::PinAccess> pins) {
   return
       [trust = std::move(trust), pins = std::move(pins)](std::string_view domain) -> Result<bool> {
         if (trust) {
@@ -195,7 +195,7 @@ KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
           // The sticky OpenPGP record: the domain authenticated with
           // OpenPGP before, so it can again.
           auto record = pins->openpgp_auth(domain);
-          if (!record.ok() && record.error().code == keyring::PinErrc::not_ready) {
+          if (!record.ok() && record.error().code == pins::PinErrc::not_ready) {
             // A login or pin of the domain is being written (most often
             // its first OpenPGP login, as every new OpenPGP peer causes
             // one). An engine choice does not wait for the disk; the

@@ -48,7 +48,7 @@ namespace pgptls::transport {
 
 // EngineSettings: what every connection of a program shares, on every
 // event-loop thread (`serve --threads`): the verifier, RNG and clock must
-// be thread-safe (TrustVerifier over keyring::PinCache and
+// be thread-safe (TrustVerifier over pins::PinCache and
 // KeyringOpenPgpTrust, SystemRng and SystemClock are).
 struct EngineSettings {
   // The local certificates: OpenPGP for the RFC 6091 engine, X.509 and raw
@@ -108,7 +108,7 @@ using KnowsOpenPgp = std::function<Result<bool>(std::string_view domain)>;
 // before (PinStore::openpgp_auth). Either source may be nullptr (not
 // consulted). Errors of either source are passed on.
 [[nodiscard]] KnowsOpenPgp make_knows_openpgp(std::shared_ptr<tls::OpenPgpTrust> trust,
-                                              std::shared_ptr<keyring::PinAccess> pins);
+                                              std::shared_ptr<pins::PinAccess> pins);
 
 // make_client_engine_factory: the engine of a client for `mode`, or for
 // HandshakeOptions::client_mode when a connection sets one. The

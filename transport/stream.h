@@ -163,7 +163,7 @@ class Stream {
   template <class ConstBuffers, class Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return compose<void(boost::system::error_code, std::size_t)>(
-        detail::WriteStep{.data = first_const_buffer(buffers)}, std::forward<Token>(token));
+        detail::WriteStep{.data = first_buffer(buffers)}, std::forward<Token>(token));
   }
 
   // async_shutdown: sends close_notify (RFC 5246 §7.2.1, RFC 8446 §6.1).
@@ -185,48 +185,33 @@ class Stream {
   // (HandshakeOptions::timeout is for the asynchronous handshake): a
   // blocking caller bounds its socket with its own timeouts.
   void handshake(tls::Role role, HandshakeOptions options, boost::system::error_code& error) {
-    detail::HandshakeStep step{.start_error = core_.begin_handshake(role, std::move(options))};
-    error = detail::run_sync(next_, core_, step).error;
+    run_step(detail::HandshakeStep{.start_error = core_.begin_handshake(role, std::move(options))},
+             error);
   }
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers, boost::system::error_code& error) {
+    return run_step(detail::ReadStep{.out = first_buffer(buffers)}, error);
+  }
+  template <class ConstBuffers>
+  std::size_t write_some(const ConstBuffers& buffers, boost::system::error_code& error) {
+    return run_step(detail::WriteStep{.data = first_buffer(buffers)}, error);
+  }
+  void shutdown(boost::system::error_code& error) { run_step(detail::ShutdownStep{}, error); }
+
   void handshake(tls::Role role, HandshakeOptions options = {}) {
     boost::system::error_code error;
     handshake(role, std::move(options), error);
     throw_on(error, "handshake");
   }
-
-  template <class MutableBuffers>
-  std::size_t read_some(const MutableBuffers& buffers, boost::system::error_code& error) {
-    detail::ReadStep step{.out = first_buffer(buffers)};
-    const detail::Action action = detail::run_sync(next_, core_, step);
-    error = action.error;
-    return action.bytes;
-  }
   template <class MutableBuffers>
   std::size_t read_some(const MutableBuffers& buffers) {
     boost::system::error_code error;
-    const std::size_t got = read_some(buffers, error);
-    throw_on(error, "read_some");
-    return got;
-  }
-
-  template <class ConstBuffers>
-  std::size_t write_some(const ConstBuffers& buffers, boost::system::error_code& error) {
-    detail::WriteStep step{.data = first_const_buffer(buffers)};
-    const detail::Action action = detail::run_sync(next_, core_, step);
-    error = action.error;
-    return action.bytes;
+    return or_throw(read_some(buffers, error), error, "read_some");
   }
   template <class ConstBuffers>
   std::size_t write_some(const ConstBuffers& buffers) {
     boost::system::error_code error;
-    const std::size_t sent = write_some(buffers, error);
-    throw_on(error, "write_some");
-    return sent;
-  }
-
-  void shutdown(boost::system::error_code& error) {
-    detail::ShutdownStep step;
-    error = detail::run_sync(next_, core_, step).error;
+    return or_throw(write_some(buffers, error), error, "write_some");
   }
   void shutdown() {
     boost::system::error_code error;
@@ -289,28 +274,40 @@ class Stream {
     return "";
   }
 
-  template <class MutableBuffers>
-  static std::span<std::uint8_t> first_buffer(const MutableBuffers& buffers) {
+  // first_buffer: the first non-empty buffer of a sequence, as bytes
+  // (writable for a mutable_buffer sequence): a step moves the bytes of one
+  // buffer, as Asio's read_some and write_some may.
+  template <class Buffers>
+  static auto first_buffer(const Buffers& buffers) {
+    constexpr bool kWritable = boost::asio::is_mutable_buffer_sequence<Buffers>::value;
+    using Buffer =
+        std::conditional_t<kWritable, boost::asio::mutable_buffer, boost::asio::const_buffer>;
+    using Byte = std::conditional_t<kWritable, std::uint8_t, const std::uint8_t>;
     for (auto it = boost::asio::buffer_sequence_begin(buffers);
          it != boost::asio::buffer_sequence_end(buffers); ++it) {
-      const boost::asio::mutable_buffer buffer(*it);
+      const Buffer buffer(*it);
       if (buffer.size() > 0) {
-        return {static_cast<std::uint8_t*>(buffer.data()), buffer.size()};
+        return std::span<Byte>(static_cast<Byte*>(buffer.data()), buffer.size());
       }
     }
-    return {};
+    return std::span<Byte>();
   }
 
-  template <class ConstBuffers>
-  static ByteView first_const_buffer(const ConstBuffers& buffers) {
-    for (auto it = boost::asio::buffer_sequence_begin(buffers);
-         it != boost::asio::buffer_sequence_end(buffers); ++it) {
-      const boost::asio::const_buffer buffer(*it);
-      if (buffer.size() > 0) {
-        return {static_cast<const std::uint8_t*>(buffer.data()), buffer.size()};
-      }
-    }
-    return {};
+  // run_step: runs a step with blocking transport calls; its error goes to
+  // `error`, the bytes it moved are returned.
+  template <class Step>
+  std::size_t run_step(Step step, boost::system::error_code& error) {
+    const detail::Action action = detail::run_sync(next_, core_, step);
+    error = action.error;
+    return action.bytes;
+  }
+
+  // or_throw: an error_code overload's `result`, or, when it failed, the
+  // exception of Asio's throwing overloads (throw_on).
+  std::size_t or_throw(std::size_t result, const boost::system::error_code& error,
+                       const char* what) const {
+    throw_on(error, what);
+    return result;
   }
 
   void throw_on(const boost::system::error_code& error, const char* what) const {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "tls/wire/errors.h"
+#include "tls/wire/record_header.h"
 #include "transport/detail/stream_core.h"
 #include "transport/errors.h"
 
@@ -12,16 +13,16 @@ namespace {
 
 // A TLS record is at most 2^14 + 2048 bytes of ciphertext plus its 5-byte
 // header (RFC 5246 §6.2.3); one read of that size takes any record whole.
-constexpr std::size_t kLargeReadBuffer = 16384 + 2048 + 5;
+constexpr std::size_t kLargeReadBuffer = tls::kMaxPlaintextLength + 2048 + tls::kRecordHeaderLength;
 // An idle connection always has a read pending, so its read buffer is part
 // of the memory every connection costs. Handshake flights and s2s stanzas
 // are small, and the engine reassembles records from any number of reads:
 // reads start with this size and grow to kLargeReadBuffer only while reads
 // keep filling the buffer (bulk data).
 constexpr std::size_t kSmallReadBuffer = 4096;
-// write_some encrypts at most this much per call, so one call never buffers
-// an unbounded amount of ciphertext.
-constexpr std::size_t kMaxWriteChunk = 4 * 16384;
+// write_some encrypts at most this much (four full records) per call, so
+// one call never buffers an unbounded amount of ciphertext.
+constexpr std::size_t kMaxWriteChunk = 4 * tls::kMaxPlaintextLength;
 
 }  // namespace
 
@@ -57,7 +58,7 @@ std::optional<Action> StreamCore::settle_verdict() {
     if (const Status settled = engine_->settle_peer(pending->settle(*ready)); !settled.ok()) {
       // The engine queued the fatal alert the refusal maps to: send it
       // first; the next step reports the failure.
-      return engine_->pending_output().empty() ? fail_engine() : flush_or_wait();
+      return flush_or_fail();
     }
   }
 }
@@ -117,6 +118,10 @@ Action StreamCore::fail_engine() {
     return fail(*engine_->failure());
   }
   return fail(make_error(tls::Errc::internal_error, "the TLS engine failed without an error"));
+}
+
+Action StreamCore::flush_or_fail() {
+  return engine_->pending_output().empty() ? fail_engine() : flush_or_wait();
 }
 
 Action StreamCore::flush_or_wait() {
@@ -185,9 +190,8 @@ Action StreamCore::handshake_step() {
   (void)feed_received();
   switch (engine_->status()) {
     case tls::EngineStatus::has_output:
-      return flush_or_wait();
     case tls::EngineStatus::failed:
-      return fail_engine();
+      return flush_or_fail();
     case tls::EngineStatus::established:
     case tls::EngineStatus::closed:
       // Closed here means the handshake finished and the peer's close_notify
@@ -231,7 +235,7 @@ Action StreamCore::read_step(std::span<std::uint8_t> out) {
   }
   if (engine_->failure()) {
     // The engine failed on bytes this read fed it: send its alert first.
-    return engine_->pending_output().empty() ? fail_engine() : flush_or_wait();
+    return flush_or_fail();
   }
   if (out.empty()) {
     return complete({});
@@ -245,10 +249,9 @@ Action StreamCore::read_step(std::span<std::uint8_t> out) {
   }
   switch (engine_->status()) {
     case tls::EngineStatus::has_output:
-      // An alert or a close_notify answer (or a TLS 1.3 KeyUpdate reply).
-      return flush_or_wait();
     case tls::EngineStatus::failed:
-      return fail_engine();
+      // An alert or a close_notify answer (or a TLS 1.3 KeyUpdate reply).
+      return flush_or_fail();
     case tls::EngineStatus::closed:
       // RFC 5246 §7.2.1: close_notify ends the data in this direction.
       return complete(boost::asio::error::eof);
@@ -310,7 +313,7 @@ Action StreamCore::shutdown_step(bool& close_queued) {
     return complete({});
   }
   if (engine_->failure()) {
-    return engine_->pending_output().empty() ? fail_engine() : flush_or_wait();
+    return flush_or_fail();
   }
   // RFC 5246 §7.2.1: data the peer sent after our close_notify is dropped.
   std::array<std::uint8_t, 1024> discard{};
@@ -326,10 +329,9 @@ Action StreamCore::shutdown_step(bool& close_queued) {
   switch (engine_->status()) {
     case tls::EngineStatus::closed:
       return complete({});
-    case tls::EngineStatus::failed:
-      return fail_engine();
     case tls::EngineStatus::has_output:
-      return flush_or_wait();
+    case tls::EngineStatus::failed:
+      return flush_or_fail();
     case tls::EngineStatus::established:
     case tls::EngineStatus::need_input:
       break;

@@ -22,6 +22,7 @@ namespace {
 
 using namespace pgptls;
 using namespace pgptls::keyring;
+using namespace pgptls::openpgp;
 
 Bytes read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

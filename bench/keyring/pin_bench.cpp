@@ -40,8 +40,8 @@ Bytes fresh_spki() {
   return spki;
 }
 
-keyring::Pin make_pin(const std::string& domain, std::string value) {
-  keyring::Pin pin;
+pins::Pin make_pin(const std::string& domain, std::string value) {
+  pins::Pin pin;
   pin.domain = domain;
   pin.pin_sha256 = std::move(value);
   pin.created = base::Seconds(std::chrono::seconds(1'767'225'600));
@@ -59,20 +59,20 @@ std::string counter_pin(std::uint32_t n) {
 // Fixture: one store shared by every benchmark, built once.
 struct Fixture {
   test::TempDir dir;
-  std::optional<keyring::PinStore> store;
+  std::optional<pins::PinStore> store;
   Bytes spki = fresh_spki();
 
   Fixture() {
-    auto opened = keyring::PinStore::open(dir.file("pins.sqlite"));
+    auto opened = pins::PinStore::open(dir.file("pins.sqlite"));
     if (!opened.ok()) {
       std::abort();
     }
     store.emplace(std::move(opened).value());
-    std::vector<keyring::Pin> pins;
+    std::vector<pins::Pin> pins;
     for (std::uint32_t n = 0; n < 1000; ++n) {
       pins.push_back(make_pin("d" + std::to_string(n) + ".example", counter_pin(n)));
     }
-    pins.push_back(make_pin("b.example", *keyring::pin_from_spki(spki)));
+    pins.push_back(make_pin("b.example", *pins::pin_from_spki(spki)));
     pins.push_back(make_pin("b.example", counter_pin(99'999)));
     if (!store->add_pins(pins).ok()) {
       std::abort();
@@ -89,7 +89,7 @@ void BM_CheckX509PinAccepted(benchmark::State& state) {
   Fixture& fixture = Fixture::get();
   const auto now = std::chrono::system_clock::now();
   for (auto _ : state) {
-    auto result = keyring::check_x509_pin(*fixture.store, "b.example", fixture.spki, {}, now);
+    auto result = pins::check_x509_pin(*fixture.store, "b.example", fixture.spki, {}, now);
     if (!result.ok()) {
       state.SkipWithError("rejected");
       break;
@@ -103,7 +103,7 @@ void BM_CheckX509PinRejected(benchmark::State& state) {
   Fixture& fixture = Fixture::get();
   const auto now = std::chrono::system_clock::now();
   for (auto _ : state) {
-    auto result = keyring::check_x509_pin(*fixture.store, "d7.example", fixture.spki, {}, now);
+    auto result = pins::check_x509_pin(*fixture.store, "d7.example", fixture.spki, {}, now);
     benchmark::DoNotOptimize(result);
   }
 }
@@ -112,7 +112,7 @@ BENCHMARK(BM_CheckX509PinRejected);
 void BM_PinFromSpki(benchmark::State& state) {
   const Bytes spki = Fixture::get().spki;
   for (auto _ : state) {
-    auto pin = keyring::pin_from_spki(spki);
+    auto pin = pins::pin_from_spki(spki);
     benchmark::DoNotOptimize(pin);
   }
 }

@@ -1,5 +1,5 @@
 // pin_cache_bench.cpp: what a rejected peer costs the event loop before its
-// rejection is final, over keyring::PinCache: catch_up() (the inotify watch
+// rejection is final, over pins::PinCache: catch_up() (the inotify watch
 // says nothing was written, so no store read) beside refresh(), the
 // reference (a round trip to the cache's thread, which asks SQLite for the
 // data version), in the same run. The cache's own timer is an hour.
@@ -19,10 +19,10 @@ using namespace std::chrono_literals;
 
 struct Fixture {
   test::TempDir dir;
-  std::shared_ptr<keyring::PinCache> cache;
+  std::shared_ptr<pins::PinCache> cache;
   Fixture() {
-    auto opened = keyring::PinCache::open(dir.file("pins.sqlite"),
-                                          {.refresh_interval = 1h, .repeat_interval = 60s});
+    auto opened = pins::PinCache::open(dir.file("pins.sqlite"),
+                                       {.refresh_interval = 1h, .repeat_interval = 60s});
     if (!opened.ok() || !base::wait_for((*opened)->catch_up()).ok()) {
       std::abort();
     }
@@ -36,7 +36,7 @@ Fixture& fixture() {
 }
 
 void BM_RejectionCatchUp(benchmark::State& state) {
-  keyring::PinCache& cache = *fixture().cache;
+  pins::PinCache& cache = *fixture().cache;
   const std::uint64_t reads = cache.store_reads();
   for (auto _ : state) {
     benchmark::DoNotOptimize(cache.catch_up() == nullptr);
@@ -46,7 +46,7 @@ void BM_RejectionCatchUp(benchmark::State& state) {
 BENCHMARK(BM_RejectionCatchUp);
 
 void BM_RejectionRefreshReference(benchmark::State& state) {
-  keyring::PinCache& cache = *fixture().cache;
+  pins::PinCache& cache = *fixture().cache;
   const std::uint64_t reads = cache.store_reads();
   for (auto _ : state) {
     benchmark::DoNotOptimize(cache.refresh().ok());

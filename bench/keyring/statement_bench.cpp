@@ -29,6 +29,8 @@ namespace {
 
 using namespace pgptls;
 using namespace pgptls::keyring;
+using namespace pgptls::openpgp;
+using namespace pgptls::pins;
 
 Bytes read_key(const std::string& name) {
   std::ifstream in(std::filesystem::path(PGPTLS_TEST_DATA_DIR) / "gnutls-3.5" / "keys" / name,

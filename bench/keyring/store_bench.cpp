@@ -62,10 +62,10 @@ const Loaded& loaded() {
     if (!l.store.load_bytes(corpus().all, "all.pgp").ok()) {
       throw std::runtime_error("load failed");
     }
-    for (const keyring::Cert& cert : l.store.certificates()) {
+    for (const openpgp::Cert& cert : l.store.certificates()) {
       l.key_ids.push_back(cert.primary.key_id);
       l.fingerprints.push_back(cert.primary.fingerprint);
-      for (const keyring::Subkey& subkey : cert.subkeys) {
+      for (const openpgp::Subkey& subkey : cert.subkeys) {
         l.key_ids.push_back(subkey.key.key_id);
         l.fingerprints.push_back(subkey.key.fingerprint);
       }

@@ -56,7 +56,7 @@ const Fixture& fixture() {
 
 std::shared_ptr<tls::KeyringOpenPgpTrust> make_trust() {
   tls::KeyringTrustConfig config;
-  auto authority = keyring::parse_certificate(fixture().authority);
+  auto authority = openpgp::parse_certificate(fixture().authority);
   if (!authority) {
     throw std::runtime_error(authority.error().message());
   }

@@ -441,13 +441,13 @@ class FirstContacts {
     if (!fingerprint || !file) {
       throw std::runtime_error("cannot read the authority's fingerprint or secret key");
     }
-    auto secrets = keyring::load_secret_keys(*file);
-    const keyring::SecretKeyPacket* packet =
-        secrets ? keyring::find_secret_key(*secrets, *fingerprint) : nullptr;
+    auto secrets = openpgp::load_secret_keys(*file);
+    const openpgp::SecretKeyPacket* packet =
+        secrets ? openpgp::find_secret_key(*secrets, *fingerprint) : nullptr;
     if (packet == nullptr) {
       throw std::runtime_error("ca.sec holds no secret for the authority's primary key");
     }
-    auto secret = keyring::unlock_secret_key(*packet, ByteView());
+    auto secret = openpgp::unlock_secret_key(*packet, ByteView());
     if (!secret) {
       throw std::runtime_error(secret.error().message());
     }

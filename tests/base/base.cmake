@@ -1,5 +1,6 @@
 pgptls_test(base_tests
   SOURCES
+    byte_queue_test.cpp
     byte_reader_test.cpp
     byte_writer_test.cpp
     clock_test.cpp

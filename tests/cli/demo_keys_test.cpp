@@ -120,13 +120,13 @@ TEST_F(DemoKeysTest, CIsCertifiedUntilItsRevocationIsKnown) {
 TEST_F(DemoKeysTest, SecretKeysAreExportedUnprotectedWithTheirAuthenticationSubkey) {
   for (const DemoKey& key : keys_->keys) {
     const std::string text = read_file(file(key.name + "-secret.asc"));
-    auto secrets = keyring::load_secret_keys(as_bytes_view(text));
+    auto secrets = openpgp::load_secret_keys(as_bytes_view(text));
     ASSERT_TRUE(secrets.ok()) << key.name << ": " << secrets.error().message();
     ASSERT_EQ(secrets->size(), 2U) << key.name;
     EXPECT_EQ((*secrets)[0].public_key.fingerprint_hex(), key.fingerprint);
     EXPECT_EQ((*secrets)[1].public_key.fingerprint_hex(), key.subkey);
-    for (const keyring::SecretKeyPacket& packet : *secrets) {
-      EXPECT_EQ(packet.protection, keyring::SecretKeyProtection::unprotected) << key.name;
+    for (const openpgp::SecretKeyPacket& packet : *secrets) {
+      EXPECT_EQ(packet.protection, openpgp::SecretKeyProtection::unprotected) << key.name;
     }
   }
 }

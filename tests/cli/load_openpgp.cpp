@@ -30,7 +30,7 @@ T value_or_throw(Result<T> result, const std::string& what) {
 // binary file (what the handshake sends, RFC 6091 §3.3).
 Bytes binary_certificate(const std::string& path) {
   const Bytes file = value_or_throw(base::read_file(path), "reading " + path);
-  auto blocks = value_or_throw(keyring::decode_armor_or_binary(file), "decoding " + path);
+  auto blocks = value_or_throw(openpgp::decode_armor_or_binary(file), "decoding " + path);
   if (blocks.size() != 1) {
     throw std::runtime_error(path + " does not hold exactly one certificate");
   }
@@ -55,13 +55,13 @@ const Peers& peers() {
     // RFC 4880 §12.2: a v4 key ID is the low 64 bits of the fingerprint.
     made.client.key_id.assign(subkey.end() - 8, subkey.end());
     const Bytes secrets = value_or_throw(base::read_file(world.file("b.sec")), "reading b.sec");
-    const auto keys = value_or_throw(keyring::load_secret_keys(secrets), "b.sec");
-    const keyring::SecretKeyPacket* packet = keyring::find_secret_key(keys, subkey);
+    const auto keys = value_or_throw(openpgp::load_secret_keys(secrets), "b.sec");
+    const openpgp::SecretKeyPacket* packet = openpgp::find_secret_key(keys, subkey);
     if (packet == nullptr) {
       throw std::runtime_error("b.sec holds no secret for b's authentication subkey");
     }
     made.client.signer = base::share(
-        value_or_throw(keyring::unlock_secret_key(*packet, ByteView()), "unlocking b's subkey"));
+        value_or_throw(openpgp::unlock_secret_key(*packet, ByteView()), "unlocking b's subkey"));
 
     made.server.domain = "a.example";
     made.server.transferable_key = binary_certificate(world.file("a.asc"));

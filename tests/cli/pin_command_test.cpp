@@ -178,7 +178,7 @@ TEST_F(PinCommand, UsageErrorsAreOneLineWithExitCode2) {
   EXPECT_EQ(bare.exit_code, 2);
   EXPECT_EQ(bare.err, "pgptls: A subcommand is required (see pgptls --help)\n");
   // Nothing above created a pin.
-  auto store = keyring::PinStore::open(db_);
+  auto store = pins::PinStore::open(db_);
   ASSERT_TRUE(store.ok());
   EXPECT_TRUE(store->all_pins()->empty());
 }
@@ -194,12 +194,12 @@ TEST_F(PinCommand, SwitchesAreStoredPerDomainAndGlobally) {
   result = pin({"require-openpgp", "--global", "off"});
   EXPECT_EQ(result.out, "require-openpgp is off globally\n");
 
-  auto store = keyring::PinStore::open(db_);
+  auto store = pins::PinStore::open(db_);
   ASSERT_TRUE(store.ok());
-  EXPECT_TRUE(*store->effective_setting("a.example", keyring::Setting::tofu));
-  EXPECT_FALSE(*store->effective_setting("b.example", keyring::Setting::tofu));
-  EXPECT_TRUE(*store->effective_setting("c.example", keyring::Setting::require_openpgp));
-  EXPECT_FALSE(*store->effective_setting("b.example", keyring::Setting::require_openpgp));
+  EXPECT_TRUE(*store->effective_setting("a.example", pins::Setting::tofu));
+  EXPECT_FALSE(*store->effective_setting("b.example", pins::Setting::tofu));
+  EXPECT_TRUE(*store->effective_setting("c.example", pins::Setting::require_openpgp));
+  EXPECT_FALSE(*store->effective_setting("b.example", pins::Setting::require_openpgp));
 }
 
 TEST_F(PinCommand, ExportImportRoundTrip) {
@@ -208,7 +208,7 @@ TEST_F(PinCommand, ExportImportRoundTrip) {
   ASSERT_TRUE(pin({"tofu", "--global", "on"}).ok());
   ASSERT_TRUE(pin({"require-openpgp", "c.example", "on"}).ok());
   {
-    auto store = keyring::PinStore::open(db_);
+    auto store = pins::PinStore::open(db_);
     ASSERT_TRUE(store->record_openpgp_auth("c.example", *base::parse_utc("2026-05-01")).ok());
   }
   const ToolResult exported = pin({"export"});
@@ -298,7 +298,7 @@ TEST_F(PinCommand, ConcurrentProgramsBothLand) {
   }
   EXPECT_TRUE(results[0].ok()) << results[0].describe();
   EXPECT_TRUE(results[1].ok()) << results[1].describe();
-  auto store = keyring::PinStore::open(db_);
+  auto store = pins::PinStore::open(db_);
   ASSERT_TRUE(store.ok());
   EXPECT_EQ(store->all_pins()->size(), 30u);
   EXPECT_EQ(*store->database().integrity_check(), "ok");

@@ -55,15 +55,15 @@ class PinsSignStatementTest : public ::testing::Test {
     return result;
   }
 
-  keyring::PinStatement parsed() {
+  pins::PinStatement parsed() {
     const std::string text = read_text_file(out());
-    auto document = keyring::parse_posh_document(view(text));
+    auto document = pins::parse_posh_document(view(text));
     EXPECT_TRUE(document.ok()) << document.error().message() << "\n" << text;
-    if (!document.ok() || !std::holds_alternative<keyring::PinStatement>(*document)) {
+    if (!document.ok() || !std::holds_alternative<pins::PinStatement>(*document)) {
       ADD_FAILURE() << "not a statement: " << text;
       return {};
     }
-    return std::get<keyring::PinStatement>(*document);
+    return std::get<pins::PinStatement>(*document);
   }
 
   TempDir home_;
@@ -94,7 +94,7 @@ TEST_F(PinsSignStatementTest, WritesAStatementGpgVerifiesAndOpensslAgreesWith) {
   EXPECT_NE(verified.out.find("[GNUPG:] VALIDSIG " + world.fpr.at("a")), std::string::npos)
       << verified.out;
 
-  const keyring::PinStatement statement = parsed();
+  const pins::PinStatement statement = parsed();
   EXPECT_EQ(statement.domain, "a.example");
   EXPECT_EQ(statement.expires_seconds, 3600);
   ASSERT_EQ(statement.pins.certificate_sha256.size(), 2U);
@@ -130,7 +130,7 @@ TEST_F(PinsSignStatementTest, ArmoredSpkiOnlyWithSerial) {
   EXPECT_NE(verified.out.find("[GNUPG:] VALIDSIG " + world.fpr.at("authority")), std::string::npos)
       << verified.describe();
 
-  const keyring::PinStatement statement = parsed();
+  const pins::PinStatement statement = parsed();
   EXPECT_FALSE(statement.domain.has_value());
   EXPECT_EQ(statement.serial, 42U);
   EXPECT_EQ(statement.expires_seconds, 604800);  // the default, a week

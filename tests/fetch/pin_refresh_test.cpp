@@ -32,7 +32,7 @@ class RecordingAcceptor final : public StatementAcceptor {
   Result<Acceptance> accept(const FetchedStatement& statement) override {
     seen[statement.domain] = statement;
     if (const auto found = refuse.find(statement.domain); found != refuse.end()) {
-      return make_error(keyring::Errc::bad_signature, found->second);
+      return make_error(openpgp::Errc::bad_signature, found->second);
     }
     return Acceptance{!unchanged.contains(statement.domain), 1};
   }

@@ -18,10 +18,10 @@ namespace {
 // The reference keys were made at 2026-11-28; judge them a month later.
 const base::Seconds kNow = *base::parse_utc("2026-12-28T00:00:00Z");
 
-Cert load(const std::string& name) {
-  auto cert = parse_certificate(test::gnutls_key(name + ".pub.asc"));
+openpgp::Cert load(const std::string& name) {
+  auto cert = openpgp::parse_certificate(test::gnutls_key(name + ".pub.asc"));
   EXPECT_TRUE(cert) << name << ": " << cert.error().message();
-  return cert ? std::move(*cert) : Cert{};
+  return cert ? std::move(*cert) : openpgp::Cert{};
 }
 
 class ReferenceKeys : public ::testing::Test {
@@ -44,7 +44,7 @@ Authority* ReferenceKeys::stranger_ = nullptr;
 TEST_F(ReferenceKeys, EveryReferenceKeyValidates) {
   for (const std::string name :
        {"a", "b", "sub3-a", "ed-a", "dsa-a", "signer", "stranger", "unsigned"}) {
-    const Cert cert = load(name);
+    const openpgp::Cert cert = load(name);
     const ValidatedCert v = validate(cert, Policy::standard(), kNow);
     EXPECT_TRUE(v.primary.status) << name << ": " << v.primary.status.error().message();
     for (const auto& uid : v.user_ids) {
@@ -59,7 +59,7 @@ TEST_F(ReferenceKeys, EveryReferenceKeyValidates) {
 TEST_F(ReferenceKeys, CertifiedKeysAreAcceptedUnderSigner) {
   const auto authorities = signer_only();
   for (const std::string name : {"a", "b", "sub3-a", "ed-a", "dsa-a"}) {
-    const Cert cert = load(name);
+    const openpgp::Cert cert = load(name);
     auto verdict =
         check_peer(cert, name + ".example", authorities, Policy::gnutls35_compatible(), kNow);
     ASSERT_TRUE(verdict) << name << ": " << verdict.error().message();
@@ -70,10 +70,10 @@ TEST_F(ReferenceKeys, CertifiedKeysAreAcceptedUnderSigner) {
 }
 
 TEST_F(ReferenceKeys, Sub3AuthenticatesWithItsSigningSubkey) {
-  const Cert cert = load("sub3-a");
+  const openpgp::Cert cert = load("sub3-a");
   const ValidatedCert v = validate(cert, Policy::standard(), kNow);
   ASSERT_EQ(v.subkeys.size(), 2U);
-  EXPECT_EQ(v.subkeys[0].flags, key_flags::sign | key_flags::authenticate);
+  EXPECT_EQ(v.subkeys[0].flags, openpgp::key_flags::sign | openpgp::key_flags::authenticate);
   const Bytes id = *base::hex_decode("8E622E61C5955DD4");
   auto key = select_authentication_key(v, id, Policy::standard());
   ASSERT_TRUE(key) << key.error().message();
@@ -81,30 +81,30 @@ TEST_F(ReferenceKeys, Sub3AuthenticatesWithItsSigningSubkey) {
   // The certify-only primary may not authenticate.
   auto primary = select_authentication_key(v, cert.primary.key_id, Policy::standard());
   ASSERT_FALSE(primary);
-  EXPECT_EQ(primary.error().code, Errc::no_usable_key);
+  EXPECT_EQ(primary.error().code, openpgp::Errc::no_usable_key);
   // The encryption subkey neither.
   auto enc = select_authentication_key(v, cert.subkeys[1].key.fingerprint, Policy::standard());
   ASSERT_FALSE(enc);
-  EXPECT_EQ(enc.error().code, Errc::no_usable_key);
+  EXPECT_EQ(enc.error().code, openpgp::Errc::no_usable_key);
   auto missing =
       select_authentication_key(v, *base::hex_decode("0102030405060708"), Policy::standard());
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, Errc::not_found);
-  auto own =
-      select_own_authentication_key(v, Policy::standard(), [](const PublicKey&) { return true; });
+  EXPECT_EQ(missing.error().code, openpgp::Errc::not_found);
+  auto own = select_own_authentication_key(v, Policy::standard(),
+                                           [](const openpgp::PublicKey&) { return true; });
   ASSERT_TRUE(own);
   EXPECT_EQ((*own)->key_id_hex(), "8E622E61C5955DD4");
-  auto none =
-      select_own_authentication_key(v, Policy::standard(), [](const PublicKey&) { return false; });
+  auto none = select_own_authentication_key(v, Policy::standard(),
+                                            [](const openpgp::PublicKey&) { return false; });
   ASSERT_FALSE(none);
-  EXPECT_EQ(none.error().code, Errc::no_usable_key);
+  EXPECT_EQ(none.error().code, openpgp::Errc::no_usable_key);
 }
 
 TEST_F(ReferenceKeys, UnsignedIsRejectedAsNotCertified) {
   auto verdict = check_peer(load("unsigned"), "unsigned.example", signer_only(),
                             Policy::gnutls35_compatible(), kNow);
   ASSERT_FALSE(verdict);
-  EXPECT_EQ(verdict.error().code, Errc::not_certified);
+  EXPECT_EQ(verdict.error().code, openpgp::Errc::not_certified);
   EXPECT_NE(verdict.error().message().find("not certified by any configured authority"),
             std::string::npos);
 }
@@ -113,37 +113,37 @@ TEST_F(ReferenceKeys, StrangerAloneDoesNotVouchForA) {
   const std::vector<Authority> authorities{*stranger_};
   auto verdict = check_peer(load("a"), "a.example", authorities, Policy::standard(), kNow);
   ASSERT_FALSE(verdict);
-  EXPECT_EQ(verdict.error().code, Errc::not_certified);
+  EXPECT_EQ(verdict.error().code, openpgp::Errc::not_certified);
   auto self = check_peer(stranger_->cert, "a.example", signer_only(), Policy::standard(), kNow);
   ASSERT_FALSE(self);
-  EXPECT_EQ(self.error().code, Errc::no_matching_user_id);
+  EXPECT_EQ(self.error().code, openpgp::Errc::no_matching_user_id);
 }
 
 TEST_F(ReferenceKeys, OtherDomainAndScopeAreRejected) {
-  const Cert a = load("a");
+  const openpgp::Cert a = load("a");
   auto other = check_peer(a, "b.example", signer_only(), Policy::standard(), kNow);
   ASSERT_FALSE(other);
-  EXPECT_EQ(other.error().code, Errc::no_matching_user_id);
+  EXPECT_EQ(other.error().code, openpgp::Errc::no_matching_user_id);
   const std::vector<Authority> scoped{{signer_->cert, {"*.example.org", "b.example"}}};
   auto out = check_peer(a, "a.example", scoped, Policy::standard(), kNow);
   ASSERT_FALSE(out);
-  EXPECT_EQ(out.error().code, Errc::out_of_scope);
+  EXPECT_EQ(out.error().code, openpgp::Errc::out_of_scope);
   EXPECT_NE(out.error().message().find("outside its scope"), std::string::npos);
   const std::vector<Authority> in{{signer_->cert, {"?.example"}}};
   EXPECT_TRUE(check_peer(a, "A.Example", in, Policy::standard(), kNow));
   auto idn = check_peer(a, "ä.example", in, Policy::standard(), kNow);
   ASSERT_FALSE(idn);
-  EXPECT_EQ(idn.error().code, Errc::invalid_argument);
+  EXPECT_EQ(idn.error().code, openpgp::Errc::invalid_argument);
 }
 
 TEST_F(ReferenceKeys, SignOnlyKeysNeedTheGnuTls35Policy) {
   // a is [SCA]: fine under both. Remove the A flag by choosing a policy
   // check directly on the subkey of sub3-a, flagged [SA]: fine; b is [SCA].
-  const Cert b = load("b");
+  const openpgp::Cert b = load("b");
   const ValidatedCert v = validate(b, Policy::standard(), kNow);
   EXPECT_TRUE(is_authentication_capable(v, v.primary, Policy::standard()));
   KeyState sign_only = v.primary;
-  sign_only.flags = key_flags::sign;
+  sign_only.flags = openpgp::key_flags::sign;
   EXPECT_FALSE(is_authentication_capable(v, sign_only, Policy::standard()));
   EXPECT_TRUE(is_authentication_capable(v, sign_only, Policy::gnutls35_compatible()));
 }
@@ -152,13 +152,13 @@ TEST_F(ReferenceKeys, BeforeTheKeysExistedNothingIsValid) {
   const auto before = *base::parse_utc("2020-01-01");
   auto verdict = check_peer(load("a"), "a.example", signer_only(), Policy::standard(), before);
   ASSERT_FALSE(verdict);
-  EXPECT_EQ(verdict.error().code, Errc::no_valid_self_signature);
+  EXPECT_EQ(verdict.error().code, openpgp::Errc::no_valid_self_signature);
 }
 
 TEST_F(ReferenceKeys, StrictPolicyRejectsRsa2048) {
   auto verdict = check_peer(load("b"), "b.example", signer_only(), Policy::strict(), kNow);
   ASSERT_FALSE(verdict);
-  EXPECT_EQ(verdict.error().code, Errc::rejected_by_policy);
+  EXPECT_EQ(verdict.error().code, openpgp::Errc::rejected_by_policy);
   EXPECT_NE(verdict.error().message().find("2048-bit RSA is below the minimum of 3072"),
             std::string::npos);
 }
@@ -166,20 +166,21 @@ TEST_F(ReferenceKeys, StrictPolicyRejectsRsa2048) {
 // Hostile changes to real certificates.
 
 TEST_F(ReferenceKeys, FlippedBitsInTheCertificationAreRejected) {
-  Cert a = load("a");
+  openpgp::Cert a = load("a");
   auto& sigs = a.user_ids[0].signatures;
-  auto it = std::find_if(sigs.begin(), sigs.end(),
-                         [&](const Signature& s) { return s.names_issuer(signer_->cert.primary); });
+  auto it = std::find_if(sigs.begin(), sigs.end(), [&](const openpgp::Signature& s) {
+    return s.names_issuer(signer_->cert.primary);
+  });
   ASSERT_NE(it, sigs.end());
   it->fields[0][10] ^= 0x01;
   auto verdict = check_peer(a, "a.example", signer_only(), Policy::standard(), kNow);
   ASSERT_FALSE(verdict);
-  EXPECT_EQ(verdict.error().code, Errc::bad_signature);
+  EXPECT_EQ(verdict.error().code, openpgp::Errc::bad_signature);
   EXPECT_NE(verdict.error().message().find("does not verify"), std::string::npos);
 }
 
 TEST_F(ReferenceKeys, FlippedBitsInTheSelfSignatureInvalidateTheKey) {
-  Cert a = load("a");
+  openpgp::Cert a = load("a");
   for (auto& sig : a.user_ids[0].signatures) {
     if (sig.names_issuer(a.primary)) {
       sig.fields[0][5] ^= 0x80;
@@ -187,11 +188,11 @@ TEST_F(ReferenceKeys, FlippedBitsInTheSelfSignatureInvalidateTheKey) {
   }
   const ValidatedCert v = validate(a, Policy::standard(), kNow);
   ASSERT_FALSE(v.primary.status);
-  EXPECT_EQ(v.primary.status.error().code, Errc::no_valid_self_signature);
+  EXPECT_EQ(v.primary.status.error().code, openpgp::Errc::no_valid_self_signature);
 }
 
 TEST_F(ReferenceKeys, SwappedSubkeyBindingsInvalidateBothSubkeys) {
-  Cert cert = load("sub3-a");
+  openpgp::Cert cert = load("sub3-a");
   std::swap(cert.subkeys[0].signatures, cert.subkeys[1].signatures);
   const ValidatedCert v = validate(cert, Policy::standard(), kNow);
   EXPECT_TRUE(v.primary.status);
@@ -201,16 +202,16 @@ TEST_F(ReferenceKeys, SwappedSubkeyBindingsInvalidateBothSubkeys) {
   }
   auto verdict = check_peer(cert, "sub3-a.example", signer_only(), Policy::standard(), kNow);
   ASSERT_FALSE(verdict);
-  EXPECT_EQ(verdict.error().code, Errc::no_usable_key);
+  EXPECT_EQ(verdict.error().code, openpgp::Errc::no_usable_key);
 }
 
 TEST_F(ReferenceKeys, SigningSubkeyWithoutItsBackSignatureIsRejected) {
-  Cert cert = load("sub3-a");
+  openpgp::Cert cert = load("sub3-a");
   auto& binding = cert.subkeys[0].signatures[0];
   ASSERT_NE(binding.embedded, nullptr);
   // A back-signature by the wrong key: the encryption subkey's binding
   // stands in for it (it is a real signature, but not a 0x19 by this key).
-  auto wrong = std::make_shared<Signature>(*binding.embedded);
+  auto wrong = std::make_shared<openpgp::Signature>(*binding.embedded);
   wrong->fields = cert.subkeys[1].signatures[0].fields;
   binding.embedded = wrong;
   ValidatedCert v = validate(cert, Policy::standard(), kNow);
@@ -223,7 +224,7 @@ TEST_F(ReferenceKeys, SigningSubkeyWithoutItsBackSignatureIsRejected) {
 }
 
 TEST_F(ReferenceKeys, UnknownCriticalSubpacketInvalidatesTheCertification) {
-  Cert a = load("a");
+  openpgp::Cert a = load("a");
   for (auto& sig : a.user_ids[0].signatures) {
     if (sig.names_issuer(signer_->cert.primary)) {
       // Re-parse the signature with a critical private subpacket (type 100)
@@ -236,7 +237,7 @@ TEST_F(ReferenceKeys, UnknownCriticalSubpacketInvalidatesTheCertification) {
       const std::size_t new_len = hashed_len + extra.size();
       body[4] = static_cast<std::uint8_t>(new_len >> 8);
       body[5] = static_cast<std::uint8_t>(new_len);
-      auto reparsed = parse_signature(body);
+      auto reparsed = openpgp::parse_signature(body);
       ASSERT_TRUE(reparsed) << reparsed.error().message();
       EXPECT_TRUE(reparsed->has_unknown_critical);
       sig = *reparsed;
@@ -244,7 +245,7 @@ TEST_F(ReferenceKeys, UnknownCriticalSubpacketInvalidatesTheCertification) {
   }
   auto verdict = check_peer(a, "a.example", signer_only(), Policy::standard(), kNow);
   ASSERT_FALSE(verdict);
-  EXPECT_EQ(verdict.error().code, Errc::unknown_critical_subpacket);
+  EXPECT_EQ(verdict.error().code, openpgp::Errc::unknown_critical_subpacket);
   EXPECT_NE(verdict.error().message().find("critical subpacket type 100"), std::string::npos);
 }
 
@@ -276,7 +277,7 @@ TEST(PeerCache, AnswersOnlyInsideTheWindowAndStaysBounded) {
 // equals the verdict at now; and it is the first creation or expiry after
 // now (reference keys without expiry: the next creation is none).
 TEST_F(ReferenceKeys, ValidityChangesAtCreationAndExpiryInstants) {
-  const Cert a = load("a");
+  const openpgp::Cert a = load("a");
   const auto authorities = signer_only();
   // Before the key existed, the next change is its creation.
   const base::Seconds before(std::chrono::seconds(a.primary.creation_time - 100));
@@ -327,13 +328,13 @@ namespace {
 TEST(HostileInput, FlippedBitAtEveryOctetNeverCrashesAndNeverValidatesAChangedSignature) {
   const Bytes original = test::gnutls_key("ed-a.pub.gpg");
   const auto now = *base::parse_utc("2026-12-28");
-  auto reference = parse_certificate(original);
+  auto reference = openpgp::parse_certificate(original);
   ASSERT_TRUE(reference);
   for (std::size_t i = 0; i < original.size(); ++i) {
     Bytes changed = original;
     changed[i] ^= static_cast<std::uint8_t>(1U << (i % 8));
-    const KeyringParse parsed = parse_keyring(changed);
-    for (const Cert& cert : parsed.certs) {
+    const openpgp::KeyringParse parsed = openpgp::parse_keyring(changed);
+    for (const openpgp::Cert& cert : parsed.certs) {
       const ValidatedCert v = validate(cert, Policy::standard(), now);
       if (!v.primary.status || cert.fingerprint() != reference->fingerprint()) {
         continue;
@@ -357,7 +358,7 @@ TEST(HostileInput, FlippedBitAtEveryOctetNeverCrashesAndNeverValidatesAChangedSi
 }
 
 TEST(HostileInput, SubpacketWith4GiBLengthIsMalformed) {
-  auto a = parse_certificate(test::gnutls_key("a.pub.gpg"));
+  auto a = openpgp::parse_certificate(test::gnutls_key("a.pub.gpg"));
   ASSERT_TRUE(a);
   Bytes body = a->user_ids[0].signatures[0].body;
   const std::size_t hashed_len = (std::size_t{body[4]} << 8) | body[5];
@@ -366,20 +367,20 @@ TEST(HostileInput, SubpacketWith4GiBLengthIsMalformed) {
   const std::size_t new_len = hashed_len + huge.size();
   body[4] = static_cast<std::uint8_t>(new_len >> 8);
   body[5] = static_cast<std::uint8_t>(new_len);
-  auto sig = parse_signature(body);
+  auto sig = openpgp::parse_signature(body);
   ASSERT_FALSE(sig);
-  EXPECT_EQ(sig.error().code, Errc::malformed_packet);
+  EXPECT_EQ(sig.error().code, openpgp::Errc::malformed_packet);
   EXPECT_NE(sig.error().message().find("runs past its area"), std::string::npos);
 }
 
 TEST(HostileInput, UnparseableSubkeyBecomesAnUnknownEntry) {
   // A subkey packet with an unknown algorithm (99) does not hide the rest.
-  auto a = parse_certificate(test::gnutls_key("sub3-a.pub.gpg"));
+  auto a = openpgp::parse_certificate(test::gnutls_key("sub3-a.pub.gpg"));
   ASSERT_TRUE(a);
-  Cert changed = *a;
+  openpgp::Cert changed = *a;
   auto bytes = changed.serialize();
   ASSERT_TRUE(bytes);
-  auto packets = split_packets(*bytes);
+  auto packets = openpgp::split_packets(*bytes);
   ASSERT_TRUE(packets);
   Bytes edited = *bytes;
   for (const auto& p : *packets) {
@@ -390,11 +391,11 @@ TEST(HostileInput, UnparseableSubkeyBecomesAnUnknownEntry) {
       break;
     }
   }
-  auto cert = parse_certificate(edited);
+  auto cert = openpgp::parse_certificate(edited);
   ASSERT_TRUE(cert) << cert.error().message();
   EXPECT_EQ(cert->subkeys.size(), 1U);
   ASSERT_GE(cert->unknown.size(), 2U);  // the subkey and its binding
-  EXPECT_EQ(cert->unknown[0].error.code, Errc::unsupported_algorithm);
+  EXPECT_EQ(cert->unknown[0].error.code, openpgp::Errc::unsupported_algorithm);
   EXPECT_TRUE(validate(*cert, Policy::standard(), *base::parse_utc("2026-12-28")).primary.status);
 }
 

@@ -19,10 +19,10 @@ inline Bytes bytes_of(const std::string& text) {
 
 // parse_exported_cert: the certificate in `binary`; a parse failure fails
 // the test (and returns an empty certificate so the test can go on).
-inline keyring::Cert parse_exported_cert(const Bytes& binary) {
-  auto cert = keyring::parse_certificate(binary);
+inline openpgp::Cert parse_exported_cert(const Bytes& binary) {
+  auto cert = openpgp::parse_certificate(binary);
   EXPECT_TRUE(cert.ok()) << cert.error().message();
-  return cert.ok() ? std::move(cert).value() : keyring::Cert{};
+  return cert.ok() ? std::move(cert).value() : openpgp::Cert{};
 }
 
 }  // namespace pgptls::test

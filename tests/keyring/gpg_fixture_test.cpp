@@ -190,10 +190,10 @@ class GpgFixtures : public ::testing::Test {
     return Bytes(out.begin(), out.end());
   }
 
-  static Cert cert(const std::string& uid) {
-    auto parsed = parse_certificate(export_cert(uid));
+  static openpgp::Cert cert(const std::string& uid) {
+    auto parsed = openpgp::parse_certificate(export_cert(uid));
     EXPECT_TRUE(parsed) << uid << ": " << parsed.error().message();
-    return parsed ? std::move(*parsed) : Cert{};
+    return parsed ? std::move(*parsed) : openpgp::Cert{};
   }
 
   static Authority authority(const std::string& uid, std::vector<std::string> scopes = {}) {
@@ -251,7 +251,7 @@ pgptls::test::TempDir* GpgFixtures::home_ = nullptr;
 std::map<std::string, std::string> GpgFixtures::fprs_;
 std::string GpgFixtures::setup_error_;
 
-void expect_rejected(const Result<PeerAcceptance>& v, Errc code, const std::string& text) {
+void expect_rejected(const Result<PeerAcceptance>& v, openpgp::Errc code, const std::string& text) {
   ASSERT_FALSE(v) << "accepted unexpectedly";
   EXPECT_EQ(v.error().code, code) << v.error().message();
   EXPECT_NE(v.error().message().find(text), std::string::npos) << v.error().message();
@@ -266,9 +266,9 @@ TEST_F(GpgFixtures, Ed25519Rsa2048AndP256PeersAreAccepted) {
     ASSERT_EQ(v->keys.size(), 1U) << domain;
     EXPECT_NE(v->keys[0].fingerprint, cert("xmpp:" + domain).fingerprint());
   }
-  const Cert p256 = cert("xmpp:p256.example");
-  EXPECT_EQ(p256.primary.algorithm, PublicKeyAlgorithm::ecdsa);
-  EXPECT_EQ(p256.primary.curve, Curve::nist_p256);
+  const openpgp::Cert p256 = cert("xmpp:p256.example");
+  EXPECT_EQ(p256.primary.algorithm, openpgp::PublicKeyAlgorithm::ecdsa);
+  EXPECT_EQ(p256.primary.curve, openpgp::Curve::nist_p256);
 }
 
 TEST_F(GpgFixtures, GnuTls35PolicyAlsoAcceptsTheSigningPrimary) {
@@ -284,21 +284,21 @@ TEST_F(GpgFixtures, Rsa3072AuthorityCertificationIsAccepted) {
 }
 
 TEST_F(GpgFixtures, RevokedKeyIsRejected) {
-  expect_rejected(verdict("revoked.example"), Errc::key_revoked, "revoked");
+  expect_rejected(verdict("revoked.example"), openpgp::Errc::key_revoked, "revoked");
 }
 
 TEST_F(GpgFixtures, RevokedAuthenticationSubkeyLeavesNoUsableKey) {
-  expect_rejected(verdict("revsub.example"), Errc::no_usable_key, "no valid key flagged");
-  const Cert c = cert("xmpp:revsub.example");
+  expect_rejected(verdict("revsub.example"), openpgp::Errc::no_usable_key, "no valid key flagged");
+  const openpgp::Cert c = cert("xmpp:revsub.example");
   const ValidatedCert v = validate(c, Policy::standard(), kNow);
   ASSERT_EQ(v.subkeys.size(), 1U);
   ASSERT_FALSE(v.subkeys[0].status);
-  EXPECT_EQ(v.subkeys[0].status.error().code, Errc::key_revoked);
+  EXPECT_EQ(v.subkeys[0].status.error().code, openpgp::Errc::key_revoked);
   EXPECT_NE(v.subkeys[0].status.error().message().find("key compromised"), std::string::npos);
 }
 
 TEST_F(GpgFixtures, RevokedUserIdIsRejectedButTheOtherStillValid) {
-  expect_rejected(verdict("revuid.example"), Errc::user_id_revoked, "revoked");
+  expect_rejected(verdict("revuid.example"), openpgp::Errc::user_id_revoked, "revoked");
   const auto authorities = main_authorities();
   auto keep = check_peer(cert("xmpp:revuid.example"), "keep.example", authorities,
                          Policy::standard(), kNow);
@@ -306,12 +306,12 @@ TEST_F(GpgFixtures, RevokedUserIdIsRejectedButTheOtherStillValid) {
 }
 
 TEST_F(GpgFixtures, RevokedCertificationIsRejected) {
-  expect_rejected(verdict("revcert.example"), Errc::certification_revoked,
+  expect_rejected(verdict("revcert.example"), openpgp::Errc::certification_revoked,
                   "revoked its certification");
 }
 
 TEST_F(GpgFixtures, ExpiredKeyIsRejectedButValidBeforeItsExpiry) {
-  expect_rejected(verdict("expired.example"), Errc::key_expired, "expired at 2024-01-31");
+  expect_rejected(verdict("expired.example"), openpgp::Errc::key_expired, "expired at 2024-01-31");
   const auto authorities = main_authorities();
   auto before = check_peer(cert("xmpp:expired.example"), "expired.example", authorities,
                            Policy::standard(), *base::parse_utc("2024-01-15"));
@@ -319,47 +319,48 @@ TEST_F(GpgFixtures, ExpiredKeyIsRejectedButValidBeforeItsExpiry) {
 }
 
 TEST_F(GpgFixtures, ExpiredAuthenticationSubkeyLeavesNoUsableKey) {
-  expect_rejected(verdict("expsub.example"), Errc::no_usable_key, "no valid key flagged");
+  expect_rejected(verdict("expsub.example"), openpgp::Errc::no_usable_key, "no valid key flagged");
 }
 
 TEST_F(GpgFixtures, ExpiredCertificationIsRejected) {
-  expect_rejected(verdict("expcert.example"), Errc::certification_expired, "expired at");
+  expect_rejected(verdict("expcert.example"), openpgp::Errc::certification_expired, "expired at");
 }
 
 TEST_F(GpgFixtures, Sha1CertificationIsRejectedByPolicy) {
-  expect_rejected(verdict("sha1.example"), Errc::rejected_by_policy, "SHA-1");
+  expect_rejected(verdict("sha1.example"), openpgp::Errc::rejected_by_policy, "SHA-1");
   Policy lax = Policy::standard();
   lax.allow_sha1_certifications = true;
   EXPECT_TRUE(verdict("sha1.example", lax));
 }
 
 TEST_F(GpgFixtures, Sha1SelfSignaturesCountOnlyBeforeTheCutoff) {
-  const Cert old_key = cert("xmpp:sha1old.example");
+  const openpgp::Cert old_key = cert("xmpp:sha1old.example");
   ASSERT_EQ(old_key.user_ids[0].signatures[0].hash_algorithm,
-            static_cast<std::uint8_t>(HashAlgorithm::sha1));
+            static_cast<std::uint8_t>(openpgp::HashAlgorithm::sha1));
   auto old_verdict = verdict("sha1old.example");
   EXPECT_TRUE(old_verdict) << old_verdict.error().message();
   Policy no_sha1 = Policy::standard();
   no_sha1.sha1_self_signature_cutoff = 0;
-  expect_rejected(verdict("sha1old.example", no_sha1), Errc::no_valid_self_signature, "SHA-1");
-  expect_rejected(verdict("sha1new.example"), Errc::no_valid_self_signature,
+  expect_rejected(verdict("sha1old.example", no_sha1), openpgp::Errc::no_valid_self_signature,
+                  "SHA-1");
+  expect_rejected(verdict("sha1new.example"), openpgp::Errc::no_valid_self_signature,
                   "self-signature made with SHA-1 at 2024-01-01");
 }
 
 TEST_F(GpgFixtures, OwnKeySelectionPrefersTheNewestKeyWeHoldTheSecretFor) {
-  const Cert c = cert("xmpp:twoauth.example");
+  const openpgp::Cert c = cert("xmpp:twoauth.example");
   ASSERT_EQ(c.subkeys.size(), 2U);
-  const PublicKey& older = c.subkeys[0].key;
-  const PublicKey& newer = c.subkeys[1].key;
+  const openpgp::PublicKey& older = c.subkeys[0].key;
+  const openpgp::PublicKey& newer = c.subkeys[1].key;
   ASSERT_LT(older.creation_time, newer.creation_time);
   const ValidatedCert v = validate(c, Policy::standard(), kNow);
-  auto all =
-      select_own_authentication_key(v, Policy::standard(), [](const PublicKey&) { return true; });
+  auto all = select_own_authentication_key(v, Policy::standard(),
+                                           [](const openpgp::PublicKey&) { return true; });
   ASSERT_TRUE(all) << all.error().message();
   EXPECT_EQ((*all)->fingerprint, newer.fingerprint);
-  auto only_old = select_own_authentication_key(v, Policy::standard(), [&](const PublicKey& k) {
-    return k.fingerprint == older.fingerprint;
-  });
+  auto only_old = select_own_authentication_key(
+      v, Policy::standard(),
+      [&](const openpgp::PublicKey& k) { return k.fingerprint == older.fingerprint; });
   ASSERT_TRUE(only_old);
   EXPECT_EQ((*only_old)->fingerprint, older.fingerprint);
   auto by_fpr = select_authentication_key(v, older.fingerprint, Policy::standard());
@@ -372,13 +373,13 @@ TEST_F(GpgFixtures, OwnKeySelectionPrefersTheNewestKeyWeHoldTheSecretFor) {
 }
 
 TEST_F(GpgFixtures, Rsa1024IsRejectedByPolicy) {
-  expect_rejected(verdict("small.example"), Errc::rejected_by_policy,
+  expect_rejected(verdict("small.example"), openpgp::Errc::rejected_by_policy,
                   "1024-bit RSA is below the minimum of 2048 bits");
 }
 
 TEST_F(GpgFixtures, RevokedAndExpiredAuthoritiesAreNamed) {
-  expect_rejected(verdict("byrevoked.example"), Errc::authority_invalid, "revoked");
-  expect_rejected(verdict("byexpired.example"), Errc::authority_invalid, "expired");
+  expect_rejected(verdict("byrevoked.example"), openpgp::Errc::authority_invalid, "revoked");
+  expect_rejected(verdict("byexpired.example"), openpgp::Errc::authority_invalid, "expired");
 }
 
 TEST_F(GpgFixtures, SecondAuthorityAcceptsAndOutranksARevokedOne) {
@@ -394,17 +395,17 @@ TEST_F(GpgFixtures, OutOfScopeAuthorityIsRejected) {
   const std::vector<Authority> scoped{authority("CA <ca@example.invalid>", {"*.example.org"})};
   expect_rejected(
       check_peer(cert("xmpp:ed.example"), "ed.example", scoped, Policy::standard(), kNow),
-      Errc::out_of_scope, "outside its scope");
+      openpgp::Errc::out_of_scope, "outside its scope");
   const std::vector<Authority> fits{authority("CA <ca@example.invalid>", {"*.example"})};
   EXPECT_TRUE(check_peer(cert("xmpp:ed.example"), "ed.example", fits, Policy::standard(), kNow));
 }
 
 TEST_F(GpgFixtures, UncertifiedAndNonXmppUserIdsAreRejected) {
-  expect_rejected(verdict("uncertified.example"), Errc::not_certified, "not certified");
+  expect_rejected(verdict("uncertified.example"), openpgp::Errc::not_certified, "not certified");
   const auto authorities = main_authorities();
   expect_rejected(check_peer(cert("Plain Person <plain@example.org>"), "example.org", authorities,
                              Policy::standard(), kNow),
-                  Errc::no_matching_user_id, "no user ID xmpp:example.org");
+                  openpgp::Errc::no_matching_user_id, "no user ID xmpp:example.org");
 }
 
 TEST_F(GpgFixtures, AngleBracketUserIdIsMatchedCaseInsensitively) {
@@ -420,7 +421,7 @@ TEST_F(GpgFixtures, ValidityAgreesWithGpg) {
     if (uid == "xmpp:sha1new.example" || uid == "xmpp:small.example") {
       continue;  // gpg accepts SHA-1 self-signatures and RSA-1024; our policy does not
     }
-    const Cert c = cert(uid);
+    const openpgp::Cert c = cert(uid);
     const ValidatedCert v = validate(c, Policy::standard(), kNow);
     const auto rows = gpg_validity(uid);
     std::size_t sub = 0;
@@ -446,12 +447,12 @@ TEST_F(GpgFixtures, ValidityAgreesWithGpg) {
       const std::string where = uid + " " + kind;
       if (letter == 'r') {
         ASSERT_FALSE(*status) << where;
-        EXPECT_TRUE(status->error().code == Errc::key_revoked ||
-                    status->error().code == Errc::user_id_revoked)
+        EXPECT_TRUE(status->error().code == openpgp::Errc::key_revoked ||
+                    status->error().code == openpgp::Errc::user_id_revoked)
             << where << ": " << status->error().message();
       } else if (letter == 'e') {
         ASSERT_FALSE(*status) << where;
-        EXPECT_EQ(status->error().code, Errc::key_expired) << where;
+        EXPECT_EQ(status->error().code, openpgp::Errc::key_expired) << where;
       } else if (kind == "pub" || !(!v.primary.status)) {
         EXPECT_TRUE(*status) << where << " gpg '" << letter << "': " << status->error().message();
       }
@@ -476,10 +477,10 @@ TEST_F(GpgFixtures, SerializedCertificatesImportIntoGpgWithEveryCertificationGoo
   pgptls::test::ToolOptions options;
   options.env["GNUPGHOME"] = other.path().string();
   for (const std::string uid : {"xmpp:ed.example", "xmpp:p256.example", "xmpp:rsa3.example"}) {
-    const Cert c = cert(uid);
+    const openpgp::Cert c = cert(uid);
     auto bytes = c.serialize();
     ASSERT_TRUE(bytes);
-    options.stdin_data = encode_armor("PGP PUBLIC KEY BLOCK", *bytes);
+    options.stdin_data = openpgp::encode_armor("PGP PUBLIC KEY BLOCK", *bytes);
     auto imported = pgptls::test::run_tool({"gpg", "--batch", "--import"}, options);
     ASSERT_TRUE(imported.ok()) << imported.describe();
   }
@@ -515,7 +516,7 @@ TEST_F(GpgFixtures, SqCertifiedKeyIsAccepted) {
       run_tool({"sq", "certify", "--output", dir.file("certified.pgp").string(),
                 dir.file("ca.pgp").string(), dir.file("cert.pgp").string(), "xmpp:sq.example"});
   ASSERT_TRUE(certified.ok()) << certified.describe();
-  auto parsed = parse_certificate(test::read_file_bytes(dir.file("certified.pgp")));
+  auto parsed = openpgp::parse_certificate(test::read_file_bytes(dir.file("certified.pgp")));
   ASSERT_TRUE(parsed) << parsed.error().message();
   const std::vector<Authority> authorities{authority("CA <ca@example.invalid>")};
   // sq makes its keys with the real clock: judge them a minute from now.
@@ -537,12 +538,12 @@ TEST_F(GpgFixtures, EveryFixtureRoundTripsAndCanSeedTheFuzzer) {
   for (const auto& [uid, fpr] : fprs_) {
     SCOPED_TRACE(uid);
     const std::string exported = gpg({"--export", fpr}).out;
-    auto parsed = parse_certificate(as_bytes_view(exported));
+    auto parsed = openpgp::parse_certificate(as_bytes_view(exported));
     ASSERT_TRUE(parsed.ok()) << parsed.error().message();
     EXPECT_EQ(base::hex_encode_upper(parsed->fingerprint()), fpr);
     auto serialized = parsed->serialize();
     ASSERT_TRUE(serialized.ok()) << serialized.error().message();
-    auto again = parse_certificate(*serialized);
+    auto again = openpgp::parse_certificate(*serialized);
     ASSERT_TRUE(again.ok()) << again.error().message();
     EXPECT_EQ(again->fingerprint(), parsed->fingerprint());
     if (seed_dir != nullptr) {

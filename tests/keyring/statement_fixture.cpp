@@ -62,14 +62,14 @@ void make_fixture(const std::filesystem::path& out) {
   }
 
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  keyring::PinStatement statement;
+  pins::PinStatement statement;
   statement.domain = "a.example";
   statement.pins.spki_sha256.push_back(Bytes(32, 0xA1));
   statement.pins.certificate_sha256.push_back(Bytes(32, 0xC1));
   statement.issued = base::Seconds(now);
   statement.expires_seconds = 300LL * 24 * 3600;
   statement.serial = 7;
-  write_file(out / "a.json", keyring::write_pin_statement(statement));
+  write_file(out / "a.json", pins::write_pin_statement(statement));
   write_file(out / "time", std::to_string(now.time_since_epoch().count()));
   const std::string json = (out / "a.json").string();
   gpg.run(
@@ -92,9 +92,9 @@ void make_fixture(const std::filesystem::path& out) {
   }
 }
 
-keyring::Cert load_cert(const std::filesystem::path& path) {
+openpgp::Cert load_cert(const std::filesystem::path& path) {
   const std::string data = read_required(path);
-  auto cert = keyring::parse_certificate(view(data));
+  auto cert = openpgp::parse_certificate(view(data));
   if (!cert.ok()) {
     throw std::runtime_error(path.string() + ": " + cert.error().message());
   }
@@ -111,8 +111,8 @@ ByteView view(const std::string& text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
-keyring::DetachedSigner SigningKey::signer() const {
-  return {static_cast<keyring::SigningAlgorithm>(packet.public_key.algorithm),
+openpgp::DetachedSigner SigningKey::signer() const {
+  return {static_cast<openpgp::SigningAlgorithm>(packet.public_key.algorithm),
           packet.public_key.fingerprint, key.get()};
 }
 
@@ -153,17 +153,17 @@ keyring::StatementSigners StatementWorld::signers() const {
 Bytes StatementWorld::sign(const std::string& who, const std::string& document,
                            base::TimePoint when) const {
   const std::string exported = read_required(dir / (who + ".sec"));
-  auto keys = keyring::load_secret_keys(view(exported));
+  auto keys = openpgp::load_secret_keys(view(exported));
   if (!keys.ok() || keys->empty()) {
     throw std::runtime_error("no secret key for " + who);
   }
   SigningKey signing{std::move(keys->front()), nullptr};
-  auto key = keyring::unlock_secret_key(signing.packet, {});
+  auto key = openpgp::unlock_secret_key(signing.packet, {});
   if (!key.ok()) {
     throw std::runtime_error("cannot unlock " + who + ": " + key.error().message());
   }
   signing.key = std::move(key).value();
-  auto signature = keyring::make_detached_signature(view(document), signing.signer(), when);
+  auto signature = openpgp::make_detached_signature(view(document), signing.signer(), when);
   if (!signature.ok()) {
     throw std::runtime_error("cannot sign as " + who + ": " + signature.error().message());
   }

@@ -27,9 +27,9 @@ namespace pgptls::test {
 
 // SigningKey: a fixture key whose secret we unlocked, ready to sign.
 struct SigningKey {
-  keyring::SecretKeyPacket packet;
+  openpgp::SecretKeyPacket packet;
   base::PrivateKeyHandle key;
-  [[nodiscard]] keyring::DetachedSigner signer() const;
+  [[nodiscard]] openpgp::DetachedSigner signer() const;
 };
 
 class StatementWorld {
@@ -38,14 +38,14 @@ class StatementWorld {
   static const StatementWorld& get();
 
   std::filesystem::path dir;
-  keyring::Cert authority;  // scope *.example
-  keyring::Cert narrow;     // scope *.other.test
-  keyring::Cert domain_a;   // xmpp:a.example, certified by authority
-  keyring::Cert stranger;   // xmpp:c.example, certified by nobody
-  keyring::Cert domain_d;   // xmpp:d.example, [SC] only, certified by authority
-  keyring::Cert lone;       // xmpp:e.example, [SC] only, certified by nobody
+  openpgp::Cert authority;  // scope *.example
+  openpgp::Cert narrow;     // scope *.other.test
+  openpgp::Cert domain_a;   // xmpp:a.example, certified by authority
+  openpgp::Cert stranger;   // xmpp:c.example, certified by nobody
+  openpgp::Cert domain_d;   // xmpp:d.example, [SC] only, certified by authority
+  openpgp::Cert lone;       // xmpp:e.example, [SC] only, certified by nobody
   std::vector<keyring::Authority> authorities;
-  std::vector<keyring::Cert> keyring_certs;  // domain_a, stranger, domain_d, lone
+  std::vector<openpgp::Cert> keyring_certs;  // domain_a, stranger, domain_d, lone
 
   // The gpg-signed statement for a.example and its signatures.
   std::string a_document;      // a.json (LF line ends)
@@ -63,7 +63,7 @@ class StatementWorld {
   // sign: a detached signature by the named key ("authority", "narrow",
   // "domain_a", "stranger", "unknown", "expired", "revoked", "certonly",
   // "domain_d", "lone")
-  // made by keyring::make_detached_signature.
+  // made by openpgp::make_detached_signature.
   [[nodiscard]] Bytes sign(const std::string& who, const std::string& document,
                            base::TimePoint when) const;
 };

@@ -1,6 +1,6 @@
 // Who may sign a pin statement or bundle: real keys made
 // by gpg, statements written with write_pin_statement, signed by gpg
-// --detach-sign or by keyring::make_detached_signature.
+// --detach-sign or by openpgp::make_detached_signature.
 #include "keyring/statement_trust.h"
 
 #include <gtest/gtest.h>
@@ -29,13 +29,13 @@ base::Seconds real_now() {
 std::string statement(const std::string& domain, std::uint64_t serial = 1,
                       std::optional<std::string> member = std::nullopt,
                       std::int64_t issued_offset = 0, std::int64_t expires = 7 * 24 * 3600) {
-  PinStatement s;
+  pins::PinStatement s;
   s.domain = member ? *member : domain;
   s.pins.spki_sha256.push_back(Bytes(32, 0x5A));
   s.issued = real_now() + std::chrono::seconds(issued_offset);
   s.expires_seconds = expires;
   s.serial = serial;
-  return write_pin_statement(s);
+  return pins::write_pin_statement(s);
 }
 
 class StatementTrust : public ::testing::Test {
@@ -106,7 +106,7 @@ TEST_F(StatementTrust, AcceptsArmoredAndTextModeGpgSignatures) {
   EXPECT_TRUE(text_crlf.ok()) << text_crlf.error().message();
   auto binary_crlf = verify(crlf, world.a_signature, "a.example");
   ASSERT_FALSE(binary_crlf.ok());
-  EXPECT_EQ(binary_crlf.error().code, Errc::bad_signature);
+  EXPECT_EQ(binary_crlf.error().code, openpgp::Errc::bad_signature);
 }
 
 TEST_F(StatementTrust, RejectsADocumentChangedByOneByte) {
@@ -116,7 +116,7 @@ TEST_F(StatementTrust, RejectsADocumentChangedByOneByte) {
   changed[at + 10] = '8';
   auto verified = verify(changed, world.a_signature, "a.example");
   ASSERT_FALSE(verified.ok());
-  EXPECT_EQ(verified.error().code, Errc::bad_signature);
+  EXPECT_EQ(verified.error().code, openpgp::Errc::bad_signature);
   EXPECT_EQ(verified.error().context,
             "the signature by key " + world.domain_a.fingerprint_hex() + " of certificate " +
                 world.domain_a.fingerprint_hex() +
@@ -130,7 +130,7 @@ TEST_F(StatementTrust, RejectsAKeyringSignerNotCertifiedForTheDomain) {
   const std::string document = statement("c.example");
   auto verified = verify(document, sign("stranger", document), "c.example");
   ASSERT_FALSE(verified.ok());
-  EXPECT_EQ(verified.error().code, Errc::signer_not_allowed);
+  EXPECT_EQ(verified.error().code, openpgp::Errc::signer_not_allowed);
   const std::string& message = verified.error().context;
   EXPECT_EQ(
       message.rfind("the statement for c.example is signed by keyring certificate " +
@@ -147,7 +147,7 @@ TEST_F(StatementTrust, RejectsAKeyringSignerNotCertifiedForTheDomain) {
   const std::string other = statement("b.example");
   auto cross = verify(other, sign("domain_a", other), "b.example");
   ASSERT_FALSE(cross.ok());
-  EXPECT_EQ(cross.error().code, Errc::signer_not_allowed);
+  EXPECT_EQ(cross.error().code, openpgp::Errc::signer_not_allowed);
   EXPECT_NE(cross.error().context.find("has no user ID xmpp:b.example"), std::string::npos)
       << cross.error().context;
 }
@@ -159,7 +159,7 @@ TEST_F(StatementTrust, RejectsAKeyringSignerNotCertifiedForTheDomain) {
 TEST_F(StatementTrust, AcceptsACertifiedSignOnlyDomainKeyWithoutAnAuthenticationKey) {
   auto peer = check_peer(world.domain_d, "d.example", world.authorities, Policy::standard(), now);
   ASSERT_FALSE(peer.ok());
-  EXPECT_EQ(peer.error().code, Errc::no_usable_key);
+  EXPECT_EQ(peer.error().code, openpgp::Errc::no_usable_key);
   EXPECT_EQ(peer.error().context, "peer key " + world.domain_d.fingerprint_hex() +
                                       " (xmpp:d.example) has no valid key flagged for "
                                       "authentication; add an authentication subkey");
@@ -177,7 +177,7 @@ TEST_F(StatementTrust, AcceptsACertifiedSignOnlyDomainKeyWithoutAnAuthentication
   const std::string other = statement("e.example");
   auto cross = verify(other, sign("domain_d", other), "e.example");
   ASSERT_FALSE(cross.ok());
-  EXPECT_EQ(cross.error().code, Errc::signer_not_allowed);
+  EXPECT_EQ(cross.error().code, openpgp::Errc::signer_not_allowed);
   EXPECT_NE(cross.error().context.find("has no user ID xmpp:e.example"), std::string::npos)
       << cross.error().context;
 }
@@ -186,7 +186,7 @@ TEST_F(StatementTrust, RejectsAnUncertifiedSignOnlyDomainKey) {
   const std::string document = statement("e.example");
   auto verified = verify(document, sign("lone", document), "e.example");
   ASSERT_FALSE(verified.ok());
-  EXPECT_EQ(verified.error().code, Errc::signer_not_allowed);
+  EXPECT_EQ(verified.error().code, openpgp::Errc::signer_not_allowed);
   EXPECT_EQ(verified.error().context,
             "the statement for e.example is signed by keyring certificate " +
                 world.lone.fingerprint_hex() + ", which may not vouch for e.example: peer key " +
@@ -202,8 +202,8 @@ TEST_F(StatementTrust, RejectsASignerNeitherAuthorityNorInTheKeyring) {
   const Bytes signature = sign("unknown", document);
   auto verified = verify(document, signature, "b.example");
   ASSERT_FALSE(verified.ok());
-  EXPECT_EQ(verified.error().code, Errc::signer_not_allowed);
-  auto sigs = parse_detached_signatures(signature);
+  EXPECT_EQ(verified.error().code, openpgp::Errc::signer_not_allowed);
+  auto sigs = openpgp::parse_detached_signatures(signature);
   ASSERT_TRUE(sigs.ok());
   EXPECT_EQ(verified.error().context,
             "the statement for b.example is signed by " + sigs->front().issuer_text() +
@@ -216,7 +216,7 @@ TEST_F(StatementTrust, RejectsAnAuthorityOutsideItsScope) {
   const std::string document = statement("a.example");
   auto verified = verify(document, sign("narrow", document), "a.example");
   ASSERT_FALSE(verified.ok());
-  EXPECT_EQ(verified.error().code, Errc::out_of_scope);
+  EXPECT_EQ(verified.error().code, openpgp::Errc::out_of_scope);
   EXPECT_EQ(verified.error().context,
             "the statement for a.example is signed by authority " + world.narrow.fingerprint_hex() +
                 ", but that domain is outside its scope; widen the authority's --scope or have "
@@ -231,7 +231,7 @@ TEST_F(StatementTrust, RejectsAnExpiredStatement) {
   const std::string document = statement("b.example", 1, std::nullopt, -2 * 24 * 3600, 24 * 3600);
   auto verified = verify(document, sign("authority", document), "b.example");
   ASSERT_FALSE(verified.ok());
-  EXPECT_EQ(verified.error().code, Errc::statement_expired);
+  EXPECT_EQ(verified.error().code, openpgp::Errc::statement_expired);
   const std::string& message = verified.error().context;
   EXPECT_EQ(message.rfind("the statement for b.example issued ", 0), 0u) << message;
   EXPECT_NE(message.find(" expired on "), std::string::npos) << message;
@@ -242,7 +242,7 @@ TEST_F(StatementTrust, RejectsAStatementIssuedInTheFuture) {
   const std::string document = statement("b.example", 1, std::nullopt, 2 * 3600);
   auto verified = verify(document, sign("authority", document), "b.example");
   ASSERT_FALSE(verified.ok());
-  EXPECT_EQ(verified.error().code, Errc::malformed_statement);
+  EXPECT_EQ(verified.error().code, openpgp::Errc::malformed_statement);
   EXPECT_NE(verified.error().context.find(", in the future (now "), std::string::npos)
       << verified.error().context;
 }
@@ -252,7 +252,7 @@ TEST_F(StatementTrust, RejectsADomainMemberNamingAnotherDomain) {
   const std::string document = statement("a.example", 1, "b.example");
   auto verified = verify(document, sign("authority", document), "a.example");
   ASSERT_FALSE(verified.ok());
-  EXPECT_EQ(verified.error().code, Errc::domain_mismatch);
+  EXPECT_EQ(verified.error().code, openpgp::Errc::domain_mismatch);
   EXPECT_EQ(verified.error().context,
             "the statement for a.example names the domain \"b.example\" in its \"domain\" "
             "member: it was published for another domain (a copied statement); the publisher "
@@ -269,8 +269,8 @@ TEST_F(StatementTrust, OneValidSignatureAmongSeveralIsEnough) {
   EXPECT_EQ(verified->signer.certificate_fingerprint, world.authority.fingerprint());
 
   // Armored, as two blocks.
-  const std::string armored = encode_armor("PGP SIGNATURE", sign("stranger", document)) +
-                              encode_armor("PGP SIGNATURE", good);
+  const std::string armored = openpgp::encode_armor("PGP SIGNATURE", sign("stranger", document)) +
+                              openpgp::encode_armor("PGP SIGNATURE", good);
   EXPECT_TRUE(verify(document, Bytes(armored.begin(), armored.end()), "b.example").ok());
 }
 
@@ -278,14 +278,14 @@ TEST_F(StatementTrust, RejectsARedirectAndASignatureFileHoldingAKey) {
   const std::string redirect = R"({"url":"https://c.example/posh.json","expires":60})";
   auto verified = verify(redirect, sign("authority", redirect), "b.example");
   ASSERT_FALSE(verified.ok());
-  EXPECT_EQ(verified.error().code, Errc::malformed_statement);
+  EXPECT_EQ(verified.error().code, openpgp::Errc::malformed_statement);
   EXPECT_NE(verified.error().context.find("is a POSH redirect"), std::string::npos);
 
   const std::string document = statement("b.example");
   const std::string key = test::read_text_file(world.dir / "authority.pub");
   auto keyfile = verify(document, Bytes(key.begin(), key.end()), "b.example");
   ASSERT_FALSE(keyfile.ok());
-  EXPECT_EQ(keyfile.error().code, Errc::invalid_argument);
+  EXPECT_EQ(keyfile.error().code, openpgp::Errc::invalid_argument);
   EXPECT_NE(
       keyfile.error().context.find("in a detached signature file; it must hold only signatures"),
       std::string::npos)
@@ -313,7 +313,7 @@ TEST_F(StatementTrust, BundleTakesDomainsInScopeAndRefusesTheOthers) {
   EXPECT_EQ(verified->accepted[1].record.signer_fingerprint, world.authority.fingerprint_hex());
   ASSERT_EQ(verified->refused.size(), 1u);
   EXPECT_EQ(verified->refused[0].domain, "x.other.test");
-  EXPECT_EQ(verified->refused[0].error.code, Errc::out_of_scope);
+  EXPECT_EQ(verified->refused[0].error.code, openpgp::Errc::out_of_scope);
   EXPECT_EQ(verified->refused[0].error.context,
             "the bundle lists x.other.test, but that domain is outside the scope of its signer, "
             "authority " +
@@ -332,7 +332,7 @@ TEST_F(StatementTrust, BundleOfFiveThousandDomainsIsAccepted) {
                 R"(.example":{"spki-sha-256":[")" + pin + R"("]})";
   }
   document += R"(},"issued":")" + base::format_utc(real_now()) + R"(","serial":9,"expires":3600})";
-  ASSERT_GT(document.size(), StatementLimits{}.max_document_bytes);
+  ASSERT_GT(document.size(), pins::StatementLimits{}.max_document_bytes);
   auto verified = verify_bundle(view(document), sign("authority", document), world.signers(), now);
   ASSERT_TRUE(verified.ok()) << verified.error().message();
   EXPECT_EQ(verified->accepted.size(), 5000U);
@@ -344,7 +344,7 @@ TEST_F(StatementTrust, BundleMustBeSignedByAnAuthorityAndNotExpired) {
   auto by_domain_key =
       verify_bundle(view(document), sign("domain_a", document), world.signers(), now);
   ASSERT_FALSE(by_domain_key.ok());
-  EXPECT_EQ(by_domain_key.error().code, Errc::signer_not_allowed);
+  EXPECT_EQ(by_domain_key.error().code, openpgp::Errc::signer_not_allowed);
   EXPECT_NE(by_domain_key.error().context.find(
                 "is not a configured authority; only authorities may sign bundles"),
             std::string::npos)
@@ -353,7 +353,7 @@ TEST_F(StatementTrust, BundleMustBeSignedByAnAuthorityAndNotExpired) {
   const std::string old = bundle(-3 * 24 * 3600, 24 * 3600);
   auto expired = verify_bundle(view(old), sign("authority", old), world.signers(), now);
   ASSERT_FALSE(expired.ok());
-  EXPECT_EQ(expired.error().code, Errc::statement_expired);
+  EXPECT_EQ(expired.error().code, openpgp::Errc::statement_expired);
   EXPECT_EQ(expired.error().context.rfind("the bundle (serial 3) issued ", 0), 0u)
       << expired.error().context;
 
@@ -361,7 +361,7 @@ TEST_F(StatementTrust, BundleMustBeSignedByAnAuthorityAndNotExpired) {
   changed[changed.find("\"serial\":3") + 9] = '4';
   auto tampered = verify_bundle(view(changed), sign("authority", document), world.signers(), now);
   ASSERT_FALSE(tampered.ok());
-  EXPECT_EQ(tampered.error().code, Errc::bad_signature);
+  EXPECT_EQ(tampered.error().code, openpgp::Errc::bad_signature);
 }
 
 }  // namespace

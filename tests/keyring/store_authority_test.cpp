@@ -50,7 +50,7 @@ TEST(ScopePatternTest, RejectsMalformedPatternsWithReason) {
   for (const auto& [pattern, reason] : cases) {
     const auto result = normalize_scope_pattern(pattern);
     ASSERT_FALSE(result.ok()) << pattern;
-    EXPECT_EQ(result.error().code, make_error_code(Errc::invalid_argument));
+    EXPECT_EQ(result.error().code, make_error_code(openpgp::Errc::invalid_argument));
     EXPECT_NE(result.error().message().find(reason), std::string::npos)
         << pattern << ": " << result.error().message();
     EXPECT_NE(result.error().message().find("*.example.org"), std::string::npos);
@@ -104,7 +104,7 @@ TEST(AuthorityStoreTest, AddSaveLoadRemoveRoundTrip) {
   ASSERT_TRUE(loaded.remove(kStranger).ok());
   const auto again = loaded.remove(kStranger);
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code, make_error_code(Errc::not_found));
+  EXPECT_EQ(again.error().code, make_error_code(openpgp::Errc::not_found));
   EXPECT_NE(again.error().message().find("7CA81C3F4917981FBF4A3F79364202774D53E2CF"),
             std::string::npos);
   ASSERT_TRUE(loaded.save().ok());
@@ -157,7 +157,7 @@ TEST(AuthorityStoreTest, CorruptFilesAreNamedAndLeftAlone) {
     write_text(path, text);
     const auto store = AuthorityStore::load(path);
     ASSERT_FALSE(store.ok()) << text;
-    EXPECT_EQ(store.error().code, make_error_code(Errc::corrupt_database));
+    EXPECT_EQ(store.error().code, make_error_code(openpgp::Errc::corrupt_database));
     const std::string message = store.error().message();
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
     EXPECT_NE(message.find(reason), std::string::npos) << message;
@@ -171,7 +171,7 @@ TEST(AuthorityStoreTest, OversizedFileIsRefused) {
   write_text(path, std::string(kMaxAuthoritiesFileSize + 1, ' '));
   const auto store = AuthorityStore::load(path);
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.error().code, make_error_code(Errc::storage_error));
+  EXPECT_EQ(store.error().code, make_error_code(openpgp::Errc::storage_error));
   EXPECT_NE(store.error().message().find("larger than"), std::string::npos);
 }
 
@@ -185,7 +185,7 @@ TEST(AuthorityStoreTest, SaveIntoUnusableDirectoryFailsNamingIt) {
   ASSERT_TRUE(*store.add({kSigner, {}}));
   const auto saved = store.save();
   ASSERT_FALSE(saved.ok());
-  EXPECT_EQ(saved.error().code, make_error_code(Errc::storage_error));
+  EXPECT_EQ(saved.error().code, make_error_code(openpgp::Errc::storage_error));
   EXPECT_NE(saved.error().message().find(not_a_dir.string()), std::string::npos);
   EXPECT_EQ(read_text(not_a_dir), "x");
 }

@@ -51,11 +51,11 @@ class KeyringStoreTest : public ::testing::Test {
     return std::move(store).value();
   }
 
-  std::vector<Cert> certs_of(const std::string& file) {
+  std::vector<openpgp::Cert> certs_of(const std::string& file) {
     KeyringStore scratch;
     EXPECT_TRUE(scratch.load_path(world.dir / file).ok());
-    std::vector<Cert> out;
-    for (const Cert& cert : scratch.certificates()) {
+    std::vector<openpgp::Cert> out;
+    for (const openpgp::Cert& cert : scratch.certificates()) {
       out.push_back(cert);
     }
     return out;
@@ -68,17 +68,17 @@ TEST_F(KeyringStoreTest, LoadsArmoredFileWithSeveralCertificates) {
   ASSERT_TRUE(count.ok()) << count.error().message();
   EXPECT_EQ(*count, 2u);
   EXPECT_EQ(store.size(), 2u);
-  const Cert* x = store.find(fpr(world.x));
-  const Cert* y = store.find(fpr(world.y));
+  const openpgp::Cert* x = store.find(fpr(world.x));
+  const openpgp::Cert* y = store.find(fpr(world.y));
   ASSERT_NE(x, nullptr);
   ASSERT_NE(y, nullptr);
   EXPECT_NE(x, y);
   // A subkey's fingerprint finds its certificate, but is no primary key.
   EXPECT_EQ(store.find(fpr(world.s)), nullptr);
-  EXPECT_EQ(store.find_by_key_id(key_id(world.x)), std::vector<const Cert*>{x});
-  EXPECT_EQ(store.find_by_fingerprint(fpr(world.x)), std::vector<const Cert*>{x});
-  EXPECT_EQ(store.find_by_domain("x.example"), std::vector<const Cert*>{x});
-  EXPECT_EQ(store.find_by_domain("Y.EXAMPLE"), std::vector<const Cert*>{y});
+  EXPECT_EQ(store.find_by_key_id(key_id(world.x)), std::vector<const openpgp::Cert*>{x});
+  EXPECT_EQ(store.find_by_fingerprint(fpr(world.x)), std::vector<const openpgp::Cert*>{x});
+  EXPECT_EQ(store.find_by_domain("x.example"), std::vector<const openpgp::Cert*>{x});
+  EXPECT_EQ(store.find_by_domain("Y.EXAMPLE"), std::vector<const openpgp::Cert*>{y});
   EXPECT_TRUE(store.find_by_domain("z.example").empty());
   EXPECT_TRUE(store.find_by_key_id(Bytes(8, 0)).empty());
   EXPECT_TRUE(store.find_by_key_id(Bytes(7, 0)).empty());
@@ -88,8 +88,8 @@ TEST_F(KeyringStoreTest, SharedSubkeyIsAKeyIdCollisionAndFindsBoth) {
   KeyringStore store;
   ASSERT_TRUE(store.load_path(world.dir / "x.pgp").ok());
   ASSERT_TRUE(store.load_path(world.dir / "y.pgp").ok());
-  const Cert* x = store.find(fpr(world.x));
-  const Cert* y = store.find(fpr(world.y));
+  const openpgp::Cert* x = store.find(fpr(world.x));
+  const openpgp::Cert* y = store.find(fpr(world.y));
   const auto by_id = store.find_by_key_id(key_id(world.s));
   ASSERT_EQ(by_id.size(), 2u);
   EXPECT_EQ(by_id[0], x);
@@ -110,7 +110,8 @@ TEST_F(KeyringStoreTest, LoadsBinaryAndArmoredAlikeFromADirectory) {
   EXPECT_EQ(*count, 3u);
   // The two copies of x were merged into one certificate.
   EXPECT_EQ(store.size(), 2u);
-  EXPECT_EQ(store.find_by_domain("x2.example"), std::vector<const Cert*>{store.find(fpr(world.x))});
+  EXPECT_EQ(store.find_by_domain("x2.example"),
+            std::vector<const openpgp::Cert*>{store.find(fpr(world.x))});
 }
 
 TEST_F(KeyringStoreTest, LoadErrorsNameTheFile) {
@@ -157,8 +158,8 @@ TEST_F(KeyringStoreTest, ImportWritesOneFilePerCertificateNamedByFingerprint) {
   EXPECT_TRUE(std::filesystem::exists(keyring_dir() / world.y));
   // The stored file is the certificate gpg exported (packets rewritten in
   // the new format, RFC 9580 §4.2.1).
-  EXPECT_EQ(*parse_certificate(file_bytes(keyring_dir() / world.x))->serialize(),
-            *parse_certificate(file_bytes(world.dir / "x.pgp"))->serialize());
+  EXPECT_EQ(*openpgp::parse_certificate(file_bytes(keyring_dir() / world.x))->serialize(),
+            *openpgp::parse_certificate(file_bytes(world.dir / "x.pgp"))->serialize());
 
   const KeyringStore reopened = open_store();
   EXPECT_TRUE(reopened.problems().empty());
@@ -234,14 +235,14 @@ TEST_F(KeyringStoreTest, DamagedFilesAreReportedAndNeverOverwritten) {
   };
   EXPECT_NE(problem_of(both_file).error.message().find("holds 2 certificates"), std::string::npos);
   const StoreProblem& y_problem = problem_of(y_file);
-  EXPECT_EQ(problem_of(x_file).error.code, make_error_code(Errc::bad_armor))
+  EXPECT_EQ(problem_of(x_file).error.code, make_error_code(openpgp::Errc::bad_armor))
       << problem_of(x_file).error.message();
   EXPECT_NE(y_problem.error.message().find("holds certificate " + world.x), std::string::npos)
       << y_problem.error.message();
 
   const auto imported = store.import(certs_of("x.pgp"));
   ASSERT_FALSE(imported.ok());
-  EXPECT_EQ(imported.error().code, make_error_code(Errc::storage_error));
+  EXPECT_EQ(imported.error().code, make_error_code(openpgp::Errc::storage_error));
   EXPECT_NE(imported.error().message().find(x_file.string()), std::string::npos)
       << imported.error().message();
   EXPECT_NE(imported.error().message().find("move it out of the keyring"), std::string::npos);
@@ -270,8 +271,8 @@ TEST_F(KeyringStoreTest, SecretKeyExportIsStoredAsItsPublicCertificate) {
   const Bytes stored = file_bytes(keyring_dir() / world.x);
   // No secret key packet (tags 5 and 7) reaches the keyring.
   // (gpg exported the secret key after adding the x2 user ID.)
-  EXPECT_EQ(stored, *parse_certificate(file_bytes(world.dir / "x-more.asc"))->serialize());
-  const auto reparsed = parse_certificate(stored);
+  EXPECT_EQ(stored, *openpgp::parse_certificate(file_bytes(world.dir / "x-more.asc"))->serialize());
+  const auto reparsed = openpgp::parse_certificate(stored);
   ASSERT_TRUE(reparsed.ok());
   EXPECT_EQ(reparsed->subkeys.size(), 1u);
 }
@@ -280,7 +281,7 @@ TEST_F(KeyringStoreTest, KeyringPathThatIsAFileIsAnError) {
   write_file(temp.file("file"), "x");
   const auto store = KeyringStore::open(temp.file("file"));
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.error().code, make_error_code(Errc::storage_error));
+  EXPECT_EQ(store.error().code, make_error_code(openpgp::Errc::storage_error));
   EXPECT_NE(store.error().message().find(temp.file("file").string() + " is not a directory"),
             std::string::npos)
       << store.error().message();

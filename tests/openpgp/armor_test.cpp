@@ -5,7 +5,7 @@
 #include "openpgp/errors.h"
 #include "tests/support/test_files.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 std::string as_text(const Bytes& bytes) {
@@ -111,4 +111,4 @@ TEST(Armor, Crc24OfEmptyInputIsTheInitialValue) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -10,7 +10,7 @@
 #include "openpgp/errors.h"
 #include "tests/support/test_files.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 std::map<std::string, std::string> fingerprints() {
@@ -126,21 +126,21 @@ TEST(Cert, WithKeyringCopyAddsWhatOnlyTheKeyringHolds) {
   Cert stored = *full;
   stored.subkeys.erase(stored.subkeys.begin());
 
-  auto alone = with_keyring_copy(presented, nullptr);
+  auto alone = keyring::with_keyring_copy(presented, nullptr);
   ASSERT_TRUE(alone);
   EXPECT_EQ(alone->subkeys.size(), 1U);
 
-  auto merged = with_keyring_copy(presented, &stored);
+  auto merged = keyring::with_keyring_copy(presented, &stored);
   ASSERT_TRUE(merged) << merged.error().message();
   EXPECT_EQ(merged->subkeys.size(), 2U);
 
-  KeyringStore store;
+  keyring::KeyringStore store;
   ASSERT_TRUE(store.load_bytes(test::gnutls_key("sub3-a.pub.gpg"), "sub3-a.pub.gpg"));
-  auto from_store = with_keyring_copy(presented, store);
+  auto from_store = keyring::with_keyring_copy(presented, store);
   ASSERT_TRUE(from_store) << from_store.error().message();
   EXPECT_EQ(from_store->subkeys.size(), 2U);
-  KeyringStore empty;
-  auto not_stored = with_keyring_copy(presented, empty);
+  keyring::KeyringStore empty;
+  auto not_stored = keyring::with_keyring_copy(presented, empty);
   ASSERT_TRUE(not_stored);
   EXPECT_EQ(not_stored->subkeys.size(), 1U);
 }
@@ -150,7 +150,7 @@ TEST(Cert, WithKeyringCopyRefusesCopiesThatDoNotCombine) {
   auto other = parse_certificate(test::gnutls_key("b.pub.gpg"));
   ASSERT_TRUE(presented);
   ASSERT_TRUE(other);
-  auto bad = with_keyring_copy(*presented, &*other);
+  auto bad = keyring::with_keyring_copy(*presented, &*other);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::invalid_argument);
   EXPECT_NE(bad.error().message().find(presented->fingerprint_hex() +
@@ -193,9 +193,9 @@ TEST(Cert, TruncationAtEveryByteNeverCrashes) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 TEST(Cert, MarkerTrustAndPaddingPacketsAreSkipped) {
@@ -222,4 +222,4 @@ TEST(Cert, MarkerTrustAndPaddingPacketsAreSkipped) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -18,7 +18,7 @@
 #include "tests/keyring/exported_cert.h"
 #include "tests/keyring/store_gpg.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 using ::testing::HasSubstr;
@@ -150,4 +150,4 @@ TEST(Ed25519, VerifiesGpgLegacyEdDsaSignaturesAndNamesAFailure) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

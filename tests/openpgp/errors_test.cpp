@@ -2,15 +2,15 @@
 
 #include <gtest/gtest.h>
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 TEST(KeyringErrors, EveryCodeHasAMessage) {
   for (int code = static_cast<int>(Errc::malformed_packet);
        code <= static_cast<int>(Errc::domain_mismatch); ++code) {
-    EXPECT_NE(keyring_category().message(code), "unknown pgptls.keyring error") << code;
+    EXPECT_NE(openpgp_category().message(code), "unknown pgptls.openpgp error") << code;
   }
-  EXPECT_STREQ(keyring_category().name(), "pgptls.keyring");
+  EXPECT_STREQ(openpgp_category().name(), "pgptls.openpgp");
 }
 
 TEST(KeyringErrors, MessageCombinesContextAndCause) {
@@ -20,4 +20,4 @@ TEST(KeyringErrors, MessageCombinesContextAndCause) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

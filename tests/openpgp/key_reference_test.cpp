@@ -5,7 +5,7 @@
 
 #include "base/encoding.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 std::string parsed_hex(std::string_view text) {
@@ -33,4 +33,4 @@ TEST(KeyReference, RefusesEverythingElse) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

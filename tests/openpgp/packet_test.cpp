@@ -6,7 +6,7 @@
 #include "openpgp/key_material.h"
 #include "tests/support/test_files.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 TEST(Packets, SplitsAGpgExportIntoItsPackets) {
@@ -140,4 +140,4 @@ TEST(Packets, RejectsNonOpenPgpAndTruncation) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -8,7 +8,7 @@
 #include "openpgp/verify.h"
 #include "tests/support/test_files.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 Bytes sample(const std::string& name) {
@@ -56,13 +56,14 @@ TEST(Rfc9580, SampleSignaturesVerify) {
 TEST(Rfc9580, SampleCertificateValidatesThroughItsDirectKeySignature) {
   auto cert = parse_certificate(sample("v6-certificate.asc"));
   ASSERT_TRUE(cert);
-  const ValidatedCert v = validate(*cert, Policy::standard(), kNow);
+  const keyring::ValidatedCert v = keyring::validate(*cert, keyring::Policy::standard(), kNow);
   ASSERT_TRUE(v.primary.status) << v.primary.status.error().message();
   EXPECT_EQ(v.primary.flags, key_flags::certify | key_flags::sign);
   ASSERT_TRUE(v.subkeys[0].status) << v.subkeys[0].status.error().message();
   EXPECT_EQ(v.subkeys[0].flags, key_flags::encrypt_communications | key_flags::encrypt_storage);
   // Before the key was made, nothing is valid.
-  const ValidatedCert early = validate(*cert, Policy::standard(), *base::parse_utc("2022-01-01"));
+  const keyring::ValidatedCert early =
+      keyring::validate(*cert, keyring::Policy::standard(), *base::parse_utc("2022-01-01"));
   EXPECT_FALSE(early.primary.status);
 }
 
@@ -73,9 +74,9 @@ TEST(Rfc9580, SecretKeyFilesReadAsTheSameCertificate) {
     EXPECT_EQ(cert->fingerprint_hex(),
               "CB186C4F0609A697E4D52DFA6C722B0C1F1E27C18A56708F6525EC27BAD9ACC9");
     ASSERT_EQ(cert->subkeys.size(), 1U);
-    EXPECT_TRUE(validate(*cert, Policy::standard(), kNow).primary.status);
+    EXPECT_TRUE(keyring::validate(*cert, keyring::Policy::standard(), kNow).primary.status);
   }
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

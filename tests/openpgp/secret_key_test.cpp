@@ -20,7 +20,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_files.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 using namespace std::chrono_literals;
@@ -639,4 +639,4 @@ TEST(Rfc9580SecretKeys, LockedV6KeyUnlocksWithItsPassphrase) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -12,7 +12,7 @@
 #include "openpgp/passphrase.h"
 #include "tests/support/temp_dir.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 std::string text(const base::SecretBytes& secret) {
@@ -106,4 +106,4 @@ TEST(Passphrase, PromptWithoutTerminalSaysWhatToDoInstead) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -8,7 +8,7 @@
 #include "openpgp/s2k.h"
 #include "tests/support/process.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 const Bytes kSalt{0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
@@ -245,4 +245,4 @@ TEST(S2kDerive, RefusesEmptyPassphraseAndStubs) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -9,7 +9,7 @@
 #include "tests/keyring/store_gpg.h"
 #include "tests/support/process.h"
 
-namespace pgptls::keyring {
+namespace pgptls::openpgp {
 namespace {
 
 using test::GpgHome;
@@ -98,4 +98,4 @@ TEST(SignatureWriter, RefusesWhatItCannotSign) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::openpgp

@@ -20,7 +20,7 @@
 #include "tests/pins/write_gate.h"
 #include "tests/support/temp_dir.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 using namespace std::chrono_literals;
@@ -329,4 +329,4 @@ TEST(PinCacheOpen, AMissingDirectoryIsAClearError) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

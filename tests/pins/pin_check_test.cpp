@@ -9,7 +9,7 @@
 #include "pins/pin_check.h"
 #include "tests/pins/pin_fixtures.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 using namespace std::chrono_literals;
@@ -248,4 +248,4 @@ TEST_F(PinCheck, MalformedInputIsAnInvalidArgument) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

@@ -18,7 +18,7 @@
 #include "tests/pins/stopping_vfs.h"
 #include "tests/support/temp_dir.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 using namespace std::chrono_literals;
@@ -221,4 +221,4 @@ TEST(PinDurability, ConcurrentWritersFromTwoProcesses) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

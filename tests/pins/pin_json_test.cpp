@@ -4,7 +4,7 @@
 #include "pins/errors.h"
 #include "pins/pin_json.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 const std::string kPinA = "d6qzRu9zOECb90Uez27xWltNsj0e1Md7GkYYkVoZWmM=";
@@ -111,4 +111,4 @@ TEST(PinJson, RejectsEachMalformedFieldNamingIt) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

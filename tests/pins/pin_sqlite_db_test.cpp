@@ -10,7 +10,7 @@
 #include "pins/sqlite_db.h"
 #include "tests/support/temp_dir.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 constexpr std::array<Migration, 2> kMigrations{{
@@ -133,4 +133,4 @@ TEST(PinSqliteDb, SqlErrorsAreStorageErrorsNamingTheFile) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

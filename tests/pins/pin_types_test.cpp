@@ -10,7 +10,7 @@
 #include "pins/pin_types.h"
 #include "tests/pins/pin_fixtures.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 using test::X509Fixture;
@@ -172,4 +172,4 @@ TEST_F(PinTypes, RejectsWhatIsNotAKeyOrCertificate) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

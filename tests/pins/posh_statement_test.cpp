@@ -8,7 +8,7 @@
 #include "base/encoding.h"
 #include "pins/errors.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 using namespace std::chrono_literals;
@@ -201,4 +201,4 @@ TEST(PoshStatement, ExpiryCountsFromIssuedElseFromRetrieval) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

@@ -16,7 +16,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
-namespace pgptls::keyring {
+namespace pgptls::pins {
 namespace {
 
 using namespace std::chrono_literals;
@@ -331,8 +331,8 @@ TEST_F(StatementPinCheck, PinsOfAnExpiredStatementStopCounting) {
 TEST_F(StatementPinCheck, AVerifiedGpgStatementIsStoredOnceThenUnchanged) {
   const base::Seconds now =
       std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  auto verified = verify_statement(test::view(world.a_document), world.a_signature, "a.example",
-                                   world.signers(), now);
+  auto verified = keyring::verify_statement(test::view(world.a_document), world.a_signature,
+                                            "a.example", world.signers(), now);
   ASSERT_TRUE(verified.ok()) << verified.error().message();
   auto stored = store_->store_statement(verified->pins, now);
   ASSERT_TRUE(stored.ok()) << stored.error().message();
@@ -346,4 +346,4 @@ TEST_F(StatementPinCheck, AVerifiedGpgStatementIsStoredOnceThenUnchanged) {
 }
 
 }  // namespace
-}  // namespace pgptls::keyring
+}  // namespace pgptls::pins

@@ -26,7 +26,7 @@ struct WriteGate {
     changed.notify_all();
     changed.wait(lock, [&] { return !held; });
     if (failing) {
-      return make_error(keyring::PinErrc::storage_error, "database or disk is full (simulated)");
+      return make_error(pins::PinErrc::storage_error, "database or disk is full (simulated)");
     }
     return {};
   }

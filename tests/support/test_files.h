@@ -8,7 +8,7 @@
 
 #include "base/bytes.h"
 
-namespace pgptls::keyring::test {
+namespace pgptls::test {
 
 inline std::filesystem::path data_dir() {
   return PGPTLS_TEST_DATA_DIR;
@@ -23,4 +23,4 @@ inline Bytes gnutls_key(const std::string& name) {
   return read_file_bytes(data_dir() / "gnutls-3.5" / "keys" / name);
 }
 
-}  // namespace pgptls::keyring::test
+}  // namespace pgptls::test

@@ -16,8 +16,9 @@ target_compile_definitions(pgptls_tls_engine_openpgp_support PRIVATE
 pgptls_warnings(pgptls_tls_engine_openpgp_support)
 
 # handshake_order_test.cpp: every shape x side x state x input against the
-# table of tls/rfc6091/handshake_order.h (it needs both kinds of credentials).
+# independent table of handshake_order.h, the test's own oracle (it needs
+# both kinds of credentials).
 pgptls_test(tls_engine_openpgp_tests
-  SOURCES engine_openpgp_test.cpp handshake_order_test.cpp
+  SOURCES engine_openpgp_test.cpp handshake_order.cpp handshake_order_test.cpp
   LIBS pgptls::tls pgptls_tls_engine_openpgp_support pgptls_tls_engine_test_support
        pgptls_test_support)

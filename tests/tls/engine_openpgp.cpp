@@ -294,18 +294,18 @@ OpenPgpIdentity load_reference_identity(const std::string& name, const std::stri
   OpenPgpIdentity identity;
   identity.domain = domain;
   identity.transferable_key = read(base + ".pub.gpg");
-  auto cert = keyring::parse_certificate(identity.transferable_key);
+  auto cert = openpgp::parse_certificate(identity.transferable_key);
   if (!cert.ok()) {
     throw std::runtime_error(cert.error().message());
   }
   identity.fingerprint = cert->fingerprint();
   identity.signing_key_id = base::hex_decode(signing_key_id_hex).value();
-  const keyring::PublicKey* signing = cert->find_key(identity.signing_key_id);
+  const openpgp::PublicKey* signing = cert->find_key(identity.signing_key_id);
   if (signing == nullptr) {
     throw std::runtime_error("no key " + signing_key_id_hex + " in " + name);
   }
   const Bytes armored = read(base + ".sec.asc");
-  auto blocks = keyring::decode_armor_or_binary(armored);
+  auto blocks = openpgp::decode_armor_or_binary(armored);
   if (!blocks.ok() || blocks->empty()) {
     throw std::runtime_error("cannot dearmor " + name + ".sec.asc");
   }
@@ -344,7 +344,7 @@ Result<VerifiedPeer> OpenPgpTrustVerifier::verify(const PresentedCertificate& ce
     }
   }
   // The keyring library reads the certificate and names the signing key.
-  auto cert = keyring::parse_certificate(key_bytes);
+  auto cert = openpgp::parse_certificate(key_bytes);
   if (!cert.ok()) {
     return make_error(Errc::bad_certificate, cert.error().message());
   }
@@ -357,13 +357,13 @@ Result<VerifiedPeer> OpenPgpTrustVerifier::verify(const PresentedCertificate& ce
                                                request.expected_domain.value_or("?") + ", key 0x" +
                                                cert->fingerprint_hex());
   }
-  const keyring::PublicKey* component = cert->find_key(certificate.openpgp_key_id);
+  const openpgp::PublicKey* component = cert->find_key(certificate.openpgp_key_id);
   if (component == nullptr) {
     return make_error(Errc::bad_certificate,
                       "the OpenPGP key ID " + base::hex_encode_upper(certificate.openpgp_key_id) +
                           " names no key of certificate 0x" + cert->fingerprint_hex());
   }
-  auto key = keyring::to_gnutls_pubkey(*component);
+  auto key = openpgp::to_gnutls_pubkey(*component);
   if (!key.ok()) {
     return make_error(Errc::bad_certificate, key.error().message());
   }
@@ -375,12 +375,12 @@ Result<VerifiedPeer> OpenPgpTrustVerifier::verify(const PresentedCertificate& ce
   return peer;
 }
 
-keyring::Cert load_reference_cert(const std::string& name) {
+openpgp::Cert load_reference_cert(const std::string& name) {
   const std::string path =
       std::string(PGPTLS_TEST_DATA_DIR) + "/gnutls-3.5/keys/" + name + ".pub.gpg";
   std::ifstream in(path, std::ios::binary);
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  auto cert = keyring::parse_certificate(as_bytes_view(text));
+  auto cert = openpgp::parse_certificate(as_bytes_view(text));
   if (!cert.ok()) {
     throw std::runtime_error(path + ": " + cert.error().message());
   }
@@ -395,7 +395,7 @@ Result<VerifiedPeer> AuthorityVerifier::verify(const PresentedCertificate& certi
   if (!request.expected_domain.has_value()) {
     return make_error(Errc::peer_rejected, "no expected peer domain to check the key against");
   }
-  keyring::Cert cert;
+  openpgp::Cert cert;
   if (!certificate.openpgp_fingerprint.empty()) {
     const auto known = std::find_if(keyring_.begin(), keyring_.end(), [&](const auto& c) {
       return c.fingerprint() == certificate.openpgp_fingerprint;
@@ -407,7 +407,7 @@ Result<VerifiedPeer> AuthorityVerifier::verify(const PresentedCertificate& certi
     }
     cert = *known;
   } else {
-    auto parsed = keyring::parse_certificate(certificate.openpgp_transferable_key, policy_.limits);
+    auto parsed = openpgp::parse_certificate(certificate.openpgp_transferable_key, policy_.limits);
     if (!parsed.ok()) {
       return make_error(Errc::bad_certificate, parsed.error().message());
     }
@@ -422,7 +422,7 @@ Result<VerifiedPeer> AuthorityVerifier::verify(const PresentedCertificate& certi
   if (!key.ok()) {
     return make_error(Errc::bad_certificate, key.error().message());
   }
-  auto handle = keyring::to_gnutls_pubkey(**key);
+  auto handle = openpgp::to_gnutls_pubkey(**key);
   if (!handle.ok()) {
     return make_error(Errc::bad_certificate, handle.error().message());
   }

@@ -78,7 +78,7 @@ class OpenPgpTrustVerifier final : public PeerVerifier {
 // authentication key, whose GnuTLS key is returned.
 class AuthorityVerifier final : public PeerVerifier {
  public:
-  AuthorityVerifier(std::vector<keyring::Authority> authorities, std::vector<keyring::Cert> keyring,
+  AuthorityVerifier(std::vector<keyring::Authority> authorities, std::vector<openpgp::Cert> keyring,
                     keyring::Policy policy, base::Seconds now)
       : authorities_(std::move(authorities)),
         keyring_(std::move(keyring)),
@@ -89,12 +89,12 @@ class AuthorityVerifier final : public PeerVerifier {
 
  private:
   std::vector<keyring::Authority> authorities_;
-  std::vector<keyring::Cert> keyring_;
+  std::vector<openpgp::Cert> keyring_;
   keyring::Policy policy_;
   base::Seconds now_;
 };
 
 // load_reference_cert: tests/data/gnutls-3.5/keys/NAME.pub.gpg, parsed.
-keyring::Cert load_reference_cert(const std::string& name);
+openpgp::Cert load_reference_cert(const std::string& name);
 
 }  // namespace pgptls::tls::test

@@ -431,7 +431,7 @@ class AuthorityHandshake : public ::testing::Test {
       authorities.push_back({test::load_reference_cert(name), {}});
     }
     return std::make_shared<test::AuthorityVerifier>(
-        std::move(authorities), std::vector<keyring::Cert>{test::load_reference_cert("b")},
+        std::move(authorities), std::vector<openpgp::Cert>{test::load_reference_cert("b")},
         keyring::Policy::gnutls35_compatible(), *base::parse_utc("2026-12-28T00:00:00Z"));
   }
 

@@ -222,7 +222,7 @@ class StoreFailingVerifier final : public tls::PeerVerifier {
  public:
   Result<tls::VerifiedPeer> verify(const tls::PresentedCertificate&,
                                    const tls::VerifyRequest&) override {
-    return make_error(keyring::PinErrc::storage_error, "pin database is locked");
+    return make_error(pins::PinErrc::storage_error, "pin database is locked");
   }
 };
 
@@ -241,7 +241,7 @@ TEST_F(GnutlsEngineTest, AVerifierStoreFailureIsCertificateUnknownAsFromTheRfc60
   EXPECT_NE(server->failure()->message().find("certificate_unknown"), std::string::npos)
       << server->failure()->message();
   EXPECT_EQ(tls::alert_for(
-                tls::verifier_refusal(make_error(keyring::PinErrc::storage_error, "locked")).code),
+                tls::verifier_refusal(make_error(pins::PinErrc::storage_error, "locked")).code),
             tls::AlertDescription::certificate_unknown);
 }
 

@@ -57,16 +57,16 @@ class StatementPinsOverTls : public ::testing::Test {
     ASSERT_NE(server_, nullptr);
     ASSERT_FALSE(server_->credential.chain.empty());
     store_dir_ = std::make_unique<TempDir>();
-    auto store = keyring::PinStore::open(store_dir_->file("pins.sqlite"));
+    auto store = pins::PinStore::open(store_dir_->file("pins.sqlite"));
     ASSERT_TRUE(store.ok()) << store.error().message();
-    pins_ = std::make_shared<keyring::PinStore>(std::move(store).value());
+    pins_ = std::make_shared<pins::PinStore>(std::move(store).value());
     clock_ = std::make_shared<base::FixedClock>(
         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
   }
 
   // store: a verified statement for server.example valid for a day.
   void store(std::vector<std::string> spki, std::vector<std::string> certificates) {
-    keyring::SignedStatement statement;
+    pins::SignedStatement statement;
     statement.record.domain = "server.example";
     statement.record.signer_fingerprint = "AAAABBBBCCCCDDDDEEEEFFFF0000111122223333";
     statement.record.serial = 1;
@@ -101,12 +101,12 @@ class StatementPinsOverTls : public ::testing::Test {
   static inline Identity* server_ = nullptr;
   static inline Identity* renewed_ = nullptr;
   std::unique_ptr<TempDir> store_dir_;
-  std::shared_ptr<keyring::PinStore> pins_;
+  std::shared_ptr<pins::PinStore> pins_;
   std::shared_ptr<base::FixedClock> clock_;
 };
 
 TEST_F(StatementPinsOverTls, CertificatePinAcceptsThatCertificateOnly) {
-  const std::string hash = *keyring::certificate_pin(server_->credential.chain.front());
+  const std::string hash = *pins::certificate_pin(server_->credential.chain.front());
   store({}, {hash});
   EXPECT_EQ(connect(*server_, "server.example"), "accepted: pin sha256/" + hash + " (signed)");
   // Without an expected domain the pin still finds its domain.
@@ -119,7 +119,7 @@ TEST_F(StatementPinsOverTls, CertificatePinAcceptsThatCertificateOnly) {
 }
 
 TEST_F(StatementPinsOverTls, SpkiPinFromAStatementStopsCountingWhenItExpires) {
-  const std::string spki = *keyring::pin_from_spki(server_->spki);
+  const std::string spki = *pins::pin_from_spki(server_->spki);
   store({spki}, {});
   EXPECT_EQ(connect(*renewed_, "server.example"), "accepted: pin sha256/" + spki + " (signed)");
   clock_->advance(24h);

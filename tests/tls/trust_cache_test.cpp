@@ -39,7 +39,7 @@ class TrustCacheTest : public ::testing::Test {
     before_ = bytes_of(gpg.export_cert(c));
     gpg.revoke_key(c);
     revoked_ = bytes_of(gpg.export_cert(c));
-    const keyring::Cert cert = parse_exported_cert(before_);
+    const openpgp::Cert cert = parse_exported_cert(before_);
     ASSERT_EQ(cert.subkeys.size(), 1U);
     created_ = base::Seconds(std::chrono::seconds(cert.subkeys[0].key.creation_time));
     // The expiry as the binding signature states it (RFC 9580 §5.2.3.13:
@@ -81,7 +81,7 @@ class TrustCacheTest : public ::testing::Test {
   // trust_in: a trust object over these authorities (certificates as
   // exported) and keyring.
   std::shared_ptr<tls::KeyringOpenPgpTrust> trust_in(const std::vector<Bytes>& authorities,
-                                                     std::vector<keyring::Cert> known = {}) {
+                                                     std::vector<openpgp::Cert> known = {}) {
     tls::KeyringTrustConfig config;
     for (const Bytes& authority : authorities) {
       config.authorities.push_back(keyring::Authority{parse_exported_cert(authority), {}});
@@ -101,7 +101,7 @@ class TrustCacheTest : public ::testing::Test {
     return p;
   }
 
-  std::shared_ptr<tls::KeyringOpenPgpTrust> trust(std::vector<keyring::Cert> known = {}) {
+  std::shared_ptr<tls::KeyringOpenPgpTrust> trust(std::vector<openpgp::Cert> known = {}) {
     tls::KeyringTrustConfig config;
     config.authorities.push_back(keyring::Authority{parse_exported_cert(signer_), {}});
     config.certificates = std::move(known);

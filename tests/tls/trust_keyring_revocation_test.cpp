@@ -46,7 +46,7 @@ class KeyringRevocationTest : public ::testing::Test {
     return p;
   }
 
-  static std::shared_ptr<tls::KeyringOpenPgpTrust> trust(std::vector<keyring::Cert> known) {
+  static std::shared_ptr<tls::KeyringOpenPgpTrust> trust(std::vector<openpgp::Cert> known) {
     tls::KeyringTrustConfig config;
     config.authorities.push_back(keyring::Authority{parse_exported_cert(signer_), {}});
     config.certificates = std::move(known);

@@ -28,18 +28,18 @@ Bytes raw(const std::string& name) {
   if (!armored.ok()) {
     return {};
   }
-  auto blocks = keyring::decode_armor_or_binary(*armored);
+  auto blocks = openpgp::decode_armor_or_binary(*armored);
   EXPECT_TRUE(blocks.ok() && blocks->size() == 1) << name;
   return blocks.ok() && !blocks->empty() ? blocks->front().data : Bytes{};
 }
 
-keyring::Cert load(const std::string& name) {
-  auto cert = keyring::parse_certificate(raw(name));
+openpgp::Cert load(const std::string& name) {
+  auto cert = openpgp::parse_certificate(raw(name));
   EXPECT_TRUE(cert.ok()) << name << ": " << cert.error().message();
-  return cert.ok() ? std::move(cert).value() : keyring::Cert{};
+  return cert.ok() ? std::move(cert).value() : openpgp::Cert{};
 }
 
-tls::PresentedCertificate presented(const keyring::Cert& cert, Bytes transferable) {
+tls::PresentedCertificate presented(const openpgp::Cert& cert, Bytes transferable) {
   tls::PresentedCertificate p;
   p.type = tls::CertificateType::openpgp;
   p.openpgp_key_id = Bytes(cert.fingerprint().end() - 8, cert.fingerprint().end());
@@ -124,7 +124,7 @@ TEST_F(OpenPgpTrustTest, FingerprintOnlyIsResolvedThroughTheKeyring) {
 TEST_F(OpenPgpTrustTest, TrustVerifierRecordsOpenPgpDomainsAsSticky) {
   TempDir dir;
   auto pins =
-      std::make_shared<keyring::PinStore>(keyring::PinStore::open(dir.file("pins.sqlite")).value());
+      std::make_shared<pins::PinStore>(pins::PinStore::open(dir.file("pins.sqlite")).value());
   tls::TrustVerifier verifier(tls::TrustVerifierConfig{pins, trust(), tls::TrustPolicy{}, clock_});
   const auto verdict =
       verifier.verify(presented(load("a"), raw("a")), tls::VerifyRequest{std::string("a.example")});

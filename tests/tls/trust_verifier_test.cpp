@@ -130,9 +130,9 @@ class TrustVerifierTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_FALSE(current_.spki.empty()) << "fixtures were not made";
     store_dir_ = std::make_unique<TempDir>();
-    auto store = keyring::PinStore::open(store_dir_->file("pins.sqlite"));
+    auto store = pins::PinStore::open(store_dir_->file("pins.sqlite"));
     ASSERT_TRUE(store.ok()) << store.error().message();
-    pins_ = std::make_shared<keyring::PinStore>(std::move(store).value());
+    pins_ = std::make_shared<pins::PinStore>(std::move(store).value());
     clock_ = std::make_shared<base::FixedClock>(std::chrono::system_clock::now());
     keyring_ = std::make_shared<KeyringStandIn>();
   }
@@ -141,13 +141,12 @@ class TrustVerifierTest : public ::testing::Test {
     return std::make_shared<tls::TrustVerifier>(
         tls::TrustVerifierConfig{pins_, keyring_, std::move(policy), clock_});
   }
-  // verifier_over_cache: a verifier over a keyring::PinCache of the test's
+  // verifier_over_cache: a verifier over a pins::PinCache of the test's
   // store (as `pgptls serve` runs it), opened into `cache`. The cache's own
   // timer is an hour, so nothing but the test refreshes it.
-  std::shared_ptr<tls::TrustVerifier> verifier_over_cache(
-      std::shared_ptr<keyring::PinCache>& cache) {
-    auto opened = keyring::PinCache::open(store_dir_->file("pins.sqlite"),
-                                          {.refresh_interval = 1h, .repeat_interval = 60s});
+  std::shared_ptr<tls::TrustVerifier> verifier_over_cache(std::shared_ptr<pins::PinCache>& cache) {
+    auto opened = pins::PinCache::open(store_dir_->file("pins.sqlite"),
+                                       {.refresh_interval = 1h, .repeat_interval = 60s});
     EXPECT_TRUE(opened.ok()) << opened.error().message();
     if (!opened.ok()) {
       return nullptr;
@@ -158,11 +157,11 @@ class TrustVerifierTest : public ::testing::Test {
   }
 
   void pin(const std::string& domain, const Identity& identity,
-           keyring::PinSource source = keyring::PinSource::manual,
+           pins::PinSource source = pins::PinSource::manual,
            std::optional<base::Seconds> expires = std::nullopt) {
-    keyring::Pin entry;
+    pins::Pin entry;
     entry.domain = domain;
-    auto value = keyring::pin_from_spki(identity.spki);
+    auto value = pins::pin_from_spki(identity.spki);
     ASSERT_TRUE(value.ok());
     entry.pin_sha256 = *value;
     entry.source = source;
@@ -225,7 +224,7 @@ class TrustVerifierTest : public ::testing::Test {
   static inline Identity backup_;
   static inline Identity other_;
   std::unique_ptr<TempDir> store_dir_;
-  std::shared_ptr<keyring::PinStore> pins_;
+  std::shared_ptr<pins::PinStore> pins_;
   std::shared_ptr<base::FixedClock> clock_;
   std::shared_ptr<KeyringStandIn> keyring_;
 };
@@ -245,7 +244,7 @@ TEST_F(TrustVerifierTest, UnpinnedX509IsRejectedWithTheCommandToPinIt) {
   const auto outcome = connect_x509("server.example", current_);
   ASSERT_TRUE(outcome.error);
   EXPECT_EQ(outcome.error->code, tls::Errc::peer_rejected);
-  const std::string pin_value = keyring::pin_from_spki(current_.spki).value();
+  const std::string pin_value = pins::pin_from_spki(current_.spki).value();
   EXPECT_NE(outcome.message().find("x509 key for server.example matches no pin (pin-sha256=\"" +
                                    pin_value + "\"); add it with 'pgptls pin add server.example " +
                                    pin_value + "'"),
@@ -253,12 +252,12 @@ TEST_F(TrustVerifierTest, UnpinnedX509IsRejectedWithTheCommandToPinIt) {
       << outcome.message();
 }
 
-// Over keyring::PinCache (as `pgptls serve` runs it) the pins come from a
+// Over pins::PinCache (as `pgptls serve` runs it) the pins come from a
 // snapshot; a pin another process adds counts for the very next
 // connection: a rejection is final only after the cache caught up. The
 // cache's own timer is an hour here, so nothing else refreshes it.
 TEST_F(TrustVerifierTest, OverThePinCacheAPinAddedByAnotherProcessCountsAtOnce) {
-  std::shared_ptr<keyring::PinCache> cache;
+  std::shared_ptr<pins::PinCache> cache;
   const auto over_cache = verifier_over_cache(cache);
   ASSERT_TRUE(over_cache);
   const auto before =
@@ -277,7 +276,7 @@ TEST_F(TrustVerifierTest, OverThePinCacheAPinAddedByAnotherProcessCountsAtOnce) 
 // loop never waits for SQLite); the one `pgptls pin add` after them costs
 // one read, and the next connection is accepted.
 TEST_F(TrustVerifierTest, OverThePinCacheAFloodOfRejectedPeersReadsTheStoreAtMostOnce) {
-  std::shared_ptr<keyring::PinCache> cache;
+  std::shared_ptr<pins::PinCache> cache;
   const auto over_cache = verifier_over_cache(cache);
   ASSERT_TRUE(over_cache);
   ASSERT_TRUE(base::wait_for(cache->catch_up()).ok());  // whatever opening the store wrote
@@ -303,7 +302,7 @@ TEST_F(TrustVerifierTest, OverThePinCacheAFloodOfRejectedPeersReadsTheStoreAtMos
 TEST_F(TrustVerifierTest, OverThePinCacheAHeldLoginWriteDelaysNoOtherDomain) {
   pin("server.example", current_);
   test::WriteGate gate;  // first: it outlives the cache's thread
-  std::shared_ptr<keyring::PinCache> cache;
+  std::shared_ptr<pins::PinCache> cache;
   const auto over_cache = verifier_over_cache(cache);
   ASSERT_TRUE(over_cache);
   cache->set_before_write([&gate] { return gate.pass(); });
@@ -329,9 +328,9 @@ TEST_F(TrustVerifierTest, OverThePinCacheAHeldLoginWriteDelaysNoOtherDomain) {
 // with the pin-mismatch message; the first settles as "tofu pin".
 TEST_F(TrustVerifierTest, OverThePinCacheTofuIsProvisionalAndConcurrentDecisionsAgree) {
   test::WriteGate gate;  // first: it outlives the cache's thread
-  std::shared_ptr<keyring::PinCache> cache;
-  auto opened = keyring::PinCache::open(store_dir_->file("pins.sqlite"),
-                                        {.refresh_interval = 1h, .repeat_interval = 60s});
+  std::shared_ptr<pins::PinCache> cache;
+  auto opened = pins::PinCache::open(store_dir_->file("pins.sqlite"),
+                                     {.refresh_interval = 1h, .repeat_interval = 60s});
   ASSERT_TRUE(opened.ok()) << opened.error().message();
   cache = std::move(opened).value();
   cache->set_before_write([&gate] { return gate.pass(); });
@@ -382,18 +381,18 @@ TEST_F(TrustVerifierTest, OverThePinCacheTofuIsProvisionalAndConcurrentDecisions
   const auto stored = pins_->pins("server.example");
   ASSERT_TRUE(stored.ok());
   ASSERT_EQ(stored->size(), 1U);  // pinned once
-  EXPECT_EQ(stored->front().pin_sha256, keyring::pin_from_spki(current_.spki).value());
+  EXPECT_EQ(stored->front().pin_sha256, pins::pin_from_spki(current_.spki).value());
 }
 
 TEST_F(TrustVerifierTest, TofuPinsTheFirstKeyAndRejectsALaterDifferentOne) {
-  ASSERT_TRUE(pins_->set_setting({std::nullopt}, keyring::Setting::tofu, true).ok());
+  ASSERT_TRUE(pins_->set_setting({std::nullopt}, pins::Setting::tofu, true).ok());
   const auto first = connect_x509("server.example", current_);
   ASSERT_TRUE(first.peer) << first.message();
   EXPECT_NE(first.peer->accepted_by.find("tofu pin sha256/"), std::string::npos);
   const auto stored = pins_->pins("server.example");
   ASSERT_TRUE(stored.ok());
   ASSERT_EQ(stored->size(), 1U);
-  EXPECT_EQ(stored->front().source, keyring::PinSource::tofu);
+  EXPECT_EQ(stored->front().source, pins::PinSource::tofu);
 
   const auto again = connect_x509("server.example", current_);
   EXPECT_TRUE(again.peer) << again.message();
@@ -410,7 +409,7 @@ TEST_F(TrustVerifierTest, TofuPinsTheFirstKeyAndRejectsALaterDifferentOne) {
 TEST_F(TrustVerifierTest, StickyDomainRefusesATofuPin) {
   // The keyring holds an authority-certified certificate for the domain.
   keyring_->certified_domains = {"server.example"};
-  pin("server.example", current_, keyring::PinSource::tofu);
+  pin("server.example", current_, pins::PinSource::tofu);
   const auto outcome = connect_x509("server.example", current_);
   ASSERT_TRUE(outcome.error);
   EXPECT_NE(outcome.message().find("matches only a tofu pin"), std::string::npos)
@@ -419,12 +418,12 @@ TEST_F(TrustVerifierTest, StickyDomainRefusesATofuPin) {
             std::string::npos);
 
   // A manual pin is good enough for a sticky domain.
-  pin("server.example", current_, keyring::PinSource::manual);
+  pin("server.example", current_, pins::PinSource::manual);
   EXPECT_TRUE(connect_x509("server.example", current_).peer);
 }
 
 TEST_F(TrustVerifierTest, DomainThatUsedOpenPgpBeforeIsStickyToo) {
-  ASSERT_TRUE(pins_->set_setting({std::nullopt}, keyring::Setting::tofu, true).ok());
+  ASSERT_TRUE(pins_->set_setting({std::nullopt}, pins::Setting::tofu, true).ok());
   ASSERT_TRUE(pins_->record_openpgp_auth("server.example", clock_->now() - 1h).ok());
   const auto outcome = connect_x509("server.example", current_);
   ASSERT_TRUE(outcome.error);
@@ -437,7 +436,7 @@ TEST_F(TrustVerifierTest, DomainThatUsedOpenPgpBeforeIsStickyToo) {
 
 TEST_F(TrustVerifierTest, ExpiredPinIsRejectedAndBackupPinAccepted) {
   const auto yesterday = std::chrono::time_point_cast<std::chrono::seconds>(clock_->now() - 1h);
-  pin("server.example", current_, keyring::PinSource::manual, yesterday);
+  pin("server.example", current_, pins::PinSource::manual, yesterday);
   const auto expired = connect_x509("server.example", current_);
   ASSERT_TRUE(expired.error);
   EXPECT_NE(expired.message().find("matches a pin that expired on"), std::string::npos)
@@ -449,14 +448,14 @@ TEST_F(TrustVerifierTest, ExpiredPinIsRejectedAndBackupPinAccepted) {
   EXPECT_TRUE(connect_x509("server.example", current_).peer);
   const auto rotated = connect_x509("server.example", backup_, TlsVersion::tls12);
   ASSERT_TRUE(rotated.peer) << rotated.message();
-  EXPECT_NE(rotated.peer->accepted_by.find(keyring::pin_from_spki(backup_.spki).value()),
+  EXPECT_NE(rotated.peer->accepted_by.find(pins::pin_from_spki(backup_.spki).value()),
             std::string::npos);
 }
 
 TEST_F(TrustVerifierTest, RequireOpenPgpRefusesEvenAPinnedKey) {
   pin("server.example", current_);
   ASSERT_TRUE(
-      pins_->set_setting({std::string("server.example")}, keyring::Setting::require_openpgp, true)
+      pins_->set_setting({std::string("server.example")}, pins::Setting::require_openpgp, true)
           .ok());
   const auto outcome = connect_x509("server.example", current_);
   ASSERT_TRUE(outcome.error);

@@ -51,8 +51,8 @@ using transport::ClientMode;
 // day after it was made (gpg --quick-set-expire 1d), the others never.
 constexpr auto kJudgeLater = std::chrono::hours(48);
 
-keyring::Cert parse(const std::string& exported) {
-  auto cert = keyring::parse_certificate(as_bytes_view(exported));
+openpgp::Cert parse(const std::string& exported) {
+  auto cert = openpgp::parse_certificate(as_bytes_view(exported));
   if (!cert.ok()) {
     throw std::runtime_error("cannot parse a gpg export: " + cert.error().message());
   }
@@ -130,15 +130,15 @@ PeerKey load_peer(const std::filesystem::path& dir, const std::string& name,
   peer.transferable_key.assign(exported.begin(), exported.end());
   peer.fingerprint = parse(exported).fingerprint();
   const std::string secret = read_text_file(dir / (name + "-secret.pgp"));
-  auto keys = keyring::load_secret_keys(as_bytes_view(secret));
+  auto keys = openpgp::load_secret_keys(as_bytes_view(secret));
   if (!keys.ok()) {
     throw std::runtime_error("cannot read gpg's secret key export: " + keys.error().message());
   }
-  const keyring::SecretKeyPacket* packet = keyring::find_secret_key(*keys, peer.fingerprint);
+  const openpgp::SecretKeyPacket* packet = openpgp::find_secret_key(*keys, peer.fingerprint);
   if (packet == nullptr) {
     throw std::runtime_error("gpg exported no secret key for " + name);
   }
-  auto key = keyring::unlock_secret_key(*packet, {});
+  auto key = openpgp::unlock_secret_key(*packet, {});
   if (!key.ok()) {
     throw std::runtime_error("cannot load the secret key of " + name + ": " +
                              key.error().message());
@@ -150,8 +150,8 @@ PeerKey load_peer(const std::filesystem::path& dir, const std::string& name,
 // The certificates of the suite.
 struct Fixtures {
   std::string ca;  // the unscoped authority's fingerprint
-  keyring::Cert ca_cert;
-  keyring::Cert ca_scoped_cert;          // an authority scoped to *.example.org
+  openpgp::Cert ca_cert;
+  openpgp::Cert ca_scoped_cert;          // an authority scoped to *.example.org
   std::map<std::string, PeerKey> peers;  // by name
 };
 
@@ -193,8 +193,8 @@ class DecisionMatrixTest : public ::testing::Test {
                                                       const std::string& pins_file) {
     auto result = std::make_shared<transport::EngineSettings>();
     result->credentials.openpgp = identity(name).credential();
-    auto pins = std::make_shared<keyring::PinStore>(
-        keyring::PinStore::open(pins_dir_.file(pins_file)).value());
+    auto pins =
+        std::make_shared<pins::PinStore>(pins::PinStore::open(pins_dir_.file(pins_file)).value());
     pin_stores_[pins_file] = pins;
     result->verifier = std::make_shared<tls::TrustVerifier>(
         tls::TrustVerifierConfig{pins, keyring_trust(), tls::TrustPolicy{}, clock_});
@@ -217,7 +217,7 @@ class DecisionMatrixTest : public ::testing::Test {
   std::shared_ptr<const base::Clock> clock_ =
       std::make_shared<base::FixedClock>(base::SystemClock().now() + kJudgeLater);
   TempDir pins_dir_;
-  std::map<std::string, std::shared_ptr<keyring::PinStore>> pin_stores_;
+  std::map<std::string, std::shared_ptr<pins::PinStore>> pin_stores_;
 };
 
 TEST_F(DecisionMatrixTest, CertifiedKeysAreAcceptedBothWays) {

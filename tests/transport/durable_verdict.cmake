@@ -1,7 +1,7 @@
 # A trust decision that needs the disk (a TOFU pin, a first OpenPGP login,
 # a reload before a rejection) never blocks the event loop: real loopback
 # handshakes over both engines, the production TrustVerifier over
-# keyring::PinCache with its write held or failed.
+# pins::PinCache with its write held or failed.
 pgptls_test(transport_durable_verdict_tests
   SOURCES
     durable_verdict_test.cpp

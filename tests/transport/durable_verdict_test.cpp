@@ -1,7 +1,7 @@
 // durable_verdict_test.cpp: a trust decision that needs the disk never
 // blocks the event loop. Real loopback handshakes, all on ONE io_context
 // driven by the test thread: a client decides with the production
-// tls::TrustVerifier over keyring::PinCache (as `pgptls serve` and `s2s`
+// tls::TrustVerifier over pins::PinCache (as `pgptls serve` and `s2s`
 // run it), through the GnuTLS engine and through the RFC 6091 engine (its
 // X.509 certificate type reaches the same pin decision). The cache's write
 // hook (tests/pins/write_gate.h) holds a write (a slow disk) or fails it
@@ -70,11 +70,11 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
  protected:
   void SetUp() override {
     TransportTest::SetUp();
-    auto other = keyring::PinStore::open(path_);
+    auto other = pins::PinStore::open(path_);
     ASSERT_TRUE(other.ok()) << other.error().message();
     other_.emplace(std::move(other).value());
     // The cache's own timer is an hour: only the test's events move it.
-    auto opened = keyring::PinCache::open(path_, {.refresh_interval = 1h, .repeat_interval = 60s});
+    auto opened = pins::PinCache::open(path_, {.refresh_interval = 1h, .repeat_interval = 60s});
     ASSERT_TRUE(opened.ok()) << opened.error().message();
     cache_ = std::move(opened).value();
     cache_->set_before_write([this] { return gate_.pass(); });
@@ -209,7 +209,7 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
   // add_server_pin: another process (`pgptls pin add`) pins the server's
   // key for `domain`; the cache has not seen it yet.
   void add_server_pin(const std::string& domain) {
-    keyring::Pin pin;
+    pins::Pin pin;
     pin.domain = domain;
     pin.pin_sha256 = server_pin();
     pin.created = std::chrono::time_point_cast<std::chrono::seconds>(base::SystemClock().now());
@@ -222,13 +222,13 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
     ASSERT_TRUE(cache_->refresh().ok());
   }
 
-  std::string server_pin() const { return keyring::pin_from_spki(server_.spki).value(); }
+  std::string server_pin() const { return pins::pin_from_spki(server_.spki).value(); }
 
   TempDir dir_store_;
   std::filesystem::path path_ = dir_store_.file("pins.sqlite");
-  WriteGate gate_;                          // before the cache: it outlives the cache's thread
-  std::optional<keyring::PinStore> other_;  // "another process"
-  std::shared_ptr<keyring::PinCache> cache_;
+  WriteGate gate_;                       // before the cache: it outlives the cache's thread
+  std::optional<pins::PinStore> other_;  // "another process"
+  std::shared_ptr<pins::PinCache> cache_;
   std::shared_ptr<tls::TrustVerifier> verifier_;
   boost::asio::io_context io_;
   tcp::acceptor acceptor_{io_};
@@ -259,7 +259,7 @@ TEST_P(DurableVerdictTest, TofuWaitsForTheWriteWithoutBlockingTheLoop) {
   EXPECT_EQ(peer->domains, std::vector<std::string>{"a.example"});
   const auto stored = other_->pins("a.example");
   ASSERT_EQ(stored->size(), 1U);
-  EXPECT_EQ(stored->front().source, keyring::PinSource::tofu);
+  EXPECT_EQ(stored->front().source, pins::PinSource::tofu);
 
   // The first application data the peer sees comes after the verdict.
   const std::string hello = "hello";
@@ -315,7 +315,7 @@ TEST_P(DurableVerdictTest, AFailedTofuWriteFailsTheHandshakeWithTheStoresMessage
 // did not have it yet): the store's transaction finds it, and the
 // handshake is rejected with the pin-mismatch message.
 TEST_P(DurableVerdictTest, AnotherProcessPinnedAnotherKeyFirst) {
-  const std::string theirs = keyring::pin_from_spki(stranger_.spki).value();
+  const std::string theirs = pins::pin_from_spki(stranger_.spki).value();
   ASSERT_TRUE(other_->pin_on_first_use("a.example", theirs, base::SystemClock().now())->pinned);
   auto link = start("a.example");
   run_until([&] { return link->client.handshake && link->server.handshake; });
@@ -323,7 +323,7 @@ TEST_P(DurableVerdictTest, AnotherProcessPinnedAnotherKeyFirst) {
   EXPECT_EQ(*link->client.handshake,
             transport::to_error_code(make_error(tls::Errc::peer_rejected)));
   EXPECT_NE(link->client.error().find("x509 key for a.example changed: pinned on first use " +
-                                      keyring::format_pin(theirs)),
+                                      pins::format_pin(theirs)),
             std::string::npos)
       << link->client.error();
   const auto stored = other_->pins("a.example");

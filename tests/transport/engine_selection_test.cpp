@@ -385,7 +385,7 @@ TEST_F(EngineSelectionTest, ServerFactoryCapsTheClientHello) {
 TEST_F(EngineSelectionTest, AutoModeUsesOpenPgpForCertifiedOrRecordedDomains) {
   TempDir dir;
   auto pins =
-      std::make_shared<keyring::PinStore>(keyring::PinStore::open(dir.file("pins.sqlite")).value());
+      std::make_shared<pins::PinStore>(pins::PinStore::open(dir.file("pins.sqlite")).value());
   ASSERT_TRUE(
       pins->record_openpgp_auth("recorded.example", base::TimePoint(std::chrono::seconds(1))).ok());
   const auto knows =

@@ -7,11 +7,11 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "base/byte_queue.h"
 #include "base/gnutls_handles.h"
 #include "tls/crypto/gnutls_keys.h"
 #include "tls/gnutls/gnutls_context.h"
@@ -119,9 +119,7 @@ class GnutlsEngine final : public Engine {
 
   Status start() override;
   Status feed(ByteView bytes) override;
-  [[nodiscard]] ByteView pending_output() const override {
-    return ByteView(output_).subspan(output_head_);
-  }
+  [[nodiscard]] ByteView pending_output() const override { return output_.view(); }
   void consume_output(std::size_t count) override;
   Result<std::size_t> write_app(ByteView data) override;
   Result<std::size_t> read_app(std::span<std::uint8_t> out) override;
@@ -163,12 +161,9 @@ class GnutlsEngine final : public Engine {
   bool close_arrived_ = false;
   bool peer_closed_ = false;
 
-  Bytes input_;
-  std::size_t input_head_ = 0;
-  Bytes output_;
-  std::size_t output_head_ = 0;
-  Bytes app_input_;
-  std::size_t app_head_ = 0;
+  base::ByteQueue input_;
+  base::ByteQueue output_;
+  base::ByteQueue app_input_;
 
   std::optional<Error> failure_;
   std::optional<Error> verify_error_;
@@ -248,32 +243,24 @@ Status GnutlsEngine::init() {
 
 ssize_t GnutlsEngine::push(gnutls_transport_ptr_t self, const void* data, std::size_t size) {
   auto* engine = static_cast<GnutlsEngine*>(self);
-  const auto* bytes = static_cast<const std::uint8_t*>(data);
-  engine->output_.insert(engine->output_.end(), bytes, bytes + size);
+  engine->output_.append(ByteView(static_cast<const std::uint8_t*>(data), size));
   return static_cast<ssize_t>(size);
 }
 
 ssize_t GnutlsEngine::pull(gnutls_transport_ptr_t self, void* data, std::size_t size) {
   auto* engine = static_cast<GnutlsEngine*>(self);
-  const std::size_t available = engine->input_.size() - engine->input_head_;
-  if (available == 0) {
+  if (engine->input_.empty()) {
     // Not end of stream: the transport has simply not fed more yet.
     gnutls_transport_set_errno(engine->session_, EAGAIN);
     return -1;
   }
-  const std::size_t count = std::min(available, size);
-  std::memcpy(data, engine->input_.data() + engine->input_head_, count);
-  engine->input_head_ += count;
-  if (engine->input_head_ == engine->input_.size()) {
-    engine->input_.clear();
-    engine->input_head_ = 0;
-  }
-  return static_cast<ssize_t>(count);
+  return static_cast<ssize_t>(
+      engine->input_.read(std::span<std::uint8_t>(static_cast<std::uint8_t*>(data), size)));
 }
 
 int GnutlsEngine::pull_timeout(gnutls_transport_ptr_t self, unsigned int /*milliseconds*/) {
   auto* engine = static_cast<GnutlsEngine*>(self);
-  const std::size_t available = engine->input_.size() - engine->input_head_;
+  const std::size_t available = engine->input_.size();
   if (available == 0) {
     gnutls_transport_set_errno(engine->session_, EAGAIN);
     return -1;
@@ -400,11 +387,7 @@ Status GnutlsEngine::feed(ByteView bytes) {
   if (close_arrived_) {
     return make_error(Errc::closed, "bytes after the peer's close_notify are ignored");
   }
-  if (input_head_ > 0 && input_head_ * 2 > input_.size()) {
-    input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(input_head_));
-    input_head_ = 0;
-  }
-  input_.insert(input_.end(), bytes.begin(), bytes.end());
+  input_.append(bytes);
   if (phase_ == Phase::handshaking) {
     PGPTLS_CHECK(continue_handshake());
   }
@@ -415,7 +398,7 @@ Status GnutlsEngine::feed(ByteView bytes) {
 }
 
 Status GnutlsEngine::continue_handshake() {
-  std::size_t unread_before = input_.size() - input_head_;
+  std::size_t unread_before = input_.size();
   for (;;) {
     const int rc = gnutls_handshake(session_);
     if (rc == 0) {
@@ -447,7 +430,7 @@ Status GnutlsEngine::continue_handshake() {
       // GnuTLS may stop after each small record with EAGAIN while more
       // input is buffered (a ClientHello in 1-byte records): go on while
       // it makes progress.
-      const std::size_t unread = input_.size() - input_head_;
+      const std::size_t unread = input_.size();
       if (unread > 0 && unread != unread_before) {
         unread_before = unread;
         continue;
@@ -464,15 +447,11 @@ Status GnutlsEngine::continue_handshake() {
 
 Status GnutlsEngine::read_records() {
   std::array<std::uint8_t, kMaxPlaintextLength> buffer{};
-  std::size_t unread_before = input_.size() - input_head_;
+  std::size_t unread_before = input_.size();
   for (;;) {
     const ssize_t rc = gnutls_record_recv(session_, buffer.data(), buffer.size());
     if (rc > 0) {
-      if (app_head_ > 0 && app_head_ == app_input_.size()) {
-        app_input_.clear();
-        app_head_ = 0;
-      }
-      app_input_.insert(app_input_.end(), buffer.begin(), buffer.begin() + rc);
+      app_input_.append(ByteView(buffer).first(static_cast<std::size_t>(rc)));
       continue;
     }
     if (rc == 0) {
@@ -482,7 +461,7 @@ Status GnutlsEngine::read_records() {
       // the close then); answering it now would discard the replies the
       // application still owes to that data.
       close_arrived_ = true;
-      if (app_head_ == app_input_.size()) {
+      if (app_input_.empty()) {
         receive_close();
       }
       return {};
@@ -491,7 +470,7 @@ Status GnutlsEngine::read_records() {
       // GnuTLS also answers EAGAIN after a post-handshake message (a TLS 1.3
       // NewSessionTicket or KeyUpdate) although more records may be
       // buffered; only stop when the input is used up or nothing moved.
-      const std::size_t unread = input_.size() - input_head_;
+      const std::size_t unread = input_.size();
       if ((unread > 0 && unread != unread_before) || gnutls_record_check_pending(session_) > 0) {
         unread_before = unread;
         continue;
@@ -574,14 +553,7 @@ Error GnutlsEngine::fail(Error error, int gnutls_code) {
 }
 
 void GnutlsEngine::consume_output(std::size_t count) {
-  output_head_ = std::min(output_.size(), output_head_ + count);
-  if (output_head_ == output_.size()) {
-    output_.clear();
-    output_head_ = 0;
-  } else if (output_head_ > (std::size_t{1} << 16) && output_head_ * 2 > output_.size()) {
-    output_.erase(output_.begin(), output_.begin() + static_cast<std::ptrdiff_t>(output_head_));
-    output_head_ = 0;
-  }
+  output_.consume(count);
 }
 
 Result<std::size_t> GnutlsEngine::write_app(ByteView data) {
@@ -623,22 +595,14 @@ void GnutlsEngine::receive_close() {
 }
 
 Result<std::size_t> GnutlsEngine::read_app(std::span<std::uint8_t> out) {
-  const std::size_t available = app_input_.size() - app_head_;
-  if (available == 0 && failure_) {
+  if (app_input_.empty() && failure_) {
     return *failure_;
   }
-  if (available == 0 && close_arrived_ && !peer_closed_) {
+  if (app_input_.empty() && close_arrived_ && !peer_closed_) {
     receive_close();  // the application has read up to the close_notify
     return std::size_t{0};
   }
-  const std::size_t count = std::min(available, out.size());
-  std::copy_n(app_input_.begin() + static_cast<std::ptrdiff_t>(app_head_), count, out.begin());
-  app_head_ += count;
-  if (app_head_ == app_input_.size()) {
-    app_input_.clear();
-    app_head_ = 0;
-  }
-  return count;
+  return app_input_.read(out);
 }
 
 Status GnutlsEngine::close() {
@@ -677,7 +641,7 @@ Status GnutlsEngine::settle_peer(Result<VerifiedPeer> verdict) {
 }
 
 EngineStatus GnutlsEngine::status() const {
-  if (output_head_ < output_.size()) {
+  if (!output_.empty()) {
     return EngineStatus::has_output;
   }
   if (phase_ == Phase::failed) {

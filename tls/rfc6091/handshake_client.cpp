@@ -51,8 +51,8 @@ Status Rfc6091Engine::client_start() {
   return {};
 }
 
-Status Rfc6091Engine::on_server_hello(states::ExpectServerHello& state,
-                                      const HandshakeMessage& message) {
+Status Rfc6091Engine::on_message(states::ExpectServerHello& state,
+                                 const HandshakeMessage& message) {
   PGPTLS_TRY(const auto hello, messages::parse_server_hello(message.body));
   if (hello.version == kTls12) {
     // RFC 5246 Appendix E.1: from here on our records (an alert about this
@@ -70,8 +70,8 @@ Status Rfc6091Engine::on_server_hello(states::ExpectServerHello& state,
   return {};
 }
 
-Status Rfc6091Engine::on_server_certificate(states::ExpectServerCertificate& state,
-                                            const HandshakeMessage& message) {
+Status Rfc6091Engine::on_message(states::ExpectServerCertificate& state,
+                                 const HandshakeMessage& message) {
   PGPTLS_TRY(auto server, verified_certificate(state.negotiated.certificate_type, message));
   if (!server.has_value()) {
     return make_error(Errc::bad_certificate,
@@ -82,8 +82,8 @@ Status Rfc6091Engine::on_server_certificate(states::ExpectServerCertificate& sta
   return {};
 }
 
-Status Rfc6091Engine::on_server_key_exchange(states::ExpectServerKeyExchange& state,
-                                             const HandshakeMessage& message) {
+Status Rfc6091Engine::on_message(states::ExpectServerKeyExchange& state,
+                                 const HandshakeMessage& message) {
   PGPTLS_TRY(const auto exchange, messages::parse_server_key_exchange(message.body));
   const auto group = find_group(exchange.group);
   if (!group.has_value() || std::find(config_.policy.groups.begin(), config_.policy.groups.end(),
@@ -114,8 +114,8 @@ Status Rfc6091Engine::on_server_key_exchange(states::ExpectServerKeyExchange& st
   return {};
 }
 
-Status Rfc6091Engine::on_certificate_request_or_done(states::ExpectCertificateRequestOrDone& state,
-                                                     const HandshakeMessage& message) {
+Status Rfc6091Engine::on_message(states::ExpectCertificateRequestOrDone& state,
+                                 const HandshakeMessage& message) {
   if (message.type == static_cast<std::uint8_t>(HandshakeType::server_hello_done)) {
     states::ServerKeyExchanged exchanged = std::move(state.exchanged);
     return on_server_hello_done(std::move(exchanged), nullptr, message);
@@ -131,6 +131,12 @@ Status Rfc6091Engine::on_certificate_request_or_done(states::ExpectCertificateRe
   PGPTLS_CHECK(receive_into_transcript(message));
   state_ = states::ExpectServerHelloDone{std::move(state.exchanged), std::move(request)};
   return {};
+}
+
+Status Rfc6091Engine::on_message(states::ExpectServerHelloDone& state,
+                                 const HandshakeMessage& message) {
+  states::ExpectServerHelloDone moved = std::move(state);
+  return on_server_hello_done(std::move(moved.exchanged), &moved.request, message);
 }
 
 Status Rfc6091Engine::on_server_hello_done(states::ServerKeyExchanged exchanged,
@@ -183,8 +189,8 @@ Status Rfc6091Engine::send_certificate_verify(CertificateType type, SignatureSch
   return send_handshake(HandshakeType::certificate_verify, body);
 }
 
-Status Rfc6091Engine::on_server_finished(states::ExpectServerFinished& state,
-                                         const HandshakeMessage& message) {
+Status Rfc6091Engine::on_message(states::ExpectServerFinished& state,
+                                 const HandshakeMessage& message) {
   PGPTLS_TRY(auto finished, receive_finished(*state.suite, state.master_secret, message));
   return enter_traffic(std::move(state.server), std::move(finished));
 }

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "base/byte_queue.h"
 #include "base/clock.h"
 #include "tls/crypto/transcript.h"
 #include "tls/engine/engine.h"
@@ -44,6 +45,9 @@ class Rfc6091Engine final : public Engine {
   [[nodiscard]] Status on_handshake_message(const messages::HandshakeMessage& message);
   [[nodiscard]] Status on_traffic_handshake(const messages::HandshakeMessage& message);
   [[nodiscard]] Status check_deadline();
+  // unexpected: Errc::unexpected_message for `what` (a message, ChangeCipherSpec or
+  // application data) out of order, naming what the current state waits for.
+  [[nodiscard]] Error unexpected(std::string_view what) const;
   // fail: poisons the engine, queues the alert for the error (none when the
   // peer's own alert ended it), and returns the error.
   Error fail(Error error);
@@ -83,34 +87,42 @@ class Rfc6091Engine final : public Engine {
                                                        const messages::HandshakeMessage& message);
   [[nodiscard]] Status enter_traffic(std::optional<AuthenticatedPeer> peer, FinishedProof finished);
 
+  // The peer's handshake messages: one on_message for each state with
+  // kAccepts, called with a message of one of those types.
+  using Message = messages::HandshakeMessage;
   // Client (handshake_client.cpp).
   [[nodiscard]] Status client_start();
-  [[nodiscard]] Status on_server_hello(states::ExpectServerHello& state,
-                                       const messages::HandshakeMessage& message);
-  [[nodiscard]] Status on_server_certificate(states::ExpectServerCertificate& state,
-                                             const messages::HandshakeMessage& message);
-  [[nodiscard]] Status on_server_key_exchange(states::ExpectServerKeyExchange& state,
-                                              const messages::HandshakeMessage& message);
-  [[nodiscard]] Status on_certificate_request_or_done(states::ExpectCertificateRequestOrDone& state,
-                                                      const messages::HandshakeMessage& message);
+  // ServerHello (RFC 5246 §7.4.1.3).
+  [[nodiscard]] Status on_message(states::ExpectServerHello&, const Message&);
+  // The server's Certificate (§7.4.2).
+  [[nodiscard]] Status on_message(states::ExpectServerCertificate&, const Message&);
+  // ServerKeyExchange (RFC 8422 §5.4).
+  [[nodiscard]] Status on_message(states::ExpectServerKeyExchange&, const Message&);
+  // CertificateRequest (§7.4.4) or ServerHelloDone (§7.4.5).
+  [[nodiscard]] Status on_message(states::ExpectCertificateRequestOrDone&, const Message&);
+  // ServerHelloDone after a CertificateRequest.
+  [[nodiscard]] Status on_message(states::ExpectServerHelloDone&, const Message&);
+  // on_server_hello_done: ServerHelloDone, with or without a request; the
+  // client's second flight.
   [[nodiscard]] Status on_server_hello_done(states::ServerKeyExchanged exchanged,
                                             const messages::CertificateRequest* request,
                                             const messages::HandshakeMessage& message);
   // send_certificate_verify: signs every message so far (RFC 5246 §7.4.8).
   [[nodiscard]] Status send_certificate_verify(CertificateType type, SignatureScheme scheme);
-  [[nodiscard]] Status on_server_finished(states::ExpectServerFinished& state,
-                                          const messages::HandshakeMessage& message);
+  // The server's Finished (§7.4.9).
+  [[nodiscard]] Status on_message(states::ExpectServerFinished&, const Message&);
 
   // Server (handshake_server.cpp).
-  [[nodiscard]] Status on_client_hello(const messages::HandshakeMessage& message);
-  [[nodiscard]] Status on_client_certificate(states::ExpectClientCertificate& state,
-                                             const messages::HandshakeMessage& message);
-  [[nodiscard]] Status on_client_key_exchange(states::ExpectClientKeyExchange& state,
-                                              const messages::HandshakeMessage& message);
-  [[nodiscard]] Status on_certificate_verify(states::ExpectCertificateVerify& state,
-                                             const messages::HandshakeMessage& message);
-  [[nodiscard]] Status on_client_finished(states::ExpectClientFinished& state,
-                                          const messages::HandshakeMessage& message);
+  // ClientHello (§7.4.1.2); the server's first flight.
+  [[nodiscard]] Status on_message(states::ExpectClientHello&, const Message&);
+  // The client's Certificate (§7.4.6).
+  [[nodiscard]] Status on_message(states::ExpectClientCertificate&, const Message&);
+  // ClientKeyExchange (§7.4.7, RFC 8422 §5.7).
+  [[nodiscard]] Status on_message(states::ExpectClientKeyExchange&, const Message&);
+  // CertificateVerify (§7.4.8).
+  [[nodiscard]] Status on_message(states::ExpectCertificateVerify&, const Message&);
+  // The client's Finished (§7.4.9); the server's last flight.
+  [[nodiscard]] Status on_message(states::ExpectClientFinished&, const Message&);
 
   Rfc6091Config config_;
   states::State state_;
@@ -121,8 +133,7 @@ class Rfc6091Engine final : public Engine {
   messages::Random client_random_{};
   messages::Random server_random_{};
   std::optional<base::TimePoint> deadline_;
-  Bytes app_in_;
-  std::size_t app_in_start_ = 0;
+  base::ByteQueue app_in_;
   SessionInfo session_;
   std::optional<Error> failure_;
 };

@@ -18,7 +18,8 @@ using messages::HandshakeType;
 
 }  // namespace
 
-Status Rfc6091Engine::on_client_hello(const HandshakeMessage& message) {
+Status Rfc6091Engine::on_message(states::ExpectClientHello& /*state*/,
+                                 const HandshakeMessage& message) {
   PGPTLS_TRY(const auto hello, messages::parse_client_hello(message.body));
   PGPTLS_TRY(auto choice, select_server_parameters(hello, config_.policy, config_.credentials));
   client_random_ = hello.random;
@@ -75,8 +76,8 @@ Status Rfc6091Engine::on_client_hello(const HandshakeMessage& message) {
   return {};
 }
 
-Status Rfc6091Engine::on_client_certificate(states::ExpectClientCertificate& state,
-                                            const HandshakeMessage& message) {
+Status Rfc6091Engine::on_message(states::ExpectClientCertificate& state,
+                                 const HandshakeMessage& message) {
   PGPTLS_TRY(auto client, verified_certificate(state.sent.choice.certificate_type, message));
   if (!client.has_value() && config_.client_auth == ClientAuth::require) {
     return make_error(Errc::handshake_failure,
@@ -88,8 +89,8 @@ Status Rfc6091Engine::on_client_certificate(states::ExpectClientCertificate& sta
   return {};
 }
 
-Status Rfc6091Engine::on_client_key_exchange(states::ExpectClientKeyExchange& state,
-                                             const HandshakeMessage& message) {
+Status Rfc6091Engine::on_message(states::ExpectClientKeyExchange& state,
+                                 const HandshakeMessage& message) {
   PGPTLS_TRY(const Bytes client_public, messages::parse_client_key_exchange(message.body));
   PGPTLS_TRY(const base::SecretBytes pre_master, state.sent.key.shared_secret(client_public));
   PGPTLS_CHECK(receive_into_transcript(message));
@@ -110,8 +111,8 @@ Status Rfc6091Engine::on_client_key_exchange(states::ExpectClientKeyExchange& st
   return {};
 }
 
-Status Rfc6091Engine::on_certificate_verify(states::ExpectCertificateVerify& state,
-                                            const HandshakeMessage& message) {
+Status Rfc6091Engine::on_message(states::ExpectCertificateVerify& state,
+                                 const HandshakeMessage& message) {
   PGPTLS_TRY(const auto verify, messages::parse_certificate_verify(message.body));
   PGPTLS_TRY(auto signature,
              verify_handshake_signature(state.client, verify.scheme, state.requested_schemes,
@@ -124,8 +125,8 @@ Status Rfc6091Engine::on_certificate_verify(states::ExpectCertificateVerify& sta
   return {};
 }
 
-Status Rfc6091Engine::on_client_finished(states::ExpectClientFinished& state,
-                                         const HandshakeMessage& message) {
+Status Rfc6091Engine::on_message(states::ExpectClientFinished& state,
+                                 const HandshakeMessage& message) {
   const CipherSuite& suite = *state.choice.suite;
   PGPTLS_TRY(auto finished, receive_finished(suite, state.master_secret, message));
   PGPTLS_CHECK(records_.write_change_cipher_spec(std::move(state.server_write)));

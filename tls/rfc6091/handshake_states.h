@@ -1,11 +1,16 @@
 // handshake_states.h: the explicit states of the RFC 6091 engine. Data a
 // state needs exists only in the states after it was obtained: the
 // negotiated suite after ServerHello, the verified peer after Certificate,
-// the master secret after the key exchange, and so on.
+// the master secret after the key exchange, and so on. A state that waits
+// for a handshake message names the types it takes in kAccepts, in the
+// order of RFC 5246 §7.3 Figure 1; the engine dispatches on it and names
+// it when another message arrives.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -17,18 +22,24 @@
 #include "tls/rfc6091/negotiation.h"
 #include "tls/wire/messages/certificate_request.h"
 #include "tls/wire/messages/hello.h"
+#include "tls/wire/messages/types.h"
 
 namespace pgptls::tls::states {
+
+using messages::HandshakeType;
 
 // Client states, in handshake order.
 struct ClientIdle {};
 struct ExpectServerHello {
+  static constexpr std::array kAccepts{HandshakeType::server_hello};
   messages::ClientHello offered;
 };
 struct ExpectServerCertificate {
+  static constexpr std::array kAccepts{HandshakeType::certificate};
   ClientNegotiated negotiated;
 };
 struct ExpectServerKeyExchange {
+  static constexpr std::array kAccepts{HandshakeType::server_key_exchange};
   ClientNegotiated negotiated;
   PeerProof server;
 };
@@ -41,9 +52,12 @@ struct ServerKeyExchanged {
   Bytes server_public;
 };
 struct ExpectCertificateRequestOrDone {
+  static constexpr std::array kAccepts{HandshakeType::certificate_request,
+                                       HandshakeType::server_hello_done};
   ServerKeyExchanged exchanged;
 };
 struct ExpectServerHelloDone {
+  static constexpr std::array kAccepts{HandshakeType::server_hello_done};
   ServerKeyExchanged exchanged;
   messages::CertificateRequest request;
 };
@@ -53,13 +67,16 @@ struct ExpectServerChangeCipherSpec {
   base::SecretBytes master_secret;
 };
 struct ExpectServerFinished {
+  static constexpr std::array kAccepts{HandshakeType::finished};
   const CipherSuite* suite;
   AuthenticatedPeer server;
   base::SecretBytes master_secret;
 };
 
 // Server states, in handshake order.
-struct ExpectClientHello {};
+struct ExpectClientHello {
+  static constexpr std::array kAccepts{HandshakeType::client_hello};
+};
 // ServerFlightSent: what the server holds after its first flight.
 struct ServerFlightSent {
   ServerChoice choice;
@@ -67,13 +84,16 @@ struct ServerFlightSent {
   std::vector<std::uint16_t> requested_schemes;  // in CertificateRequest
 };
 struct ExpectClientCertificate {
+  static constexpr std::array kAccepts{HandshakeType::certificate};
   ServerFlightSent sent;
 };
 struct ExpectClientKeyExchange {
+  static constexpr std::array kAccepts{HandshakeType::client_key_exchange};
   ServerFlightSent sent;
   std::optional<PeerProof> client;  // nullopt: anonymous (ClientAuth::request)
 };
 struct ExpectCertificateVerify {
+  static constexpr std::array kAccepts{HandshakeType::certificate_verify};
   ServerChoice choice;
   std::vector<std::uint16_t> requested_schemes;
   PeerProof client;
@@ -87,6 +107,7 @@ struct ExpectClientChangeCipherSpec {
   RecordProtection server_write;
 };
 struct ExpectClientFinished {
+  static constexpr std::array kAccepts{HandshakeType::finished};
   ServerChoice choice;
   std::optional<AuthenticatedPeer> client;
   base::SecretBytes master_secret;
@@ -113,6 +134,11 @@ using State =
                  ExpectServerChangeCipherSpec, ExpectServerFinished, ExpectClientHello,
                  ExpectClientCertificate, ExpectClientKeyExchange, ExpectCertificateVerify,
                  ExpectClientChangeCipherSpec, ExpectClientFinished, Traffic, Failed>;
+
+// expected_input: what `state` waits for from the peer, in words for an
+// error ("certificate_request or server_hello_done", "ChangeCipherSpec");
+// empty when it waits for nothing (ClientIdle, Traffic, Failed).
+[[nodiscard]] std::string expected_input(const State& state);
 
 // state_name: the name table for logs ("ExpectServerHello", ...).
 [[nodiscard]] std::string_view state_name(const State& state) noexcept;

@@ -16,14 +16,9 @@ std::string type_context(ContentType type) {
 }  // namespace
 
 void RecordLayer::feed(ByteView bytes) {
-  // Drop what was already returned, so the buffer holds at most one partial
-  // record plus the new bytes. (Views handed out before are invalid now, as
-  // the header says.)
-  if (input_start_ != 0) {
-    input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(input_start_));
-    input_start_ = 0;
-  }
-  input_.insert(input_.end(), bytes.begin(), bytes.end());
+  // Records already returned may move now (views handed out before are
+  // invalid, as the header says).
+  input_.append(bytes);
 }
 
 Result<std::optional<RecordView>> RecordLayer::next_record() {
@@ -38,7 +33,7 @@ Result<std::optional<RecordView>> RecordLayer::next_record() {
 }
 
 Result<std::optional<RecordView>> RecordLayer::parse_next() {
-  const ByteView input = ByteView(input_).subspan(input_start_);
+  const ByteView input = input_.view();
   const bool protected_record = read_.has_value();
   const auto rule = version_locked_ || protected_record ? RecordVersionRule::tls12_only
                                                         : RecordVersionRule::any_tls;
@@ -56,14 +51,14 @@ Result<std::optional<RecordView>> RecordLayer::parse_next() {
   if (!body.ok()) {
     return std::optional<RecordView>{};  // wait for the rest of the record
   }
-  input_start_ += kRecordHeaderLength + length;
+  // Decrypt inside the input buffer: the body is ours until the next feed().
+  const std::span<std::uint8_t> in_place =
+      input_.mutable_view().subspan(kRecordHeaderLength, length);
+  input_.consume(kRecordHeaderLength + length);
 
   RecordView record{type, version, *body};
   if (protected_record) {
-    // Decrypt inside the input buffer: the body is ours until the next feed().
-    const std::size_t body_start = input_start_ - length;
-    PGPTLS_TRY(record.fragment, read_->open_in_place(type, std::span<std::uint8_t>(input_).subspan(
-                                                               body_start, length)));
+    PGPTLS_TRY(record.fragment, read_->open_in_place(type, in_place));
   }
   // RFC 5246 §6.2.1: zero-length fragments are only allowed for
   // application data.
@@ -84,8 +79,8 @@ Result<std::optional<RecordView>> RecordLayer::parse_next() {
   return std::optional<RecordView>{record};
 }
 
-Status RecordLayer::write_one(ContentType type, ByteView fragment) {
-  const std::size_t start = output_.size();
+Status RecordLayer::write_one(ContentType type, ByteView fragment, Bytes& out) {
+  const std::size_t start = out.size();
   const std::uint16_t version = version_locked_ || write_ ? kTls12 : kTls10;
   const std::size_t wire_length = write_ ? write_->sealed_length(fragment.size()) : fragment.size();
   // RFC 5246 §6.2.1: type(1) version(2) length(2); the length is at most
@@ -95,14 +90,14 @@ Status RecordLayer::write_one(ContentType type, ByteView fragment) {
   header.u16(version);
   header.u16(static_cast<std::uint16_t>(wire_length));
   PGPTLS_TRY(const Bytes encoded, std::move(header).finish());
-  output_.insert(output_.end(), encoded.begin(), encoded.end());
+  out.insert(out.end(), encoded.begin(), encoded.end());
   if (!write_) {
-    output_.insert(output_.end(), fragment.begin(), fragment.end());
+    out.insert(out.end(), fragment.begin(), fragment.end());
     return {};
   }
-  auto sealed = write_->seal(type, fragment, output_);
+  auto sealed = write_->seal(type, fragment, out);
   if (!sealed.ok()) {
-    output_.resize(start);
+    out.resize(start);
     return sealed;
   }
   return {};
@@ -116,9 +111,11 @@ Status RecordLayer::write(ContentType type, ByteView data) {
     if (type != ContentType::application_data) {
       return make_error(Errc::invalid_state, "empty " + type_context(type) + " may not be sent");
     }
-    return write_one(type, data);
+    return write_one(type, data, output_.back_buffer());
   }
-  const std::size_t start = output_.size();
+  // Records are sealed straight into the output queue.
+  Bytes& out = output_.back_buffer();
+  const std::size_t start = out.size();
   if (write_) {
     const std::size_t records = (data.size() + kMaxPlaintextLength - 1) / kMaxPlaintextLength;
     // Refuse the whole write up front rather than send part of it: a
@@ -128,17 +125,16 @@ Status RecordLayer::write(ContentType type, ByteView data) {
                         "TLS record sequence numbers exhausted; close the connection and "
                         "reconnect");
     }
-    output_.reserve(start + data.size() +
-                    records * (kRecordHeaderLength + write_->sealed_length(0)));
+    out.reserve(start + data.size() + records * (kRecordHeaderLength + write_->sealed_length(0)));
   }
   for (std::size_t offset = 0; offset < data.size(); offset += kMaxPlaintextLength) {
     const ByteView fragment =
         data.subspan(offset, std::min(kMaxPlaintextLength, data.size() - offset));
-    auto written = write_one(type, fragment);
+    auto written = write_one(type, fragment, out);
     if (!written.ok()) {
       // Records already sealed used up sequence numbers; dropping them
       // leaves a gap the peer cannot cross, so the write side is finished.
-      output_.resize(start);
+      out.resize(start);
       if (write_) {
         write_failure_ = written.error();
       }
@@ -159,14 +155,6 @@ Status RecordLayer::write_change_cipher_spec(RecordProtection next) {
   PGPTLS_CHECK(write(ContentType::change_cipher_spec, message));
   write_.emplace(std::move(next));
   return {};
-}
-
-void RecordLayer::consume_output(std::size_t count) {
-  output_start_ += std::min(count, output_.size() - output_start_);
-  if (output_start_ == output_.size()) {
-    output_.clear();
-    output_start_ = 0;
-  }
 }
 
 }  // namespace pgptls::tls

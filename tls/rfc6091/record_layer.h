@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "base/byte_queue.h"
 #include "base/bytes.h"
 #include "base/result.h"
 #include "tls/crypto/record_protection.h"
@@ -72,7 +73,7 @@ class RecordLayer {
   [[nodiscard]] Result<std::optional<RecordView>> next_record();
 
   // buffered_input: bytes fed but not yet returned as records.
-  [[nodiscard]] std::size_t buffered_input() const { return input_.size() - input_start_; }
+  [[nodiscard]] std::size_t buffered_input() const { return input_.size(); }
 
   // lock_version: from now on every received record must say 0x0303, and
   // records are sent with 0x0303 (RFC 5246 Appendix E.1: before ServerHello
@@ -102,17 +103,15 @@ class RecordLayer {
   [[nodiscard]] bool change_cipher_spec_expected() const { return pending_read_.has_value(); }
 
   // pending_output / consume_output: bytes to send, and how many were sent.
-  [[nodiscard]] ByteView pending_output() const { return ByteView(output_).subspan(output_start_); }
-  void consume_output(std::size_t count);
+  [[nodiscard]] ByteView pending_output() const { return output_.view(); }
+  void consume_output(std::size_t count) { output_.consume(count); }
 
  private:
   [[nodiscard]] Result<std::optional<RecordView>> parse_next();
-  [[nodiscard]] Status write_one(ContentType type, ByteView fragment);
+  [[nodiscard]] Status write_one(ContentType type, ByteView fragment, Bytes& out);
 
-  Bytes input_;
-  std::size_t input_start_ = 0;
-  Bytes output_;
-  std::size_t output_start_ = 0;
+  base::ByteQueue input_;
+  base::ByteQueue output_;
   std::optional<RecordProtection> read_;
   std::optional<RecordProtection> pending_read_;
   std::optional<RecordProtection> write_;

@@ -4,11 +4,9 @@
 #include "tls/rfc6091/rfc6091_engine.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "tls/crypto/prf.h"
 #include "tls/rfc6091/handshake_engine.h"
-#include "tls/rfc6091/handshake_order.h"
 #include "tls/wire/errors.h"
 #include "tls/wire/messages/simple.h"
 
@@ -48,6 +46,25 @@ std::span<const std::string_view> state_names() noexcept {
   return kNames;
 }
 
+std::string expected_input(const State& state) {
+  return std::visit(
+      [](const auto& current) {
+        using S = std::decay_t<decltype(current)>;
+        std::string words;
+        if constexpr (std::is_same_v<S, ExpectServerChangeCipherSpec> ||
+                      std::is_same_v<S, ExpectClientChangeCipherSpec>) {
+          words = "ChangeCipherSpec";
+        } else if constexpr (requires { S::kAccepts; }) {
+          for (const HandshakeType type : S::kAccepts) {
+            words += (words.empty() ? "" : " or ");
+            words += messages::handshake_type_name(static_cast<std::uint8_t>(type));
+          }
+        }
+        return words;
+      },
+      state);
+}
+
 }  // namespace states
 
 namespace {
@@ -55,17 +72,15 @@ namespace {
 using messages::HandshakeMessage;
 using messages::HandshakeType;
 
-// unexpected: the error for an input out of order, naming what the order
-// (handshake_order.h) expects instead.
-Error unexpected(Role role, std::string_view what, std::string_view state) {
-  const std::string expected = handshake_order::expected_inputs(role, state);
+}  // namespace
+
+Error Rfc6091Engine::unexpected(std::string_view what) const {
+  const std::string expected = states::expected_input(state_);
   return make_error(Errc::unexpected_message,
-                    std::string(what) + " received in state " + std::string(state) +
+                    std::string(what) + " received in state " + std::string(state_name()) +
                         (expected.empty() ? std::string() : "; expected " + expected) +
                         " (RFC 5246 §7.3 fixes the message order)");
 }
-
-}  // namespace
 
 Result<std::unique_ptr<Engine>> make_rfc6091_engine(Rfc6091Config config) {
   if (!config.verifier || !config.rng || !config.clock) {
@@ -195,13 +210,13 @@ Status Rfc6091Engine::process_records() {
         // RFC 5246 §7.4.9: no application data before Finished.
         auto* traffic = std::get_if<states::Traffic>(&state_);
         if (traffic == nullptr) {
-          return unexpected(config_.role, "application data", state_name());
+          return unexpected("application data");
         }
         if (!reassembler_.empty()) {
           return make_error(Errc::unexpected_message,
                             "application data interleaved with a fragmented handshake message");
         }
-        app_in_.insert(app_in_.end(), record->fragment.begin(), record->fragment.end());
+        app_in_.append(record->fragment);
         break;
       }
     }
@@ -221,7 +236,7 @@ Status Rfc6091Engine::on_alert(ByteView payload) {
     // close then. Answering it now would end our write side (and discard
     // pending writes) while the application still owes replies to that data.
     traffic->close_arrived = true;
-    if (app_in_start_ == app_in_.size()) {
+    if (app_in_.empty()) {
       return receive_close(*traffic);
     }
     return {};
@@ -264,7 +279,7 @@ Status Rfc6091Engine::on_change_cipher_spec() {
                                           std::move(state->server_write)};
     return {};
   }
-  return unexpected(config_.role, "ChangeCipherSpec", state_name());
+  return unexpected("ChangeCipherSpec");
 }
 
 Status Rfc6091Engine::on_traffic_handshake(const HandshakeMessage& message) {
@@ -279,7 +294,7 @@ Status Rfc6091Engine::on_traffic_handshake(const HandshakeMessage& message) {
                       "the peer tried to renegotiate; pgptls refuses renegotiation (reconnect "
                       "instead)");
   }
-  return unexpected(config_.role, messages::handshake_type_name(message.type), state_name());
+  return unexpected(messages::handshake_type_name(message.type));
 }
 
 Status Rfc6091Engine::on_handshake_message(const HandshakeMessage& message) {
@@ -293,59 +308,18 @@ Status Rfc6091Engine::on_handshake_message(const HandshakeMessage& message) {
     }
     return {};
   }
-  const std::string_view name = messages::handshake_type_name(message.type);
   return std::visit(
       [&](auto& state) -> Status {
         using S = std::decay_t<decltype(state)>;
-        if constexpr (std::is_same_v<S, states::ExpectServerHello>) {
-          if (is(T::server_hello)) {
-            return on_server_hello(state, message);
-          }
-        } else if constexpr (std::is_same_v<S, states::ExpectServerCertificate>) {
-          if (is(T::certificate)) {
-            return on_server_certificate(state, message);
-          }
-        } else if constexpr (std::is_same_v<S, states::ExpectServerKeyExchange>) {
-          if (is(T::server_key_exchange)) {
-            return on_server_key_exchange(state, message);
-          }
-        } else if constexpr (std::is_same_v<S, states::ExpectCertificateRequestOrDone>) {
-          if (is(T::certificate_request) || is(T::server_hello_done)) {
-            return on_certificate_request_or_done(state, message);
-          }
-        } else if constexpr (std::is_same_v<S, states::ExpectServerHelloDone>) {
-          if (is(T::server_hello_done)) {
-            states::ExpectServerHelloDone moved = std::move(state);
-            return on_server_hello_done(std::move(moved.exchanged), &moved.request, message);
-          }
-        } else if constexpr (std::is_same_v<S, states::ExpectServerFinished>) {
-          if (is(T::finished)) {
-            return on_server_finished(state, message);
-          }
-        } else if constexpr (std::is_same_v<S, states::ExpectClientHello>) {
-          if (is(T::client_hello)) {
-            return on_client_hello(message);
-          }
-        } else if constexpr (std::is_same_v<S, states::ExpectClientCertificate>) {
-          if (is(T::certificate)) {
-            return on_client_certificate(state, message);
-          }
-        } else if constexpr (std::is_same_v<S, states::ExpectClientKeyExchange>) {
-          if (is(T::client_key_exchange)) {
-            return on_client_key_exchange(state, message);
-          }
-        } else if constexpr (std::is_same_v<S, states::ExpectCertificateVerify>) {
-          if (is(T::certificate_verify)) {
-            return on_certificate_verify(state, message);
-          }
-        } else if constexpr (std::is_same_v<S, states::ExpectClientFinished>) {
-          if (is(T::finished)) {
-            return on_client_finished(state, message);
-          }
-        } else if constexpr (std::is_same_v<S, states::Traffic>) {
+        if constexpr (std::is_same_v<S, states::Traffic>) {
           return on_traffic_handshake(message);
+        } else if constexpr (requires { S::kAccepts; }) {
+          if (std::find(S::kAccepts.begin(), S::kAccepts.end(),
+                        static_cast<HandshakeType>(message.type)) != S::kAccepts.end()) {
+            return on_message(state, message);
+          }
         }
-        return unexpected(config_.role, name, state_name());
+        return unexpected(messages::handshake_type_name(message.type));
       },
       state_);
 }
@@ -519,15 +493,7 @@ Result<std::size_t> Rfc6091Engine::write_app(ByteView data) {
 }
 
 Result<std::size_t> Rfc6091Engine::read_app(std::span<std::uint8_t> out) {
-  const std::size_t available = app_in_.size() - app_in_start_;
-  const std::size_t count = std::min(available, out.size());
-  if (count > 0) {
-    std::memcpy(out.data(), app_in_.data() + app_in_start_, count);
-    app_in_start_ += count;
-    if (app_in_start_ == app_in_.size()) {
-      app_in_.clear();
-      app_in_start_ = 0;
-    }
+  if (const std::size_t count = app_in_.read(out); count > 0) {
     return count;
   }
   if (failure_.has_value()) {
@@ -536,7 +502,7 @@ Result<std::size_t> Rfc6091Engine::read_app(std::span<std::uint8_t> out) {
   // The application has read everything before the peer's close_notify:
   // now it is received (RFC 5246 §7.2.1).
   if (auto* traffic = std::get_if<states::Traffic>(&state_);
-      traffic != nullptr && available == 0 && traffic->close_arrived && !traffic->close_received) {
+      traffic != nullptr && app_in_.empty() && traffic->close_arrived && !traffic->close_received) {
     if (auto received = receive_close(*traffic); !received.ok()) {
       return fail(std::move(received).error());
     }

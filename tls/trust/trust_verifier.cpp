@@ -26,8 +26,8 @@ namespace {
 // gets certificate_unknown), keeping its message; other failures (the
 // store) stay what they are.
 Error as_rejection(Error error) {
-  if (error.code == keyring::PinErrc::pin_mismatch ||
-      error.code == keyring::PinErrc::rejected_by_policy) {
+  if (error.code == pins::PinErrc::pin_mismatch ||
+      error.code == pins::PinErrc::rejected_by_policy) {
     return make_error(Errc::peer_rejected, error.context);
   }
   return error;
@@ -38,9 +38,9 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
 }
 
 // xmpp_domains: the domains of a certificate's xmpp: user IDs.
-std::vector<std::string> xmpp_domains(const keyring::Cert& cert) {
+std::vector<std::string> xmpp_domains(const openpgp::Cert& cert) {
   std::vector<std::string> domains;
-  for (const keyring::UserId& user_id : cert.user_ids) {
+  for (const openpgp::UserId& user_id : cert.user_ids) {
     if (user_id.is_attribute) {
       continue;
     }
@@ -83,7 +83,7 @@ Result<VerifiedPeer> KeyringOpenPgpTrust::verify(const PresentedCertificate& cer
   peer.type = CertificateType::openpgp;
   peer.domains = accepted->domains;
   peer.accepted_by = accepted->accepted_by;
-  PGPTLS_TRY(peer.signing_key, keyring::to_gnutls_pubkey(accepted->signing_key));
+  PGPTLS_TRY(peer.signing_key, openpgp::to_gnutls_pubkey(accepted->signing_key));
   return peer;
 }
 
@@ -117,11 +117,11 @@ Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
   until = keyring::kNoValidityChange;
   // RFC 6091 §3.3: the whole key (subkey_cert), or only its fingerprint
   // (subkey_cert_fingerprint), which must name a certificate we hold.
-  std::optional<keyring::Cert> parsed;
-  const keyring::Cert* cert = nullptr;
+  std::optional<openpgp::Cert> parsed;
+  const openpgp::Cert* cert = nullptr;
   if (!certificate.openpgp_transferable_key.empty()) {
     auto one =
-        keyring::parse_certificate(certificate.openpgp_transferable_key, config_.policy.limits);
+        openpgp::parse_certificate(certificate.openpgp_transferable_key, config_.policy.limits);
     if (!one.ok()) {
       return make_error(Errc::bad_certificate,
                         "the peer's OpenPGP certificate does not parse: " + one.error().message());
@@ -129,7 +129,7 @@ Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
     parsed = std::move(one).value();
     // The keyring's copy of the same certificate counts too: a revocation
     // the operator imported is not in the copy the peer chose to send.
-    const keyring::Cert* known = find(parsed->fingerprint());
+    const openpgp::Cert* known = find(parsed->fingerprint());
     auto merged = keyring::with_keyring_copy(std::move(*parsed), known);
     if (!merged.ok()) {
       return make_error(Errc::bad_certificate, "the peer's " + merged.error().message());
@@ -158,7 +158,7 @@ Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
     candidates = xmpp_domains(*cert);
   }
   Accepted accepted;
-  std::vector<keyring::PublicKey> usable;  // authentication keys, from the first acceptance
+  std::vector<openpgp::PublicKey> usable;  // authentication keys, from the first acceptance
   std::string refusals;
   for (const std::string& candidate : candidates) {
     auto acceptance = keyring::check_peer(*cert, candidate, config_.authorities,
@@ -192,7 +192,7 @@ Result<KeyringOpenPgpTrust::Accepted> KeyringOpenPgpTrust::verify_uncached(
   // check_peer already listed the usable authentication keys, so the
   // certificate is not validated a second time.
   const ByteView id = certificate.openpgp_key_id;
-  const auto named = std::find_if(usable.begin(), usable.end(), [&](const keyring::PublicKey& k) {
+  const auto named = std::find_if(usable.begin(), usable.end(), [&](const openpgp::PublicKey& k) {
     const Bytes& ref = id.size() == 8 ? k.key_id : k.fingerprint;
     return std::equal(id.begin(), id.end(), ref.begin(), ref.end());
   });
@@ -233,7 +233,7 @@ std::uint64_t KeyringOpenPgpTrust::authority_validations() const {
 
 KeyringOpenPgpTrust::KeyringOpenPgpTrust(KeyringTrustConfig config) : config_(std::move(config)) {
   for (std::size_t i = 0; i < config_.certificates.size(); ++i) {
-    const keyring::Cert& cert = config_.certificates[i];
+    const openpgp::Cert& cert = config_.certificates[i];
     const Bytes& fingerprint = cert.fingerprint();
     by_fingerprint_.emplace(std::string(fingerprint.begin(), fingerprint.end()), i);
     for (const std::string& domain : xmpp_domains(cert)) {
@@ -242,7 +242,7 @@ KeyringOpenPgpTrust::KeyringOpenPgpTrust(KeyringTrustConfig config) : config_(st
   }
 }
 
-const keyring::Cert* KeyringOpenPgpTrust::find(ByteView fingerprint) const {
+const openpgp::Cert* KeyringOpenPgpTrust::find(ByteView fingerprint) const {
   const auto found = by_fingerprint_.find(std::string(fingerprint.begin(), fingerprint.end()));
   return found == by_fingerprint_.end() ? nullptr : &config_.certificates[found->second];
 }
@@ -253,7 +253,7 @@ Result<bool> KeyringOpenPgpTrust::domain_is_certified(std::string_view domain) {
   const std::shared_ptr<const Standing> authorities = standing(at);
   const auto [first, last] = by_domain_.equal_range(normalized);
   for (auto entry = first; entry != last; ++entry) {
-    const keyring::Cert& cert = config_.certificates[entry->second];
+    const openpgp::Cert& cert = config_.certificates[entry->second];
     if (keyring::check_peer(cert, normalized, config_.authorities, authorities->status,
                             config_.policy, at)
             .ok()) {
@@ -268,15 +268,15 @@ Result<std::vector<std::string>> KeyringOpenPgpTrust::domains_for_authentication
   std::vector<std::string> domains;
   const base::Seconds at = now();
   const std::shared_ptr<const Standing> authorities = standing(at);
-  for (const keyring::Cert& cert : config_.certificates) {
+  for (const openpgp::Cert& cert : config_.certificates) {
     for (const std::string& domain : xmpp_domains(cert)) {
       auto acceptance = keyring::check_peer(cert, domain, config_.authorities, authorities->status,
                                             config_.policy, at);
       if (!acceptance.ok()) {
         continue;
       }
-      for (const keyring::PublicKey& key : acceptance->keys) {
-        auto handle = keyring::to_gnutls_pubkey(key);
+      for (const openpgp::PublicKey& key : acceptance->keys) {
+        auto handle = openpgp::to_gnutls_pubkey(key);
         if (!handle.ok()) {
           continue;  // an algorithm GnuTLS cannot express as SPKI
         }
@@ -292,8 +292,8 @@ Result<std::vector<std::string>> KeyringOpenPgpTrust::domains_for_authentication
 }
 
 bool TrustVerifier::Deferral::note(const Error& error, const std::string& about,
-                                   keyring::PinAccess& pins) {
-  if (error.code != keyring::PinErrc::not_ready) {
+                                   pins::PinAccess& pins) {
+  if (error.code != pins::PinErrc::not_ready) {
     return false;
   }
   if (!ready) {
@@ -318,12 +318,12 @@ Result<VerifiedPeer> TrustVerifier::judge(const PresentedCertificate& certificat
                                           const VerifyRequest& request, bool may_catch_up) {
   Deferral deferral;
   auto verdict = decide(certificate, request, deferral);
-  if (!verdict.ok() && verdict.error().code == keyring::PinErrc::not_ready && deferral.ready) {
+  if (!verdict.ok() && verdict.error().code == pins::PinErrc::not_ready && deferral.ready) {
     return provisional(certificate, request, std::move(deferral), may_catch_up);
   }
   if (may_catch_up && !verdict.ok() && verdict.error().code == Errc::peer_rejected &&
       certificate.type != CertificateType::openpgp) {
-    // The pins may come from a snapshot (keyring::PinCache): before a
+    // The pins may come from a snapshot (pins::PinCache): before a
     // rejection is final, catch up with what operators committed since
     // (`pgptls pin add` counts for the next connection), and decide again
     // from memory after the reload; that decision is final. Catching up
@@ -462,30 +462,30 @@ Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certi
       }
     }
 
-    const keyring::PinContext context{certified, config_.policy.force_tofu,
-                                      config_.policy.force_require_openpgp};
+    const pins::PinContext context{certified, config_.policy.force_tofu,
+                                   config_.policy.force_require_openpgp};
     // Certificate pins (signed POSH statements) match the leaf itself.
     const ByteView leaf = certificate.type == CertificateType::x509
                               ? ByteView(certificate.x509_chain.front())
                               : ByteView();
     auto pinned =
-        keyring::check_x509_pin(*config_.pins, domain, spki, context, config_.clock->now(), leaf);
+        pins::check_x509_pin(*config_.pins, domain, spki, context, config_.clock->now(), leaf);
     if (pinned.ok() && pinned->pending) {
       // Trust on first use, decided by the store off this thread.
       deferral.domain = domain;
       deferral.ready = pinned->pending;
       deferral.first_use_pin = pinned->pin_sha256;
-      return make_error(keyring::PinErrc::not_ready,
+      return make_error(pins::PinErrc::not_ready,
                         "trust on first use of " + domain + " is being written");
     }
     if (pinned.ok()) {
       peer.accepted_by = std::string(pinned->pinned_now ? "tofu pin sha256/" : "pin sha256/") +
                          pinned->pin_sha256 + " (" +
-                         std::string(keyring::pin_source_name(pinned->source)) + ")";
+                         std::string(pins::pin_source_name(pinned->source)) + ")";
       return peer;
     }
     const Error refusal = std::move(pinned).error();
-    if (refusal.code != keyring::PinErrc::pin_mismatch) {
+    if (refusal.code != pins::PinErrc::pin_mismatch) {
       return as_rejection(refusal);  // require-openpgp, or a store failure
     }
 
@@ -514,15 +514,15 @@ Result<VerifiedPeer> TrustVerifier::verify_key(const PresentedCertificate& certi
 
 Result<VerifiedPeer> TrustVerifier::verify_key_any_domain(const PresentedCertificate& certificate,
                                                           ByteView spki, Deferral& deferral) {
-  PGPTLS_TRY(const std::string presented, keyring::pin_from_spki(spki));
+  PGPTLS_TRY(const std::string presented, pins::pin_from_spki(spki));
   std::string leaf_hash;
   if (certificate.type == CertificateType::x509) {
-    PGPTLS_TRY(leaf_hash, keyring::certificate_pin(certificate.x509_chain.front()));
+    PGPTLS_TRY(leaf_hash, pins::certificate_pin(certificate.x509_chain.front()));
   }
   std::vector<std::string> candidates;
   PGPTLS_TRY(const auto all, config_.pins->all_pins());
-  for (const keyring::Pin& pin : all) {
-    const bool match = pin.kind == keyring::PinKind::certificate
+  for (const pins::Pin& pin : all) {
+    const bool match = pin.kind == pins::PinKind::certificate
                            ? !leaf_hash.empty() && pin.pin_sha256 == leaf_hash
                            : pin.pin_sha256 == presented;
     if (match && !contains(candidates, pin.domain)) {
@@ -544,7 +544,7 @@ Result<VerifiedPeer> TrustVerifier::verify_key_any_domain(const PresentedCertifi
   std::string refusals;
   for (const std::string& domain : candidates) {
     auto verdict = verify_key(certificate, domain, spki, deferral);
-    if (!verdict.ok() && verdict.error().code == keyring::PinErrc::not_ready) {
+    if (!verdict.ok() && verdict.error().code == pins::PinErrc::not_ready) {
       return verdict;  // the whole decision waits for that domain's disk work
     }
     if (verdict.ok()) {
@@ -558,7 +558,7 @@ Result<VerifiedPeer> TrustVerifier::verify_key_any_domain(const PresentedCertifi
     }
   }
   if (accepted.domains.empty()) {
-    const std::string shown = keyring::format_pin(presented);
+    const std::string shown = pins::format_pin(presented);
     return make_error(Errc::peer_rejected,
                       std::string(certificate_type_name(certificate.type)) + " key (" + shown +
                           ") is not authenticated for any domain" + refusals +

@@ -5,7 +5,7 @@
 //    recorded in the pin store, which makes the domain "sticky".
 //  * X.509 certificates and raw public keys (RFC 7250) are accepted when
 //    their SubjectPublicKeyInfo matches a pin for the domain
-//    (keyring::check_x509_pin: manual/signed/tofu pins, expiry, TOFU,
+//    (pins::check_x509_pin: manual/signed/tofu pins, expiry, TOFU,
 //    require-openpgp; a domain the keyring holds an authority-certified
 //    certificate for is sticky: X.509 needs a manual or signed pin).
 //  * A raw public key is also accepted when it is the authentication key of
@@ -20,7 +20,7 @@
 // rejects a credential authenticated for none.
 //
 // Usage:
-//   auto pins = std::make_shared<keyring::PinStore>(keyring::PinStore::open(path).value());
+//   auto pins = std::make_shared<pins::PinStore>(pins::PinStore::open(path).value());
 //   auto verifier = std::make_shared<tls::TrustVerifier>(
 //       tls::TrustVerifierConfig{pins, openpgp_trust, tls::TrustPolicy{}, clock});
 //   engine_config.verifier = verifier;
@@ -74,7 +74,7 @@ struct KeyringTrustConfig {
   std::vector<keyring::Authority> authorities;  // designated signers with scopes
   // Known peer certificates: resolve subkey_cert_fingerprint, decide which
   // domains are certified (sticky), and bind raw public keys.
-  std::vector<keyring::Cert> certificates;
+  std::vector<openpgp::Cert> certificates;
   keyring::Policy policy = keyring::Policy::standard();
   std::shared_ptr<const base::Clock> clock;  // required
 };
@@ -126,14 +126,14 @@ class KeyringOpenPgpTrust final : public OpenPgpTrust {
   // `at` left the window of the last one.
   [[nodiscard]] std::shared_ptr<const Standing> standing(base::Seconds at);
   // find: the keyring's certificate with this primary fingerprint, or null.
-  [[nodiscard]] const keyring::Cert* find(ByteView fingerprint) const;
+  [[nodiscard]] const openpgp::Cert* find(ByteView fingerprint) const;
 
   // Accepted: what a verdict keeps (values, so it outlives the parsed
   // certificate).
   struct Accepted {
     std::vector<std::string> domains;
     std::string accepted_by;
-    keyring::PublicKey signing_key;
+    openpgp::PublicKey signing_key;
   };
   [[nodiscard]] static std::string cache_key(const PresentedCertificate& certificate,
                                              const std::optional<std::string>& domain);
@@ -164,16 +164,16 @@ struct TrustPolicy {
   // (gnutls_x509_trust_list_add_system_trust); else a PEM file of CAs.
   std::filesystem::path pkix_ca_file;
   // Process-wide overrides of the pin store's tofu and require-openpgp
-  // settings for this run (keyring::PinContext): on when set.
+  // settings for this run (pins::PinContext): on when set.
   bool force_tofu = false;
   bool force_require_openpgp = false;
 };
 
 // TrustVerifierConfig: what the verifier decides with.
 struct TrustVerifierConfig {
-  // Required. A keyring::PinCache in servers: reads from memory, writes off
-  // the event loop; a keyring::PinStore where blocking does not matter.
-  std::shared_ptr<keyring::PinAccess> pins;
+  // Required. A pins::PinCache in servers: reads from memory, writes off
+  // the event loop; a pins::PinStore where blocking does not matter.
+  std::shared_ptr<pins::PinAccess> pins;
   std::shared_ptr<OpenPgpTrust> openpgp;  // nullptr: no OpenPGP trust
   TrustPolicy policy;
   std::shared_ptr<const base::Clock> clock;  // required
@@ -208,7 +208,7 @@ class TrustVerifier final : public PeerVerifier {
     std::string first_use_pin;             // the pin trust on first use is storing
     // note: when `error` is PinErrc::not_ready about `domain`, notes the
     // work to wait for and returns true.
-    bool note(const Error& error, const std::string& about, keyring::PinAccess& pins);
+    bool note(const Error& error, const std::string& about, pins::PinAccess& pins);
   };
 
   // judge: decide; a decision that must wait (Deferral), or a rejection of

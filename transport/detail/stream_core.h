@@ -101,6 +101,10 @@ class StreamCore {
   Action fail(const Error& error);
   Action fail_engine();
   Action flush_or_wait();
+  // flush_or_fail: the engine's output goes out first (an alert, a
+  // close_notify answer, a flight); with none left, its failure ends the
+  // step (status() reports has_output before failed).
+  Action flush_or_fail();
   Status feed_received();
   // settle_verdict: once the engine is established: nullopt when the
   // peer's verdict is final (or there is no peer); else waits for a

@@ -32,6 +32,13 @@ void write_params(ByteWriter& writer, const ServerKeyExchange& message) {
   writer.bytes(message.public_key);
 }
 
+// write_server_key_exchange: ServerECDHParams, then their signature
+// (RFC 8422 §5.4).
+void write_server_key_exchange(ByteWriter& writer, const ServerKeyExchange& message) {
+  write_params(writer, message);
+  write_signed(writer, message.signed_params);
+}
+
 Result<ServerKeyExchange> read_server_key_exchange(ByteReader& reader) {
   ServerKeyExchange message;
   PGPTLS_TRY(const std::uint8_t curve_type, reader.u8());
@@ -59,9 +66,7 @@ Result<DigitallySigned> read_certificate_verify(ByteReader& reader) {
 }  // namespace
 
 Result<Bytes> ServerKeyExchange::params() const {
-  ByteWriter writer;
-  write_params(writer, *this);
-  return std::move(writer).finish();
+  return encode_whole(write_params, *this);
 }
 
 Result<ServerKeyExchange> parse_server_key_exchange(ByteView body) {
@@ -69,10 +74,7 @@ Result<ServerKeyExchange> parse_server_key_exchange(ByteView body) {
 }
 
 Result<Bytes> encode_server_key_exchange(const ServerKeyExchange& message) {
-  ByteWriter writer;
-  write_params(writer, message);
-  write_signed(writer, message.signed_params);
-  return std::move(writer).finish();
+  return encode_whole(write_server_key_exchange, message);
 }
 
 Result<Bytes> parse_client_key_exchange(ByteView body) {
@@ -94,9 +96,7 @@ Result<DigitallySigned> parse_certificate_verify(ByteView body) {
 }
 
 Result<Bytes> encode_certificate_verify(const DigitallySigned& message) {
-  ByteWriter writer;
-  write_signed(writer, message);
-  return std::move(writer).finish();
+  return encode_whole(write_signed, message);
 }
 
 }  // namespace pgptls::tls::messages

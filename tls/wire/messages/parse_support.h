@@ -1,6 +1,7 @@
 // parse_support.h: what the handshake message and extension parsers share:
 // how they report bytes that do not decode, a body that is one vector, and
-// the uint16 vectors several of them carry. Internal to tls/wire/messages.
+// the uint16 vectors several of them carry; and how an encoder turns a
+// write function into bytes. Internal to tls/wire/messages.
 #pragma once
 
 #include <cstddef>
@@ -44,6 +45,17 @@ template <typename Read>
     return wrap(what, message.error());
   }
   return message;
+}
+
+// encode_whole: the bytes `write` puts for `message` into a fresh writer,
+// or the writer's error (a field too long for its length prefix): the
+// encoders' counterpart of parse_whole.
+template <typename Message>
+[[nodiscard]] Result<Bytes> encode_whole(void (*write)(ByteWriter&, const Message&),
+                                         const Message& message) {
+  ByteWriter writer;
+  write(writer, message);
+  return std::move(writer).finish();
 }
 
 // sole_vector: a reader over the one length-prefixed vector <min..max> that

@@ -4,12 +4,12 @@
 // written once here, beside the RFC text that fixes it, as the path of
 // states each side walks and the peer's input that moves it on.
 //
-// The table is independent of the RFC 6091 engine: the engine dispatches
-// on its own state types (handshake_states.h), and the test
-// tests/tls/handshake_order_test.cpp drives the engine through every state
-// of every shape and checks it accepts exactly the inputs listed here and
-// answers unexpected_message to every other one. The engine reads the table
-// only to name the expected messages in that error.
+// The table is the test's oracle, independent of the RFC 6091 engine: the
+// engine dispatches on its own state types (tls/rfc6091/handshake_states.h,
+// each naming the messages it accepts), and handshake_order_test.cpp drives
+// it through every state of every shape and checks it accepts exactly the
+// inputs listed here, answers unexpected_message to every other one, and
+// names in that error the inputs this table expects.
 //
 // States are named as Engine::state_name() names them. A client's walk
 // starts after start() sent its ClientHello (ExpectServerHello); a server's

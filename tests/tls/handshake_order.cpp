@@ -1,4 +1,4 @@
-#include "tls/rfc6091/handshake_order.h"
+#include "tests/tls/handshake_order.h"
 
 #include <algorithm>
 #include <array>
