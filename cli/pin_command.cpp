@@ -25,16 +25,16 @@ namespace {
 
 using pins::PinStore;
 
-// fail: prints the error as one line and gives the exit code: 1 when the
+// report_pin_error: prints the error as one line and gives the exit code: 1 when the
 // operation found nothing to act on, 2 for bad input and I/O problems.
-int fail(const Error& error) {
+int report_pin_error(const Error& error) {
   std::cerr << "pgptls: " << (error.context.empty() ? error.message() : error.context) << "\n";
   return error.code == pins::PinErrc::not_found ? 1 : 2;
 }
 
-// exit_code: 0 when the operation is done, else fail(error).
+// exit_code: 0 when the operation is done, else report_pin_error(error).
 int exit_code(const Status& done) {
-  return done.ok() ? 0 : fail(done.error());
+  return done.ok() ? 0 : report_pin_error(done.error());
 }
 
 int usage(const std::string& message) {
@@ -80,31 +80,31 @@ int run_add(const AddArgs& args) {
   if (!args.cert.empty()) {
     const auto data = base::read_file(args.cert, pins::kMaxCertificateSize);
     if (!data.ok()) {
-      return fail(data.error());
+      return report_pin_error(data.error());
     }
     const auto computed = pins::pin_from_x509(*data);
     if (!computed.ok()) {
-      return fail(computed.error().wrap(args.cert));
+      return report_pin_error(computed.error().wrap(args.cert));
     }
     pin.pin_sha256 = *computed;
   } else {
     const auto parsed = pins::parse_pin(args.pin);
     if (!parsed.ok()) {
-      return fail(parsed.error());
+      return report_pin_error(parsed.error());
     }
     pin.pin_sha256 = *parsed;
   }
   const auto domain = pins::normalize_domain_input(pin.domain);
   if (!domain.ok()) {
-    return fail(domain.error());
+    return report_pin_error(domain.error());
   }
   auto store = open_store(args.pins);
   if (!store.ok()) {
-    return fail(store.error());
+    return report_pin_error(store.error());
   }
   const auto outcome = store->add_pin(pin);
   if (!outcome.ok()) {
-    return fail(outcome.error());
+    return report_pin_error(outcome.error());
   }
   std::cout << (*outcome == pins::AddOutcome::added ? "added " : "updated ")
             << pins::format_pin(pin.pin_sha256) << " for " << *domain << "\n";
@@ -187,17 +187,17 @@ int run_switch(pins::Setting setting, const SwitchArgs& args) {
   if (!args.global) {
     const auto domain = pins::normalize_domain_input(args.words.front());
     if (!domain.ok()) {
-      return fail(domain.error());
+      return report_pin_error(domain.error());
     }
     scope.domain = *domain;
   }
   auto store = open_store(args.pins);
   if (!store.ok()) {
-    return fail(store.error());
+    return report_pin_error(store.error());
   }
   const Status set = store->set_setting(scope, setting, state == "on");
   if (!set.ok()) {
-    return fail(set.error());
+    return report_pin_error(set.error());
   }
   std::cout << name << " is " << state << (scope.domain ? " for " + *scope.domain : " globally")
             << "\n";

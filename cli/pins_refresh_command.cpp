@@ -35,7 +35,7 @@ struct RefreshArgs {
   endpoint::TrustSources sources;
 };
 
-int usage(const std::string& message) {
+int refresh_usage(const std::string& message) {
   print_error(message + " (see pgptls pins refresh --help)");
   return kExitUsage;
 }
@@ -43,14 +43,15 @@ int usage(const std::string& message) {
 int run_refresh(const RefreshArgs& args) {
   const std::size_t max_document = pins::StatementLimits{}.max_document_bytes;
   if (args.parallel == 0 || args.parallel > kMaxParallel) {
-    return usage("--parallel must be between 1 and " + std::to_string(kMaxParallel));
+    return refresh_usage("--parallel must be between 1 and " + std::to_string(kMaxParallel));
   }
   if (args.timeout <= 0 || args.timeout > kMaxTimeoutSeconds) {
-    return usage("--timeout must be between 1 and " + std::to_string(kMaxTimeoutSeconds) +
-                 " seconds");
+    return refresh_usage("--timeout must be between 1 and " + std::to_string(kMaxTimeoutSeconds) +
+                         " seconds");
   }
   if (args.max_size == 0 || args.max_size > max_document) {
-    return usage("--max-size must be between 1 and " + std::to_string(max_document) + " bytes");
+    return refresh_usage("--max-size must be between 1 and " + std::to_string(max_document) +
+                         " bytes");
   }
   auto named = normalize_refresh_domains(args.domains);
   if (!named.ok()) {

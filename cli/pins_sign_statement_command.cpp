@@ -56,7 +56,7 @@ struct SignArgs {
   std::string out;
 };
 
-int usage(const std::string& message) {
+int sign_statement_usage(const std::string& message) {
   print_error(message + " (see pgptls pins sign-statement --help)");
   return kExitUsage;
 }
@@ -182,8 +182,8 @@ ByteView bytes_of(const std::string& text) {
 int run_sign_statement(const SignArgs& args) {
   const pins::StatementLimits limits;
   if (args.expires <= 0 || args.expires > limits.max_expires_seconds) {
-    return usage("--expires must be between 1 and " + std::to_string(limits.max_expires_seconds) +
-                 " seconds");
+    return sign_statement_usage("--expires must be between 1 and " +
+                                std::to_string(limits.max_expires_seconds) + " seconds");
   }
   pins::PinStatement statement;
   if (!args.domain.empty()) {
@@ -212,8 +212,8 @@ int run_sign_statement(const SignArgs& args) {
   }
   if (statement.pins.spki_sha256.size() > limits.max_pins_per_domain ||
       statement.pins.certificate_sha256.size() > limits.max_pins_per_domain) {
-    return usage("at most " + std::to_string(limits.max_pins_per_domain) +
-                 " certificates fit in one statement");
+    return sign_statement_usage("at most " + std::to_string(limits.max_pins_per_domain) +
+                                " certificates fit in one statement");
   }
 
   auto key_data = base::read_file(args.key_file, kMaxSecretKeyFileSize);

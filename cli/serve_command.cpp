@@ -45,10 +45,10 @@ struct ServeArgs {
   std::string config;
 };
 
-// Drain: after a stop signal, waits for established connections to end and
+// ConnectionDrain: after a stop signal, waits for established connections to end and
 // closes those still open at the deadline.
-struct Drain {
-  explicit Drain(asio::io_context& io) : timer(io) {}
+struct ConnectionDrain {
+  explicit ConnectionDrain(asio::io_context& io) : timer(io) {}
   asio::steady_timer timer;
   std::vector<std::weak_ptr<transport::Connection>> connections;
   std::chrono::steady_clock::time_point deadline;
@@ -82,7 +82,7 @@ struct Drain {
 // Worker: one event-loop thread: its io_context, server and drain.
 struct Worker {
   asio::io_context io{1};  // run by one thread
-  Drain drain{io};
+  ConnectionDrain drain{io};
   std::unique_ptr<transport::Server> server;
 };
 

@@ -7,5 +7,3 @@ pgptls_test(cli_openpgp_interop_tests
     ${PROJECT_SOURCE_DIR}/tests/keyring/store_gpg.cpp
   LIBS pgptls_test_support)
 add_dependencies(cli_openpgp_interop_tests pgptls)
-target_compile_definitions(cli_openpgp_interop_tests PRIVATE
-  PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>")

@@ -9,5 +9,3 @@ pgptls_test(tls_gnutls_interop_tests
     "${PROJECT_SOURCE_DIR}/tests/tls/gnutls_test_pki.cpp"
   LIBS pgptls::tls pgptls_engine_test_support)
 add_dependencies(tls_gnutls_interop_tests pgptls)
-target_compile_definitions(tls_gnutls_interop_tests PRIVATE
-  PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>")

@@ -6,5 +6,4 @@ set_tests_properties(cli.demo PROPERTIES TIMEOUT 120
 
 # The demo removes its directory when it finishes and when interrupted.
 pgptls_test(cli_demo_tests SOURCES demo_test.cpp LIBS pgptls_test_support)
-target_compile_definitions(cli_demo_tests PRIVATE PGPTLS_BIN="$<TARGET_FILE:pgptls>")
 add_dependencies(cli_demo_tests pgptls)

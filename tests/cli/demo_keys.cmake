@@ -7,5 +7,4 @@ pgptls_test(cli_demo_keys_tests
     ${PROJECT_SOURCE_DIR}/cli/demo_keys.cpp
     ${PROJECT_SOURCE_DIR}/cli/demo_process.cpp
   LIBS pgptls::keyring pgptls_test_support)
-target_compile_definitions(cli_demo_keys_tests PRIVATE PGPTLS_BIN="$<TARGET_FILE:pgptls>")
 add_dependencies(cli_demo_keys_tests pgptls)

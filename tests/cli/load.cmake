@@ -13,4 +13,3 @@ pgptls_test(cli_load_tests
     ${PROJECT_SOURCE_DIR}/tests/tls/gnutls_test_pki.cpp
   LIBS pgptls::transport pgptls_tls_engine_openpgp_support pgptls_test_support)
 add_dependencies(cli_load_tests pgptls)
-target_compile_definitions(cli_load_tests PRIVATE PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>")

@@ -4,4 +4,3 @@ pgptls_test(cli_serve_connect_tests
   SOURCES serve_connect_test.cpp
   LIBS pgptls_test_support)
 add_dependencies(cli_serve_connect_tests pgptls)
-target_compile_definitions(cli_serve_connect_tests PRIVATE PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>")

@@ -8,5 +8,3 @@ pgptls_test(cli_serve_connect_openpgp_tests
     ${PROJECT_SOURCE_DIR}/tests/keyring/store_gpg.cpp
   LIBS pgptls_test_support)
 add_dependencies(cli_serve_connect_openpgp_tests pgptls)
-target_compile_definitions(cli_serve_connect_openpgp_tests PRIVATE
-  PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>")

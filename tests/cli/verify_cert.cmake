@@ -6,5 +6,4 @@ pgptls_test(cli_verify_cert_tests
     keyring_world.cpp
     ${PROJECT_SOURCE_DIR}/tests/keyring/store_gpg.cpp
   LIBS pgptls_test_support)
-target_compile_definitions(cli_verify_cert_tests PRIVATE PGPTLS_BIN="$<TARGET_FILE:pgptls>")
 add_dependencies(cli_verify_cert_tests pgptls)

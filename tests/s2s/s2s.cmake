@@ -23,4 +23,3 @@ pgptls_test(s2s_proxy_tests
     ${PROJECT_SOURCE_DIR}/tests/tls/gnutls_test_pki.cpp
   LIBS pgptls::xmpp pgptls::transport pgptls_test_support pgptls_engine_test_support)
 add_dependencies(s2s_proxy_tests pgptls)
-target_compile_definitions(s2s_proxy_tests PRIVATE PGPTLS_PROGRAM="$<TARGET_FILE:pgptls>")

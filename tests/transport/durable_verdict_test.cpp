@@ -40,10 +40,10 @@ using boost::asio::ip::tcp;
 using namespace std::chrono_literals;
 using TlsStream = transport::Stream<tcp::socket>;
 
-enum class Flavor { gnutls, rfc6091 };
+enum class EngineKind { gnutls, rfc6091 };
 
-std::string flavor_name(const ::testing::TestParamInfo<Flavor>& info) {
-  return info.param == Flavor::gnutls ? "GnuTLS" : "Rfc6091";
+std::string engine_kind_name(const ::testing::TestParamInfo<EngineKind>& info) {
+  return info.param == EngineKind::gnutls ? "GnuTLS" : "Rfc6091";
 }
 
 // Side: one end of a link and how its operations ended.
@@ -66,7 +66,7 @@ struct Link {
   Side server;
 };
 
-class DurableVerdictTest : public TransportTest, public ::testing::WithParamInterface<Flavor> {
+class DurableVerdictTest : public TransportTest, public ::testing::WithParamInterface<EngineKind> {
  protected:
   void SetUp() override {
     TransportTest::SetUp();
@@ -96,7 +96,7 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
   // for the dialled domain.
   virtual transport::EngineFactory client_engine() {
     return [this](const transport::EngineRequest& request) -> Result<std::unique_ptr<tls::Engine>> {
-      if (GetParam() == Flavor::gnutls) {
+      if (GetParam() == EngineKind::gnutls) {
         auto config = engine_config(tls::Role::client, &client_, verifier_);
         config.expected_domain = request.options.peer_domain;
         config.server_name = request.options.peer_domain.value_or("");
@@ -116,7 +116,7 @@ class DurableVerdictTest : public TransportTest, public ::testing::WithParamInte
   // server_engine: the flavor's server, presenting server_'s key (whatever
   // domain it is dialled as) and accepting client_'s.
   virtual transport::EngineFactory server_engine() {
-    if (GetParam() == Flavor::gnutls) {
+    if (GetParam() == EngineKind::gnutls) {
       return server_factory();
     }
     return [verifier = server_verifier_](const transport::EngineRequest& /*request*/) {
@@ -432,7 +432,8 @@ TEST_P(DurableVerdictTest, ACancelledHandshakeEndsWhileTheVerdictIsPending) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, DurableVerdictTest,
-                         ::testing::Values(Flavor::gnutls, Flavor::rfc6091), flavor_name);
+                         ::testing::Values(EngineKind::gnutls, EngineKind::rfc6091),
+                         engine_kind_name);
 
 // KeyTrust: the OpenPGP side of the verifier for these tests: a key is
 // accepted when the test trusts its fingerprint for the domain (the
@@ -566,8 +567,8 @@ TEST_P(DurableOpenPgpLoginTest, AFailedFirstLoginWriteRefusesTheNextLogin) {
   EXPECT_FALSE(other_->openpgp_auth("a.example")->has_value());
 }
 
-INSTANTIATE_TEST_SUITE_P(Rfc6091, DurableOpenPgpLoginTest, ::testing::Values(Flavor::rfc6091),
-                         flavor_name);
+INSTANTIATE_TEST_SUITE_P(Rfc6091, DurableOpenPgpLoginTest, ::testing::Values(EngineKind::rfc6091),
+                         engine_kind_name);
 
 }  // namespace
 }  // namespace pgptls::test

@@ -27,19 +27,6 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
 
-auto report(const char* what) {
-  return [what](const std::exception_ptr& failure) {
-    if (!failure) {
-      return;
-    }
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& error) {
-      ADD_FAILURE() << what << ": " << error.what();
-    }
-  };
-}
-
 // PrefixedFirstWrite: a next layer that sends `prefix` glued to its first
 // write, so the peer receives "<proceed/>" and the first TLS record in one
 // TCP segment, as a fast peer on a real network may deliver them.

@@ -36,21 +36,6 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using MemoryTls = transport::Stream<MemoryStream>;
 
-// report: a co_spawn completion handler that turns an escaped exception
-// into a test failure instead of an exception out of io_context::run.
-auto report(const char* what) {
-  return [what](const std::exception_ptr& failure) {
-    if (!failure) {
-      return;
-    }
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& error) {
-      ADD_FAILURE() << what << ": " << error.what();
-    }
-  };
-}
-
 Bytes random_bytes(std::size_t size, std::uint32_t seed) {
   std::mt19937 generator(seed);
   Bytes bytes(size);

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,21 @@
 #include "transport/server.h"
 
 namespace pgptls::test {
+
+// report: a co_spawn completion handler that turns an escaped exception
+// into a test failure instead of an exception out of io_context::run.
+inline auto report(const char* what) {
+  return [what](const std::exception_ptr& failure) {
+    if (!failure) {
+      return;
+    }
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << what << ": " << error.what();
+    }
+  };
+}
 
 // echo: a connection handler that echoes until the client's close_notify,
 // then answers with its own.
