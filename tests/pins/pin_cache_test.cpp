@@ -230,9 +230,13 @@ class PinCacheWriteTest : public PinCacheTest {
 // once the disk works again the timer's retry stores it.
 TEST_F(PinCacheWriteTest, AFailedFirstLoginWriteRefusesThatDomainUntilARetryWorks) {
   gate_.failing = true;
+  // Held, so the write cannot fail and finish before its completion is taken
+  // (pending() answers nullptr once the work is done).
+  gate_.hold();
   ASSERT_TRUE(cache_->record_openpgp_auth("a.example", kT0).ok());
   const std::shared_ptr<base::Pending> write = cache_->pending("a.example");
   ASSERT_NE(write, nullptr);
+  gate_.release();
   const Status waited = write->wait();
   ASSERT_FALSE(waited.ok());
   EXPECT_NE(waited.error().message().find("disk is full"), std::string::npos);
