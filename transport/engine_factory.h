@@ -30,6 +30,9 @@
 #include "base/result.h"
 #include "tls/engine/engine.h"
 #include "tls/wire/certificate_type.h"
+#include "tls/wire/client_hello_peek.h"
+#include "tls/wire/messages/handshake.h"
+#include "tls/wire/record_header.h"
 
 namespace pgptls::transport {
 
@@ -79,9 +82,12 @@ using EngineFactory =
 
 // kMaxClientHelloPeek: the most bytes a server buffers before an engine is
 // chosen: a backstop above the dispatcher's own caps (tls::PeekLimits, a
-// 64 KiB hello, which it refuses with an alert). A hello may span records
-// (RFC 5246 §6.2.1), so its records' headers count too: room for a 64 KiB
-// hello in 1-byte records.
-inline constexpr std::size_t kMaxClientHelloPeek = 6 * (64 * 1024 + 4);
+// hello of tls::kMaxClientHelloSize, which it refuses with an alert). A
+// hello may span records (RFC 5246 §6.2.1), so its records' headers count
+// too: room for the largest hello, with its handshake header, in 1-byte
+// records.
+inline constexpr std::size_t kMaxClientHelloPeek =
+    (tls::kRecordHeaderLength + 1) *
+    (tls::kMaxClientHelloSize + tls::messages::kHandshakeHeaderLength);
 
 }  // namespace pgptls::transport

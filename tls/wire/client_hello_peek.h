@@ -44,12 +44,15 @@
 
 namespace pgptls::tls {
 
+// kMaxClientHelloSize: the ClientHello message body a server accepts by
+// default. RFC 5246 §7.4.1.2 allows up to 2^24-1 and a hello may span
+// records (§6.2.1); GnuTLS accepts 64 KiB, and real hellos (large padding,
+// many extensions, post-quantum key shares) fit.
+inline constexpr std::size_t kMaxClientHelloSize = 64 * 1024;
+
 // PeekLimits: the caps on an unauthenticated peer's first flight.
 struct PeekLimits {
-  // The ClientHello message body. RFC 5246 §7.4.1.2 allows up to 2^24-1 and
-  // a hello may span records (§6.2.1); GnuTLS accepts 64 KiB, and real
-  // hellos (large padding, many extensions, post-quantum key shares) fit.
-  std::size_t max_client_hello_size = 64 * 1024;
+  std::size_t max_client_hello_size = kMaxClientHelloSize;
   // How long the whole ClientHello may take to arrive.
   std::chrono::milliseconds timeout{10'000};
 };

@@ -10,7 +10,6 @@
 namespace pgptls::tls::messages {
 
 namespace {
-constexpr std::size_t kHeaderLength = 4;
 
 // kHandshakeTypeNames: RFC 5246 §7.4 and RFC 5077 §3.3 names.
 constexpr base::NameTable<HandshakeType, 11> kHandshakeTypeNames{{
@@ -68,7 +67,7 @@ Status HandshakeReassembler::add(ByteView fragment) {
   // Check every header now complete in the buffer, not only the first one,
   // so an oversized announcement is refused as soon as it arrives.
   std::size_t offset = 0;
-  while (offset + kHeaderLength <= buffer_.size()) {
+  while (offset + kHandshakeHeaderLength <= buffer_.size()) {
     base::ByteReader reader(ByteView(buffer_).subspan(offset));
     PGPTLS_TRY(const std::uint8_t type, reader.u8());
     PGPTLS_TRY(const std::uint32_t length, reader.u24());
@@ -79,7 +78,7 @@ Status HandshakeReassembler::add(ByteView fragment) {
                             std::to_string(max_message_) +
                             " bytes (raise max_handshake_message if the peer is legitimate)");
     }
-    offset += kHeaderLength + length;
+    offset += kHandshakeHeaderLength + length;
   }
   return {};
 }
@@ -96,7 +95,7 @@ std::optional<HandshakeMessage> HandshakeReassembler::next() {
     return std::nullopt;
   }
   HandshakeMessage message{*type, to_bytes(*body)};
-  start_ += kHeaderLength + *length;
+  start_ += kHandshakeHeaderLength + *length;
   return message;
 }
 

@@ -12,6 +12,10 @@
 
 namespace pgptls::tls::messages {
 
+// RFC 5246 §7.4: a handshake message's header, its type (1 octet) and its
+// body's length (3 octets).
+inline constexpr std::size_t kHandshakeHeaderLength = 4;
+
 // HandshakeMessage: one complete handshake message.
 struct HandshakeMessage {
   std::uint8_t type = 0;  // a HandshakeType value, or an unknown one
