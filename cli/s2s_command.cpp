@@ -176,14 +176,15 @@ class TableReader {
     out = value->get();
     return {};
   }
-  // find: the key's node, or null when it is absent; either way the key
-  // counts as known to done().
+  // read_table: read(reader) with a reader of `table`, then its done().
   template <class Read>
   Status read_table(const toml::table& table, std::string where, Read& read) const {
     TableReader reader(table, path_, std::move(where));
     PGPTLS_CHECK(read(reader));
     return reader.done();
   }
+  // find: the key's node, or null when it is absent; either way the key
+  // counts as known to done().
   const toml::node* find(const char* key) {
     seen_.emplace_back(key);
     return table_.get(key);

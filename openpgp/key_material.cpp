@@ -181,10 +181,6 @@ std::optional<std::string_view> known_name(std::uint8_t algorithm) {
   return std::nullopt;
 }
 
-bool known_algorithm(std::uint8_t id) {
-  return known_name(id).has_value();
-}
-
 Status compute_fingerprint(PublicKey& key) {
   PGPTLS_TRY(Bytes data, key_hash_prefix(key));
   data.insert(data.end(), key.body.begin(), key.body.end());
@@ -332,7 +328,7 @@ Result<PublicKey> read_public_key(base::ByteReader& reader) {
     return malformed("truncated header");
   }
   key.creation_time = *created;
-  if (!known_algorithm(*algorithm)) {
+  if (!known_name(*algorithm)) {
     return make_error(Errc::unsupported_algorithm,
                       "public key algorithm " + std::to_string(*algorithm));
   }
